@@ -1,0 +1,114 @@
+// The `ferry` command: flags are parsed here (they are part of DESIGN's CLI contract);
+// each action loads its implementation lazily so that `ferry --help` stays fast.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { collect, parseHostPort, parsePositiveInt } from './parse.js';
+
+export function buildProgram(): Command {
+  const program = new Command('ferry')
+    .description('Ferry: edge appliances, a control service, a device simulator and benchmarks')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(`ferry: ${str.replace(/^error: /, '')}`) });
+
+  program
+    .command('appliance')
+    .description('run an edge appliance: serves stored files as byte ranges over HTTP')
+    .requiredOption('--id <id>', 'appliance id, reported to control and in logs')
+    .option('--listen <host:port>', 'HTTP listen address', parseHostPort, parseHostPort('127.0.0.1:8080'))
+    .requiredOption('--store <dir>', 'content store directory, one per disk (repeatable)', collect, [])
+    .option('--control <url>', 'control service base URL')
+    .option('--site <name>', 'site name', 'default')
+    .option('--bgp-listen <host:port>', 'BGP listen address', parseHostPort)
+    .option('--asn <n>', 'local AS number', parsePositiveInt)
+    .option('--peer-asn <n>', 'peer AS number', parsePositiveInt)
+    .option('--token-key-file <file>', 'URL token keys (see docs/tokens.md)')
+    .option('--open', 'serve without tokens (local use only)', false)
+    .addOption(
+      new Option('--body-sender <kind>', 'how bodies are sent: sendfile engine, copy path, or auto')
+        .choices(['auto', 'sendfile', 'copy'])
+        .default('auto'),
+    )
+    .option('--access-log <file>', "access log destination: a file, '-' for stdout, 'off'", '-')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .option('--max-ranges <n>', 'most ranges served as multipart in one request', parsePositiveInt, 16)
+    .option('--drain-timeout <seconds>', 'longest wait for in-flight transfers on drain', parsePositiveInt, 30)
+    .action(async (opts) => {
+      const { runAppliance } = await import('../../appliance/src/cli.js');
+      await runAppliance(opts);
+    });
+
+  const content = program.command('content').description('synthetic content and appliance stores');
+  content
+    .command('generate')
+    .description('generate synthetic titles (bitrate ladder + audio) and catalog.json')
+    .requiredOption('--out <dir>', 'output directory')
+    .requiredOption('--titles <n>', 'number of titles', parsePositiveInt)
+    .option('--minutes <m>', 'duration of each title in minutes', parsePositiveNumber, 1)
+    .option('--seed <seed>', 'seed for the deterministic bytes', 'ferry')
+    .action(async (opts) => {
+      const { runContentGenerate } = await import('../../appliance/src/content/cli.js');
+      await runContentGenerate(opts);
+    });
+  content
+    .command('add')
+    .description('place files into an appliance store (copied atomically, indexed with sha256)')
+    .requiredOption('--store <dir>', 'store directory (repeatable, one per disk)', collect, [])
+    .argument('<files...>', 'files to add; the file name is the file id')
+    .action(async (files: string[], opts) => {
+      const { runContentAdd } = await import('../../appliance/src/content/cli.js');
+      await runContentAdd({ ...opts, files });
+    });
+
+  program
+    .command('keys')
+    .description('URL token keys')
+    .command('generate')
+    .description('write a new key file (one signing key) for control and appliances')
+    .requiredOption('--out <file>', 'key file to write')
+    .option('--key-id <id>', 'key id', 'k1')
+    .option('--add', 'add a key to an existing file and make it the signing key (rotation)', false)
+    .action(async (opts) => {
+      const { runKeysGenerate } = await import('../../protocol/src/keys-cli.js');
+      await runKeysGenerate(opts);
+    });
+
+  const bench = program.command('bench').description('benchmarks, each side by side with its anchor');
+  bench
+    .command('dataplane')
+    .description('appliance vs nginx (sendfile on): 2 MiB x 16 conns and 64 KiB x 64 conns, sendfile and copy paths')
+    .option('--rounds <n>', 'alternating rounds per case', parsePositiveInt, 3)
+    .option('--duration <seconds>', 'seconds per load run', parsePositiveInt, 8)
+    .option('--tools <list>', 'load tools: autocannon,wrk', 'autocannon,wrk')
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchDataplane } = await import('../../bench/src/dataplane/cli.js');
+      await runBenchDataplane(opts);
+    });
+
+  program
+    .command('demo')
+    .description('generate content and serve it from one appliance (open mode) until Ctrl-C')
+    .option('--dir <dir>', 'working directory for the demo', '.ferry-demo')
+    .option('--listen <host:port>', 'appliance listen address', parseHostPort, parseHostPort('127.0.0.1:8080'))
+    .action(async (opts) => {
+      const { runDemo } = await import('./demo.js');
+      await runDemo(opts);
+    });
+
+  return program;
+}
+
+function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`ferry: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
