@@ -1,1 +1,4 @@
-export {};
+export * from './catalog.js';
+export * from './cidr.js';
+export * from './keys.js';
+export * from './token.js';
