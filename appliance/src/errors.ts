@@ -19,6 +19,8 @@ export const Errors = {
   BAD_RANGE_PATH: spec('FERRY_ERR_BAD_RANGE_PATH', 400, 'range in path must be FIRST-LAST with FIRST <= LAST'),
   METHOD_NOT_ALLOWED: spec('FERRY_ERR_METHOD_NOT_ALLOWED', 405, 'method not allowed'),
   NOT_FOUND: spec('FERRY_ERR_NOT_FOUND', 404, 'no such resource'),
+  BAD_REQUEST: spec('FERRY_ERR_BAD_REQUEST', 400, 'malformed HTTP request'),
+  REQUEST_TIMEOUT: spec('FERRY_ERR_REQUEST_TIMEOUT', 408, 'request headers did not arrive in time'),
   HEADERS_TOO_LARGE: spec('FERRY_ERR_HEADERS_TOO_LARGE', 431, 'request headers too large'),
   // Tokens
   TOKEN_MISSING: spec('FERRY_ERR_TOKEN_MISSING', 403, 'a URL token (?t=) is required'),
@@ -31,6 +33,7 @@ export const Errors = {
   FILE_NOT_HELD: spec('FERRY_ERR_FILE_NOT_HELD', 404, 'file is not held by this appliance'),
   FILE_ON_FAILED_DISK: spec('FERRY_ERR_FILE_ON_FAILED_DISK', 404, 'file is on a failed disk'),
   RANGE_NOT_SATISFIABLE: spec('FERRY_ERR_RANGE_NOT_SATISFIABLE', 416, 'range not satisfiable'),
+  PRECONDITION_FAILED: spec('FERRY_ERR_PRECONDITION_FAILED', 412, 'precondition failed (If-Match / If-Unmodified-Since)'),
   // Service state
   DRAINING: spec('FERRY_ERR_DRAINING', 503, 'appliance is draining and takes no new requests'),
   INTERNAL: spec('FERRY_ERR_INTERNAL', 500, 'internal error'),

@@ -13,8 +13,8 @@ export function buildProgram(): Command {
     .command('appliance')
     .description('run an edge appliance: serves stored files as byte ranges over HTTP')
     .requiredOption('--id <id>', 'appliance id, reported to control and in logs')
-    .option('--listen <host:port>', 'HTTP listen address', parseHostPort, parseHostPort('127.0.0.1:8080'))
-    .requiredOption('--store <dir>', 'content store directory, one per disk (repeatable)', collect, [])
+    .addOption(listenOption('HTTP listen address'))
+    .requiredOption('--store <dir>', 'content store directory, one per disk (repeatable)', collect)
     .option('--control <url>', 'control service base URL')
     .option('--site <name>', 'site name', 'default')
     .option('--bgp-listen <host:port>', 'BGP listen address', parseHostPort)
@@ -51,7 +51,7 @@ export function buildProgram(): Command {
   content
     .command('add')
     .description('place files into an appliance store (copied atomically, indexed with sha256)')
-    .requiredOption('--store <dir>', 'store directory (repeatable, one per disk)', collect, [])
+    .requiredOption('--store <dir>', 'store directory (repeatable, one per disk)', collect)
     .argument('<files...>', 'files to add; the file name is the file id')
     .action(async (files: string[], opts) => {
       const { runContentAdd } = await import('../../appliance/src/content/cli.js');
@@ -88,13 +88,20 @@ export function buildProgram(): Command {
     .command('demo')
     .description('generate content and serve it from one appliance (open mode) until Ctrl-C')
     .option('--dir <dir>', 'working directory for the demo', '.ferry-demo')
-    .option('--listen <host:port>', 'appliance listen address', parseHostPort, parseHostPort('127.0.0.1:8080'))
+    .addOption(listenOption('appliance listen address'))
+    .option('--duration <seconds>', 'stop by itself after this many seconds', parsePositiveInt)
     .action(async (opts) => {
       const { runDemo } = await import('./demo.js');
       await runDemo(opts);
     });
 
   return program;
+}
+
+function listenOption(description: string): Option {
+  return new Option('--listen <host:port>', description)
+    .argParser(parseHostPort)
+    .default(parseHostPort('127.0.0.1:8080'), '127.0.0.1:8080');
 }
 
 function parsePositiveNumber(value: string): number {

@@ -24,6 +24,6 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

@@ -4,5 +4,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../cli/src/main.ts');
+const { main } = await import('../src/main.ts');
 await main(process.argv);

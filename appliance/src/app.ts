@@ -1,0 +1,89 @@
+// Assembles one appliance from its configuration: store, body sender, token keys,
+// metrics, logs and the HTTP server. Used by `ferry appliance` and by tests.
+import { loadKeyRing } from '@ferry/protocol';
+import type { ApplianceConfig } from './config.js';
+import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
+import { ApplianceMetrics } from './ops/metrics.js';
+import { createBodySender } from './sendfile/choose.js';
+import { ApplianceServer } from './server.js';
+import { ContentStore } from './store/store.js';
+
+export const VERSION = '0.1.0';
+
+export interface RunningAppliance {
+  readonly config: ApplianceConfig;
+  readonly address: { host: string; port: number };
+  readonly url: string;
+  readonly server: ApplianceServer;
+  readonly logger: Logger;
+  /** drain (bounded by drainTimeoutSec), then close everything */
+  stop(): Promise<void>;
+}
+
+export async function startAppliance(
+  config: ApplianceConfig,
+  opts: { logger?: Logger; onDrainedExit?: () => void } = {},
+): Promise<RunningAppliance> {
+  const logger = opts.logger ?? createServiceLogger(config.logLevel, { appliance: config.id });
+  const keys = config.open ? null : await loadKeyRing(config.tokenKeyFile!);
+  const store = ContentStore.open(config.stores, { logger });
+  const { sender, reason } = createBodySender(config.bodySender);
+  logger.info({ path: sender.path, reason }, 'body sender');
+  const accessLog = createAccessLog(config.accessLog);
+  const startedAt = Date.now();
+  const metrics = new ApplianceMetrics({
+    activeTransfers: () => sender.active,
+    store: () => store.stats(),
+  });
+
+  const server: ApplianceServer = new ApplianceServer({
+    logger,
+    limits: config.limits,
+    onDrainedExit: opts.onDrainedExit,
+    content: { store, sender, keys, maxRanges: config.maxRanges, metrics, accessLog },
+    ops: {
+      metricsText: () => metrics.render(),
+      healthy: () => {
+        if (server.state !== 'serving') return { ok: false, state: server.state, reason: 'draining' };
+        const disks = store.stats().disks;
+        if (disks.length > 0 && disks.every((d) => d.state !== 'ok')) {
+          return { ok: false, state: 'serving', reason: 'every disk has failed' };
+        }
+        return { ok: true, state: 'serving' };
+      },
+      status: () => ({
+        id: config.id,
+        site: config.site,
+        version: VERSION,
+        state: server.state,
+        uptimeSec: Math.round((Date.now() - startedAt) / 1000),
+        tokens: config.open ? 'open' : 'required',
+        bodySender: { path: sender.path, reason, active: sender.active },
+        requestsInFlight: server.requestsInFlight,
+        store: store.stats(),
+      }),
+    },
+  });
+
+  const address = await server.listen(config.listen.host, config.listen.port);
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  logger.info({ address, site: config.site, open: config.open }, 'appliance listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const timeout = new Promise<'timeout'>((r) => setTimeout(r, config.drainTimeoutSec * 1000, 'timeout').unref());
+      const result = await Promise.race([server.drain(), timeout]);
+      if (result === 'timeout') logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
+      await server.close();
+      await sender.close();
+      store.close();
+      metrics.close();
+      accessLog.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { config, address, url: `http://${host}:${address.port}`, server, logger, stop };
+}

@@ -1,0 +1,79 @@
+// One typed configuration object per appliance process, built from flags and validated
+// at start with a message that names the flag.
+import type { ServerLimits } from './server.js';
+
+export interface ApplianceConfig {
+  id: string;
+  listen: { host: string; port: number };
+  stores: string[];
+  site: string;
+  control?: string;
+  tokenKeyFile?: string;
+  open: boolean;
+  bodySender: 'auto' | 'sendfile' | 'copy';
+  /** a file path, '-' for stdout, or 'off' */
+  accessLog: string;
+  logLevel: string;
+  maxRanges: number;
+  drainTimeoutSec: number;
+  limits?: Partial<ServerLimits>;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'FERRY_ERR_CONFIG';
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export function validateConfig(c: ApplianceConfig): ApplianceConfig {
+  if (!ID.test(c.id)) throw new ConfigError(`--id must be 1-64 characters of [A-Za-z0-9._-], got "${c.id}"`);
+  if (c.stores.length === 0) throw new ConfigError('at least one --store DIR is required');
+  if (new Set(c.stores).size !== c.stores.length) throw new ConfigError('each --store directory may be given once');
+  if (!c.open && !c.tokenKeyFile) {
+    throw new ConfigError('--token-key-file FILE is required (or --open to serve without tokens, for local use)');
+  }
+  if (c.open && c.tokenKeyFile) throw new ConfigError('--open and --token-key-file exclude each other');
+  if (!LEVELS.has(c.logLevel)) throw new ConfigError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
+  if (c.control !== undefined) {
+    try {
+      new URL(c.control);
+    } catch {
+      throw new ConfigError(`--control must be a URL, got "${c.control}"`);
+    }
+  }
+  return c;
+}
+
+/** Flags as commander hands them over (see cli/src/main.ts). */
+export interface ApplianceFlags {
+  id: string;
+  listen: { host: string; port: number };
+  store: string[];
+  site: string;
+  control?: string;
+  tokenKeyFile?: string;
+  open: boolean;
+  bodySender: 'auto' | 'sendfile' | 'copy';
+  accessLog: string;
+  logLevel: string;
+  maxRanges: number;
+  drainTimeout: number;
+}
+
+export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
+  return validateConfig({
+    id: f.id,
+    listen: f.listen,
+    stores: f.store,
+    site: f.site,
+    control: f.control,
+    tokenKeyFile: f.tokenKeyFile,
+    open: f.open,
+    bodySender: f.bodySender,
+    accessLog: f.accessLog,
+    logLevel: f.logLevel,
+    maxRanges: f.maxRanges,
+    drainTimeoutSec: f.drainTimeout,
+  });
+}

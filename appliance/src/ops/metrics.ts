@@ -1,0 +1,109 @@
+// Prometheus metrics of one appliance. One registry per appliance instance so that tests
+// can run several appliances in one process.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+export interface MetricSources {
+  activeTransfers(): number;
+  store(): { disks: { id: string; state: string; files: number; bytes: number }[] };
+}
+
+export class ApplianceMetrics {
+  readonly registry = new Registry();
+  readonly bytesSent: Counter<'path'>;
+  readonly responses: Counter<'status'>;
+  readonly transferFailures: Counter<'path' | 'reason'>;
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'ferry_process_' });
+    this.bytesSent = new Counter({
+      name: 'ferry_bytes_sent_total',
+      help: 'Body bytes handed to the kernel, by body path (sendfile engine or copy path)',
+      labelNames: ['path'],
+      registers,
+    });
+    this.responses = new Counter({
+      name: 'ferry_responses_total',
+      help: 'HTTP responses by status code',
+      labelNames: ['status'],
+      registers,
+    });
+    this.transferFailures = new Counter({
+      name: 'ferry_transfer_failures_total',
+      help: 'Body transfers that did not complete, by path and reason',
+      labelNames: ['path', 'reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'ferry_active_transfers',
+      help: 'Body transfers in flight',
+      registers,
+      collect() {
+        this.set(sources.activeTransfers());
+      },
+    });
+    this.loopDelay.enable();
+    const delay = this.loopDelay;
+    const nsToS = 1e-9;
+    let lastMax = 0;
+    // Percentiles cover the interval since the previous scrape: the histogram is reset
+    // after each collection, so a scrape before and after a load run isolates that run.
+    // prom-client collects in registration order, so the max gauge below reads lastMax
+    // from this same scrape.
+    new Gauge({
+      name: 'ferry_event_loop_delay_p99_seconds',
+      help: 'Event-loop delay p99 since the previous scrape',
+      registers,
+      collect() {
+        this.set(delay.count > 0 ? delay.percentile(99) * nsToS : 0);
+        lastMax = delay.count > 0 ? delay.max * nsToS : 0;
+        delay.reset();
+      },
+    });
+    new Gauge({
+      name: 'ferry_event_loop_delay_max_seconds',
+      help: 'Event-loop delay maximum since the previous scrape',
+      registers,
+      collect() {
+        this.set(lastMax);
+      },
+    });
+    const storeFiles = new Gauge({
+      name: 'ferry_store_files',
+      help: 'Files indexed per disk',
+      labelNames: ['disk'],
+      registers,
+    });
+    const storeBytes = new Gauge({
+      name: 'ferry_store_bytes',
+      help: 'Bytes stored per disk',
+      labelNames: ['disk'],
+      registers,
+    });
+    new Gauge({
+      name: 'ferry_store_disk_up',
+      help: '1 when a disk is readable, 0 when it is marked failed',
+      labelNames: ['disk'],
+      registers,
+      collect() {
+        for (const d of sources.store().disks) {
+          this.set({ disk: d.id }, d.state === 'ok' ? 1 : 0);
+          storeFiles.set({ disk: d.id }, d.files);
+          storeBytes.set({ disk: d.id }, d.bytes);
+        }
+      },
+    });
+  }
+
+  /** Text exposition. Gauges that read other gauges are collected in registration order. */
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  close(): void {
+    this.loopDelay.disable();
+    this.registry.clear();
+  }
+}

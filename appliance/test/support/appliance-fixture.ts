@@ -1,0 +1,69 @@
+// Starts a real appliance on 127.0.0.1 with a temporary store holding deterministic test
+// files, for black-box HTTP tests. Everything it makes, stop() removes.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { type RunningAppliance, startAppliance } from '../../src/app.js';
+import type { ApplianceConfig } from '../../src/config.js';
+import { ContentStore } from '../../src/store/store.js';
+
+export interface Fixture {
+  app: RunningAppliance;
+  url: string;
+  files: Map<string, Buffer>;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** Deterministic, non-repeating bytes so that an offset error shows up as a mismatch. */
+export function testBytes(size: number, seed: string): Buffer {
+  const out = Buffer.alloc(size);
+  let block = 0;
+  for (let off = 0; off < size; off += 32) {
+    createHash('sha256').update(`${seed}:${block++}`).digest().copy(out, off);
+  }
+  return out;
+}
+
+export async function startFixture(
+  opts: { files?: Record<string, number>; config?: Partial<ApplianceConfig> } = {},
+): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-app-'));
+  const storeDir = join(dir, 'store');
+  const files = new Map<string, Buffer>();
+  const store = ContentStore.open([storeDir]);
+  for (const [id, size] of Object.entries(opts.files ?? { 'f-small': 10_000 })) {
+    const bytes = testBytes(size, id);
+    const src = join(dir, id);
+    writeFileSync(src, bytes);
+    await store.add(src, id);
+    files.set(id, bytes);
+  }
+  store.close();
+  const config: ApplianceConfig = {
+    id: 'test-appliance',
+    listen: { host: '127.0.0.1', port: 0 },
+    stores: [storeDir],
+    site: 'test',
+    open: true,
+    bodySender: 'auto',
+    accessLog: 'off',
+    logLevel: 'silent',
+    maxRanges: 16,
+    drainTimeoutSec: 10,
+    ...opts.config,
+  };
+  const app = await startAppliance(config, { logger: pino({ level: 'silent' }) });
+  return {
+    app,
+    url: app.url,
+    files,
+    dir,
+    async stop() {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
