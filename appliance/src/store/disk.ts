@@ -1,0 +1,117 @@
+// One disk of the store: DIR/files/<id> holds the bytes, DIR/.ferry/index.db the index,
+// DIR/.ferry/tmp/ the copies in progress. A disk that cannot be read is marked failed
+// rather than thrown, so one bad SSD never takes the appliance down.
+
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Logger } from 'pino';
+import { IndexDb } from './index-db.js';
+import { reconcile } from './reconcile.js';
+import type { DiskInfo, DiskState, StoredFile } from './types.js';
+
+export interface DiskOpenOptions {
+  logger: Logger;
+  /** Create the directory when it does not exist (CLI adds); appliances expect mounted disks. */
+  create: boolean;
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code ? `${e.code}: ${e.message}` : String(e?.message ?? err);
+}
+
+export class Disk {
+  readonly path: string;
+  readonly filesDir: string;
+  readonly tmpDir: string;
+  readonly indexPath: string;
+  id: string;
+  state: DiskState = 'ok';
+  reason: string | undefined;
+  db: IndexDb | undefined;
+
+  private constructor(path: string) {
+    this.path = path;
+    this.filesDir = join(path, 'files');
+    this.tmpDir = join(path, '.ferry', 'tmp');
+    this.indexPath = join(path, '.ferry', 'index.db');
+    // Until the index says otherwise (or if it never can), the path names the disk.
+    this.id = path;
+  }
+
+  /** Opens and reconciles one disk; returns it with its files, or failed with a reason. */
+  static open(path: string, opts: DiskOpenOptions): { disk: Disk; files: StoredFile[] } {
+    const disk = new Disk(path);
+    try {
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st) {
+        if (!opts.create) throw new Error(`store directory ${path} does not exist`);
+        mkdirSync(path, { recursive: true });
+      } else if (!st.isDirectory()) {
+        throw new Error(`store path ${path} is not a directory`);
+      }
+      mkdirSync(disk.filesDir, { recursive: true });
+      mkdirSync(disk.tmpDir, { recursive: true });
+      disk.db = new IndexDb(disk.indexPath);
+      disk.id = disk.db.getMeta('disk_id') ?? disk.assignId();
+      // Temp files are copies that never reached their rename: never servable, safe to drop.
+      for (const name of readdirSync(disk.tmpDir)) {
+        rmSync(join(disk.tmpDir, name), { force: true, recursive: true });
+        opts.logger.warn({ disk: disk.id, file: name }, 'store: removed leftover temp file');
+      }
+      const files = reconcile(disk, disk.db, opts.logger);
+      return { disk, files };
+    } catch (err) {
+      disk.fail(`cannot open: ${describe(err)}`, opts.logger);
+      return { disk, files: [] };
+    }
+  }
+
+  private assignId(): string {
+    const base = basename(this.path).replace(/[^A-Za-z0-9._-]/g, '_') || 'disk';
+    const id = `${base}-${randomBytes(3).toString('hex')}`;
+    this.db!.setMeta('disk_id', id);
+    return id;
+  }
+
+  filePath(id: string): string {
+    return join(this.filesDir, id);
+  }
+
+  /** Returns true when the disk is still readable; marks it failed (once) otherwise. */
+  check(logger: Logger): boolean {
+    if (this.state === 'failed') return false;
+    try {
+      const st = statSync(this.filesDir);
+      if (!st.isDirectory()) throw new Error(`${this.filesDir} is not a directory`);
+      accessSync(this.filesDir, constants.R_OK | constants.W_OK);
+      // The database keeps its file open, so also check the path still leads to it.
+      statSync(this.indexPath);
+      this.db!.probe();
+      return true;
+    } catch (err) {
+      this.fail(`health check: ${describe(err)}`, logger);
+      return false;
+    }
+  }
+
+  fail(reason: string, logger: Logger): void {
+    if (this.state === 'failed') return;
+    this.state = 'failed';
+    this.reason = reason;
+    try {
+      this.db?.close();
+    } catch {
+      // The disk is already gone; there is nothing left to close cleanly.
+    }
+    this.db = undefined;
+    logger.warn({ disk: this.id, path: this.path, reason }, 'store: disk failed, its files are unavailable');
+  }
+
+  info(): DiskInfo {
+    return this.reason === undefined
+      ? { id: this.id, path: this.path, state: this.state }
+      : { id: this.id, path: this.path, state: this.state, reason: this.reason };
+  }
+}

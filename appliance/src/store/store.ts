@@ -1,0 +1,314 @@
+// The content store: files spread over one directory per SSD by rendezvous hashing, an
+// in-memory map for lookups (the per-request path never touches SQLite or the disk), and
+// a SQLite index per disk that survives restarts. Layout and failure handling:
+// docs/content-and-store.md.
+
+import { randomBytes } from 'node:crypto';
+import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { isValidFileId } from '@ferry/protocol';
+import { type Logger, pino } from 'pino';
+import { fsyncDir } from './atomic.js';
+import { Disk } from './disk.js';
+import { StoreError, StoreErrors } from './errors.js';
+import { copyHashing } from './hash-file.js';
+import { HitBuffer } from './hits.js';
+import { rendezvousPick } from './rendezvous.js';
+import type { DiskInfo, StoreChange, StoredFile, StoreStats } from './types.js';
+
+export interface StoreOptions {
+  logger?: Logger;
+  /** How often each disk is checked for readability; 0 disables the timer. Default 5000. */
+  checkIntervalMs?: number;
+  /** How often recorded hits are written to the index; 0 disables the timer. Default 30000. */
+  flushIntervalMs?: number;
+  /** Create missing store directories (for `ferry content add`); default false. */
+  create?: boolean;
+}
+
+export interface AddOptions {
+  /** Reject the file (nothing is replaced) unless its bytes hash to this lowercase hex. */
+  expectedSha256?: string;
+  expectedSize?: number;
+}
+
+export class ContentStore {
+  private readonly log: Logger;
+  private readonly diskList: Disk[];
+  private readonly disksById = new Map<string, Disk>();
+  private readonly files = new Map<string, StoredFile>();
+  private readonly hits = new HitBuffer();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly listeners = new Set<(change: StoreChange) => void>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  private constructor(disks: Disk[], files: StoredFile[][], log: Logger) {
+    this.log = log;
+    this.diskList = disks;
+    for (const d of disks) this.disksById.set(d.id, d);
+    files.forEach((list) => {
+      for (const f of list) this.place(f);
+    });
+  }
+
+  static open(dirs: string[], opts: StoreOptions = {}): ContentStore {
+    const log = opts.logger ?? pino({ level: 'silent' });
+    if (dirs.length === 0)
+      throw new StoreError(StoreErrors.NO_DISKS, 'at least one store directory is required');
+    const paths = dirs.map((d) => resolve(d));
+    const dup = paths.find((p, i) => paths.indexOf(p) !== i);
+    if (dup) throw new StoreError(StoreErrors.DUPLICATE_DISK, `store directory ${dup} is given twice`);
+    const opened = paths.map((p) => Disk.open(p, { logger: log, create: opts.create ?? false }));
+    const ids = new Set<string>();
+    for (const { disk } of opened) {
+      // A copied disk carries its id along; two disks with one id would confuse placement.
+      if (ids.has(disk.id)) {
+        for (const o of opened) o.disk.db?.close();
+        throw new StoreError(StoreErrors.DUPLICATE_DISK, `disk id ${disk.id} (${disk.path}) appears twice`);
+      }
+      ids.add(disk.id);
+    }
+    const store = new ContentStore(
+      opened.map((o) => o.disk),
+      opened.map((o) => o.files),
+      log,
+    );
+    store.startTimers(opts.checkIntervalMs ?? 5000, opts.flushIntervalMs ?? 30_000);
+    const s = store.stats();
+    log.info({ files: s.files, bytes: s.bytes, disks: s.disks }, 'store: open');
+    return store;
+  }
+
+  /** Same id on two disks (a crash mid-move, a disk swapped back in): keep the newer copy. */
+  private place(f: StoredFile): void {
+    const cur = this.files.get(f.id);
+    if (cur && cur.mtimeMs >= f.mtimeMs) {
+      this.dropCopy(f, 'older duplicate');
+      return;
+    }
+    if (cur) this.dropCopy(cur, 'older duplicate');
+    this.files.set(f.id, f);
+  }
+
+  private dropCopy(f: StoredFile, why: string): void {
+    const disk = this.disksById.get(f.disk);
+    if (disk?.state !== 'ok') return;
+    rmSync(f.path, { force: true });
+    disk.db?.delete(f.id);
+    this.log.warn({ file: f.id, disk: f.disk, why }, 'store: removed extra copy');
+  }
+
+  private startTimers(checkMs: number, flushMs: number): void {
+    if (checkMs > 0) this.timers.push(setInterval(() => this.checkHealth(), checkMs).unref());
+    if (flushMs > 0) this.timers.push(setInterval(() => this.flushHits(), flushMs).unref());
+  }
+
+  /** The file for `id`, from memory only; `missing: true` when its disk has failed. */
+  lookup(id: string): StoredFile | undefined {
+    const f = this.files.get(id);
+    if (!f) return undefined;
+    return this.disksById.get(f.disk)?.state === 'ok' ? f : { ...f, missing: true };
+  }
+
+  recordHit(id: string): void {
+    this.hits.record(id, Date.now());
+  }
+
+  /** Every file the store knows, servable or not (`missing: true` on failed disks). */
+  list(): StoredFile[] {
+    return [...this.files.keys()].map((id) => this.lookup(id)!);
+  }
+
+  /** Copies `srcPath` in as `id` (default: its file name); replaces an existing `id` atomically. */
+  async add(srcPath: string, id: string = basename(srcPath), opts: AddOptions = {}): Promise<StoredFile> {
+    this.checkId(id);
+    const st = statSync(srcPath, { throwIfNoEntry: false });
+    if (!st) throw new StoreError(StoreErrors.SOURCE_MISSING, `no such file: ${srcPath}`);
+    if (!st.isFile()) throw new StoreError(StoreErrors.SOURCE_NOT_FILE, `not a regular file: ${srcPath}`);
+    return this.addStream(id, createReadStream(srcPath, { highWaterMark: 1 << 20 }), opts);
+  }
+
+  /** Stores the bytes of `source` as `id` (for fill, which streams from an origin). */
+  addStream(id: string, source: AsyncIterable<Uint8Array>, opts: AddOptions = {}): Promise<StoredFile> {
+    this.checkId(id);
+    return this.serialized(id, () => this.write(id, source, opts));
+  }
+
+  private async write(id: string, source: AsyncIterable<Uint8Array>, opts: AddOptions): Promise<StoredFile> {
+    const healthy = this.diskList.filter((d) => d.state === 'ok');
+    const diskId = rendezvousPick(
+      id,
+      healthy.map((d) => d.id),
+    );
+    if (diskId === undefined)
+      throw new StoreError(StoreErrors.NO_HEALTHY_DISK, 'no disk in state ok to store to');
+    const disk = this.disksById.get(diskId)!;
+    const temp = join(disk.tmpDir, `${id}.${randomBytes(4).toString('hex')}`);
+    const dest = disk.filePath(id);
+    let file: StoredFile;
+    try {
+      const { size, sha256 } = await copyHashing(source, temp);
+      if (opts.expectedSha256 !== undefined && sha256 !== opts.expectedSha256) {
+        throw new StoreError(
+          StoreErrors.CHECKSUM_MISMATCH,
+          `${id}: sha256 ${sha256}, expected ${opts.expectedSha256}`,
+        );
+      }
+      if (opts.expectedSize !== undefined && size !== opts.expectedSize) {
+        throw new StoreError(
+          StoreErrors.CHECKSUM_MISMATCH,
+          `${id}: ${size} bytes, expected ${opts.expectedSize}`,
+        );
+      }
+      this.assertOpen();
+      // The rename is the commit point: readers see the old bytes or the new, never a mix.
+      renameSync(temp, dest);
+      fsyncDir(disk.filesDir);
+      const mtimeMs = statSync(dest).mtimeMs;
+      file = { id, disk: disk.id, path: dest, size, sha256, mtimeMs };
+      disk.db!.upsert({ id, disk: disk.id, size, sha256, mtime_ms: mtimeMs });
+    } catch (err) {
+      rmSync(temp, { force: true });
+      if (err instanceof StoreError) throw err;
+      disk.check(this.log);
+      throw new StoreError(
+        StoreErrors.WRITE_FAILED,
+        `${id}: cannot write to disk ${disk.id}: ${String(err)}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    const prev = this.files.get(id);
+    this.files.set(id, file);
+    if (prev && prev.disk !== file.disk) this.dropCopy(prev, 'replaced on another disk');
+    this.emit({ type: 'added', file });
+    return file;
+  }
+
+  /** Deletes `id` from its disk and the index; false when it was not held. */
+  remove(id: string): Promise<boolean> {
+    return this.serialized(id, async () => {
+      const f = this.files.get(id);
+      if (!f) return false;
+      this.files.delete(id);
+      this.hits.forget(id);
+      const disk = this.disksById.get(f.disk);
+      if (disk?.state === 'ok') {
+        rmSync(f.path, { force: true });
+        disk.db!.delete(id);
+      }
+      this.emit({ type: 'removed', id, disk: f.disk });
+      return true;
+    });
+  }
+
+  disks(): DiskInfo[] {
+    return this.diskList.map((d) => d.info());
+  }
+
+  stats(): StoreStats {
+    const per = new Map(this.diskList.map((d) => [d.id, { ...d.info(), files: 0, bytes: 0 }]));
+    for (const f of this.files.values()) {
+      const s = per.get(f.disk)!;
+      s.files++;
+      s.bytes += f.size;
+    }
+    const disks = [...per.values()];
+    const ok = disks.filter((d) => d.state === 'ok');
+    return {
+      files: ok.reduce((n, d) => n + d.files, 0),
+      bytes: ok.reduce((n, d) => n + d.bytes, 0),
+      disks,
+    };
+  }
+
+  /** Checks every disk now (the timer calls this too); returns the disks' states after. */
+  checkHealth(): DiskInfo[] {
+    for (const d of this.diskList) {
+      if (d.state === 'ok' && !d.check(this.log)) this.announceFailure(d);
+    }
+    return this.disks();
+  }
+
+  /** Takes a disk out of service (operator action, chaos). It stays failed until restart. */
+  markDiskFailed(diskId: string, reason: string): void {
+    const d = this.disksById.get(diskId);
+    if (!d || d.state === 'failed') return;
+    d.fail(reason, this.log);
+    this.announceFailure(d);
+  }
+
+  private announceFailure(d: Disk): void {
+    const ids = [...this.files.values()].filter((f) => f.disk === d.id).map((f) => f.id);
+    this.emit({ type: 'disk-failed', disk: d.id, reason: d.reason ?? 'failed', files: ids });
+  }
+
+  /** Writes recorded hits to each healthy disk's index, one transaction per disk. */
+  flushHits(): void {
+    for (const [diskId, deltas] of this.hits.take((id) => this.files.get(id)?.disk)) {
+      const disk = this.disksById.get(diskId);
+      if (disk?.state !== 'ok') continue;
+      try {
+        disk.db!.addHits(deltas);
+      } catch (err) {
+        this.log.warn({ disk: diskId, err }, 'store: could not write hit counts, will retry');
+        this.hits.restore(deltas);
+        disk.check(this.log);
+      }
+    }
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.flushHits();
+    for (const d of this.diskList) d.db?.close();
+  }
+
+  private emit(change: StoreChange): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch (err) {
+        this.log.error({ err, change: change.type }, 'store: change listener threw');
+      }
+    }
+  }
+
+  private checkId(id: string): void {
+    this.assertOpen();
+    if (!isValidFileId(id)) {
+      throw new StoreError(
+        StoreErrors.BAD_FILE_ID,
+        `bad file id ${JSON.stringify(id)}: must be 1-128 of [A-Za-z0-9._-], not starting with a dot`,
+      );
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError(StoreErrors.CLOSED, 'store is closed');
+  }
+
+  /** Runs operations on one id one after another, so concurrent adds cannot cross rows and files. */
+  private serialized<T>(id: string, op: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.then(op, op);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(id, settled);
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id);
+    });
+    return next;
+  }
+}
