@@ -1,0 +1,80 @@
+// The contract between the request handler (appliance/src/http/) and whatever moves the
+// response body: the native sendfile engine, or the copy path where it cannot load.
+import type { ServerResponse } from 'node:http';
+
+export type BodyPart = { kind: 'bytes'; data: Buffer } | { kind: 'file'; offset: number; length: number };
+
+export type SendPath = 'sendfile' | 'copy';
+
+export interface SendOutcome {
+  path: SendPath;
+  /** body bytes handed to the kernel (sendfile) or accepted by the socket stream (copy) */
+  bytes: number;
+  ok: boolean;
+  /** a stable code from SendErrorCodes, or FERRY_SEND_<ERRNO NAME> for a socket error */
+  error?: string;
+}
+
+export interface BodySender {
+  readonly path: SendPath;
+  /** transfers in flight */
+  readonly active: number;
+  /**
+   * Called right after res.writeHead(). Writes the headers and the parts (in order, file
+   * parts read from filePath), then ends the response. Never rejects: on failure it
+   * destroys the socket and resolves ok:false.
+   */
+  send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome>;
+  close(): Promise<void>;
+}
+
+export interface BodySenderOptions {
+  /** no progress for this long ends a transfer with FERRY_SEND_TIMEOUT (default 60 s) */
+  idleTimeoutMs?: number;
+  /** native engine worker threads (default 2) */
+  threads?: number;
+  /** explicit path of ferry_sendfile.node; overrides FERRY_SENDFILE_ADDON */
+  addonPath?: string;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_THREADS = 2;
+
+// Outcome codes that are not a socket errno. Socket errors are FERRY_SEND_ECONNRESET,
+// FERRY_SEND_EPIPE and so on, named from the errno the kernel returned.
+export const SendErrorCodes = {
+  TIMEOUT: 'FERRY_SEND_TIMEOUT',
+  ABORTED: 'FERRY_SEND_ABORTED',
+  OPEN_FAILED: 'FERRY_SEND_OPEN_FAILED',
+  SHORT_FILE: 'FERRY_SEND_SHORT_FILE',
+  SUBMIT_FAILED: 'FERRY_SEND_SUBMIT_FAILED',
+  CLOSED: 'FERRY_SEND_CLOSED',
+  INVALID_PARTS: 'FERRY_SEND_INVALID_PARTS',
+} as const;
+
+/** Total body length of the parts; the handler's Content-Length must equal it. */
+export function partsLength(parts: readonly BodyPart[]): number {
+  let total = 0;
+  for (const part of parts) total += part.kind === 'bytes' ? part.data.length : part.length;
+  return total;
+}
+
+/** Why the parts cannot be sent, or undefined when they are well-formed. */
+export function checkParts(parts: unknown): string | undefined {
+  if (!Array.isArray(parts)) return 'parts must be an array';
+  for (const [i, part] of parts.entries()) {
+    if (part === null || typeof part !== 'object') return `part ${i} is not an object`;
+    const p = part as Record<string, unknown>;
+    if (p['kind'] === 'bytes') {
+      if (!Buffer.isBuffer(p['data'])) return `part ${i}: data must be a Buffer`;
+    } else if (p['kind'] === 'file') {
+      if (!Number.isSafeInteger(p['offset']) || (p['offset'] as number) < 0)
+        return `part ${i}: offset must be a non-negative safe integer`;
+      if (!Number.isSafeInteger(p['length']) || (p['length'] as number) < 0)
+        return `part ${i}: length must be a non-negative safe integer`;
+    } else {
+      return `part ${i}: kind must be 'bytes' or 'file'`;
+    }
+  }
+  return undefined;
+}

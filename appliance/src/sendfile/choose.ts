@@ -1,0 +1,37 @@
+// Picks the body sender for a process: the native sendfile engine where it loads, the copy
+// path elsewhere ('auto'), or exactly one of them when asked.
+import { loadSendfileEngine } from './binding.js';
+import type { BodySender, BodySenderOptions } from './body-sender.js';
+import { CopySender } from './copy-sender.js';
+import { NativeSender } from './native-sender.js';
+
+export type SenderKind = 'auto' | 'sendfile' | 'copy';
+
+export interface ChosenSender {
+  sender: BodySender;
+  /** why this path: for the startup log line */
+  reason: string;
+}
+
+export class SendfileUnavailableError extends Error {
+  readonly code = 'FERRY_ERR_SENDFILE_UNAVAILABLE';
+  constructor(reason: string) {
+    super(`the sendfile engine was requested but cannot be used: ${reason}`);
+    this.name = 'SendfileUnavailableError';
+  }
+}
+
+export function createBodySender(kind: SenderKind, opts: BodySenderOptions = {}): ChosenSender {
+  if (kind === 'copy') return { sender: new CopySender(opts), reason: 'copy path requested' };
+  if (kind !== 'auto' && kind !== 'sendfile')
+    throw new TypeError(`unknown body sender kind: ${String(kind)}`);
+  const loaded = loadSendfileEngine(opts.addonPath);
+  if (loaded.ok) {
+    return {
+      sender: new NativeSender(loaded.binding, opts),
+      reason: `sendfile engine loaded from ${loaded.file}`,
+    };
+  }
+  if (kind === 'sendfile') throw new SendfileUnavailableError(loaded.reason);
+  return { sender: new CopySender(opts), reason: `copy path: ${loaded.reason}` };
+}

@@ -1,0 +1,128 @@
+// The sendfile path: node writes the status line and headers, then the engine's worker
+// threads write the body straight from the file to the socket, and res.end() runs only
+// after the engine reports, so node's next pipelined response follows the whole body.
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  createEngine,
+  type EngineStats,
+  errnoCode,
+  type NativeBinding,
+  type SendfileEngine,
+  type TransferResult,
+} from './binding.js';
+import {
+  type BodyPart,
+  type BodySender,
+  type BodySenderOptions,
+  checkParts,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  SendErrorCodes,
+  type SendOutcome,
+} from './body-sender.js';
+import { connectionOf, waitFlushed, waitForSocket } from './response-socket.js';
+
+interface SocketWithHandle extends Socket {
+  _handle?: { fd?: number } | null;
+}
+
+function outcomeCode(result: TransferResult): string {
+  switch (result.status) {
+    case 'timeout':
+      return SendErrorCodes.TIMEOUT;
+    case 'aborted':
+      return SendErrorCodes.ABORTED;
+    case 'open-failed':
+      return SendErrorCodes.OPEN_FAILED;
+    case 'short-file':
+      return SendErrorCodes.SHORT_FILE;
+    default:
+      return errnoCode(result.errno);
+  }
+}
+
+export class NativeSender implements BodySender {
+  readonly path = 'sendfile' as const;
+  readonly #engine: SendfileEngine;
+  readonly #idleMs: number;
+  readonly #waiting = new Map<number, (result: TransferResult) => void>();
+  #active = 0;
+
+  constructor(binding: NativeBinding, opts: BodySenderOptions = {}) {
+    this.#idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#engine = createEngine(binding, {
+      threads: opts.threads,
+      idleTimeoutMs: this.#idleMs,
+      onDone: (result) => {
+        const resolve = this.#waiting.get(result.id);
+        this.#waiting.delete(result.id);
+        resolve?.(result);
+      },
+    });
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Engine counters for metrics: the workers' view, including bytes of transfers in flight. */
+  stats(): EngineStats {
+    return this.#engine.stats();
+  }
+
+  async send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome> {
+    this.#active++;
+    try {
+      return await this.#send(res, filePath, parts);
+    } finally {
+      this.#active--;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#engine.close();
+  }
+
+  async #send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome> {
+    const problem = checkParts(parts);
+    if (problem) return this.#fail(res, connectionOf(res), 0, SendErrorCodes.INVALID_PARTS);
+    const socket = (await waitForSocket(res)) as SocketWithHandle | null;
+    if (!socket) return this.#fail(res, connectionOf(res), 0, SendErrorCodes.ABORTED);
+    res.flushHeaders();
+    const flushed = await waitFlushed(socket, this.#idleMs);
+    if (flushed !== 'flushed') {
+      const code = flushed === 'timeout' ? SendErrorCodes.TIMEOUT : SendErrorCodes.ABORTED;
+      return this.#fail(res, socket, 0, code);
+    }
+    const fd = socket._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) return this.#fail(res, socket, 0, SendErrorCodes.SUBMIT_FAILED);
+    let id: number;
+    try {
+      id = this.#engine.submit(fd, filePath, parts);
+    } catch (err) {
+      return this.#fail(res, socket, 0, (err as { code?: string }).code ?? SendErrorCodes.SUBMIT_FAILED);
+    }
+    const result = await new Promise<TransferResult>((resolve) => {
+      // node closes its fd on 'close'; the engine writes through its own dup, so it must be
+      // told to stop rather than find out from a failed write much later (or never, for a
+      // client that stopped reading).
+      const onClose = () => this.#engine.abort(id);
+      socket.once('close', onClose);
+      this.#waiting.set(id, (r) => {
+        socket.off('close', onClose);
+        resolve(r);
+      });
+    });
+    if (result.status !== 'ok') return this.#fail(res, socket, result.bytes, outcomeCode(result));
+    res.end();
+    return { path: this.path, bytes: result.bytes, ok: true };
+  }
+
+  #fail(res: ServerResponse, socket: Socket | null, bytes: number, error: string): SendOutcome {
+    // The client has headers promising a Content-Length we can no longer meet: closing the
+    // connection is the only honest signal left.
+    socket?.destroy();
+    if (!res.destroyed) res.destroy();
+    return { path: this.path, bytes, ok: false, error };
+  }
+}
