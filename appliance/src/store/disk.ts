@@ -12,7 +12,7 @@ import type { DiskInfo, DiskState, StoredFile } from './types.js';
 
 export interface DiskOpenOptions {
   logger: Logger;
-  /** Create the directory when it does not exist (CLI adds); appliances expect mounted disks. */
+  /** Create the directory when it does not exist; otherwise a missing directory fails the disk. */
   create: boolean;
 }
 

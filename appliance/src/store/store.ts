@@ -22,7 +22,10 @@ export interface StoreOptions {
   checkIntervalMs?: number;
   /** How often recorded hits are written to the index; 0 disables the timer. Default 30000. */
   flushIntervalMs?: number;
-  /** Create missing store directories (for `ferry content add`); default false. */
+  /**
+   * Create a store directory that does not exist (default true: first run). With false, a
+   * missing directory is a failed disk, for installs that want an absent mount noticed.
+   */
   create?: boolean;
 }
 
@@ -59,7 +62,7 @@ export class ContentStore {
     const paths = dirs.map((d) => resolve(d));
     const dup = paths.find((p, i) => paths.indexOf(p) !== i);
     if (dup) throw new StoreError(StoreErrors.DUPLICATE_DISK, `store directory ${dup} is given twice`);
-    const opened = paths.map((p) => Disk.open(p, { logger: log, create: opts.create ?? false }));
+    const opened = paths.map((p) => Disk.open(p, { logger: log, create: opts.create ?? true }));
     const ids = new Set<string>();
     for (const { disk } of opened) {
       // A copied disk carries its id along; two disks with one id would confuse placement.
@@ -126,16 +129,22 @@ export class ContentStore {
     const st = statSync(srcPath, { throwIfNoEntry: false });
     if (!st) throw new StoreError(StoreErrors.SOURCE_MISSING, `no such file: ${srcPath}`);
     if (!st.isFile()) throw new StoreError(StoreErrors.SOURCE_NOT_FILE, `not a regular file: ${srcPath}`);
-    return this.addStream(id, createReadStream(srcPath, { highWaterMark: 1 << 20 }), opts);
+    // Opened only once a disk is chosen, so an early refusal leaves no stream dangling.
+    const open = () => createReadStream(srcPath, { highWaterMark: 1 << 20 });
+    return this.serialized(id, () => this.write(id, open, opts));
   }
 
   /** Stores the bytes of `source` as `id` (for fill, which streams from an origin). */
   addStream(id: string, source: AsyncIterable<Uint8Array>, opts: AddOptions = {}): Promise<StoredFile> {
     this.checkId(id);
-    return this.serialized(id, () => this.write(id, source, opts));
+    return this.serialized(id, () => this.write(id, () => source, opts));
   }
 
-  private async write(id: string, source: AsyncIterable<Uint8Array>, opts: AddOptions): Promise<StoredFile> {
+  private async write(
+    id: string,
+    openSource: () => AsyncIterable<Uint8Array>,
+    opts: AddOptions,
+  ): Promise<StoredFile> {
     const healthy = this.diskList.filter((d) => d.state === 'ok');
     const diskId = rendezvousPick(
       id,
@@ -148,7 +157,7 @@ export class ContentStore {
     const dest = disk.filePath(id);
     let file: StoredFile;
     try {
-      const { size, sha256 } = await copyHashing(source, temp);
+      const { size, sha256 } = await copyHashing(openSource(), temp);
       if (opts.expectedSha256 !== undefined && sha256 !== opts.expectedSha256) {
         throw new StoreError(
           StoreErrors.CHECKSUM_MISMATCH,
