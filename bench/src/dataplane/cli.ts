@@ -1,0 +1,308 @@
+// `ferry bench dataplane`: the appliance (sendfile engine and copy path) against nginx with
+// sendfile on, same files, same request stream, runs alternating so drift hits all alike.
+import { existsSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../common/atomic-write.js';
+import { machineInfo, toolVersion } from '../common/machine.js';
+import { freePort } from '../common/ports.js';
+import { ProcessGroup, stopOnExit } from '../common/processes.js';
+import { type BenchContent, prepareContent } from './content.js';
+import { runLoad, type Tool, WRK_BIN, writePlanFiles } from './load.js';
+import { CASES, planRequests } from './load-plan.js';
+import {
+  clientBoundNotes,
+  invalidRunNotes,
+  type Report,
+  renderReportMarkdown,
+  renderReportText,
+  type Sample,
+  type ServerName,
+  summarize,
+} from './report.js';
+import { NGINX_BIN, type Server, scrapeEventLoopP99Ms, startAppliance, startNginx } from './servers.js';
+import { wrkScript } from './wrk.js';
+
+export interface BenchDataplaneOptions {
+  rounds: number;
+  duration: number;
+  tools: string;
+  out: string;
+}
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const PLAN_LENGTH = 1024;
+const WARMUP_SEC = 1;
+const KNOWN_TOOLS: readonly Tool[] = ['autocannon', 'wrk'];
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function ferryBin(): string {
+  for (const rel of ['cli/bin/ferry.js', 'bin/ferry.js']) {
+    const p = join(REPO_ROOT, rel);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`ferry command not found under ${REPO_ROOT}`);
+}
+
+function parseTools(list: string): Tool[] {
+  const tools = [
+    ...new Set(
+      list
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
+  for (const t of tools) {
+    if (!KNOWN_TOOLS.includes(t as Tool))
+      throw new Error(`unknown load tool "${t}" (known: ${KNOWN_TOOLS.join(', ')})`);
+  }
+  if (tools.length === 0) throw new Error('--tools lists no tool');
+  return tools as Tool[];
+}
+
+/** `2025-01-31T12-00-00Z`: sortable, safe in file names, unique per run. */
+function stamp(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+}
+
+export async function runBenchDataplane(opts: BenchDataplaneOptions): Promise<void> {
+  if (!Number.isInteger(opts.rounds) || opts.rounds < 1 || opts.rounds > 100)
+    throw new Error('--rounds must be 1-100');
+  if (!Number.isInteger(opts.duration) || opts.duration < 1 || opts.duration > 600) {
+    throw new Error('--duration must be 1-600 seconds');
+  }
+  if (!existsSync(NGINX_BIN)) throw new Error(`${NGINX_BIN} not found; run scripts/install-system-deps.sh`);
+  const notes: string[] = [];
+  let tools = parseTools(opts.tools);
+  const wrkVersion = await toolVersion(WRK_BIN, ['-v'], /^wrk (\S+)/m);
+  if (tools.includes('wrk') && wrkVersion === 'not installed') {
+    tools = tools.filter((t) => t !== 'wrk');
+    notes.push('wrk is not installed (scripts/install-system-deps.sh); ran autocannon only.');
+    if (tools.length === 0) throw new Error('no load tool available');
+  }
+  const started = new Date();
+  const cores = availableParallelism();
+  // The load generator needs cores too; wrk gets half of them, autocannon is one process.
+  const wrkThreads = Math.max(1, Math.floor(cores / 2));
+  const versions = {
+    nginx: await toolVersion(NGINX_BIN, ['-v'], /nginx\/(\S+)/),
+    wrk: wrkVersion,
+    autocannon: (await import('autocannon/package.json', { with: { type: 'json' } })).default
+      .version as string,
+  };
+  const machine = machineInfo(versions);
+
+  const workDir = await mkdtemp(join(tmpdir(), 'ferry-bench-dataplane-'));
+  const group = new ProcessGroup();
+  const uninstall = stopOnExit(group, () => rmSync(workDir, { recursive: true, force: true }));
+  try {
+    log(`work dir ${workDir}; generating content`);
+    const bin = ferryBin();
+    const content = await prepareContent({
+      group,
+      ferryBin: bin,
+      repoRoot: REPO_ROOT,
+      workDir,
+      titles: 2,
+      minutes: 2,
+    });
+    log(
+      `content: ${content.files.length} files, ${(content.totalBytes / 2 ** 20).toFixed(0)} MiB in ${content.store}`,
+    );
+    const servers = await startServers({ group, bin, workDir, content, workers: cores, notes });
+    const samples = await runAll({
+      group,
+      servers,
+      content,
+      workDir,
+      tools,
+      rounds: opts.rounds,
+      duration: opts.duration,
+      wrkThreads,
+      notes,
+    });
+    notes.push(...invalidRunNotes(samples), ...clientBoundNotes(samples, CASES));
+    const report: Report = {
+      date: started.toISOString(),
+      machine,
+      settings: {
+        rounds: opts.rounds,
+        durationSec: opts.duration,
+        tools,
+        cases: CASES,
+        nginxWorkers: cores,
+        wrkThreads,
+        files: content.files.length,
+        contentBytes: content.totalBytes,
+      },
+      notes,
+      samples,
+      summary: summarize(samples, CASES, tools),
+    };
+    await group.stopAll();
+    process.stdout.write(`\n${renderReportText(report)}\n`);
+    const outDir = resolve(opts.out);
+    const base = join(outDir, `dataplane-${stamp(started)}`);
+    const md = renderReportMarkdown(report);
+    await writeFileAtomic(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFileAtomic(`${base}.md`, md);
+    await writeFileAtomic(join(outDir, 'dataplane-latest.md'), md);
+    log(`wrote ${base}.json, ${base}.md, ${join(outDir, 'dataplane-latest.md')}`);
+  } finally {
+    await group.stopAll();
+    uninstall();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function startServers(input: {
+  group: ProcessGroup;
+  bin: string;
+  workDir: string;
+  content: BenchContent;
+  workers: number;
+  notes: string[];
+}): Promise<Map<ServerName, Server>> {
+  const { group, content } = input;
+  const servers = new Map<ServerName, Server>();
+  const probe = `/v1/c/${encodeURIComponent(content.files[0]!.id)}`;
+  servers.set(
+    'nginx',
+    await startNginx({
+      group,
+      dir: join(input.workDir, 'nginx'),
+      port: await freePort(),
+      root: content.filesDir,
+      workers: input.workers,
+      probePath: probe,
+    }),
+  );
+  for (const bodySender of ['sendfile', 'copy'] as const) {
+    try {
+      const s = await startAppliance({
+        group,
+        ferryBin: input.bin,
+        cwd: REPO_ROOT,
+        port: await freePort(),
+        store: content.store,
+        bodySender,
+      });
+      servers.set(s.name as ServerName, s);
+    } catch (err) {
+      // One path that cannot start (no native engine, say) should not void the other's numbers.
+      const msg = (err as Error).message.split('\n').slice(0, 3).join(' / ');
+      input.notes.push(`appliance --body-sender ${bodySender} did not start: ${msg}`);
+      log(`appliance ${bodySender}: not started: ${msg}`);
+    }
+  }
+  if (servers.size === 1) throw new Error(`no appliance started:\n${input.notes.join('\n')}`);
+  return servers;
+}
+
+async function runAll(input: {
+  group: ProcessGroup;
+  servers: Map<ServerName, Server>;
+  content: BenchContent;
+  workDir: string;
+  tools: Tool[];
+  rounds: number;
+  duration: number;
+  wrkThreads: number;
+  notes: string[];
+}): Promise<Sample[]> {
+  const { group, servers, workDir } = input;
+  const order: ServerName[] = (['nginx', 'ferry-sendfile', 'ferry-copy'] as const).filter((s) =>
+    servers.has(s),
+  );
+  const planFiles = await Promise.all(
+    CASES.map((c, i) => {
+      const plan = planRequests({
+        files: input.content.files,
+        rangeBytes: c.rangeBytes,
+        count: PLAN_LENGTH,
+        seed: 1 + i,
+      });
+      return writePlanFiles(workDir, i, plan, wrkScript(plan));
+    }),
+  );
+  const load = (server: Server, caseIndex: number, tool: Tool, durationSec: number) =>
+    runLoad({
+      group,
+      tool,
+      repoRoot: REPO_ROOT,
+      workDir,
+      baseUrl: server.baseUrl,
+      connections: CASES[caseIndex]!.connections,
+      durationSec,
+      threads: input.wrkThreads,
+      planFile: tool === 'wrk' ? planFiles[caseIndex]!.lua : planFiles[caseIndex]!.json,
+    });
+
+  // JIT, page cache and connection setup settle before anything is recorded.
+  for (const name of order) await load(servers.get(name)!, CASES.length - 1, input.tools[0]!, WARMUP_SEC);
+
+  const samples: Sample[] = [];
+  const lost = new Set<ServerName>();
+  for (let round = 1; round <= input.rounds; round++) {
+    for (let ci = 0; ci < CASES.length; ci++) {
+      for (const tool of input.tools) {
+        for (const name of order) {
+          const server = servers.get(name)!;
+          if (server.child.exit) {
+            // A crashed server voids its own numbers only; the others keep running.
+            if (!lost.has(name))
+              input.notes.push(`${name} exited during the run: ${lastLines(server.child.stderr())}`);
+            lost.add(name);
+            continue;
+          }
+          const isFerry = name !== 'nginx';
+          // The gauge covers the time since the previous scrape: scrape once to start the window.
+          if (isFerry) await scrapeEventLoopP99Ms(server.baseUrl);
+          let sample: Sample;
+          try {
+            const result = await load(server, ci, tool, input.duration);
+            const el = isFerry ? await scrapeEventLoopP99Ms(server.baseUrl) : null;
+            sample = { caseName: CASES[ci]!.name, tool, server: name, round, result, eventLoopP99Ms: el };
+          } catch (err) {
+            sample = {
+              caseName: CASES[ci]!.name,
+              tool,
+              server: name,
+              round,
+              result: null,
+              eventLoopP99Ms: null,
+              error: (err as Error).message,
+            };
+          }
+          samples.push(sample);
+          log(progressLine(sample, input.rounds));
+        }
+      }
+    }
+  }
+  return samples;
+}
+
+/** The error line of a crash (a stack's last lines are node's own frames), else the tail. */
+function lastLines(text: string): string {
+  const lines = text.trim().split('\n');
+  const error = lines.find((l) => /^\w*Error\b|^ferry: /.test(l));
+  return (error ?? lines.slice(-3).join(' / ')).slice(0, 600);
+}
+
+function progressLine(s: Sample, rounds: number): string {
+  const head = `round ${s.round}/${rounds}  ${s.caseName}  ${s.tool}  ${s.server}`;
+  if (!s.result) return `${head}  failed: ${s.error?.split('\n')[0]}`;
+  const r = s.result;
+  const el = s.eventLoopP99Ms === null ? '' : `  loop p99 ${s.eventLoopP99Ms.toFixed(1)} ms`;
+  return `${head}  ${r.reqPerSec.toFixed(0)} req/s  ${(r.bytesPerSec / 2 ** 20).toFixed(0)} MiB/s  p99 ${r.p99Ms ?? 'n/a'} ms  errors ${r.errors}${el}`;
+}

@@ -1,0 +1,210 @@
+// Turning samples into the summary (medians over rounds, Ferry ÷ nginx) and rendering it as
+// a terminal table, Markdown and JSON. Pure: tested without servers.
+
+import {
+  formatRatio,
+  formatValue,
+  renderMarkdown,
+  renderText,
+  type Table,
+  type Unit,
+} from '../common/format.js';
+import { describeMachine, type MachineInfo } from '../common/machine.js';
+import { median, ratio } from '../common/stats.js';
+import type { Tool } from './load.js';
+import type { BenchCase } from './load-plan.js';
+import type { LoadResult } from './wrk.js';
+
+export type ServerName = 'nginx' | 'ferry-sendfile' | 'ferry-copy';
+export const FERRY_PATHS = [
+  { server: 'ferry-sendfile', path: 'sendfile' },
+  { server: 'ferry-copy', path: 'copy' },
+] as const;
+
+export interface Sample {
+  readonly caseName: string;
+  readonly tool: Tool;
+  readonly server: ServerName;
+  readonly round: number;
+  readonly result: LoadResult | null;
+  /** Event-loop delay p99 over the run (appliance only). */
+  readonly eventLoopP99Ms: number | null;
+  readonly error?: string;
+}
+
+type Measure = 'req/s' | 'bytes/s' | 'p99 latency' | 'event-loop p99';
+
+export interface SummaryRow {
+  readonly caseName: string;
+  readonly tool: Tool;
+  readonly path: 'sendfile' | 'copy';
+  readonly measure: Measure;
+  readonly unit: Unit;
+  readonly ferry: number | null;
+  readonly nginx: number | null;
+  /** Ferry ÷ nginx. Above 1 is better for req/s and bytes/s, worse for latency. */
+  readonly ratio: number | null;
+}
+
+/** A run counts only if every answer was 2xx and at most 0.1% of requests hit socket errors. */
+export function isValidRun(r: LoadResult | null): r is LoadResult {
+  return r !== null && r.requests > 0 && r.non2xx === 0 && r.errors <= r.requests * 0.001;
+}
+
+function medianOf(samples: readonly Sample[], pick: (s: Sample) => number | null): number | null {
+  return median(samples.map(pick).filter((v): v is number => v !== null));
+}
+
+export function summarize(
+  samples: readonly Sample[],
+  cases: readonly BenchCase[],
+  tools: readonly Tool[],
+): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  const valid = (c: string, t: Tool, s: ServerName) =>
+    samples.filter((x) => x.caseName === c && x.tool === t && x.server === s && isValidRun(x.result));
+  for (const c of cases) {
+    for (const tool of tools) {
+      const nginx = valid(c.name, tool, 'nginx');
+      for (const { server, path } of FERRY_PATHS) {
+        const ferry = valid(c.name, tool, server);
+        const measures: [Measure, Unit, (s: Sample) => number | null, boolean][] = [
+          ['req/s', 'req/s', (s) => s.result!.reqPerSec, true],
+          ['bytes/s', 'B/s', (s) => s.result!.bytesPerSec, true],
+          ['p99 latency', 'ms', (s) => s.result!.p99Ms, true],
+          ['event-loop p99', 'ms', (s) => s.eventLoopP99Ms, false],
+        ];
+        for (const [measure, unit, pick, anchored] of measures) {
+          const f = medianOf(ferry, pick);
+          const n = anchored ? medianOf(nginx, pick) : null;
+          rows.push({ caseName: c.name, tool, path, measure, unit, ferry: f, nginx: n, ratio: ratio(f, n) });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+export function summaryTable(rows: readonly SummaryRow[]): Table {
+  return {
+    headers: ['case', 'tool', 'path', 'measure', 'Ferry', 'nginx', 'ratio'],
+    numeric: [4, 5, 6],
+    rows: rows.map((r) => [
+      r.caseName,
+      r.tool,
+      r.path,
+      r.measure,
+      formatValue(r.ferry, r.unit),
+      r.measure === 'event-loop p99' ? '-' : formatValue(r.nginx, r.unit),
+      formatRatio(r.ratio),
+    ]),
+  };
+}
+
+export interface Report {
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly settings: {
+    readonly rounds: number;
+    readonly durationSec: number;
+    readonly tools: readonly Tool[];
+    readonly cases: readonly BenchCase[];
+    readonly nginxWorkers: number;
+    readonly wrkThreads: number;
+    readonly files: number;
+    readonly contentBytes: number;
+  };
+  readonly notes: readonly string[];
+  readonly samples: readonly Sample[];
+  readonly summary: readonly SummaryRow[];
+}
+
+export function invalidRunNotes(samples: readonly Sample[]): string[] {
+  return samples
+    .filter((s) => !isValidRun(s.result))
+    .map((s) => {
+      const what = s.error
+        ? s.error.split('\n')[0]
+        : s.result
+          ? `${s.result.non2xx} non-2xx, ${s.result.errors} errors in ${s.result.requests} requests`
+          : 'no result';
+      return `excluded: round ${s.round}, ${s.caseName}, ${s.tool}, ${s.server}: ${what}`;
+    });
+}
+
+/**
+ * autocannon parses responses in JavaScript (http-parser-js) and tops out far below what a
+ * server can send on loopback with large bodies; when wrk gets much more out of the same
+ * nginx, the autocannon rows of that case measure the client, and the report says so.
+ */
+export function clientBoundNotes(samples: readonly Sample[], cases: readonly BenchCase[]): string[] {
+  const notes: string[] = [];
+  for (const c of cases) {
+    const pick = (tool: Tool) =>
+      medianOf(
+        samples.filter(
+          (s) => s.caseName === c.name && s.tool === tool && s.server === 'nginx' && isValidRun(s.result),
+        ),
+        (s) => s.result!.bytesPerSec,
+      );
+    const ac = pick('autocannon');
+    const wrk = pick('wrk');
+    if (ac !== null && wrk !== null && ac < wrk * 0.5) {
+      notes.push(
+        `${c.name}: autocannon reached ${formatValue(ac, 'B/s')} from nginx where wrk reached ${formatValue(wrk, 'B/s')}; ` +
+          'the autocannon rows of this case are bound by the load client, read the wrk rows for the servers.',
+      );
+    }
+  }
+  return notes;
+}
+
+const LEGEND = [
+  'Ferry and nginx are medians over rounds; ratio = Ferry ÷ nginx (above 1 is better for req/s and',
+  "bytes/s, worse for p99 latency). Event-loop p99 is the appliance's own gauge over each run.",
+];
+
+export function renderReportText(r: Report): string {
+  return [
+    `ferry bench dataplane — ${r.date}`,
+    ...describeMachine(r.machine),
+    settingsLine(r),
+    '',
+    renderText(summaryTable(r.summary)),
+    '',
+    ...LEGEND,
+    ...r.notes,
+  ].join('\n');
+}
+
+function settingsLine(r: Report): string {
+  const s = r.settings;
+  return (
+    `${s.rounds} round(s) × ${s.durationSec} s per run; tools ${s.tools.join(', ')}; nginx ${s.nginxWorkers} ` +
+    `worker(s); wrk ${s.wrkThreads} thread(s); ${s.files} files, ${formatValue(s.contentBytes, 'B/s').replace('/s', '')}`
+  );
+}
+
+export function renderReportMarkdown(r: Report): string {
+  const m = r.machine;
+  return `${[
+    `# Data plane: Ferry appliance vs nginx — ${r.date}`,
+    '',
+    '| machine | |',
+    '|---|---|',
+    `| CPU | ${m.cpuModel} |`,
+    `| cores | ${m.cores} |`,
+    `| kernel | ${m.kernel} |`,
+    `| node | ${m.node} |`,
+    ...Object.entries(m.versions).map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    settingsLine(r),
+    '',
+    renderMarkdown(summaryTable(r.summary)),
+    '',
+    LEGEND.join(' '),
+    ...(r.notes.length ? ['', ...r.notes.map((n) => `- ${n}`)] : []),
+    '',
+    'How this is measured: docs/benchmarks.md.',
+  ].join('\n')}\n`;
+}

@@ -1,0 +1,106 @@
+// Starting the two servers under test: nginx (the anchor) and the Ferry appliance, each on
+// its own loopback port, each waited for with a bounded readiness poll.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Child, ProcessGroup } from '../common/processes.js';
+import { httpOk, waitUntil } from '../common/wait-ready.js';
+import { nginxConfig } from './nginx-config.js';
+
+export const NGINX_BIN = '/usr/sbin/nginx';
+const READY_TIMEOUT_MS = 20_000;
+
+export interface Server {
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly child: Child;
+}
+
+export async function startNginx(input: {
+  group: ProcessGroup;
+  dir: string;
+  port: number;
+  root: string;
+  workers: number;
+  probePath: string;
+}): Promise<Server> {
+  await mkdir(input.dir, { recursive: true });
+  const conf = join(input.dir, 'nginx.conf');
+  const runAsRoot = process.getuid?.() === 0;
+  await writeFile(conf, nginxConfig({ ...input, runAsRoot }));
+  // -e keeps nginx from opening the packaged /var/log/nginx/error.log before it reads the config.
+  const child = input.group.start({
+    name: 'nginx',
+    command: NGINX_BIN,
+    args: ['-p', `${input.dir}/`, '-c', conf, '-e', join(input.dir, 'error.log')],
+  });
+  const baseUrl = `http://127.0.0.1:${input.port}`;
+  await waitUntil(() => httpOk(`${baseUrl}${input.probePath}`, { method: 'HEAD' }), {
+    what: 'nginx',
+    timeoutMs: READY_TIMEOUT_MS,
+    child,
+  });
+  return { name: 'nginx', baseUrl, child };
+}
+
+export type BodySender = 'sendfile' | 'copy';
+
+export async function startAppliance(input: {
+  group: ProcessGroup;
+  ferryBin: string;
+  cwd: string;
+  port: number;
+  store: string;
+  bodySender: BodySender;
+}): Promise<Server> {
+  const name = `ferry-${input.bodySender}`;
+  const child = input.group.start({
+    name,
+    command: process.execPath,
+    args: [
+      input.ferryBin,
+      'appliance',
+      '--id',
+      'bench',
+      '--listen',
+      `127.0.0.1:${input.port}`,
+      '--store',
+      input.store,
+      '--open',
+      '--access-log',
+      'off',
+      '--log-level',
+      'warn',
+      '--body-sender',
+      input.bodySender,
+    ],
+    cwd: input.cwd,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const baseUrl = `http://127.0.0.1:${input.port}`;
+  await waitUntil(() => httpOk(`${baseUrl}/healthz`), { what: name, timeoutMs: READY_TIMEOUT_MS, child });
+  return { name, baseUrl, child };
+}
+
+/** The appliance's event-loop delay p99 in ms; the gauge covers the time since the last scrape. */
+export async function scrapeEventLoopP99Ms(baseUrl: string): Promise<number | null> {
+  try {
+    const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(3000) });
+    if (!res.ok) return null;
+    return parseGauge(await res.text(), 'ferry_event_loop_delay_p99_seconds', 1000);
+  } catch {
+    return null;
+  }
+}
+
+/** The value of an unlabelled gauge in Prometheus text, times `scale`; null when absent. */
+export function parseGauge(text: string, name: string, scale = 1): number | null {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)/);
+    if (m && m[1] === name) {
+      const v = Number(m[2]);
+      return Number.isFinite(v) ? v * scale : null;
+    }
+  }
+  return null;
+}
