@@ -10,20 +10,19 @@ import { machineInfo, toolVersion } from '../common/machine.js';
 import { freePort } from '../common/ports.js';
 import { ProcessGroup, stopOnExit } from '../common/processes.js';
 import { type BenchContent, prepareContent } from './content.js';
-import { runLoad, type Tool, WRK_BIN, writePlanFiles } from './load.js';
-import { CASES, planRequests } from './load-plan.js';
+import { type Tool, WRK_BIN } from './load.js';
+import { CASES } from './load-plan.js';
 import {
   clientBoundNotes,
   invalidRunNotes,
   type Report,
   renderReportMarkdown,
   renderReportText,
-  type Sample,
   type ServerName,
   summarize,
 } from './report.js';
-import { NGINX_BIN, type Server, scrapeEventLoopP99Ms, startAppliance, startNginx } from './servers.js';
-import { wrkScript } from './wrk.js';
+import { runRounds } from './rounds.js';
+import { NGINX_BIN, type Server, startAppliance, startNginx } from './servers.js';
 
 export interface BenchDataplaneOptions {
   rounds: number;
@@ -33,8 +32,6 @@ export interface BenchDataplaneOptions {
 }
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const PLAN_LENGTH = 1024;
-const WARMUP_SEC = 1;
 const KNOWN_TOOLS: readonly Tool[] = ['autocannon', 'wrk'];
 
 function log(line: string): void {
@@ -119,7 +116,8 @@ export async function runBenchDataplane(opts: BenchDataplaneOptions): Promise<vo
       `content: ${content.files.length} files, ${(content.totalBytes / 2 ** 20).toFixed(0)} MiB in ${content.store}`,
     );
     const servers = await startServers({ group, bin, workDir, content, workers: cores, notes });
-    const samples = await runAll({
+    const samples = await runRounds({
+      repoRoot: REPO_ROOT,
       group,
       servers,
       content,
@@ -206,103 +204,4 @@ async function startServers(input: {
   }
   if (servers.size === 1) throw new Error(`no appliance started:\n${input.notes.join('\n')}`);
   return servers;
-}
-
-async function runAll(input: {
-  group: ProcessGroup;
-  servers: Map<ServerName, Server>;
-  content: BenchContent;
-  workDir: string;
-  tools: Tool[];
-  rounds: number;
-  duration: number;
-  wrkThreads: number;
-  notes: string[];
-}): Promise<Sample[]> {
-  const { group, servers, workDir } = input;
-  const order: ServerName[] = (['nginx', 'ferry-sendfile', 'ferry-copy'] as const).filter((s) =>
-    servers.has(s),
-  );
-  const planFiles = await Promise.all(
-    CASES.map((c, i) => {
-      const plan = planRequests({
-        files: input.content.files,
-        rangeBytes: c.rangeBytes,
-        count: PLAN_LENGTH,
-        seed: 1 + i,
-      });
-      return writePlanFiles(workDir, i, plan, wrkScript(plan));
-    }),
-  );
-  const load = (server: Server, caseIndex: number, tool: Tool, durationSec: number) =>
-    runLoad({
-      group,
-      tool,
-      repoRoot: REPO_ROOT,
-      workDir,
-      baseUrl: server.baseUrl,
-      connections: CASES[caseIndex]!.connections,
-      durationSec,
-      threads: input.wrkThreads,
-      planFile: tool === 'wrk' ? planFiles[caseIndex]!.lua : planFiles[caseIndex]!.json,
-    });
-
-  // JIT, page cache and connection setup settle before anything is recorded.
-  for (const name of order) await load(servers.get(name)!, CASES.length - 1, input.tools[0]!, WARMUP_SEC);
-
-  const samples: Sample[] = [];
-  const lost = new Set<ServerName>();
-  for (let round = 1; round <= input.rounds; round++) {
-    for (let ci = 0; ci < CASES.length; ci++) {
-      for (const tool of input.tools) {
-        for (const name of order) {
-          const server = servers.get(name)!;
-          if (server.child.exit) {
-            // A crashed server voids its own numbers only; the others keep running.
-            if (!lost.has(name))
-              input.notes.push(`${name} exited during the run: ${lastLines(server.child.stderr())}`);
-            lost.add(name);
-            continue;
-          }
-          const isFerry = name !== 'nginx';
-          // The gauge covers the time since the previous scrape: scrape once to start the window.
-          if (isFerry) await scrapeEventLoopP99Ms(server.baseUrl);
-          let sample: Sample;
-          try {
-            const result = await load(server, ci, tool, input.duration);
-            const el = isFerry ? await scrapeEventLoopP99Ms(server.baseUrl) : null;
-            sample = { caseName: CASES[ci]!.name, tool, server: name, round, result, eventLoopP99Ms: el };
-          } catch (err) {
-            sample = {
-              caseName: CASES[ci]!.name,
-              tool,
-              server: name,
-              round,
-              result: null,
-              eventLoopP99Ms: null,
-              error: (err as Error).message,
-            };
-          }
-          samples.push(sample);
-          log(progressLine(sample, input.rounds));
-        }
-      }
-    }
-  }
-  return samples;
-}
-
-/** The error line of a crash (a stack's last lines are node's own frames), else the tail. */
-function lastLines(text: string): string {
-  const lines = text.trim().split('\n');
-  const error = lines.find((l) => /^\w*Error\b|^ferry: /.test(l));
-  return (error ?? lines.slice(-3).join(' / ')).slice(0, 600);
-}
-
-function progressLine(s: Sample, rounds: number): string {
-  const head = `round ${s.round}/${rounds}  ${s.caseName}  ${s.tool}  ${s.server}`;
-  if (!s.result) return `${head}  failed: ${s.error?.split('\n')[0]}`;
-  const r = s.result;
-  const el = s.eventLoopP99Ms === null ? '' : `  loop p99 ${s.eventLoopP99Ms.toFixed(1)} ms`;
-  return `${head}  ${r.reqPerSec.toFixed(0)} req/s  ${(r.bytesPerSec / 2 ** 20).toFixed(0)} MiB/s  p99 ${r.p99Ms ?? 'n/a'} ms  errors ${r.errors}${el}`;
 }
