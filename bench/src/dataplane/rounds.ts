@@ -2,6 +2,7 @@
 // servers in a fixed alternating order, each run sampled with the appliance's event-loop
 // gauge around it.
 import type { ProcessGroup } from '../common/processes.js';
+import { compareBodies } from './check-bodies.js';
 import type { BenchContent } from './content.js';
 import { runLoad, type Tool, writePlanFiles } from './load.js';
 import { CASES, planRequests } from './load-plan.js';
@@ -11,6 +12,8 @@ import { wrkScript } from './wrk.js';
 
 const PLAN_LENGTH = 1024;
 const WARMUP_SEC = 1;
+// Ranges per case compared byte for byte with nginx before timing starts.
+const BODY_CHECKS = 4;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -32,17 +35,31 @@ export async function runRounds(input: {
   const order: ServerName[] = (['nginx', 'ferry-sendfile', 'ferry-copy'] as const).filter((s) =>
     servers.has(s),
   );
-  const planFiles = await Promise.all(
-    CASES.map((c, i) => {
-      const plan = planRequests({
-        files: input.content.files,
-        rangeBytes: c.rangeBytes,
-        count: PLAN_LENGTH,
-        seed: 1 + i,
-      });
-      return writePlanFiles(workDir, i, plan, wrkScript(plan));
-    }),
+  const plans = CASES.map((c, i) =>
+    planRequests({ files: input.content.files, rangeBytes: c.rangeBytes, count: PLAN_LENGTH, seed: 1 + i }),
   );
+  const planFiles = await Promise.all(
+    plans.map((plan, i) => writePlanFiles(workDir, i, plan, wrkScript(plan))),
+  );
+  const lost = new Set<ServerName>();
+  const nginx = servers.get('nginx')!;
+  for (const name of order.filter((n) => n !== 'nginx')) {
+    const why = await compareBodies(
+      nginx.baseUrl,
+      servers.get(name)!.baseUrl,
+      plans.flatMap((p) => p.slice(0, BODY_CHECKS)),
+    ).catch((err: Error) => {
+      if (err.message.startsWith('nginx')) throw err;
+      return `did not answer: ${err.message}`;
+    });
+    if (why) {
+      const child = servers.get(name)!.child;
+      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 500))]);
+      const crash = child.exit ? `; it exited: ${lastLines(child.stderr())}` : '';
+      input.notes.push(`${name} left out: ${why}${crash}`);
+      lost.add(name);
+    }
+  }
   const load = (server: Server, caseIndex: number, tool: Tool, durationSec: number) =>
     runLoad({
       group,
@@ -57,15 +74,20 @@ export async function runRounds(input: {
     });
 
   // JIT, page cache and connection setup settle before anything is recorded.
-  for (const name of order) await load(servers.get(name)!, CASES.length - 1, input.tools[0]!, WARMUP_SEC);
+  for (const name of order) {
+    if (lost.has(name)) continue;
+    await load(servers.get(name)!, CASES.length - 1, input.tools[0]!, WARMUP_SEC).catch((err: Error) =>
+      log(`warm-up of ${name} failed: ${err.message.split('\n')[0]}`),
+    );
+  }
 
   const samples: Sample[] = [];
-  const lost = new Set<ServerName>();
   for (let round = 1; round <= input.rounds; round++) {
     for (let ci = 0; ci < CASES.length; ci++) {
       for (const tool of input.tools) {
         for (const name of order) {
           const server = servers.get(name)!;
+          if (lost.has(name)) continue;
           if (server.child.exit) {
             // A crashed server voids its own numbers only; the others keep running.
             if (!lost.has(name))
