@@ -18,8 +18,6 @@ export interface GenerateOptions {
   /** Duration of each title, in minutes (fractions allowed). */
   minutes: number;
   seed: string;
-  /** Called after each file is written, for progress output. */
-  onFile?: (stream: CatalogStream) => void;
 }
 
 export interface GenerateResult {
@@ -87,7 +85,6 @@ function generateTitle(index: number, opts: GenerateOptions): CatalogTitle {
       segmentDurationSec,
       segments,
     };
-    opts.onFile?.(stream);
     return stream;
   });
   return { id, name, durationSec, streams };
