@@ -13,6 +13,7 @@ import { Disk } from './disk.js';
 import { StoreError, StoreErrors } from './errors.js';
 import { copyHashing } from './hash-file.js';
 import { HitBuffer } from './hits.js';
+import { IdLock } from './id-lock.js';
 import { rendezvousPick } from './rendezvous.js';
 import type { DiskInfo, StoreChange, StoredFile, StoreStats } from './types.js';
 
@@ -41,7 +42,7 @@ export class ContentStore {
   private readonly disksById = new Map<string, Disk>();
   private readonly files = new Map<string, StoredFile>();
   private readonly hits = new HitBuffer();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new IdLock();
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
@@ -131,13 +132,13 @@ export class ContentStore {
     if (!st.isFile()) throw new StoreError(StoreErrors.SOURCE_NOT_FILE, `not a regular file: ${srcPath}`);
     // Opened only once a disk is chosen, so an early refusal leaves no stream dangling.
     const open = () => createReadStream(srcPath, { highWaterMark: 1 << 20 });
-    return this.serialized(id, () => this.write(id, open, opts));
+    return this.locks.run(id, () => this.write(id, open, opts));
   }
 
   /** Stores the bytes of `source` as `id` (for fill, which streams from an origin). */
   addStream(id: string, source: AsyncIterable<Uint8Array>, opts: AddOptions = {}): Promise<StoredFile> {
     this.checkId(id);
-    return this.serialized(id, () => this.write(id, () => source, opts));
+    return this.locks.run(id, () => this.write(id, () => source, opts));
   }
 
   private async write(
@@ -183,7 +184,7 @@ export class ContentStore {
       disk.check(this.log);
       throw new StoreError(
         StoreErrors.WRITE_FAILED,
-        `${id}: cannot write to disk ${disk.id}: ${String(err)}`,
+        `${id}: copy to disk ${disk.id} failed: ${String(err)}`,
         {
           cause: err,
         },
@@ -198,7 +199,7 @@ export class ContentStore {
 
   /** Deletes `id` from its disk and the index; false when it was not held. */
   remove(id: string): Promise<boolean> {
-    return this.serialized(id, async () => {
+    return this.locks.run(id, async () => {
       const f = this.files.get(id);
       if (!f) return false;
       this.files.delete(id);
@@ -304,20 +305,5 @@ export class ContentStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreError(StoreErrors.CLOSED, 'store is closed');
-  }
-
-  /** Runs operations on one id one after another, so concurrent adds cannot cross rows and files. */
-  private serialized<T>(id: string, op: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(op, op);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.locks.set(id, settled);
-    void settled.then(() => {
-      if (this.locks.get(id) === settled) this.locks.delete(id);
-    });
-    return next;
   }
 }
