@@ -6,6 +6,7 @@ import { Errors } from './errors.js';
 import { type ContentContext, handleContent } from './http/content-handler.js';
 import { handleOps, type OpsContext } from './http/ops-handler.js';
 import { sendError } from './http/respond.js';
+import { splitTarget } from './http/target.js';
 import type { Logger } from './ops/logger.js';
 
 export type ServeState = 'serving' | 'draining' | 'drained';
@@ -59,7 +60,7 @@ export class ApplianceServer {
       noDelay: true,
     });
     this.server.on('request', (req, res) => this.onRequest(req, res));
-    this.server.on('clientError', (err, socket) => this.onClientError(err as NodeJS.ErrnoException, socket));
+    this.server.on('clientError', (err, socket) => this.onClientError(err as NodeJS.ErrnoException, socket as Socket));
   }
 
   get state(): ServeState {
@@ -117,10 +118,8 @@ export class ApplianceServer {
       this.checkDrained();
     });
     if (this.stateValue !== 'serving') res.shouldKeepAlive = false;
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://appliance');
-    } catch {
+    const url = splitTarget(req.url);
+    if (!url) {
       sendError(res, Errors.BAD_PATH, { head: req.method === 'HEAD' });
       return;
     }

@@ -13,6 +13,8 @@ describe('bad input', () => {
   it.each([
     ['/v1/c/..%2Fetc%2Fpasswd', 400],
     ['/v1/c/%2e%2e', 400],
+    ['/v1/c/../etc/passwd', 400],
+    ['/v1/c/f-small/range/../../f-small', 400],
     ['/v1/c/.hidden', 400],
     ['/v1/c/a%00b', 400],
     ['/v1/c/a%5Cb', 400],

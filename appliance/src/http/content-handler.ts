@@ -9,10 +9,12 @@ import type { ApplianceMetrics } from '../ops/metrics.js';
 import type { BodyPart, BodySender } from '../sendfile/body-sender.js';
 import type { ContentStore } from '../store/store.js';
 import { evaluatePreconditions, ifRangeAllowsRange, strongEtag } from './conditional.js';
+import { formatHttpDate } from './http-date.js';
 import { buildMultipart } from './multipart.js';
 import { parseContentPath } from './path.js';
 import { type ByteRange, contentRange, parseRange, unsatisfiedRange } from './range.js';
 import { sendError } from './respond.js';
+import type { RequestTarget } from './target.js';
 
 export interface ContentContext {
   store: ContentStore;
@@ -34,7 +36,7 @@ const tokenErrors: Record<string, ErrorSpec> = {
   WRONG_NETWORK: Errors.TOKEN_WRONG_NETWORK,
 };
 
-export function handleContent(ctx: ContentContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
+export function handleContent(ctx: ContentContext, req: IncomingMessage, res: ServerResponse, url: RequestTarget): void {
   const started = performance.now();
   const head = req.method === 'HEAD';
   const log = (status: number, bytes: number, extra: { fileId?: string; bodyPath?: string; outcome?: string }) => {
@@ -60,12 +62,12 @@ export function handleContent(ctx: ContentContext, req: IncomingMessage, res: Se
   const { fileId } = target;
 
   if (ctx.keys) {
-    const token = url.searchParams.get('t');
+    const token = url.query.get('t');
     if (!token) return fail(Errors.TOKEN_MISSING, fileId);
     const verdict = verifyToken(token, {
       keys: ctx.keys,
       fileId,
-      clientPrefix: url.searchParams.get('p') ?? '',
+      clientPrefix: url.query.get('p') ?? '',
       clientAddress: req.socket.remoteAddress,
       nowSec: Math.floor(Date.now() / 1000),
     });
@@ -79,7 +81,7 @@ export function handleContent(ctx: ContentContext, req: IncomingMessage, res: Se
 
   const etag = strongEtag(file.sha256);
   const nowMs = Date.now();
-  const lastModified = new Date(file.mtimeMs).toUTCString();
+  const lastModified = formatHttpDate(file.mtimeMs);
   const validators: Record<string, string> = {
     'Accept-Ranges': 'bytes',
     ETag: etag,

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Errors } from '../errors.js';
 import { sendError, sendJson } from './respond.js';
+import type { RequestTarget } from './target.js';
 
 export interface OpsContext {
   status(): Record<string, unknown>;
@@ -10,7 +11,7 @@ export interface OpsContext {
   drain(opts: { exit: boolean }): void;
 }
 
-export async function handleOps(ctx: OpsContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+export async function handleOps(ctx: OpsContext, req: IncomingMessage, res: ServerResponse, url: RequestTarget): Promise<boolean> {
   const method = req.method ?? 'GET';
   const head = method === 'HEAD';
   const readOnly = method === 'GET' || head;
@@ -42,7 +43,7 @@ export async function handleOps(ctx: OpsContext, req: IncomingMessage, res: Serv
       return true;
     case '/v1/drain': {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
-      const exit = url.searchParams.get('exit') === 'true';
+      const exit = url.query.get('exit') === 'true';
       ctx.drain({ exit });
       sendJson(res, 202, { state: 'draining', exit });
       return true;

@@ -17,7 +17,12 @@ export function get(
   timeoutMs = 10_000,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false, timeout: timeoutMs }, (res) => {
+    // Host and port from the URL, the path exactly as written: WHATWG URL parsing would
+    // resolve `..` segments before they reach the server.
+    const m = /^http:\/\/([^/]+):(\d+)(\/.*)$/.exec(url);
+    if (!m) throw new Error(`test URL must be http://host:port/path, got ${url}`);
+    const target = { host: m[1], port: Number(m[2]), path: m[3] };
+    const req = request({ ...target, method, headers, agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
