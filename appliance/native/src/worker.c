@@ -158,6 +158,8 @@ static void begin(worker *w, transfer *t) {
   }
   t->registered = 1;
   track(w, t);
+  /* A fresh socket is almost always writable: start now rather than after a wake-up. */
+  pump(w, t);
 }
 
 static void expire(worker *w, int64_t now) {

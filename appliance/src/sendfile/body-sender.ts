@@ -50,6 +50,7 @@ export const SendErrorCodes = {
   SUBMIT_FAILED: 'FERRY_SEND_SUBMIT_FAILED',
   CLOSED: 'FERRY_SEND_CLOSED',
   INVALID_PARTS: 'FERRY_SEND_INVALID_PARTS',
+  INTERNAL: 'FERRY_SEND_INTERNAL',
 } as const;
 
 /** Total body length of the parts; the handler's Content-Length must equal it. */

@@ -41,6 +41,9 @@ export class CopySender implements BodySender {
     this.#active++;
     try {
       return await this.#send(res, filePath, parts);
+    } catch {
+      // The contract is to never reject: an unexpected throw still ends this response only.
+      return this.#fail(connectionOf(res), 0, SendErrorCodes.INTERNAL);
     } finally {
       this.#active--;
     }
@@ -54,6 +57,8 @@ export class CopySender implements BodySender {
     // body in memory behind the one in front of it.
     const socket = await waitForSocket(res);
     if (!socket) return this.#fail(connectionOf(res), 0, SendErrorCodes.ABORTED);
+    // Headers go out now, as on the sendfile path, not with the first body chunk.
+    res.flushHeaders();
     const copy = new Copy(res, socket, this.#idleMs);
     try {
       for (const part of parts) {

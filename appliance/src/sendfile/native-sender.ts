@@ -17,6 +17,7 @@ import {
   type BodySenderOptions,
   checkParts,
   DEFAULT_IDLE_TIMEOUT_MS,
+  partsLength,
   SendErrorCodes,
   type SendOutcome,
 } from './body-sender.js';
@@ -74,6 +75,9 @@ export class NativeSender implements BodySender {
     this.#active++;
     try {
       return await this.#send(res, filePath, parts);
+    } catch {
+      // The contract is to never reject: an unexpected throw still ends this response only.
+      return this.#fail(connectionOf(res), 0, SendErrorCodes.INTERNAL);
     } finally {
       this.#active--;
     }
@@ -85,22 +89,27 @@ export class NativeSender implements BodySender {
 
   async #send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome> {
     const problem = checkParts(parts);
-    if (problem) return this.#fail(res, connectionOf(res), 0, SendErrorCodes.INVALID_PARTS);
+    if (problem) return this.#fail(connectionOf(res), 0, SendErrorCodes.INVALID_PARTS);
     const socket = (await waitForSocket(res)) as SocketWithHandle | null;
-    if (!socket) return this.#fail(res, connectionOf(res), 0, SendErrorCodes.ABORTED);
+    if (!socket) return this.#fail(connectionOf(res), 0, SendErrorCodes.ABORTED);
     res.flushHeaders();
     const flushed = await waitFlushed(socket, this.#idleMs);
     if (flushed !== 'flushed') {
       const code = flushed === 'timeout' ? SendErrorCodes.TIMEOUT : SendErrorCodes.ABORTED;
-      return this.#fail(res, socket, 0, code);
+      return this.#fail(socket, 0, code);
+    }
+    if (partsLength(parts) === 0) {
+      // Nothing for the engine to do; the client may already hold the whole response.
+      res.end();
+      return { path: this.path, bytes: 0, ok: true };
     }
     const fd = socket._handle?.fd;
-    if (typeof fd !== 'number' || fd < 0) return this.#fail(res, socket, 0, SendErrorCodes.SUBMIT_FAILED);
+    if (typeof fd !== 'number' || fd < 0) return this.#fail(socket, 0, SendErrorCodes.SUBMIT_FAILED);
     let id: number;
     try {
       id = this.#engine.submit(fd, filePath, parts);
     } catch (err) {
-      return this.#fail(res, socket, 0, (err as { code?: string }).code ?? SendErrorCodes.SUBMIT_FAILED);
+      return this.#fail(socket, 0, (err as { code?: string }).code ?? SendErrorCodes.SUBMIT_FAILED);
     }
     const result = await new Promise<TransferResult>((resolve) => {
       // node closes its fd on 'close'; the engine writes through its own dup, so it must be
@@ -113,16 +122,15 @@ export class NativeSender implements BodySender {
         resolve(r);
       });
     });
-    if (result.status !== 'ok') return this.#fail(res, socket, result.bytes, outcomeCode(result));
+    if (result.status !== 'ok') return this.#fail(socket, result.bytes, outcomeCode(result));
     res.end();
     return { path: this.path, bytes: result.bytes, ok: true };
   }
 
-  #fail(res: ServerResponse, socket: Socket | null, bytes: number, error: string): SendOutcome {
+  #fail(socket: Socket | null, bytes: number, error: string): SendOutcome {
     // The client has headers promising a Content-Length we can no longer meet: closing the
     // connection is the only honest signal left.
     socket?.destroy();
-    if (!res.destroyed) res.destroy();
     return { path: this.path, bytes, ok: false, error };
   }
 }
