@@ -32,4 +32,26 @@ describe.each(senderKinds)('%s sender: idle timeout', (kind) => {
     expect(await until(() => closed, 10_000)).toBe(true);
     expect(fx.sender.active).toBe(0);
   });
+
+  it('close() ends transfers in flight with FERRY_SEND_ABORTED and closes their connections', async () => {
+    const other = await startFixture(kind, { size: SIZE });
+    try {
+      const sockets = await Promise.all(
+        [1, 2, 3].map(() => connectAndRequest(other.port, `/?p=f:0:${SIZE}`)),
+      );
+      const closed = sockets.map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
+      await other.sender.close();
+      expect(await until(() => other.outcomes.length === 3, 5000)).toBe(true);
+      for (const o of other.outcomes) expect(o).toMatchObject({ ok: false, error: 'FERRY_SEND_ABORTED' });
+      // The clients stalled; once they read, they find the connections closed.
+      for (const s of sockets) {
+        s.on('error', () => {});
+        s.resume();
+      }
+      await Promise.all(closed);
+      expect(other.sender.active).toBe(0);
+    } finally {
+      await other.stop();
+    }
+  });
 });

@@ -27,7 +27,9 @@ class Stop extends Error {
 export class CopySender implements BodySender {
   readonly path = 'copy' as const;
   readonly #idleMs: number;
+  readonly #copies = new Set<Copy>();
   #active = 0;
+  #closed = false;
 
   constructor(opts: BodySenderOptions = {}) {
     this.#idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -49,9 +51,14 @@ export class CopySender implements BodySender {
     }
   }
 
-  async close(): Promise<void> {}
+  /** Stops every copy in flight (each ends FERRY_SEND_ABORTED); later sends fail FERRY_SEND_CLOSED. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const copy of this.#copies) copy.abort(SendErrorCodes.ABORTED);
+  }
 
   async #send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome> {
+    if (this.#closed) return this.#fail(connectionOf(res), 0, SendErrorCodes.CLOSED);
     if (checkParts(parts)) return this.#fail(connectionOf(res), 0, SendErrorCodes.INVALID_PARTS);
     // Waiting for the socket keeps a queued pipelined response from buffering its whole
     // body in memory behind the one in front of it.
@@ -60,6 +67,7 @@ export class CopySender implements BodySender {
     // Headers go out now, as on the sendfile path, not with the first body chunk.
     res.flushHeaders();
     const copy = new Copy(res, socket, this.#idleMs);
+    this.#copies.add(copy);
     try {
       for (const part of parts) {
         if (part.kind === 'bytes') await copy.write(part.data);
@@ -70,6 +78,7 @@ export class CopySender implements BodySender {
       return this.#fail(socket, copy.bytes, code);
     } finally {
       copy.dispose();
+      this.#copies.delete(copy);
     }
     res.end();
     return { path: this.path, bytes: copy.bytes, ok: true };
@@ -93,15 +102,15 @@ class Copy {
   bytes = 0;
   readonly #stop = new AbortController();
   readonly #timer: NodeJS.Timeout;
-  readonly #onClose = () => this.#abort(SendErrorCodes.ABORTED);
-  readonly #onError = (err: NodeJS.ErrnoException) => this.#abort(codeOf(err));
+  readonly #onClose = () => this.abort(SendErrorCodes.ABORTED);
+  readonly #onError = (err: NodeJS.ErrnoException) => this.abort(codeOf(err));
 
   constructor(
     private readonly res: ServerResponse,
     private readonly socket: Socket,
     idleMs: number,
   ) {
-    this.#timer = setTimeout(() => this.#abort(SendErrorCodes.TIMEOUT), idleMs);
+    this.#timer = setTimeout(() => this.abort(SendErrorCodes.TIMEOUT), idleMs);
     socket.once('close', this.#onClose);
     socket.once('error', this.#onError);
   }
@@ -146,7 +155,7 @@ class Copy {
     this.#timer.refresh();
   }
 
-  #abort(code: string): void {
+  abort(code: string): void {
     if (!this.#stop.signal.aborted) this.#stop.abort(new Stop(code));
   }
 
