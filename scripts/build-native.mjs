@@ -13,7 +13,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nativeDir = join(root, 'appliance', 'native');
 
 if (process.platform !== 'linux') {
-  console.log(`ferry: sendfile engine not built on ${process.platform}; the appliance will use the copy path`);
+  console.log(
+    `ferry: sendfile engine not built on ${process.platform}; the appliance will use the copy path`,
+  );
   process.exit(0);
 }
 
@@ -25,14 +27,35 @@ function nodeGypCommand() {
     const require = createRequire(import.meta.url);
     return [process.execPath, require.resolve('node-gyp/bin/node-gyp.js')];
   } catch {
+    // Run outside npm: use the node-gyp that ships inside npm, beside this Node.
+    const prefix = dirname(dirname(process.execPath));
+    for (const lib of ['lib/node_modules', 'lib64/node_modules']) {
+      const bundled = join(prefix, lib, 'npm/node_modules/node-gyp/bin/node-gyp.js');
+      if (existsSync(bundled)) return [process.execPath, bundled];
+    }
     return ['node-gyp'];
   }
 }
 
+// Build against the headers of the Node that runs us (never a download): npm passes its
+// nodedir setting to lifecycle scripts; outside npm, use this Node's own install prefix.
+function nodeDirArgs() {
+  const fromNpm = process.env.npm_config_nodedir;
+  if (fromNpm) return [`--nodedir=${fromNpm}`];
+  const prefix = dirname(dirname(process.execPath));
+  if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) return [`--nodedir=${prefix}`];
+  return [];
+}
+
 const [cmd, ...pre] = nodeGypCommand();
-const result = spawnSync(cmd, [...pre, 'rebuild', '--release'], { cwd: nativeDir, stdio: 'inherit' });
+const result = spawnSync(cmd, [...pre, 'rebuild', '--release', ...nodeDirArgs()], {
+  cwd: nativeDir,
+  stdio: 'inherit',
+});
 if (result.status !== 0) {
   console.error('ferry: building the sendfile engine failed (g++/make and Node headers are needed).');
-  console.error('ferry: run `npm run build:native` after fixing the toolchain; until then the appliance uses the copy path.');
+  console.error(
+    'ferry: run `npm run build:native` after fixing the toolchain; until then the appliance uses the copy path.',
+  );
   process.exit(result.status ?? 1);
 }

@@ -72,9 +72,12 @@ export async function startAppliance(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      const timeout = new Promise<'timeout'>((r) => setTimeout(r, config.drainTimeoutSec * 1000, 'timeout').unref());
+      const timeout = new Promise<'timeout'>((r) =>
+        setTimeout(r, config.drainTimeoutSec * 1000, 'timeout').unref(),
+      );
       const result = await Promise.race([server.drain(), timeout]);
-      if (result === 'timeout') logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
+      if (result === 'timeout')
+        logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
       await server.close();
       await sender.close();
       store.close();

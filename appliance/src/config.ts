@@ -29,9 +29,12 @@ const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'sil
 export function validateConfig(c: ApplianceConfig): ApplianceConfig {
   if (!ID.test(c.id)) throw new ConfigError(`--id must be 1-64 characters of [A-Za-z0-9._-], got "${c.id}"`);
   if (c.stores.length === 0) throw new ConfigError('at least one --store DIR is required');
-  if (new Set(c.stores).size !== c.stores.length) throw new ConfigError('each --store directory may be given once');
+  if (new Set(c.stores).size !== c.stores.length)
+    throw new ConfigError('each --store directory may be given once');
   if (!c.open && !c.tokenKeyFile) {
-    throw new ConfigError('--token-key-file FILE is required (or --open to serve without tokens, for local use)');
+    throw new ConfigError(
+      '--token-key-file FILE is required (or --open to serve without tokens, for local use)',
+    );
   }
   if (c.open && c.tokenKeyFile) throw new ConfigError('--open and --token-key-file exclude each other');
   if (!LEVELS.has(c.logLevel)) throw new ConfigError(`--log-level must be one of ${[...LEVELS].join(', ')}`);

@@ -15,8 +15,16 @@ function spec(code: string, status: number, message: string): ErrorSpec {
 export const Errors = {
   // Request shape
   BAD_PATH: spec('FERRY_ERR_BAD_PATH', 400, 'malformed request path'),
-  BAD_FILE_ID: spec('FERRY_ERR_BAD_FILE_ID', 400, 'file id must be 1-128 characters of [A-Za-z0-9._-], not starting with a dot'),
-  BAD_RANGE_PATH: spec('FERRY_ERR_BAD_RANGE_PATH', 400, 'range in path must be FIRST-LAST with FIRST <= LAST'),
+  BAD_FILE_ID: spec(
+    'FERRY_ERR_BAD_FILE_ID',
+    400,
+    'file id must be 1-128 characters of [A-Za-z0-9._-], not starting with a dot',
+  ),
+  BAD_RANGE_PATH: spec(
+    'FERRY_ERR_BAD_RANGE_PATH',
+    400,
+    'range in path must be FIRST-LAST with FIRST <= LAST',
+  ),
   METHOD_NOT_ALLOWED: spec('FERRY_ERR_METHOD_NOT_ALLOWED', 405, 'method not allowed'),
   NOT_FOUND: spec('FERRY_ERR_NOT_FOUND', 404, 'no such resource'),
   BAD_REQUEST: spec('FERRY_ERR_BAD_REQUEST', 400, 'malformed HTTP request'),
@@ -27,13 +35,25 @@ export const Errors = {
   TOKEN_MALFORMED: spec('FERRY_ERR_TOKEN_MALFORMED', 403, 'URL token is malformed'),
   TOKEN_UNKNOWN_KEY: spec('FERRY_ERR_TOKEN_UNKNOWN_KEY', 403, 'URL token was signed with an unknown key'),
   TOKEN_EXPIRED: spec('FERRY_ERR_TOKEN_EXPIRED', 403, 'URL token has expired'),
-  TOKEN_BAD_SIGNATURE: spec('FERRY_ERR_TOKEN_BAD_SIGNATURE', 403, 'URL token does not match this file and network'),
-  TOKEN_WRONG_NETWORK: spec('FERRY_ERR_TOKEN_WRONG_NETWORK', 403, 'client address is outside the network the URL was issued for'),
+  TOKEN_BAD_SIGNATURE: spec(
+    'FERRY_ERR_TOKEN_BAD_SIGNATURE',
+    403,
+    'URL token does not match this file and network',
+  ),
+  TOKEN_WRONG_NETWORK: spec(
+    'FERRY_ERR_TOKEN_WRONG_NETWORK',
+    403,
+    'client address is outside the network the URL was issued for',
+  ),
   // Content
   FILE_NOT_HELD: spec('FERRY_ERR_FILE_NOT_HELD', 404, 'file is not held by this appliance'),
   FILE_ON_FAILED_DISK: spec('FERRY_ERR_FILE_ON_FAILED_DISK', 404, 'file is on a failed disk'),
   RANGE_NOT_SATISFIABLE: spec('FERRY_ERR_RANGE_NOT_SATISFIABLE', 416, 'range not satisfiable'),
-  PRECONDITION_FAILED: spec('FERRY_ERR_PRECONDITION_FAILED', 412, 'precondition failed (If-Match / If-Unmodified-Since)'),
+  PRECONDITION_FAILED: spec(
+    'FERRY_ERR_PRECONDITION_FAILED',
+    412,
+    'precondition failed (If-Match / If-Unmodified-Since)',
+  ),
   // Service state
   DRAINING: spec('FERRY_ERR_DRAINING', 503, 'appliance is draining and takes no new requests'),
   INTERNAL: spec('FERRY_ERR_INTERNAL', 500, 'internal error'),

@@ -60,7 +60,9 @@ export class ApplianceServer {
       noDelay: true,
     });
     this.server.on('request', (req, res) => this.onRequest(req, res));
-    this.server.on('clientError', (err, socket) => this.onClientError(err as NodeJS.ErrnoException, socket as Socket));
+    this.server.on('clientError', (err, socket) =>
+      this.onClientError(err as NodeJS.ErrnoException, socket as Socket),
+    );
   }
 
   get state(): ServeState {

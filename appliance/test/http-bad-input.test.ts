@@ -53,14 +53,18 @@ describe('bad input', () => {
 
   it('answers unparsable requests with 400', async () => {
     const { data } = await rawExchange(fx.app.address.port, 'BLAH\r\n\r\n');
-    expect(data.toString()).toMatch(/^HTTP\/1\.1 400 [^]*FERRY_ERR_BAD_REQUEST/);
+    expect(data.toString()).toMatch(/^HTTP\/1\.1 400 [\s\S]*FERRY_ERR_BAD_REQUEST/);
   });
 
   it('closes a slowloris connection that never finishes its headers', async () => {
     const started = Date.now();
-    const { data, closedByServer } = await rawExchange(fx.app.address.port, 'GET /v1/c/f-small HTTP/1.1\r\nHost: x\r\n', {
-      timeoutMs: 10_000,
-    });
+    const { data, closedByServer } = await rawExchange(
+      fx.app.address.port,
+      'GET /v1/c/f-small HTTP/1.1\r\nHost: x\r\n',
+      {
+        timeoutMs: 10_000,
+      },
+    );
     expect(closedByServer).toBe(true);
     expect(Date.now() - started).toBeLessThan(9000);
     expect(data.toString()).toMatch(/^HTTP\/1\.1 408 /);

@@ -49,12 +49,20 @@ describe('URL tokens', () => {
   it.each([
     ['missing', () => '', 'FERRY_ERR_TOKEN_MISSING'],
     ['expired', () => sign({ expiresAt: now() - 1 }), 'FERRY_ERR_TOKEN_EXPIRED'],
-    ['forged (other key, same id)', () => sign({ k: { keyId: 'k1', secret: otherKey.secret } }), 'FERRY_ERR_TOKEN_BAD_SIGNATURE'],
+    [
+      'forged (other key, same id)',
+      () => sign({ k: { keyId: 'k1', secret: otherKey.secret } }),
+      'FERRY_ERR_TOKEN_BAD_SIGNATURE',
+    ],
     ['unknown key', () => sign({ k: otherKey }), 'FERRY_ERR_TOKEN_UNKNOWN_KEY'],
     ['for another file', () => sign({ fileId: 'f-other' }), 'FERRY_ERR_TOKEN_BAD_SIGNATURE'],
     ['garbage', () => 't=%%%', 'FERRY_ERR_TOKEN_MALFORMED'],
     ['outside the bound network', () => sign({ prefix: '10.0.0.0/8' }), 'FERRY_ERR_TOKEN_WRONG_NETWORK'],
-    ['with the prefix swapped', () => sign({ prefix: '10.0.0.0/8' }).replace(/p=[^&]+/, 'p=127.0.0.0%2F8'), 'FERRY_ERR_TOKEN_BAD_SIGNATURE'],
+    [
+      'with the prefix swapped',
+      () => sign({ prefix: '10.0.0.0/8' }).replace(/p=[^&]+/, 'p=127.0.0.0%2F8'),
+      'FERRY_ERR_TOKEN_BAD_SIGNATURE',
+    ],
   ])('refuses a %s token with 403', async (_name, query, code) => {
     const r = await fetchWith(query());
     expect(r.status).toBe(403);

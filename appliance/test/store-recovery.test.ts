@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -109,6 +109,9 @@ describe('content store: consistency after a crash', () => {
     const other = f.path.startsWith(d1) ? d2 : d1;
     const newer = randomBytes(20);
     writeFileSync(join(other, 'files', 'dup'), newer);
+    // Unambiguously newer, whatever the file system's timestamp granularity.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(other, 'files', 'dup'), later, later);
     const again = ContentStore.open([d1, d2], { checkIntervalMs: 0 });
     cleanups.push(() => again.close());
     expect(again.lookup('dup')?.size).toBe(20);

@@ -11,7 +11,12 @@ export interface OpsContext {
   drain(opts: { exit: boolean }): void;
 }
 
-export async function handleOps(ctx: OpsContext, req: IncomingMessage, res: ServerResponse, url: RequestTarget): Promise<boolean> {
+export async function handleOps(
+  ctx: OpsContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: RequestTarget,
+): Promise<boolean> {
   const method = req.method ?? 'GET';
   const head = method === 'HEAD';
   const readOnly = method === 'GET' || head;
@@ -19,7 +24,12 @@ export async function handleOps(ctx: OpsContext, req: IncomingMessage, res: Serv
     case '/healthz': {
       if (!readOnly) return methodNotAllowed(res, 'GET, HEAD');
       const h = ctx.healthy();
-      sendJson(res, h.ok ? 200 : 503, { status: h.ok ? 'ok' : 'unavailable', state: h.state, reason: h.reason }, head);
+      sendJson(
+        res,
+        h.ok ? 200 : 503,
+        { status: h.ok ? 'ok' : 'unavailable', state: h.state, reason: h.reason },
+        head,
+      );
       return true;
     }
     case '/metrics': {

@@ -7,7 +7,7 @@ export interface RequestTarget {
 }
 
 export function splitTarget(raw: string | undefined): RequestTarget | null {
-  if (!raw || raw[0] !== '/') return null;
+  if (raw?.[0] !== '/') return null;
   const q = raw.indexOf('?');
   const hash = raw.indexOf('#');
   if (hash >= 0) return null;

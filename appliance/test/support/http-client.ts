@@ -25,7 +25,9 @@ export function get(
     const req = request({ ...target, method, headers, agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
@@ -59,7 +61,8 @@ export function rawExchange(
     });
     socket.on('error', (err) => {
       clearTimeout(timer);
-      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') resolve({ data: Buffer.concat(chunks), closedByServer: true });
+      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET')
+        resolve({ data: Buffer.concat(chunks), closedByServer: true });
       else reject(err);
     });
     socket.write(payload);
@@ -68,7 +71,9 @@ export function rawExchange(
 }
 
 /** Splits a buffer of consecutive HTTP/1.1 responses that all carry Content-Length. */
-export function splitResponses(data: Buffer): { status: number; headers: Record<string, string>; body: Buffer }[] {
+export function splitResponses(
+  data: Buffer,
+): { status: number; headers: Record<string, string>; body: Buffer }[] {
   const out: { status: number; headers: Record<string, string>; body: Buffer }[] = [];
   let off = 0;
   for (let guard = 0; off < data.length && guard < 1000; guard++) {

@@ -27,7 +27,8 @@ export function parseMultipart(body: Buffer, contentType: string): ParsedPart[] 
     const start = headEnd + 4;
     parts.push({ headers, body: body.subarray(start, start + len) });
     off = body.indexOf(delimiter, start + len);
-    if (body.subarray(start + len, start + len + 2).toString() !== '\r\n') throw new Error('part body not followed by CRLF');
+    if (body.subarray(start + len, start + len + 2).toString() !== '\r\n')
+      throw new Error('part body not followed by CRLF');
   }
   return parts;
 }
