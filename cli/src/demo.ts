@@ -1,7 +1,7 @@
 // `ferry demo`: the first thing a new user runs. Generates synthetic titles, places them
 // in a store, starts one appliance in open mode, checks a fetched segment against the
 // bytes on disk, prints what to try, and serves until Ctrl-C (or --duration).
-import { existsSync, openSync, readFileSync, readSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Catalog, parseCatalog } from '@ferry/protocol';
 import pino from 'pino';
@@ -42,15 +42,21 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     },
     { logger },
   );
-  const status = (await (await fetch(`${app.url}/v1/status`)).json()) as { bodySender: { path: string; reason: string } };
-  say(`appliance demo-1 serving ${catalog.titles.length} titles on ${app.url} (body path: ${status.bodySender.path})`);
+  const status = (await (await fetch(`${app.url}/v1/status`)).json()) as {
+    bodySender: { path: string; reason: string };
+  };
+  say(
+    `appliance demo-1 serving ${catalog.titles.length} titles on ${app.url} (body path: ${status.bodySender.path})`,
+  );
 
   await checkSegment(app.url, contentDir, catalog);
 
   const stream = catalog.titles[0]!.streams[2]!;
   const seg = stream.segments[1]!;
   say('\ntry:');
-  say(`  curl -s -D - -o /dev/null -r ${seg.start}-${seg.start + seg.length - 1} ${app.url}/v1/c/${stream.streamId}`);
+  say(
+    `  curl -s -D - -o /dev/null -r ${seg.start}-${seg.start + seg.length - 1} ${app.url}/v1/c/${stream.streamId}`,
+  );
   say(`  curl -s ${app.url}/v1/c/${stream.streamId}/range/0-1023 | wc -c`);
   say(`  curl -s -r 0-9,100-109 ${app.url}/v1/c/${stream.streamId}`);
   say(`  curl -s ${app.url}/v1/status`);

@@ -30,7 +30,12 @@ export function buildProgram(): Command {
     .option('--access-log <file>', "access log destination: a file, '-' for stdout, 'off'", '-')
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--max-ranges <n>', 'most ranges served as multipart in one request', parsePositiveInt, 16)
-    .option('--drain-timeout <seconds>', 'longest wait for in-flight transfers on drain', parsePositiveInt, 30)
+    .option(
+      '--drain-timeout <seconds>',
+      'longest wait for in-flight transfers on drain',
+      parsePositiveInt,
+      30,
+    )
     .action(async (opts) => {
       const { runAppliance } = await import('../../appliance/src/cli.js');
       await runAppliance(opts);
@@ -74,7 +79,9 @@ export function buildProgram(): Command {
   const bench = program.command('bench').description('benchmarks, each side by side with its anchor');
   bench
     .command('dataplane')
-    .description('appliance vs nginx (sendfile on): 2 MiB x 16 conns and 64 KiB x 64 conns, sendfile and copy paths')
+    .description(
+      'appliance vs nginx (sendfile on): 2 MiB x 16 conns and 64 KiB x 64 conns, sendfile and copy paths',
+    )
     .option('--rounds <n>', 'alternating rounds per case', parsePositiveInt, 3)
     .option('--duration <seconds>', 'seconds per load run', parsePositiveInt, 8)
     .option('--tools <list>', 'load tools: autocannon,wrk', 'autocannon,wrk')
