@@ -93,6 +93,24 @@ export interface UpdateMessage {
    * a withdrawal; attribute-discard has already dropped the bad attribute.
    */
   treatAsWithdraw?: boolean;
+  /**
+   * RFC 4724 §2 End-of-RIB marker: an UPDATE with nothing in it (IPv4 unicast) or with only an
+   * empty MP_UNREACH_NLRI (that AFI/SAFI). Set by the decoder; ignored by the encoder.
+   */
+  endOfRib?: { afi: number; safi: number };
+  /**
+   * Downgraded errors found while decoding (RFC 7606 §3: the error SHOULD be logged), worst
+   * first. Absent when the UPDATE was clean.
+   */
+  problems?: UpdateProblem[];
+}
+
+/** One RFC 7606 downgrade applied while decoding an UPDATE. */
+export interface UpdateProblem {
+  outcome: 'treat-as-withdraw' | 'attribute-discard';
+  /** path attribute type code, 0 when the problem is not tied to one attribute */
+  attributeCode: number;
+  reason: string;
 }
 
 export interface NotificationMessage {
@@ -112,7 +130,12 @@ export interface RouteRefreshMessage {
   safi: number;
 }
 
-export type BgpMessage = OpenMessage | UpdateMessage | NotificationMessage | KeepaliveMessage | RouteRefreshMessage;
+export type BgpMessage =
+  | OpenMessage
+  | UpdateMessage
+  | NotificationMessage
+  | KeepaliveMessage
+  | RouteRefreshMessage;
 
 /** RFC 4271 §4.5 NOTIFICATION error codes. */
 export const ErrorCode = {
