@@ -20,9 +20,23 @@ export interface RunningAppliance {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  logger?: Logger;
+  onDrainedExit?: () => void;
+  /** Set in a worker of a multi-process appliance: metrics and drains go through the primary. */
+  cluster?: (metrics: ApplianceMetrics, server: ApplianceServer) => WorkerHooks;
+}
+
+export interface WorkerHooks {
+  index: number;
+  count: number;
+  metricsText(): Promise<string>;
+  requestDrain(exit: boolean): void;
+}
+
 export async function startAppliance(
   config: ApplianceConfig,
-  opts: { logger?: Logger; onDrainedExit?: () => void } = {},
+  opts: StartOptions = {},
 ): Promise<RunningAppliance> {
   const logger = opts.logger ?? createServiceLogger(config.logLevel, { appliance: config.id });
   const keys = config.open ? null : await loadKeyRing(config.tokenKeyFile!);
@@ -36,13 +50,15 @@ export async function startAppliance(
     store: () => store.stats(),
   });
 
+  let hooks: WorkerHooks | undefined;
   const server: ApplianceServer = new ApplianceServer({
     logger,
     limits: config.limits,
     onDrainedExit: opts.onDrainedExit,
+    drainHandler: opts.cluster ? (exit) => hooks?.requestDrain(exit) : undefined,
     content: { store, sender, keys, maxRanges: config.maxRanges, metrics, accessLog },
     ops: {
-      metricsText: () => metrics.render(),
+      metricsText: () => (hooks ? hooks.metricsText() : metrics.render()),
       healthy: () => {
         if (server.state !== 'serving') return { ok: false, state: server.state, reason: 'draining' };
         const disks = store.stats().disks;
@@ -56,6 +72,7 @@ export async function startAppliance(
         site: config.site,
         version: VERSION,
         state: server.state,
+        worker: hooks ? { index: hooks.index, count: hooks.count, pid: process.pid } : undefined,
         uptimeSec: Math.round((Date.now() - startedAt) / 1000),
         tokens: config.open ? 'open' : 'required',
         bodySender: { path: sender.path, reason, active: sender.active },
@@ -65,6 +82,7 @@ export async function startAppliance(
     },
   });
 
+  hooks = opts.cluster?.(metrics, server);
   const address = await server.listen(config.listen.host, config.listen.port);
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   logger.info({ address, site: config.site, open: config.open }, 'appliance listening');

@@ -1,12 +1,41 @@
-// `ferry appliance`: start, then drain and exit on SIGTERM/SIGINT or POST /v1/drain?exit=true.
+// `ferry appliance`: one process, or with --workers N a primary and N workers sharing the
+// listen socket. Drains and exits on SIGTERM/SIGINT or POST /v1/drain?exit=true.
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { startAppliance } from './app.js';
+import { runPrimary } from './cluster/primary.js';
+import { linkToPrimary, type WorkerLink, workerIdentity } from './cluster/worker.js';
 import { type ApplianceFlags, configFromFlags } from './config.js';
+import { createServiceLogger } from './ops/logger.js';
 
-export async function runAppliance(flags: ApplianceFlags): Promise<void> {
+export async function runAppliance(flags: ApplianceFlags & { workers?: string }): Promise<void> {
   const config = configFromFlags(flags);
+  const workers = parseWorkers(flags.workers ?? '1');
+  if (workers > 1 && cluster.isPrimary) {
+    const logger = createServiceLogger(config.logLevel, { appliance: config.id, role: 'primary' });
+    await runPrimary(config, workers, logger);
+    return;
+  }
+  const worker = cluster.isWorker ? workerIdentity() : null;
   let stopRequested = false;
-  const app = await startAppliance(config, { onDrainedExit: () => shutdown('drain request') });
-  async function shutdown(why: string) {
+  let shutdown: (why: string) => Promise<void> = async () => {};
+  let link: WorkerLink | undefined;
+  const app = await startAppliance(config, {
+    logger: worker
+      ? createServiceLogger(config.logLevel, { appliance: config.id, worker: worker.index })
+      : undefined,
+    onDrainedExit: () => void shutdown('drain request'),
+    cluster: worker
+      ? (metrics, server) => {
+          link = linkToPrimary(metrics.registry, (exit) => {
+            if (exit) void shutdown('primary');
+            else server.requestDrain(false);
+          });
+          return link;
+        }
+      : undefined,
+  });
+  shutdown = async (why: string) => {
     if (stopRequested) {
       // A second signal while draining means: stop waiting.
       process.stderr.write('ferry: exiting without waiting for the drain to finish\n');
@@ -16,9 +45,28 @@ export async function runAppliance(flags: ApplianceFlags): Promise<void> {
     app.logger.info({ why }, 'shutting down');
     await app.stop();
     app.logger.flush(() => process.exit(0));
+  };
+  if (worker) {
+    link?.announceListening(app.url);
+    // The primary coordinates: Ctrl-C reaches the whole process group, and the primary's
+    // drain order must not count as a second signal here.
+    process.on('SIGINT', () => {});
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    return;
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // Readiness line for scripts and humans; the service log goes to stderr.
   process.stderr.write(`ferry appliance ${config.id} serving on ${app.url}\n`);
+}
+
+function parseWorkers(value: string): number {
+  if (value === 'auto') return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw Object.assign(new Error(`--workers must be 'auto' or 1-256, got "${value}"`), {
+      code: 'FERRY_ERR_CONFIG',
+    });
+  }
+  return n;
 }

@@ -35,6 +35,8 @@ export interface ApplianceServerOptions {
   limits?: Partial<ServerLimits>;
   /** Called once drained when POST /v1/drain?exit=true asked the process to exit. */
   onDrainedExit?: () => void;
+  /** Replaces the local drain for POST /v1/drain (a worker hands it to its primary). */
+  drainHandler?: (exit: boolean) => void;
 }
 
 export class ApplianceServer {
@@ -48,7 +50,10 @@ export class ApplianceServer {
   constructor(private readonly opts: ApplianceServerOptions) {
     const limits = { ...defaultLimits, ...opts.limits };
     this.logger = opts.logger;
-    this.ops = { ...opts.ops, drain: ({ exit }) => this.requestDrain(exit) };
+    this.ops = {
+      ...opts.ops,
+      drain: ({ exit }) => (opts.drainHandler ?? ((e) => this.requestDrain(e)))(exit),
+    };
     this.server = createServer({
       maxHeaderSize: limits.maxHeaderBytes,
       headersTimeout: limits.headersTimeoutMs,
@@ -149,7 +154,8 @@ export class ApplianceServer {
       });
   }
 
-  private requestDrain(exit: boolean): void {
+  /** Drain, then call onDrainedExit when asked to exit (POST /v1/drain?exit=true). */
+  requestDrain(exit: boolean): void {
     void this.drain().then(() => {
       if (exit) this.opts.onDrainedExit?.();
     });

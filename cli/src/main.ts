@@ -36,6 +36,7 @@ export function buildProgram(): Command {
       parsePositiveInt,
       30,
     )
+    .option('--workers <n>', "worker processes sharing the listen socket ('auto': one per core)", '1')
     .action(async (opts) => {
       const { runAppliance } = await import('../../appliance/src/cli.js');
       await runAppliance(opts);

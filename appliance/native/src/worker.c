@@ -95,8 +95,10 @@ static void finish(worker *w, transfer *t, int status, int err) {
   ferry_engine_report(w->eng, t);
 }
 
-/* Sends until the socket would block, the body is done, or the turn budget is used. */
-static void pump(worker *w, transfer *t) {
+/* Sends until the socket would block, the body is done, or the turn budget is used.
+ * Returns 1 when the transfer has ended (and t must not be touched again). */
+static int pump(worker *w, transfer *t) {
+  int ended = 0;
   uint64_t budget = TURN_BUDGET;
   uint64_t sent = 0;
   while (t->cur < t->nparts && budget > 0) {
@@ -118,6 +120,7 @@ static void pump(worker *w, transfer *t) {
       n = sendfile(t->sock, t->file, &off, chunk);
       if (n == 0) {
         finish(w, t, FERRY_SHORT_FILE, 0);
+        ended = 1;
         goto out;
       }
     }
@@ -125,6 +128,7 @@ static void pump(worker *w, transfer *t) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       finish(w, t, FERRY_ERROR, errno);
+      ended = 1;
       goto out;
     }
     t->pos += (uint64_t)n;
@@ -133,9 +137,13 @@ static void pump(worker *w, transfer *t) {
     budget -= (uint64_t)n;
   }
   if (sent > 0) t->last_ms = now_ms();
-  if (t->cur == t->nparts) finish(w, t, FERRY_OK, 0);
+  if (t->cur == t->nparts) {
+    finish(w, t, FERRY_OK, 0);
+    ended = 1;
+  }
 out:
   ferry_engine_add_bytes(w->eng, sent);
+  return ended;
 }
 
 /* Runs on the worker so a cold disk or slow metadata lookup never blocks the JS thread. */
@@ -151,6 +159,9 @@ static void begin(worker *w, transfer *t) {
       break;
     }
   }
+  /* A fresh socket is almost always writable, and most ranges fit its send buffer: try
+   * first, and pay for epoll registration only when the socket pushes back. */
+  if (pump(w, t)) return;
   struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = t};
   if (epoll_ctl(w->ep, EPOLL_CTL_ADD, t->sock, &ev) != 0) {
     finish(w, t, FERRY_ERROR, errno);
@@ -158,8 +169,6 @@ static void begin(worker *w, transfer *t) {
   }
   t->registered = 1;
   track(w, t);
-  /* A fresh socket is almost always writable: start now rather than after a wake-up. */
-  pump(w, t);
 }
 
 static void expire(worker *w, int64_t now) {

@@ -3,6 +3,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
+const LOOP_SAMPLE_MS = 10;
+
 export interface MetricSources {
   activeTransfers(): number;
   store(): { disks: { id: string; state: string; files: number; bytes: number }[] };
@@ -13,7 +15,9 @@ export class ApplianceMetrics {
   readonly bytesSent: Counter<'path'>;
   readonly responses: Counter<'status'>;
   readonly transferFailures: Counter<'path' | 'reason'>;
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  // The histogram records the whole interval between samples (resolution + lateness);
+  // the gauges subtract the resolution so an idle loop reads ~0, not ~10 ms.
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -54,11 +58,13 @@ export class ApplianceMetrics {
     // from this same scrape.
     new Gauge({
       name: 'ferry_event_loop_delay_p99_seconds',
-      help: 'Event-loop delay p99 since the previous scrape',
+      help: 'Event-loop delay p99 since the previous scrape (the worst worker with --workers)',
       registers,
+      aggregator: 'max',
       collect() {
-        this.set(delay.count > 0 ? delay.percentile(99) * nsToS : 0);
-        lastMax = delay.count > 0 ? delay.max * nsToS : 0;
+        const late = (ns: number) => Math.max(0, ns * nsToS - LOOP_SAMPLE_MS / 1000);
+        this.set(delay.count > 0 ? late(delay.percentile(99)) : 0);
+        lastMax = delay.count > 0 ? late(delay.max) : 0;
         delay.reset();
       },
     });
@@ -66,35 +72,33 @@ export class ApplianceMetrics {
       name: 'ferry_event_loop_delay_max_seconds',
       help: 'Event-loop delay maximum since the previous scrape',
       registers,
+      aggregator: 'max',
       collect() {
         this.set(lastMax);
       },
     });
-    const storeFiles = new Gauge({
-      name: 'ferry_store_files',
-      help: 'Files indexed per disk',
-      labelNames: ['disk'],
-      registers,
-    });
-    const storeBytes = new Gauge({
-      name: 'ferry_store_bytes',
-      help: 'Bytes stored per disk',
-      labelNames: ['disk'],
-      registers,
-    });
-    new Gauge({
-      name: 'ferry_store_disk_up',
-      help: '1 when a disk is readable, 0 when it is marked failed',
-      labelNames: ['disk'],
-      registers,
-      collect() {
-        for (const d of sources.store().disks) {
-          this.set({ disk: d.id }, d.state === 'ok' ? 1 : 0);
-          storeFiles.set({ disk: d.id }, d.files);
-          storeBytes.set({ disk: d.id }, d.bytes);
-        }
-      },
-    });
+    const perDisk = (
+      name: string,
+      help: string,
+      value: (d: ReturnType<MetricSources['store']>['disks'][number]) => number,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['disk'],
+        registers,
+        // Every worker sees the same store.
+        aggregator: 'first',
+        collect() {
+          this.reset();
+          for (const d of sources.store().disks) this.set({ disk: d.id }, value(d));
+        },
+      });
+    perDisk('ferry_store_files', 'Files indexed per disk', (d) => d.files);
+    perDisk('ferry_store_bytes', 'Bytes stored per disk', (d) => d.bytes);
+    perDisk('ferry_store_disk_up', '1 when a disk is readable, 0 when it is marked failed', (d) =>
+      d.state === 'ok' ? 1 : 0,
+    );
   }
 
   /** Text exposition. Gauges that read other gauges are collected in registration order. */

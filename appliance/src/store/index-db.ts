@@ -44,6 +44,9 @@ export class IndexDb {
   constructor(path: string) {
     this.db = new Database(path);
     try {
+      // Several appliance worker processes share one index: wait for a writer instead of
+      // failing (set first, since switching to WAL takes a lock too).
+      this.db.pragma('busy_timeout = 5000');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);

@@ -1,0 +1,136 @@
+// `ferry appliance` as a real process: readiness line, SIGTERM drains and exits 0, and
+// --workers N runs N workers on one port with metrics and drains across all of them.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContentStore } from '../src/store/store.js';
+import { testBytes } from './support/appliance-fixture.js';
+import { get, json } from './support/http-client.js';
+
+const CLI = join(import.meta.dirname, '../../cli/bin/ferry.js');
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+}
+
+function startAppliance(args: string[]): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'appliance', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`appliance did not become ready: ${err}`));
+    }, 20_000);
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      const m = /serving on (http:\/\/[^\s]+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, exited });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`appliance exited early (${code}): ${err}`)));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('ferry appliance process', () => {
+  let dir: string;
+  let store: string;
+  const running: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-proc-'));
+    store = join(dir, 'store');
+    const s = ContentStore.open([store]);
+    writeFileSync(join(dir, 'clip'), testBytes(200_000, 'clip'));
+    await s.add(join(dir, 'clip'), 'clip');
+    s.close();
+  });
+  afterAll(() => {
+    for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves, then drains and exits 0 on SIGTERM', async () => {
+    const a = await startAppliance([
+      '--id',
+      'p1',
+      '--listen',
+      '127.0.0.1:0',
+      '--store',
+      store,
+      '--open',
+      '--access-log',
+      'off',
+    ]);
+    running.push(a.child);
+    expect((await get(`${a.url}/v1/c/clip`, { Range: 'bytes=0-9' })).status).toBe(206);
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+  });
+
+  it('refuses to start without tokens or --open, naming the flag', async () => {
+    const child = spawn(process.execPath, [CLI, 'appliance', '--id', 'p2', '--store', store], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(code).not.toBe(0);
+    expect(err).toContain('--token-key-file');
+  });
+
+  it('runs several workers on one port, aggregates metrics, and stops them all', async () => {
+    const a = await startAppliance([
+      '--id',
+      'p3',
+      '--listen',
+      '127.0.0.1:0',
+      '--store',
+      store,
+      '--open',
+      '--access-log',
+      'off',
+      '--workers',
+      '2',
+    ]);
+    running.push(a.child);
+    const pids = new Set<number>();
+    // The primary hands connections to workers in turn; each request here is a new connection.
+    for (let i = 0; i < 20 && pids.size < 2; i++) {
+      pids.add((json(await get(`${a.url}/v1/status`)).worker as { pid: number }).pid);
+    }
+    for (let i = 0; i < 6; i++) {
+      expect((await get(`${a.url}/v1/c/clip`, { Range: 'bytes=0-99' })).status).toBe(206);
+    }
+    expect(pids.size).toBe(2);
+    const metrics = (await get(`${a.url}/metrics`)).body.toString();
+    const sent = /ferry_bytes_sent_total\{path="(?:sendfile|copy)"\} (\d+)/.exec(metrics);
+    const served = Number(/ferry_responses_total\{status="206"\} (\d+)/.exec(metrics)?.[1]);
+    // Six 206 responses of 100 bytes each, spread over both workers, summed.
+    expect(served).toBe(6);
+    expect(Number(sent?.[1])).toBe(600);
+    expect(metrics).toMatch(/ferry_store_files\{disk="[^"]+"\} 1\n/);
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+});
