@@ -1,0 +1,46 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { registerBgpMetrics, sessionStateValue } from '../src/bgp/metrics.js';
+import { AdjRibIn } from '../src/bgp/rib.js';
+import { AFI_IPV4, AFI_IPV6, MessageType } from '../src/bgp/types.js';
+
+describe('BGP metrics', () => {
+  it('maps session states to 0-5', () => {
+    expect(sessionStateValue('Idle')).toBe(0);
+    expect(sessionStateValue('OpenConfirm')).toBe(4);
+    expect(sessionStateValue('established')).toBe(5);
+    expect(sessionStateValue(3)).toBe(3);
+  });
+
+  it('exposes session state, prefixes by family and update counters', async () => {
+    const registry = new Registry();
+    const rib = new AdjRibIn();
+    let sessions = [
+      { peerKey: '127.0.0.2:1179', state: 'Established' },
+      { peerKey: '127.0.0.3:1179', state: 'Active' },
+    ];
+    const m = registerBgpMetrics(registry, { rib, sessions: () => sessions });
+    const update = {
+      type: MessageType.UPDATE,
+      withdrawn: [],
+      announced: [
+        { afi: AFI_IPV4, length: 8, bytes: Uint8Array.from([10]) },
+        { afi: AFI_IPV6, length: 32, bytes: Uint8Array.from([0x20, 0x01, 0x0d, 0xb8]) },
+      ],
+      attributes: { origin: 0 },
+    } as const;
+    rib.apply('127.0.0.2:1179', { ...update, announced: [...update.announced], withdrawn: [] });
+    m.onUpdate('127.0.0.2:1179');
+    m.onUpdate('127.0.0.2:1179');
+    const text = await registry.metrics();
+    expect(text).toContain('ferry_bgp_session_state{peer="127.0.0.2:1179"} 5');
+    expect(text).toContain('ferry_bgp_session_state{peer="127.0.0.3:1179"} 2');
+    expect(text).toContain('ferry_bgp_prefixes{afi="4"} 1');
+    expect(text).toContain('ferry_bgp_prefixes{afi="6"} 1');
+    expect(text).toContain('ferry_bgp_attribute_sets 1');
+    expect(text).toContain('ferry_bgp_updates_total{peer="127.0.0.2:1179"} 2');
+    expect(text).toMatch(/ferry_bgp_updates_per_second 0\.2\b/);
+    sessions = [];
+    expect(await registry.metrics()).not.toContain('ferry_bgp_session_state{');
+  });
+});
