@@ -73,8 +73,15 @@ describe.each(senderKinds)('%s sender: bytes on the wire', (kind) => {
     try {
       const before = fx.outcomes.length;
       const raw = await exchange(fx.port, request('/?p=f:0:100'));
-      expect(raw.toString('latin1')).toMatch(/^HTTP\/1\.1 200/);
-      expect(() => splitResponses(raw)).toThrow(/truncated body/);
+      if (kind === 'sendfile') {
+        // The engine sends the headers in front of the body, after opening the file: a
+        // file that cannot be opened leaves the client with a closed connection and no
+        // response rather than a promise of bytes that never come.
+        expect(raw.length).toBe(0);
+      } else {
+        expect(raw.toString('latin1')).toMatch(/^HTTP\/1\.1 200/);
+        expect(() => splitResponses(raw)).toThrow(/truncated body/);
+      }
       expect(await until(() => fx.outcomes.length > before, 5000)).toBe(true);
       expect(fx.outcomes[before]).toMatchObject({ ok: false, error: 'FERRY_SEND_OPEN_FAILED' });
     } finally {

@@ -84,6 +84,7 @@ int ferry_engine_submit(ferry_engine *e, int sock_fd, const char *path, const fe
   worker *w = &e->workers[id % (uint64_t)e->nworkers];
   ADD(e->submitted, 1);
   pthread_mutex_lock(&w->mu);
+  int was_empty = w->inbox_head == NULL;
   if (w->inbox_tail != NULL) {
     w->inbox_tail->qnext = t;
   } else {
@@ -91,7 +92,10 @@ int ferry_engine_submit(ferry_engine *e, int sock_fd, const char *path, const fe
   }
   w->inbox_tail = t;
   pthread_mutex_unlock(&w->mu);
-  ferry_worker_wake(w);
+  /* One wake-up per batch: a non-empty inbox means a wake-up is already on its way and
+   * the worker takes the whole inbox at once (a syscall and a thread switch saved per
+   * request under load). */
+  if (was_empty) ferry_worker_wake(w);
   *id_out = id;
   return 0;
 }

@@ -21,7 +21,7 @@ import {
   SendErrorCodes,
   type SendOutcome,
 } from './body-sender.js';
-import { connectionOf, waitFlushed, waitForSocket } from './response-socket.js';
+import { connectionOf, takeRenderedHeader, waitFlushed, waitForSocket } from './response-socket.js';
 
 interface SocketWithHandle extends Socket {
   _handle?: { fd?: number } | null;
@@ -92,22 +92,26 @@ export class NativeSender implements BodySender {
     if (problem) return this.#fail(connectionOf(res), 0, SendErrorCodes.INVALID_PARTS);
     const socket = (await waitForSocket(res)) as SocketWithHandle | null;
     if (!socket) return this.#fail(connectionOf(res), 0, SendErrorCodes.ABORTED);
-    res.flushHeaders();
-    const flushed = await waitFlushed(socket, this.#idleMs);
-    if (flushed !== 'flushed') {
-      const code = flushed === 'timeout' ? SendErrorCodes.TIMEOUT : SendErrorCodes.ABORTED;
-      return this.#fail(socket, 0, code);
-    }
     if (partsLength(parts) === 0) {
       // Nothing for the engine to do; the client may already hold the whole response.
       res.end();
       return { path: this.path, bytes: 0, ok: true };
     }
+    const header = takeRenderedHeader(res);
+    if (!header) res.flushHeaders();
+    // Whatever node still holds for this connection (a previous response's tail, or the
+    // headers just flushed) must reach the kernel before the engine writes.
+    const flushed = await waitFlushed(socket, this.#idleMs);
+    if (flushed !== 'flushed') {
+      const code = flushed === 'timeout' ? SendErrorCodes.TIMEOUT : SendErrorCodes.ABORTED;
+      return this.#fail(socket, 0, code);
+    }
+    const body: BodyPart[] = header ? [{ kind: 'bytes', data: header }, ...parts] : parts;
     const fd = socket._handle?.fd;
     if (typeof fd !== 'number' || fd < 0) return this.#fail(socket, 0, SendErrorCodes.SUBMIT_FAILED);
     let id: number;
     try {
-      id = this.#engine.submit(fd, filePath, parts);
+      id = this.#engine.submit(fd, filePath, body);
     } catch (err) {
       return this.#fail(socket, 0, (err as { code?: string }).code ?? SendErrorCodes.SUBMIT_FAILED);
     }
@@ -122,9 +126,11 @@ export class NativeSender implements BodySender {
         resolve(r);
       });
     });
-    if (result.status !== 'ok') return this.#fail(socket, result.bytes, outcomeCode(result));
+    // Bytes reported are body bytes: the header went through the engine too.
+    const bodyBytes = Math.max(0, result.bytes - (header?.length ?? 0));
+    if (result.status !== 'ok') return this.#fail(socket, bodyBytes, outcomeCode(result));
     res.end();
-    return { path: this.path, bytes: result.bytes, ok: true };
+    return { path: this.path, bytes: bodyBytes, ok: true };
   }
 
   #fail(socket: Socket | null, bytes: number, error: string): SendOutcome {

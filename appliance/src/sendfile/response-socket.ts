@@ -72,3 +72,24 @@ function onceDrainOrClose(socket: Socket, timeoutMs: number): Promise<FlushResul
     socket.once('close', onClose);
   });
 }
+
+interface OutgoingInternals {
+  _header?: unknown;
+  _headerSent?: unknown;
+}
+
+/**
+ * Takes the status line and headers that res.writeHead() rendered, and marks them sent so
+ * node will not write them itself; the engine then sends them in front of the body (one
+ * syscall fewer on the JS thread, and header and body leave in one segment train, as
+ * nginx's tcp_nopush does). These are node's long-standing internal fields (used by
+ * on-headers, compression and others); when they are not as expected this returns null and
+ * the caller lets node write the headers.
+ */
+export function takeRenderedHeader(res: ServerResponse): Buffer | null {
+  const out = res as unknown as OutgoingInternals;
+  if (typeof out._header !== 'string' || out._headerSent !== false) return null;
+  const header = Buffer.from(out._header, 'latin1');
+  out._headerSent = true;
+  return header;
+}

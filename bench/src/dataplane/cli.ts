@@ -193,6 +193,8 @@ async function startServers(input: {
         port: await freePort(),
         store: content.store,
         bodySender,
+        // Same process count as nginx: both may use every core.
+        workers: input.workers,
       });
       servers.set(s.name as ServerName, s);
     } catch (err) {

@@ -180,8 +180,8 @@ export function renderReportText(r: Report): string {
 function settingsLine(r: Report): string {
   const s = r.settings;
   return (
-    `${s.rounds} round(s) × ${s.durationSec} s per run; tools ${s.tools.join(', ')}; nginx ${s.nginxWorkers} ` +
-    `worker(s); wrk ${s.wrkThreads} thread(s); ${s.files} files, ${formatValue(s.contentBytes, 'B/s').replace('/s', '')}`
+    `${s.rounds} round(s) × ${s.durationSec} s per run; tools ${s.tools.join(', ')}; nginx and appliance ${s.nginxWorkers} ` +
+    `worker process(es) each; wrk ${s.wrkThreads} thread(s); ${s.files} files, ${formatValue(s.contentBytes, 'B/s').replace('/s', '')}`
   );
 }
 

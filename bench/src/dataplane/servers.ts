@@ -51,6 +51,7 @@ export async function startAppliance(input: {
   port: number;
   store: string;
   bodySender: BodySender;
+  workers: number;
 }): Promise<Server> {
   const name = `ferry-${input.bodySender}`;
   const child = input.group.start({
@@ -72,6 +73,8 @@ export async function startAppliance(input: {
       'warn',
       '--body-sender',
       input.bodySender,
+      '--workers',
+      String(input.workers),
     ],
     cwd: input.cwd,
     env: { ...process.env, NODE_ENV: 'production' },
