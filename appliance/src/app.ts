@@ -40,7 +40,7 @@ export async function startAppliance(
 ): Promise<RunningAppliance> {
   const logger = opts.logger ?? createServiceLogger(config.logLevel, { appliance: config.id });
   const keys = config.open ? null : await loadKeyRing(config.tokenKeyFile!);
-  const store = ContentStore.open(config.stores, { logger });
+  const store = ContentStore.open(config.stores, { logger, checkIntervalMs: config.storeCheckIntervalMs });
   const { sender, reason } = createBodySender(config.bodySender);
   logger.info({ path: sender.path, reason }, 'body sender');
   const accessLog = createAccessLog(config.accessLog);

@@ -17,6 +17,8 @@ export interface ApplianceConfig {
   maxRanges: number;
   drainTimeoutSec: number;
   limits?: Partial<ServerLimits>;
+  /** How often disks are checked for failure (default 5000 ms). */
+  storeCheckIntervalMs?: number;
 }
 
 export class ConfigError extends Error {
