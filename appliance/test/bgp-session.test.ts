@@ -1,0 +1,167 @@
+// Sessions over loopback: an Announcer (active) and a BgpSpeaker (passive) establish,
+// routes with communities arrive, withdrawals arrive, and a stopped peer fires onPeerDown.
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Announcer } from '../src/bgp/announce.js';
+import { parsePrefix, prefixToString } from '../src/bgp/codec.js';
+import { BgpSpeaker } from '../src/bgp/speaker.js';
+import type { NeighborConfig, UpdateMessage } from '../src/bgp/types.js';
+import { until } from './support/bgp-raw-peer.js';
+
+const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (stops.length > 0) await stops.pop()!();
+});
+
+function passive(over: Partial<NeighborConfig> = {}): NeighborConfig {
+  return {
+    address: '*',
+    port: 179,
+    peerAs: 65001,
+    localAs: 65000,
+    routerId: '10.0.0.1',
+    mode: 'passive',
+    holdTimeSec: 90,
+    connectRetrySec: 1,
+    ...over,
+  };
+}
+
+async function startSpeaker(neighbors: NeighborConfig[]) {
+  const updates: { peer: string; update: UpdateMessage }[] = [];
+  const downs: { peer: string; reason: string }[] = [];
+  const speaker = new BgpSpeaker({
+    neighbors,
+    listen: { host: '127.0.0.1', port: 0 },
+    logger,
+    onUpdate: (peer, update) => updates.push({ peer, update }),
+    onPeerDown: (peer, reason) => downs.push({ peer, reason }),
+  });
+  await speaker.start();
+  stops.push(() => speaker.stop());
+  return { speaker, updates, downs, port: speaker.listenAddress!.port };
+}
+
+function announced(updates: { update: UpdateMessage }[]): string[] {
+  return updates.flatMap((u) => u.update.announced.map(prefixToString));
+}
+
+describe('bgp session over loopback', () => {
+  it('announcer (active) → speaker (passive): IPv4 and IPv6 with communities, withdrawal, peer down', async () => {
+    const { speaker, updates, downs, port } = await startSpeaker([passive()]);
+    const announcer = new Announcer({
+      connect: { host: '127.0.0.1', port },
+      localAs: 65001,
+      peerAs: 65000,
+      communities: [((65000 << 16) | 1) >>> 0],
+      largeCommunities: [[65000, 1, 2]],
+      holdTimeSec: 30,
+      logger,
+    });
+    stops.push(() => announcer.stop());
+    const prefixes = ['10.0.0.0/24', '10.1.0.0/16', '2001:db8::/32', '2001:db8:1::/48'].map(parsePrefix);
+    await announcer.announce(prefixes);
+    const synced = announcer.synced(10_000);
+    await announcer.start();
+    await synced;
+    await until(() => announced(updates).length === 4, 5000, 'four prefixes');
+    expect(announced(updates).sort()).toEqual([
+      '10.0.0.0/24',
+      '10.1.0.0/16',
+      '2001:db8:1::/48',
+      '2001:db8::/32',
+    ]);
+    for (const { peer, update } of updates) {
+      expect(peer).toBe('*/AS65001');
+      expect(update.attributes.communities).toEqual([((65000 << 16) | 1) >>> 0]);
+      expect(update.attributes.largeCommunities).toEqual([[65000, 1, 2]]);
+      expect(update.attributes.asPath).toEqual([{ type: 'sequence', asns: [65001] }]);
+    }
+    const v4 = updates.find((u) => u.update.announced[0]?.afi === 1)!;
+    expect(v4.update.attributes.nextHop).toBe('127.0.0.1');
+
+    const [status] = speaker.status();
+    expect(status).toMatchObject({ state: 'Established', address: '127.0.0.1', holdTimeSec: 30 });
+    expect(status!.received).toEqual({ updates: updates.length, prefixesV4: 2, prefixesV6: 2 });
+
+    await announcer.withdraw([parsePrefix('10.0.0.0/24'), parsePrefix('2001:db8::/32')]);
+    const withdrawn = () => updates.flatMap((u) => u.update.withdrawn.map(prefixToString));
+    await until(() => withdrawn().length === 2, 5000, 'withdrawals');
+    expect(withdrawn().sort()).toEqual(['10.0.0.0/24', '2001:db8::/32']);
+
+    // announcing more while up goes out at once
+    await announcer.announce([parsePrefix('192.0.2.0/24')]);
+    await until(() => announced(updates).includes('192.0.2.0/24'), 5000, 'late announcement');
+
+    await announcer.stop();
+    await until(() => downs.length === 1, 5000, 'peer down');
+    expect(downs[0]!.peer).toBe('*/AS65001');
+    expect(downs[0]!.reason).toContain('6/2 (Cease)');
+    await until(() => speaker.status()[0]!.state === 'Active', 5000, 'speaker back in Active');
+  });
+
+  it('speaker (active) → announcer (passive, --listen)', async () => {
+    const announcer = new Announcer({
+      listen: { host: '127.0.0.1', port: 0 },
+      localAs: 65001,
+      peerAs: 65000,
+      logger,
+    });
+    stops.push(() => announcer.stop());
+    await announcer.announce([parsePrefix('198.51.100.0/24')]);
+    await announcer.start();
+    const port = announcer.listenAddress!.port;
+    const { speaker, updates } = await startSpeaker([
+      passive({ address: '127.0.0.1', port, mode: 'active' }),
+    ]);
+    await until(() => announced(updates).length === 1, 5000, 'prefix');
+    expect(announced(updates)).toEqual(['198.51.100.0/24']);
+    expect(speaker.status()[0]).toMatchObject({ peerKey: '127.0.0.1', state: 'Established', mode: 'active' });
+  });
+
+  it('an active announcer retries until the speaker appears, then establishes', async () => {
+    // Find a free port, then leave it closed for a while.
+    const probe = await startSpeaker([passive()]);
+    const port = probe.port;
+    await probe.speaker.stop();
+    stops.pop();
+    const announcer = new Announcer({
+      connect: { host: '127.0.0.1', port },
+      localAs: 65001,
+      peerAs: 65000,
+      connectRetrySec: 1,
+      maxBackoffSec: 2,
+      logger,
+    });
+    stops.push(() => announcer.stop());
+    const states: string[] = [];
+    announcer.on('state', (s) => states.push(s));
+    await announcer.start();
+    await until(() => states.filter((s) => s === 'Active').length >= 1, 5000, 'a failed attempt');
+    const speaker = new BgpSpeaker({ neighbors: [passive()], listen: { host: '127.0.0.1', port }, logger });
+    await speaker.start();
+    stops.push(() => speaker.stop());
+    await until(() => announcer.state === 'Established', 10_000, 'established after retry');
+    expect(states).toContain('Connect');
+  });
+
+  it('hold timer: a peer that stops sending keepalives is dropped with NOTIFICATION 4/0', async () => {
+    const { speaker, downs, port } = await startSpeaker([passive({ holdTimeSec: 3 })]);
+    const announcer = new Announcer({
+      connect: { host: '127.0.0.1', port },
+      localAs: 65001,
+      peerAs: 65000,
+      logger,
+    });
+    stops.push(() => announcer.stop());
+    await announcer.start();
+    await until(() => announcer.state === 'Established', 5000, 'established');
+    // Silence the announcer's keepalives by stopping its timers only (the socket stays open).
+    (announcer.session as unknown as { timers: { stopAll(): void } }).timers.stopAll();
+    await until(() => downs.length === 1, 8000, 'hold timer expiry');
+    expect(downs[0]!.reason).toBe('hold timer expired');
+    expect(speaker.status()[0]!.lastError).toContain('4/0');
+    await until(() => announcer.state !== 'Established', 5000, 'announcer sees the NOTIFICATION');
+  });
+});
