@@ -183,34 +183,39 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   private run(a: FsmAction, reason: string): void {
     switch (a.type) {
       case 'connect':
-        return this.connectOut();
+        this.connectOut();
+        break;
       case 'send-open':
-        return this.send(encodeMessage(localOpen(this.neighbor), this.ctx()));
+        this.send(encodeMessage(localOpen(this.neighbor), this.ctx()));
+        break;
       case 'send-keepalive':
-        return this.send(encodeMessage({ type: MessageType.KEEPALIVE }, this.ctx()));
-      case 'send-notification':
+        this.send(encodeMessage({ type: MessageType.KEEPALIVE }, this.ctx()));
+        break;
+      case 'send-notification': {
         this.lastError = `sent NOTIFICATION ${describeNotification(a.code, a.subcode)}: ${reason}`;
         this.logger.warn({ code: a.code, subcode: a.subcode, reason }, 'bgp sending NOTIFICATION');
-        return this.send(
-          encodeMessage(
-            { type: MessageType.NOTIFICATION, code: a.code, subcode: a.subcode, data: a.data },
-            this.ctx(),
-          ),
-        );
+        const n = { type: MessageType.NOTIFICATION, code: a.code, subcode: a.subcode, data: a.data };
+        this.send(encodeMessage(n, this.ctx()));
+        break;
+      }
       case 'start-timer':
-        return this.timers.start(a.timer, a.ms);
+        this.timers.start(a.timer, a.ms);
+        break;
       case 'stop-timer':
-        return this.timers.stop(a.timer);
+        this.timers.stop(a.timer);
+        break;
       case 'drop-connection':
-        return this.detach();
+        this.detach();
+        break;
       case 'deliver-update':
-        return this.deliver(a.update);
+        this.deliver(a.update);
+        break;
       case 'route-refresh':
         this.emit('route-refresh', a.afi, a.safi);
-        return;
+        break;
       case 'release-routes':
         this.emit('down', reason);
-        return;
+        break;
     }
   }
 
@@ -284,7 +289,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       messages = split.messages;
       this.inbuf = split.rest.length === 0 ? Buffer.alloc(0) : Buffer.from(split.rest);
     } catch (err) {
-      return this.decodeFailed(err);
+      this.decodeFailed(err);
+      return;
     }
     for (const msg of messages) {
       if (gen !== this.generation) return;
@@ -292,7 +298,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       try {
         m = decodeMessage(msg, this.ctx());
       } catch (err) {
-        return this.decodeFailed(err);
+        this.decodeFailed(err);
+        return;
       }
       this.handle(eventFor(m));
     }
