@@ -104,7 +104,19 @@ export function mergeAs4Path(asPath: readonly RawSegment[], as4Path: readonly Ra
       need -= take;
     }
   }
-  return [...out, ...as4Path];
+  return coalesce([...out, ...as4Path]);
+}
+
+/** Joins neighbouring AS_SEQUENCE segments, which the cut above may leave split. */
+function coalesce(segs: RawSegment[]): RawSegment[] {
+  const out: RawSegment[] = [];
+  for (const g of segs) {
+    const last = out[out.length - 1];
+    if (last && last.type === SegmentType.SEQUENCE && g.type === SegmentType.SEQUENCE) {
+      out[out.length - 1] = { type: last.type, asns: [...last.asns, ...g.asns] };
+    } else out.push(g);
+  }
+  return out;
 }
 
 /** Confederation segments are kept as plain sequences/sets (the data model has no confed type). */
