@@ -1,6 +1,7 @@
 // OPEN checks and session parameter negotiation (RFC 4271 §6.2, §4.2; RFC 6793; RFC 4760).
 // Pure: takes the peer's OPEN and our neighbor config, returns the negotiated parameters
 // or the NOTIFICATION that refuses the session.
+import { OpenSubcode } from './errors.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
@@ -11,14 +12,6 @@ import {
   type OpenMessage,
   SAFI_UNICAST,
 } from './types.js';
-
-/** RFC 4271 §4.5 OPEN Message Error subcodes used here. */
-export const OpenSubcode = {
-  UNSUPPORTED_VERSION: 1,
-  BAD_PEER_AS: 2,
-  BAD_BGP_IDENTIFIER: 3,
-  UNACCEPTABLE_HOLD_TIME: 6,
-} as const;
 
 export interface Negotiated {
   /** min(local, peer) hold time; 0 means no hold timer and no keepalives (RFC 4271 §4.2) */
