@@ -38,7 +38,7 @@ describe('decode throughput', () => {
     const t0 = performance.now();
     let prefixes = 0;
     let updates = 0;
-    let rest = Buffer.alloc(0);
+    let rest: Buffer = Buffer.alloc(0);
     for (let off = 0; off < stream.length; off += 65536) {
       const chunk = stream.subarray(off, off + 65536);
       const s = splitMessages(rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk);
