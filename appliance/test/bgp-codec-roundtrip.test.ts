@@ -111,6 +111,12 @@ describe('round trip of every message type', () => {
     expect(back.attributes.aggregator).toEqual(fullAttrs.aggregator);
   });
 
+  it('an UPDATE too large for 4096 octets is refused; encodeUpdates is the way', () => {
+    const announced = Array.from({ length: 1100 }, (_, i) => parsePrefix(`10.${i >> 8}.${i & 255}.0/24`));
+    const u: UpdateMessage = { type: MessageType.UPDATE, withdrawn: [], attributes: fullAttrs, announced };
+    expect(() => encodeMessage(u, four)).toThrow(RangeError);
+  });
+
   it('splitMessages frames a stream cut anywhere', () => {
     const stream = Buffer.concat([
       encodeMessage(open, four),

@@ -90,7 +90,7 @@ export function decodeAttributes(msg: Buffer, start: number, end: number, s: Dec
   while (off < end) {
     // RFC 7606 §4: too few octets for an attribute header is treat-as-withdraw; the Total
     // Path Attribute Length still locates the NLRI
-    if (end - off < 3 || (msg[off]! & AttrFlag.EXTENDED_LENGTH && end - off < 4)) {
+    if (end - off < 3 || ((msg[off]! & AttrFlag.EXTENDED_LENGTH) !== 0 && end - off < 4)) {
       noteProblem(s, Severity.TREAT_AS_WITHDRAW, 0, 'attribute header runs past the attribute list');
       return;
     }
