@@ -247,6 +247,18 @@ describe('bgp fsm: errors and stops', () => {
     expect(h.clock.pendingCount).toBe(0);
   });
 
+  it('ManualStart while already started is ignored in every state', () => {
+    const h = harness();
+    h.send({ type: 'ManualStart' });
+    expect(h.send({ type: 'ManualStart' }).next.state).toBe('Connect');
+    h.send({ type: 'TcpConnectionConfirmed' });
+    h.send({ type: 'BGPOpen', open: peerOpen() });
+    h.send({ type: 'KeepAliveMsg' });
+    h.log.length = 0;
+    expect(h.send({ type: 'ManualStart' }).next.state).toBe('Established');
+    expect(h.log).toEqual([]);
+  });
+
   it('Idle ignores messages and timers', () => {
     const h = harness();
     expect(h.send({ type: 'KeepAliveMsg' }).next.state).toBe('Idle');

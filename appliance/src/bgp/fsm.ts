@@ -323,6 +323,11 @@ const byState: Record<State, (cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent) => T
 };
 
 export function step(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
+  // RFC 4271 §8.2.2: a start while already started is ignored in every state; a stale
+  // IdleHoldTimer (Event 13) only means something in Idle.
+  if (s.state !== 'Idle' && (ev.type === 'ManualStart' || ev.type === 'IdleHoldTimer_Expires')) {
+    return to(s, s.state, `ignored ${ev.type} in ${s.state}`);
+  }
   return byState[s.state](cfg, s, ev);
 }
 
