@@ -1,13 +1,13 @@
 // RFC 4271 §8 state machine on a fake clock: transitions, timers, OPEN checks, backoff.
 import { describe, expect, it } from 'vitest';
+import { Fsm } from '../src/bgp/fsm.js';
 import {
   backoffMs,
-  Fsm,
   type FsmAction,
   type FsmConfig,
   type FsmEvent,
   OPEN_HOLD_MS,
-} from '../src/bgp/fsm.js';
+} from '../src/bgp/fsm-types.js';
 import { expiryEvent, TimerSet } from '../src/bgp/timers.js';
 import { BgpError, type NeighborConfig, type OpenMessage } from '../src/bgp/types.js';
 import { FakeClock } from './support/fake-clock.js';

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { encodeUpdates, encodeWithdrawals, prefixToString } from './codec.js';
-import type { State } from './fsm.js';
+import type { State } from './fsm-types.js';
 import { BgpListener } from './listener.js';
 import { ANY_ADDRESS, canonicalAddress, DEFAULT_HOLD_TIME_SEC, type HostPort } from './neighbors.js';
 import { BgpSession } from './session.js';

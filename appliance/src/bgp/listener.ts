@@ -4,7 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { encodeMessage } from './codec.js';
-import { CeaseSubcode } from './fsm.js';
+import { CeaseSubcode } from './fsm-types.js';
 import { canonicalAddress } from './neighbors.js';
 import { ErrorCode, MessageType } from './types.js';
 

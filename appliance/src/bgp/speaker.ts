@@ -2,7 +2,7 @@
 // ones. It learns routes and never sends an UPDATE (DESIGN flow 3: appliances only listen).
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { State } from './fsm.js';
+import type { State } from './fsm-types.js';
 import { BgpListener } from './listener.js';
 import { ANY_ADDRESS, type HostPort } from './neighbors.js';
 import { BgpSession } from './session.js';

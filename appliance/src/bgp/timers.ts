@@ -1,6 +1,6 @@
 // The FSM's named timers (RFC 4271 §10) over an abstract clock, so that the session runs
 // on real time and the FSM tests on a fake clock.
-import type { TimerName } from './fsm.js';
+import type { TimerName } from './fsm-types.js';
 
 export interface Clock {
   now(): number;
