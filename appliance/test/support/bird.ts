@@ -30,6 +30,8 @@ export interface BirdSession {
   neighborAs: number;
   /** BIRD waits for the appliance to connect (`passive on`) */
   passive?: boolean;
+  /** the session starts disabled (`birdc enable NAME` starts it) */
+  disabled?: boolean;
 }
 
 export interface BirdConfigOptions extends BirdSession {
@@ -41,7 +43,11 @@ export interface BirdConfigOptions extends BirdSession {
   /** protocol name of the session in birdc commands */
   protocol?: string;
   logFile?: string;
-  /** more config appended as is (a second session, tables) */
+  /** config placed before the protocols (tables) */
+  preamble?: string;
+  /** channel settings of the session (default: import none, export all) */
+  channels?: { ipv4: string; ipv6: string };
+  /** more config appended as is (a second session) */
   extra?: string;
 }
 
@@ -73,6 +79,7 @@ export function bgpProtocol(name: string, s: BirdSession, channels: { ipv4: stri
     // Loopback peers are not on a shared subnet, so BIRD must not insist on a direct link.
     '  multihop;',
     s.passive ? '  passive on;' : '',
+    s.disabled ? '  disabled;' : '',
     // Defaults (5 s first connect, 120 s retry, 60 s after an error) would outlast a test.
     '  connect delay time 1;',
     '  connect retry time 1;',
@@ -91,13 +98,18 @@ export function birdConfig(o: BirdConfigOptions): string {
   return [
     o.logFile ? `log "${o.logFile}" all;\n` : '',
     `router id ${o.routerId ?? o.localAddress};\n`,
+    o.preamble ?? '',
     'protocol device { }\n',
     staticProtocol('static4', 'ipv4', o.routes4 ?? []),
     staticProtocol('static6', 'ipv6', o.routes6 ?? []),
-    bgpProtocol(o.protocol ?? DEFAULT_PROTOCOL, o, {
-      ipv4: 'import none; export all;',
-      ipv6: `import none; export all; next hop address ${nh6};`,
-    }),
+    bgpProtocol(
+      o.protocol ?? DEFAULT_PROTOCOL,
+      o,
+      o.channels ?? {
+        ipv4: 'import none; export all;',
+        ipv6: `import none; export all; next hop address ${nh6};`,
+      },
+    ),
     '\n',
     o.extra ?? '',
   ].join('');
