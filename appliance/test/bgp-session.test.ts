@@ -6,10 +6,10 @@ import { Announcer } from '../src/bgp/announce.js';
 import { parsePrefix, prefixToString } from '../src/bgp/codec.js';
 import { BgpSpeaker } from '../src/bgp/speaker.js';
 import type { NeighborConfig, UpdateMessage } from '../src/bgp/types.js';
-import { until } from './support/bgp-raw-peer.js';
+import { openFrom, RawPeer, until } from './support/bgp-raw-peer.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
-const stops: (() => Promise<void>)[] = [];
+const stops: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (stops.length > 0) await stops.pop()!();
 });
@@ -147,21 +147,24 @@ describe('bgp session over loopback', () => {
   });
 
   it('hold timer: a peer that stops sending keepalives is dropped with NOTIFICATION 4/0', async () => {
-    const { speaker, downs, port } = await startSpeaker([passive({ holdTimeSec: 3 })]);
-    const announcer = new Announcer({
-      connect: { host: '127.0.0.1', port },
-      localAs: 65001,
-      peerAs: 65000,
-      logger,
-    });
-    stops.push(() => announcer.stop());
-    await announcer.start();
-    await until(() => announcer.state === 'Established', 5000, 'established');
-    // Silence the announcer's keepalives by stopping its timers only (the socket stays open).
-    (announcer.session as unknown as { timers: { stopAll(): void } }).timers.stopAll();
-    await until(() => downs.length === 1, 8000, 'hold timer expiry');
+    const { speaker, downs, port } = await startSpeaker([passive()]);
+    const peer = await RawPeer.connect(port);
+    stops.push(() => peer.close());
+    peer.sendMessage(openFrom(65001, { holdTimeSec: 3 }));
+    expect((await peer.next()).type).toBe(1);
+    expect((await peer.next()).type).toBe(4);
+    peer.sendMessage({ type: 4 });
+    await until(() => speaker.status()[0]!.state === 'Established', 5000, 'established');
+    expect(speaker.status()[0]!.holdTimeSec).toBe(3);
+    // The speaker keeps sending keepalives every second; the peer stays silent.
+    const started = Date.now();
+    let m = await peer.next();
+    while (m.type === 4) m = await peer.next();
+    expect(m).toMatchObject({ type: 3, code: 4, subcode: 0 });
+    expect(Date.now() - started).toBeGreaterThan(2000);
+    expect(await peer.waitClosed()).toBe(true);
+    await until(() => downs.length === 1, 5000, 'peer down');
     expect(downs[0]!.reason).toBe('hold timer expired');
     expect(speaker.status()[0]!.lastError).toContain('4/0');
-    await until(() => announcer.state !== 'Established', 5000, 'announcer sees the NOTIFICATION');
   });
 });

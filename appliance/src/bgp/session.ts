@@ -165,8 +165,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     if (t.from !== t.next.state) {
       this.sinceMs = this.clock.now();
       this.lastReason = t.reason;
-      const level = t.next.state === 'Established' || t.from === 'Established' ? 'info' : 'debug';
-      this.logger[level](
+      this.logger.info(
         { from: t.from, to: t.next.state, reason: t.reason },
         `bgp ${t.from} → ${t.next.state}`,
       );
