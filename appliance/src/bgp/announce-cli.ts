@@ -66,6 +66,14 @@ export function parseLargeCommunities(text: string | undefined): [number, number
 
 export async function runAnnounce(flags: AnnounceFlags): Promise<void> {
   if (!flags.connect === !flags.listen) bad('give exactly one of --connect HOST:PORT or --listen HOST:PORT');
+  for (const [flag, asn] of [
+    ['--asn', flags.asn],
+    ['--peer-asn', flags.peerAsn],
+  ] as const) {
+    // RFC 7607: AS 0 is reserved; RFC 6793: AS numbers are 32 bits.
+    if (!Number.isInteger(asn) || asn < 1 || asn > 0xffffffff)
+      bad(`${flag}: expected an AS number 1-4294967295`);
+  }
   if (flags.routerId !== undefined && !isRouterId(flags.routerId))
     bad(`--router-id: "${flags.routerId}" is not a non-zero dotted quad`);
   if (flags.nextHop !== undefined && isIP(flags.nextHop) === 0)

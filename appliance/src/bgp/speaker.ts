@@ -53,9 +53,17 @@ export class BgpSpeaker {
         random: opts.random,
         maxBackoffSec: opts.maxBackoffSec,
       });
-      s.on('update', (u) => opts.onUpdate?.(s.key, u));
-      s.on('down', (reason) => opts.onPeerDown?.(s.key, reason));
-      s.on('state', (state, reason) => opts.onState?.(s.key, state, reason));
+      // A failing consumer is a bug to log, not a reason to take the session or process down.
+      const guard = (what: string, fn: () => void) => {
+        try {
+          fn();
+        } catch (err) {
+          opts.logger.error({ err, peer: s.key }, `bgp ${what} handler failed`);
+        }
+      };
+      s.on('update', (u) => guard('update', () => opts.onUpdate?.(s.key, u)));
+      s.on('down', (reason) => guard('peer-down', () => opts.onPeerDown?.(s.key, reason)));
+      s.on('state', (state, reason) => guard('state', () => opts.onState?.(s.key, state, reason)));
       return s;
     });
   }
