@@ -25,6 +25,7 @@ export const Errors = {
     400,
     'range in path must be FIRST-LAST with FIRST <= LAST',
   ),
+  BAD_QUERY: spec('FERRY_ERR_BAD_QUERY', 400, 'malformed query'),
   METHOD_NOT_ALLOWED: spec('FERRY_ERR_METHOD_NOT_ALLOWED', 405, 'method not allowed'),
   NOT_FOUND: spec('FERRY_ERR_NOT_FOUND', 404, 'no such resource'),
   BAD_REQUEST: spec('FERRY_ERR_BAD_REQUEST', 400, 'malformed HTTP request'),

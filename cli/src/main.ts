@@ -1,7 +1,7 @@
 // The `ferry` command: flags are parsed here (they are part of DESIGN's CLI contract);
 // each action loads its implementation lazily so that `ferry --help` stays fast.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { collect, parseHostPort, parsePositiveInt } from './parse.js';
+import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt } from './parse.js';
 
 export function buildProgram(): Command {
   const program = new Command('ferry')
@@ -90,6 +90,17 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runBenchDataplane } = await import('../../bench/src/dataplane/cli.js');
       await runBenchDataplane(opts);
+    });
+
+  bench
+    .command('bgp')
+    .description('full BGP table: appliance speaker + Adj-RIB-In vs BIRD (time, CPU, RSS)')
+    .option('--routes <n>', 'IPv4 routes', parseNonNegativeInt, 1_000_000)
+    .option('--ipv6 <n>', 'IPv6 routes', parseNonNegativeInt, 0)
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchBgp } = await import('../../bench/src/bgp/cli.js');
+      await runBenchBgp(opts);
     });
 
   program

@@ -9,6 +9,8 @@ export interface OpsContext {
   healthy(): { ok: boolean; state: string; reason?: string };
   metricsText(): Promise<string>;
   drain(opts: { exit: boolean }): void;
+  /** Routes learned over BGP; absent when no BGP speaker is configured. */
+  routes?(query: URLSearchParams): { status: number; body: unknown };
 }
 
 export async function handleOps(
@@ -48,8 +50,12 @@ export async function handleOps(
       return true;
     case '/v1/routes':
       if (!readOnly) return methodNotAllowed(res, 'GET, HEAD');
-      // The BGP speaker fills this; without one configured the appliance has no routes.
-      sendJson(res, 200, { routes: [], total: 0, bgp: 'not configured' }, head);
+      if (ctx.routes) {
+        const r = ctx.routes(url.query);
+        sendJson(res, r.status, r.body, head);
+      } else {
+        sendJson(res, 200, { routes: [], total: 0, bgp: 'not configured' }, head);
+      }
       return true;
     case '/v1/drain': {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
