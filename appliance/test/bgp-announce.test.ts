@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCommunities, parseLargeCommunities } from '../src/bgp/announce-cli.js';
+import { parseCommunities, parseLargeCommunities, parseNextHops } from '../src/bgp/announce-cli.js';
 import { prefixToString } from '../src/bgp/codec.js';
 import { parsePrefixList } from '../src/bgp/prefix-file.js';
 import { BgpSpeaker } from '../src/bgp/speaker.js';
@@ -46,6 +46,12 @@ describe('announce: prefix file', () => {
     expect(parseLargeCommunities('4200000000:1:2')).toEqual([[4200000000, 1, 2]]);
     expect(() => parseCommunities('65536:1')).toThrowError(/--communities/);
     expect(() => parseLargeCommunities('1:2')).toThrowError(/--large-communities/);
+  });
+
+  it('takes one next hop per family', () => {
+    expect(parseNextHops('192.0.2.1,2001:db8::1')).toEqual(['192.0.2.1', '2001:db8::1']);
+    expect(() => parseNextHops('192.0.2.1,192.0.2.2')).toThrowError(/at most one/);
+    expect(() => parseNextHops('router')).toThrowError(/not an IP address/);
   });
 });
 

@@ -80,6 +80,9 @@ describe('bgp session over loopback', () => {
     }
     const v4 = updates.find((u) => u.update.announced[0]?.afi === 1)!;
     expect(v4.update.attributes.nextHop).toBe('127.0.0.1');
+    // over an IPv4 session without --next-hop, IPv6 routes carry the IPv4-mapped address
+    const v6 = updates.find((u) => u.update.announced[0]?.afi === 2)!;
+    expect(v6.update.attributes.mpNextHop).toEqual(['::ffff:7f00:1']);
 
     const [status] = speaker.status();
     expect(status).toMatchObject({ state: 'Established', address: '127.0.0.1', holdTimeSec: 30 });
@@ -106,17 +109,20 @@ describe('bgp session over loopback', () => {
       listen: { host: '127.0.0.1', port: 0 },
       localAs: 65001,
       peerAs: 65000,
+      nextHops: ['192.0.2.7', '2001:db8::7'],
       logger,
     });
     stops.push(() => announcer.stop());
-    await announcer.announce([parsePrefix('198.51.100.0/24')]);
+    await announcer.announce([parsePrefix('198.51.100.0/24'), parsePrefix('2001:db8:7::/48')]);
     await announcer.start();
     const port = announcer.listenAddress!.port;
     const { speaker, updates } = await startSpeaker([
       passive({ address: '127.0.0.1', port, mode: 'active' }),
     ]);
-    await until(() => announced(updates).length === 1, 5000, 'prefix');
-    expect(announced(updates)).toEqual(['198.51.100.0/24']);
+    await until(() => announced(updates).length === 2, 5000, 'prefixes');
+    expect(announced(updates)).toEqual(['198.51.100.0/24', '2001:db8:7::/48']);
+    expect(updates[0]!.update.attributes.nextHop).toBe('192.0.2.7');
+    expect(updates[1]!.update.attributes.mpNextHop).toEqual(['2001:db8::7']);
     expect(speaker.status()[0]).toMatchObject({ peerKey: '127.0.0.1', state: 'Established', mode: 'active' });
   });
 

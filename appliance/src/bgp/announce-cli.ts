@@ -16,6 +16,7 @@ export interface AnnounceFlags {
   peerAsn: number;
   prefixes: string;
   routerId?: string;
+  /** "ADDR" or "V4,V6": at most one next hop per family */
   nextHop?: string;
   /** "65000:1,65000:2" */
   communities?: string;
@@ -64,6 +65,16 @@ export function parseLargeCommunities(text: string | undefined): [number, number
   );
 }
 
+/** `--next-hop 192.0.2.1`, `--next-hop 192.0.2.1,2001:db8::1`: one address per family at most. */
+export function parseNextHops(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const list = text.split(',').map((a) => a.trim());
+  for (const a of list) if (isIP(a) === 0) bad(`--next-hop: "${a}" is not an IP address`);
+  if (new Set(list.map((a) => isIP(a))).size !== list.length)
+    bad('--next-hop: at most one IPv4 and one IPv6 address');
+  return list;
+}
+
 export async function runAnnounce(flags: AnnounceFlags): Promise<void> {
   if (!flags.connect === !flags.listen) bad('give exactly one of --connect HOST:PORT or --listen HOST:PORT');
   for (const [flag, asn] of [
@@ -76,8 +87,7 @@ export async function runAnnounce(flags: AnnounceFlags): Promise<void> {
   }
   if (flags.routerId !== undefined && !isRouterId(flags.routerId))
     bad(`--router-id: "${flags.routerId}" is not a non-zero dotted quad`);
-  if (flags.nextHop !== undefined && isIP(flags.nextHop) === 0)
-    bad(`--next-hop: "${flags.nextHop}" is not an IP address`);
+  const nextHops = parseNextHops(flags.nextHop);
   const hold = flags.holdTime;
   if (
     hold !== undefined &&
@@ -101,7 +111,7 @@ export async function runAnnounce(flags: AnnounceFlags): Promise<void> {
     localAs: flags.asn,
     peerAs: flags.peerAsn,
     routerId: flags.routerId,
-    nextHop: flags.nextHop,
+    nextHops,
     communities,
     largeCommunities,
     holdTimeSec: hold,

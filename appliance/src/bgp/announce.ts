@@ -26,8 +26,8 @@ export interface AnnouncerOptions {
   localAs: number;
   peerAs: number;
   routerId?: string;
-  /** NEXT_HOP for IPv4 and/or IPv6; default: this end's address of the session */
-  nextHop?: string;
+  /** next hops, at most one per family; default: this end's address of the session */
+  nextHops?: string[];
   /** RFC 1997 communities as 32-bit values */
   communities?: number[];
   /** RFC 8092 large communities */
@@ -172,17 +172,14 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     if (this.opts.communities?.length) attrs.communities = this.opts.communities;
     if (this.opts.largeCommunities?.length) attrs.largeCommunities = this.opts.largeCommunities;
     const local = canonicalAddress(this.session.localAddress ?? '');
-    const given = this.opts.nextHop;
-    const v4 =
-      given && isIP(given) === 4
-        ? given
-        : isIP(local) === 4
-          ? local
-          : (this.opts.routerId ?? DEFAULT_ANNOUNCE_ROUTER_ID);
+    const given = (family: 4 | 6) => this.opts.nextHops?.find((a) => isIP(a) === family);
+    const own = (family: 4 | 6) => (isIP(local) === family ? local : undefined);
+    const v4 = given(4) ?? own(4) ?? this.opts.routerId ?? DEFAULT_ANNOUNCE_ROUTER_ID;
     if (prefixes.some((p) => p.afi === AFI_IPV4)) attrs.nextHop = v4;
     if (prefixes.some((p) => p.afi === AFI_IPV6)) {
-      // Over an IPv4 session, an IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2) carries the next hop.
-      attrs.mpNextHop = [given && isIP(given) === 6 ? given : isIP(local) === 6 ? local : `::ffff:${v4}`];
+      // RFC 4760 §3 wants an IPv6 next hop; over an IPv4 session the fallback is the
+      // IPv4-mapped address (RFC 4291 §2.5.5.2), which some routers (BIRD) refuse.
+      attrs.mpNextHop = [given(6) ?? own(6) ?? `::ffff:${v4}`];
     }
     return attrs;
   }
