@@ -1,6 +1,7 @@
 // Assembles one appliance from its configuration: store, body sender, token keys,
 // metrics, logs and the HTTP server. Used by `ferry appliance` and by tests.
 import { loadKeyRing } from '@ferry/protocol';
+import { type BgpPart, startBgp } from './bgp/appliance-bgp.js';
 import type { ApplianceConfig } from './config.js';
 import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
 import { ApplianceMetrics } from './ops/metrics.js';
@@ -16,6 +17,8 @@ export interface RunningAppliance {
   readonly url: string;
   readonly server: ApplianceServer;
   readonly logger: Logger;
+  /** The BGP speaker, its Adj-RIB-In and the route feed, when BGP is configured. */
+  readonly bgp?: BgpPart;
   /** drain (bounded by drainTimeoutSec), then close everything */
   stop(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export async function startAppliance(
     store: () => store.stats(),
   });
 
+  const bgp = config.bgp ? startBgp(config.bgp, { logger, registry: metrics.registry }) : undefined;
   let hooks: WorkerHooks | undefined;
   const server: ApplianceServer = new ApplianceServer({
     logger,
@@ -59,6 +63,7 @@ export async function startAppliance(
     content: { store, sender, keys, maxRanges: config.maxRanges, metrics, accessLog },
     ops: {
       metricsText: () => (hooks ? hooks.metricsText() : metrics.render()),
+      routes: bgp?.routes,
       healthy: () => {
         if (server.state !== 'serving') return { ok: false, state: server.state, reason: 'draining' };
         const disks = store.stats().disks;
@@ -78,6 +83,9 @@ export async function startAppliance(
         bodySender: { path: sender.path, reason, active: sender.active },
         requestsInFlight: server.requestsInFlight,
         store: store.stats(),
+        bgp: bgp
+          ? { sessions: bgp.speaker.status(), routes: bgp.rib.size(), feedVersion: bgp.feed.version }
+          : undefined,
       }),
     },
   });
@@ -86,6 +94,7 @@ export async function startAppliance(
   const address = await server.listen(config.listen.host, config.listen.port);
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   logger.info({ address, site: config.site, open: config.open }, 'appliance listening');
+  await bgp?.speaker.start();
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -96,6 +105,7 @@ export async function startAppliance(
       const result = await Promise.race([server.drain(), timeout]);
       if (result === 'timeout')
         logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
+      await bgp?.stop();
       await server.close();
       await sender.close();
       store.close();
@@ -106,5 +116,5 @@ export async function startAppliance(
     return stopping;
   };
 
-  return { config, address, url: `http://${host}:${address.port}`, server, logger, stop };
+  return { config, address, url: `http://${host}:${address.port}`, server, logger, bgp, stop };
 }

@@ -11,6 +11,12 @@ import { createServiceLogger } from './ops/logger.js';
 export async function runAppliance(flags: ApplianceFlags & { workers?: string }): Promise<void> {
   const config = configFromFlags(flags);
   const workers = parseWorkers(flags.workers ?? '1');
+  if (workers > 1 && config.bgp) {
+    // One BGP session feeds one RIB; with several workers only one would hold it.
+    throw Object.assign(new Error('BGP (--bgp-listen/--bgp-config) runs with --workers 1 only'), {
+      code: 'FERRY_ERR_CONFIG',
+    });
+  }
   if (workers > 1 && cluster.isPrimary) {
     const logger = createServiceLogger(config.logLevel, { appliance: config.id, role: 'primary' });
     await runPrimary(config, workers, logger);

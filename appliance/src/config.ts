@@ -1,5 +1,6 @@
 // One typed configuration object per appliance process, built from flags and validated
 // at start with a message that names the flag.
+import { type BgpFlags, type BgpSettings, settingsFromFlags } from './bgp/neighbors.js';
 import type { ServerLimits } from './server.js';
 
 export interface ApplianceConfig {
@@ -19,6 +20,8 @@ export interface ApplianceConfig {
   limits?: Partial<ServerLimits>;
   /** How often disks are checked for failure (default 5000 ms). */
   storeCheckIntervalMs?: number;
+  /** BGP neighbors; absent when the appliance runs without BGP. */
+  bgp?: BgpSettings;
 }
 
 export class ConfigError extends Error {
@@ -51,7 +54,7 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
 }
 
 /** Flags as commander hands them over (see cli/src/main.ts). */
-export interface ApplianceFlags {
+export interface ApplianceFlags extends BgpFlags {
   id: string;
   listen: { host: string; port: number };
   store: string[];
@@ -80,5 +83,6 @@ export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
     logLevel: f.logLevel,
     maxRanges: f.maxRanges,
     drainTimeoutSec: f.drainTimeout,
+    bgp: settingsFromFlags(f),
   });
 }

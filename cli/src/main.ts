@@ -18,8 +18,12 @@ export function buildProgram(): Command {
     .option('--control <url>', 'control service base URL')
     .option('--site <name>', 'site name', 'default')
     .option('--bgp-listen <host:port>', 'BGP listen address', parseHostPort)
-    .option('--asn <n>', 'local AS number', parsePositiveInt)
-    .option('--peer-asn <n>', 'peer AS number', parsePositiveInt)
+    .option('--asn <n>', 'local AS number (BGP)', parsePositiveInt)
+    .option('--peer-asn <n>', 'peer AS number (BGP)', parsePositiveInt)
+    .option('--bgp-peer <addr>', 'accept BGP only from this address (default: any address with --peer-asn)')
+    .option('--bgp-router-id <a.b.c.d>', 'BGP identifier (default: the --bgp-listen address when IPv4)')
+    .option('--bgp-hold-time <seconds>', 'proposed BGP hold time, 0 or 3-65535', parseNonNegativeInt)
+    .option('--bgp-config <file>', 'BGP neighbors from a JSON file (docs/bgp.md)')
     .option('--token-key-file <file>', 'URL token keys (see docs/tokens.md)')
     .option('--open', 'serve without tokens (local use only)', false)
     .addOption(
@@ -40,6 +44,34 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runAppliance } = await import('../../appliance/src/cli.js');
       await runAppliance(opts);
+    });
+
+  program
+    .command('announce')
+    .description('a minimal BGP speaker: announce prefixes from a file to one peer (demos and tests)')
+    .option('--connect <host:port>', 'connect to the peer (active)', parseHostPort)
+    .option('--local-address <addr>', 'source address for --connect (peers that accept one address)')
+    .option('--listen <host:port>', 'wait for the peer to connect instead (passive)', parseHostPort)
+    .requiredOption('--asn <n>', 'local AS number', parsePositiveInt)
+    .requiredOption('--peer-asn <n>', 'peer AS number', parsePositiveInt)
+    .requiredOption('--prefixes <file>', 'prefixes to announce: one per line, IPv4 or IPv6, # comments')
+    .option('--router-id <a.b.c.d>', 'BGP identifier (default 192.0.2.254)')
+    .option(
+      '--next-hop <addr[,addr]>',
+      'next hop, at most one IPv4 and one IPv6 (default: this end of the session)',
+    )
+    .option('--communities <list>', 'communities on every route, e.g. 65000:1,65000:2')
+    .option('--large-communities <list>', 'large communities on every route, e.g. 65000:1:2')
+    .option('--hold-time <seconds>', 'proposed hold time, 0 or 3-65535', parseNonNegativeInt, 90)
+    .option(
+      '--withdraw-after <seconds>',
+      'withdraw everything this long after announcing it',
+      parsePositiveNumber,
+    )
+    .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
+    .action(async (opts) => {
+      const { runAnnounce } = await import('../../appliance/src/bgp/announce-cli.js');
+      await runAnnounce(opts);
     });
 
   const content = program.command('content').description('synthetic content and appliance stores');

@@ -27,7 +27,8 @@ export function parsePositiveInt(value: string): number {
 
 export function parseNonNegativeInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
   return n;
 }
 

@@ -11,6 +11,8 @@ import { readPrefixFile } from './prefix-file.js';
 
 export interface AnnounceFlags {
   connect?: HostPort;
+  /** source address for --connect */
+  localAddress?: string;
   listen?: HostPort;
   asn: number;
   peerAsn: number;
@@ -107,6 +109,7 @@ export async function runAnnounce(flags: AnnounceFlags): Promise<void> {
   const logger = createServiceLogger(flags.logLevel ?? 'info', { service: 'ferry-announce' });
   const announcer = new Announcer({
     ...(flags.connect ? { connect: flags.connect } : {}),
+    ...(flags.localAddress ? { localAddress: flags.localAddress } : {}),
     ...(flags.listen ? { listen: flags.listen } : {}),
     localAs: flags.asn,
     peerAs: flags.peerAsn,

@@ -21,6 +21,8 @@ import {
 export interface AnnouncerOptions {
   /** connect to the peer (active) ... */
   connect?: HostPort;
+  /** source address when connecting */
+  localAddress?: string;
   /** ... or listen and accept the peer (passive) */
   listen?: HostPort;
   localAs: number;
@@ -68,6 +70,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       mode: opts.connect ? 'active' : 'passive',
       holdTimeSec: opts.holdTimeSec ?? DEFAULT_HOLD_TIME_SEC,
       connectRetrySec: opts.connectRetrySec ?? 1,
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     };
     this.session = new BgpSession({ neighbor, logger: opts.logger, maxBackoffSec: opts.maxBackoffSec ?? 10 });
     this.session.on('state', (s, r) => this.emit('state', s, r));

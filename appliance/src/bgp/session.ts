@@ -238,8 +238,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   }
 
   private connectOut(): void {
-    const { address: host, port } = this.neighbor;
-    const socket = connect({ host, port });
+    const { address: host, port, localAddress } = this.neighbor;
+    const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
     const gen = this.attach(socket);
     socket.once('connect', () => {
       if (gen === this.generation) this.handle({ type: 'TcpConnectionConfirmed' });

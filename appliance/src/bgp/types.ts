@@ -179,4 +179,6 @@ export interface NeighborConfig {
   mode: 'active' | 'passive';
   holdTimeSec: number;
   connectRetrySec: number;
+  /** source address for active connections (peers that accept only a configured address) */
+  localAddress?: string;
 }

@@ -1,0 +1,49 @@
+// BGP inside the appliance: the speaker (listen-only), its Adj-RIB-In, the versioned route
+// feed for control, metrics and the /v1/routes handler, wired together in one place.
+import type { Registry } from 'prom-client';
+import type { Logger } from '../ops/logger.js';
+import { RouteFeed } from './feed.js';
+import { registerBgpMetrics } from './metrics.js';
+import type { BgpSettings } from './neighbors.js';
+import { AdjRibIn } from './rib.js';
+import { routesResponse } from './routes-api.js';
+import { BgpSpeaker } from './speaker.js';
+
+export interface BgpPart {
+  speaker: BgpSpeaker;
+  rib: AdjRibIn;
+  feed: RouteFeed;
+  routes(query: URLSearchParams): { status: number; body: unknown };
+  stop(): Promise<void>;
+}
+
+/** Builds the BGP part; the caller starts the speaker once the HTTP side is up. */
+export function startBgp(settings: BgpSettings, opts: { logger: Logger; registry: Registry }): BgpPart {
+  const logger = opts.logger.child({ part: 'bgp' });
+  const rib = new AdjRibIn();
+  const feed = new RouteFeed(rib);
+  let speaker: BgpSpeaker | undefined;
+  const counters = registerBgpMetrics(opts.registry, { rib, sessions: () => speaker?.status() ?? [] });
+  speaker = new BgpSpeaker({
+    ...settings,
+    logger,
+    onUpdate: (peer, update) => {
+      rib.apply(peer, update);
+      counters.onUpdate(peer, update);
+    },
+    // Flow 3: a session that drops withdraws that peer's routes.
+    onPeerDown: (peer, reason) =>
+      logger.warn({ peer, reason, withdrawn: rib.dropPeer(peer) }, 'bgp peer down'),
+  });
+  const s = speaker;
+  return {
+    speaker: s,
+    rib,
+    feed,
+    routes: (query) => routesResponse(rib, query),
+    async stop() {
+      await s.stop();
+      feed.close();
+    },
+  };
+}
