@@ -1,5 +1,5 @@
+import { rendezvousPick, rendezvousRank } from '@ferry/protocol';
 import { describe, expect, it } from 'vitest';
-import { rendezvousPick, rendezvousRank } from '../src/store/rendezvous.js';
 
 const ids = Array.from({ length: 4000 }, (_, i) => `t${i}-v3000k`);
 

@@ -1,4 +1,5 @@
 export * from './catalog.js';
 export * from './cidr.js';
 export * from './keys.js';
+export * from './rendezvous.js';
 export * from './token.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { isValidFileId } from '@ferry/protocol';
+import { isValidFileId, rendezvousPick } from '@ferry/protocol';
 import { type Logger, pino } from 'pino';
 import { fsyncDir } from './atomic.js';
 import { Disk } from './disk.js';
@@ -14,7 +14,6 @@ import { StoreError, StoreErrors } from './errors.js';
 import { copyHashing } from './hash-file.js';
 import { HitBuffer } from './hits.js';
 import { IdLock } from './id-lock.js';
-import { rendezvousPick } from './rendezvous.js';
 import type { DiskInfo, StoreChange, StoredFile, StoreStats } from './types.js';
 
 export interface StoreOptions {
