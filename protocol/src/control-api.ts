@@ -1,0 +1,137 @@
+// Wire contracts between appliances, devices and control (DESIGN "Control HTTP"), as
+// TypeBox schemas: fastify validates requests against them and TypeScript types come from
+// them, so one definition serves both.
+import { type Static, Type } from 'typebox';
+
+export const ApplianceState = Type.Union([
+  Type.Literal('serving'),
+  Type.Literal('draining'),
+  Type.Literal('drained'),
+]);
+
+/** A route as the appliance's feed reports it (flow 3). */
+export const FeedRoute = Type.Object({
+  prefix: Type.String({ maxLength: 64 }),
+  peer: Type.Optional(Type.String({ maxLength: 128 })),
+  asPath: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 256 })),
+});
+export type FeedRoute = Static<typeof FeedRoute>;
+
+/**
+ * Routes in a heartbeat: a full snapshot first (and whenever control asks for a resync),
+ * versioned deltas after. `epoch` changes when the appliance restarts its feed.
+ */
+export const RoutesReport = Type.Union([
+  Type.Object({
+    kind: Type.Literal('snapshot'),
+    epoch: Type.String({ maxLength: 64 }),
+    version: Type.Integer({ minimum: 0 }),
+    routes: Type.Array(FeedRoute, { maxItems: 5_000_000 }),
+  }),
+  Type.Object({
+    kind: Type.Literal('delta'),
+    epoch: Type.String({ maxLength: 64 }),
+    since: Type.Integer({ minimum: 0 }),
+    version: Type.Integer({ minimum: 0 }),
+    announced: Type.Array(FeedRoute, { maxItems: 5_000_000 }),
+    withdrawn: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 5_000_000 }),
+  }),
+]);
+export type RoutesReport = Static<typeof RoutesReport>;
+
+/** Files held: the whole list first, then changes (same versioning idea as routes). */
+export const InventoryReport = Type.Union([
+  Type.Object({
+    kind: Type.Literal('full'),
+    version: Type.Integer({ minimum: 0 }),
+    files: Type.Array(Type.String({ maxLength: 128 })),
+  }),
+  Type.Object({
+    kind: Type.Literal('delta'),
+    since: Type.Integer({ minimum: 0 }),
+    version: Type.Integer({ minimum: 0 }),
+    added: Type.Array(Type.String({ maxLength: 128 })),
+    removed: Type.Array(Type.String({ maxLength: 128 })),
+  }),
+]);
+export type InventoryReport = Static<typeof InventoryReport>;
+
+export const Heartbeat = Type.Object({
+  /** base URL devices fetch from, e.g. http://127.0.0.11:8080 */
+  url: Type.String({ maxLength: 256 }),
+  site: Type.String({ minLength: 1, maxLength: 64 }),
+  version: Type.String({ maxLength: 32 }),
+  state: ApplianceState,
+  /** monotonic per appliance process; control ignores older heartbeats */
+  seq: Type.Integer({ minimum: 0 }),
+  load: Type.Object({
+    bitsPerSecond: Type.Number({ minimum: 0 }),
+    connections: Type.Integer({ minimum: 0 }),
+  }),
+  capacity: Type.Object({ bitsPerSecond: Type.Number({ minimum: 0 }) }),
+  disks: Type.Array(
+    Type.Object({
+      id: Type.String({ maxLength: 128 }),
+      state: Type.String({ maxLength: 16 }),
+      bytes: Type.Number({ minimum: 0 }),
+    }),
+    { maxItems: 64 },
+  ),
+  inventory: Type.Optional(InventoryReport),
+  routes: Type.Optional(RoutesReport),
+});
+export type Heartbeat = Static<typeof Heartbeat>;
+
+/** Control's answer: what it needs next from this appliance. */
+export const HeartbeatReply = Type.Object({
+  /** send a full routes snapshot in the next heartbeat */
+  routesResync: Type.Boolean(),
+  /** send the full inventory in the next heartbeat */
+  inventoryResync: Type.Boolean(),
+  /** control's view of the appliance, for its logs */
+  health: Type.String(),
+  intervalMs: Type.Integer({ minimum: 100 }),
+});
+export type HeartbeatReply = Static<typeof HeartbeatReply>;
+
+export const SteerRequest = Type.Object({
+  titleId: Type.String({ minLength: 1, maxLength: 128 }),
+});
+export type SteerRequest = Static<typeof SteerRequest>;
+
+export const SteerUrl = Type.Object({
+  rank: Type.Integer({ minimum: 1 }),
+  url: Type.String(),
+  applianceId: Type.String(),
+  site: Type.String(),
+});
+
+export const SteerStream = Type.Object({
+  streamId: Type.String(),
+  kind: Type.Union([Type.Literal('video'), Type.Literal('audio')]),
+  bitrate: Type.Number(),
+  size: Type.Number(),
+  segments: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      start: Type.Number(),
+      length: Type.Number(),
+      durationSec: Type.Number(),
+    }),
+  ),
+  urls: Type.Array(SteerUrl),
+});
+
+/** DESIGN: POST /v1/steer → { titleId, expiresAt, streams: [...] } */
+export const SteerResponse = Type.Object({
+  titleId: Type.String(),
+  /** unix seconds */
+  expiresAt: Type.Integer(),
+  /** the BGP prefix the client matched ('' when only fallback sites serve it) */
+  clientPrefix: Type.String(),
+  streams: Type.Array(SteerStream),
+});
+export type SteerResponse = Static<typeof SteerResponse>;
+
+export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() });
+export type ErrorBody = Static<typeof ErrorBody>;
