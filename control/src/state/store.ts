@@ -1,0 +1,99 @@
+// Control's durable state behind one interface, with two backends that pass the same
+// contract tests: SQLite (default, one file) and Redis (several control instances share
+// one state and hear each other's changes). Steering never reads the store per request:
+// control keeps an in-memory model, loaded at start and kept current through `subscribe`.
+import type { Catalog } from '@ferry/protocol';
+
+export interface ApplianceRecord {
+  id: string;
+  site: string;
+  url: string;
+  version: string;
+  /** what the appliance reports: serving | draining | drained */
+  reportedState: string;
+  /** control's health verdict: healthy | degraded | unhealthy | draining | drained | unknown */
+  health: string;
+  healthReason: string;
+  capacityBps: number;
+  loadBps: number;
+  connections: number;
+  /** ms since epoch of the last heartbeat */
+  lastHeartbeatMs: number;
+  registeredMs: number;
+}
+
+/** An appliance's learned routes (prefixes only; control's trie needs nothing more). */
+export interface RouteSet {
+  epoch: string;
+  version: number;
+  prefixes: string[];
+}
+
+export interface InventorySet {
+  version: number;
+  files: string[];
+}
+
+export interface ControlEvent {
+  /** assigned by the store, increasing */
+  seq?: number;
+  timeMs: number;
+  applianceId?: string;
+  /** e.g. 'health', 'registered', 'routes-resync', 'chaos' */
+  kind: string;
+  from?: string;
+  to?: string;
+  reason?: string;
+}
+
+export interface EventFilter {
+  applianceId?: string;
+  sinceMs?: number;
+  untilMs?: number;
+  limit: number;
+}
+
+/** What changed, so other control instances can refresh their model. */
+export type StateChange =
+  | { kind: 'appliance'; id: string }
+  | { kind: 'routes'; id: string }
+  | { kind: 'inventory'; id: string }
+  | { kind: 'catalog' }
+  | { kind: 'event'; event: ControlEvent };
+
+export interface StateStore {
+  readonly backend: 'sqlite' | 'redis';
+
+  putAppliance(rec: ApplianceRecord): Promise<void>;
+  getAppliance(id: string): Promise<ApplianceRecord | undefined>;
+  listAppliances(): Promise<ApplianceRecord[]>;
+
+  /** Replaces an appliance's routes (a snapshot). */
+  putRoutes(id: string, routes: RouteSet): Promise<void>;
+  /**
+   * Applies a delta when `since` equals the stored version in the same epoch; returns false
+   * (and changes nothing) otherwise, so control can ask the appliance for a resync.
+   */
+  applyRoutesDelta(
+    id: string,
+    delta: { epoch: string; since: number; version: number; announced: string[]; withdrawn: string[] },
+  ): Promise<boolean>;
+  getRoutes(id: string): Promise<RouteSet | undefined>;
+
+  putInventory(id: string, inv: InventorySet): Promise<void>;
+  applyInventoryDelta(
+    id: string,
+    delta: { since: number; version: number; added: string[]; removed: string[] },
+  ): Promise<boolean>;
+  getInventory(id: string): Promise<InventorySet | undefined>;
+
+  putCatalog(catalog: Catalog): Promise<void>;
+  getCatalog(): Promise<Catalog | undefined>;
+
+  appendEvent(ev: ControlEvent): Promise<ControlEvent>;
+  listEvents(filter: EventFilter): Promise<ControlEvent[]>;
+
+  /** Changes made by this or (Redis) any other control instance. */
+  subscribe(listener: (change: StateChange) => void): () => void;
+  close(): Promise<void>;
+}
