@@ -12,7 +12,7 @@ import { type RunningAppliance, startAppliance } from '../src/app.js';
 import { decodeMessage, splitMessages } from '../src/bgp/codec.js';
 import { settingsFromFlags } from '../src/bgp/neighbors.js';
 import { ContentStore } from '../src/store/store.js';
-import { testBytes } from './support/appliance-fixture.js';
+import { testBytes, testConfig } from './support/appliance-fixture.js';
 import { BIRD_BIN, Bird, freeLoopbackPort } from './support/bird.js';
 import { get, json } from './support/http-client.js';
 
@@ -40,22 +40,9 @@ async function startWithBgp(
   writeFileSync(join(dir, 'clip'), testBytes(10_000, 'clip'));
   await s.add(join(dir, 'clip'), 'clip');
   s.close();
-  return startAppliance(
-    {
-      id: 'bgp-app',
-      listen: { host: '127.0.0.1', port: 0 },
-      stores: [store],
-      site: 'test',
-      open: true,
-      bodySender: 'auto',
-      accessLog: 'off',
-      logLevel: 'silent',
-      maxRanges: 16,
-      drainTimeoutSec: 5,
-      bgp: settingsFromFlags(flags),
-    },
-    { logger: pino({ level: 'silent' }) },
-  );
+  return startAppliance(testConfig({ id: 'bgp-app', stores: [store], bgp: settingsFromFlags(flags) }), {
+    logger: pino({ level: 'silent' }),
+  });
 }
 
 async function routePrefixes(app: RunningAppliance, query = ''): Promise<string[]> {

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAppliance, startAppliance } from '../src/app.js';
 import { ContentStore } from '../src/store/store.js';
-import { testBytes } from './support/appliance-fixture.js';
+import { testBytes, testConfig } from './support/appliance-fixture.js';
 import { get, json } from './support/http-client.js';
 
 describe('a disk fails while serving', () => {
@@ -28,22 +28,9 @@ describe('a disk fails while serving', () => {
       onDisk.set(f.id, f.path.startsWith(disks[0]!) ? disks[0]! : disks[1]!);
     }
     store.close();
-    app = await startAppliance(
-      {
-        id: 'disks',
-        listen: { host: '127.0.0.1', port: 0 },
-        stores: disks,
-        site: 'test',
-        open: true,
-        bodySender: 'auto',
-        accessLog: 'off',
-        logLevel: 'silent',
-        maxRanges: 16,
-        drainTimeoutSec: 5,
-        storeCheckIntervalMs: 100,
-      },
-      { logger: pino({ level: 'silent' }) },
-    );
+    app = await startAppliance(testConfig({ id: 'disks', stores: disks, storeCheckIntervalMs: 100 }), {
+      logger: pino({ level: 'silent' }),
+    });
   });
   afterAll(async () => {
     await app.stop();

@@ -1,6 +1,7 @@
 // Compact keys for prefixes held in the Adj-RIB-In. A full table is ~1M IPv4 prefixes, so
 // no object per prefix: an IPv4 prefix becomes one small integer per prefix length, an IPv6
 // prefix a short one-byte-per-char string. Both are cheap Map keys.
+import { ipv6ToString } from './address.js';
 import { AFI_IPV4, AFI_IPV6, type Afi, type Prefix } from './types.js';
 
 /**
@@ -71,31 +72,8 @@ export function v6SortKey(key: string): string {
   return `${s}/${v6KeyLength(key).toString().padStart(3, '0')}`;
 }
 
-export function v6ToString(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  // RFC 5952 §4.2: compress the longest run of two or more zero groups, the first if tied.
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  const head = hex.slice(0, bestStart).join(':');
-  const tail = hex.slice(bestStart + bestLen).join(':');
-  return `${head}::${tail}`;
-}
+/** RFC 5952 text of a 16-byte IPv6 address (the codec's formatter). */
+export const v6ToString = (bytes: Uint8Array): string => ipv6ToString(bytes);
 
 /** Text form `10.0.0.0/8` / `2001:db8::/32` of a wire prefix. */
 export function prefixText(p: Prefix): string {

@@ -27,6 +27,22 @@ export function testBytes(size: number, seed: string): Buffer {
   return out;
 }
 
+/** An open appliance on 127.0.0.1, port 0, silent logs: the base every test config starts from. */
+export function testConfig(overrides: Partial<ApplianceConfig> & { stores: string[] }): ApplianceConfig {
+  return {
+    id: 'test-appliance',
+    listen: { host: '127.0.0.1', port: 0 },
+    site: 'test',
+    open: true,
+    bodySender: 'auto',
+    accessLog: 'off',
+    logLevel: 'silent',
+    maxRanges: 16,
+    drainTimeoutSec: 10,
+    ...overrides,
+  };
+}
+
 export async function startFixture(
   opts: { files?: Record<string, number>; config?: Partial<ApplianceConfig> } = {},
 ): Promise<Fixture> {
@@ -42,19 +58,7 @@ export async function startFixture(
     files.set(id, bytes);
   }
   store.close();
-  const config: ApplianceConfig = {
-    id: 'test-appliance',
-    listen: { host: '127.0.0.1', port: 0 },
-    stores: [storeDir],
-    site: 'test',
-    open: true,
-    bodySender: 'auto',
-    accessLog: 'off',
-    logLevel: 'silent',
-    maxRanges: 16,
-    drainTimeoutSec: 10,
-    ...opts.config,
-  };
+  const config = testConfig({ stores: [storeDir], ...opts.config });
   const app = await startAppliance(config, { logger: pino({ level: 'silent' }) });
   return {
     app,
