@@ -82,7 +82,7 @@ describe('bgp session over loopback', () => {
     expect(v4.update.attributes.nextHop).toBe('127.0.0.1');
     // over an IPv4 session without --next-hop, IPv6 routes carry the IPv4-mapped address
     const v6 = updates.find((u) => u.update.announced[0]?.afi === 2)!;
-    expect(v6.update.attributes.mpNextHop).toEqual(['::ffff:7f00:1']);
+    expect(v6.update.attributes.mpNextHop).toEqual(['::ffff:127.0.0.1']);
 
     const [status] = speaker.status();
     expect(status).toMatchObject({ state: 'Established', address: '127.0.0.1', holdTimeSec: 30 });

@@ -19,6 +19,10 @@ export function parseIpv4(text: string): Uint8Array {
 }
 
 export function ipv6ToString(b: Uint8Array, off = 0): string {
+  // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad in the last 32 bits.
+  let mapped = b[off + 10] === 0xff && b[off + 11] === 0xff;
+  for (let i = 0; i < 10 && mapped; i++) mapped = b[off + i] === 0;
+  if (mapped) return `::ffff:${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push(((b[off + 2 * i] ?? 0) << 8) | (b[off + 2 * i + 1] ?? 0));
   let bestStart = -1;
