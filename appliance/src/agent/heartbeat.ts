@@ -1,0 +1,100 @@
+// Builds each heartbeat (protocol/src/control-api.ts) and keeps what control has confirmed:
+// inventory and routes go as a full list first, then as deltas since the last version
+// control acknowledged. A heartbeat that fails is not counted as seen, so the next one
+// carries the same changes again (folded into a larger delta).
+import type { Heartbeat, HeartbeatReply, InventoryReport, RoutesReport } from '@ferry/protocol';
+import type { DiskStats } from '../store/types.js';
+import type { InventoryFeed } from './inventory-feed.js';
+import type { LoadSampler } from './load.js';
+import { type RouteSource, routesSince, routesSnapshot } from './route-report.js';
+
+/** 10 Gb/s: one appliance NIC, the Open Connect storage appliance's usual uplink. */
+export const DEFAULT_CAPACITY_BPS = 10e9;
+
+export interface HeartbeatSources {
+  /** base URL devices fetch from */
+  url: string;
+  site: string;
+  version: string;
+  state(): Heartbeat['state'];
+  /** what this appliance may send, bits/s (default 10 Gb/s) */
+  capacityBitsPerSecond?: number;
+  disks(): DiskStats[];
+  load: Pick<LoadSampler, 'sample'>;
+  inventory?: Pick<InventoryFeed, 'full' | 'since'>;
+  /** the BGP route feed; routes are left out of the heartbeat without it */
+  routes?: RouteSource;
+  /** first sequence number (default: the wall clock in ms, see below) */
+  firstSeq?: number;
+}
+
+/** What ControlAgent needs: a heartbeat to send, and to be told whether control took it. */
+export interface HeartbeatSource {
+  build(): Promise<Heartbeat>;
+  delivered(sent: Heartbeat, reply: HeartbeatReply): void;
+  failed(sent: Heartbeat): void;
+}
+
+export class HeartbeatBuilder implements HeartbeatSource {
+  private seq: number;
+  /** inventory version control holds; undefined: send the full list */
+  private inventoryBase: number | undefined;
+  private routesBase: { epoch: string; version: number } | undefined;
+
+  constructor(private readonly src: HeartbeatSources) {
+    // Control ignores heartbeats older than the last it saw. Starting from the wall clock keeps
+    // a restarted process above its previous life at one heartbeat a second or slower.
+    this.seq = src.firstSeq ?? Date.now();
+  }
+
+  /** The sequence number of the last heartbeat built. */
+  get lastSeq(): number {
+    return this.seq - 1;
+  }
+
+  async build(): Promise<Heartbeat> {
+    const load = await this.src.load.sample();
+    const hb: Heartbeat = {
+      url: this.src.url,
+      site: this.src.site,
+      version: this.src.version,
+      state: this.src.state(),
+      seq: this.seq++,
+      load,
+      capacity: { bitsPerSecond: this.src.capacityBitsPerSecond ?? DEFAULT_CAPACITY_BPS },
+      disks: this.src.disks().map((d) => ({ id: d.id, state: d.state, bytes: d.bytes })),
+    };
+    const inventory = this.inventoryReport();
+    if (inventory) hb.inventory = inventory;
+    const routes = this.routesReport();
+    if (routes) hb.routes = routes;
+    return hb;
+  }
+
+  delivered(sent: Heartbeat, reply: HeartbeatReply): void {
+    this.inventoryBase = reply.inventoryResync ? undefined : (sent.inventory?.version ?? this.inventoryBase);
+    if (reply.routesResync) this.routesBase = undefined;
+    else if (sent.routes) this.routesBase = { epoch: sent.routes.epoch, version: sent.routes.version };
+  }
+
+  failed(_sent: Heartbeat): void {
+    // Nothing to undo: the bases move only when control confirms.
+  }
+
+  private inventoryReport(): InventoryReport | undefined {
+    const inv = this.src.inventory;
+    if (!inv) return undefined;
+    if (this.inventoryBase !== undefined) {
+      const d = inv.since(this.inventoryBase);
+      if (!('resync' in d)) return { kind: 'delta', ...d };
+    }
+    return { kind: 'full', ...inv.full() };
+  }
+
+  private routesReport(): RoutesReport | undefined {
+    const src = this.src.routes;
+    if (!src) return undefined;
+    if (!this.routesBase) return routesSnapshot(src);
+    return routesSince(src, this.routesBase.epoch, this.routesBase.version);
+  }
+}
