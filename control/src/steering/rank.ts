@@ -1,0 +1,215 @@
+// Steering's ranking step (DESIGN flow 1): which appliances a device should fetch a file from,
+// best first, and why. Pure: the caller supplies the covering prefixes from the route trie and
+// the appliances' evaluated health, inventory and load.
+//
+// Order: the most specific covering prefix first, then the less specific ones, then the
+// fallback sites that serve everyone. Within one prefix, healthy appliances come before
+// degraded ones; within that, sites with more spare capacity come first; within a site the
+// rendezvous hash of the file id orders the appliances, so every device asking for the same
+// file gets the same first choice (its bytes stay hot in one appliance's page cache) while
+// different files spread across the site.
+//
+// Decision classes follow Open Connect's cache-miss classes: a local hit, or the reason the
+// client's own network could not serve (content miss, health miss), or fallback, or none.
+import { rendezvousRank } from '@ferry/protocol';
+
+export type CandidateHealth = 'healthy' | 'degraded' | 'unhealthy' | 'draining' | 'drained' | 'unknown';
+
+export interface Candidate {
+  id: string;
+  site: string;
+  url: string;
+  health: CandidateHealth;
+  holds: (fileId: string) => boolean;
+  loadBps: number;
+  /** 0 (not reported) counts as room to spare: a fresh appliance is not starved. */
+  capacityBps: number;
+}
+
+export interface CoveringPrefix {
+  prefix: string;
+  applianceIds: string[];
+}
+
+export interface RankInput {
+  fileId: string;
+  /** Most specific first, as RouteTrie.covering returns them. */
+  covering: CoveringPrefix[];
+  appliances: Map<string, Candidate>;
+  /** Sites that serve every client, in order of preference. */
+  fallbackSites: string[];
+  maxUrls: number;
+  /** Load / capacity above this means no room. */
+  headroom: number;
+}
+
+export interface RankedAppliance {
+  applianceId: string;
+  site: string;
+  url: string;
+  /** The covering prefix the appliance was chosen on, '' for a fallback site. */
+  prefix: string;
+}
+
+export type RankDecision = 'local-hit' | 'content-miss' | 'health-miss' | 'fallback' | 'none';
+
+export interface RankResult {
+  ranked: RankedAppliance[];
+  decision: RankDecision;
+  reason: string;
+}
+
+type Verdict = 'ok' | 'missing' | 'down' | 'full';
+
+function verdict(c: Candidate, fileId: string, headroom: number): Verdict {
+  if (!c.holds(fileId)) return 'missing';
+  if (c.health !== 'healthy' && c.health !== 'degraded') return 'down';
+  if (c.capacityBps > 0 && c.loadBps / c.capacityBps > headroom) return 'full';
+  return 'ok';
+}
+
+function utilization(cands: readonly Candidate[]): number {
+  let load = 0;
+  let cap = 0;
+  for (const c of cands) {
+    load += c.loadBps;
+    cap += c.capacityBps;
+  }
+  return cap > 0 ? load / cap : 0;
+}
+
+function groupBySite(cands: readonly Candidate[]): Map<string, Candidate[]> {
+  const sites = new Map<string, Candidate[]>();
+  for (const c of cands) {
+    const list = sites.get(c.site);
+    if (list) list.push(c);
+    else sites.set(c.site, [c]);
+  }
+  return sites;
+}
+
+function byRendezvous(fileId: string, cands: readonly Candidate[]): Candidate[] {
+  const byId = new Map(cands.map((c) => [c.id, c]));
+  return rendezvousRank(
+    fileId,
+    cands.map((c) => c.id),
+  ).map((id) => byId.get(id)!);
+}
+
+function tiers(cands: readonly Candidate[]): Candidate[][] {
+  return [cands.filter((c) => c.health === 'healthy'), cands.filter((c) => c.health === 'degraded')];
+}
+
+/** One covering prefix's eligible appliances: health tier, then emptier site, then rendezvous. */
+function orderPrefix(fileId: string, cands: readonly Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const tier of tiers(cands)) {
+    const sites = [...groupBySite(tier).entries()]
+      .map(([site, list]) => ({ site, list, util: utilization(list) }))
+      .sort((a, b) => a.util - b.util || (a.site < b.site ? -1 : a.site > b.site ? 1 : 0));
+    for (const s of sites) out.push(...byRendezvous(fileId, s.list));
+  }
+  return out;
+}
+
+/** One fallback site's eligible appliances: health tier, then rendezvous. */
+function orderSite(fileId: string, cands: readonly Candidate[]): Candidate[] {
+  return tiers(cands).flatMap((tier) => byRendezvous(fileId, tier));
+}
+
+interface LocalCounts {
+  prefix: string;
+  total: number;
+  missing: string[];
+  down: string[];
+  full: string[];
+}
+
+export function rankAppliances(input: RankInput): RankResult {
+  const { fileId, appliances, headroom } = input;
+  const seen = new Set<string>();
+  const ranked: RankedAppliance[] = [];
+  // The client's own network: the most specific covering prefix that names a known appliance.
+  let local: LocalCounts | undefined;
+
+  for (const { prefix, applianceIds } of input.covering) {
+    const eligible: Candidate[] = [];
+    const counts: LocalCounts = { prefix, total: 0, missing: [], down: [], full: [] };
+    for (const id of applianceIds) {
+      const c = appliances.get(id);
+      if (!c || seen.has(id)) continue;
+      seen.add(id);
+      counts.total++;
+      const v = verdict(c, fileId, headroom);
+      if (v === 'ok') eligible.push(c);
+      else counts[v].push(id);
+    }
+    if (!local && counts.total > 0) local = counts;
+    for (const c of orderPrefix(fileId, eligible)) ranked.push(entry(c, prefix));
+  }
+
+  for (const site of input.fallbackSites) {
+    const eligible = [...appliances.values()].filter(
+      (c) => c.site === site && !seen.has(c.id) && verdict(c, fileId, headroom) === 'ok',
+    );
+    for (const c of orderSite(fileId, eligible)) {
+      seen.add(c.id);
+      ranked.push(entry(c, ''));
+    }
+  }
+
+  const top = ranked.slice(0, Math.max(0, input.maxUrls));
+  return { ranked: top, ...classify(fileId, top[0], local, input.fallbackSites) };
+}
+
+function entry(c: Candidate, prefix: string): RankedAppliance {
+  return { applianceId: c.id, site: c.site, url: c.url, prefix };
+}
+
+function classify(
+  fileId: string,
+  first: RankedAppliance | undefined,
+  local: LocalCounts | undefined,
+  fallbackSites: readonly string[],
+): { decision: RankDecision; reason: string } {
+  if (local && first && first.prefix === local.prefix) {
+    return { decision: 'local-hit', reason: `${first.applianceId} (site ${first.site}) on ${local.prefix}` };
+  }
+  const servedBy = first
+    ? `; served by ${first.applianceId} (site ${first.site}${first.prefix ? ` on ${first.prefix}` : ', fallback'})`
+    : '';
+  const none = first ? '' : '; no appliance can serve it';
+  if (local) {
+    const holders = local.total - local.missing.length;
+    if (holders === 0) {
+      return {
+        decision: first ? 'content-miss' : 'none',
+        reason: `content-miss: none of the ${local.total} appliance(s) on ${local.prefix} holds ${fileId}${servedBy}${none}`,
+      };
+    }
+    const why = [
+      local.down.length > 0 ? `down: ${list(local.down)}` : '',
+      local.full.length > 0 ? `full: ${list(local.full)}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return {
+      decision: first ? 'health-miss' : 'none',
+      reason: `health-miss: ${holders} appliance(s) on ${local.prefix} hold ${fileId} but cannot serve (${why})${servedBy}${none}`,
+    };
+  }
+  if (first) {
+    return { decision: 'fallback', reason: `no appliance hears the client's network${servedBy}` };
+  }
+  const sites =
+    fallbackSites.length > 0 ? `fallback site(s) ${fallbackSites.join(', ')}` : 'no fallback site';
+  return {
+    decision: 'none',
+    reason: `no appliance hears the client's network and ${sites} cannot serve ${fileId}`,
+  };
+}
+
+function list(ids: readonly string[]): string {
+  const shown = ids.slice(0, 5).join(', ');
+  return ids.length > 5 ? `${shown} and ${ids.length - 5} more` : shown;
+}
