@@ -1,0 +1,315 @@
+// The shared state backend: several control instances use one Redis and hear each other's
+// changes on a pub/sub channel. Routes and inventory are a hash (epoch, version) beside a set
+// of members, so a delta is a few SADD/SREM run by a Lua script that first checks `since`;
+// snapshots are one MULTI. Events are members of sorted sets scored by time (one for all, one
+// per appliance), each member `<zero-padded seq>|<json>` so equal times keep append order.
+//
+// Keys, under the prefix (default `ferry:`):
+//   appliances                hash id -> ApplianceRecord JSON
+//   routes:{id}:meta          hash epoch, version      routes:{id}:set     set of prefixes
+//   inventory:{id}:meta       hash version             inventory:{id}:set  set of file ids
+//   catalog                   string, Catalog JSON
+//   events:seq                counter                  events, events:appliance:{id}  sorted sets
+//   changes                   pub/sub channel of { origin, change }
+import { randomUUID } from 'node:crypto';
+import type { Catalog } from '@ferry/protocol';
+import { Redis, type Result } from 'ioredis';
+import { ChangeFeed, type StoreLogger } from './change-feed.js';
+import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA } from './redis-scripts.js';
+import type {
+  ApplianceRecord,
+  ControlEvent,
+  EventFilter,
+  InventorySet,
+  RouteSet,
+  StateChange,
+  StateStore,
+} from './store.js';
+
+export interface RedisStoreOptions {
+  /** prefix of every key and of the change channel (default `ferry:`) */
+  keyPrefix?: string;
+  logger?: StoreLogger;
+}
+
+/** Members per SADD in a snapshot: large enough to be few commands, small enough to stay cheap. */
+const SNAPSHOT_CHUNK = 10_000;
+const SEQ_WIDTH = 16;
+
+interface ChangeMessage {
+  origin: string;
+  change: StateChange;
+}
+
+type ExecResult = [Error | null, unknown][] | null;
+
+function execValues(res: ExecResult): unknown[] {
+  if (!res) throw new Error('redis transaction aborted');
+  return res.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
+export class RedisStore implements StateStore {
+  readonly backend = 'redis' as const;
+  /** tells this instance's own messages apart from other instances' on the shared channel */
+  readonly instanceId = randomUUID();
+  private readonly feed: ChangeFeed;
+  private readonly p: string;
+  private readonly channel: string;
+  private closed = false;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly sub: Redis,
+    options: RedisStoreOptions = {},
+  ) {
+    this.feed = new ChangeFeed(options.logger);
+    this.p = options.keyPrefix ?? 'ferry:';
+    this.channel = `${this.p}changes`;
+    client.defineCommand('ferryRoutesDelta', { numberOfKeys: 3, lua: ROUTES_DELTA_LUA });
+    client.defineCommand('ferryInventoryDelta', { numberOfKeys: 3, lua: INVENTORY_DELTA_LUA });
+    sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+  }
+
+  /** Subscribes to the change channel; resolves once Redis has confirmed, so nothing is missed after open. */
+  async start(): Promise<void> {
+    await this.sub.subscribe(this.channel);
+  }
+
+  private onMessage(channel: string, message: string): void {
+    if (channel !== this.channel) return;
+    let parsed: ChangeMessage;
+    try {
+      parsed = JSON.parse(message) as ChangeMessage;
+    } catch (err) {
+      this.feed.logger.warn({ err, channel }, 'unreadable state change message');
+      return;
+    }
+    // Own changes were delivered when the write completed; hearing them again would double them.
+    if (parsed.origin !== this.instanceId) this.feed.emit(parsed.change);
+  }
+
+  private message(change: StateChange): string {
+    return JSON.stringify({ origin: this.instanceId, change } satisfies ChangeMessage);
+  }
+
+  private key(...parts: string[]): string {
+    return this.p + parts.join(':');
+  }
+
+  async putAppliance(rec: ApplianceRecord): Promise<void> {
+    const change: StateChange = { kind: 'appliance', id: rec.id };
+    execValues(
+      await this.client
+        .multi()
+        .hset(this.key('appliances'), rec.id, JSON.stringify(rec))
+        .publish(this.channel, this.message(change))
+        .exec(),
+    );
+    this.feed.emit(change);
+  }
+
+  async getAppliance(id: string): Promise<ApplianceRecord | undefined> {
+    const raw = await this.client.hget(this.key('appliances'), id);
+    return raw === null ? undefined : (JSON.parse(raw) as ApplianceRecord);
+  }
+
+  async listAppliances(): Promise<ApplianceRecord[]> {
+    const all = await this.client.hgetall(this.key('appliances'));
+    return Object.keys(all)
+      .sort()
+      .map((id) => JSON.parse(all[id] as string) as ApplianceRecord);
+  }
+
+  /** Replaces meta and members in one MULTI, so readers see the old set or the new one. */
+  private async putSet(
+    kind: 'routes' | 'inventory',
+    id: string,
+    meta: Record<string, string>,
+    members: string[],
+  ): Promise<void> {
+    const change: StateChange = { kind, id };
+    const metaKey = this.key(kind, id, 'meta');
+    const setKey = this.key(kind, id, 'set');
+    const tx = this.client.multi().del(setKey, metaKey);
+    for (let i = 0; i < members.length; i += SNAPSHOT_CHUNK) {
+      tx.sadd(setKey, ...members.slice(i, i + SNAPSHOT_CHUNK));
+    }
+    tx.hset(metaKey, meta).publish(this.channel, this.message(change));
+    execValues(await tx.exec());
+    this.feed.emit(change);
+  }
+
+  private async getSet(kind: 'routes' | 'inventory', id: string, fields: string[]) {
+    const [meta, members] = execValues(
+      await this.client
+        .multi()
+        .hmget(this.key(kind, id, 'meta'), ...fields)
+        .smembers(this.key(kind, id, 'set'))
+        .exec(),
+    ) as [(string | null)[], string[]];
+    return { meta, members };
+  }
+
+  async putRoutes(id: string, routes: RouteSet): Promise<void> {
+    await this.putSet(
+      'routes',
+      id,
+      { epoch: routes.epoch, version: String(routes.version) },
+      routes.prefixes,
+    );
+  }
+
+  async applyRoutesDelta(
+    id: string,
+    delta: { epoch: string; since: number; version: number; announced: string[]; withdrawn: string[] },
+  ): Promise<boolean> {
+    const change: StateChange = { kind: 'routes', id };
+    const applied = await this.client.ferryRoutesDelta(
+      this.key('routes', id, 'meta'),
+      this.key('routes', id, 'set'),
+      this.channel,
+      delta.epoch,
+      String(delta.since),
+      String(delta.version),
+      this.message(change),
+      String(delta.withdrawn.length),
+      ...delta.withdrawn,
+      ...delta.announced,
+    );
+    if (applied === 1) this.feed.emit(change);
+    return applied === 1;
+  }
+
+  async getRoutes(id: string): Promise<RouteSet | undefined> {
+    const { meta, members } = await this.getSet('routes', id, ['epoch', 'version']);
+    const [epoch, version] = meta;
+    if (epoch == null || version == null) return undefined;
+    return { epoch, version: Number(version), prefixes: members };
+  }
+
+  async putInventory(id: string, inv: InventorySet): Promise<void> {
+    await this.putSet('inventory', id, { version: String(inv.version) }, inv.files);
+  }
+
+  async applyInventoryDelta(
+    id: string,
+    delta: { since: number; version: number; added: string[]; removed: string[] },
+  ): Promise<boolean> {
+    const change: StateChange = { kind: 'inventory', id };
+    const applied = await this.client.ferryInventoryDelta(
+      this.key('inventory', id, 'meta'),
+      this.key('inventory', id, 'set'),
+      this.channel,
+      String(delta.since),
+      String(delta.version),
+      this.message(change),
+      String(delta.removed.length),
+      ...delta.removed,
+      ...delta.added,
+    );
+    if (applied === 1) this.feed.emit(change);
+    return applied === 1;
+  }
+
+  async getInventory(id: string): Promise<InventorySet | undefined> {
+    const { meta, members } = await this.getSet('inventory', id, ['version']);
+    const [version] = meta;
+    if (version == null) return undefined;
+    return { version: Number(version), files: members };
+  }
+
+  async putCatalog(catalog: Catalog): Promise<void> {
+    const change: StateChange = { kind: 'catalog' };
+    execValues(
+      await this.client
+        .multi()
+        .set(this.key('catalog'), JSON.stringify(catalog))
+        .publish(this.channel, this.message(change))
+        .exec(),
+    );
+    this.feed.emit(change);
+  }
+
+  async getCatalog(): Promise<Catalog | undefined> {
+    const raw = await this.client.get(this.key('catalog'));
+    return raw === null ? undefined : (JSON.parse(raw) as Catalog);
+  }
+
+  async appendEvent(ev: ControlEvent): Promise<ControlEvent> {
+    const seq = await this.client.incr(this.key('events', 'seq'));
+    const stored: ControlEvent = { ...ev, seq };
+    const member = `${String(seq).padStart(SEQ_WIDTH, '0')}|${JSON.stringify(stored)}`;
+    const change: StateChange = { kind: 'event', event: stored };
+    const tx = this.client.multi().zadd(this.key('events'), ev.timeMs, member);
+    if (ev.applianceId !== undefined)
+      tx.zadd(this.key('events', 'appliance', ev.applianceId), ev.timeMs, member);
+    tx.publish(this.channel, this.message(change));
+    execValues(await tx.exec());
+    this.feed.emit(change);
+    return stored;
+  }
+
+  /** The latest `limit` matching events (by time, then seq), returned oldest first. */
+  async listEvents(filter: EventFilter): Promise<ControlEvent[]> {
+    const limit = Math.max(0, Math.floor(filter.limit));
+    if (limit === 0) return [];
+    const key =
+      filter.applianceId === undefined
+        ? this.key('events')
+        : this.key('events', 'appliance', filter.applianceId);
+    const members = await this.client.zrevrangebyscore(
+      key,
+      filter.untilMs ?? '+inf',
+      filter.sinceMs ?? '-inf',
+      'LIMIT',
+      0,
+      limit,
+    );
+    return members.reverse().map((m) => JSON.parse(m.slice(m.indexOf('|') + 1)) as ControlEvent);
+  }
+
+  subscribe(listener: (change: StateChange) => void): () => void {
+    return this.feed.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.feed.clear();
+    await Promise.all([this.sub.quit(), this.client.quit()]);
+  }
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    ferryRoutesDelta(...args: string[]): Result<number, Context>;
+    ferryInventoryDelta(...args: string[]): Result<number, Context>;
+  }
+}
+
+/** Connects two clients (commands, and the change subscription) and waits until both are ready. */
+export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
+  const logger = options.logger;
+  const connect = (role: string): Redis => {
+    const r = new Redis(url, { lazyConnect: true });
+    // Without a listener ioredis prints every reconnect attempt as an unhandled error.
+    r.on('error', (err: Error) => (logger ?? console).warn({ err, role }, 'redis connection error'));
+    return r;
+  };
+  const client = connect('commands');
+  const sub = connect('subscriber');
+  try {
+    await client.connect();
+    await sub.connect();
+    const store = new RedisStore(client, sub, options);
+    await store.start();
+    return store;
+  } catch (err) {
+    client.disconnect();
+    sub.disconnect();
+    throw err;
+  }
+}

@@ -1,0 +1,402 @@
+// One contract for both state backends: whatever control does with a StateStore must behave
+// the same on a SQLite file and on a real redis-server. Each test works in a namespace of its
+// own (a file, or a key prefix), so tests never see each other's state.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Catalog } from '@ferry/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StoreLogger } from '../src/state/change-feed.js';
+import { openRedisStore } from '../src/state/redis-store.js';
+import { openSqliteStore } from '../src/state/sqlite-store.js';
+import type { ApplianceRecord, StateChange, StateStore } from '../src/state/store.js';
+import { hasRedisServer, type RedisServer, startRedisServer } from './support/redis-server.js';
+
+interface Harness {
+  kind: 'sqlite' | 'redis';
+  available: boolean;
+  start(): Promise<void>;
+  /** A store on namespace `ns`; calling it again with the same `ns` gives a second instance. */
+  open(ns: string, logger?: StoreLogger): Promise<StateStore>;
+  stop(): Promise<void>;
+}
+
+function sqliteHarness(): Harness {
+  let dir = '';
+  return {
+    kind: 'sqlite',
+    available: true,
+    async start() {
+      dir = await mkdtemp(join(tmpdir(), 'ferry-state-'));
+    },
+    async open(ns, logger) {
+      return openSqliteStore(join(dir, `${ns}.db`), { logger });
+    },
+    async stop() {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function redisHarness(): Harness {
+  let server: RedisServer | undefined;
+  return {
+    kind: 'redis',
+    available: hasRedisServer(),
+    async start() {
+      server = await startRedisServer();
+    },
+    async open(ns, logger) {
+      if (!server) throw new Error('redis-server not started');
+      return openRedisStore(server.url, { keyPrefix: `test:${ns}:`, logger });
+    },
+    async stop() {
+      await server?.stop();
+    },
+  };
+}
+
+function appliance(id: string, over: Partial<ApplianceRecord> = {}): ApplianceRecord {
+  return {
+    id,
+    site: 'lab-1',
+    url: `http://127.0.0.11:8080/${id}`,
+    version: '0.1.0',
+    reportedState: 'serving',
+    health: 'healthy',
+    healthReason: 'heartbeat and probe ok',
+    capacityBps: 10_000_000_000,
+    loadBps: 1_500_000_000,
+    connections: 42,
+    lastHeartbeatMs: 1_700_000_000_000,
+    registeredMs: 1_699_999_000_000,
+    ...over,
+  };
+}
+
+const catalog: Catalog = {
+  version: 1,
+  generatedAt: '2026-11-22T12:00:00.000Z',
+  seed: 'contract',
+  titles: [
+    {
+      id: 'title-1',
+      name: 'Title One',
+      durationSec: 8,
+      streams: [
+        {
+          streamId: 'title-1-v-1080',
+          kind: 'video',
+          bitrate: 5_000_000,
+          width: 1920,
+          height: 1080,
+          size: 5_000_000,
+          sha256: 'a'.repeat(64),
+          segmentDurationSec: 4,
+          segments: [
+            { index: 0, start: 0, length: 2_500_000, durationSec: 4 },
+            { index: 1, start: 2_500_000, length: 2_500_000, durationSec: 4 },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+function prefixes(n: number, first = 10): string[] {
+  return Array.from({ length: n }, (_, i) => `${first}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`);
+}
+
+const sorted = (xs: string[]) => [...xs].sort();
+
+/** Polls `check` until it passes or `timeoutMs` ends (then its last failure is thrown). */
+async function eventually(check: () => void, timeoutMs = 1000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+const harnesses = [sqliteHarness(), redisHarness()];
+
+describe.each(harnesses)('state store contract ($kind)', (h) => {
+  const opened: StateStore[] = [];
+  let counter = 0;
+  const nextNs = () => `ns${process.pid}-${++counter}`;
+  const open = async (ns = nextNs(), logger?: StoreLogger) => {
+    const s = await h.open(ns, logger);
+    opened.push(s);
+    return s;
+  };
+
+  describe.skipIf(!h.available)('with a running backend', () => {
+    beforeAll(() => h.start());
+    afterAll(() => h.stop());
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    it('reports its backend', async () => {
+      expect((await open()).backend).toBe(h.kind);
+    });
+
+    it('stores, replaces and lists appliances', async () => {
+      const s = await open();
+      expect(await s.getAppliance('a1')).toBeUndefined();
+      expect(await s.listAppliances()).toEqual([]);
+      await s.putAppliance(appliance('a2'));
+      await s.putAppliance(appliance('a1'));
+      await s.putAppliance(appliance('a1', { health: 'unhealthy', healthReason: '3 missed heartbeats' }));
+      expect(await s.getAppliance('a1')).toEqual(
+        appliance('a1', { health: 'unhealthy', healthReason: '3 missed heartbeats' }),
+      );
+      expect((await s.listAppliances()).map((a) => a.id)).toEqual(['a1', 'a2']);
+    });
+
+    it('applies a routes delta only on the stored epoch and version', async () => {
+      const s = await open();
+      const delta = { epoch: 'e1', since: 1, version: 2, announced: ['192.0.2.0/24'], withdrawn: [] };
+      expect(await s.getRoutes('a1')).toBeUndefined();
+      expect(await s.applyRoutesDelta('a1', delta)).toBe(false);
+      expect(await s.getRoutes('a1')).toBeUndefined();
+
+      await s.putRoutes('a1', { epoch: 'e1', version: 1, prefixes: ['10.0.0.0/8', '2001:db8::/32'] });
+      expect(await s.applyRoutesDelta('a1', delta)).toBe(true);
+      const r = await s.getRoutes('a1');
+      expect(r && { ...r, prefixes: sorted(r.prefixes) }).toEqual({
+        epoch: 'e1',
+        version: 2,
+        prefixes: ['10.0.0.0/8', '192.0.2.0/24', '2001:db8::/32'],
+      });
+
+      // A stale `since` and a new epoch are both refused and change nothing.
+      expect(
+        await s.applyRoutesDelta('a1', { ...delta, since: 1, version: 3, withdrawn: ['10.0.0.0/8'] }),
+      ).toBe(false);
+      expect(await s.applyRoutesDelta('a1', { ...delta, epoch: 'e2', since: 2, version: 3 })).toBe(false);
+      expect((await s.getRoutes('a1'))?.version).toBe(2);
+      expect((await s.getRoutes('a1'))?.prefixes).toHaveLength(3);
+
+      // Withdrawals apply before announcements, as in a BGP UPDATE.
+      const next = {
+        epoch: 'e1',
+        since: 2,
+        version: 3,
+        announced: ['10.0.0.0/8'],
+        withdrawn: ['10.0.0.0/8'],
+      };
+      expect(await s.applyRoutesDelta('a1', { ...next, withdrawn: ['10.0.0.0/8', '2001:db8::/32'] })).toBe(
+        true,
+      );
+      expect(sorted((await s.getRoutes('a1'))?.prefixes ?? [])).toEqual(['10.0.0.0/8', '192.0.2.0/24']);
+
+      // A snapshot in a new epoch replaces everything; other appliances are untouched.
+      await s.putRoutes('a2', { epoch: 'x', version: 7, prefixes: ['198.51.100.0/24'] });
+      await s.putRoutes('a1', { epoch: 'e2', version: 0, prefixes: ['203.0.113.0/24'] });
+      expect(await s.getRoutes('a1')).toEqual({ epoch: 'e2', version: 0, prefixes: ['203.0.113.0/24'] });
+      expect(await s.getRoutes('a2')).toEqual({ epoch: 'x', version: 7, prefixes: ['198.51.100.0/24'] });
+      await s.putRoutes('a2', { epoch: 'x', version: 8, prefixes: [] });
+      expect(await s.getRoutes('a2')).toEqual({ epoch: 'x', version: 8, prefixes: [] });
+    });
+
+    it('applies an inventory delta only on the stored version', async () => {
+      const s = await open();
+      const delta = { since: 5, version: 6, added: ['f3'], removed: ['f1'] };
+      expect(await s.getInventory('a1')).toBeUndefined();
+      expect(await s.applyInventoryDelta('a1', delta)).toBe(false);
+      await s.putInventory('a1', { version: 5, files: ['f1', 'f2'] });
+      expect(await s.applyInventoryDelta('a1', delta)).toBe(true);
+      expect(await s.applyInventoryDelta('a1', delta)).toBe(false);
+      const inv = await s.getInventory('a1');
+      expect(inv && { ...inv, files: sorted(inv.files) }).toEqual({ version: 6, files: ['f2', 'f3'] });
+      await s.putInventory('a1', { version: 0, files: [] });
+      expect(await s.getInventory('a1')).toEqual({ version: 0, files: [] });
+    });
+
+    it('round-trips the catalog', async () => {
+      const s = await open();
+      expect(await s.getCatalog()).toBeUndefined();
+      await s.putCatalog(catalog);
+      expect(await s.getCatalog()).toEqual(catalog);
+      await s.putCatalog({ ...catalog, seed: 'second', titles: [] });
+      expect(await s.getCatalog()).toEqual({ ...catalog, seed: 'second', titles: [] });
+    });
+
+    it('appends events with increasing seq and lists them by filter and limit', async () => {
+      const s = await open();
+      const input = [
+        { timeMs: 1000, applianceId: 'a1', kind: 'registered' },
+        { timeMs: 2000, applianceId: 'a2', kind: 'registered' },
+        {
+          timeMs: 3000,
+          applianceId: 'a1',
+          kind: 'health',
+          from: 'healthy',
+          to: 'unhealthy',
+          reason: 'probe failed',
+        },
+        { timeMs: 3000, kind: 'chaos', reason: 'kill a2' },
+        { timeMs: 4000, applianceId: 'a1', kind: 'routes-resync' },
+      ];
+      const stored = [];
+      for (const ev of input) stored.push(await s.appendEvent(ev));
+      const seqs = stored.map((e) => e.seq ?? 0);
+      expect(seqs.every((q, i) => i === 0 || q > (seqs[i - 1] ?? 0))).toBe(true);
+      expect(stored.map(({ seq: _, ...rest }) => rest)).toEqual(input);
+
+      expect(await s.listEvents({ limit: 100 })).toEqual(stored);
+      expect((await s.listEvents({ applianceId: 'a1', limit: 100 })).map((e) => e.kind)).toEqual([
+        'registered',
+        'health',
+        'routes-resync',
+      ]);
+      expect(await s.listEvents({ sinceMs: 2000, untilMs: 3000, limit: 100 })).toEqual(stored.slice(1, 4));
+      // The latest N, oldest first; equal times keep append order.
+      expect(await s.listEvents({ limit: 2 })).toEqual(stored.slice(3, 5));
+      expect(await s.listEvents({ untilMs: 3000, limit: 2 })).toEqual(stored.slice(2, 4));
+      expect(await s.listEvents({ applianceId: 'a1', sinceMs: 2000, limit: 1 })).toEqual([stored[4]]);
+      expect(await s.listEvents({ limit: 0 })).toEqual([]);
+      expect(await s.listEvents({ applianceId: 'nobody', limit: 10 })).toEqual([]);
+    });
+
+    it('tells subscribers about every change it makes, and stops when unsubscribed', async () => {
+      const s = await open();
+      const seen: StateChange[] = [];
+      const off = s.subscribe((c) => seen.push(c));
+      await s.putAppliance(appliance('a1'));
+      await s.putRoutes('a1', { epoch: 'e', version: 1, prefixes: ['10.0.0.0/8'] });
+      await s.applyRoutesDelta('a1', { epoch: 'e', since: 1, version: 2, announced: [], withdrawn: [] });
+      await s.applyRoutesDelta('a1', { epoch: 'e', since: 1, version: 2, announced: [], withdrawn: [] });
+      await s.putInventory('a1', { version: 1, files: [] });
+      await s.applyInventoryDelta('a1', { since: 1, version: 2, added: ['f'], removed: [] });
+      await s.putCatalog(catalog);
+      const ev = await s.appendEvent({ timeMs: 1, kind: 'chaos' });
+      expect(seen).toEqual([
+        { kind: 'appliance', id: 'a1' },
+        { kind: 'routes', id: 'a1' },
+        { kind: 'routes', id: 'a1' },
+        { kind: 'inventory', id: 'a1' },
+        { kind: 'inventory', id: 'a1' },
+        { kind: 'catalog' },
+        { kind: 'event', event: ev },
+      ]);
+      off();
+      await s.putCatalog(catalog);
+      expect(seen).toHaveLength(7);
+    });
+
+    it('keeps a committed write when a listener throws, and logs the failure', async () => {
+      const errors: string[] = [];
+      const logger: StoreLogger = { error: (_o, msg) => errors.push(msg), warn: () => {} };
+      const s = await open(nextNs(), logger);
+      const seen: StateChange[] = [];
+      s.subscribe(() => {
+        throw new Error('listener bug');
+      });
+      s.subscribe((c) => seen.push(c));
+      await s.putCatalog(catalog);
+      expect(await s.getCatalog()).toEqual(catalog);
+      expect(seen).toEqual([{ kind: 'catalog' }]);
+      expect(errors).toEqual(['state change listener failed']);
+    });
+
+    it.runIf(h.kind === 'sqlite')('keeps everything when reopened from the same file', async () => {
+      const ns = nextNs();
+      const a = await open(ns);
+      await a.putAppliance(appliance('a1'));
+      await a.putRoutes('a1', { epoch: 'e', version: 1, prefixes: ['10.0.0.0/8'] });
+      await a.applyRoutesDelta('a1', {
+        epoch: 'e',
+        since: 1,
+        version: 2,
+        announced: ['192.0.2.0/24'],
+        withdrawn: [],
+      });
+      await a.putInventory('a1', { version: 3, files: ['f1'] });
+      await a.putCatalog(catalog);
+      const ev = await a.appendEvent({ timeMs: 5, applianceId: 'a1', kind: 'registered' });
+      await a.close();
+
+      const b = await open(ns);
+      expect(await b.getAppliance('a1')).toEqual(appliance('a1'));
+      expect(sorted((await b.getRoutes('a1'))?.prefixes ?? [])).toEqual(['10.0.0.0/8', '192.0.2.0/24']);
+      expect((await b.getRoutes('a1'))?.version).toBe(2);
+      expect(await b.getInventory('a1')).toEqual({ version: 3, files: ['f1'] });
+      expect(await b.getCatalog()).toEqual(catalog);
+      expect(await b.listEvents({ limit: 10 })).toEqual([ev]);
+      const next = await b.appendEvent({ timeMs: 6, kind: 'chaos' });
+      expect(next.seq ?? 0).toBeGreaterThan(ev.seq ?? 0);
+    });
+
+    it.runIf(h.kind === 'redis')(
+      'shares state and changes with another instance on the same server',
+      async () => {
+        const ns = nextNs();
+        const a = await open(ns);
+        const b = await open(ns);
+        const heardByB: StateChange[] = [];
+        const heardByA: StateChange[] = [];
+        b.subscribe((c) => heardByB.push(c));
+        a.subscribe((c) => heardByA.push(c));
+
+        await a.putAppliance(appliance('a1'));
+        await a.putRoutes('a1', { epoch: 'e', version: 1, prefixes: ['10.0.0.0/8'] });
+        const ev = await a.appendEvent({ timeMs: 5, applianceId: 'a1', kind: 'registered' });
+        await eventually(() =>
+          expect(heardByB).toEqual([
+            { kind: 'appliance', id: 'a1' },
+            { kind: 'routes', id: 'a1' },
+            { kind: 'event', event: ev },
+          ]),
+        );
+        expect(await b.getAppliance('a1')).toEqual(appliance('a1'));
+        expect(await b.getRoutes('a1')).toEqual({ epoch: 'e', version: 1, prefixes: ['10.0.0.0/8'] });
+        expect(await b.listEvents({ limit: 10 })).toEqual([ev]);
+
+        // B continues A's route feed; A hears it once, and its own changes only once.
+        expect(
+          await b.applyRoutesDelta('a1', { epoch: 'e', since: 1, version: 2, announced: [], withdrawn: [] }),
+        ).toBe(true);
+        expect(
+          await a.applyRoutesDelta('a1', { epoch: 'e', since: 1, version: 2, announced: [], withdrawn: [] }),
+        ).toBe(false);
+        await eventually(() => expect(heardByA.filter((c) => c.kind === 'routes')).toHaveLength(2));
+        await new Promise((r) => setTimeout(r, 100));
+        expect(heardByA).toHaveLength(4);
+
+        // Another prefix is another namespace: nothing leaks across.
+        const other = await open();
+        expect(await other.getAppliance('a1')).toBeUndefined();
+      },
+    );
+
+    it('writes and reads back a 200k-prefix snapshot, then applies a delta to it', async () => {
+      const s = await open();
+      const many = prefixes(200_000 - 1).concat(['2001:db8::/32']);
+      const t0 = performance.now();
+      await s.putRoutes('big', { epoch: 'e', version: 1, prefixes: many });
+      const r = await s.getRoutes('big');
+      const elapsed = performance.now() - t0;
+      expect(r?.prefixes).toHaveLength(200_000);
+      expect(new Set(r?.prefixes)).toEqual(new Set(many));
+      // Generous: a correctness bound for a slow CI machine, not a benchmark.
+      expect(elapsed).toBeLessThan(20_000);
+      expect(
+        await s.applyRoutesDelta('big', {
+          epoch: 'e',
+          since: 1,
+          version: 2,
+          announced: prefixes(20_000, 11),
+          withdrawn: prefixes(20_000),
+        }),
+      ).toBe(true);
+      expect((await s.getRoutes('big'))?.prefixes).toHaveLength(200_000);
+    });
+  });
+});
