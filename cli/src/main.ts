@@ -74,6 +74,21 @@ export function buildProgram(): Command {
       await runAnnounce(opts);
     });
 
+  program
+    .command('control')
+    .description('run the control service: registry, heartbeats, BGP routes, health, steering')
+    .addOption(listenOption('HTTP listen address'))
+    .option('--db <file>', 'SQLite state file (default ./ferry-control.db)')
+    .option('--redis <url>', 'Redis state shared by several control instances, e.g. redis://127.0.0.1:6379')
+    .option('--token-key-file <file>', 'URL token keys for signing (see docs/tokens.md)')
+    .option('--fallback-site <name>', 'site that serves every client after BGP matches (repeatable)', collect)
+    .option('--trusted-proxy <cidr>', 'proxy network whose X-Forwarded-For is believed (repeatable)', collect)
+    .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
+    .action(async (opts) => {
+      const { runControl } = await import('../../control/src/cli.js');
+      await runControl(opts);
+    });
+
   const content = program.command('content').description('synthetic content and appliance stores');
   content
     .command('generate')

@@ -1,0 +1,55 @@
+// `ferry control`: opens the state store, loads signing keys, serves the control API until
+// SIGTERM/SIGINT, then closes the server before the store.
+import { type KeyRing, loadKeyRing } from '@ferry/protocol';
+import pino from 'pino';
+import { type ControlFlags, configFromFlags } from './config.js';
+import { buildControlApp } from './server/app.js';
+import { openStore } from './state/open-store.js';
+
+export async function runControl(flags: ControlFlags): Promise<void> {
+  const config = configFromFlags(flags);
+  const logger = pino(
+    { level: config.logLevel, base: { role: 'control', pid: process.pid } },
+    pino.destination({ dest: 2, sync: false }),
+  );
+  let keys: KeyRing | undefined;
+  if (config.tokenKeyFile) keys = await loadKeyRing(config.tokenKeyFile);
+  else logger.warn('no --token-key-file: steering hands out unsigned URLs (appliances must run --open)');
+
+  const store = await openStore({ db: config.db, redis: config.redis, logger });
+  let control: Awaited<ReturnType<typeof buildControlApp>>;
+  try {
+    control = await buildControlApp({ config, store, keys, logger, defaultMetrics: true });
+    await control.app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  let stopping = false;
+  const shutdown = async (why: string) => {
+    if (stopping) {
+      process.stderr.write('ferry: exiting without waiting for the close to finish\n');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ why }, 'shutting down');
+    try {
+      await control.close();
+      await store.close();
+    } catch (err) {
+      logger.error({ err }, 'error while shutting down');
+      process.exitCode = 1;
+    }
+    logger.flush(() => process.exit());
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const addr = control.app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  logger.info({ backend: store.backend, url: `http://${host}:${port}` }, 'control serving');
+  // Readiness line for scripts and humans; the service log is JSON on stderr too.
+  process.stderr.write(`ferry control serving on http://${host}:${port}\n`);
+}

@@ -1,0 +1,97 @@
+// One typed configuration object per control process, built from flags and validated at
+// start with a message that names the flag.
+import { parseCidr } from '@ferry/protocol';
+import { ConfigError } from './errors.js';
+
+export interface ControlConfig {
+  listen: { host: string; port: number };
+  /** SQLite file; the default backend when --redis is absent. */
+  db?: string;
+  redis?: string;
+  tokenKeyFile?: string;
+  /** Sites (peering/IX) that serve every client, ranked after the BGP matches. */
+  fallbackSites: string[];
+  /** Only connections from these networks may set X-Forwarded-For. */
+  trustedProxies: string[];
+  logLevel: string;
+  /** Ranked URLs per stream in a steering answer. */
+  urlsPerStream: number;
+  /** Load / capacity above which an appliance gets no new clients. */
+  headroom: number;
+  /** Lifetime of a signed URL. */
+  tokenTtlSec: number;
+  /** Heartbeat interval asked of appliances. */
+  heartbeatIntervalMs: number;
+  probeIntervalMs: number;
+  probeTimeoutMs: number;
+  /** An appliance silent for this long counts as a failed observation. */
+  staleAfterMs: number;
+}
+
+export const DEFAULTS = {
+  db: 'ferry-control.db',
+  urlsPerStream: 3,
+  headroom: 0.9,
+  tokenTtlSec: 6 * 3600,
+  heartbeatIntervalMs: 1000,
+  // A dead appliance must leave steering within 3 s: probes every 500 ms with a short
+  // timeout leave room for the evaluator's consecutive-failure threshold.
+  probeIntervalMs: 500,
+  probeTimeoutMs: 400,
+  staleAfterMs: 2500,
+} as const;
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const SITE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function validateConfig(c: ControlConfig): ControlConfig {
+  if (c.db !== undefined && c.redis !== undefined)
+    throw new ConfigError('--db and --redis exclude each other');
+  if (c.redis !== undefined && !/^rediss?:\/\//.test(c.redis)) {
+    throw new ConfigError(`--redis must be a redis:// URL, got "${c.redis}"`);
+  }
+  if (!LEVELS.has(c.logLevel)) throw new ConfigError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
+  for (const site of c.fallbackSites) {
+    if (!SITE.test(site)) throw new ConfigError(`--fallback-site must be a site name, got "${site}"`);
+  }
+  for (const cidr of c.trustedProxies) {
+    if (!parseCidr(cidr)) throw new ConfigError(`--trusted-proxy must be a CIDR, got "${cidr}"`);
+  }
+  return c;
+}
+
+/** Flags as commander hands them over (see cli/src/main.ts). */
+export interface ControlFlags {
+  listen: { host: string; port: number };
+  db?: string;
+  redis?: string;
+  tokenKeyFile?: string;
+  fallbackSite?: string[];
+  trustedProxy?: string[];
+  logLevel?: string;
+}
+
+export function configFromFlags(flags: ControlFlags): ControlConfig {
+  return validateConfig({
+    listen: flags.listen,
+    db: flags.db ?? (flags.redis ? undefined : DEFAULTS.db),
+    redis: flags.redis,
+    tokenKeyFile: flags.tokenKeyFile,
+    fallbackSites: flags.fallbackSite ?? [],
+    trustedProxies: (flags.trustedProxy ?? []).map(normalizeCidr),
+    logLevel: flags.logLevel ?? 'info',
+    urlsPerStream: DEFAULTS.urlsPerStream,
+    headroom: DEFAULTS.headroom,
+    tokenTtlSec: DEFAULTS.tokenTtlSec,
+    heartbeatIntervalMs: DEFAULTS.heartbeatIntervalMs,
+    probeIntervalMs: DEFAULTS.probeIntervalMs,
+    probeTimeoutMs: DEFAULTS.probeTimeoutMs,
+    staleAfterMs: DEFAULTS.staleAfterMs,
+  });
+}
+
+/** A bare address is a host route (127.0.0.1 → 127.0.0.1/32). */
+function normalizeCidr(text: string): string {
+  if (text.includes('/')) return text;
+  return text.includes(':') ? `${text}/128` : `${text}/32`;
+}

@@ -1,0 +1,136 @@
+// Control's in-memory view of the world: appliances, their health, who heard which prefix,
+// who holds which file, and the catalog. Steering reads only this; the store is the durable
+// copy, loaded at start and followed through its change feed (model/sync.ts).
+import type { Catalog, CatalogTitle } from '@ferry/protocol';
+import type { ApplianceRecord, InventorySet, RouteSet } from '../state/store.js';
+import { RouteIndex } from './route-index.js';
+
+export interface RoutesDelta {
+  epoch: string;
+  since: number;
+  version: number;
+  announced: string[];
+  withdrawn: string[];
+}
+
+export interface InventoryDelta {
+  since: number;
+  version: number;
+  added: string[];
+  removed: string[];
+}
+
+export type ApplianceListener = (rec: ApplianceRecord) => void;
+
+export class ControlModel {
+  private readonly appliances = new Map<string, ApplianceRecord>();
+  readonly routes = new RouteIndex();
+  private readonly routeVersions = new Map<string, { epoch: string; version: number }>();
+  private readonly inventories = new Map<string, Set<string>>();
+  private readonly inventoryVersions = new Map<string, number>();
+  private catalog: Catalog | undefined;
+  private titles = new Map<string, CatalogTitle>();
+  private readonly applianceListeners = new Set<ApplianceListener>();
+  /**
+   * This instance's own health verdicts. They win over the copy in a stored record: each
+   * control instance probes for itself, and a record written by a heartbeat (here or on
+   * another instance) must not bring back a verdict the monitor has already replaced.
+   */
+  private readonly health = new Map<string, { health: string; reason: string }>();
+
+  // Appliances
+
+  getAppliance(id: string): ApplianceRecord | undefined {
+    const rec = this.appliances.get(id);
+    return rec ? this.withHealth(rec) : undefined;
+  }
+
+  listAppliances(): ApplianceRecord[] {
+    return [...this.appliances.values()]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((rec) => this.withHealth(rec));
+  }
+
+  setAppliance(rec: ApplianceRecord): void {
+    const known = this.appliances.has(rec.id);
+    this.appliances.set(rec.id, { ...rec });
+    if (!known) for (const l of this.applianceListeners) l(this.withHealth(rec));
+  }
+
+  /** Records the monitor's verdict; returns the previous one. */
+  setHealth(id: string, health: string, reason: string): string {
+    const prev = this.getAppliance(id)?.health ?? 'unknown';
+    this.health.set(id, { health, reason });
+    return prev;
+  }
+
+  private withHealth(rec: ApplianceRecord): ApplianceRecord {
+    const h = this.health.get(rec.id);
+    return h ? { ...rec, health: h.health, healthReason: h.reason } : { ...rec };
+  }
+
+  /** Called for every appliance added (the health monitor starts probing it). */
+  onAppliance(listener: ApplianceListener): () => void {
+    this.applianceListeners.add(listener);
+    return () => this.applianceListeners.delete(listener);
+  }
+
+  // Routes
+
+  routeVersion(id: string): { epoch: string; version: number } | undefined {
+    return this.routeVersions.get(id);
+  }
+
+  setRoutes(id: string, routes: RouteSet): void {
+    this.routes.replace(id, routes.prefixes);
+    this.routeVersions.set(id, { epoch: routes.epoch, version: routes.version });
+  }
+
+  /** Same rule as the store: the delta must start where the held version ends. */
+  applyRoutesDelta(id: string, delta: RoutesDelta): boolean {
+    const held = this.routeVersions.get(id);
+    if (!held || held.epoch !== delta.epoch || held.version !== delta.since) return false;
+    this.routes.apply(id, delta.announced, delta.withdrawn);
+    this.routeVersions.set(id, { epoch: delta.epoch, version: delta.version });
+    return true;
+  }
+
+  // Inventory
+
+  inventoryOf(id: string): ReadonlySet<string> {
+    return this.inventories.get(id) ?? new Set();
+  }
+
+  inventoryVersion(id: string): number | undefined {
+    return this.inventoryVersions.get(id);
+  }
+
+  setInventory(id: string, inv: InventorySet): void {
+    this.inventories.set(id, new Set(inv.files));
+    this.inventoryVersions.set(id, inv.version);
+  }
+
+  applyInventoryDelta(id: string, delta: InventoryDelta): boolean {
+    const held = this.inventories.get(id);
+    if (!held || this.inventoryVersions.get(id) !== delta.since) return false;
+    for (const f of delta.removed) held.delete(f);
+    for (const f of delta.added) held.add(f);
+    this.inventoryVersions.set(id, delta.version);
+    return true;
+  }
+
+  // Catalog
+
+  getCatalog(): Catalog | undefined {
+    return this.catalog;
+  }
+
+  getTitle(id: string): CatalogTitle | undefined {
+    return this.titles.get(id);
+  }
+
+  setCatalog(catalog: Catalog): void {
+    this.catalog = catalog;
+    this.titles = new Map(catalog.titles.map((t) => [t.id, t]));
+  }
+}

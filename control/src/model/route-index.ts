@@ -1,0 +1,74 @@
+// Which appliances heard which prefixes: a RouteTrie of appliance ids for longest-prefix
+// lookups on the steering path, and each appliance's prefix set so a snapshot or a delta
+// turns into trie inserts and removes without touching other appliances' routes.
+import { parseCidr } from '@ferry/protocol';
+import { formatPrefix } from '../routing/prefix-format.js';
+import { RouteTrie } from '../routing/trie.js';
+
+export interface CoveringMatch {
+  prefix: string;
+  applianceIds: string[];
+}
+
+export class RouteIndex {
+  private readonly trie = new RouteTrie<string>();
+  private readonly byAppliance = new Map<string, Set<string>>();
+
+  /** Replaces an appliance's prefixes with `prefixes`, touching only what changed. */
+  replace(applianceId: string, prefixes: Iterable<string>): void {
+    const next = new Set<string>();
+    for (const raw of prefixes) {
+      const p = canonicalPrefix(raw);
+      if (p) next.add(p);
+    }
+    const prev = this.byAppliance.get(applianceId) ?? new Set<string>();
+    const withdrawn: string[] = [];
+    for (const p of prev) if (!next.has(p)) withdrawn.push(p);
+    const announced: string[] = [];
+    for (const p of next) if (!prev.has(p)) announced.push(p);
+    this.apply(applianceId, announced, withdrawn);
+  }
+
+  apply(applianceId: string, announced: Iterable<string>, withdrawn: Iterable<string>): void {
+    let set = this.byAppliance.get(applianceId);
+    if (!set) {
+      set = new Set();
+      this.byAppliance.set(applianceId, set);
+    }
+    for (const raw of withdrawn) {
+      const p = canonicalPrefix(raw);
+      if (p && set.delete(p)) this.trie.remove(p, (v) => v === applianceId);
+    }
+    for (const raw of announced) {
+      // A malformed prefix is skipped rather than failing the heartbeat that carried it.
+      const p = canonicalPrefix(raw);
+      if (!p || set.has(p)) continue;
+      this.trie.insert(p, applianceId);
+      set.add(p);
+    }
+  }
+
+  drop(applianceId: string): void {
+    this.replace(applianceId, []);
+    this.byAppliance.delete(applianceId);
+  }
+
+  prefixesOf(applianceId: string): ReadonlySet<string> {
+    return this.byAppliance.get(applianceId) ?? new Set();
+  }
+
+  count(applianceId: string): number {
+    return this.byAppliance.get(applianceId)?.size ?? 0;
+  }
+
+  /** Every prefix covering `ip` with the appliances that heard it, most specific first. */
+  covering(ip: string): CoveringMatch[] {
+    return this.trie.covering(ip).map((m) => ({ prefix: m.prefix, applianceIds: [...m.values] }));
+  }
+}
+
+/** One spelling per prefix (host bits cleared, IPv6 compressed), or undefined when malformed. */
+export function canonicalPrefix(text: string): string | undefined {
+  const cidr = parseCidr(text);
+  return cidr ? formatPrefix(cidr.bytes, cidr.bits) : undefined;
+}

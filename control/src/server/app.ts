@@ -1,0 +1,113 @@
+// Builds control's fastify app from an options object (tests start it on port 0): schema
+// validation through TypeBox, errors as { error, message }, OpenAPI at /docs, metrics, and
+// the in-memory model loaded from the store and kept current through its change feed.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { KeyRing } from '@ferry/protocol';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { Logger } from 'pino';
+import type { ControlConfig } from '../config.js';
+import { HealthMonitor } from '../health/monitor.js';
+import { ControlModel } from '../model/model.js';
+import { followStore, loadModel } from '../model/sync.js';
+import type { StateStore } from '../state/store.js';
+import { ClientAddressResolver } from './client-address.js';
+import type { ControlContext } from './context.js';
+import { installErrorHandling } from './error-handler.js';
+import { createMetrics } from './metrics.js';
+import { applianceRoutes } from './routes/appliances.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { eventRoutes } from './routes/events.js';
+import { heartbeatRoutes } from './routes/heartbeat.js';
+import { opsRoutes } from './routes/ops.js';
+import { routeQueryRoutes } from './routes/routes-lookup.js';
+import { steerRoutes } from './routes/steer.js';
+
+export interface ControlAppOptions {
+  config: ControlConfig;
+  /** Opened by the caller, who also closes it after the app. */
+  store: StateStore;
+  /** Signing keys; without them steering hands out unsigned URLs. */
+  keys?: KeyRing;
+  logger: Logger;
+  /** Process metrics (event loop, memory) on /metrics; off in tests that run several apps. */
+  defaultMetrics?: boolean;
+}
+
+export type ControlFastify = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface ControlApp {
+  app: ControlFastify;
+  model: ControlModel;
+  monitor: HealthMonitor;
+  /** Stops probing, leaves the change feed, closes the server; the store stays open. */
+  close(): Promise<void>;
+}
+
+export async function buildControlApp(opts: ControlAppOptions): Promise<ControlApp> {
+  const { config, store, keys } = opts;
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    // The client address comes from ClientAddressResolver, which knows the trusted proxies.
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const model = new ControlModel();
+  await loadModel(model, store);
+  const unfollow = followStore({ model, store, logger: opts.logger });
+  const metrics = createMetrics(model, { defaultMetrics: opts.defaultMetrics });
+  const monitor = new HealthMonitor({ config, store, model, logger: opts.logger });
+
+  const ctx: ControlContext = {
+    config,
+    store,
+    model,
+    metrics,
+    health: monitor,
+    clientAddress: new ClientAddressResolver(config.trustedProxies),
+    keys,
+    logger: opts.logger,
+  };
+
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Ferry control',
+        description: 'Registry, heartbeats, BGP routes, health and steering for Ferry appliances',
+        version: '1',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(heartbeatRoutes(ctx));
+  await app.register(applianceRoutes(ctx));
+  await app.register(catalogRoutes(ctx));
+  await app.register(routeQueryRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(steerRoutes(ctx));
+  await app.register(opsRoutes(ctx));
+  await app.ready();
+  monitor.start();
+
+  return {
+    app,
+    model,
+    monitor,
+    async close() {
+      await monitor.stop();
+      unfollow();
+      await app.close();
+    },
+  };
+}

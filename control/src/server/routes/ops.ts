@@ -1,0 +1,31 @@
+// GET /healthz and GET /metrics.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { ControlContext } from '../context.js';
+
+export function opsRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/healthz',
+      {
+        schema: {
+          summary: 'Liveness of the control service',
+          tags: ['ops'],
+          response: {
+            200: Type.Object({ ok: Type.Boolean(), backend: Type.String(), appliances: Type.Integer() }),
+          },
+        },
+      },
+      async () => ({ ok: true, backend: ctx.store.backend, appliances: ctx.model.listAppliances().length }),
+    );
+
+    app.get(
+      '/metrics',
+      { schema: { summary: 'Prometheus metrics', tags: ['ops'], hide: false } },
+      async (_req, reply) => {
+        reply.header('content-type', ctx.metrics.registry.contentType);
+        return ctx.metrics.registry.metrics();
+      },
+    );
+  };
+}

@@ -1,0 +1,99 @@
+// POST /v1/steer (DESIGN flow 1): the client's address → covering prefixes from the model's
+// route trie → rankAppliances per stream → up to N signed URLs each. Reads the in-memory
+// model only; the store is never on this path.
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorBody, SteerRequest, SteerResponse } from '@ferry/protocol';
+import { ControlError, Errors } from '../../errors.js';
+import type { ControlModel } from '../../model/model.js';
+import { type Candidate, type CandidateHealth, rankAppliances } from '../../steering/rank.js';
+import { signedUrl } from '../../steering/sign.js';
+import type { ControlContext } from '../context.js';
+
+const HEALTH_STATES = new Set<string>(['healthy', 'degraded', 'unhealthy', 'draining', 'drained', 'unknown']);
+
+export function steerRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
+  const { model, config, metrics, keys } = ctx;
+  return async (app) => {
+    app.post(
+      '/v1/steer',
+      {
+        schema: {
+          summary: 'Ranked, signed appliance URLs for every stream of a title',
+          tags: ['steering'],
+          body: SteerRequest,
+          response: { 200: SteerResponse, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+        },
+      },
+      async (req) => {
+        const { titleId } = req.body;
+        const title = model.getTitle(titleId);
+        if (!title) throw new ControlError(Errors.UNKNOWN_TITLE, titleId);
+        const client = ctx.clientAddress.resolve(
+          req.socket.remoteAddress ?? '',
+          req.headers['x-forwarded-for'],
+        );
+        const covering = model.routes.covering(client);
+        const clientPrefix = covering[0]?.prefix ?? '';
+        const appliances = candidates(model);
+        const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSec;
+
+        const streams: SteerResponse['streams'] = [];
+        for (const s of title.streams) {
+          const result = rankAppliances({
+            fileId: s.streamId,
+            covering,
+            appliances,
+            fallbackSites: config.fallbackSites,
+            maxUrls: config.urlsPerStream,
+            headroom: config.headroom,
+          });
+          metrics.steering.inc({ decision: result.decision });
+          if (result.ranked.length === 0) {
+            req.log.info({ client, titleId, streamId: s.streamId, reason: result.reason }, 'steering: none');
+            throw new ControlError(Errors.NO_APPLIANCE, result.reason, { replaceMessage: true });
+          }
+          streams.push({
+            streamId: s.streamId,
+            kind: s.kind,
+            bitrate: s.bitrate,
+            size: s.size,
+            segments: s.segments,
+            urls: result.ranked.map((r, i) => ({
+              rank: i + 1,
+              url: keys
+                ? signedUrl({
+                    baseUrl: r.url,
+                    fileId: s.streamId,
+                    key: keys.signing,
+                    expiresAt,
+                    clientPrefix,
+                  })
+                : `${r.url.replace(/\/$/, '')}/v1/c/${s.streamId}`,
+              applianceId: r.applianceId,
+              site: r.site,
+            })),
+          });
+        }
+        return { titleId, expiresAt, clientPrefix, streams };
+      },
+    );
+  };
+}
+
+function candidates(model: ControlModel): Map<string, Candidate> {
+  const out = new Map<string, Candidate>();
+  for (const rec of model.listAppliances()) {
+    const files = model.inventoryOf(rec.id);
+    out.set(rec.id, {
+      id: rec.id,
+      site: rec.site,
+      url: rec.url,
+      health: (HEALTH_STATES.has(rec.health) ? rec.health : 'unknown') as CandidateHealth,
+      holds: (fileId) => files.has(fileId),
+      loadBps: rec.loadBps,
+      capacityBps: rec.capacityBps,
+    });
+  }
+  return out;
+}
