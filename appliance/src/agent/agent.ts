@@ -1,0 +1,251 @@
+// The agent that reports to control (DESIGN flow 4): one heartbeat per interval, with the
+// interval control asks for; exponential backoff with jitter while control cannot be reached;
+// and, after `graceMs` without an answer, the appliance counts itself isolated. An isolated
+// Open Connect appliance keeps the sessions it has but takes no new ones: control can no
+// longer see its health or steer away from it, so new clients are better sent elsewhere.
+import { type Heartbeat, HeartbeatReply } from '@ferry/protocol';
+import { Value } from 'typebox/value';
+import { Agent, request } from 'undici';
+import type { Logger } from '../ops/logger.js';
+import type { HeartbeatSource } from './heartbeat.js';
+
+export interface ControlAgentOptions {
+  /** control's base URL, e.g. http://127.0.0.1:7000 */
+  controlUrl: string;
+  applianceId: string;
+  heartbeat: HeartbeatSource;
+  logger: Logger;
+  /** until control's first reply sets it (default 1000) */
+  intervalMs?: number;
+  /** without a good reply for this long the appliance is isolated (default 30,000) */
+  graceMs?: number;
+  /** longest wait between attempts while control is unreachable (default 10,000) */
+  backoffMaxMs?: number;
+  /** one heartbeat's time limit (default: the current interval, at least 250 ms) */
+  timeoutMs?: number;
+  /** for tests of the jitter; default Math.random */
+  random?: () => number;
+}
+
+export interface ControlAgentStatus {
+  controlUrl: string;
+  /** wall-clock ms of control's last good reply; null before the first */
+  lastSuccessMs: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  isolated: boolean;
+  /** sequence number of the last heartbeat sent; null before the first */
+  seq: number | null;
+  intervalMs: number;
+  /** control's last word on this appliance's health */
+  health: string | null;
+}
+
+export class ControlAgent {
+  private readonly url: string;
+  private readonly graceMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly random: () => number;
+  private readonly log: Logger;
+  private readonly dispatcher: Agent;
+  private readonly listeners = new Set<(isolated: boolean) => void>();
+  private intervalMs: number;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private inFlight: AbortController | undefined;
+  private current: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private isolatedNow = false;
+  private lastSuccessMs: number | null = null;
+  private lastError: string | null = null;
+  private failures = 0;
+  private seq: number | null = null;
+  private health: string | null = null;
+
+  constructor(private readonly opts: ControlAgentOptions) {
+    const base = opts.controlUrl.replace(/\/+$/, '');
+    this.url = `${base}/v1/appliances/${encodeURIComponent(opts.applianceId)}/heartbeat`;
+    this.graceMs = opts.graceMs ?? 30_000;
+    this.backoffMaxMs = opts.backoffMaxMs ?? 10_000;
+    this.intervalMs = opts.intervalMs ?? 1000;
+    this.random = opts.random ?? Math.random;
+    this.log = opts.logger.child({ part: 'control-agent' });
+    // One kept-alive connection is enough at one small request a second.
+    this.dispatcher = new Agent({ connections: 1, keepAliveTimeout: 30_000, pipelining: 0 });
+  }
+
+  /** True after `graceMs` without a good reply from control; new content requests get 503. */
+  get isolated(): boolean {
+    return this.isolatedNow;
+  }
+
+  /** Called with the new value each time `isolated` changes; returns an unsubscribe function. */
+  onIsolationChange(fn: (isolated: boolean) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  status(): ControlAgentStatus {
+    return {
+      controlUrl: this.opts.controlUrl,
+      lastSuccessMs: this.lastSuccessMs,
+      lastError: this.lastError,
+      consecutiveFailures: this.failures,
+      isolated: this.isolatedNow,
+      seq: this.seq,
+      intervalMs: this.intervalMs,
+      health: this.health,
+    };
+  }
+
+  start(): void {
+    if (this.running || this.stopping) return;
+    this.running = true;
+    // Grace runs from start too: an appliance that never reached control is as blind as one
+    // that lost it.
+    this.armGrace();
+    this.schedule(0);
+    this.log.info(
+      { url: this.url, intervalMs: this.intervalMs, graceMs: this.graceMs },
+      'control agent started',
+    );
+  }
+
+  /** Stops sending and closes the connection to control; safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.running = false;
+      clearTimeout(this.timer);
+      clearTimeout(this.graceTimer);
+      this.inFlight?.abort(new Error('agent stopped'));
+      await this.current;
+      await this.dispatcher.close();
+    })();
+    return this.stopping;
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.current = this.tick();
+    }, ms);
+  }
+
+  private async tick(): Promise<void> {
+    const started = performance.now();
+    let delay: number;
+    try {
+      const hb = await this.opts.heartbeat.build();
+      this.seq = hb.seq;
+      let reply: HeartbeatReply;
+      try {
+        reply = await this.post(hb);
+      } catch (err) {
+        this.opts.heartbeat.failed(hb);
+        throw err;
+      }
+      this.opts.heartbeat.delivered(hb, reply);
+      this.succeeded(reply);
+      delay = Math.max(0, this.intervalMs - (performance.now() - started));
+    } catch (err) {
+      if (!this.running) return;
+      this.failed(err);
+      delay = this.backoffDelay();
+    }
+    if (this.running) this.schedule(delay);
+  }
+
+  private async post(hb: Heartbeat): Promise<HeartbeatReply> {
+    const timeoutMs = this.opts.timeoutMs ?? Math.max(250, this.intervalMs);
+    const ac = new AbortController();
+    this.inFlight = ac;
+    const timeout = setTimeout(
+      () => ac.abort(new Error(`control did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    try {
+      const res = await request(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(hb),
+        dispatcher: this.dispatcher,
+        signal: ac.signal,
+      });
+      // Read the whole body either way so the connection can be reused.
+      const text = await res.body.text();
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        throw new Error(`control answered ${res.statusCode}: ${text.slice(0, 200)}`);
+      }
+      const reply: unknown = JSON.parse(text);
+      if (!Value.Check(HeartbeatReply, reply))
+        throw new Error('control sent a reply that is not a HeartbeatReply');
+      return reply;
+    } finally {
+      clearTimeout(timeout);
+      this.inFlight = undefined;
+    }
+  }
+
+  private succeeded(reply: HeartbeatReply): void {
+    if (this.failures > 0) {
+      this.log.info({ failures: this.failures, lastError: this.lastError }, 'control reachable again');
+    }
+    this.failures = 0;
+    this.lastSuccessMs = Date.now();
+    this.lastError = null;
+    // An interval near the grace period would isolate the appliance between two good replies.
+    this.intervalMs = Math.min(reply.intervalMs, Math.max(100, Math.floor(this.graceMs / 3)));
+    if (reply.health !== this.health) {
+      this.log.info({ health: reply.health, was: this.health }, 'control health view');
+      this.health = reply.health;
+    }
+    this.armGrace();
+    this.setIsolated(false);
+  }
+
+  private failed(err: unknown): void {
+    this.failures++;
+    this.lastError = err instanceof Error ? err.message : String(err);
+    // Once per outage at warn; every attempt is still in status and at debug.
+    if (this.failures === 1)
+      this.log.warn({ err: this.lastError }, 'heartbeat to control failed; backing off');
+    else this.log.debug({ err: this.lastError, failures: this.failures }, 'heartbeat to control failed');
+  }
+
+  /**
+   * The interval doubled per failure, capped, then "equal jitter": between half and all of
+   * it, so appliances that lost control together do not return in step, yet never retry in
+   * a tight loop.
+   */
+  private backoffDelay(): number {
+    const exp = Math.min(this.failures - 1, 30);
+    const ceiling = Math.min(this.backoffMaxMs, this.intervalMs * 2 ** exp);
+    return ceiling / 2 + (ceiling / 2) * this.random();
+  }
+
+  private armGrace(): void {
+    clearTimeout(this.graceTimer);
+    this.graceTimer = setTimeout(() => this.setIsolated(true), this.graceMs);
+    this.graceTimer.unref();
+  }
+
+  private setIsolated(isolated: boolean): void {
+    if (isolated === this.isolatedNow) return;
+    this.isolatedNow = isolated;
+    if (isolated) {
+      this.log.warn(
+        { graceMs: this.graceMs, lastSuccessMs: this.lastSuccessMs, lastError: this.lastError },
+        'no answer from control within the grace period: isolated, refusing new sessions',
+      );
+    } else {
+      this.log.info('control answers again: no longer isolated, taking new sessions');
+    }
+    for (const fn of this.listeners) {
+      try {
+        fn(isolated);
+      } catch (err) {
+        this.log.error({ err }, 'isolation listener threw');
+      }
+    }
+  }
+}
