@@ -1,3 +1,5 @@
+import type { Result } from 'ioredis';
+
 // Lua run inside Redis so a delta's version check and its writes are one atomic step: two
 // control instances taking heartbeats for the same appliance can never both apply a delta on
 // the same `since`. Lua's unpack() is bounded by the C stack (about 8000 values), hence the
@@ -43,3 +45,10 @@ redis.call('HSET', KEYS[1], 'version', ARGV[2])
 redis.call('PUBLISH', KEYS[3], ARGV[3])
 return 1
 `;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    ferryRoutesDelta(...args: (string | string[])[]): Result<number, Context>;
+    ferryInventoryDelta(...args: (string | string[])[]): Result<number, Context>;
+  }
+}

@@ -13,8 +13,9 @@
 //   changes                   pub/sub channel of { origin, change }
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '@ferry/protocol';
-import { Redis, type Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
+import { createRedis, QUIT_TIMEOUT_MS, quitWithin } from './redis-connection.js';
 import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA } from './redis-scripts.js';
 import type {
   ApplianceRecord,
@@ -176,8 +177,9 @@ export class RedisStore implements StateStore {
       String(delta.version),
       this.message(change),
       String(delta.withdrawn.length),
-      ...delta.withdrawn,
-      ...delta.announced,
+      // Arrays, not spreads: ioredis flattens them, and a spread of a million would overflow the stack.
+      delta.withdrawn,
+      delta.announced,
     );
     if (applied === 1) this.feed.emit(change);
     return applied === 1;
@@ -207,8 +209,8 @@ export class RedisStore implements StateStore {
       String(delta.version),
       this.message(change),
       String(delta.removed.length),
-      ...delta.removed,
-      ...delta.added,
+      delta.removed,
+      delta.added,
     );
     if (applied === 1) this.feed.emit(change);
     return applied === 1;
@@ -279,28 +281,32 @@ export class RedisStore implements StateStore {
     if (this.closed) return;
     this.closed = true;
     this.feed.clear();
-    await Promise.all([this.sub.quit(), this.client.quit()]);
+    await Promise.all([quitWithin(this.sub, QUIT_TIMEOUT_MS), quitWithin(this.client, QUIT_TIMEOUT_MS)]);
   }
 }
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    ferryRoutesDelta(...args: string[]): Result<number, Context>;
-    ferryInventoryDelta(...args: string[]): Result<number, Context>;
+/** The URL for messages, without its password. */
+function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable Redis URL)';
   }
 }
 
 /** Connects two clients (commands, and the change subscription) and waits until both are ready. */
 export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
-  const logger = options.logger;
-  const connect = (role: string): Redis => {
-    const r = new Redis(url, { lazyConnect: true });
-    // Without a listener ioredis prints every reconnect attempt as an unhandled error.
-    r.on('error', (err: Error) => (logger ?? console).warn({ err, role }, 'redis connection error'));
-    return r;
+  const client = createRedis(url, 'commands', options.logger);
+  const sub = createRedis(url, 'subscriber', options.logger);
+  // ioredis rejects connect() with a bare "Connection is closed."; the socket error says why.
+  let lastError: Error | undefined;
+  const capture = (err: Error) => {
+    lastError = err;
   };
-  const client = connect('commands');
-  const sub = connect('subscriber');
+  client.on('error', capture);
+  sub.on('error', capture);
   try {
     await client.connect();
     await sub.connect();
@@ -310,6 +316,10 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   } catch (err) {
     client.disconnect();
     sub.disconnect();
-    throw err;
+    const why = (lastError ?? (err as Error)).message;
+    throw new Error(`cannot open Redis state at ${displayUrl(url)}: ${why}`, { cause: err });
+  } finally {
+    client.off('error', capture);
+    sub.off('error', capture);
   }
 }
