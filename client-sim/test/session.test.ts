@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CatalogTitle } from '@ferry/protocol';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningAppliance, startAppliance } from '../../appliance/src/app.js';
+import { generateContent } from '../../appliance/src/content/generate.js';
+import { ContentStore } from '../../appliance/src/store/store.js';
+import { testConfig } from '../../appliance/test/support/appliance-fixture.js';
+import { runSession } from '../src/player/session.js';
+import { deadPort, type SteerServer, startSteerServer } from './support-steer-server.js';
+
+let dir: string;
+let app: RunningAppliance;
+let title: CatalogTitle;
+let dead: string;
+const steerServers: SteerServer[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ferry-sim-'));
+  const content = join(dir, 'content');
+  const { catalog } = generateContent({ out: content, titles: 1, minutes: 0.3, seed: 'client-sim' });
+  title = catalog.titles[0]!;
+  const storeDir = join(dir, 'store');
+  const store = ContentStore.open([storeDir]);
+  for (const s of title.streams) await store.add(join(content, s.streamId), s.streamId);
+  store.close();
+  app = await startAppliance(testConfig({ id: 'edge-1', stores: [storeDir] }), {
+    logger: pino({ level: 'silent' }),
+  });
+  dead = `http://127.0.0.1:${await deadPort()}`;
+});
+
+afterAll(async () => {
+  for (const s of steerServers) await s.close();
+  await app?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a session against a live appliance', () => {
+  it('steers, fails over from a dead rank 1 to the appliance, and plays without stalls', async () => {
+    const control = await startSteerServer(title, [
+      { base: dead, applianceId: 'dead-1', site: 'gone' },
+      { base: app.url, applianceId: 'edge-1', site: 'test' },
+    ]);
+    steerServers.push(control);
+    const qoe = await runSession({
+      control: control.url,
+      titleId: title.id,
+      durationSec: 8,
+      localAddress: '127.0.0.1',
+    });
+    const segments = title.streams[0]!.segments.length;
+    expect(qoe.errors).toEqual([]);
+    expect(control.requests).toEqual([{ titleId: title.id, remoteAddress: '127.0.0.1' }]);
+    expect(qoe.started).toBe(true);
+    expect(qoe.startupMs).toBeLessThan(5000);
+    expect(qoe.stallCount).toBe(0);
+    expect(qoe.segments).toBe(segments);
+    expect(qoe.bytesByAppliance['edge-1']).toBeGreaterThan(0);
+    expect(qoe.bytesByAppliance['dead-1']).toBeUndefined();
+    // Every segment tries rank 1 first, so every segment fails over once.
+    expect(qoe.failovers).toBe(segments);
+    expect(qoe.failoverMarks[0]).toMatchObject({ from: 'dead-1', to: 'edge-1', reason: 'error' });
+    expect(qoe.downloads.every((d) => d.applianceId === 'edge-1')).toBe(true);
+    // Loopback is fast: the throughput rule climbs off the lowest rung after one sample.
+    expect(qoe.avgBitrate).toBeGreaterThan(title.streams[0]!.bitrate);
+    expect(qoe.durationMs).toBeGreaterThanOrEqual(7900);
+    expect(qoe.durationMs).toBeLessThan(10_000);
+  }, 20_000);
+
+  it('records failures when every rank is dead, re-steers, and never throws', async () => {
+    const control = await startSteerServer(title, [{ base: dead, applianceId: 'dead-1', site: 'gone' }]);
+    steerServers.push(control);
+    const qoe = await runSession({
+      control: control.url,
+      titleId: title.id,
+      durationSec: 2,
+      steersPerSegment: 1,
+    });
+    expect(qoe.started).toBe(false);
+    expect(qoe.segments).toBe(0);
+    expect(qoe.steers).toBeGreaterThan(1);
+    expect(control.requests.length).toBe(qoe.steers);
+    expect(qoe.errors.length).toBeGreaterThan(0);
+    expect(qoe.errors.every((e) => e.code === 'FERRY_ERR_SIM_SEGMENT')).toBe(true);
+    expect(qoe.bytes).toBe(0);
+  }, 20_000);
+
+  it('records a steering failure when control is unreachable', async () => {
+    const qoe = await runSession({ control: dead, titleId: title.id, durationSec: 1 });
+    expect(qoe.started).toBe(false);
+    expect(qoe.errors.length).toBeGreaterThan(0);
+    expect(qoe.errors[0]!.code).toBe('FERRY_ERR_SIM_STEER');
+    expect(qoe.errors[0]!.message).toMatch(/ECONNREFUSED/);
+  }, 20_000);
+});

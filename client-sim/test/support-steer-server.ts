@@ -1,0 +1,77 @@
+// A stand-in for control's POST /v1/steer: answers from a catalog with the URL list a test
+// chooses, and remembers who asked.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CatalogTitle, SteerResponse } from '@ferry/protocol';
+
+export type RankedBase = { base: string; applianceId: string; site: string };
+
+export interface SteerServer {
+  url: string;
+  requests: { titleId: string; remoteAddress: string | undefined }[];
+  close(): Promise<void>;
+}
+
+export function steerResponse(title: CatalogTitle, bases: RankedBase[]): SteerResponse {
+  return {
+    titleId: title.id,
+    expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    clientPrefix: '127.0.0.0/8',
+    streams: title.streams.map((s) => ({
+      streamId: s.streamId,
+      kind: s.kind,
+      bitrate: s.bitrate,
+      size: s.size,
+      segments: s.segments,
+      urls: bases.map((b, i) => ({
+        rank: i + 1,
+        url: `${b.base}/v1/c/${s.streamId}`,
+        applianceId: b.applianceId,
+        site: b.site,
+      })),
+    })),
+  };
+}
+
+export async function startSteerServer(title: CatalogTitle, bases: RankedBase[]): Promise<SteerServer> {
+  const requests: SteerServer['requests'] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/steer') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"NOT_FOUND","message":""}');
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { titleId: string };
+      requests.push({ titleId: body.titleId, remoteAddress: req.socket.remoteAddress });
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(steerResponse(title, bases)));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** A loopback port nobody listens on: bound, then released. */
+export async function deadPort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address() as AddressInfo;
+  s.close();
+  await once(s, 'close');
+  return port;
+}
