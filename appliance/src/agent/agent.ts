@@ -225,6 +225,7 @@ export class ControlAgent {
 
   private armGrace(): void {
     clearTimeout(this.graceTimer);
+    if (!this.running) return;
     this.graceTimer = setTimeout(() => this.setIsolated(true), this.graceMs);
     this.graceTimer.unref();
   }
