@@ -1,11 +1,12 @@
 // A path-compressed binary (PATRICIA) trie over fixed-width keys: 4 bytes for IPv4, 16 for
 // IPv6. Nodes live in parallel typed arrays indexed by node number instead of one object per
 // node, so a full table (about 1M prefixes, at most 2 nodes per prefix) costs a few tens of
-// bytes per prefix and gives the garbage collector almost nothing to trace. Only nodes that
-// carry values hold a JS array.
+// bytes per prefix and gives the garbage collector almost nothing to trace. A prefix's first
+// value sits in a plain slot; only prefixes heard by several appliances get an overflow array.
 
 const NONE = -1;
 const INITIAL_NODES = 1024;
+const MANY = 2;
 
 export interface TrieMatch<T> {
   readonly bytes: Uint8Array;
@@ -20,7 +21,10 @@ export class ByteTrie<T> {
   private bitLen: Uint8Array;
   private child0: Int32Array;
   private child1: Int32Array;
-  private readonly vals: (T[] | undefined)[] = [];
+  /** Values per node: 0, 1 (in `single`), or MANY (the whole list in `many`). */
+  private held: Uint8Array;
+  private readonly single: (T | undefined)[] = [];
+  private readonly many = new Map<number, T[]>();
   private readonly free: number[] = [];
   private next = 0;
   private root = NONE;
@@ -33,17 +37,16 @@ export class ByteTrie<T> {
     this.bitLen = new Uint8Array(INITIAL_NODES);
     this.child0 = new Int32Array(INITIAL_NODES).fill(NONE);
     this.child1 = new Int32Array(INITIAL_NODES).fill(NONE);
+    this.held = new Uint8Array(INITIAL_NODES);
   }
 
   /** Adds `value` under the prefix `key`/`bits` (`key` has its host bits cleared). */
   insert(key: Uint8Array, bits: number, value: T): void {
     const node = this.findOrCreate(key, bits);
-    const list = this.vals[node];
-    if (list) list.push(value);
-    else {
-      this.vals[node] = [value];
-      this.prefixes++;
-    }
+    const held = this.held[node]!;
+    if (held === 0) this.prefixes++;
+    if (held === MANY) this.many.get(node)!.push(value);
+    else this.setValues(node, held === 0 ? [value] : [this.single[node] as T, value]);
   }
 
   /** Removes the values under the exact prefix that `match` accepts (all when omitted). */
@@ -57,16 +60,12 @@ export class ByteTrie<T> {
       if (len === bits) break;
       node = this.childAt(node, bitAt(key, 0, len));
     }
-    if (node === NONE) return 0;
-    const list = this.vals[node];
-    if (!list) return 0;
+    if (node === NONE || this.held[node] === 0) return 0;
+    const list = this.valuesOf(node);
     const kept = match ? list.filter((v) => !match(v)) : [];
     const removed = list.length - kept.length;
-    if (kept.length > 0) {
-      this.vals[node] = kept;
-      return removed;
-    }
-    this.vals[node] = undefined;
+    this.setValues(node, kept);
+    if (kept.length > 0) return removed;
     this.prefixes--;
     this.prune(path);
     return removed;
@@ -80,8 +79,7 @@ export class ByteTrie<T> {
     while (node !== NONE) {
       const len = this.bitLen[node]!;
       if (this.common(addr, node, len) < len) break;
-      const list = this.vals[node];
-      if (list) out.push({ bytes: this.keyOf(node), bits: len, values: list });
+      if (this.held[node]! > 0) out.push({ bytes: this.keyOf(node), bits: len, values: this.valuesOf(node) });
       if (len === total) break;
       node = this.childAt(node, bitAt(addr, 0, len));
     }
@@ -132,7 +130,7 @@ export class ByteTrie<T> {
   private prune(path: number[]): void {
     for (let i = path.length - 1; i >= 0; i--) {
       const node = path[i]!;
-      if (this.vals[node]) return;
+      if (this.held[node]! > 0) return;
       const c0 = this.child0[node]!;
       const c1 = this.child1[node]!;
       if (c0 !== NONE && c1 !== NONE) return;
@@ -153,6 +151,19 @@ export class ByteTrie<T> {
       if (x !== 0) return Math.min(max, bit + Math.clz32(x) - 24);
     }
     return max;
+  }
+
+  private valuesOf(node: number): T[] {
+    const held = this.held[node]!;
+    if (held === MANY) return [...this.many.get(node)!];
+    return held === 0 ? [] : [this.single[node] as T];
+  }
+
+  private setValues(node: number, values: T[]): void {
+    this.held[node] = Math.min(values.length, MANY);
+    this.single[node] = values.length === 1 ? values[0] : undefined;
+    if (values.length > 1) this.many.set(node, values);
+    else this.many.delete(node);
   }
 
   private childAt(node: number, dir: number): number {
@@ -187,12 +198,12 @@ export class ByteTrie<T> {
     this.bitLen[node] = bits;
     this.child0[node] = NONE;
     this.child1[node] = NONE;
-    this.vals[node] = undefined;
+    this.setValues(node, []);
     return node;
   }
 
   private release(node: number): void {
-    this.vals[node] = undefined;
+    this.setValues(node, []);
     this.child0[node] = NONE;
     this.child1[node] = NONE;
     this.free.push(node);
@@ -208,6 +219,9 @@ export class ByteTrie<T> {
     c0.set(this.child0);
     const c1 = new Int32Array(cap).fill(NONE);
     c1.set(this.child1);
+    const held = new Uint8Array(cap);
+    held.set(this.held);
+    this.held = held;
     this.keys = keys;
     this.bitLen = bitLen;
     this.child0 = c0;
