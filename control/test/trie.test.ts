@@ -178,6 +178,8 @@ describe('RouteTrie behaviour', () => {
     trie.insert('2001:db8::/32', 'v6');
     expect(trie.lookup('::ffff:192.0.2.7')).toEqual({ prefix: '192.0.2.0/24', values: ['v4'] });
     expect(trie.lookup('198.51.100.1')).toBeUndefined();
+    trie.insert('::ffff:203.0.113.0/120', 'mapped');
+    expect(trie.lookup('203.0.113.5')).toEqual({ prefix: '203.0.113.0/24', values: ['mapped'] });
     expect(trie.lookup('2001:db8:0:1::5')?.prefix).toBe('2001:db8::/32');
     expect(trie.lookup('2001:db9::1')?.prefix).toBe('::/0');
   });

@@ -11,7 +11,8 @@ const MANY = 2;
 export interface TrieMatch<T> {
   readonly bytes: Uint8Array;
   readonly bits: number;
-  readonly values: readonly T[];
+  /** A fresh copy: callers may keep or change it. */
+  readonly values: T[];
 }
 
 export class ByteTrie<T> {

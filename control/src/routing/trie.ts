@@ -43,7 +43,7 @@ export class RouteTrie<T> {
   lookup(ip: string): RouteMatch<T> | undefined {
     const all = this.matches(ip);
     const best = all[all.length - 1];
-    return best ? { prefix: formatPrefix(best.bytes, best.bits), values: [...best.values] } : undefined;
+    return best ? { prefix: formatPrefix(best.bytes, best.bits), values: best.values } : undefined;
   }
 
   /** Every prefix covering `ip`, most specific first. */
@@ -52,11 +52,12 @@ export class RouteTrie<T> {
     const all = this.matches(ip);
     for (let i = all.length - 1; i >= 0; i--) {
       const m = all[i]!;
-      out.push({ prefix: formatPrefix(m.bytes, m.bits), values: [...m.values] });
+      out.push({ prefix: formatPrefix(m.bytes, m.bits), values: m.values });
     }
     return out;
   }
 
+  /** Least specific first; the value lists are fresh copies the caller may keep or change. */
   private matches(ip: string) {
     const addr = parseIp(ip);
     return addr ? this.family(addr).walk(addr) : [];
