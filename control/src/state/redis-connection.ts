@@ -5,11 +5,16 @@ import type { StoreLogger } from './change-feed.js';
 /** How long close() lets queued commands finish before dropping the connection. */
 export const QUIT_TIMEOUT_MS = 2000;
 
-/** A connection that connects on `connect()`, so open can await it and fail with a clear error. */
-export function createRedis(url: string, role: string, logger?: StoreLogger): Redis {
-  const r = new Redis(url, { lazyConnect: true });
+/**
+ * A connection that connects on `connect()`, so open can await it and fail with a clear error.
+ * `name` is set with CLIENT SETNAME, so `CLIENT LIST` shows which control instance is which.
+ */
+export function createRedis(url: string, name: string, logger?: StoreLogger): Redis {
+  const r = new Redis(url, { lazyConnect: true, connectionName: name });
   // Without a listener ioredis prints every reconnect attempt as an unhandled error.
-  r.on('error', (err: Error) => (logger ?? console).warn({ err, role }, 'redis connection error'));
+  r.on('error', (err: Error) =>
+    (logger ?? console).warn({ err, connection: name }, 'redis connection error'),
+  );
   return r;
 }
 

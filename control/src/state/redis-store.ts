@@ -16,6 +16,7 @@ import type { Catalog } from '@ferry/protocol';
 import type { Redis } from 'ioredis';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { createRedis, QUIT_TIMEOUT_MS, quitWithin } from './redis-connection.js';
+import { changesForResync } from './redis-resync.js';
 import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA } from './redis-scripts.js';
 import type {
   ApplianceRecord,
@@ -55,7 +56,6 @@ function execValues(res: ExecResult): unknown[] {
 export class RedisStore implements StateStore {
   readonly backend = 'redis' as const;
   /** tells this instance's own messages apart from other instances' on the shared channel */
-  readonly instanceId = randomUUID();
   private readonly feed: ChangeFeed;
   private readonly p: string;
   private readonly channel: string;
@@ -65,6 +65,8 @@ export class RedisStore implements StateStore {
     private readonly client: Redis,
     private readonly sub: Redis,
     options: RedisStoreOptions = {},
+    /** tells this instance's own messages apart from other instances' on the shared channel */
+    readonly instanceId: string = randomUUID(),
   ) {
     this.feed = new ChangeFeed(options.logger);
     this.p = options.keyPrefix ?? 'ferry:';
@@ -72,11 +74,32 @@ export class RedisStore implements StateStore {
     client.defineCommand('ferryRoutesDelta', { numberOfKeys: 3, lua: ROUTES_DELTA_LUA });
     client.defineCommand('ferryInventoryDelta', { numberOfKeys: 3, lua: INVENTORY_DELTA_LUA });
     sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    // The first 'ready' happened before construction; any later one is a reconnect.
+    sub.on('ready', () => {
+      void this.resync();
+    });
   }
 
   /** Subscribes to the change channel; resolves once Redis has confirmed, so nothing is missed after open. */
   async start(): Promise<void> {
     await this.sub.subscribe(this.channel);
+  }
+
+  private async resync(): Promise<void> {
+    if (this.closed) return;
+    try {
+      // ioredis resubscribes by itself, but only this reply proves the subscription is live
+      // again, so nothing published after the reads below can be missed.
+      await this.sub.subscribe(this.channel);
+      const changes = await changesForResync(this.client, this.p);
+      this.feed.logger.warn(
+        { changes: changes.length },
+        'redis change feed reconnected; announcing all state as changed',
+      );
+      for (const change of changes) this.feed.emit(change);
+    } catch (err) {
+      this.feed.logger.error({ err }, 'state resync after a redis reconnect failed');
+    }
   }
 
   private onMessage(channel: string, message: string): void {
@@ -298,8 +321,9 @@ function displayUrl(url: string): string {
 
 /** Connects two clients (commands, and the change subscription) and waits until both are ready. */
 export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
-  const client = createRedis(url, 'commands', options.logger);
-  const sub = createRedis(url, 'subscriber', options.logger);
+  const instanceId = randomUUID();
+  const client = createRedis(url, `ferry-control-cmd-${instanceId}`, options.logger);
+  const sub = createRedis(url, `ferry-control-sub-${instanceId}`, options.logger);
   // ioredis rejects connect() with a bare "Connection is closed."; the socket error says why.
   let lastError: Error | undefined;
   const capture = (err: Error) => {
@@ -310,7 +334,7 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   try {
     await client.connect();
     await sub.connect();
-    const store = new RedisStore(client, sub, options);
+    const store = new RedisStore(client, sub, options, instanceId);
     await store.start();
     return store;
   } catch (err) {
