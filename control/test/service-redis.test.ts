@@ -1,0 +1,172 @@
+// Two control instances on one Redis (a real redis-server on loopback): a heartbeat, a
+// routes delta and a catalog posted to one instance reach the other's in-memory model
+// through the store's change feed, so both steer the same client to the same appliance.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS, validateConfig } from '../src/config.js';
+import { buildControlApp, type ControlApp } from '../src/server/app.js';
+import { openStore } from '../src/state/open-store.js';
+import type { StateStore } from '../src/state/store.js';
+import { hasRedisServer, type RedisServer, startRedisServer } from './support/redis-server.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+type Body = any;
+
+interface Instance {
+  store: StateStore;
+  control: ControlApp;
+  base: string;
+}
+
+let redis: RedisServer | undefined;
+let healthz: Server | undefined;
+let applianceUrl = '';
+const instances: Instance[] = [];
+
+async function startInstance(url: string): Promise<Instance> {
+  const store = await openStore({ redis: url });
+  const config = validateConfig({
+    ...DEFAULTS,
+    listen: { host: '127.0.0.1', port: 0 },
+    fallbackSites: [],
+    trustedProxies: ['127.0.0.1/32'],
+    logLevel: 'silent',
+  });
+  const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
+  const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
+  return { store, control, base };
+}
+
+async function call(inst: Instance, method: string, path: string, body?: unknown, client?: string) {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (client) headers['x-forwarded-for'] = client;
+  const res = await fetch(`${inst.base}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Body };
+}
+
+async function eventually(what: string, check: () => Promise<boolean>, limitMs = 5000): Promise<void> {
+  for (let i = 0; i < limitMs / 50; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not within ${limitMs} ms: ${what}`);
+}
+
+describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    healthz = createServer((_req, res) => res.end('{"ok":true}'));
+    await new Promise<void>((r) => healthz!.listen(0, '127.0.0.1', r));
+    applianceUrl = `http://127.0.0.1:${(healthz.address() as AddressInfo).port}`;
+    instances.push(await startInstance(redis.url), await startInstance(redis.url));
+  });
+
+  afterAll(async () => {
+    for (const i of instances) {
+      await i.control.close();
+      await i.store.close();
+    }
+    healthz?.closeAllConnections();
+    await new Promise<void>((r) => (healthz ? healthz.close(() => r()) : r()));
+    await redis?.stop();
+  });
+
+  it('agree on registry, routes, inventory, catalog and steering', async () => {
+    const [one, two] = instances as [Instance, Instance];
+    const catalog = {
+      version: 1,
+      generatedAt: '2026-11-22T00:00:00Z',
+      seed: 'redis',
+      titles: [
+        {
+          id: 't1',
+          name: 'One',
+          durationSec: 4,
+          streams: [
+            {
+              streamId: 't1-v',
+              kind: 'video',
+              bitrate: 1000,
+              size: 10,
+              sha256: 'd'.repeat(64),
+              segmentDurationSec: 4,
+              segments: [{ index: 0, start: 0, length: 10, durationSec: 4 }],
+            },
+          ],
+        },
+      ],
+    };
+    expect((await call(one, 'POST', '/v1/catalog', catalog)).status).toBe(200);
+    const hb = (seq: number, routes: unknown) => ({
+      url: applianceUrl,
+      site: 'site-a',
+      version: '0.1.0',
+      state: 'serving',
+      seq,
+      load: { bitsPerSecond: 0, connections: 0 },
+      capacity: { bitsPerSecond: 1e9 },
+      disks: [],
+      routes,
+      inventory: seq === 1 ? { kind: 'full', version: 1, files: ['t1-v'] } : undefined,
+    });
+    await call(
+      one,
+      'POST',
+      '/v1/appliances/a1/heartbeat',
+      hb(1, { kind: 'snapshot', epoch: 'e', version: 1, routes: [{ prefix: '10.0.0.0/8' }] }),
+    );
+    await call(
+      one,
+      'POST',
+      '/v1/appliances/a1/heartbeat',
+      hb(2, {
+        kind: 'delta',
+        epoch: 'e',
+        since: 1,
+        version: 2,
+        announced: [{ prefix: '10.5.0.0/16' }],
+        withdrawn: [],
+      }),
+    );
+
+    // Heartbeats keep going to instance one only: instance two learns of them through the
+    // records in Redis, and must not call a1 stale.
+    let seq = 3;
+    const beat = setInterval(
+      () => void call(one, 'POST', '/v1/appliances/a1/heartbeat', hb(seq++, undefined)),
+      300,
+    );
+    try {
+      await agree(one, two);
+    } finally {
+      clearInterval(beat);
+    }
+  });
+});
+
+async function agree(one: Instance, two: Instance): Promise<void> {
+  await eventually('instance two sees a1 with both prefixes and its file', async () => {
+    const r = await call(two, 'GET', '/v1/appliances/a1');
+    return r.status === 200 && r.json.routes === 2 && r.json.files === 1;
+  });
+  expect((await call(two, 'GET', '/v1/routes/lookup?ip=10.5.1.1')).json.prefix).toBe('10.5.0.0/16');
+  expect((await call(two, 'GET', '/v1/titles/t1')).status).toBe(200);
+
+  // Each instance probes for itself; both must find a1 healthy and steer to it.
+  await eventually('both instances steer to a1', async () => {
+    for (const inst of [one, two]) {
+      const r = await call(inst, 'POST', '/v1/steer', { titleId: 't1' }, '10.5.1.1');
+      if (r.status !== 200 || r.json.streams[0].urls[0].applianceId !== 'a1') return false;
+    }
+    return true;
+  });
+  await new Promise((r) => setTimeout(r, 3000));
+  for (const inst of [one, two]) expect(inst.control.model.getAppliance('a1')?.health).toBe('healthy');
+}
