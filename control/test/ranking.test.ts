@@ -76,6 +76,15 @@ const rows: Row[] = [
     decision: 'local-hit',
   },
   {
+    name: 'a healthy appliance at a busy site ranks before a degraded one at an idle site',
+    input: input(
+      [app('idle-deg', 'idle', { health: 'degraded' }), app('busy-ok', 'busy', { loadBps: 800 })],
+      [['10.0.0.0/8', ['idle-deg', 'busy-ok']]],
+    ),
+    ids: ['busy-ok', 'idle-deg'],
+    decision: 'local-hit',
+  },
+  {
     name: 'an appliance over the headroom has no room',
     input: input(
       [app('busy', 's1', { loadBps: 950 }), app('calm', 's1', { loadBps: 900 })],
