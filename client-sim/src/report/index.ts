@@ -1,0 +1,5 @@
+export * from './aggregate.js';
+export * from './html.js';
+export * from './percentiles.js';
+export * from './svg-chart.js';
+export * from './write.js';
