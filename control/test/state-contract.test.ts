@@ -12,12 +12,17 @@ import { openSqliteStore } from '../src/state/sqlite-store.js';
 import type { ApplianceRecord, StateChange, StateStore } from '../src/state/store.js';
 import { hasRedisServer, type RedisServer, startRedisServer } from './support/redis-server.js';
 
+interface StoreOpts {
+  logger?: StoreLogger;
+  eventRetention?: number;
+}
+
 interface Harness {
   kind: 'sqlite' | 'redis';
   available: boolean;
   start(): Promise<void>;
   /** A store on namespace `ns`; calling it again with the same `ns` gives a second instance. */
-  open(ns: string, logger?: StoreLogger): Promise<StateStore>;
+  open(ns: string, opts?: StoreOpts): Promise<StateStore>;
   stop(): Promise<void>;
 }
 
@@ -29,8 +34,8 @@ function sqliteHarness(): Harness {
     async start() {
       dir = await mkdtemp(join(tmpdir(), 'ferry-state-'));
     },
-    async open(ns, logger) {
-      return openSqliteStore(join(dir, `${ns}.db`), { logger });
+    async open(ns, opts) {
+      return openSqliteStore(join(dir, `${ns}.db`), opts);
     },
     async stop() {
       if (dir) await rm(dir, { recursive: true, force: true });
@@ -46,9 +51,9 @@ function redisHarness(): Harness {
     async start() {
       server = await startRedisServer();
     },
-    async open(ns, logger) {
+    async open(ns, opts) {
       if (!server) throw new Error('redis-server not started');
-      return openRedisStore(server.url, { keyPrefix: `test:${ns}:`, logger });
+      return openRedisStore(server.url, { keyPrefix: `test:${ns}:`, ...opts });
     },
     async stop() {
       await server?.stop();
@@ -129,8 +134,8 @@ describe.each(harnesses)('state store contract ($kind)', (h) => {
   const opened: StateStore[] = [];
   let counter = 0;
   const nextNs = () => `ns${process.pid}-${++counter}`;
-  const open = async (ns = nextNs(), logger?: StoreLogger) => {
-    const s = await h.open(ns, logger);
+  const open = async (ns = nextNs(), opts?: StoreOpts) => {
+    const s = await h.open(ns, opts);
     opened.push(s);
     return s;
   };
@@ -265,6 +270,15 @@ describe.each(harnesses)('state store contract ($kind)', (h) => {
       expect(await s.listEvents({ applianceId: 'nobody', limit: 10 })).toEqual([]);
     });
 
+    it('keeps only the latest events beyond its retention', async () => {
+      const s = await open(nextNs(), { eventRetention: 3 });
+      const stored = [];
+      for (let i = 1; i <= 6; i++)
+        stored.push(await s.appendEvent({ timeMs: i * 10, applianceId: 'a1', kind: 'health' }));
+      expect(await s.listEvents({ limit: 100 })).toEqual(stored.slice(3));
+      expect(await s.listEvents({ applianceId: 'a1', limit: 100 })).toEqual(stored.slice(3));
+    });
+
     it('tells subscribers about every change it makes, and stops when unsubscribed', async () => {
       const s = await open();
       const seen: StateChange[] = [];
@@ -294,7 +308,7 @@ describe.each(harnesses)('state store contract ($kind)', (h) => {
     it('keeps a committed write when a listener throws, and logs the failure', async () => {
       const errors: string[] = [];
       const logger: StoreLogger = { error: (_o, msg) => errors.push(msg), warn: () => {} };
-      const s = await open(nextNs(), logger);
+      const s = await open(nextNs(), { logger });
       const seen: StateChange[] = [];
       s.subscribe(() => {
         throw new Error('listener bug');

@@ -14,12 +14,21 @@ export interface OpenStoreOptions {
   redis?: string;
   /** key and channel prefix in Redis (default `ferry:`) */
   redisKeyPrefix?: string;
+  /** events kept by either backend (default 1,000,000) */
+  eventRetention?: number;
   logger?: StoreLogger;
 }
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<StateStore> {
   if (options.redis) {
-    return openRedisStore(options.redis, { keyPrefix: options.redisKeyPrefix, logger: options.logger });
+    return openRedisStore(options.redis, {
+      keyPrefix: options.redisKeyPrefix,
+      eventRetention: options.eventRetention,
+      logger: options.logger,
+    });
   }
-  return openSqliteStore(options.db ?? DEFAULT_DB_PATH, { logger: options.logger });
+  return openSqliteStore(options.db ?? DEFAULT_DB_PATH, {
+    eventRetention: options.eventRetention,
+    logger: options.logger,
+  });
 }

@@ -18,6 +18,7 @@ import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { createRedis, QUIT_TIMEOUT_MS, quitWithin } from './redis-connection.js';
 import { changesForResync } from './redis-resync.js';
 import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA } from './redis-scripts.js';
+import { eventRetention } from './retention.js';
 import type {
   ApplianceRecord,
   ControlEvent,
@@ -31,6 +32,8 @@ import type {
 export interface RedisStoreOptions {
   /** prefix of every key and of the change channel (default `ferry:`) */
   keyPrefix?: string;
+  /** events kept; the oldest beyond this are removed as new ones arrive (default 1,000,000) */
+  eventRetention?: number;
   logger?: StoreLogger;
 }
 
@@ -60,6 +63,7 @@ export class RedisStore implements StateStore {
   private readonly p: string;
   private readonly channel: string;
   private closed = false;
+  private readonly retention: number;
 
   constructor(
     private readonly client: Redis,
@@ -69,6 +73,7 @@ export class RedisStore implements StateStore {
     readonly instanceId: string = randomUUID(),
   ) {
     this.feed = new ChangeFeed(options.logger);
+    this.retention = eventRetention(options.eventRetention);
     this.p = options.keyPrefix ?? 'ferry:';
     this.channel = `${this.p}changes`;
     client.defineCommand('ferryRoutesDelta', { numberOfKeys: 3, lua: ROUTES_DELTA_LUA });
@@ -268,9 +273,15 @@ export class RedisStore implements StateStore {
     const stored: ControlEvent = { ...ev, seq };
     const member = `${String(seq).padStart(SEQ_WIDTH, '0')}|${JSON.stringify(stored)}`;
     const change: StateChange = { kind: 'event', event: stored };
-    const tx = this.client.multi().zadd(this.key('events'), ev.timeMs, member);
-    if (ev.applianceId !== undefined)
-      tx.zadd(this.key('events', 'appliance', ev.applianceId), ev.timeMs, member);
+    // Trimming by rank keeps the latest by time; usually it removes one member or none.
+    const tx = this.client
+      .multi()
+      .zadd(this.key('events'), ev.timeMs, member)
+      .zremrangebyrank(this.key('events'), 0, -this.retention - 1);
+    if (ev.applianceId !== undefined) {
+      const perAppliance = this.key('events', 'appliance', ev.applianceId);
+      tx.zadd(perAppliance, ev.timeMs, member).zremrangebyrank(perAppliance, 0, -this.retention - 1);
+    }
     tx.publish(this.channel, this.message(change));
     execValues(await tx.exec());
     this.feed.emit(change);

@@ -6,6 +6,7 @@
 import type { Catalog } from '@ferry/protocol';
 import Database from 'better-sqlite3';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
+import { eventRetention } from './retention.js';
 import type {
   ApplianceRecord,
   ControlEvent,
@@ -42,6 +43,8 @@ CREATE INDEX events_by_time ON events (time_ms);
 export interface SqliteStoreOptions {
   /** ms a writer waits for another connection's lock before SQLITE_BUSY (default 5000) */
   busyTimeoutMs?: number;
+  /** events kept; the oldest beyond this are deleted as new ones arrive (default 1,000,000) */
+  eventRetention?: number;
   logger?: StoreLogger;
 }
 
@@ -104,6 +107,7 @@ function prepareStatements(db: Database.Database) {
     listFiles: db.prepare('SELECT file_id FROM inventory_files WHERE appliance_id = ?').pluck(),
     putCatalog: db.prepare('INSERT OR REPLACE INTO catalog (id, body) VALUES (1, ?)'),
     getCatalog: db.prepare('SELECT body FROM catalog WHERE id = 1').pluck(),
+    trimEvents: db.prepare('DELETE FROM events WHERE seq <= ?'),
     appendEvent: db.prepare(
       'INSERT INTO events (time_ms, appliance_id, kind, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -114,12 +118,16 @@ export class SqliteStore implements StateStore {
   readonly backend = 'sqlite' as const;
   private readonly feed: ChangeFeed;
   private readonly stmt: ReturnType<typeof prepareStatements>;
+  private readonly retention: number;
+  /** listEvents statements by filter shape (at most eight) */
+  private readonly eventQueries = new Map<string, Database.Statement>();
 
   constructor(
     private readonly db: Database.Database,
     options: SqliteStoreOptions = {},
   ) {
     this.feed = new ChangeFeed(options.logger);
+    this.retention = eventRetention(options.eventRetention);
     this.stmt = prepareStatements(db);
   }
 
@@ -216,14 +224,19 @@ export class SqliteStore implements StateStore {
   }
 
   async appendEvent(ev: ControlEvent): Promise<ControlEvent> {
-    const info = this.stmt.appendEvent.run(
-      ev.timeMs,
-      ev.applianceId ?? null,
-      ev.kind,
-      ev.from ?? null,
-      ev.to ?? null,
-      ev.reason ?? null,
-    );
+    const info = this.db.transaction(() => {
+      const res = this.stmt.appendEvent.run(
+        ev.timeMs,
+        ev.applianceId ?? null,
+        ev.kind,
+        ev.from ?? null,
+        ev.to ?? null,
+        ev.reason ?? null,
+      );
+      // seq never repeats (AUTOINCREMENT): everything at or below this was appended before the kept window.
+      this.stmt.trimEvents.run(Number(res.lastInsertRowid) - this.retention);
+      return res;
+    })();
     const stored: ControlEvent = { ...ev, seq: Number(info.lastInsertRowid) };
     this.feed.emit({ kind: 'event', event: stored });
     return stored;
@@ -247,7 +260,12 @@ export class SqliteStore implements StateStore {
     }
     const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY time_ms DESC, seq DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, Math.max(0, Math.floor(filter.limit))) as EventRow[];
+    let query = this.eventQueries.get(sql);
+    if (!query) {
+      query = this.db.prepare(sql);
+      this.eventQueries.set(sql, query);
+    }
+    const rows = query.all(...args, Math.max(0, Math.floor(filter.limit))) as EventRow[];
     return rows.reverse().map(rowToEvent);
   }
 
