@@ -1,6 +1,10 @@
 // Assembles one appliance from its configuration: store, body sender, token keys,
 // metrics, logs and the HTTP server. Used by `ferry appliance` and by tests.
 import { loadKeyRing } from '@ferry/protocol';
+import { ControlAgent } from './agent/agent.js';
+import { HeartbeatBuilder } from './agent/heartbeat.js';
+import { InventoryFeed } from './agent/inventory-feed.js';
+import { LoadSampler } from './agent/load.js';
 import { type BgpPart, startBgp } from './bgp/appliance-bgp.js';
 import type { ApplianceConfig } from './config.js';
 import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
@@ -19,6 +23,8 @@ export interface RunningAppliance {
   readonly logger: Logger;
   /** The BGP speaker, its Adj-RIB-In and the route feed, when BGP is configured. */
   readonly bgp?: BgpPart;
+  /** Reports to control when `config.control` is set. */
+  readonly agent?: ControlAgent;
   /** drain (bounded by drainTimeoutSec), then close everything */
   stop(): Promise<void>;
 }
@@ -55,17 +61,20 @@ export async function startAppliance(
 
   const bgp = config.bgp ? startBgp(config.bgp, { logger, registry: metrics.registry }) : undefined;
   let hooks: WorkerHooks | undefined;
+  let agent: ControlAgent | undefined;
   const server: ApplianceServer = new ApplianceServer({
     logger,
     limits: config.limits,
     onDrainedExit: opts.onDrainedExit,
     drainHandler: opts.cluster ? (exit) => hooks?.requestDrain(exit) : undefined,
+    isolated: () => agent?.isolated ?? false,
     content: { store, sender, keys, maxRanges: config.maxRanges, metrics, accessLog },
     ops: {
       metricsText: () => (hooks ? hooks.metricsText() : metrics.render()),
       routes: bgp?.routes,
       healthy: () => {
         if (server.state !== 'serving') return { ok: false, state: server.state, reason: 'draining' };
+        if (agent?.isolated) return { ok: false, state: 'serving', reason: 'isolated from control' };
         const disks = store.stats().disks;
         if (disks.length > 0 && disks.every((d) => d.state !== 'ok')) {
           return { ok: false, state: 'serving', reason: 'every disk has failed' };
@@ -83,6 +92,7 @@ export async function startAppliance(
         bodySender: { path: sender.path, reason, active: sender.active },
         requestsInFlight: server.requestsInFlight,
         store: store.stats(),
+        control: agent?.status(),
         bgp: bgp
           ? { sessions: bgp.speaker.status(), routes: bgp.rib.size(), feedVersion: bgp.feed.version }
           : undefined,
@@ -95,6 +105,29 @@ export async function startAppliance(
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   logger.info({ address, site: config.site, open: config.open }, 'appliance listening');
   await bgp?.speaker.start();
+  if (config.control) {
+    agent = new ControlAgent({
+      controlUrl: config.control,
+      applianceId: config.id,
+      logger,
+      ...(config.controlGraceMs !== undefined ? { graceMs: config.controlGraceMs } : {}),
+      ...(config.heartbeatMs !== undefined ? { intervalMs: config.heartbeatMs } : {}),
+      heartbeat: new HeartbeatBuilder({
+        url: `http://${host}:${address.port}`,
+        site: config.site,
+        version: VERSION,
+        state: () => server.state,
+        disks: () => store.stats().disks,
+        load: new LoadSampler({
+          bytesSent: async () => (await metrics.bytesSent.get()).values.reduce((n, v) => n + v.value, 0),
+          connections: () => server.requestsInFlight,
+        }),
+        inventory: new InventoryFeed(store),
+        routes: bgp ? { feed: bgp.feed, rib: bgp.rib } : undefined,
+      }),
+    });
+    agent.start();
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -105,6 +138,7 @@ export async function startAppliance(
       const result = await Promise.race([server.drain(), timeout]);
       if (result === 'timeout')
         logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
+      await agent?.stop();
       await bgp?.stop();
       await server.close();
       await sender.close();
@@ -116,5 +150,5 @@ export async function startAppliance(
     return stopping;
   };
 
-  return { config, address, url: `http://${host}:${address.port}`, server, logger, bgp, stop };
+  return { config, address, url: `http://${host}:${address.port}`, server, logger, bgp, agent, stop };
 }

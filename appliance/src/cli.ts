@@ -11,9 +11,10 @@ import { createServiceLogger } from './ops/logger.js';
 export async function runAppliance(flags: ApplianceFlags & { workers?: string }): Promise<void> {
   const config = configFromFlags(flags);
   const workers = parseWorkers(flags.workers ?? '1');
-  if (workers > 1 && config.bgp) {
-    // One BGP session feeds one RIB; with several workers only one would hold it.
-    throw Object.assign(new Error('BGP (--bgp-listen/--bgp-config) runs with --workers 1 only'), {
+  if (workers > 1 && (config.bgp || config.control)) {
+    // One BGP session feeds one RIB and one agent reports one appliance's load; with
+    // several workers each would see only its own share.
+    throw Object.assign(new Error('BGP and --control run with --workers 1 only'), {
       code: 'FERRY_ERR_CONFIG',
     });
   }

@@ -20,6 +20,10 @@ export interface ApplianceConfig {
   limits?: Partial<ServerLimits>;
   /** How often disks are checked for failure (default 5000 ms). */
   storeCheckIntervalMs?: number;
+  /** Without control for this long, the appliance stops taking new sessions (default 30 s). */
+  controlGraceMs?: number;
+  /** Heartbeat interval (default 1000 ms; control may ask for another). */
+  heartbeatMs?: number;
   /** BGP neighbors; absent when the appliance runs without BGP. */
   bgp?: BgpSettings;
 }
@@ -67,6 +71,7 @@ export interface ApplianceFlags extends BgpFlags {
   logLevel: string;
   maxRanges: number;
   drainTimeout: number;
+  controlGrace?: number;
 }
 
 export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
@@ -84,5 +89,6 @@ export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
     maxRanges: f.maxRanges,
     drainTimeoutSec: f.drainTimeout,
     bgp: settingsFromFlags(f),
+    ...(f.controlGrace !== undefined ? { controlGraceMs: f.controlGrace * 1000 } : {}),
   });
 }

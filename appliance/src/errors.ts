@@ -56,6 +56,11 @@ export const Errors = {
     'precondition failed (If-Match / If-Unmodified-Since)',
   ),
   // Service state
+  ISOLATED: spec(
+    'FERRY_ERR_ISOLATED',
+    503,
+    'appliance has lost contact with control and takes no new sessions',
+  ),
   DRAINING: spec('FERRY_ERR_DRAINING', 503, 'appliance is draining and takes no new requests'),
   INTERNAL: spec('FERRY_ERR_INTERNAL', 500, 'internal error'),
 } as const;

@@ -37,6 +37,8 @@ export interface ApplianceServerOptions {
   onDrainedExit?: () => void;
   /** Replaces the local drain for POST /v1/drain (a worker hands it to its primary). */
   drainHandler?: (exit: boolean) => void;
+  /** True while the appliance has lost control for longer than its grace period. */
+  isolated?: () => boolean;
 }
 
 export class ApplianceServer {
@@ -143,6 +145,12 @@ export class ApplianceServer {
         }
         if (this.stateValue !== 'serving') {
           sendError(res, Errors.DRAINING, { head: req.method === 'HEAD', headers: { 'Retry-After': 5 } });
+          return;
+        }
+        if (this.opts.isolated?.()) {
+          // Open Connect appliances stop taking new sessions when control is out of reach:
+          // steering has moved on, and serving stale URLs would hide the outage.
+          sendError(res, Errors.ISOLATED, { head: req.method === 'HEAD', headers: { 'Retry-After': 5 } });
           return;
         }
         handleContent(this.opts.content, req, res, url);

@@ -15,7 +15,13 @@ export function buildProgram(): Command {
     .requiredOption('--id <id>', 'appliance id, reported to control and in logs')
     .addOption(listenOption('HTTP listen address'))
     .requiredOption('--store <dir>', 'content store directory, one per disk (repeatable)', collect)
-    .option('--control <url>', 'control service base URL')
+    .option('--control <url>', 'control service base URL (heartbeats every second)')
+    .option(
+      '--control-grace <seconds>',
+      'without control this long, take no new sessions',
+      parsePositiveInt,
+      30,
+    )
     .option('--site <name>', 'site name', 'default')
     .option('--bgp-listen <host:port>', 'BGP listen address', parseHostPort)
     .option('--asn <n>', 'local AS number (BGP)', parsePositiveInt)
