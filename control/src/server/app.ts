@@ -59,6 +59,10 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     loggerInstance: opts.logger as FastifyBaseLogger,
     // The client address comes from ClientAddressResolver, which knows the trusted proxies.
     trustProxy: false,
+    // Every appliance heartbeats every second: one info line per request would drown the
+    // log. Requests are logged at debug in the onResponse hook below; failures by the
+    // error handler.
+    disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -80,6 +84,12 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   };
 
   installErrorHandling(app);
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug(
+      { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+      'request',
+    );
+  });
   await app.register(swagger, {
     openapi: {
       info: {
