@@ -38,3 +38,55 @@ export async function quitWithin(r: Redis, timeoutMs: number): Promise<void> {
     r.disconnect();
   }
 }
+
+type ExecResult = [Error | null, unknown][] | null;
+
+/** The replies of a MULTI, throwing the first command error instead of returning it. */
+export function execValues(res: ExecResult): unknown[] {
+  if (!res) throw new Error('redis transaction aborted');
+  return res.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
+/** The URL for messages, without its password. */
+function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable Redis URL)';
+  }
+}
+
+/** The store's two connections, both ready; on failure neither is left retrying. */
+export async function connectPair(
+  url: string,
+  instanceId: string,
+  logger?: StoreLogger,
+): Promise<{ client: Redis; sub: Redis }> {
+  const client = createRedis(url, `ferry-control-cmd-${instanceId}`, logger);
+  const sub = createRedis(url, `ferry-control-sub-${instanceId}`, logger);
+  // ioredis rejects connect() with a bare "Connection is closed."; the socket error says why.
+  let lastError: Error | undefined;
+  const capture = (err: Error) => {
+    lastError = err;
+  };
+  client.on('error', capture);
+  sub.on('error', capture);
+  try {
+    await client.connect();
+    await sub.connect();
+    return { client, sub };
+  } catch (err) {
+    client.disconnect();
+    sub.disconnect();
+    const why = (lastError ?? (err as Error)).message;
+    throw new Error(`cannot open Redis state at ${displayUrl(url)}: ${why}`, { cause: err });
+  } finally {
+    client.off('error', capture);
+    sub.off('error', capture);
+  }
+}

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Catalog } from '@ferry/protocol';
 import type { Redis } from 'ioredis';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
-import { createRedis, QUIT_TIMEOUT_MS, quitWithin } from './redis-connection.js';
+import { connectPair, execValues, QUIT_TIMEOUT_MS, quitWithin } from './redis-connection.js';
 import { changesForResync } from './redis-resync.js';
 import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA } from './redis-scripts.js';
 import { eventRetention } from './retention.js';
@@ -40,30 +40,21 @@ export interface RedisStoreOptions {
 /** Members per SADD in a snapshot: large enough to be few commands, small enough to stay cheap. */
 const SNAPSHOT_CHUNK = 10_000;
 const SEQ_WIDTH = 16;
+const RESYNC_MAX_BACKOFF_MS = 30_000;
 
 interface ChangeMessage {
   origin: string;
   change: StateChange;
 }
 
-type ExecResult = [Error | null, unknown][] | null;
-
-function execValues(res: ExecResult): unknown[] {
-  if (!res) throw new Error('redis transaction aborted');
-  return res.map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
-}
-
 export class RedisStore implements StateStore {
   readonly backend = 'redis' as const;
-  /** tells this instance's own messages apart from other instances' on the shared channel */
   private readonly feed: ChangeFeed;
   private readonly p: string;
   private readonly channel: string;
   private closed = false;
   private readonly retention: number;
+  private resyncTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: Redis,
@@ -81,7 +72,7 @@ export class RedisStore implements StateStore {
     sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     // The first 'ready' happened before construction; any later one is a reconnect.
     sub.on('ready', () => {
-      void this.resync();
+      void this.resync(0);
     });
   }
 
@@ -90,7 +81,9 @@ export class RedisStore implements StateStore {
     await this.sub.subscribe(this.channel);
   }
 
-  private async resync(): Promise<void> {
+  private async resync(attempt: number): Promise<void> {
+    clearTimeout(this.resyncTimer);
+    this.resyncTimer = undefined;
     if (this.closed) return;
     try {
       // ioredis resubscribes by itself, but only this reply proves the subscription is live
@@ -103,7 +96,10 @@ export class RedisStore implements StateStore {
       );
       for (const change of changes) this.feed.emit(change);
     } catch (err) {
-      this.feed.logger.error({ err }, 'state resync after a redis reconnect failed');
+      const retryMs = Math.min(RESYNC_MAX_BACKOFF_MS, 250 * 2 ** attempt);
+      this.feed.logger.error({ err, attempt, retryMs }, 'state resync after a redis reconnect failed');
+      this.resyncTimer = setTimeout(() => void this.resync(attempt + 1), retryMs);
+      this.resyncTimer.unref();
     }
   }
 
@@ -314,47 +310,22 @@ export class RedisStore implements StateStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.resyncTimer);
     this.feed.clear();
     await Promise.all([quitWithin(this.sub, QUIT_TIMEOUT_MS), quitWithin(this.client, QUIT_TIMEOUT_MS)]);
-  }
-}
-
-/** The URL for messages, without its password. */
-function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable Redis URL)';
   }
 }
 
 /** Connects two clients (commands, and the change subscription) and waits until both are ready. */
 export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
   const instanceId = randomUUID();
-  const client = createRedis(url, `ferry-control-cmd-${instanceId}`, options.logger);
-  const sub = createRedis(url, `ferry-control-sub-${instanceId}`, options.logger);
-  // ioredis rejects connect() with a bare "Connection is closed."; the socket error says why.
-  let lastError: Error | undefined;
-  const capture = (err: Error) => {
-    lastError = err;
-  };
-  client.on('error', capture);
-  sub.on('error', capture);
+  const { client, sub } = await connectPair(url, instanceId, options.logger);
+  const store = new RedisStore(client, sub, options, instanceId);
   try {
-    await client.connect();
-    await sub.connect();
-    const store = new RedisStore(client, sub, options, instanceId);
     await store.start();
     return store;
   } catch (err) {
-    client.disconnect();
-    sub.disconnect();
-    const why = (lastError ?? (err as Error)).message;
-    throw new Error(`cannot open Redis state at ${displayUrl(url)}: ${why}`, { cause: err });
-  } finally {
-    client.off('error', capture);
-    sub.off('error', capture);
+    await store.close();
+    throw err;
   }
 }
