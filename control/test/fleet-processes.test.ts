@@ -1,0 +1,294 @@
+// The whole path with real processes: `ferry control` on SQLite, two `ferry appliance`
+// processes in two sites, each fed a different client prefix over BGP by its own
+// `ferry announce`. Steering from an address in each prefix puts that network's appliance
+// first and its signed URL serves; kill -9 of an appliance takes it out of steering within
+// 3 s; kill -9 of control and a restart on the same file keep registry and catalog.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatKeyFile, generateKey, type SteerResponse } from '@ferry/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateContent } from '../../appliance/src/content/generate.js';
+import { ContentStore } from '../../appliance/src/store/store.js';
+import { freeLoopbackPort } from '../../appliance/test/support/bird.js';
+
+const CLI = join(import.meta.dirname, '../../cli/bin/ferry.js');
+const NETS = {
+  a1: {
+    prefix: '127.101.0.0/16',
+    client: '127.101.0.7',
+    bgp: '127.0.0.101',
+    peer: '127.0.1.101',
+    site: 'site-a',
+  },
+  a2: {
+    prefix: '127.102.0.0/16',
+    client: '127.102.0.7',
+    bgp: '127.0.0.102',
+    peer: '127.0.1.102',
+    site: 'site-b',
+  },
+} as const;
+type Name = keyof typeof NETS;
+
+interface Proc {
+  child: ChildProcess;
+  url?: string;
+  exited: Promise<number | null>;
+}
+
+const procs: Proc[] = [];
+
+/** Starts a ferry command; resolves once `pattern` shows on stderr (its readiness line). */
+function ferry(args: string[], pattern?: RegExp): Promise<Proc> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const proc: Proc = { child, exited };
+    procs.push(proc);
+    if (!pattern) return resolve(proc);
+    let err = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no readiness from ferry ${args[0]}: ${err.slice(-2000)}`)),
+      30_000,
+    );
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      const m = pattern.exec(err);
+      if (m && !proc.url) {
+        clearTimeout(timer);
+        proc.url = m[1];
+        resolve(proc);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!proc.url) reject(new Error(`ferry ${args[0]} exited (${code}): ${err.slice(-2000)}`));
+    });
+  });
+}
+
+/** JSON over HTTP from a chosen source address (the client's network, for steering). */
+function call(
+  url: string,
+  opts: { method?: string; body?: unknown; from?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: unknown; raw: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const req = request(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        localAddress: opts.from,
+        agent: false,
+        timeout: 5000,
+        headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          let body: unknown = null;
+          try {
+            body = JSON.parse(raw.toString());
+          } catch {
+            body = null;
+          }
+          resolve({ status: res.statusCode ?? 0, body, raw });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<number> {
+  const started = Date.now();
+  for (let i = 0; i < 2000 && Date.now() - started < timeoutMs; i++) {
+    if (await check().catch(() => false)) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('control, two appliances and two BGP feeds as real processes', () => {
+  let dir: string;
+  let control: Proc;
+  const appliances = {} as Record<Name, Proc>;
+  let titleId: string;
+  let firstStream: { streamId: string; start: number; length: number };
+
+  const steer = (from: string) =>
+    call(`${control.url}/v1/steer`, { method: 'POST', body: { titleId }, from }) as Promise<{
+      status: number;
+      body: SteerResponse;
+    }>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-fleet-'));
+    const keys = join(dir, 'keys');
+    writeFileSync(keys, formatKeyFile([generateKey('k1')]), { mode: 0o600 });
+    const { catalog, catalogPath } = generateContent({
+      out: join(dir, 'content'),
+      titles: 1,
+      minutes: 0.2,
+      seed: 'fleet',
+    });
+    titleId = catalog.titles[0]!.id;
+    const s0 = catalog.titles[0]!.streams[0]!;
+    firstStream = { streamId: s0.streamId, start: s0.segments[1]!.start, length: s0.segments[1]!.length };
+
+    control = await ferry(
+      [
+        'control',
+        '--listen',
+        '127.0.0.1:0',
+        '--db',
+        join(dir, 'control.db'),
+        '--token-key-file',
+        keys,
+        '--log-level',
+        'warn',
+      ],
+      /serving on (http:\/\/\S+)/,
+    );
+    const posted = await call(`${control.url}/v1/catalog`, {
+      method: 'POST',
+      body: JSON.parse(readFileSync(catalogPath, 'utf8')),
+    });
+    expect(posted.status).toBe(200);
+
+    for (const name of Object.keys(NETS) as Name[]) {
+      const net = NETS[name];
+      const store = join(dir, `store-${name}`);
+      const s = ContentStore.open([store]);
+      for (const stream of catalog.titles[0]!.streams)
+        await s.add(join(dir, 'content', stream.streamId), stream.streamId);
+      s.close();
+      const bgpPort = await freeLoopbackPort(net.bgp);
+      appliances[name] = await ferry(
+        [
+          'appliance',
+          '--id',
+          name,
+          '--site',
+          net.site,
+          '--listen',
+          `${net.bgp}:0`,
+          '--store',
+          store,
+          '--control',
+          control.url!,
+          '--token-key-file',
+          keys,
+          '--access-log',
+          'off',
+          '--log-level',
+          'warn',
+          '--bgp-listen',
+          `${net.bgp}:${bgpPort}`,
+          '--asn',
+          '65000',
+          '--peer-asn',
+          '65001',
+          '--bgp-peer',
+          net.peer,
+        ],
+        /serving on (http:\/\/\S+)/,
+      );
+      const prefixes = join(dir, `prefixes-${name}`);
+      writeFileSync(prefixes, `${net.prefix}\n`);
+      await ferry([
+        'announce',
+        '--connect',
+        `${net.bgp}:${bgpPort}`,
+        '--local-address',
+        net.peer,
+        '--asn',
+        '65001',
+        '--peer-asn',
+        '65000',
+        '--prefixes',
+        prefixes,
+        '--log-level',
+        'warn',
+      ]);
+    }
+    // Routes reach control through the appliances' heartbeats; health needs a few probes.
+    await until(
+      'both networks steerable',
+      async () => {
+        const [r1, r2] = await Promise.all([steer(NETS.a1.client), steer(NETS.a2.client)]);
+        return r1.status === 200 && r2.status === 200;
+      },
+      30_000,
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const p of procs)
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('steers each network to the appliance that heard it, and the signed URL serves', async () => {
+    for (const name of Object.keys(NETS) as Name[]) {
+      const net = NETS[name];
+      const r = await steer(net.client);
+      expect(r.status).toBe(200);
+      expect(r.body.clientPrefix).toBe(net.prefix);
+      const stream = r.body.streams.find((s) => s.streamId === firstStream.streamId)!;
+      expect(stream.urls[0]).toMatchObject({ rank: 1, applianceId: name, site: net.site });
+      const seg = await call(stream.urls[0]!.url, {
+        from: net.client,
+        headers: { Range: `bytes=${firstStream.start}-${firstStream.start + firstStream.length - 1}` },
+      });
+      expect(seg.status).toBe(206);
+      expect(seg.raw.length).toBe(firstStream.length);
+      // The URL is bound to the network it was issued for.
+      const other = name === 'a1' ? NETS.a2.client : NETS.a1.client;
+      expect((await call(stream.urls[0]!.url, { from: other })).status).toBe(403);
+    }
+  });
+
+  it('takes a killed appliance out of steering within 3 s', async () => {
+    appliances.a1.child.kill('SIGKILL');
+    await appliances.a1.exited;
+    const tookMs = await until(
+      'a1 out of steering',
+      async () => {
+        const r = await steer(NETS.a1.client);
+        return r.status === 503 || !r.body.streams.some((s) => s.urls.some((u) => u.applianceId === 'a1'));
+      },
+      10_000,
+    );
+    expect(tookMs).toBeLessThan(3000);
+    const r2 = await steer(NETS.a2.client);
+    expect(r2.body.streams[0]!.urls[0]!.applianceId).toBe('a2');
+  });
+
+  it('keeps registry and catalog across a kill -9 of control and a restart on the same file', async () => {
+    const before = (await call(`${control.url}/v1/appliances`)).body as
+      | { id: string }[]
+      | { appliances: { id: string }[] };
+    control.child.kill('SIGKILL');
+    await control.exited;
+    const port = new URL(control.url!).port;
+    control = await ferry(
+      ['control', '--listen', `127.0.0.1:${port}`, '--db', join(dir, 'control.db'), '--log-level', 'warn'],
+      /serving on (http:\/\/\S+)/,
+    );
+    const after = (await call(`${control.url}/v1/appliances`)).body;
+    const ids = (v: typeof before) => (Array.isArray(v) ? v : v.appliances).map((a) => a.id).sort();
+    expect(ids(after as typeof before)).toEqual(['a1', 'a2']);
+    expect(ids(after as typeof before)).toEqual(ids(before));
+    const title = await call(`${control.url}/v1/titles/${titleId}`);
+    expect(title.status).toBe(200);
+  });
+});
