@@ -24,6 +24,7 @@ export type ApplianceListener = (rec: ApplianceRecord) => void;
 
 export class ControlModel {
   private readonly appliances = new Map<string, ApplianceRecord>();
+  private readonly sites = new Map<string, Set<string>>();
   readonly routes = new RouteIndex();
   private readonly routeVersions = new Map<string, { epoch: string; version: number }>();
   private readonly inventories = new Map<string, Set<string>>();
@@ -51,8 +52,21 @@ export class ControlModel {
       .map((rec) => this.withHealth(rec));
   }
 
+  /** Ids of the appliances in one site (the fallback sites of steering). */
+  idsInSite(site: string): ReadonlySet<string> {
+    return this.sites.get(site) ?? new Set();
+  }
+
   setAppliance(rec: ApplianceRecord): void {
-    const known = this.appliances.has(rec.id);
+    const prev = this.appliances.get(rec.id);
+    const known = prev !== undefined;
+    if (prev && prev.site !== rec.site) this.sites.get(prev.site)?.delete(rec.id);
+    let site = this.sites.get(rec.site);
+    if (!site) {
+      site = new Set();
+      this.sites.set(rec.site, site);
+    }
+    site.add(rec.id);
     this.appliances.set(rec.id, { ...rec });
     if (!known) for (const l of this.applianceListeners) l(this.withHealth(rec));
   }

@@ -35,7 +35,8 @@ export function installErrorHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((err: FastifyError | ControlError, req, reply) => {
     if (err instanceof ControlError) {
-      if (err.status >= 500) req.log.error({ err }, 'request failed');
+      // 503 NO_APPLIANCE is an answer, not a fault: it is counted in the steering metric.
+      if (err.status === 500) req.log.error({ err }, 'request failed');
       return sendError(reply, { code: err.code, status: err.status, message: err.message });
     }
     const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, SteerRequest, SteerResponse } from '@ferry/protocol';
 import { ControlError, Errors } from '../../errors.js';
 import type { ControlModel } from '../../model/model.js';
+import type { CoveringMatch } from '../../model/route-index.js';
 import { type Candidate, type CandidateHealth, rankAppliances } from '../../steering/rank.js';
 import { signedUrl } from '../../steering/sign.js';
 import type { ControlContext } from '../context.js';
@@ -35,7 +36,7 @@ export function steerRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
         );
         const covering = model.routes.covering(client);
         const clientPrefix = covering[0]?.prefix ?? '';
-        const appliances = candidates(model);
+        const appliances = candidates(model, covering, config.fallbackSites);
         const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSec;
 
         const streams: SteerResponse['streams'] = [];
@@ -50,7 +51,7 @@ export function steerRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
           });
           metrics.steering.inc({ decision: result.decision });
           if (result.ranked.length === 0) {
-            req.log.info({ client, titleId, streamId: s.streamId, reason: result.reason }, 'steering: none');
+            req.log.debug({ client, titleId, streamId: s.streamId, reason: result.reason }, 'steering: none');
             throw new ControlError(Errors.NO_APPLIANCE, result.reason, { replaceMessage: true });
           }
           streams.push({
@@ -81,9 +82,19 @@ export function steerRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
   };
 }
 
-function candidates(model: ControlModel): Map<string, Candidate> {
+/** Only the appliances this client can be sent to: those on covering prefixes and in fallback sites. */
+function candidates(
+  model: ControlModel,
+  covering: readonly CoveringMatch[],
+  fallbackSites: readonly string[],
+): Map<string, Candidate> {
+  const ids = new Set<string>();
+  for (const m of covering) for (const id of m.applianceIds) ids.add(id);
+  for (const site of fallbackSites) for (const id of model.idsInSite(site)) ids.add(id);
   const out = new Map<string, Candidate>();
-  for (const rec of model.listAppliances()) {
+  for (const id of ids) {
+    const rec = model.getAppliance(id);
+    if (!rec) continue;
     const files = model.inventoryOf(rec.id);
     out.set(rec.id, {
       id: rec.id,
