@@ -1,1 +1,12 @@
-export {};
+// @ferry/client-sim: simulated devices that steer, play with adaptive bitrate, fail over
+// down the ranked URLs and record what a viewer would have seen.
+export * from './abr/index.js';
+export * from './errors.js';
+export * from './player/buffer.js';
+export * from './player/clock.js';
+export * from './player/failover.js';
+export type * from './player/qoe.js';
+export * from './player/segment-fetch.js';
+export * from './player/session.js';
+export * from './player/steer-client.js';
+export * from './report/index.js';

@@ -9,7 +9,7 @@ import { generateContent } from '../../appliance/src/content/generate.js';
 import { ContentStore } from '../../appliance/src/store/store.js';
 import { testConfig } from '../../appliance/test/support/appliance-fixture.js';
 import { runSession } from '../src/player/session.js';
-import { deadPort, type SteerServer, startSteerServer } from './support-steer-server.js';
+import { deadPort, type SteerServer, startSteerServer, startTrickleServer } from './support-steer-server.js';
 
 let dir: string;
 let app: RunningAppliance;
@@ -94,5 +94,29 @@ describe('a session against a live appliance', () => {
     expect(qoe.errors.length).toBeGreaterThan(0);
     expect(qoe.errors[0]!.code).toBe('FERRY_ERR_SIM_STEER');
     expect(qoe.errors[0]!.message).toMatch(/ECONNREFUSED/);
+  }, 20_000);
+
+  it('abandons a congested rank 1 (timeout before playback, too slow after) for the appliance', async () => {
+    const slow = await startTrickleServer(2000);
+    steerServers.push(slow);
+    const control = await startSteerServer(title, [
+      { base: slow.url, applianceId: 'slow-1', site: 'busy' },
+      { base: app.url, applianceId: 'edge-1', site: 'test' },
+    ]);
+    steerServers.push(control);
+    const qoe = await runSession({
+      control: control.url,
+      titleId: title.id,
+      durationSec: 8,
+      failover: { requestTimeoutMs: 1000, graceMs: 300 },
+    });
+    expect(qoe.errors).toEqual([]);
+    expect(qoe.started).toBe(true);
+    const reasons = new Set(qoe.failoverMarks.map((f) => f.reason));
+    expect(reasons).toEqual(new Set(['timeout', 'too-slow']));
+    expect(qoe.failoverMarks.every((f) => f.from === 'slow-1' && f.to === 'edge-1')).toBe(true);
+    expect(qoe.downloads.every((d) => d.applianceId === 'edge-1')).toBe(true);
+    expect(qoe.bytesByAppliance['edge-1']).toBeGreaterThan(0);
+    expect(qoe.bytesByAppliance['slow-1']).toBeGreaterThan(0);
   }, 20_000);
 });

@@ -75,3 +75,41 @@ export async function deadPort(): Promise<number> {
   await once(s, 'close');
   return port;
 }
+
+/**
+ * An origin that answers every range with 206 and then sends `bytesPerSec` (in small
+ * chunks) — a congested appliance. Stops writing when the client goes away.
+ */
+export async function startTrickleServer(bytesPerSec: number): Promise<SteerServer> {
+  const requests: SteerServer['requests'] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push({ titleId: req.url ?? '', remoteAddress: req.socket.remoteAddress });
+    const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '');
+    const length = m ? Number(m[2]) - Number(m[1]) + 1 : 1000;
+    res.writeHead(206, { 'content-length': length, 'content-type': 'application/octet-stream' });
+    const chunk = Math.max(1, Math.floor(bytesPerSec / 10));
+    let sent = 0;
+    const timer = setInterval(() => {
+      const n = Math.min(chunk, length - sent);
+      res.write(Buffer.alloc(n));
+      sent += n;
+      if (sent >= length) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, 100);
+    res.on('close', () => clearInterval(timer));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
