@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULTS, validateConfig } from '../src/config.js';
 import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openStore } from '../src/state/open-store.js';
@@ -266,6 +266,41 @@ describe('heartbeats', () => {
     });
     const ev = await call('GET', '/v1/events?appliance=a1&limit=50');
     expect(ev.json.events.map((e: { kind: string }) => e.kind)).toContain('routes-resync');
+  });
+
+  it("does not re-read its own writes from the store's change feed", async () => {
+    const routes = vi.spyOn(store, 'getRoutes');
+    const inventory = vi.spyOn(store, 'getInventory');
+    try {
+      const r = await call(
+        'POST',
+        '/v1/appliances/a1/heartbeat',
+        heartbeat({
+          seq: 5,
+          routes: {
+            kind: 'delta',
+            epoch: 'e1',
+            since: 4,
+            version: 5,
+            announced: [{ prefix: '198.51.100.0/24' }],
+            withdrawn: [],
+          },
+          inventory: { kind: 'delta', since: 2, version: 3, added: ['z'], removed: [] },
+        }),
+      );
+      expect(r.json).toMatchObject({ routesResync: false, inventoryResync: false });
+      await new Promise((done) => setTimeout(done, 50));
+      expect(routes).not.toHaveBeenCalled();
+      expect(inventory).not.toHaveBeenCalled();
+      expect((await call('GET', '/v1/appliances/a1')).json).toMatchObject({
+        routes: 3,
+        routesVersion: 5,
+        files: 3,
+      });
+    } finally {
+      routes.mockRestore();
+      inventory.mockRestore();
+    }
   });
 
   it('ignores a heartbeat older than the last one', async () => {

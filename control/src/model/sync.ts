@@ -16,15 +16,56 @@ export async function loadModel(model: ControlModel, store: StateStore): Promise
   }
 }
 
+/**
+ * Writes this instance makes and applies to the model itself. The stores report a local
+ * change synchronously inside the write call, so while a key is marked here its echo is
+ * skipped: re-reading a full BGP table after every one-second delta would cost more than
+ * the delta. A change another instance makes to the same key in that instant is skipped
+ * too; the heartbeat route re-reads the store whenever the model's copy no longer lines up.
+ */
+export class LocalWrites {
+  private readonly active = new Map<string, number>();
+
+  async run<T>(key: string, write: () => Promise<T>): Promise<T> {
+    this.active.set(key, (this.active.get(key) ?? 0) + 1);
+    try {
+      return await write();
+    } finally {
+      const n = (this.active.get(key) ?? 1) - 1;
+      if (n > 0) this.active.set(key, n);
+      else this.active.delete(key);
+    }
+  }
+
+  has(key: string): boolean {
+    return this.active.has(key);
+  }
+}
+
+export function changeKey(change: StateChange): string {
+  switch (change.kind) {
+    case 'appliance':
+    case 'routes':
+    case 'inventory':
+      return `${change.kind}:${change.id}`;
+    case 'catalog':
+      return 'catalog';
+    case 'event':
+      return 'event';
+  }
+}
+
 export interface FollowOptions {
   model: ControlModel;
   store: StateStore;
   logger: Logger;
+  localWrites: LocalWrites;
 }
 
 /** Follows the store's change feed; returns the unsubscribe function. */
 export function followStore(opts: FollowOptions): () => void {
   const { model, store, logger } = opts;
+  // Keys of the serial chains below; distinct from changeKey's.
   const chains = new Map<string, Promise<void>>();
 
   const serial = (key: string, task: () => Promise<void>) => {
@@ -39,6 +80,7 @@ export function followStore(opts: FollowOptions): () => void {
   };
 
   return store.subscribe((change: StateChange) => {
+    if (opts.localWrites.has(changeKey(change))) return;
     switch (change.kind) {
       case 'appliance':
         serial(`a:${change.id}`, async () => {

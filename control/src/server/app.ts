@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { ControlConfig } from '../config.js';
 import { HealthMonitor } from '../health/monitor.js';
 import { ControlModel } from '../model/model.js';
-import { followStore, loadModel } from '../model/sync.js';
+import { followStore, LocalWrites, loadModel } from '../model/sync.js';
 import type { StateStore } from '../state/store.js';
 import { ClientAddressResolver } from './client-address.js';
 import type { ControlContext } from './context.js';
@@ -68,7 +68,8 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
 
   const model = new ControlModel();
   await loadModel(model, store);
-  const unfollow = followStore({ model, store, logger: opts.logger });
+  const localWrites = new LocalWrites();
+  const unfollow = followStore({ model, store, logger: opts.logger, localWrites });
   const metrics = createMetrics(model, { defaultMetrics: opts.defaultMetrics });
   const monitor = new HealthMonitor({ config, store, model, logger: opts.logger });
 
@@ -76,6 +77,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     config,
     store,
     model,
+    localWrites,
     metrics,
     health: monitor,
     clientAddress: new ClientAddressResolver(config.trustedProxies),

@@ -3,6 +3,7 @@ import type { KeyRing } from '@ferry/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ControlConfig } from '../config.js';
 import type { ControlModel } from '../model/model.js';
+import type { LocalWrites } from '../model/sync.js';
 import type { StateStore } from '../state/store.js';
 import type { ClientAddressResolver } from './client-address.js';
 import type { ControlMetrics } from './metrics.js';
@@ -16,6 +17,8 @@ export interface ControlContext {
   config: ControlConfig;
   store: StateStore;
   model: ControlModel;
+  /** Store writes whose change-feed echo the model does not need (model/sync.ts). */
+  localWrites: LocalWrites;
   metrics: ControlMetrics;
   health: HeartbeatSink;
   clientAddress: ClientAddressResolver;

@@ -36,7 +36,7 @@ export function catalogRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
             throw new ControlError(Errors.CATALOG_INVALID, err.message, { replaceMessage: true });
           throw err;
         }
-        await store.putCatalog(catalog);
+        await ctx.localWrites.run('catalog', () => store.putCatalog(catalog));
         model.setCatalog(catalog);
         const streams = catalog.titles.reduce((n, t) => n + t.streams.length, 0);
         return { titles: catalog.titles.length, streams };

@@ -71,7 +71,7 @@ async function handle(
     lastHeartbeatMs: now,
     registeredMs: prev?.registeredMs ?? now,
   };
-  await store.putAppliance(rec);
+  await ctx.localWrites.run(`appliance:${id}`, () => store.putAppliance(rec));
   model.setAppliance(rec);
   if (!prev) {
     await store.appendEvent({
@@ -111,7 +111,7 @@ async function applyRoutes(ctx: ControlContext, id: string, routes: NonNullable<
       version: routes.version,
       prefixes: routes.routes.map((r) => r.prefix),
     };
-    await store.putRoutes(id, set);
+    await ctx.localWrites.run(`routes:${id}`, () => store.putRoutes(id, set));
     model.setRoutes(id, set);
     return true;
   }
@@ -122,7 +122,7 @@ async function applyRoutes(ctx: ControlContext, id: string, routes: NonNullable<
     announced: routes.announced.map((r) => r.prefix),
     withdrawn: routes.withdrawn,
   };
-  if (!(await store.applyRoutesDelta(id, delta))) return false;
+  if (!(await ctx.localWrites.run(`routes:${id}`, () => store.applyRoutesDelta(id, delta)))) return false;
   if (!model.applyRoutesDelta(id, delta)) {
     // The store had moved on without us (another instance wrote it): take its copy.
     const fresh = await store.getRoutes(id);
@@ -135,12 +135,14 @@ async function applyInventory(ctx: ControlContext, id: string, inv: NonNullable<
   const { store, model } = ctx;
   if (inv.kind === 'full') {
     const set = { version: inv.version, files: inv.files };
-    await store.putInventory(id, set);
+    await ctx.localWrites.run(`inventory:${id}`, () => store.putInventory(id, set));
     model.setInventory(id, set);
     return true;
   }
   const delta = { since: inv.since, version: inv.version, added: inv.added, removed: inv.removed };
-  if (!(await store.applyInventoryDelta(id, delta))) return false;
+  if (!(await ctx.localWrites.run(`inventory:${id}`, () => store.applyInventoryDelta(id, delta)))) {
+    return false;
+  }
   if (!model.applyInventoryDelta(id, delta)) {
     const fresh = await store.getInventory(id);
     if (fresh) model.setInventory(id, fresh);
