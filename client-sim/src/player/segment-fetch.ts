@@ -3,6 +3,7 @@
 // the request when it says so. Bytes received are reported even when the attempt fails,
 // since the appliance sent them either way.
 import { type Dispatcher, request } from 'undici';
+import { linkedAbort } from './abort.js';
 import type { FailReason, SegmentFailover } from './failover.js';
 
 export interface RangeFetch {
@@ -34,7 +35,7 @@ class Abandon extends Error {
 
 export async function fetchRange(f: RangeFetch): Promise<FetchOutcome> {
   const started = f.now();
-  const controller = new AbortController();
+  const controller = linkedAbort(f.signal);
   let bytes = 0;
   f.failover.begin();
   const watchdog = setInterval(() => {
@@ -46,7 +47,7 @@ export async function fetchRange(f: RangeFetch): Promise<FetchOutcome> {
       method: 'GET',
       dispatcher: f.dispatcher,
       headers: { range: `bytes=${f.start}-${f.start + f.length - 1}` },
-      signal: AbortSignal.any([controller.signal, f.signal]),
+      signal: controller.signal,
     });
     if (res.statusCode !== 206) {
       const body = await res.body.text().catch(() => '');
@@ -80,5 +81,6 @@ export async function fetchRange(f: RangeFetch): Promise<FetchOutcome> {
     return { ok: false, bytes, reason: 'error', detail, stopped };
   } finally {
     clearInterval(watchdog);
+    controller.dispose();
   }
 }

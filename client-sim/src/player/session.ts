@@ -7,6 +7,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { type AbrConfig, chooseBitrate } from '../abr/choose-bitrate.js';
 import { ThroughputEstimator } from '../abr/throughput-estimator.js';
 import { describeError, SimError, type SimErrorCode } from '../errors.js';
+import { linkedAbort } from './abort.js';
 import { type BufferConfig, BufferModel } from './buffer.js';
 import { type Clock, systemClock } from './clock.js';
 import { type FailoverConfig, SegmentFailover } from './failover.js';
@@ -48,10 +49,8 @@ export async function runSession(opts: SessionOptions): Promise<SessionQoe> {
     : new Agent({ localAddress: opts.localAddress, keepAliveTimeout: 10_000 });
   const dispatcher = opts.dispatcher ?? own!;
   const t0 = clock.now();
-  const stop = AbortSignal.any([
-    AbortSignal.timeout(opts.durationSec * 1000),
-    ...(opts.signal ? [opts.signal] : []),
-  ]);
+  const deadline = linkedAbort(opts.signal, opts.durationSec * 1000);
+  const stop = deadline.signal;
   const elapsed = () => clock.now() - t0;
   const buffer = new BufferModel(clock, opts.buffer);
   const estimator = new ThroughputEstimator();
@@ -218,7 +217,9 @@ export async function runSession(opts: SessionOptions): Promise<SessionQoe> {
     if (!stop.aborted && Number.isFinite(tail)) await pause(tail);
     qoe.avgBitrate = mediaSec > 0 ? bitrateSec / mediaSec : 0;
   } finally {
-    await own?.close();
+    deadline.dispose();
+    // destroy, not close: a transfer cut by the deadline must not hold the session open.
+    await own?.destroy();
   }
   const stats = buffer.stats();
   qoe.durationMs = elapsed();

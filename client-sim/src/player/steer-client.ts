@@ -4,6 +4,7 @@ import { SteerResponse } from '@ferry/protocol';
 import { Value } from 'typebox/value';
 import { type Dispatcher, request } from 'undici';
 import { SimError } from '../errors.js';
+import { linkedAbort } from './abort.js';
 
 export type SteerStream = SteerResponse['streams'][number];
 
@@ -17,17 +18,28 @@ export interface SteerOptions {
 
 export async function steer(opts: SteerOptions): Promise<SteerResponse> {
   const url = new URL('/v1/steer', opts.control);
-  const signals = [AbortSignal.timeout(opts.timeoutMs), ...(opts.signal ? [opts.signal] : [])];
-  const res = await request(url, {
-    method: 'POST',
-    dispatcher: opts.dispatcher,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ titleId: opts.titleId }),
-    signal: AbortSignal.any(signals),
-  });
-  const text = await res.body.text();
-  if (res.statusCode !== 200) {
-    throw new SimError('FERRY_ERR_SIM_STEER', `HTTP ${res.statusCode} ${text.slice(0, 200)}`);
+  const abort = linkedAbort(
+    opts.signal,
+    opts.timeoutMs,
+    () => new SimError('FERRY_ERR_SIM_STEER', `no answer in ${opts.timeoutMs} ms`),
+  );
+  let status: number;
+  let text: string;
+  try {
+    const res = await request(url, {
+      method: 'POST',
+      dispatcher: opts.dispatcher,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ titleId: opts.titleId }),
+      signal: abort.signal,
+    });
+    status = res.statusCode;
+    text = await res.body.text();
+  } finally {
+    abort.dispose();
+  }
+  if (status !== 200) {
+    throw new SimError('FERRY_ERR_SIM_STEER', `HTTP ${status} ${text.slice(0, 200)}`);
   }
   let body: unknown;
   try {
