@@ -139,7 +139,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionQoe> {
         failover.fail(out.reason, out.detail);
       }
       collect(failover);
-      if (stop.aborted) return false;
+      if (stop.aborted || round === (opts.steersPerSegment ?? 2)) break;
       const again = await doSteer();
       if (!again) continue;
       Object.assign(steered, again);
