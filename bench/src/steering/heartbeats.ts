@@ -1,0 +1,123 @@
+// The bench's stand-in appliances talking to control over its real HTTP API: one opening
+// heartbeat each with the full routes snapshot and inventory, then a light heartbeat every
+// second (as real appliances send) so none goes stale during the run. Own undici pool.
+import type { Heartbeat } from '@ferry/protocol';
+import { Pool } from 'undici';
+import type { ApplianceSpec, Layout } from './layout.js';
+import { routesOf } from './layout.js';
+
+const REQUEST_TIMEOUT_MS = 120_000;
+const INTERVAL_MS = 1000;
+// Parallel opening heartbeats: enough to overlap JSON building with control's ingest.
+const OPENING_CONCURRENCY = 4;
+
+interface Beat {
+  readonly spec: ApplianceSpec;
+  readonly url: string;
+  seq: number;
+}
+
+export interface HeartbeatFleet {
+  /** Sends every appliance's snapshot heartbeat; beats start for each as soon as it is in. */
+  open(input: { layout: Layout; held: Map<string, string[]> }): Promise<void>;
+  /** Heartbeats sent and failed since start. */
+  stats(): { sent: number; failed: number; lastError: string };
+  stop(): Promise<void>;
+}
+
+function base(b: Beat): Omit<Heartbeat, 'seq'> {
+  return {
+    url: b.url,
+    site: b.spec.site,
+    version: 'bench',
+    state: 'serving',
+    // Varied, low load: sites are ordered by spare capacity, none is near the headroom limit.
+    load: { bitsPerSecond: (1 + (b.spec.slot % 5)) * 1e8, connections: 10 },
+    capacity: { bitsPerSecond: 1e10 },
+    disks: [{ id: 'd0', state: 'ok', bytes: 4e12 }],
+  };
+}
+
+export function heartbeatFleet(input: {
+  controlUrl: string;
+  urlOf: (id: string) => string;
+  appliances: number;
+}): HeartbeatFleet {
+  // A connection per appliance, as each real appliance has its own: a few shared connections
+  // would queue a second's heartbeats behind each other under load and make them go stale.
+  const pool = new Pool(input.controlUrl, { connections: Math.max(OPENING_CONCURRENCY, input.appliances) });
+  const live: Beat[] = [];
+  let sent = 0;
+  let failed = 0;
+  let lastError = '';
+  let stopped = false;
+
+  async function post(id: string, body: string): Promise<void> {
+    const res = await pool.request({
+      path: `/v1/appliances/${id}/heartbeat`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      bodyTimeout: REQUEST_TIMEOUT_MS,
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`heartbeat ${id}: ${res.statusCode} ${text.slice(0, 200)}`);
+  }
+
+  async function tick(): Promise<void> {
+    await Promise.all(
+      live.map(async (b) => {
+        b.seq++;
+        try {
+          await post(b.spec.id, JSON.stringify({ ...base(b), seq: b.seq }));
+          sent++;
+        } catch (err) {
+          failed++;
+          lastError = (err as Error).message;
+        }
+      }),
+    );
+  }
+
+  const loop = (async () => {
+    // Ends when stop() is called; each pass waits for its own heartbeats, so they never pile up.
+    while (!stopped) {
+      const started = Date.now();
+      await tick();
+      await new Promise((r) => setTimeout(r, Math.max(0, INTERVAL_MS - (Date.now() - started))));
+    }
+  })();
+
+  return {
+    async open({ layout, held }) {
+      const queue = layout.sites.flatMap((site) => site.appliances.map((spec) => ({ site, spec })));
+      const worker = async () => {
+        for (let job = queue.shift(); job; job = queue.shift()) {
+          const beat: Beat = { spec: job.spec, url: input.urlOf(job.spec.id), seq: 0 };
+          const hb: Heartbeat = {
+            ...base(beat),
+            seq: 0,
+            routes: {
+              kind: 'snapshot',
+              epoch: 'bench',
+              version: 1,
+              routes: routesOf(layout, job.site, job.spec).map((prefix) => ({ prefix })),
+            },
+            inventory: { kind: 'full', version: 1, files: held.get(job.spec.id) ?? [] },
+          };
+          await post(job.spec.id, JSON.stringify(hb));
+          sent++;
+          live.push(beat);
+        }
+      };
+      await Promise.all(Array.from({ length: OPENING_CONCURRENCY }, worker));
+    },
+    stats: () => ({ sent, failed, lastError }),
+    async stop() {
+      stopped = true;
+      await loop;
+      await pool.close();
+    },
+  };
+}

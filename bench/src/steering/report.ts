@@ -1,0 +1,196 @@
+// Samples → summary (medians over rounds, Ferry ÷ anchor) → terminal table, Markdown, JSON.
+// Pure: tested without servers.
+import {
+  formatRatio,
+  formatValue,
+  renderMarkdown,
+  renderText,
+  type Table,
+  type Unit,
+} from '../common/format.js';
+import { describeMachine, type MachineInfo } from '../common/machine.js';
+import { median, ratio } from '../common/stats.js';
+import type { SteerLoadResult } from './autocannon-child.js';
+import { DECISIONS, type DecisionCounts } from './decisions.js';
+
+export type ServerName = 'ferry-control' | 'fastify';
+
+export interface Sample {
+  readonly server: ServerName;
+  readonly round: number;
+  readonly result: SteerLoadResult | null;
+  readonly error?: string;
+  /** Control's event-loop lag over the run (Ferry only), from its prom-client gauges. */
+  readonly loopP99Ms?: number | null;
+  readonly loopMaxMs?: number | null;
+}
+
+export interface SummaryRow {
+  readonly measure: 'req/s' | 'p50 latency' | 'p99 latency' | 'bytes/s' | 'event-loop p99';
+  readonly unit: Unit;
+  readonly ferry: number | null;
+  readonly anchor: number | null;
+  /** Ferry ÷ anchor: above 1 is better for req/s, worse for latency. */
+  readonly ratio: number | null;
+}
+
+export interface Settings {
+  readonly appliances: number;
+  readonly sites: number;
+  readonly prefixes24: number;
+  readonly tablePrefixes: number;
+  readonly titles: number;
+  readonly streamsPerTitle: number;
+  readonly segmentsPerStream: number;
+  readonly answerBytes: number;
+  readonly connections: number;
+  readonly durationSec: number;
+  readonly rounds: number;
+}
+
+export interface Report {
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly settings: Settings;
+  readonly decisions: DecisionCounts;
+  readonly notes: readonly string[];
+  readonly samples: readonly Sample[];
+  readonly summary: readonly SummaryRow[];
+}
+
+/** A run counts only if every answer was 2xx and at most 0.1% of requests hit socket errors. */
+export function isValidRun(r: SteerLoadResult | null): r is SteerLoadResult {
+  return r !== null && r.requests > 0 && r.non2xx === 0 && r.errors <= r.requests * 0.001;
+}
+
+export function summarize(samples: readonly Sample[]): SummaryRow[] {
+  const of = (server: ServerName, pick: (r: SteerLoadResult) => number | null) =>
+    median(
+      samples
+        .filter((s) => s.server === server && isValidRun(s.result))
+        .map((s) => pick(s.result!))
+        .filter((v): v is number => v !== null),
+    );
+  const measures: [SummaryRow['measure'], Unit, (r: SteerLoadResult) => number | null][] = [
+    ['req/s', 'req/s', (r) => r.reqPerSec],
+    ['p50 latency', 'ms', (r) => r.p50Ms],
+    ['p99 latency', 'ms', (r) => r.p99Ms],
+    ['bytes/s', 'B/s', (r) => r.bytesPerSec],
+  ];
+  const rows: SummaryRow[] = measures.map(([measure, unit, pick]) => {
+    const ferry = of('ferry-control', pick);
+    const anchor = of('fastify', pick);
+    return { measure, unit, ferry, anchor, ratio: ratio(ferry, anchor) };
+  });
+  // Control's own gauge; the anchor has none, so no ratio.
+  const loop = median(
+    samples
+      .filter((s) => s.server === 'ferry-control' && isValidRun(s.result))
+      .map((s) => s.loopP99Ms)
+      .filter((v): v is number => typeof v === 'number'),
+  );
+  rows.push({ measure: 'event-loop p99', unit: 'ms', ferry: loop, anchor: null, ratio: null });
+  return rows;
+}
+
+export function summaryTable(rows: readonly SummaryRow[]): Table {
+  return {
+    headers: ['measure', 'Ferry', 'anchor', 'ratio'],
+    numeric: [1, 2, 3],
+    rows: rows.map((r) => [
+      r.measure,
+      formatValue(r.ferry, r.unit),
+      r.measure === 'event-loop p99' ? '-' : formatValue(r.anchor, r.unit),
+      formatRatio(r.ratio),
+    ]),
+  };
+}
+
+export function invalidRunNotes(samples: readonly Sample[]): string[] {
+  return samples
+    .filter((s) => !isValidRun(s.result))
+    .map((s) => {
+      const what = s.error
+        ? s.error.split('\n')[0]
+        : s.result
+          ? `${s.result.non2xx} non-2xx, ${s.result.errors} errors in ${s.result.requests} requests`
+          : 'no result';
+      return `excluded: round ${s.round}, ${s.server}: ${what}`;
+    });
+}
+
+/** The goal for steering: at least 0.7 of a bare fastify route's request rate. */
+export const REQ_RATE_GOAL = 0.7;
+
+export function goalNote(rows: readonly SummaryRow[]): string {
+  const r = rows.find((x) => x.measure === 'req/s')?.ratio ?? null;
+  if (r === null) return `req/s ratio unavailable (goal >= ${REQ_RATE_GOAL})`;
+  return `req/s ratio ${formatRatio(r)}: ${r >= REQ_RATE_GOAL ? 'meets' : 'below'} the goal of ${REQ_RATE_GOAL}x`;
+}
+
+export function decisionsLine(d: DecisionCounts): string {
+  const total = DECISIONS.reduce((n, k) => n + d[k], 0);
+  const parts = DECISIONS.map(
+    (k) => `${k} ${d[k]}${total > 0 ? ` (${((100 * d[k]) / total).toFixed(1)}%)` : ''}`,
+  );
+  return `decisions per stream during the timed Ferry runs: ${parts.join(', ')}`;
+}
+
+export function settingsLine(s: Settings): string {
+  return (
+    `${s.appliances} appliances in ${s.sites} sites; ${s.tablePrefixes} prefixes (${s.prefixes24} /24s + /16 aggregates); ` +
+    `catalog ${s.titles} titles x ${s.streamsPerTitle} streams x ${s.segmentsPerStream} segments; ` +
+    `answer ~${(s.answerBytes / 1024).toFixed(0)} KiB; autocannon ${s.connections} connections; ` +
+    `${s.rounds} round(s) x ${s.durationSec} s per server`
+  );
+}
+
+const LEGEND = [
+  'Ferry = `ferry control` POST /v1/steer (trie lookup, ranking per stream, signed URLs);',
+  'anchor = bare fastify returning a captured steering answer of the same size. Medians over rounds;',
+  'ratio = Ferry ÷ anchor (above 1 is better for req/s, worse for latency). Event-loop p99 is',
+  "control's own prom-client gauge over each timed run.",
+];
+
+export function renderReportText(r: Report): string {
+  return [
+    `ferry bench steering — ${r.date}`,
+    ...describeMachine(r.machine),
+    settingsLine(r.settings),
+    '',
+    renderText(summaryTable(r.summary)),
+    '',
+    goalNote(r.summary),
+    decisionsLine(r.decisions),
+    ...LEGEND,
+    ...r.notes,
+  ].join('\n');
+}
+
+export function renderReportMarkdown(r: Report): string {
+  const m = r.machine;
+  return `${[
+    `# Steering: ferry control vs bare fastify — ${r.date}`,
+    '',
+    '| machine | |',
+    '|---|---|',
+    `| CPU | ${m.cpuModel} |`,
+    `| cores | ${m.cores} |`,
+    `| kernel | ${m.kernel} |`,
+    `| node | ${m.node} |`,
+    ...Object.entries(m.versions).map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    settingsLine(r.settings),
+    '',
+    renderMarkdown(summaryTable(r.summary)),
+    '',
+    goalNote(r.summary),
+    '',
+    decisionsLine(r.decisions),
+    '',
+    LEGEND.join(' '),
+    ...(r.notes.length ? ['', ...r.notes.map((n) => `- ${n}`)] : []),
+    '',
+    'How this is measured: docs/benchmarks.md.',
+  ].join('\n')}\n`;
+}
