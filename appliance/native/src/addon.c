@@ -211,11 +211,17 @@ static napi_value submit(napi_env env, napi_callback_info info) {
     }
   }
   uint64_t id = 0;
-  int rc = ferry_engine_submit(a->engine, fd, path, parts, nparts, &id);
+  uint64_t inline_bytes = 0;
+  int rc = ferry_engine_submit(a->engine, fd, path, parts, nparts, &id, &inline_bytes);
   free(parts);
   if (rc != 0) return throw_errno(env, "submit", rc);
-  if (a->outstanding++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
   napi_value result;
+  if (id == 0) {
+    /* Sent inline and complete: -(bytes + 1), so 0 bytes stays distinguishable from an id. */
+    CHECK(napi_create_double(env, -((double)inline_bytes + 1), &result));
+    return result;
+  }
+  if (a->outstanding++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
   CHECK(napi_create_double(env, (double)id, &result));
   return result;
 }

@@ -44,7 +44,7 @@ ferry_engine *ferry_engine_create(int threads, int idle_ms, ferry_notify_fn noti
 }
 
 int ferry_engine_submit(ferry_engine *e, int sock_fd, const char *path, const ferry_part_in *parts,
-                        size_t nparts, uint64_t *id_out) {
+                        size_t nparts, uint64_t *id_out, uint64_t *inline_bytes) {
   if (e->stopped) return ESHUTDOWN;
   /* One allocation holds the transfer, its parts, the copied bytes and the path, so the
    * transfer is freed in one place whatever way it ends. */
@@ -81,8 +81,19 @@ int ferry_engine_submit(ferry_engine *e, int sock_fd, const char *path, const fe
   }
   uint64_t id = __atomic_fetch_add(&e->next_id, 1, __ATOMIC_RELAXED);
   t->done.id = id;
-  worker *w = &e->workers[id % (uint64_t)e->nworkers];
   ADD(e->submitted, 1);
+  uint64_t sent = 0;
+  int done_inline = ferry_try_inline(t, FERRY_INLINE_MAX, &sent);
+  if (sent > 0) ADD(e->bytes, sent);
+  if (done_inline) {
+    ADD(e->completed, 1);
+    ADD(e->finished, 1);
+    *inline_bytes = t->done.bytes;
+    *id_out = 0;
+    free(t);
+    return 0;
+  }
+  worker *w = &e->workers[id % (uint64_t)e->nworkers];
   pthread_mutex_lock(&w->mu);
   int was_empty = w->inbox_head == NULL;
   if (w->inbox_tail != NULL) {

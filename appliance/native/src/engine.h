@@ -47,10 +47,17 @@ typedef void (*ferry_notify_fn)(void *ctx);
 /* Returns NULL and sets *err (errno) on failure. */
 ferry_engine *ferry_engine_create(int threads, int idle_ms, ferry_notify_fn notify, void *ctx, int *err);
 
+/* Ranges up to this many file bytes may be sent on the submitting thread when they are
+ * cached (inline.c). */
+#define FERRY_INLINE_MAX (256u * 1024u)
+
 /* Duplicates sock_fd (F_DUPFD_CLOEXEC) before returning, so the engine never writes to a
- * descriptor number the caller may close and the kernel may reuse. Returns 0 or errno. */
+ * descriptor number the caller may close and the kernel may reuse. Queues the transfer,
+ * or sends it at once when it is small and cached: then *id_out is 0 and *inline_bytes
+ * holds the bytes sent (the transfer is complete; nothing is reported later).
+ * Returns 0 or errno. */
 int ferry_engine_submit(ferry_engine *e, int sock_fd, const char *path, const ferry_part_in *parts,
-                        size_t nparts, uint64_t *id_out);
+                        size_t nparts, uint64_t *id_out, uint64_t *inline_bytes);
 
 /* Asks the owning worker to stop the transfer; it is reported as FERRY_ABORTED unless it
  * had already finished. Unknown ids are ignored. */

@@ -65,6 +65,17 @@ void ferry_worker_wake(worker *w);
 void ferry_worker_join(worker *w);
 void ferry_worker_close(worker *w);
 
+/* ferry_send_some results */
+enum { FERRY_SEND_AGAIN = 0, FERRY_SEND_DONE = 1, FERRY_SEND_ERROR = 2, FERRY_SEND_SHORT = 3 };
+
+/* Sends until the socket would block, the body is done, or `budget` bytes went out.
+ * Progress is kept in t (cur, pos, done.bytes); *err holds errno for FERRY_SEND_ERROR. */
+int ferry_send_some(transfer *t, uint64_t budget, uint64_t *sent_out, int *err);
+
+/* Returns 1 when the whole transfer went out on the calling thread (both fds closed);
+ * 0 when a worker must take it (t->file may be open, progress kept). */
+int ferry_try_inline(transfer *t, uint64_t max_bytes, uint64_t *sent_out);
+
 /* Called by a worker when a transfer ends: counts it and queues it for the JS thread. */
 void ferry_engine_report(struct ferry_engine *e, transfer *t);
 void ferry_engine_add_bytes(struct ferry_engine *e, uint64_t n);

@@ -95,61 +95,28 @@ static void finish(worker *w, transfer *t, int status, int err) {
   ferry_engine_report(w->eng, t);
 }
 
-/* Sends until the socket would block, the body is done, or the turn budget is used.
+/* One turn of a transfer: at most TURN_BUDGET bytes so many fast clients share a worker.
  * Returns 1 when the transfer has ended (and t must not be touched again). */
 static int pump(worker *w, transfer *t) {
-  int ended = 0;
-  uint64_t budget = TURN_BUDGET;
   uint64_t sent = 0;
-  while (t->cur < t->nparts && budget > 0) {
-    part *p = &t->parts[t->cur];
-    uint64_t left = p->length - t->pos;
-    if (left == 0) {
-      t->cur++;
-      t->pos = 0;
-      continue;
-    }
-    size_t chunk = (size_t)(left < budget ? left : budget);
-    ssize_t n;
-    if (p->data != NULL) {
-      /* MSG_MORE lets a small header-like part share a segment with the file data after it. */
-      int more = t->cur + 1 < t->nparts ? MSG_MORE : 0;
-      n = send(t->sock, p->data + t->pos, chunk, MSG_NOSIGNAL | MSG_DONTWAIT | more);
-    } else {
-      off_t off = (off_t)(p->offset + t->pos);
-      n = sendfile(t->sock, t->file, &off, chunk);
-      if (n == 0) {
-        finish(w, t, FERRY_SHORT_FILE, 0);
-        ended = 1;
-        goto out;
-      }
-    }
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      finish(w, t, FERRY_ERROR, errno);
-      ended = 1;
-      goto out;
-    }
-    t->pos += (uint64_t)n;
-    t->done.bytes += (uint64_t)n;
-    sent += (uint64_t)n;
-    budget -= (uint64_t)n;
+  int err = 0;
+  int r = ferry_send_some(t, TURN_BUDGET, &sent, &err);
+  if (sent > 0) {
+    t->last_ms = now_ms();
+    ferry_engine_add_bytes(w->eng, sent);
   }
-  if (sent > 0) t->last_ms = now_ms();
-  if (t->cur == t->nparts) {
-    finish(w, t, FERRY_OK, 0);
-    ended = 1;
+  switch (r) {
+    case FERRY_SEND_DONE: finish(w, t, FERRY_OK, 0); return 1;
+    case FERRY_SEND_SHORT: finish(w, t, FERRY_SHORT_FILE, 0); return 1;
+    case FERRY_SEND_ERROR: finish(w, t, FERRY_ERROR, err); return 1;
+    default: return 0;
   }
-out:
-  ferry_engine_add_bytes(w->eng, sent);
-  return ended;
 }
 
 /* Runs on the worker so a cold disk or slow metadata lookup never blocks the JS thread. */
 static void begin(worker *w, transfer *t) {
   t->last_ms = now_ms();
-  for (size_t i = 0; i < t->nparts; i++) {
+  for (size_t i = 0; i < t->nparts && t->file < 0; i++) {
     if (t->parts[i].data == NULL) {
       t->file = open(t->path, O_RDONLY | O_CLOEXEC);
       if (t->file < 0) {

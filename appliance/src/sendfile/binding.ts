@@ -62,13 +62,23 @@ export interface EngineOptions {
 }
 
 export interface SendfileEngine {
-  /** Starts a transfer on a connected socket fd; throws an Error with a FERRY_SEND_ code. */
+  /**
+   * Starts a transfer on a connected socket fd; throws an Error with a FERRY_SEND_ code.
+   * Returns the transfer id (> 0), reported later through onDone; or, when the engine sent
+   * a small cached transfer at once, a negative number: -(bytes sent + 1), and nothing is
+   * reported later (see inlineBytes).
+   */
   submit(fd: number, path: string, parts: readonly BodyPart[]): number;
   /** Stops a transfer; it is reported 'aborted' unless it had already finished. */
   abort(id: number): void;
   stats(): EngineStats;
   /** Joins the worker threads; transfers in flight are reported 'aborted' before it returns. */
   close(): void;
+}
+
+/** Bytes of a transfer the engine completed inside submit(), or null for a queued one. */
+export function inlineBytes(submitResult: number): number | null {
+  return submitResult < 0 ? -submitResult - 1 : null;
 }
 
 export type LoadResult = { ok: true; binding: NativeBinding; file: string } | { ok: false; reason: string };

@@ -7,6 +7,7 @@ import {
   createEngine,
   type EngineStats,
   errnoCode,
+  inlineBytes,
   type NativeBinding,
   type SendfileEngine,
   type TransferResult,
@@ -115,17 +116,21 @@ export class NativeSender implements BodySender {
     } catch (err) {
       return this.#fail(socket, 0, (err as { code?: string }).code ?? SendErrorCodes.SUBMIT_FAILED);
     }
-    const result = await new Promise<TransferResult>((resolve) => {
-      // node closes its fd on 'close'; the engine writes through its own dup, so it must be
-      // told to stop rather than find out from a failed write much later (or never, for a
-      // client that stopped reading).
-      const onClose = () => this.#engine.abort(id);
-      socket.once('close', onClose);
-      this.#waiting.set(id, (r) => {
-        socket.off('close', onClose);
-        resolve(r);
-      });
-    });
+    const sentInline = inlineBytes(id);
+    const result =
+      sentInline !== null
+        ? ({ id: 0, status: 'ok', bytes: sentInline, errno: 0 } as const)
+        : await new Promise<TransferResult>((resolve) => {
+            // node closes its fd on 'close'; the engine writes through its own dup, so it must
+            // be told to stop rather than find out from a failed write much later (or never,
+            // for a client that stopped reading).
+            const onClose = () => this.#engine.abort(id);
+            socket.once('close', onClose);
+            this.#waiting.set(id, (r) => {
+              socket.off('close', onClose);
+              resolve(r);
+            });
+          });
     // Bytes reported are body bytes: the header went through the engine too.
     const bodyBytes = Math.max(0, result.bytes - (header?.length ?? 0));
     if (result.status !== 'ok') return this.#fail(socket, bodyBytes, outcomeCode(result));
