@@ -160,7 +160,12 @@ export function buildProgram(): Command {
     .command('steering')
     .description('control POST /v1/steer (appliances, 1M-prefix table, live heartbeats) vs bare fastify')
     .option('--appliances <n>', 'appliances, 5 per site', parsePositiveInt, 100)
-    .option('--prefixes <n>', 'IPv4 /24s in the route table (plus /16 aggregates)', parsePositiveInt, 1_000_000)
+    .option(
+      '--prefixes <n>',
+      'IPv4 /24s in the route table (plus /16 aggregates)',
+      parsePositiveInt,
+      1_000_000,
+    )
     .option('--duration <seconds>', 'seconds per load run', parsePositiveInt, 10)
     .option('--rounds <n>', 'alternating rounds', parsePositiveInt, 3)
     .option('--connections <n>', 'autocannon connections', parsePositiveInt, 32)
