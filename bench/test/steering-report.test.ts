@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { machineInfo } from '../src/common/machine.js';
-import type { SteerLoadResult } from '../src/steering/autocannon-child.js';
 import { diffDecisions, parseDecisions } from '../src/steering/decisions.js';
+import type { SteerLoadResult } from '../src/steering/load.js';
 import {
   decisionsLine,
   goalNote,
@@ -24,6 +24,7 @@ function result(
     durationSec: 10,
     reqPerSec,
     bytesPerSec: reqPerSec * 150_000,
+    bytesRead: reqPerSec * 150_000 * 10,
     p50Ms,
     p99Ms,
     errors: 0,

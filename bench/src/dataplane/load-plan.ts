@@ -1,6 +1,7 @@
 // The request stream both servers get: the same list of (file, range) pairs, ranges aligned
 // to their own size (as a player fetching fixed-size chunks would), chosen by a seeded PRNG
 // so that every run and every server sees the same sequence.
+import { seededRandom } from '../common/random.js';
 
 export interface BenchCase {
   readonly name: string;
@@ -22,18 +23,6 @@ export interface PlannedRequest {
   readonly path: string;
   /** The Range header value, `bytes=first-last` (inclusive). */
   readonly range: string;
-}
-
-/** mulberry32: tiny, fast, good enough to spread offsets; not for anything secret. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function planRequests(input: {

@@ -2,15 +2,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AutocannonJob } from '../common/autocannon-child.js';
 import { type ProcessGroup, runToCompletion } from '../common/processes.js';
-import type { AutocannonJob } from './autocannon-child.js';
 import type { PlannedRequest } from './load-plan.js';
 import { type LoadResult, parseWrkOutput, wrkArgs } from './wrk.js';
 
 export type Tool = 'autocannon' | 'wrk';
 export const WRK_BIN = 'wrk';
 
-const CHILD = fileURLToPath(new URL('./autocannon-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../common/autocannon-child.ts', import.meta.url));
 // Startup, connection teardown and result aggregation on a busy two-core box.
 const OVERHEAD_MS = 30_000;
 
@@ -51,7 +51,7 @@ async function runAutocannon(input: LoadInput): Promise<LoadResult> {
     url: input.baseUrl,
     connections: input.connections,
     durationSec: input.durationSec,
-    plan,
+    requests: plan.map((r) => ({ method: 'GET', path: r.path, headers: { range: r.range } })),
   };
   const jobPath = join(input.workDir, 'autocannon-job.json');
   await writeFile(jobPath, JSON.stringify(job));

@@ -1,23 +1,12 @@
 // The request stream both servers get: `{ titleId }` bodies cycling over the titles, each with
 // an X-Forwarded-For address inside a random announced /24, so every Ferry answer is a real
 // trie lookup, ranking and signing for a different network. Seeded: every run sends the same.
+import { seededRandom } from '../common/random.js';
 import { MAX_PREFIXES, prefixAddress } from './layout.js';
 
 export interface PlannedSteer {
   readonly body: string;
   readonly xff: string;
-}
-
-/** mulberry32: small, fast and good enough to spread addresses; not for anything secret. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function planSteers(input: {

@@ -2,11 +2,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AutocannonJob, AutocannonLoad } from '../common/autocannon-child.js';
 import { type ProcessGroup, runToCompletion } from '../common/processes.js';
-import type { SteerJob, SteerLoadResult } from './autocannon-child.js';
+
+/** One autocannon run against POST /v1/steer. */
+export type SteerLoadResult = AutocannonLoad;
+
 import type { PlannedSteer } from './client-plan.js';
 
-const CHILD = fileURLToPath(new URL('./autocannon-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../common/autocannon-child.ts', import.meta.url));
 // Startup, connection teardown and result aggregation on a busy two-core box.
 const OVERHEAD_MS = 30_000;
 
@@ -19,11 +23,16 @@ export async function runSteerLoad(input: {
   durationSec: number;
   plan: readonly PlannedSteer[];
 }): Promise<SteerLoadResult> {
-  const job: SteerJob = {
+  const job: AutocannonJob = {
     url: input.baseUrl,
     connections: input.connections,
     durationSec: input.durationSec,
-    plan: input.plan,
+    requests: input.plan.map((r) => ({
+      method: 'POST',
+      path: '/v1/steer',
+      body: r.body,
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': r.xff },
+    })),
   };
   const jobPath = join(input.workDir, 'autocannon-steer-job.json');
   await writeFile(jobPath, JSON.stringify(job));

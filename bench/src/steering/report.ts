@@ -10,8 +10,8 @@ import {
 } from '../common/format.js';
 import { describeMachine, type MachineInfo } from '../common/machine.js';
 import { median, ratio } from '../common/stats.js';
-import type { SteerLoadResult } from './autocannon-child.js';
 import { DECISIONS, type DecisionCounts } from './decisions.js';
+import type { SteerLoadResult } from './load.js';
 
 export type ServerName = 'ferry-control' | 'fastify';
 

@@ -1,20 +1,40 @@
 // Runs one autocannon load in its own process, so the load generator never shares an event
-// loop (or a core's time slice accounting) with the bench driver. Input: a JSON file named
-// by argv[2] (AutocannonJob). Output: one JSON line (LoadResult) on stdout.
+// loop with the bench driver. Input: a JSON file named by argv[2] (AutocannonJob): the
+// requests to send, walked in turn by all connections. Output: one JSON line
+// (AutocannonLoad) on stdout.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { PlannedRequest } from './load-plan.js';
-import type { LoadResult } from './wrk.js';
+
+export interface PlannedHttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+}
 
 export interface AutocannonJob {
   readonly url: string;
   readonly connections: number;
   readonly durationSec: number;
-  readonly plan: readonly PlannedRequest[];
+  readonly requests: readonly PlannedHttpRequest[];
+}
+
+export interface AutocannonLoad {
+  readonly requests: number;
+  readonly durationSec: number;
+  readonly reqPerSec: number;
+  readonly bytesPerSec: number;
+  readonly bytesRead: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  /** Socket errors, timeouts and non-2xx answers: any of them makes the run suspect. */
+  readonly errors: number;
+  readonly non2xx: number;
 }
 
 interface Histogram {
   readonly total: number;
+  readonly p50?: number;
   readonly p99?: number;
 }
 
@@ -29,21 +49,22 @@ interface AutocannonResult {
 }
 
 interface RequestData {
-  path?: string;
   method?: string;
+  path?: string;
+  body?: string;
   headers?: Record<string, string>;
 }
 
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
-// autocannon ships no type declarations; the two shapes above are all this file uses.
+// autocannon ships no type declarations; the shapes above are all this file uses.
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 async function main(): Promise<void> {
   const jobPath = process.argv[2];
   if (!jobPath) throw new Error('usage: autocannon-child JOB.json');
   const job = JSON.parse(await readFile(jobPath, 'utf8')) as AutocannonJob;
-  if (job.plan.length === 0) throw new Error('empty request plan');
+  if (job.requests.length === 0) throw new Error('empty request plan');
   // One shared counter: requests from all connections walk the plan in turn.
   let next = 0;
   const result = await autocannon({
@@ -55,19 +76,26 @@ async function main(): Promise<void> {
     requests: [
       {
         setupRequest: (req: RequestData): RequestData => {
-          const r = job.plan[next++ % job.plan.length]!;
-          return { ...req, method: 'GET', path: r.path, headers: { ...req.headers, range: r.range } };
+          const r = job.requests[next++ % job.requests.length]!;
+          return {
+            ...req,
+            method: r.method,
+            path: r.path,
+            ...(r.body !== undefined ? { body: r.body } : {}),
+            headers: { ...req.headers, ...r.headers },
+          };
         },
       },
     ],
   });
   const duration = result.duration > 0 ? result.duration : job.durationSec;
-  const out: LoadResult = {
+  const out: AutocannonLoad = {
     requests: result.requests.total,
     durationSec: duration,
     reqPerSec: result.requests.total / duration,
     bytesPerSec: result.throughput.total / duration,
     bytesRead: result.throughput.total,
+    p50Ms: result.latency.p50 ?? null,
     p99Ms: result.latency.p99 ?? null,
     errors: result.errors + result.timeouts + result.non2xx,
     non2xx: result.non2xx,

@@ -1,0 +1,13 @@
+// Seeded randomness for benchmark plans: every run and every server gets the same sequence.
+
+/** mulberry32: tiny, fast, good enough to spread offsets and addresses; not for anything secret. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
