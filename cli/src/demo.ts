@@ -1,84 +1,156 @@
-// `ferry demo`: the first thing a new user runs. Generates synthetic titles, places them
-// in a store, starts one appliance in open mode, checks a fetched segment against the
-// bytes on disk, prints what to try, and serves until Ctrl-C (or --duration).
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+// `ferry demo`: the first thing a new user runs, with nothing to configure. It generates
+// content, starts control on SQLite, three appliances in two sites on 127.0.0.x (each with
+// its own store), gives each site its client prefix over BGP with `ferry announce`, loads
+// the catalog, plays an audience from both sites' networks, kills one appliance half-way,
+// and prints what the viewers saw and where the HTML report is. Every process it started
+// is stopped on exit, Ctrl-C included.
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { buildReport, runSession, type SessionQoe, writeReport } from '@ferry/client-sim';
 import { type Catalog, parseCatalog } from '@ferry/protocol';
-import pino from 'pino';
-import { startAppliance } from '../../appliance/src/app.js';
 import { generateContent } from '../../appliance/src/content/generate.js';
 import { ContentStore } from '../../appliance/src/store/store.js';
-import type { HostPort } from './parse.js';
+import { type ApplianceSpec, Topology, writeDemoKeys } from './topology.js';
 
 export interface DemoOptions {
   dir: string;
-  listen: HostPort;
-  /** stop by itself after this many seconds (default: run until a signal) */
-  duration?: number;
+  duration: number;
+  sessions: number;
 }
 
 const SEED = 'ferry-demo';
+const SITES = [
+  { id: 'east-1', site: 'isp-east', address: '127.0.0.11', prefix: '127.64.0.0/16' },
+  { id: 'east-2', site: 'isp-east', address: '127.0.0.12', prefix: '127.64.0.0/16' },
+  { id: 'west-1', site: 'isp-west', address: '127.0.0.13', prefix: '127.65.0.0/16' },
+] as const;
+const VICTIM = 'east-1';
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   const dir = resolve(opts.dir);
   const contentDir = join(dir, 'content');
-  const storeDir = join(dir, 'store');
   const catalog = ensureContent(contentDir);
-  await ensureStore(storeDir, contentDir, catalog);
+  const specs: ApplianceSpec[] = SITES.map((s) => ({ ...s, store: join(dir, `store-${s.id}`) }));
+  for (const spec of specs) await ensureStore(spec.store, contentDir, catalog);
+  const keys = writeDemoKeys(dir);
 
-  const logger = pino({ level: 'warn' }, pino.destination({ dest: 2, sync: false }));
-  const app = await startAppliance(
-    {
-      id: 'demo-1',
-      listen: opts.listen,
-      stores: [storeDir],
-      site: 'demo',
-      open: true,
-      bodySender: 'auto',
-      accessLog: 'off',
-      logLevel: 'warn',
-      maxRanges: 16,
-      drainTimeoutSec: 5,
-    },
-    { logger },
-  );
-  const status = (await (await fetch(`${app.url}/v1/status`)).json()) as {
-    bodySender: { path: string; reason: string };
+  const topo = new Topology(dir);
+  const stop = new AbortController();
+  const onSignal = () => {
+    say('\nstopping (signal)');
+    stop.abort();
   };
-  say(
-    `appliance demo-1 serving ${catalog.titles.length} titles on ${app.url} (body path: ${status.bodySender.path})`,
-  );
-
-  await checkSegment(app.url, contentDir, catalog);
-
-  const stream = catalog.titles[0]!.streams[2]!;
-  const seg = stream.segments[1]!;
-  say('\ntry:');
-  say(
-    `  curl -s -D - -o /dev/null -r ${seg.start}-${seg.start + seg.length - 1} ${app.url}/v1/c/${stream.streamId}`,
-  );
-  say(`  curl -s ${app.url}/v1/c/${stream.streamId}/range/0-1023 | wc -c`);
-  say(`  curl -s -r 0-9,100-109 ${app.url}/v1/c/${stream.streamId}`);
-  say(`  curl -s ${app.url}/v1/status`);
-  say(`  curl -s ${app.url}/metrics | grep ^ferry_`);
-  say(`catalog: ${join(contentDir, 'catalog.json')}`);
-  say(opts.duration ? `\nstopping in ${opts.duration} s` : '\nCtrl-C stops the demo');
-
-  await new Promise<void>((done) => {
-    const timer = opts.duration ? setTimeout(done, opts.duration * 1000) : undefined;
-    const onSignal = () => {
-      clearTimeout(timer);
-      done();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
-  say('stopping');
-  await app.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await topo.startControl(keys);
+    await topo.loadCatalog(join(contentDir, 'catalog.json'));
+    say(`control on ${topo.controlUrl} (SQLite ${join(dir, 'control.db')})`);
+    for (const spec of specs) {
+      await topo.startAppliance(spec, keys);
+      say(
+        `appliance ${spec.id} (${spec.site}) on ${topo.applianceUrls.get(spec.id)}, BGP feed: ${spec.prefix}`,
+      );
+    }
+    await waitSteerable(topo.controlUrl, catalog.titles[0]!.id, stop.signal);
+    if (stop.signal.aborted) return;
+    say(
+      `\nplaying ${opts.sessions} viewers for ${opts.duration} s from 127.64.0.0/16 (east) and 127.65.0.0/16 (west)`,
+    );
+    say(`${VICTIM} will be killed (kill -9) after ${Math.round(opts.duration / 2)} s`);
+    const sessions = await playAudience(topo, catalog, opts, stop.signal);
+    const report = buildReport(sessions);
+    const files = await writeReport(report, join(dir, 'report.html'), 'ferry demo');
+    printSummary(sessions, report.summary);
+    say(`\nreport: ${files.html}\n        ${files.json}`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await topo.stop();
+    say('all demo processes stopped');
+  }
 }
 
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
+async function playAudience(topo: Topology, catalog: Catalog, opts: DemoOptions, signal: AbortSignal) {
+  const started = Date.now();
+  const killAt = setTimeout(
+    () => {
+      topo.kill(VICTIM);
+      say(`[${Math.round((Date.now() - started) / 1000)} s] killed ${VICTIM} (kill -9)`);
+    },
+    (opts.duration * 1000) / 2,
+  );
+  const progress = setInterval(() => {
+    const t = Math.round((Date.now() - started) / 1000);
+    process.stderr.write(`[${t} s] playing…\n`);
+  }, 10_000);
+  try {
+    const runs: Promise<SessionQoe>[] = [];
+    for (let i = 0; i < opts.sessions && !signal.aborted; i++) {
+      const east = i % 2 === 0;
+      const localAddress = `127.${east ? 64 : 65}.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+      const title = catalog.titles[i % catalog.titles.length]!;
+      // Viewers arrive over the first few seconds, not all at once.
+      const delayMs = Math.min(5000, (opts.duration * 1000) / 10) * (i / Math.max(1, opts.sessions));
+      runs.push(
+        new Promise<void>((r) => setTimeout(r, delayMs)).then(() =>
+          runSession({
+            id: `viewer-${i + 1}`,
+            control: topo.controlUrl,
+            titleId: title.id,
+            durationSec: Math.max(1, opts.duration - delayMs / 1000),
+            localAddress,
+            signal,
+          }),
+        ),
+      );
+    }
+    return await Promise.all(runs);
+  } finally {
+    clearTimeout(killAt);
+    clearInterval(progress);
+  }
+}
+
+function printSummary(sessions: SessionQoe[], s: ReturnType<typeof buildReport>['summary']): void {
+  const ms = (v: number) => `${Math.round(v)} ms`;
+  say('\nwhat the viewers saw');
+  say(`  viewers             ${s.sessions} (${s.started} started playing)`);
+  say(`  startup time        p50 ${ms(s.startupMs.p50)}, p95 ${ms(s.startupMs.p95)}`);
+  say(
+    `  stalls              ${sessions.reduce((n, q) => n + q.stallCount, 0)} in all, rebuffer ratio p95 ${(s.rebufferRatio.p95 * 100).toFixed(2)} %`,
+  );
+  say(`  average bitrate     p50 ${(s.avgBitrate.p50 / 1e6).toFixed(2)} Mb/s`);
+  say(`  failovers           ${s.failovers} (steers ${s.steers})`);
+  for (const [id, bytes] of Object.entries(s.bytesByAppliance).sort()) {
+    say(`  bytes from ${id.padEnd(8)} ${(bytes / 1e6).toFixed(1)} MB`);
+  }
+  const errors = Object.entries(s.errorsByCode);
+  say(
+    `  errors              ${errors.length === 0 ? 'none' : errors.map(([c, n]) => `${c} ×${n}`).join(', ')}`,
+  );
+}
+
+async function waitSteerable(control: string, titleId: string, signal: AbortSignal): Promise<void> {
+  // Routes reach control in heartbeats and health needs a few good probes.
+  const deadline = Date.now() + 30_000;
+  for (let i = 0; i < 300 && Date.now() < deadline && !signal.aborted; i++) {
+    const ok = await Promise.all(
+      ['127.64.0.1', '127.65.0.1'].map((ip) =>
+        fetch(`${control}/v1/routes/lookup?ip=${ip}`)
+          .then((r) => r.json() as Promise<{ appliances?: { health: string }[] }>)
+          .then((b) => (b.appliances ?? []).some((a) => a.health === 'healthy'))
+          .catch(() => false),
+      ),
+    );
+    if (ok.every(Boolean)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!signal.aborted) throw new Error(`control could not steer ${titleId} within 30 s`);
 }
 
 function ensureContent(contentDir: string): Catalog {
@@ -91,41 +163,13 @@ function ensureContent(contentDir: string): Catalog {
 async function ensureStore(storeDir: string, contentDir: string, catalog: Catalog): Promise<void> {
   const store = ContentStore.open([storeDir]);
   try {
-    let added = 0;
     for (const title of catalog.titles) {
       for (const s of title.streams) {
         if (store.lookup(s.streamId)?.sha256 === s.sha256) continue;
         await store.add(join(contentDir, s.streamId), s.streamId);
-        added++;
       }
     }
-    if (added > 0) say(`placed ${added} files in the store ${storeDir}`);
   } finally {
     store.close();
   }
-}
-
-/** Fetches one segment the way a player would and compares it with the bytes on disk. */
-async function checkSegment(url: string, contentDir: string, catalog: Catalog): Promise<void> {
-  const stream = catalog.titles[0]!.streams[3]!;
-  const seg = stream.segments[Math.min(2, stream.segments.length - 1)]!;
-  const started = performance.now();
-  const res = await fetch(`${url}/v1/c/${stream.streamId}`, {
-    headers: { Range: `bytes=${seg.start}-${seg.start + seg.length - 1}` },
-  });
-  const body = Buffer.from(await res.arrayBuffer());
-  const ms = performance.now() - started;
-  const expected = Buffer.alloc(seg.length);
-  const fd = openSync(join(contentDir, stream.streamId), 'r');
-  try {
-    readSync(fd, expected, 0, seg.length, seg.start);
-  } finally {
-    closeSync(fd);
-  }
-  const ok = res.status === 206 && body.equals(expected);
-  say(
-    `check: segment ${seg.index} of ${stream.streamId} (${body.length} bytes) → ${res.status} in ${ms.toFixed(1)} ms, ` +
-      (ok ? 'bytes match' : 'BYTES DIFFER'),
-  );
-  if (!ok) throw new Error('the demo appliance served wrong bytes');
 }

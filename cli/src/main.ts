@@ -177,10 +177,12 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('generate content and serve it from one appliance (open mode) until Ctrl-C')
+    .description(
+      'control, three appliances in two sites with BGP feeds, an audience of viewers, one appliance killed half-way',
+    )
     .option('--dir <dir>', 'working directory for the demo', '.ferry-demo')
-    .addOption(listenOption('appliance listen address'))
-    .option('--duration <seconds>', 'stop by itself after this many seconds', parsePositiveInt)
+    .option('--duration <seconds>', 'how long the audience plays', parsePositiveInt, 60)
+    .option('--sessions <n>', 'viewers', parsePositiveInt, 30)
     .action(async (opts) => {
       const { runDemo } = await import('./demo.js');
       await runDemo(opts);

@@ -1,0 +1,189 @@
+// A small Open Connect deployment on one machine, from real processes: `ferry control` on
+// SQLite, appliances on their own 127.0.0.x addresses in two sites, and one `ferry announce`
+// BGP feed per appliance giving its site's client prefix. Used by `ferry demo`. Every
+// process is started here and stopped here, by pid.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatKeyFile, generateKey } from '@ferry/protocol';
+
+const CLI = fileURLToPath(new URL('../bin/ferry.js', import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+
+export interface ApplianceSpec {
+  id: string;
+  site: string;
+  /** loopback address of its own (HTTP and BGP) */
+  address: string;
+  /** the client prefix its site's router announces to it */
+  prefix: string;
+  store: string;
+}
+
+export interface Running {
+  name: string;
+  child: ChildProcess;
+  url?: string;
+}
+
+export class Topology {
+  readonly procs: Running[] = [];
+  controlUrl = '';
+  readonly applianceUrls = new Map<string, string>();
+
+  constructor(private readonly dir: string) {}
+
+  private start(name: string, args: string[], ready?: RegExp): Promise<Running> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const proc: Running = { name, child };
+      this.procs.push(proc);
+      let err = '';
+      if (!ready) {
+        child.stderr?.resume();
+        resolve(proc);
+        return;
+      }
+      const timer = setTimeout(
+        () => reject(new Error(`${name} did not start: ${err.slice(-1000)}`)),
+        READY_TIMEOUT_MS,
+      );
+      child.stderr?.on('data', (c: Buffer) => {
+        if (proc.url) return;
+        err += c.toString();
+        const m = ready.exec(err);
+        if (m) {
+          clearTimeout(timer);
+          proc.url = m[1];
+          resolve(proc);
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (!proc.url) reject(new Error(`${name} exited (${code ?? signal}): ${err.slice(-1000)}`));
+      });
+    });
+  }
+
+  async startControl(keyFile: string): Promise<void> {
+    const c = await this.start(
+      'control',
+      [
+        'control',
+        '--listen',
+        '127.0.0.1:0',
+        '--db',
+        join(this.dir, 'control.db'),
+        '--token-key-file',
+        keyFile,
+        '--log-level',
+        'warn',
+      ],
+      /serving on (http:\/\/\S+)/,
+    );
+    this.controlUrl = c.url!;
+  }
+
+  async startAppliance(spec: ApplianceSpec, keyFile: string): Promise<void> {
+    const bgpPort = await freePort(spec.address);
+    const feedAddress = spec.address.replace(/\.(\d+)$/, (_m, last: string) => `.${Number(last) + 100}`);
+    const a = await this.start(
+      spec.id,
+      [
+        'appliance',
+        '--id',
+        spec.id,
+        '--site',
+        spec.site,
+        '--listen',
+        `${spec.address}:0`,
+        '--store',
+        spec.store,
+        '--control',
+        this.controlUrl,
+        '--token-key-file',
+        keyFile,
+        '--access-log',
+        'off',
+        '--log-level',
+        'warn',
+        '--bgp-listen',
+        `${spec.address}:${bgpPort}`,
+        '--asn',
+        '64512',
+        '--peer-asn',
+        '64513',
+        '--bgp-peer',
+        feedAddress,
+      ],
+      /serving on (http:\/\/\S+)/,
+    );
+    this.applianceUrls.set(spec.id, a.url!);
+    const prefixes = join(this.dir, `prefixes-${spec.id}.txt`);
+    writeFileSync(prefixes, `# ${spec.site}: clients of ${spec.id}\n${spec.prefix}\n`);
+    await this.start(`bgp-feed-${spec.id}`, [
+      'announce',
+      '--connect',
+      `${spec.address}:${bgpPort}`,
+      '--local-address',
+      feedAddress,
+      '--asn',
+      '64513',
+      '--peer-asn',
+      '64512',
+      '--prefixes',
+      prefixes,
+      '--log-level',
+      'warn',
+    ]);
+  }
+
+  async loadCatalog(catalogPath: string): Promise<void> {
+    const res = await fetch(`${this.controlUrl}/v1/catalog`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: readFileSync(catalogPath, 'utf8'),
+    });
+    if (!res.ok) throw new Error(`control refused the catalog: ${res.status} ${await res.text()}`);
+  }
+
+  /** kill -9, as a crash would. */
+  kill(name: string): void {
+    const p = this.procs.find((x) => x.name === name);
+    if (p?.child.pid && p.child.exitCode === null) process.kill(p.child.pid, 'SIGKILL');
+  }
+
+  /** SIGTERM everything still running (feeds first), then SIGKILL what has not exited in 5 s. */
+  async stop(): Promise<void> {
+    const alive = this.procs
+      .filter((p) => p.child.exitCode === null && p.child.signalCode === null)
+      .reverse();
+    const exits = alive.map((p) => new Promise<void>((r) => p.child.once('exit', () => r())));
+    for (const p of alive) if (p.child.pid) process.kill(p.child.pid, 'SIGTERM');
+    const timer = setTimeout(() => {
+      for (const p of alive)
+        if (p.child.exitCode === null && p.child.pid) process.kill(p.child.pid, 'SIGKILL');
+    }, 5000);
+    await Promise.all(exits);
+    clearTimeout(timer);
+  }
+}
+
+export function writeDemoKeys(dir: string): string {
+  const file = join(dir, 'keys');
+  writeFileSync(file, formatKeyFile([generateKey('demo')]), { mode: 0o600 });
+  return file;
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}

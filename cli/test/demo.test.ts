@@ -1,0 +1,78 @@
+// `ferry demo` end to end, shortened: real control, three appliances, BGP feeds and a few
+// viewers; one appliance is killed half-way, viewers fail over and every session finishes;
+// no process is left behind.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const CLI = join(import.meta.dirname, '../bin/ferry.js');
+
+function descendants(pid: number): number[] {
+  // Children by parent pid from /proc, so the check needs no tool and names nothing.
+  const out: number[] = [];
+  for (const entry of readdirProc()) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(entry, ...descendants(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+function readdirProc(): number[] {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
+}
+
+describe('ferry demo', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-demo-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('plays, fails over after the kill, reports, and stops everything', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'demo', '--dir', dir, '--duration', '14', '--sessions', '6'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let seen: number[] = [];
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr!.resume();
+    // While viewers play, the demo's own processes are running under it.
+    const sample = setInterval(() => {
+      if (out.includes('playing 6 viewers')) seen = [...new Set([...seen, ...descendants(child.pid!)])];
+    }, 1000);
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    clearInterval(sample);
+    expect(code, out).toBe(0);
+    expect(out).toContain('killed east-1');
+    expect(out).toMatch(/viewers\s+6 \(6 started playing\)/);
+    expect(Number(/failovers\s+(\d+)/.exec(out)?.[1])).toBeGreaterThan(0);
+    expect(out).toMatch(/errors\s+none/);
+    expect(out).toContain('all demo processes stopped');
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+      summary: { sessions: number };
+    };
+    expect(report.summary.sessions).toBe(6);
+    expect(seen.length).toBeGreaterThanOrEqual(7);
+    const alive = seen.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+  }, 90_000);
+});
