@@ -130,6 +130,22 @@ export function buildProgram(): Command {
       await runKeysGenerate(opts);
     });
 
+  program
+    .command('sim')
+    .description('a fleet of simulated viewers: steer, play with ABR, fail over; summary + HTML/JSON report')
+    .requiredOption('--control <url>', 'control base URL, e.g. http://127.0.0.1:8000')
+    .requiredOption('--sessions <n>', 'viewers', parsePositiveInt)
+    .requiredOption('--duration <seconds>', 'length of the run; every session ends then', parsePositiveNumber)
+    .option('--source-cidr <cidr>', 'IPv4 prefix of source addresses, one per session (e.g. 127.64.0.0/16)')
+    .option('--titles <ids>', 'comma-separated title ids to play (round robin)')
+    .option('--catalog <file>', 'catalog.json to take the title ids from (instead of --titles)')
+    .option('--ramp <seconds>', 'spread session starts over this long (default duration/4, max 10)')
+    .option('--report <file>', 'HTML report; the JSON goes beside it', 'sim-report.html')
+    .action(async (opts) => {
+      const { runSim } = await import('../../client-sim/src/fleet/cli.js');
+      await runSim(opts);
+    });
+
   const bench = program.command('bench').description('benchmarks, each side by side with its anchor');
   bench
     .command('dataplane')
@@ -173,6 +189,22 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runBenchSteering } = await import('../../bench/src/steering/cli.js');
       await runBenchSteering(opts);
+    });
+
+  bench
+    .command('failover')
+    .description('kill -9 an appliance under an audience: detection time, time to move every viewer, stalls')
+    .option('--sessions <n>', 'viewers', parsePositiveInt, 60)
+    .option(
+      '--duration <seconds>',
+      'how long the audience plays (the kill is half-way)',
+      parsePositiveInt,
+      40,
+    )
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchFailover } = await import('../../bench/src/failover/cli.js');
+      await runBenchFailover(opts);
     });
 
   program

@@ -2,6 +2,12 @@
 // down the ranked URLs and record what a viewer would have seen.
 export * from './abr/index.js';
 export * from './errors.js';
+export * from './fleet/cli.js';
+export * from './fleet/fleet.js';
+export * from './fleet/setup-error.js';
+export * from './fleet/source-addresses.js';
+export * from './fleet/summary.js';
+export * from './fleet/titles.js';
 export * from './player/buffer.js';
 export * from './player/clock.js';
 export * from './player/failover.js';

@@ -1,0 +1,130 @@
+// `ferry sim`: flags checked here (every mistake named before anything starts), then a
+// fleet run, a summary table on stdout and the HTML + JSON report. Exit status: the command
+// throws (non-zero) only when the run could not start; viewer failures are measurements
+// and go into the report.
+import { resolve } from 'node:path';
+import { writeReport } from '../report/write.js';
+import { defaultRampSec, type FleetProgress, type FleetResult, runFleet } from './fleet.js';
+import { FleetSetupError } from './setup-error.js';
+import { sourceAddresses } from './source-addresses.js';
+import { fleetTotals, progressLine, renderSummary } from './summary.js';
+import { titleIdsFromCatalog } from './titles.js';
+
+export interface SimFlags {
+  control: string;
+  sessions: number | string;
+  duration: number | string;
+  sourceCidr?: string;
+  report?: string;
+  /** comma-separated title ids */
+  titles?: string;
+  /** catalog.json to take title ids from */
+  catalog?: string;
+  ramp?: number | string;
+}
+
+export interface SimIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** listen for SIGINT/SIGTERM to end the run early (the report is still written) */
+  handleSignals: boolean;
+}
+
+export interface SimOutcome {
+  result: FleetResult;
+  html: string;
+  json: string;
+}
+
+const usage = (message: string) => new FleetSetupError('FERRY_ERR_SIM_USAGE', message);
+
+function number(name: string, value: number | string, min: number, integer: boolean): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw usage(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got "${value}"`);
+  }
+  return n;
+}
+
+export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<SimOutcome> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let control: URL;
+  try {
+    control = new URL(flags.control);
+  } catch {
+    throw usage(`--control must be a URL such as http://127.0.0.1:8000, got "${flags.control}"`);
+  }
+  if (control.protocol !== 'http:' && control.protocol !== 'https:') {
+    throw usage(`--control must be an http(s) URL, got "${flags.control}"`);
+  }
+  const sessions = number('sessions', flags.sessions, 1, true);
+  const durationSec = number('duration', flags.duration, 1, false);
+  const rampSec =
+    flags.ramp === undefined ? defaultRampSec(durationSec) : number('ramp', flags.ramp, 0, false);
+  if (rampSec >= durationSec)
+    throw usage(`--ramp (${rampSec} s) must be shorter than --duration (${durationSec} s)`);
+  // Checked now so a bad prefix fails before control is contacted.
+  if (flags.sourceCidr) sourceAddresses(flags.sourceCidr, 1);
+  if (flags.titles && flags.catalog) throw usage('give either --titles or --catalog, not both');
+  const titleIds = flags.titles
+    ? flags.titles
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0)
+    : flags.catalog
+      ? await titleIdsFromCatalog(flags.catalog)
+      : [];
+  if (titleIds.length === 0) {
+    throw usage('no titles: pass --titles ID,… or --catalog catalog.json (control has no title listing)');
+  }
+  const reportPath = resolve(flags.report ?? 'sim-report.html');
+
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  if (io.handleSignals ?? true) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  // On a terminal the line is redrawn in place every second; in a log, one line per 5 s.
+  const tty = stderr.isTTY === true;
+  let lastPrinted = -1;
+  const onProgress = (p: FleetProgress) => {
+    if (tty) {
+      stderr.write(`\r${progressLine(p)}\x1b[K`);
+      return;
+    }
+    const slot = Math.floor(p.elapsedMs / 5000);
+    if (slot > lastPrinted) {
+      lastPrinted = slot;
+      stderr.write(`${progressLine(p)}\n`);
+    }
+  };
+  let result: FleetResult;
+  try {
+    result = await runFleet({
+      control: control.toString().replace(/\/$/, ''),
+      sessions,
+      durationSec,
+      titleIds,
+      rampSec,
+      ...(flags.sourceCidr ? { sourceCidr: flags.sourceCidr } : {}),
+      onProgress,
+      signal: abort.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (tty) stderr.write('\n');
+  }
+  const { html, json } = await writeReport(result.report, reportPath, `ferry sim: ${sessions} sessions`);
+  stdout.write(
+    renderSummary(result.report.summary, {
+      ...fleetTotals(result.sessions),
+      durationSec: result.durationMs / 1000,
+      sourceAddresses: result.sourceAddresses,
+    }),
+  );
+  stdout.write(`report      ${html}\n            ${json}\n`);
+  return { result, html, json };
+}

@@ -1,0 +1,80 @@
+// The end-of-run table on stdout and the progress line on stderr: plain text, fixed
+// widths, so a terminal and a CI log both read well.
+import type { SessionQoe } from '../player/qoe.js';
+import type { FleetSummary } from '../report/aggregate.js';
+import type { FleetProgress } from './fleet.js';
+
+const mbps = (bps: number) => `${(bps / 1e6).toFixed(2)} Mb/s`;
+const ms = (v: number) => `${Math.round(v)} ms`;
+const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
+
+function bytesText(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
+export interface FleetTotals {
+  /** all stall time over all stall + played time, over started sessions */
+  stallRatio: number;
+  stalls: number;
+  switches: number;
+}
+
+export function fleetTotals(sessions: readonly SessionQoe[]): FleetTotals {
+  let stall = 0;
+  let total = 0;
+  let stalls = 0;
+  let switches = 0;
+  for (const x of sessions) {
+    if (!x.started) continue;
+    stall += x.stallMs / 1000;
+    total += x.stallMs / 1000 + x.playedSec;
+    stalls += x.stallCount;
+    switches += x.switches;
+  }
+  return { stallRatio: total > 0 ? stall / total : 0, stalls, switches };
+}
+
+export interface SummaryExtras extends FleetTotals {
+  durationSec: number;
+  sourceAddresses: number;
+}
+
+export function renderSummary(s: FleetSummary, x: SummaryExtras): string {
+  const rows: [string, string][] = [
+    ['sessions', `${s.sessions} (${s.started} started, ${pct(s.startFailureRatio)} never started)`],
+    ['source addresses', x.sourceAddresses > 0 ? String(x.sourceAddresses) : 'chosen by the OS'],
+    ['run time', `${x.durationSec.toFixed(1)} s`],
+    ['startup p50 / p95', `${ms(s.startupMs.p50)} / ${ms(s.startupMs.p95)}`],
+    ['stall ratio', pct(x.stallRatio)],
+    ['stalls', `${x.stalls} (p95 per session ${s.stallCount.p95})`],
+    ['average bitrate', `${mbps(s.avgBitrate.mean)} (p50 ${mbps(s.avgBitrate.p50)})`],
+    ['switches', `${x.switches} (mean per session ${s.switches.mean.toFixed(2)})`],
+    ['failovers', String(s.failovers)],
+    ['steers', String(s.steers)],
+    [
+      'errors',
+      Object.keys(s.errorsByCode).length === 0
+        ? '0'
+        : Object.entries(s.errorsByCode)
+            .map(([code, n]) => `${code} ${n}`)
+            .join(', '),
+    ],
+    ['bytes', bytesText(s.bytes)],
+  ];
+  for (const [id, n] of Object.entries(s.bytesByAppliance).sort((a, b) => b[1] - a[1])) {
+    rows.push([`  from ${id}`, `${bytesText(n)} (${pct(s.bytes > 0 ? n / s.bytes : 0)})`]);
+  }
+  const width = Math.max(...rows.map((r) => r[0].length));
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+export function progressLine(p: FleetProgress): string {
+  const t = `${Math.floor(p.elapsedMs / 1000)}s`.padStart(5);
+  return (
+    `${t}  sessions ${p.running} running / ${p.started} of ${p.total} started / ${p.done} done` +
+    `  playing ${p.playing}  stalled ${p.stalled}  ${mbps(p.bps)}  failovers ${p.failovers}  errors ${p.errors}`
+  );
+}

@@ -1,0 +1,179 @@
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { CatalogTitle } from '@ferry/protocol';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningAppliance, startAppliance } from '../../appliance/src/app.js';
+import { generateContent } from '../../appliance/src/content/generate.js';
+import { ContentStore } from '../../appliance/src/store/store.js';
+import { testConfig } from '../../appliance/test/support/appliance-fixture.js';
+import { runSim } from '../src/fleet/cli.js';
+import { fleetTotals } from '../src/fleet/summary.js';
+import type { FleetReport } from '../src/report/aggregate.js';
+import { deadPort, steerResponse } from './support-steer-server.js';
+
+// A minimal control: GET /v1/titles/:id and POST /v1/steer (always the one appliance),
+// remembering the source address of every steer.
+interface MiniControl {
+  url: string;
+  steers: string[];
+  close(): Promise<void>;
+}
+
+async function startMiniControl(title: CatalogTitle, appliance: string): Promise<MiniControl> {
+  const steers: string[] = [];
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.method === 'GET' && req.url === `/v1/titles/${title.id}`) return json(200, title);
+      if (req.method === 'POST' && req.url === '/v1/steer') {
+        steers.push(req.socket.remoteAddress ?? '');
+        return json(200, steerResponse(title, [{ base: appliance, applianceId: 'edge-1', site: 'test' }]));
+      }
+      json(404, { error: 'NOT_FOUND', message: req.url ?? '' });
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    steers,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+let dir: string;
+let app: RunningAppliance;
+let title: CatalogTitle;
+let control: MiniControl;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ferry-fleet-'));
+  const content = join(dir, 'content');
+  const { catalog } = generateContent({ out: content, titles: 1, minutes: 0.3, seed: 'fleet' });
+  title = catalog.titles[0]!;
+  const storeDir = join(dir, 'store');
+  const store = ContentStore.open([storeDir]);
+  for (const s of title.streams) await store.add(join(content, s.streamId), s.streamId);
+  store.close();
+  app = await startAppliance(testConfig({ id: 'edge-1', stores: [storeDir] }), {
+    logger: pino({ level: 'silent' }),
+  });
+  control = await startMiniControl(title, app.url);
+});
+
+afterAll(async () => {
+  await control?.close();
+  await app?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function sink(): PassThrough & { text(): string } {
+  const chunks: Buffer[] = [];
+  const s = new PassThrough() as PassThrough & { text(): string };
+  s.on('data', (c: Buffer) => chunks.push(c));
+  s.text = () => Buffer.concat(chunks).toString('utf8');
+  return s;
+}
+
+describe('ferry sim', () => {
+  it('runs 20 sessions from distinct 127.x addresses and writes a consistent report', async () => {
+    const stdout = sink();
+    const stderr = sink();
+    const report = join(dir, 'sim.html');
+    const t0 = Date.now();
+    const { result, html, json } = await runSim(
+      {
+        control: control.url,
+        sessions: 20,
+        duration: 6,
+        ramp: 1,
+        sourceCidr: '127.77.0.0/24',
+        titles: title.id,
+        report,
+      },
+      { stdout, stderr, handleSignals: false },
+    );
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(5900);
+    expect(elapsed).toBeLessThan(9000);
+
+    // Each session steered from its own address, and control saw exactly those.
+    const expected = Array.from({ length: 20 }, (_, i) => `127.77.0.${i + 1}`);
+    expect(result.sourceAddresses).toBe(20);
+    expect(new Set(control.steers)).toEqual(new Set(expected));
+
+    const { sessions } = result;
+    expect(sessions).toHaveLength(20);
+    for (const s of sessions) {
+      expect(s.errors).toEqual([]);
+      expect(s.started).toBe(true);
+      // Every session ends when the fleet does, not its own duration after its start.
+      expect(s.startedAt + s.durationMs).toBeLessThanOrEqual(t0 + 6000 + 500);
+    }
+
+    // The summary is the per-session records added up.
+    const summary = result.report.summary;
+    const sum = (f: (s: (typeof sessions)[number]) => number) => sessions.reduce((a, s) => a + f(s), 0);
+    expect(summary.sessions).toBe(20);
+    expect(summary.started).toBe(20);
+    expect(summary.bytes).toBe(sum((s) => s.bytes));
+    expect(summary.bytesByAppliance['edge-1']).toBe(sum((s) => s.bytes));
+    expect(summary.failovers).toBe(sum((s) => s.failovers));
+    expect(summary.steers).toBe(sum((s) => s.steers));
+    const startups = sessions.map((s) => s.startupMs!).sort((a, b) => a - b);
+    expect(summary.startupMs.max).toBe(startups.at(-1));
+    expect(fleetTotals(sessions).stalls).toBe(sum((s) => s.stallCount));
+
+    // Files: the HTML is self-contained, the JSON parses and matches.
+    expect(html).toBe(report);
+    const parsed = JSON.parse(readFileSync(json, 'utf8')) as FleetReport;
+    expect(parsed.summary).toEqual(JSON.parse(JSON.stringify(summary)));
+    expect(readFileSync(html, 'utf8')).toContain('<svg');
+
+    const table = stdout.text();
+    expect(table).toMatch(/startup p50 \/ p95/);
+    expect(table).toMatch(/from edge-1/);
+    expect(table).toMatch(/source addresses\s+20/);
+    // Not a terminal: plain progress lines, no carriage returns.
+    expect(stderr.text()).toMatch(/sessions \d+ running/);
+    expect(stderr.text()).not.toContain('\r');
+  }, 30_000);
+
+  it('refuses to start when control is unreachable', async () => {
+    const dead = `http://127.0.0.1:${await deadPort()}`;
+    await expect(
+      runSim(
+        { control: dead, sessions: 2, duration: 2, titles: 't' },
+        { stdout: sink(), stderr: sink(), handleSignals: false },
+      ),
+    ).rejects.toMatchObject({ code: 'FERRY_ERR_SIM_CONTROL', message: /unreachable/ });
+  });
+
+  it('refuses bad flags before contacting control', async () => {
+    const io = { stdout: sink(), stderr: sink(), handleSignals: false };
+    const base = { control: control.url, sessions: 2, duration: 2, titles: title.id };
+    const steers = control.steers.length;
+    await expect(runSim({ ...base, sourceCidr: '127.0.0.0/33' }, io)).rejects.toMatchObject({
+      code: 'FERRY_ERR_SIM_USAGE',
+    });
+    await expect(runSim({ ...base, sourceCidr: '::1/128' }, io)).rejects.toThrow(/IPv4/);
+    await expect(runSim({ ...base, sessions: 0 }, io)).rejects.toThrow(/--sessions/);
+    await expect(runSim({ ...base, control: 'ftp://x' }, io)).rejects.toThrow(/--control/);
+    await expect(runSim({ ...base, ramp: 5 }, io)).rejects.toThrow(/--ramp/);
+    await expect(runSim({ ...base, titles: undefined }, io)).rejects.toThrow(/--titles/);
+    await expect(runSim({ ...base, titles: 'nope' }, io)).rejects.toThrow(/does not know title "nope"/);
+    expect(control.steers.length).toBe(steers);
+  });
+});
