@@ -6,10 +6,11 @@
 // is stopped on exit, Ctrl-C included.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildReport, runSession, type SessionQoe, writeReport } from '@ferry/client-sim';
+import { buildReport, type SessionQoe, writeReport } from '@ferry/client-sim';
 import { type Catalog, parseCatalog } from '@ferry/protocol';
 import { generateContent } from '../../appliance/src/content/generate.js';
 import { ContentStore } from '../../appliance/src/store/store.js';
+import { demoViewerAddress, playViewers } from './audience.js';
 import { type ApplianceSpec, Topology, writeDemoKeys } from './topology.js';
 
 export interface DemoOptions {
@@ -85,31 +86,17 @@ async function playAudience(topo: Topology, catalog: Catalog, opts: DemoOptions,
     (opts.duration * 1000) / 2,
   );
   const progress = setInterval(() => {
-    const t = Math.round((Date.now() - started) / 1000);
-    process.stderr.write(`[${t} s] playing…\n`);
+    process.stderr.write(`[${Math.round((Date.now() - started) / 1000)} s] playing…\n`);
   }, 10_000);
   try {
-    const runs: Promise<SessionQoe>[] = [];
-    for (let i = 0; i < opts.sessions && !signal.aborted; i++) {
-      const east = i % 2 === 0;
-      const localAddress = `127.${east ? 64 : 65}.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
-      const title = catalog.titles[i % catalog.titles.length]!;
-      // Viewers arrive over the first few seconds, not all at once.
-      const delayMs = Math.min(5000, (opts.duration * 1000) / 10) * (i / Math.max(1, opts.sessions));
-      runs.push(
-        new Promise<void>((r) => setTimeout(r, delayMs)).then(() =>
-          runSession({
-            id: `viewer-${i + 1}`,
-            control: topo.controlUrl,
-            titleId: title.id,
-            durationSec: Math.max(1, opts.duration - delayMs / 1000),
-            localAddress,
-            signal,
-          }),
-        ),
-      );
-    }
-    return await Promise.all(runs);
+    return await playViewers({
+      control: topo.controlUrl,
+      catalog,
+      sessions: opts.sessions,
+      durationSec: opts.duration,
+      addressOf: demoViewerAddress,
+      signal,
+    });
   } finally {
     clearTimeout(killAt);
     clearInterval(progress);

@@ -1,0 +1,156 @@
+// `ferry bench failover`: the demo's deployment under an audience; kill -9 one appliance
+// and measure how long control takes to mark it down, how long until every affected
+// viewer fetches elsewhere, and what viewers saw (stalls, failed fetches). Writes JSON and
+// the HTML QoE report (with failover markers) under bench/results/.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildReport, writeReport } from '@ferry/client-sim';
+import { generateContent } from '../../../appliance/src/content/generate.js';
+import { ContentStore } from '../../../appliance/src/store/store.js';
+import { demoViewerAddress, playViewers } from '../../../cli/src/audience.js';
+import { type ApplianceSpec, Topology, writeDemoKeys } from '../../../cli/src/topology.js';
+import { writeFileAtomic } from '../common/atomic-write.js';
+import { describeMachine, machineInfo } from '../common/machine.js';
+import { analyzeFailover } from './analyze.js';
+
+export interface BenchFailoverOptions {
+  sessions: number;
+  duration: number;
+  out: string;
+}
+
+const VICTIM = 'east-1';
+const BUFFER_SEC = 10;
+const SITES = [
+  { id: 'east-1', site: 'isp-east', address: '127.0.0.21', prefix: '127.64.0.0/16' },
+  { id: 'east-2', site: 'isp-east', address: '127.0.0.22', prefix: '127.64.0.0/16' },
+  { id: 'west-1', site: 'isp-west', address: '127.0.0.23', prefix: '127.65.0.0/16' },
+] as const;
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-failover-'));
+  const topo = new Topology(dir);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    log('generating content');
+    const { catalog, catalogPath } = generateContent({
+      out: join(dir, 'content'),
+      titles: 2,
+      minutes: 2,
+      seed: 'failover',
+    });
+    const keys = writeDemoKeys(dir);
+    const specs: ApplianceSpec[] = SITES.map((s) => ({ ...s, store: join(dir, `store-${s.id}`) }));
+    for (const spec of specs) {
+      const store = ContentStore.open([spec.store]);
+      for (const s of catalog.titles.flatMap((t) => t.streams))
+        await store.add(join(dir, 'content', s.streamId), s.streamId);
+      store.close();
+    }
+    await topo.startControl(keys);
+    await topo.loadCatalog(catalogPath);
+    for (const spec of specs) await topo.startAppliance(spec, keys);
+    await waitHealthy(topo.controlUrl, SITES.length);
+    log(
+      `playing ${opts.sessions} viewers for ${opts.duration} s; ${VICTIM} is killed at ${opts.duration / 2} s`,
+    );
+
+    let killAtMs = 0;
+    let detectedMs: number | null = null;
+    const killer = setTimeout(
+      () => {
+        killAtMs = Date.now();
+        topo.kill(VICTIM);
+        void watchDetection(topo.controlUrl, killAtMs, stop.signal).then((ms) => {
+          detectedMs = ms;
+        });
+      },
+      (opts.duration * 1000) / 2,
+    );
+    const sessions = await playViewers({
+      control: topo.controlUrl,
+      catalog,
+      sessions: opts.sessions,
+      durationSec: opts.duration,
+      addressOf: demoViewerAddress,
+      signal: stop.signal,
+    });
+    clearTimeout(killer);
+    const segSec = new Map(catalog.titles.map((t) => [t.id, t.streams[0]!.segmentDurationSec]));
+    const a = analyzeFailover(sessions, {
+      victim: VICTIM,
+      killAtMs,
+      segmentSec: (q) => segSec.get(q.titleId) ?? 4,
+      bufferSec: BUFFER_SEC,
+    });
+    const date = new Date();
+    const machine = machineInfo();
+    const lines = [
+      `ferry bench failover — ${date.toISOString()}`,
+      ...describeMachine(machine),
+      `${opts.sessions} viewers for ${opts.duration} s over 3 appliances in 2 sites (real processes); kill -9 of ${VICTIM} at ${opts.duration / 2} s`,
+      '',
+      `control marked ${VICTIM} down after          ${detectedMs === null ? 'n/a' : `${detectedMs} ms`}   (goal ≤ 3000 ms)`,
+      `sessions fetching from ${VICTIM} at the kill  ${a.affected}`,
+      `all of them fetching elsewhere after     ${a.allMovedMs === null ? 'n/a' : `${a.allMovedMs} ms`}`,
+      `stalls after the kill                    ${a.stallsAfterKill}`,
+      `  among ${a.sessionsWithBuffer} sessions with ≥ ${BUFFER_SEC} s buffered   ${a.stallsWithBuffer}   (goal 0)`,
+      `failed segment fetches (failovers)       ${a.failedFetches}`,
+      `sessions with errors                     ${a.sessionsWithErrors}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    const out = resolve(opts.out);
+    mkdirSync(out, { recursive: true });
+    const stamp = date
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z')
+      .replace(/:/g, '-');
+    const base = join(out, `failover-${stamp}`);
+    await writeFileAtomic(
+      `${base}.json`,
+      `${JSON.stringify({ date: date.toISOString(), machine, options: opts, victim: VICTIM, detectedMs, ...a }, null, 2)}\n`,
+    );
+    const files = await writeReport(buildReport(sessions), `${base}-qoe.html`, 'ferry bench failover');
+    process.stdout.write(`wrote ${base}.json, ${files.html}, ${files.json}\n`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    await topo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function waitHealthy(control: string, count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (let i = 0; i < 300 && Date.now() < deadline; i++) {
+    const list = (await fetch(`${control}/v1/appliances`)
+      .then((r) => r.json())
+      .catch(() => [])) as { health?: string }[] | { appliances?: { health?: string }[] };
+    const all = Array.isArray(list) ? list : (list.appliances ?? []);
+    if (all.filter((x) => x.health === 'healthy').length === count) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('appliances did not all become healthy within 30 s');
+}
+
+/** Polls control until the victim is no longer healthy; ms from the kill, or null. */
+async function watchDetection(
+  control: string,
+  killAtMs: number,
+  signal: AbortSignal,
+): Promise<number | null> {
+  for (let i = 0; i < 300 && !signal.aborted; i++) {
+    const a = (await fetch(`${control}/v1/appliances/${VICTIM}`)
+      .then((r) => r.json())
+      .catch(() => ({}))) as { health?: string };
+    if (a.health !== undefined && a.health !== 'healthy') return Date.now() - killAtMs;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return null;
+}

@@ -1,0 +1,96 @@
+// The failover analysis on hand-made QoE records: who was affected, when they moved, which
+// stalls count, and the buffer estimate at the kill.
+import type { SessionQoe } from '@ferry/client-sim';
+import { describe, expect, it } from 'vitest';
+import { analyzeFailover, bufferedAt } from '../src/failover/analyze.js';
+
+const T0 = 1_000_000;
+
+function session(id: string, downloads: [number, string][], extra: Partial<SessionQoe> = {}): SessionQoe {
+  return {
+    id,
+    titleId: 't1',
+    startedAt: T0,
+    durationMs: 30_000,
+    started: true,
+    startupMs: 1000,
+    stallCount: 0,
+    stallMs: 0,
+    playedSec: 29,
+    avgBitrate: 1e6,
+    switches: 0,
+    failovers: 0,
+    steers: 1,
+    segments: downloads.length,
+    bytes: 0,
+    bytesByAppliance: {},
+    rules: { throughput: 0, bola: 0 },
+    errors: [],
+    stalls: [],
+    downloads: downloads.map(([atMs, applianceId], segment) => ({
+      atMs,
+      applianceId,
+      bytes: 1,
+      durationMs: 10,
+      bitrate: 1e6,
+      segment,
+    })),
+    failoverMarks: [],
+    ...extra,
+  } as SessionQoe;
+}
+
+describe('failover analysis', () => {
+  it('estimates the buffer from downloads and playback', () => {
+    // 6 segments of 4 s fetched by 2 s; playing since 1 s; at 5 s: 24 s fetched - 4 s played.
+    const q = session(
+      'a',
+      [0, 200, 400, 600, 800, 2000].map((t) => [t, 'x'] as [number, string]),
+    );
+    expect(bufferedAt(q, T0 + 5000, 4)).toBe(20);
+    expect(bufferedAt(q, T0 + 500, 4)).toBe(0);
+  });
+
+  it('finds affected sessions, their move time, and stalls after the kill', () => {
+    const kill = T0 + 10_000;
+    const a = session('a', [
+      [1000, 'v'],
+      [9000, 'v'],
+      [12_500, 'w'],
+    ]);
+    const b = session(
+      'b',
+      [
+        [1000, 'w'],
+        [11_000, 'w'],
+      ],
+      { stalls: [{ startMs: 15_000, endMs: 16_000 }] },
+    );
+    const c = session(
+      'c',
+      [
+        [1000, 'v'],
+        [14_000, 'w'],
+      ],
+      { failoverMarks: [{ atMs: 13_000, from: 'v', to: 'w', reason: 'error', detail: 'refused' }] },
+    );
+    const r = analyzeFailover([a, b, c], { victim: 'v', killAtMs: kill, segmentSec: () => 4, bufferSec: 10 });
+    expect(r.affected).toBe(2);
+    expect(r.movedMs.sort((x, y) => x - y)).toEqual([2500, 4000]);
+    expect(r.allMovedMs).toBe(4000);
+    expect(r.stallsAfterKill).toBe(1);
+    expect(r.failedFetches).toBe(1);
+    expect(r.sessionsWithErrors).toBe(0);
+  });
+
+  it('reports no move time while an affected session never fetched elsewhere', () => {
+    const r = analyzeFailover([session('a', [[1000, 'v']])], {
+      victim: 'v',
+      killAtMs: T0 + 5000,
+      segmentSec: () => 4,
+      bufferSec: 10,
+    });
+    expect(r.affected).toBe(1);
+    expect(r.allMovedMs).toBeNull();
+  });
+});
