@@ -141,6 +141,7 @@ export function buildProgram(): Command {
     .option('--catalog <file>', 'catalog.json to take the title ids from (instead of --titles)')
     .option('--ramp <seconds>', 'spread session starts over this long (default duration/4, max 10)')
     .option('--report <file>', 'HTML report; the JSON goes beside it', 'sim-report.html')
+    .option('--workers <n>', 'worker threads (default: one per 1000 sessions, at most one per core)')
     .action(async (opts) => {
       const { runSim } = await import('../../client-sim/src/fleet/cli.js');
       await runSim(opts);

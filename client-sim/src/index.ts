@@ -4,6 +4,8 @@ export * from './abr/index.js';
 export * from './errors.js';
 export * from './fleet/cli.js';
 export * from './fleet/fleet.js';
+export * from './fleet/fleet-threads.js';
+export * from './fleet/self-load.js';
 export * from './fleet/setup-error.js';
 export * from './fleet/source-addresses.js';
 export * from './fleet/summary.js';

@@ -151,6 +151,32 @@ describe('ferry sim', () => {
     expect(stderr.text()).not.toContain('\r');
   }, 30_000);
 
+  it('splits the fleet over worker threads and merges their records', async () => {
+    const before = control.steers.length;
+    const { result, json } = await runSim(
+      {
+        control: control.url,
+        sessions: 10,
+        duration: 4,
+        ramp: 0.5,
+        sourceCidr: '127.78.0.0/24',
+        titles: title.id,
+        report: join(dir, 'threads.html'),
+        workers: 2,
+      },
+      { stdout: sink(), stderr: sink(), handleSignals: false },
+    );
+    const { sessions } = result;
+    expect(sessions.map((s) => s.id)).toEqual(Array.from({ length: 10 }, (_, i) => `s${i + 1}`));
+    expect(sessions.every((s) => s.started && s.errors.length === 0)).toBe(true);
+    expect(result.sourceAddresses).toBe(10);
+    const seen = new Set(control.steers.slice(before));
+    expect(seen).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `127.78.0.${i + 1}`)));
+    expect(result.report.summary.bytes).toBe(sessions.reduce((a, s) => a + s.bytes, 0));
+    const parsed = JSON.parse(readFileSync(json, 'utf8')) as { run: { workers: number } };
+    expect(parsed.run.workers).toBe(2);
+  }, 30_000);
+
   it('refuses to start when control is unreachable', async () => {
     const dead = `http://127.0.0.1:${await deadPort()}`;
     await expect(
@@ -159,7 +185,14 @@ describe('ferry sim', () => {
         { stdout: sink(), stderr: sink(), handleSignals: false },
       ),
     ).rejects.toMatchObject({ code: 'FERRY_ERR_SIM_CONTROL', message: /unreachable/ });
-  });
+    // The same from worker threads: the first worker's failure is the command's.
+    await expect(
+      runSim(
+        { control: dead, sessions: 2, duration: 2, titles: 't', workers: 2 },
+        { stdout: sink(), stderr: sink(), handleSignals: false },
+      ),
+    ).rejects.toMatchObject({ code: 'FERRY_ERR_SIM_CONTROL', message: /unreachable/ });
+  }, 30_000);
 
   it('refuses bad flags before contacting control', async () => {
     const io = { stdout: sink(), stderr: sink(), handleSignals: false };
@@ -173,6 +206,7 @@ describe('ferry sim', () => {
     await expect(runSim({ ...base, control: 'ftp://x' }, io)).rejects.toThrow(/--control/);
     await expect(runSim({ ...base, ramp: 5 }, io)).rejects.toThrow(/--ramp/);
     await expect(runSim({ ...base, titles: undefined }, io)).rejects.toThrow(/--titles/);
+    await expect(runSim({ ...base, workers: 0 }, io)).rejects.toThrow(/--workers/);
     await expect(runSim({ ...base, titles: 'nope' }, io)).rejects.toThrow(/does not know title "nope"/);
     expect(control.steers.length).toBe(steers);
   });

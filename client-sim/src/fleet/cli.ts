@@ -2,9 +2,11 @@
 // fleet run, a summary table on stdout and the HTML + JSON report. Exit status: the command
 // throws (non-zero) only when the run could not start; viewer failures are measurements
 // and go into the report.
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { writeReport } from '../report/write.js';
-import { defaultRampSec, type FleetProgress, type FleetResult, runFleet } from './fleet.js';
+import { defaultRampSec, type FleetProgress, type FleetResult } from './fleet.js';
+import { runFleetThreads } from './fleet-threads.js';
 import { FleetSetupError } from './setup-error.js';
 import { sourceAddresses } from './source-addresses.js';
 import { fleetTotals, progressLine, renderSummary } from './summary.js';
@@ -21,7 +23,12 @@ export interface SimFlags {
   /** catalog.json to take title ids from */
   catalog?: string;
   ramp?: number | string;
+  /** worker threads; default one per SESSIONS_PER_THREAD sessions, at most one per core */
+  workers?: number | string;
 }
+
+/** Sessions one event loop holds without distorting what it measures (docs/client-sim.md). */
+export const SESSIONS_PER_THREAD = 1000;
 
 export interface SimIo {
   stdout: NodeJS.WritableStream;
@@ -78,6 +85,10 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
   if (titleIds.length === 0) {
     throw usage('no titles: pass --titles ID,… or --catalog catalog.json (control has no title listing)');
   }
+  const workers =
+    flags.workers === undefined
+      ? Math.min(availableParallelism(), Math.ceil(sessions / SESSIONS_PER_THREAD))
+      : number('workers', flags.workers, 1, true);
   const reportPath = resolve(flags.report ?? 'sim-report.html');
 
   const abort = new AbortController();
@@ -102,7 +113,8 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
   };
   let result: FleetResult;
   try {
-    result = await runFleet({
+    result = await runFleetThreads({
+      workers,
       control: control.toString().replace(/\/$/, ''),
       sessions,
       durationSec,
@@ -117,12 +129,28 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
     process.off('SIGTERM', onSignal);
     if (tty) stderr.write('\n');
   }
-  const { html, json } = await writeReport(result.report, reportPath, `ferry sim: ${sessions} sessions`);
+  // The report carries how it was produced, so a JSON file read later explains itself.
+  const report = {
+    ...result.report,
+    run: {
+      control: control.toString(),
+      sessions,
+      durationSec,
+      rampSec: result.rampSec,
+      sourceCidr: flags.sourceCidr ?? null,
+      sourceAddresses: result.sourceAddresses,
+      titles: titleIds,
+      workers,
+      selfLoad: result.selfLoad,
+    },
+  };
+  const { html, json } = await writeReport(report, reportPath, `ferry sim: ${sessions} sessions`);
   stdout.write(
     renderSummary(result.report.summary, {
       ...fleetTotals(result.sessions),
       durationSec: result.durationMs / 1000,
       sourceAddresses: result.sourceAddresses,
+      selfLoad: result.selfLoad,
     }),
   );
   stdout.write(`report      ${html}\n            ${json}\n`);

@@ -12,6 +12,7 @@ import type { SessionQoe } from '../player/qoe.js';
 import { runSession } from '../player/session.js';
 import { buildReport, type FleetReport } from '../report/aggregate.js';
 import { LiveCounters, type LiveSnapshot, LiveViewer, segmentIndex } from './live.js';
+import { type SelfLoad, watchSelfLoad } from './self-load.js';
 import { FleetSetupError } from './setup-error.js';
 import { sourceAddresses } from './source-addresses.js';
 import { fetchTitles } from './titles.js';
@@ -39,6 +40,10 @@ export interface FleetOptions {
   progressEveryMs?: number;
   /** ends every session early (Ctrl-C); the result still covers what ran */
   signal?: AbortSignal;
+  /** run only sessions i with i % count === index (one worker thread's part) */
+  shard?: { index: number; count: number };
+  /** unix ms the fleet's clock starts at (shared by the shards); default now */
+  startAt?: number;
 }
 
 export interface FleetProgress extends LiveSnapshot {
@@ -55,6 +60,8 @@ export interface FleetResult {
   sourceAddresses: number;
   rampSec: number;
   durationMs: number;
+  /** the simulator's own event-loop delay and CPU during the run */
+  selfLoad: SelfLoad;
 }
 
 export function defaultRampSec(durationSec: number): number {
@@ -109,7 +116,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   const counters = new LiveCounters();
-  const t0 = Date.now();
+  const load = watchSelfLoad();
+  const t0 = opts.startAt ?? Date.now();
   const endAt = t0 + opts.durationSec * 1000;
   const every = opts.progressEveryMs ?? 1000;
   let lastBytes = 0;
@@ -126,7 +134,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
 
   const results: Promise<SessionQoe>[] = [];
   try {
-    for (let i = 0; i < opts.sessions && !stop.signal.aborted; i++) {
+    const shard = opts.shard ?? { index: 0, count: 1 };
+    for (let i = shard.index; i < opts.sessions && !stop.signal.aborted; i += shard.count) {
       const startAt = t0 + (rampSec * 1000 * i) / opts.sessions;
       const wait = startAt - Date.now();
       if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
@@ -163,9 +172,11 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
     return {
       sessions,
       report: buildReport(sessions),
-      sourceAddresses: new Set(addresses.slice(0, sessions.length)).size,
+      sourceAddresses:
+        addresses.length > 0 ? new Set(sessions.map((s) => addresses[Number(s.id.slice(1)) - 1])).size : 0,
       rampSec,
       durationMs: Date.now() - t0,
+      selfLoad: load.stop(),
     };
   } finally {
     if (ticker) clearInterval(ticker);

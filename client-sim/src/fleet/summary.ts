@@ -3,6 +3,7 @@
 import type { SessionQoe } from '../player/qoe.js';
 import type { FleetSummary } from '../report/aggregate.js';
 import type { FleetProgress } from './fleet.js';
+import type { SelfLoad } from './self-load.js';
 
 const mbps = (bps: number) => `${(bps / 1e6).toFixed(2)} Mb/s`;
 const ms = (v: number) => `${Math.round(v)} ms`;
@@ -40,6 +41,7 @@ export function fleetTotals(sessions: readonly SessionQoe[]): FleetTotals {
 export interface SummaryExtras extends FleetTotals {
   durationSec: number;
   sourceAddresses: number;
+  selfLoad?: SelfLoad;
 }
 
 export function renderSummary(s: FleetSummary, x: SummaryExtras): string {
@@ -66,6 +68,13 @@ export function renderSummary(s: FleetSummary, x: SummaryExtras): string {
   ];
   for (const [id, n] of Object.entries(s.bytesByAppliance).sort((a, b) => b[1] - a[1])) {
     rows.push([`  from ${id}`, `${bytesText(n)} (${pct(s.bytes > 0 ? n / s.bytes : 0)})`]);
+  }
+  if (x.selfLoad) {
+    const l = x.selfLoad;
+    rows.push([
+      'simulator load',
+      `CPU ${l.cpuPercent.toFixed(0)} % of a core, event-loop delay p50 ${l.loopDelayP50Ms.toFixed(1)} / p99 ${l.loopDelayP99Ms.toFixed(1)} / max ${l.loopDelayMaxMs.toFixed(0)} ms`,
+    ]);
   }
   const width = Math.max(...rows.map((r) => r[0].length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
