@@ -9,25 +9,35 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = join(import.meta.dirname, '../bin/ferry.js');
 
-function descendants(pid: number): number[] {
+/** A process by pid and start time, so a recycled pid is not mistaken for ours. */
+type Proc = string;
+
+function procKey(pid: number): Proc | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime); fields after the command name start after the last ')'.
+    return `${pid}:${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+  } catch {
+    return null;
+  }
+}
+
+function descendants(pid: number): Proc[] {
   // Children by parent pid from /proc, so the check needs no tool and names nothing.
-  const out: number[] = [];
-  for (const entry of readdirProc()) {
+  const out: Proc[] = [];
+  for (const entry of readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)) {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(entry, ...descendants(entry));
+      const key = procKey(entry);
+      if (ppid === pid && key) out.push(key, ...descendants(entry));
     } catch {
       // the process ended while we looked
     }
   }
   return out;
-}
-
-function readdirProc(): number[] {
-  return readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number);
 }
 
 describe('ferry demo', () => {
@@ -43,7 +53,7 @@ describe('ferry demo', () => {
       },
     );
     let out = '';
-    let seen: number[] = [];
+    let seen: Proc[] = [];
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
     });
@@ -65,14 +75,13 @@ describe('ferry demo', () => {
     };
     expect(report.summary.sessions).toBe(6);
     expect(seen.length).toBeGreaterThanOrEqual(7);
-    const alive = seen.filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    // Helpers of the demo's processes (esbuild's service under tsx) leave when their parent
+    // has gone; give them a moment, bounded.
+    let alive = seen;
+    for (let i = 0; i < 50 && alive.length > 0; i++) {
+      alive = seen.filter((key) => procKey(Number(key.split(':')[0])) === key);
+      if (alive.length > 0) await new Promise((r) => setTimeout(r, 100));
+    }
     expect(alive).toEqual([]);
   }, 90_000);
 });
