@@ -1,5 +1,6 @@
 // Textual IPv4/IPv6 addresses to and from bytes. IPv6 text follows RFC 5952 §4 (lower case,
 // longest run of two or more zero groups compressed, first run on a tie).
+import { formatIp } from '@ferry/protocol';
 
 export function ipv4ToString(b: Uint8Array, off = 0): string {
   return `${b[off] ?? 0}.${b[off + 1] ?? 0}.${b[off + 2] ?? 0}.${b[off + 3] ?? 0}`;
@@ -19,30 +20,7 @@ export function parseIpv4(text: string): Uint8Array {
 }
 
 export function ipv6ToString(b: Uint8Array, off = 0): string {
-  // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad in the last 32 bits.
-  let mapped = b[off + 10] === 0xff && b[off + 11] === 0xff;
-  for (let i = 0; i < 10 && mapped; i++) mapped = b[off + i] === 0;
-  if (mapped) return `::ffff:${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(((b[off + 2 * i] ?? 0) << 8) | (b[off + 2 * i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
+  return formatIp(b.subarray(off, off + 16));
 }
 
 export function parseIpv6(text: string): Uint8Array {
