@@ -1,8 +1,8 @@
 // One load run against one server: autocannon in a child process of its own, or wrk.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AutocannonJob } from '../common/autocannon-child.js';
+import { runAutocannonJob } from '../common/autocannon-run.js';
 import { type ProcessGroup, runToCompletion } from '../common/processes.js';
 import type { PlannedRequest } from './load-plan.js';
 import { type LoadResult, parseWrkOutput, wrkArgs } from './wrk.js';
@@ -10,7 +10,6 @@ import { type LoadResult, parseWrkOutput, wrkArgs } from './wrk.js';
 export type Tool = 'autocannon' | 'wrk';
 export const WRK_BIN = 'wrk';
 
-const CHILD = fileURLToPath(new URL('../common/autocannon-child.ts', import.meta.url));
 // Startup, connection teardown and result aggregation on a busy two-core box.
 const OVERHEAD_MS = 30_000;
 
@@ -53,18 +52,12 @@ async function runAutocannon(input: LoadInput): Promise<LoadResult> {
     durationSec: input.durationSec,
     requests: plan.map((r) => ({ method: 'GET', path: r.path, headers: { range: r.range } })),
   };
-  const jobPath = join(input.workDir, 'autocannon-job.json');
-  await writeFile(jobPath, JSON.stringify(job));
-  const r = await runToCompletion(input.group, {
-    name: 'autocannon',
-    command: process.execPath,
-    args: ['--import', 'tsx', CHILD, jobPath],
-    cwd: input.repoRoot,
-    timeoutMs: input.durationSec * 1000 + OVERHEAD_MS,
+  return runAutocannonJob({
+    group: input.group,
+    repoRoot: input.repoRoot,
+    jobPath: join(input.workDir, 'autocannon-job.json'),
+    job,
   });
-  if (r.code !== 0) throw new Error(`autocannon: exit ${r.code ?? r.signal}\n${r.stderr.trim().slice(-800)}`);
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as LoadResult;
 }
 
 async function runWrk(input: LoadInput): Promise<LoadResult> {

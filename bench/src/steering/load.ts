@@ -1,18 +1,13 @@
 // One autocannon run against one server, in a child process of its own.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AutocannonJob, AutocannonLoad } from '../common/autocannon-child.js';
-import { type ProcessGroup, runToCompletion } from '../common/processes.js';
+import { runAutocannonJob } from '../common/autocannon-run.js';
+import type { ProcessGroup } from '../common/processes.js';
 
 /** One autocannon run against POST /v1/steer. */
 export type SteerLoadResult = AutocannonLoad;
 
 import type { PlannedSteer } from './client-plan.js';
-
-const CHILD = fileURLToPath(new URL('../common/autocannon-child.ts', import.meta.url));
-// Startup, connection teardown and result aggregation on a busy two-core box.
-const OVERHEAD_MS = 30_000;
 
 export async function runSteerLoad(input: {
   group: ProcessGroup;
@@ -34,16 +29,10 @@ export async function runSteerLoad(input: {
       headers: { 'content-type': 'application/json', 'x-forwarded-for': r.xff },
     })),
   };
-  const jobPath = join(input.workDir, 'autocannon-steer-job.json');
-  await writeFile(jobPath, JSON.stringify(job));
-  const r = await runToCompletion(input.group, {
-    name: 'autocannon',
-    command: process.execPath,
-    args: ['--import', 'tsx', CHILD, jobPath],
-    cwd: input.repoRoot,
-    timeoutMs: input.durationSec * 1000 + OVERHEAD_MS,
+  return runAutocannonJob({
+    group: input.group,
+    repoRoot: input.repoRoot,
+    jobPath: join(input.workDir, 'autocannon-steer-job.json'),
+    job,
   });
-  if (r.code !== 0) throw new Error(`autocannon: exit ${r.code ?? r.signal}\n${r.stderr.trim().slice(-800)}`);
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as SteerLoadResult;
 }
