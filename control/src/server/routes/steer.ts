@@ -26,7 +26,7 @@ export function steerRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
           response: { 200: SteerResponse, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const { titleId } = req.body;
         const title = model.getTitle(titleId);
         if (!title) throw new ControlError(Errors.UNKNOWN_TITLE, titleId);
@@ -39,7 +39,7 @@ export function steerRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
         const appliances = candidates(model, covering, config.fallbackSites);
         const expiresAt = Math.floor(Date.now() / 1000) + config.tokenTtlSec;
 
-        const streams: SteerResponse['streams'] = [];
+        const parts: string[] = [];
         for (const s of title.streams) {
           const result = rankAppliances({
             fileId: s.streamId,
@@ -54,32 +54,63 @@ export function steerRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
             req.log.debug({ client, titleId, streamId: s.streamId, reason: result.reason }, 'steering: none');
             throw new ControlError(Errors.NO_APPLIANCE, result.reason, { replaceMessage: true });
           }
-          streams.push({
-            streamId: s.streamId,
-            kind: s.kind,
-            bitrate: s.bitrate,
-            size: s.size,
-            segments: s.segments,
-            urls: result.ranked.map((r, i) => ({
-              rank: i + 1,
-              url: keys
-                ? signedUrl({
-                    baseUrl: r.url,
-                    fileId: s.streamId,
-                    key: keys.signing,
-                    expiresAt,
-                    clientPrefix,
-                  })
-                : `${r.url.replace(/\/$/, '')}/v1/c/${s.streamId}`,
-              applianceId: r.applianceId,
-              site: r.site,
-            })),
-          });
+          const urls: SteerResponse['streams'][number]['urls'] = result.ranked.map((r, i) => ({
+            rank: i + 1,
+            url: keys
+              ? signedUrl({
+                  baseUrl: r.url,
+                  fileId: s.streamId,
+                  key: keys.signing,
+                  expiresAt,
+                  clientPrefix,
+                })
+              : `${r.url.replace(/\/$/, '')}/v1/c/${s.streamId}`,
+            applianceId: r.applianceId,
+            site: r.site,
+          }));
+          parts.push(`${streamHead(s)},"urls":${JSON.stringify(urls)}}`);
         }
-        return { titleId, expiresAt, clientPrefix, streams };
+        // The answer is mostly the streams' segment lists, which never change for a catalog
+        // entry: they are serialised once per stream (streamHead) and the per-request part
+        // (URLs, expiry, prefix) is spliced in, instead of serialising ~150 KiB per request.
+        // The shape is SteerResponse's, which the tests check by parsing the answer.
+        reply.type('application/json; charset=utf-8');
+        const json = `{"titleId":${JSON.stringify(titleId)},"expiresAt":${expiresAt},"clientPrefix":${JSON.stringify(clientPrefix)},"streams":[${parts.join(',')}]}`;
+        // fastify sends a string with a JSON content type as it is; the route's response schema
+        // still documents the shape (OpenAPI) and serialises the error bodies.
+        return json as unknown as SteerResponse;
       },
     );
   };
+}
+
+type CatalogStream = NonNullable<ReturnType<ControlModel['getTitle']>>['streams'][number];
+
+// Keyed by the catalog's stream objects: a new catalog brings new objects, and the old
+// entries go with them.
+const heads = new WeakMap<CatalogStream, string>();
+
+/** `{"streamId":…,"kind":…,"bitrate":…,"size":…,"segments":[…]` — everything but the URLs. */
+function streamHead(s: CatalogStream): string {
+  let head = heads.get(s);
+  if (head === undefined) {
+    const segments = s.segments.map((g) => ({
+      index: g.index,
+      start: g.start,
+      length: g.length,
+      durationSec: g.durationSec,
+    }));
+    const body = JSON.stringify({
+      streamId: s.streamId,
+      kind: s.kind,
+      bitrate: s.bitrate,
+      size: s.size,
+      segments,
+    });
+    head = body.slice(0, -1);
+    heads.set(s, head);
+  }
+  return head;
 }
 
 /** Only the appliances this client can be sent to: those on covering prefixes and in fallback sites. */
