@@ -1,7 +1,7 @@
 // `ferry bench bgp` results: the table (measure, Ferry, BIRD, ratio), rendered as text and
 // Markdown with the machine and date. Pure.
 import { formatRatio, renderMarkdown, renderText, type Table } from '../common/format.js';
-import { describeMachine, type MachineInfo } from '../common/machine.js';
+import { describeMachine, type MachineInfo, machineMarkdown } from '../common/machine.js';
 import { ratio } from '../common/stats.js';
 
 /** What one receiver (the appliance, or a BIRD) took to learn the table. */
@@ -102,13 +102,7 @@ export function renderReportMarkdown(r: BgpReport): string {
   return `${[
     `# BGP full table: Ferry appliance vs BIRD — ${r.date}`,
     '',
-    '| machine | |',
-    '|---|---|',
-    `| CPU | ${m.cpuModel} |`,
-    `| cores | ${m.cores} |`,
-    `| kernel | ${m.kernel} |`,
-    `| node | ${m.node} |`,
-    ...Object.entries(m.versions).map(([k, v]) => `| ${k} | ${v} |`),
+    ...machineMarkdown(m),
     '',
     settingsLine(r),
     '',

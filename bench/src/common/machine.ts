@@ -38,3 +38,16 @@ export function describeMachine(m: MachineInfo): string[] {
     ...(tools.length ? [tools.join(', ')] : []),
   ];
 }
+
+/** The machine as a Markdown table, for every benchmark's report. */
+export function machineMarkdown(m: MachineInfo): string[] {
+  return [
+    '| machine | |',
+    '|---|---|',
+    `| CPU | ${m.cpuModel} |`,
+    `| cores | ${m.cores} |`,
+    `| kernel | ${m.kernel} |`,
+    `| node | ${m.node} |`,
+    ...Object.entries(m.versions).map(([k, v]) => `| ${k} | ${v} |`),
+  ];
+}

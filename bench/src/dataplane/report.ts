@@ -9,7 +9,7 @@ import {
   type Table,
   type Unit,
 } from '../common/format.js';
-import { describeMachine, type MachineInfo } from '../common/machine.js';
+import { describeMachine, type MachineInfo, machineMarkdown } from '../common/machine.js';
 import { median, ratio } from '../common/stats.js';
 import type { Tool } from './load.js';
 import type { BenchCase } from './load-plan.js';
@@ -190,13 +190,7 @@ export function renderReportMarkdown(r: Report): string {
   return `${[
     `# Data plane: Ferry appliance vs nginx — ${r.date}`,
     '',
-    '| machine | |',
-    '|---|---|',
-    `| CPU | ${m.cpuModel} |`,
-    `| cores | ${m.cores} |`,
-    `| kernel | ${m.kernel} |`,
-    `| node | ${m.node} |`,
-    ...Object.entries(m.versions).map(([k, v]) => `| ${k} | ${v} |`),
+    ...machineMarkdown(m),
     '',
     settingsLine(r),
     '',

@@ -8,7 +8,7 @@ import {
   type Table,
   type Unit,
 } from '../common/format.js';
-import { describeMachine, type MachineInfo } from '../common/machine.js';
+import { describeMachine, type MachineInfo, machineMarkdown } from '../common/machine.js';
 import { median, ratio } from '../common/stats.js';
 import { DECISIONS, type DecisionCounts } from './decisions.js';
 import type { SteerLoadResult } from './load.js';
@@ -172,13 +172,7 @@ export function renderReportMarkdown(r: Report): string {
   return `${[
     `# Steering: ferry control vs bare fastify — ${r.date}`,
     '',
-    '| machine | |',
-    '|---|---|',
-    `| CPU | ${m.cpuModel} |`,
-    `| cores | ${m.cores} |`,
-    `| kernel | ${m.kernel} |`,
-    `| node | ${m.node} |`,
-    ...Object.entries(m.versions).map(([k, v]) => `| ${k} | ${v} |`),
+    ...machineMarkdown(m),
     '',
     settingsLine(r.settings),
     '',
