@@ -28,6 +28,25 @@ export interface ApplianceConfig {
   bgp?: BgpSettings;
 }
 
+/**
+ * An appliance embedded in another process (a tool, another package's tests): open, on
+ * 127.0.0.1 port 0, silent logs. The caller names at least the stores.
+ */
+export function embeddedConfig(overrides: Partial<ApplianceConfig> & { stores: string[] }): ApplianceConfig {
+  return {
+    id: 'embedded-appliance',
+    listen: { host: '127.0.0.1', port: 0 },
+    site: 'test',
+    open: true,
+    bodySender: 'auto',
+    accessLog: 'off',
+    logLevel: 'silent',
+    maxRanges: 16,
+    drainTimeoutSec: 10,
+    ...overrides,
+  };
+}
+
 export class ConfigError extends Error {
   readonly code = 'FERRY_ERR_CONFIG';
 }

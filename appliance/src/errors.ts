@@ -1,18 +1,11 @@
 // The appliance's error catalogue: every failure a client or operator can see has one
 // stable code, a message and an HTTP status. HTTP bodies are built from this table in
 // one place (http/respond.ts) as { "error": code, "message": text }.
+import { CommonErrors, defineErrors, spec } from '@ferry/protocol';
 
-export interface ErrorSpec {
-  readonly code: string;
-  readonly status: number;
-  readonly message: string;
-}
+export { type ErrorSpec, FerryError } from '@ferry/protocol';
 
-function spec(code: string, status: number, message: string): ErrorSpec {
-  return { code, status, message };
-}
-
-export const Errors = {
+export const Errors = defineErrors('appliance-http', {
   // Request shape
   BAD_PATH: spec('FERRY_ERR_BAD_PATH', 400, 'malformed request path'),
   BAD_FILE_ID: spec(
@@ -27,8 +20,8 @@ export const Errors = {
   ),
   BAD_QUERY: spec('FERRY_ERR_BAD_QUERY', 400, 'malformed query'),
   METHOD_NOT_ALLOWED: spec('FERRY_ERR_METHOD_NOT_ALLOWED', 405, 'method not allowed'),
-  NOT_FOUND: spec('FERRY_ERR_NOT_FOUND', 404, 'no such resource'),
-  BAD_REQUEST: spec('FERRY_ERR_BAD_REQUEST', 400, 'malformed HTTP request'),
+  NOT_FOUND: CommonErrors.NOT_FOUND,
+  BAD_REQUEST: CommonErrors.BAD_REQUEST,
   REQUEST_TIMEOUT: spec('FERRY_ERR_REQUEST_TIMEOUT', 408, 'request headers did not arrive in time'),
   HEADERS_TOO_LARGE: spec('FERRY_ERR_HEADERS_TOO_LARGE', 431, 'request headers too large'),
   // Tokens
@@ -62,20 +55,7 @@ export const Errors = {
     'appliance has lost contact with control and takes no new sessions',
   ),
   DRAINING: spec('FERRY_ERR_DRAINING', 503, 'appliance is draining and takes no new requests'),
-  INTERNAL: spec('FERRY_ERR_INTERNAL', 500, 'internal error'),
-} as const;
+  INTERNAL: CommonErrors.INTERNAL,
+});
 
 export type ErrorName = keyof typeof Errors;
-
-/** An error that carries its catalogue entry, thrown by code that knows the client's fault. */
-export class FerryError extends Error {
-  readonly code: string;
-  readonly status: number;
-
-  constructor(spec: ErrorSpec, detail?: string) {
-    super(detail ? `${spec.message}: ${detail}` : spec.message);
-    this.name = 'FerryError';
-    this.code = spec.code;
-    this.status = spec.status;
-  }
-}

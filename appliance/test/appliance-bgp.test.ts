@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BIRD_BIN, Bird, freePort } from '@ferry/harness';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAppliance, startAppliance } from '../src/app.js';
@@ -13,7 +14,6 @@ import { decodeMessage, splitMessages } from '../src/bgp/codec.js';
 import { settingsFromFlags } from '../src/bgp/neighbors.js';
 import { ContentStore } from '../src/store/store.js';
 import { testBytes, testConfig } from './support/appliance-fixture.js';
-import { BIRD_BIN, Bird, freeLoopbackPort } from './support/bird.js';
 import { get, json } from './support/http-client.js';
 
 const FERRY_ADDR = '127.0.0.61';
@@ -82,7 +82,7 @@ describe.skipIf(!existsSync(BIRD_BIN))('appliance with BGP', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-app-bgp-'));
-    bgpPort = await freeLoopbackPort(FERRY_ADDR);
+    bgpPort = await freePort(FERRY_ADDR);
     app = await startWithBgp(dir, {
       bgpListen: { host: FERRY_ADDR, port: bgpPort },
       asn: FERRY_AS,
@@ -108,7 +108,7 @@ describe.skipIf(!existsSync(BIRD_BIN))('appliance with BGP', () => {
   it('shows what BIRD exports at /v1/routes, through withdrawals and a BIRD restart', async () => {
     bird = await Bird.start({
       localAddress: BIRD_ADDR,
-      localPort: await freeLoopbackPort(BIRD_ADDR),
+      localPort: await freePort(BIRD_ADDR),
       localAs: BIRD_AS,
       neighborAddress: FERRY_ADDR,
       neighborPort: bgpPort,

@@ -4,12 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BIRD_BIN, Bird, type BirdRoute, birdConfig, freePort } from '@ferry/harness';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdjRibIn } from '../src/bgp/rib.js';
 import { BgpSpeaker } from '../src/bgp/speaker.js';
 import type { NeighborConfig } from '../src/bgp/types.js';
-import { BIRD_BIN, Bird, type BirdRoute, birdConfig, freeLoopbackPort } from './support/bird.js';
 
 // Addresses of their own, so a parallel test file on 127.0.0.1 cannot collide with these.
 const BIRD_ADDR = '127.0.0.42';
@@ -59,8 +59,8 @@ async function until(
 }
 
 async function startRig(birdPassive: boolean): Promise<Rig> {
-  const birdPort = await freeLoopbackPort(BIRD_ADDR);
-  const ferryPort = await freeLoopbackPort(FERRY_ADDR);
+  const birdPort = await freePort(BIRD_ADDR);
+  const ferryPort = await freePort(FERRY_ADDR);
   const neighbor: NeighborConfig = {
     address: BIRD_ADDR,
     port: birdPort,

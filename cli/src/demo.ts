@@ -6,12 +6,10 @@
 // is stopped on exit, Ctrl-C included.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ContentStore, generateContent } from '@ferry/appliance';
 import { buildReport, type SessionQoe, writeReport } from '@ferry/client-sim';
+import { type ApplianceSpec, demoViewerAddress, playViewers, Topology, writeDemoKeys } from '@ferry/harness';
 import { type Catalog, parseCatalog } from '@ferry/protocol';
-import { generateContent } from '../../appliance/src/content/generate.js';
-import { ContentStore } from '../../appliance/src/store/store.js';
-import { demoViewerAddress, playViewers } from './audience.js';
-import { type ApplianceSpec, Topology, writeDemoKeys } from './topology.js';
 
 export interface DemoOptions {
   dir: string;

@@ -48,7 +48,7 @@ export function buildProgram(): Command {
     )
     .option('--workers <n>', "worker processes sharing the listen socket ('auto': one per core)", '1')
     .action(async (opts) => {
-      const { runAppliance } = await import('../../appliance/src/cli.js');
+      const { runAppliance } = await import('@ferry/appliance');
       await runAppliance(opts);
     });
 
@@ -76,7 +76,7 @@ export function buildProgram(): Command {
     )
     .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
     .action(async (opts) => {
-      const { runAnnounce } = await import('../../appliance/src/bgp/announce-cli.js');
+      const { runAnnounce } = await import('@ferry/appliance');
       await runAnnounce(opts);
     });
 
@@ -91,7 +91,7 @@ export function buildProgram(): Command {
     .option('--trusted-proxy <cidr>', 'proxy network whose X-Forwarded-For is believed (repeatable)', collect)
     .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
     .action(async (opts) => {
-      const { runControl } = await import('../../control/src/cli.js');
+      const { runControl } = await import('@ferry/control');
       await runControl(opts);
     });
 
@@ -104,7 +104,7 @@ export function buildProgram(): Command {
     .option('--minutes <m>', 'duration of each title in minutes', parsePositiveNumber, 1)
     .option('--seed <seed>', 'seed for the deterministic bytes', 'ferry')
     .action(async (opts) => {
-      const { runContentGenerate } = await import('../../appliance/src/content/cli.js');
+      const { runContentGenerate } = await import('@ferry/appliance');
       await runContentGenerate(opts);
     });
   content
@@ -113,7 +113,7 @@ export function buildProgram(): Command {
     .requiredOption('--store <dir>', 'store directory (repeatable, one per disk)', collect)
     .argument('<files...>', 'files to add; the file name is the file id')
     .action(async (files: string[], opts) => {
-      const { runContentAdd } = await import('../../appliance/src/content/cli.js');
+      const { runContentAdd } = await import('@ferry/appliance');
       await runContentAdd({ ...opts, files });
     });
 
@@ -126,7 +126,7 @@ export function buildProgram(): Command {
     .option('--key-id <id>', 'key id', 'k1')
     .option('--add', 'add a key to an existing file and make it the signing key (rotation)', false)
     .action(async (opts) => {
-      const { runKeysGenerate } = await import('../../protocol/src/keys-cli.js');
+      const { runKeysGenerate } = await import('@ferry/protocol');
       await runKeysGenerate(opts);
     });
 
@@ -143,7 +143,7 @@ export function buildProgram(): Command {
     .option('--report <file>', 'HTML report; the JSON goes beside it', 'sim-report.html')
     .option('--workers <n>', 'worker threads (default: one per 1000 sessions, at most one per core)')
     .action(async (opts) => {
-      const { runSim } = await import('../../client-sim/src/fleet/cli.js');
+      const { runSim } = await import('@ferry/client-sim');
       await runSim(opts);
     });
 
@@ -158,7 +158,7 @@ export function buildProgram(): Command {
     .option('--tools <list>', 'load tools: autocannon,wrk', 'autocannon,wrk')
     .option('--out <dir>', 'results directory', 'bench/results')
     .action(async (opts) => {
-      const { runBenchDataplane } = await import('../../bench/src/dataplane/cli.js');
+      const { runBenchDataplane } = await import('@ferry/bench');
       await runBenchDataplane(opts);
     });
 
@@ -169,7 +169,7 @@ export function buildProgram(): Command {
     .option('--ipv6 <n>', 'IPv6 routes', parseNonNegativeInt, 0)
     .option('--out <dir>', 'results directory', 'bench/results')
     .action(async (opts) => {
-      const { runBenchBgp } = await import('../../bench/src/bgp/cli.js');
+      const { runBenchBgp } = await import('@ferry/bench');
       await runBenchBgp(opts);
     });
 
@@ -188,7 +188,7 @@ export function buildProgram(): Command {
     .option('--connections <n>', 'autocannon connections', parsePositiveInt, 32)
     .option('--out <dir>', 'results directory', 'bench/results')
     .action(async (opts) => {
-      const { runBenchSteering } = await import('../../bench/src/steering/cli.js');
+      const { runBenchSteering } = await import('@ferry/bench');
       await runBenchSteering(opts);
     });
 
@@ -204,7 +204,7 @@ export function buildProgram(): Command {
     )
     .option('--out <dir>', 'results directory', 'bench/results')
     .action(async (opts) => {
-      const { runBenchFailover } = await import('../../bench/src/failover/cli.js');
+      const { runBenchFailover } = await import('@ferry/bench');
       await runBenchFailover(opts);
     });
 

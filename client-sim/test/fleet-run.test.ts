@@ -5,13 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import {
+  ContentStore,
+  embeddedConfig,
+  generateContent,
+  type RunningAppliance,
+  startAppliance,
+} from '@ferry/appliance';
 import type { CatalogTitle } from '@ferry/protocol';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/app.js';
-import { generateContent } from '../../appliance/src/content/generate.js';
-import { ContentStore } from '../../appliance/src/store/store.js';
-import { testConfig } from '../../appliance/test/support/appliance-fixture.js';
 import { runSim } from '../src/fleet/cli.js';
 import { fleetTotals } from '../src/fleet/summary.js';
 import type { FleetReport } from '../src/report/aggregate.js';
@@ -67,7 +70,7 @@ beforeAll(async () => {
   const store = ContentStore.open([storeDir]);
   for (const s of title.streams) await store.add(join(content, s.streamId), s.streamId);
   store.close();
-  app = await startAppliance(testConfig({ id: 'edge-1', stores: [storeDir] }), {
+  app = await startAppliance(embeddedConfig({ id: 'edge-1', stores: [storeDir] }), {
     logger: pino({ level: 'silent' }),
   });
   control = await startMiniControl(title, app.url);

@@ -1,13 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  ContentStore,
+  embeddedConfig,
+  generateContent,
+  type RunningAppliance,
+  startAppliance,
+} from '@ferry/appliance';
 import type { CatalogTitle } from '@ferry/protocol';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/app.js';
-import { generateContent } from '../../appliance/src/content/generate.js';
-import { ContentStore } from '../../appliance/src/store/store.js';
-import { testConfig } from '../../appliance/test/support/appliance-fixture.js';
 import { runSession } from '../src/player/session.js';
 import { deadPort, type SteerServer, startSteerServer, startTrickleServer } from './support-steer-server.js';
 
@@ -26,7 +29,7 @@ beforeAll(async () => {
   const store = ContentStore.open([storeDir]);
   for (const s of title.streams) await store.add(join(content, s.streamId), s.streamId);
   store.close();
-  app = await startAppliance(testConfig({ id: 'edge-1', stores: [storeDir] }), {
+  app = await startAppliance(embeddedConfig({ id: 'edge-1', stores: [storeDir] }), {
     logger: pino({ level: 'silent' }),
   });
   dead = `http://127.0.0.1:${await deadPort()}`;

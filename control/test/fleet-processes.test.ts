@@ -8,11 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ContentStore, generateContent } from '@ferry/appliance';
+import { freePort } from '@ferry/harness';
 import { formatKeyFile, generateKey, type SteerResponse } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateContent } from '../../appliance/src/content/generate.js';
-import { ContentStore } from '../../appliance/src/store/store.js';
-import { freeLoopbackPort } from '../../appliance/test/support/bird.js';
 
 const CLI = join(import.meta.dirname, '../../cli/bin/ferry.js');
 const NETS = {
@@ -170,7 +169,7 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
       for (const stream of catalog.titles[0]!.streams)
         await s.add(join(dir, 'content', stream.streamId), stream.streamId);
       s.close();
-      const bgpPort = await freeLoopbackPort(net.bgp);
+      const bgpPort = await freePort(net.bgp);
       appliances[name] = await ferry(
         [
           'appliance',

@@ -3,13 +3,13 @@
 // through the store's change feed, so both steer the same client to the same appliance.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, validateConfig } from '../src/config.js';
 import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openStore } from '../src/state/open-store.js';
 import type { StateStore } from '../src/state/store.js';
-import { hasRedisServer, type RedisServer, startRedisServer } from './support/redis-server.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Body = any;

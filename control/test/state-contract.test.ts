@@ -4,13 +4,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
 import type { Catalog } from '@ferry/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreLogger } from '../src/state/change-feed.js';
 import { openRedisStore } from '../src/state/redis-store.js';
 import { openSqliteStore } from '../src/state/sqlite-store.js';
 import type { ApplianceRecord, StateChange, StateStore } from '../src/state/store.js';
-import { hasRedisServer, type RedisServer, startRedisServer } from './support/redis-server.js';
 
 interface StoreOpts {
   logger?: StoreLogger;

@@ -4,12 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/state/open-store.js';
 import { openRedisStore } from '../src/state/redis-store.js';
 import { openSqliteStore, SQLITE_SCHEMA_VERSION } from '../src/state/sqlite-store.js';
-import { hasRedisServer, type RedisServer, startRedisServer } from './support/redis-server.js';
 
 let dir = '';
 beforeAll(async () => {

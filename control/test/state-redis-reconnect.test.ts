@@ -1,12 +1,13 @@
 // A control instance whose change subscription drops (Redis restart, network blip, CLIENT
 // KILL) must not keep a model that silently missed other instances' changes: after the
 // reconnect its listeners hear every stored item as changed and reload it.
+
+import { hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreLogger } from '../src/state/change-feed.js';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import type { StateChange } from '../src/state/store.js';
-import { hasRedisServer, type RedisServer, startRedisServer } from './support/redis-server.js';
 
 async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,19 +1,7 @@
-import { cidrContains, parseCidr, parseIp } from '@ferry/protocol';
+import { cidrContains, parseCidr, parseIp, seededRandom } from '@ferry/protocol';
 import { describe, expect, it } from 'vitest';
 import { formatAddress } from '../src/routing/prefix-format.js';
 import { RouteTrie } from '../src/routing/trie.js';
-
-// Small deterministic PRNG (mulberry32) so failures reproduce.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(rand: () => number, n: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -108,7 +96,7 @@ describe('RouteTrie against a brute-force oracle', () => {
     ['IPv6', 16],
   ] as const) {
     it(`${family}: covering() and lookup() match the oracle after inserts and removes`, () => {
-      const rand = rng(width === 4 ? 42 : 4242);
+      const rand = seededRandom(width === 4 ? 42 : 4242);
       const prefixes = randomPrefixes(rand, width, 3000);
       const trie = new RouteTrie<number>();
       const entries = new Map<string, number[]>();

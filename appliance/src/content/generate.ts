@@ -6,10 +6,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalog, CatalogStream, CatalogTitle } from '@ferry/protocol';
+import { seededRandom } from '@ferry/protocol';
 import { fsyncDir, tempPathFor, writeFileAtomic } from '../store/atomic.js';
 import { writeDeterministicFile } from './bytes.js';
 import { ALL_RUNGS, streamId, titleId } from './ladder.js';
-import { seededRandom } from './prng.js';
 import { planSegments } from './segments.js';
 
 export interface GenerateOptions {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { type RunningAppliance, startAppliance } from '../../src/app.js';
-import type { ApplianceConfig } from '../../src/config.js';
+import { type ApplianceConfig, embeddedConfig } from '../../src/config.js';
 import { ContentStore } from '../../src/store/store.js';
 
 export interface Fixture {
@@ -29,18 +29,7 @@ export function testBytes(size: number, seed: string): Buffer {
 
 /** An open appliance on 127.0.0.1, port 0, silent logs: the base every test config starts from. */
 export function testConfig(overrides: Partial<ApplianceConfig> & { stores: string[] }): ApplianceConfig {
-  return {
-    id: 'test-appliance',
-    listen: { host: '127.0.0.1', port: 0 },
-    site: 'test',
-    open: true,
-    bodySender: 'auto',
-    accessLog: 'off',
-    logLevel: 'silent',
-    maxRanges: 16,
-    drainTimeoutSec: 10,
-    ...overrides,
-  };
+  return embeddedConfig({ id: 'test-appliance', ...overrides });
 }
 
 export async function startFixture(

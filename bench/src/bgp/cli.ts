@@ -6,11 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIRD_BIN, Bird, bgpProtocol, freeLoopbackPort } from '../../../appliance/test/support/bird.js';
+import { BIRD_BIN, Bird, bgpProtocol, freePort, ProcessGroup, stopOnExit, waitUntil } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo, toolVersion } from '../common/machine.js';
-import { ProcessGroup, stopOnExit } from '../common/processes.js';
-import { waitUntil } from '../common/wait-ready.js';
 import type { FerryChildJob } from './ferry-child.js';
 import { type BgpReport, type ReceiverResult, renderReportMarkdown, renderReportText } from './report.js';
 import { ipv4Routes, ipv6Routes } from './table.js';
@@ -110,9 +108,9 @@ export async function runBenchBgp(opts: BenchBgpOptions): Promise<void> {
   const notes: string[] = [];
   try {
     const ports = {
-      source: await freeLoopbackPort(SOURCE.address),
-      ferry: await freeLoopbackPort(FERRY.address),
-      receiver: await freeLoopbackPort(RECEIVER.address),
+      source: await freePort(SOURCE.address),
+      ferry: await freePort(FERRY.address),
+      receiver: await freePort(RECEIVER.address),
     };
     log('starting the receiving BIRD');
     const receiver = await Bird.start({

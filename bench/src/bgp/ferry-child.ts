@@ -5,9 +5,9 @@
 //   {"event":"progress","routes":…,"ms":…}          (every 250 ms while routes arrive)
 //   {"event":"done","routes":…,"ms":…,"firstMs":…,"cpuMs":…,"rss":…,"heap":…,"maxRss":…,"attrSets":…}
 // `ms` (last prefix installed) and `firstMs` (first UPDATE) count from Established. Stops on SIGTERM.
+
+import { AdjRibIn, BgpSpeaker } from '@ferry/appliance';
 import pino from 'pino';
-import { AdjRibIn } from '../../../appliance/src/bgp/rib.js';
-import { BgpSpeaker } from '../../../appliance/src/bgp/speaker.js';
 
 export interface FerryChildJob {
   listenHost: string;

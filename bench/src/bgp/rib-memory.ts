@@ -1,14 +1,14 @@
 // Heap bytes per prefix of the Adj-RIB-In for a synthetic full table. Run on its own so the
 // heap holds nothing else:
 //   node --expose-gc --import tsx bench/src/bgp/rib-memory.ts [ipv4=1000000] [ipv6=250000] [attrSets=100000]
-import { AdjRibIn } from '../../../appliance/src/bgp/rib.js';
 import {
+  AdjRibIn,
   AFI_IPV4,
   AFI_IPV6,
   MessageType,
   type PathAttributes,
   type Prefix,
-} from '../../../appliance/src/bgp/types.js';
+} from '@ferry/appliance';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');

@@ -2,8 +2,8 @@
 // what it measured. The load generator never shares the bench driver's event loop.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { type ProcessGroup, runToCompletion } from '@ferry/harness';
 import type { AutocannonJob, AutocannonLoad } from './autocannon-child.js';
-import { type ProcessGroup, runToCompletion } from './processes.js';
 
 const CHILD = fileURLToPath(new URL('./autocannon-child.ts', import.meta.url));
 // Startup, connection teardown and result aggregation on a busy two-core box.

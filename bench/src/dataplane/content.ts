@@ -3,7 +3,7 @@
 // files, so both servers read the very same inodes (and the same page cache).
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ProcessGroup, runToCompletion } from '../common/processes.js';
+import { type ProcessGroup, runToCompletion } from '@ferry/harness';
 import type { BenchFile } from './load-plan.js';
 
 export interface BenchContent {

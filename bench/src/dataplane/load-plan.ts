@@ -1,7 +1,7 @@
 // The request stream both servers get: the same list of (file, range) pairs, ranges aligned
 // to their own size (as a player fetching fixed-size chunks would), chosen by a seeded PRNG
 // so that every run and every server sees the same sequence.
-import { seededRandom } from '../common/random.js';
+import { seededRandom } from '@ferry/protocol';
 
 export interface BenchCase {
   readonly name: string;

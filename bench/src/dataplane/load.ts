@@ -1,9 +1,9 @@
 // One load run against one server: autocannon in a child process of its own, or wrk.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ProcessGroup, runToCompletion } from '@ferry/harness';
 import type { AutocannonJob } from '../common/autocannon-child.js';
 import { runAutocannonJob } from '../common/autocannon-run.js';
-import { type ProcessGroup, runToCompletion } from '../common/processes.js';
 import type { PlannedRequest } from './load-plan.js';
 import { type LoadResult, parseWrkOutput, wrkArgs } from './wrk.js';
 

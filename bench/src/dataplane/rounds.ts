@@ -1,7 +1,7 @@
 // The measured part of the dataplane bench: warm-up, then rounds of every case and tool,
 // servers in a fixed alternating order, each run sampled with the appliance's event-loop
 // gauge around it.
-import type { ProcessGroup } from '../common/processes.js';
+import type { ProcessGroup } from '@ferry/harness';
 import { compareBodies } from './check-bodies.js';
 import type { BenchContent } from './content.js';
 import { runLoad, type Tool, writePlanFiles } from './load.js';

@@ -2,8 +2,8 @@
 // its own loopback port, each waited for with a bounded readiness poll.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Child, ProcessGroup } from '../common/processes.js';
-import { httpOk, waitUntil } from '../common/wait-ready.js';
+import type { Child, ProcessGroup } from '@ferry/harness';
+import { httpOk, waitUntil } from '@ferry/harness';
 import { nginxConfig } from './nginx-config.js';
 
 export const NGINX_BIN = '/usr/sbin/nginx';

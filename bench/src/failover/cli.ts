@@ -5,11 +5,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ContentStore, generateContent } from '@ferry/appliance';
 import { buildReport, writeReport } from '@ferry/client-sim';
-import { generateContent } from '../../../appliance/src/content/generate.js';
-import { ContentStore } from '../../../appliance/src/store/store.js';
-import { demoViewerAddress, playViewers } from '../../../cli/src/audience.js';
-import { type ApplianceSpec, Topology, writeDemoKeys } from '../../../cli/src/topology.js';
+import { type ApplianceSpec, demoViewerAddress, playViewers, Topology, writeDemoKeys } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { describeMachine, machineInfo } from '../common/machine.js';
 import { analyzeFailover } from './analyze.js';

@@ -6,10 +6,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, ProcessGroup, stopOnExit } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo } from '../common/machine.js';
-import { freePort } from '../common/ports.js';
-import { ProcessGroup, stopOnExit } from '../common/processes.js';
 import { buildCatalog, DEFAULT_CATALOG, fileIdsOf } from './catalog.js';
 import { planSteers } from './client-plan.js';
 import {

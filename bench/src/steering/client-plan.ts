@@ -1,7 +1,7 @@
 // The request stream both servers get: `{ titleId }` bodies cycling over the titles, each with
 // an X-Forwarded-For address inside a random announced /24, so every Ferry answer is a real
 // trie lookup, ranking and signing for a different network. Seeded: every run sends the same.
-import { seededRandom } from '../common/random.js';
+import { seededRandom } from '@ferry/protocol';
 import { MAX_PREFIXES, prefixAddress } from './layout.js';
 
 export interface PlannedSteer {

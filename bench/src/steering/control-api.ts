@@ -1,7 +1,8 @@
 // The few control API calls the bench driver makes besides heartbeats: post the catalog,
 // wait for every appliance to be healthy with its routes in, steer once, read /metrics.
+
+import { waitUntil } from '@ferry/harness';
 import { request } from 'undici';
-import { waitUntil } from '../common/wait-ready.js';
 import { type DecisionCounts, gaugeMs, parseDecisions } from './decisions.js';
 
 const TIMEOUT_MS = 120_000;

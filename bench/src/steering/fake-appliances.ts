@@ -3,7 +3,7 @@
 // appliance: control's probe pool keeps a couple of connections per origin, so appliances
 // sharing one origin would queue each other's probes, which real appliances never do.
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { freePort } from '../common/ports.js';
+import { freePort } from '@ferry/harness';
 
 export interface FakeAppliances {
   urlOf(id: string): string;

@@ -1,8 +1,8 @@
 // One autocannon run against one server, in a child process of its own.
 import { join } from 'node:path';
+import type { ProcessGroup } from '@ferry/harness';
 import type { AutocannonJob, AutocannonLoad } from '../common/autocannon-child.js';
 import { runAutocannonJob } from '../common/autocannon-run.js';
-import type { ProcessGroup } from '../common/processes.js';
 
 /** One autocannon run against POST /v1/steer. */
 export type SteerLoadResult = AutocannonLoad;

@@ -1,7 +1,7 @@
 // The measured part: a warm-up per server, then `rounds` rounds of one run per server, the
 // order flipping every round so that drift (thermal, a noisy neighbour) hits both alike.
 // Control's decision counters are read around every timed Ferry run.
-import type { ProcessGroup } from '../common/processes.js';
+import type { ProcessGroup } from '@ferry/harness';
 import type { PlannedSteer } from './client-plan.js';
 import { scrapeControl } from './control-api.js';
 import { DECISIONS, type DecisionCounts, diffDecisions } from './decisions.js';

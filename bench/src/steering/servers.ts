@@ -4,9 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Child, ProcessGroup } from '@ferry/harness';
+import { waitUntil } from '@ferry/harness';
 import { formatKeyFile, generateKey } from '@ferry/protocol';
-import type { Child, ProcessGroup } from '../common/processes.js';
-import { waitUntil } from '../common/wait-ready.js';
 
 const READY_TIMEOUT_MS = 30_000;
 const ANCHOR = fileURLToPath(new URL('./anchor-server.ts', import.meta.url));

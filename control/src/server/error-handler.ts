@@ -2,7 +2,7 @@
 // Schema failures, unparsable JSON, unknown routes and thrown ControlErrors all end here, so
 // every 4xx a client sees carries a stable code.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ControlError, type ErrorSpec, Errors } from '../errors.js';
+import { type ErrorSpec, Errors, FerryError } from '../errors.js';
 
 export function sendError(reply: FastifyReply, spec: ErrorSpec, message?: string): FastifyReply {
   return reply.code(spec.status).send({ error: spec.code, message: message ?? spec.message });
@@ -26,15 +26,15 @@ export function installErrorHandling(app: FastifyInstance): void {
     const text = first
       ? `${where}${missing ? `/${String(missing)}` : ''} ${first.message ?? 'is invalid'}`
       : '';
-    return new ControlError(Errors.VALIDATION, text, { replaceMessage: true });
+    return new FerryError(Errors.VALIDATION, text, { replaceMessage: true });
   });
 
   app.setNotFoundHandler((req, reply) => {
     sendError(reply, Errors.NOT_FOUND, `no route for ${req.method} ${req.url.split('?')[0]}`);
   });
 
-  app.setErrorHandler((err: FastifyError | ControlError, req, reply) => {
-    if (err instanceof ControlError) {
+  app.setErrorHandler((err: FastifyError | FerryError, req, reply) => {
+    if (err instanceof FerryError) {
       // 503 NO_APPLIANCE is an answer, not a fault: it is counted in the steering metric.
       if (err.status === 500) req.log.error({ err }, 'request failed');
       return sendError(reply, { code: err.code, status: err.status, message: err.message });

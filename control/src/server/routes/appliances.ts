@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody } from '@ferry/protocol';
 import { Type } from 'typebox';
-import { ControlError, Errors } from '../../errors.js';
+import { Errors, FerryError } from '../../errors.js';
 import type { ControlModel } from '../../model/model.js';
 import type { ApplianceRecord } from '../../state/store.js';
 import type { ControlContext } from '../context.js';
@@ -37,7 +37,7 @@ export function applianceRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox 
       },
       async (req) => {
         const rec = model.getAppliance(req.params.id);
-        if (!rec) throw new ControlError(Errors.UNKNOWN_APPLIANCE, req.params.id);
+        if (!rec) throw new FerryError(Errors.UNKNOWN_APPLIANCE, req.params.id);
         return applianceView(model, rec);
       },
     );

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CatalogError, ErrorBody, parseCatalog } from '@ferry/protocol';
 import { Type } from 'typebox';
-import { ControlError, Errors } from '../../errors.js';
+import { Errors, FerryError } from '../../errors.js';
 import type { ControlContext } from '../context.js';
 import { TitleParams, TitleView } from '../schemas.js';
 
@@ -33,7 +33,7 @@ export function catalogRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
           catalog = parseCatalog(req.body);
         } catch (err) {
           if (err instanceof CatalogError)
-            throw new ControlError(Errors.CATALOG_INVALID, err.message, { replaceMessage: true });
+            throw new FerryError(Errors.CATALOG_INVALID, err.message, { replaceMessage: true });
           throw err;
         }
         await ctx.localWrites.run('catalog', () => store.putCatalog(catalog));
@@ -55,7 +55,7 @@ export function catalogRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
       },
       async (req) => {
         const title = model.getTitle(req.params.id);
-        if (!title) throw new ControlError(Errors.UNKNOWN_TITLE, req.params.id);
+        if (!title) throw new FerryError(Errors.UNKNOWN_TITLE, req.params.id);
         return title;
       },
     );

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, parseIp } from '@ferry/protocol';
 import { Type } from 'typebox';
-import { ControlError, Errors } from '../../errors.js';
+import { Errors, FerryError } from '../../errors.js';
 import type { ControlContext } from '../context.js';
 import { LookupQuery, SiteParams } from '../schemas.js';
 
@@ -43,7 +43,7 @@ export function routeQueryRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox
       },
       async (req) => {
         const { ip } = req.query;
-        if (!parseIp(ip)) throw new ControlError(Errors.BAD_IP, `"${ip}"`);
+        if (!parseIp(ip)) throw new FerryError(Errors.BAD_IP, `"${ip}"`);
         const covering = model.routes.covering(ip);
         const best = covering[0];
         const appliances = (best?.applianceIds ?? []).flatMap((id) => {
@@ -86,7 +86,7 @@ export function routeQueryRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox
           .listAppliances()
           .filter((a) => a.site === site)
           .map((a) => a.id);
-        if (ids.length === 0) throw new ControlError(Errors.UNKNOWN_SITE, site);
+        if (ids.length === 0) throw new FerryError(Errors.UNKNOWN_SITE, site);
         const heard = new Map<string, string[]>();
         for (const id of ids) {
           for (const p of model.routes.prefixesOf(id)) {

@@ -4,7 +4,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, SteerRequest, SteerResponse } from '@ferry/protocol';
-import { ControlError, Errors } from '../../errors.js';
+import { Errors, FerryError } from '../../errors.js';
 import type { ControlModel } from '../../model/model.js';
 import type { CoveringMatch } from '../../model/route-index.js';
 import { type Candidate, type CandidateHealth, rankAppliances } from '../../steering/rank.js';
@@ -29,7 +29,7 @@ export function steerRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
       async (req, reply) => {
         const { titleId } = req.body;
         const title = model.getTitle(titleId);
-        if (!title) throw new ControlError(Errors.UNKNOWN_TITLE, titleId);
+        if (!title) throw new FerryError(Errors.UNKNOWN_TITLE, titleId);
         const client = ctx.clientAddress.resolve(
           req.socket.remoteAddress ?? '',
           req.headers['x-forwarded-for'],
@@ -52,7 +52,7 @@ export function steerRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
           metrics.steering.inc({ decision: result.decision });
           if (result.ranked.length === 0) {
             req.log.debug({ client, titleId, streamId: s.streamId, reason: result.reason }, 'steering: none');
-            throw new ControlError(Errors.NO_APPLIANCE, result.reason, { replaceMessage: true });
+            throw new FerryError(Errors.NO_APPLIANCE, result.reason, { replaceMessage: true });
           }
           const urls: SteerResponse['streams'][number]['urls'] = result.ranked.map((r, i) => ({
             rank: i + 1,

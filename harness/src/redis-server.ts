@@ -4,10 +4,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.js';
 
 export const REDIS_SERVER_BIN = '/usr/bin/redis-server';
 
@@ -28,18 +28,6 @@ export interface RedisServerOptions {
   /** keep an append-only file in the temp dir (for restart tests) */
   persist?: boolean;
   readyTimeoutMs?: number;
-}
-
-function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function pingUntilReady(url: string, proc: ChildProcess, timeoutMs: number, log: () => string) {

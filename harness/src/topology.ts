@@ -4,12 +4,13 @@
 // process is started here and stopped here, by pid.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatKeyFile, generateKey } from '@ferry/protocol';
+import { freePort } from './ports.js';
 
-const CLI = fileURLToPath(new URL('../bin/ferry.js', import.meta.url));
+// The `ferry` command itself (the root package's bin): the topology runs what a user runs.
+export const FERRY_BIN = fileURLToPath(new URL('../../cli/bin/ferry.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 
 export interface ApplianceSpec {
@@ -37,7 +38,7 @@ export class Topology {
 
   private start(name: string, args: string[], ready?: RegExp): Promise<Running> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [FERRY_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
       const proc: Running = { name, child };
       this.procs.push(proc);
       let err = '';
@@ -175,15 +176,4 @@ export function writeDemoKeys(dir: string): string {
   const file = join(dir, 'keys');
   writeFileSync(file, formatKeyFile([generateKey('demo')]), { mode: 0o600 });
   return file;
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }

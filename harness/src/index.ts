@@ -1,0 +1,11 @@
+// @ferry/harness: what starts and stops real processes for the demo, the benchmarks and the
+// tests: child processes tracked and stopped by pid, free loopback ports, bounded waits, a
+// private BIRD 2 and redis-server, and the multi-process deployment (control, appliances,
+// BGP feeds) with an audience of simulated viewers.
+export * from './audience.js';
+export * from './bird.js';
+export * from './eventually.js';
+export * from './ports.js';
+export * from './processes.js';
+export * from './redis-server.js';
+export * from './topology.js';
