@@ -1,21 +1,38 @@
 // Every failure a simulated player records, once, with a stable code (the Ferry
 // FERRY_ERR_… convention). A session never throws these at its caller: they become
 // entries in its QoE record, because a viewer's failures are the measurement.
+import { defineErrors, spec } from '@ferry/protocol';
 
-export const SIM_ERRORS = {
-  FERRY_ERR_SIM_STEER: 'steering request failed',
-  FERRY_ERR_SIM_STEER_INVALID: 'steering answer does not match the SteerResponse contract',
-  FERRY_ERR_SIM_NO_VIDEO: 'steering answer has no video stream with segments and URLs',
-  FERRY_ERR_SIM_SEGMENT: 'segment could not be fetched from any ranked URL after re-steering',
-} as const;
+export const SimErrors = defineErrors('client-sim', {
+  // A viewer's failures, recorded in its QoE (status 500: never an HTTP answer).
+  STEER: spec('FERRY_ERR_SIM_STEER', 500, 'steering request failed'),
+  STEER_INVALID: spec(
+    'FERRY_ERR_SIM_STEER_INVALID',
+    500,
+    'steering answer does not match the SteerResponse contract',
+  ),
+  NO_VIDEO: spec('FERRY_ERR_SIM_NO_VIDEO', 500, 'steering answer has no video stream with segments and URLs'),
+  SEGMENT: spec(
+    'FERRY_ERR_SIM_SEGMENT',
+    500,
+    'segment could not be fetched from any ranked URL after re-steering',
+  ),
+  // Why a fleet could not start (fleet/setup-error.ts).
+  USAGE: spec('FERRY_ERR_SIM_USAGE', 500, 'bad simulator settings'),
+  CONTROL: spec('FERRY_ERR_SIM_CONTROL', 500, 'control is unreachable or does not know a title'),
+});
 
-export type SimErrorCode = keyof typeof SIM_ERRORS;
+type SessionErrors = Omit<typeof SimErrors, 'USAGE' | 'CONTROL'>;
+export type SimErrorCode = SessionErrors[keyof SessionErrors]['code'];
+
+const MESSAGES = new Map<string, string>(Object.values(SimErrors).map((e) => [e.code, e.message]));
 
 export class SimError extends Error {
   readonly code: SimErrorCode;
 
   constructor(code: SimErrorCode, detail?: string) {
-    super(detail ? `${SIM_ERRORS[code]}: ${detail}` : SIM_ERRORS[code]);
+    const message = MESSAGES.get(code) ?? code;
+    super(detail ? `${message}: ${detail}` : message);
     this.name = 'SimError';
     this.code = code;
   }

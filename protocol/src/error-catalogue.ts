@@ -21,7 +21,7 @@ export interface Catalogue<T extends Record<string, ErrorSpec>> {
 const registry = new Map<string, Catalogue<Record<string, ErrorSpec>>>();
 
 /** One entry: `spec('FERRY_ERR_BAD_PATH', 400, 'malformed request path')`. */
-export function spec(code: string, status: number, message: string): ErrorSpec {
+export function spec<C extends string>(code: C, status: number, message: string): ErrorSpec & { code: C } {
   if (!/^FERRY_ERR_[A-Z0-9_]+$/.test(code))
     throw new Error(`error code ${code} must be FERRY_ERR_[A-Z0-9_]+`);
   return { code, status, message };

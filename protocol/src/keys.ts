@@ -4,6 +4,7 @@
 // rotation the old key keeps URLs it signed working until they expire (docs/tokens.md).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { defineErrors, spec } from './error-catalogue.js';
 
 export interface KeyEntry {
   readonly keyId: string;
@@ -24,16 +25,20 @@ const MAX_SECRET_BYTES = 1024;
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-export type KeyFileErrorCode =
-  | 'FERRY_ERR_KEYS_READ'
-  | 'FERRY_ERR_KEYS_TOO_LARGE'
-  | 'FERRY_ERR_KEYS_EMPTY'
-  | 'FERRY_ERR_KEYS_BAD_LINE'
-  | 'FERRY_ERR_KEYS_BAD_ID'
-  | 'FERRY_ERR_KEYS_BAD_SECRET'
-  | 'FERRY_ERR_KEYS_SHORT_SECRET'
-  | 'FERRY_ERR_KEYS_DUPLICATE_ID'
-  | 'FERRY_ERR_KEYS_EXISTS';
+/** Operator-facing (CLI, start-up): the status is 500 wherever one is shown. */
+export const KeyErrors = defineErrors('keys', {
+  READ: spec('FERRY_ERR_KEYS_READ', 500, 'key file cannot be read'),
+  TOO_LARGE: spec('FERRY_ERR_KEYS_TOO_LARGE', 500, 'key file is too large to be a key file'),
+  EMPTY: spec('FERRY_ERR_KEYS_EMPTY', 500, 'key file holds no keys'),
+  BAD_LINE: spec('FERRY_ERR_KEYS_BAD_LINE', 500, 'key file line is not `KEYID SECRET`'),
+  BAD_ID: spec('FERRY_ERR_KEYS_BAD_ID', 500, 'key id must be 1-32 of [A-Za-z0-9_-]'),
+  BAD_SECRET: spec('FERRY_ERR_KEYS_BAD_SECRET', 500, 'key secret is not canonical base64url'),
+  SHORT_SECRET: spec('FERRY_ERR_KEYS_SHORT_SECRET', 500, 'key secret is shorter than 32 bytes'),
+  DUPLICATE_ID: spec('FERRY_ERR_KEYS_DUPLICATE_ID', 500, 'key id appears twice'),
+  EXISTS: spec('FERRY_ERR_KEYS_EXISTS', 500, 'key file exists (use --add to rotate)'),
+});
+
+export type KeyFileErrorCode = (typeof KeyErrors)[keyof typeof KeyErrors]['code'];
 
 export class KeyFileError extends Error {
   readonly code: KeyFileErrorCode;

@@ -1,7 +1,9 @@
 // Why a fleet could not start: bad flags, a bad source CIDR, control unreachable or not
 // knowing a title. Thrown before any viewer starts; failures during the run are never
 // thrown, they are in the QoE records.
-export type FleetSetupCode = 'FERRY_ERR_SIM_USAGE' | 'FERRY_ERR_SIM_CONTROL';
+import type { SimErrors } from '../errors.js';
+
+export type FleetSetupCode = (typeof SimErrors)['USAGE' | 'CONTROL']['code'];
 
 export class FleetSetupError extends Error {
   readonly code: FleetSetupCode;
