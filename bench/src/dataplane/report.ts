@@ -11,6 +11,7 @@ import {
 } from '../common/format.js';
 import { describeMachine, type MachineInfo, machineMarkdown } from '../common/machine.js';
 import { median, ratio } from '../common/stats.js';
+import { isValidRun, invalidRunNotes as runNotes } from '../common/validity.js';
 import type { Tool } from './load.js';
 import type { BenchCase } from './load-plan.js';
 import type { LoadResult } from './wrk.js';
@@ -44,11 +45,6 @@ export interface SummaryRow {
   readonly nginx: number | null;
   /** Ferry ÷ nginx. Above 1 is better for req/s and bytes/s, worse for latency. */
   readonly ratio: number | null;
-}
-
-/** A run counts only if every answer was 2xx and at most 0.1% of requests hit socket errors. */
-export function isValidRun(r: LoadResult | null): r is LoadResult {
-  return r !== null && r.requests > 0 && r.non2xx === 0 && r.errors <= r.requests * 0.001;
 }
 
 function medianOf(samples: readonly Sample[], pick: (s: Sample) => number | null): number | null {
@@ -119,17 +115,10 @@ export interface Report {
   readonly summary: readonly SummaryRow[];
 }
 
+export { isValidRun };
+
 export function invalidRunNotes(samples: readonly Sample[]): string[] {
-  return samples
-    .filter((s) => !isValidRun(s.result))
-    .map((s) => {
-      const what = s.error
-        ? s.error.split('\n')[0]
-        : s.result
-          ? `${s.result.non2xx} non-2xx, ${s.result.errors} errors in ${s.result.requests} requests`
-          : 'no result';
-      return `excluded: round ${s.round}, ${s.caseName}, ${s.tool}, ${s.server}: ${what}`;
-    });
+  return runNotes(samples, (s) => `${s.caseName}, ${s.tool}, ${s.server}`);
 }
 
 /**

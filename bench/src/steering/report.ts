@@ -10,6 +10,7 @@ import {
 } from '../common/format.js';
 import { describeMachine, type MachineInfo, machineMarkdown } from '../common/machine.js';
 import { median, ratio } from '../common/stats.js';
+import { isValidRun, invalidRunNotes as runNotes } from '../common/validity.js';
 import { DECISIONS, type DecisionCounts } from './decisions.js';
 import type { SteerLoadResult } from './load.js';
 
@@ -58,11 +59,6 @@ export interface Report {
   readonly summary: readonly SummaryRow[];
 }
 
-/** A run counts only if every answer was 2xx and at most 0.1% of requests hit socket errors. */
-export function isValidRun(r: SteerLoadResult | null): r is SteerLoadResult {
-  return r !== null && r.requests > 0 && r.non2xx === 0 && r.errors <= r.requests * 0.001;
-}
-
 export function summarize(samples: readonly Sample[]): SummaryRow[] {
   const of = (server: ServerName, pick: (r: SteerLoadResult) => number | null) =>
     median(
@@ -106,17 +102,10 @@ export function summaryTable(rows: readonly SummaryRow[]): Table {
   };
 }
 
+export { isValidRun };
+
 export function invalidRunNotes(samples: readonly Sample[]): string[] {
-  return samples
-    .filter((s) => !isValidRun(s.result))
-    .map((s) => {
-      const what = s.error
-        ? s.error.split('\n')[0]
-        : s.result
-          ? `${s.result.non2xx} non-2xx, ${s.result.errors} errors in ${s.result.requests} requests`
-          : 'no result';
-      return `excluded: round ${s.round}, ${s.server}: ${what}`;
-    });
+  return runNotes(samples, (s) => s.server);
 }
 
 /** The goal for steering: at least 0.7 of a bare fastify route's request rate. */
