@@ -18,4 +18,10 @@ export { runAppliance } from './cli.js';
 export { type ApplianceConfig, type ApplianceFlags, embeddedConfig } from './config.js';
 export { runContentAdd, runContentGenerate } from './content/cli.js';
 export { type GenerateOptions, type GenerateResult, generateContent } from './content/generate.js';
+export {
+  createIdentityKey,
+  type IdentityKey,
+  loadIdentityKey,
+  runIdentityKeygen,
+} from './identity/identity-key.js';
 export { ContentStore } from './store/store.js';

@@ -80,7 +80,7 @@ export function buildProgram(): Command {
       await runAnnounce(opts);
     });
 
-  program
+  const control = program
     .command('control')
     .description('run the control service: registry, heartbeats, BGP routes, health, steering')
     .addOption(listenOption('HTTP listen address'))
@@ -93,6 +93,39 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runControl } = await import('@ferry/control');
       await runControl(opts);
+    });
+
+  const token = control.command('token').description('operator API tokens (hashed in a token file)');
+  token
+    .command('create')
+    .description('add a token with a role to the token file and print it (shown only once)')
+    .requiredOption('--file <file>', "operator token file (control's --operator-tokens)")
+    .addOption(
+      new Option('--role <role>', 'what the token may do')
+        .choices(['viewer', 'operator', 'admin'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--name <name>', 'who holds it, for logs (1-64 of [A-Za-z0-9._@-])')
+    .action(async (opts) => {
+      const { runTokenCreate } = await import('@ferry/control');
+      await runTokenCreate(opts);
+    });
+  token
+    .command('list')
+    .description('list token ids, roles and names')
+    .requiredOption('--file <file>', 'operator token file')
+    .action(async (opts) => {
+      const { runTokenList } = await import('@ferry/control');
+      await runTokenList(opts);
+    });
+  token
+    .command('revoke')
+    .description('remove a token from the file')
+    .requiredOption('--file <file>', 'operator token file')
+    .requiredOption('--id <id>', 'token id (the 8 characters after fop_)')
+    .action(async (opts) => {
+      const { runTokenRevoke } = await import('@ferry/control');
+      await runTokenRevoke(opts);
     });
 
   const content = program.command('content').description('synthetic content and appliance stores');
@@ -117,9 +150,8 @@ export function buildProgram(): Command {
       await runContentAdd({ ...opts, files });
     });
 
-  program
-    .command('keys')
-    .description('URL token keys')
+  const keys = program.command('keys').description('URL token keys and appliance identity keys');
+  keys
     .command('generate')
     .description('write a new key file (one signing key) for control and appliances')
     .requiredOption('--out <file>', 'key file to write')
@@ -128,6 +160,15 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runKeysGenerate } = await import('@ferry/protocol');
       await runKeysGenerate(opts);
+    });
+  keys
+    .command('identity')
+    .description("write an appliance's identity key (Ed25519) and print the public key to enroll at control")
+    .requiredOption('--out <file>', 'private key file to write (mode 0600)')
+    .option('--force', 'replace an existing key (the appliance must then be enrolled again)', false)
+    .action(async (opts) => {
+      const { runIdentityKeygen } = await import('@ferry/appliance');
+      await runIdentityKeygen(opts);
     });
 
   program
