@@ -1,6 +1,6 @@
 // One typed configuration object per appliance process, built from flags and validated
 // at start with a message that names the flag.
-import { type BgpFlags, type BgpSettings, settingsFromFlags } from './bgp/neighbors.js';
+import { type BgpFlags, type BgpSettings, settingsFromFlags } from './bgp/session/neighbors.js';
 import type { ServerLimits } from './server.js';
 
 export interface ApplianceConfig {

@@ -3,9 +3,7 @@
 // appliance, the content store, the synthetic-content generator, and the BGP speaker with
 // its Adj-RIB-In and codec types (the BGP benchmark drives them directly).
 export { type RunningAppliance, type StartOptions, startAppliance, VERSION } from './app.js';
-export { type AnnounceFlags, runAnnounce } from './bgp/announce-cli.js';
-export { AdjRibIn, type PeerTable, type RibChange } from './bgp/rib.js';
-export { BgpSpeaker, type PeerStatus, type SpeakerOptions } from './bgp/speaker.js';
+export { type AnnounceFlags, runAnnounce } from './bgp/announce/announce-cli.js';
 export {
   AFI_IPV4,
   AFI_IPV6,
@@ -13,9 +11,11 @@ export {
   MessageType,
   type PathAttributes,
   type Prefix,
-} from './bgp/types.js';
+} from './bgp/codec/types.js';
+export { AdjRibIn, type PeerTable, type RibChange } from './bgp/rib/rib.js';
+export { BgpSpeaker, type PeerStatus, type SpeakerOptions } from './bgp/session/speaker.js';
 export { runAppliance } from './cli.js';
 export { type ApplianceConfig, type ApplianceFlags, embeddedConfig } from './config.js';
-export { runContentAdd, runContentGenerate } from './content/cli.js';
-export { type GenerateOptions, type GenerateResult, generateContent } from './content/generate.js';
 export { ContentStore } from './store/store.js';
+export { runContentAdd, runContentGenerate } from './synthetic/cli.js';
+export { type GenerateOptions, type GenerateResult, generateContent } from './synthetic/generate.js';

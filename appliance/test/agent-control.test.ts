@@ -9,9 +9,9 @@ import { ControlAgent, type ControlAgentOptions } from '../src/agent/agent.js';
 import { HeartbeatBuilder } from '../src/agent/heartbeat.js';
 import { InventoryFeed } from '../src/agent/inventory-feed.js';
 import { LoadSampler } from '../src/agent/load.js';
-import { RouteFeed } from '../src/bgp/feed.js';
-import { AdjRibIn } from '../src/bgp/rib.js';
-import { AFI_IPV4, MessageType, type Prefix } from '../src/bgp/types.js';
+import { AFI_IPV4, MessageType, type Prefix } from '../src/bgp/codec/types.js';
+import { RouteFeed } from '../src/bgp/report/feed.js';
+import { AdjRibIn } from '../src/bgp/rib/rib.js';
 import { ContentStore } from '../src/store/store.js';
 import { FakeControl, waitFor } from './agent-fake-control.js';
 

@@ -2,9 +2,9 @@
 // coalesced writes with backpressure, framing and decoding on the receiving side.
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
-import { Announcer } from '../src/bgp/announce.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { Prefix } from '../src/bgp/types.js';
+import { Announcer } from '../src/bgp/announce/announce.js';
+import type { Prefix } from '../src/bgp/codec/types.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 import { until } from './support/bgp-raw-peer.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCommunities, parseLargeCommunities, parseNextHops } from '../src/bgp/announce-cli.js';
-import { prefixToString } from '../src/bgp/codec.js';
-import { parsePrefixList } from '../src/bgp/prefix-file.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { UpdateMessage } from '../src/bgp/types.js';
+import { parseCommunities, parseLargeCommunities, parseNextHops } from '../src/bgp/announce/announce-cli.js';
+import { parsePrefixList } from '../src/bgp/announce/prefix-file.js';
+import { prefixToString } from '../src/bgp/codec/codec.js';
+import type { UpdateMessage } from '../src/bgp/codec/types.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 import { until } from './support/bgp-raw-peer.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });

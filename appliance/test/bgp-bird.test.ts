@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { BIRD_BIN, Bird, type BirdRoute, birdConfig, freePort } from '@ferry/harness';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdjRibIn } from '../src/bgp/rib.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { NeighborConfig } from '../src/bgp/types.js';
+import type { NeighborConfig } from '../src/bgp/codec/types.js';
+import { AdjRibIn } from '../src/bgp/rib/rib.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 
 // Addresses of their own, so a parallel test file on 127.0.0.1 cannot collide with these.
 const BIRD_ADDR = '127.0.0.42';

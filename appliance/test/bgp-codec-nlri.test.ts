@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ipv6ToString } from '../src/bgp/address.js';
-import { decodeHeader, parseIpv6, parsePrefix, prefixToString, splitMessages } from '../src/bgp/codec.js';
-import { BgpError } from '../src/bgp/types.js';
+import { ipv6ToString } from '../src/bgp/codec/address.js';
+import {
+  decodeHeader,
+  parseIpv6,
+  parsePrefix,
+  prefixToString,
+  splitMessages,
+} from '../src/bgp/codec/codec.js';
+import { BgpError } from '../src/bgp/codec/types.js';
 
 describe('prefix text', () => {
   it.each([

@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { attrKey } from '../src/bgp/attr-intern.js';
-import { v4Addr, v4Key, v6Key, v6KeyBytes, v6ToString } from '../src/bgp/prefix-key.js';
-import { AdjRibIn, type RibChange } from '../src/bgp/rib.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
@@ -9,7 +6,10 @@ import {
   type PathAttributes,
   type Prefix,
   type UpdateMessage,
-} from '../src/bgp/types.js';
+} from '../src/bgp/codec/types.js';
+import { attrKey } from '../src/bgp/rib/attr-intern.js';
+import { v4Addr, v4Key, v6Key, v6KeyBytes, v6ToString } from '../src/bgp/rib/prefix-key.js';
+import { AdjRibIn, type RibChange } from '../src/bgp/rib/rib.js';
 
 function p4(text: string): Prefix {
   const [addr, len] = text.split('/') as [string, string];

@@ -2,10 +2,10 @@
 // RFC 4271 §6 NOTIFICATION and a closed connection; the speaker keeps accepting the next one.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Announcer } from '../src/bgp/announce.js';
-import { encodeMessage } from '../src/bgp/codec.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { BgpMessage, NeighborConfig } from '../src/bgp/types.js';
+import { Announcer } from '../src/bgp/announce/announce.js';
+import { encodeMessage } from '../src/bgp/codec/codec.js';
+import type { BgpMessage, NeighborConfig } from '../src/bgp/codec/types.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 import { openFrom, RawPeer, until } from './support/bgp-raw-peer.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });

@@ -2,10 +2,10 @@
 // routes with communities arrive, withdrawals arrive, and a stopped peer fires onPeerDown.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Announcer } from '../src/bgp/announce.js';
-import { parsePrefix, prefixToString } from '../src/bgp/codec.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { NeighborConfig, UpdateMessage } from '../src/bgp/types.js';
+import { Announcer } from '../src/bgp/announce/announce.js';
+import { parsePrefix, prefixToString } from '../src/bgp/codec/codec.js';
+import type { NeighborConfig, UpdateMessage } from '../src/bgp/codec/types.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 import { openFrom, RawPeer, until } from './support/bgp-raw-peer.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });

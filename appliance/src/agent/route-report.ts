@@ -2,9 +2,9 @@
 // per (prefix, peer) but control keeps one set of prefixes per appliance, so a withdrawal
 // from one peer must not reach control while another peer still announces that prefix.
 import { parseCidr, type RoutesReport } from '@ferry/protocol';
-import type { RouteFeed } from '../bgp/feed.js';
-import { v4FromBytes, v4Key, v6Key } from '../bgp/prefix-key.js';
-import type { AdjRibIn } from '../bgp/rib.js';
+import type { RouteFeed } from '../bgp/report/feed.js';
+import { v4FromBytes, v4Key, v6Key } from '../bgp/rib/prefix-key.js';
+import type { AdjRibIn } from '../bgp/rib/rib.js';
 
 export interface RouteSource {
   feed: Pick<RouteFeed, 'snapshot' | 'deltasSince'>;

@@ -1,8 +1,8 @@
 // A hand-driven BGP peer on a raw socket, for feeding a speaker bad or exact bytes and reading
 // what it answers.
 import { connect, type Socket } from 'node:net';
-import { decodeMessage, encodeMessage, splitMessages } from '../../src/bgp/codec.js';
-import type { BgpMessage, OpenMessage } from '../../src/bgp/types.js';
+import { decodeMessage, encodeMessage, splitMessages } from '../../src/bgp/codec/codec.js';
+import type { BgpMessage, OpenMessage } from '../../src/bgp/codec/types.js';
 
 export class RawPeer {
   private buf = Buffer.alloc(0);

@@ -2,6 +2,8 @@
 // per state takes an event and returns the next state, the actions the session must carry
 // out (send, timers, connection, routes) and a reason for the log. Timers are named and
 // abstract; the session (or a test on a fake clock) runs them and feeds their expiry back.
+
+import { ErrorCode } from '../codec/types.js';
 import {
   backoffMs,
   CeaseSubcode,
@@ -17,7 +19,6 @@ import {
   type Transition,
 } from './fsm-types.js';
 import { checkOpen, isRefusal, type Negotiated } from './negotiate.js';
-import { ErrorCode } from './types.js';
 
 const stopAll: FsmAction[] = TIMERS.map((timer) => ({ type: 'stop-timer', timer }));
 

@@ -1,7 +1,7 @@
 // OPEN checks and session parameter negotiation (RFC 4271 §6.2, §4.2; RFC 6793; RFC 4760).
 // Pure: takes the peer's OPEN and our neighbor config, returns the negotiated parameters
 // or the NOTIFICATION that refuses the session.
-import { OpenSubcode } from './errors.js';
+import { OpenSubcode } from '../codec/errors.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
@@ -11,7 +11,7 @@ import {
   type NeighborConfig,
   type OpenMessage,
   SAFI_UNICAST,
-} from './types.js';
+} from '../codec/types.js';
 
 export interface Negotiated {
   /** min(local, peer) hold time; 0 means no hold timer and no keepalives (RFC 4271 §4.2) */

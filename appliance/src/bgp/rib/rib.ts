@@ -2,10 +2,11 @@
 // table per peer (~1M IPv4 + ~250k IPv6) in little memory: per prefix only a Map entry with a
 // small-integer or short-string key and a small-integer attribute id (see prefix-key.ts and
 // attr-intern.ts); attribute sets are shared and ref-counted.
+
+import { AFI_IPV4, AFI_IPV6, type Afi, type Prefix, type UpdateMessage } from '../codec/types.js';
 import { AttrTable, type InternedAttrs } from './attr-intern.js';
 import { v4FromBytes, v4Key, v6Key } from './prefix-key.js';
 import { type ListOptions, type ListResult, listRoutes } from './rib-list.js';
-import { AFI_IPV4, AFI_IPV6, type Afi, type Prefix, type UpdateMessage } from './types.js';
 
 /** One peer's routes: IPv4 in one map per prefix length (keys stay small integers), IPv6 in one map. */
 export interface PeerTable {

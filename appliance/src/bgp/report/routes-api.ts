@@ -6,11 +6,11 @@
 //   ?limit=N       1-1000, default 100
 //   ?cursor=C      nextCursor of the previous page
 import { parseCidr, parseIp } from '@ferry/protocol';
-import type { AdjRibIn } from './rib.js';
-import type { ListOptions } from './rib-list.js';
-import { decodeCursor } from './rib-list.js';
-import type { RouteView } from './route-view.js';
-import { AFI_IPV4, AFI_IPV6 } from './types.js';
+import { AFI_IPV4, AFI_IPV6 } from '../codec/types.js';
+import type { AdjRibIn } from '../rib/rib.js';
+import type { ListOptions } from '../rib/rib-list.js';
+import { decodeCursor } from '../rib/rib-list.js';
+import type { RouteView } from '../rib/route-view.js';
 
 export const BAD_QUERY = 'FERRY_ERR_BAD_QUERY';
 export const DEFAULT_LIMIT = 100;

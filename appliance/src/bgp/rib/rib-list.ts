@@ -3,10 +3,10 @@
 // `limit` routes past the cursor; the kept set is trimmed as it grows, so a 1M-route scan
 // allocates little beyond the page itself. `contains` needs no scan: one lookup per length.
 import { parseCidr, parseIp } from '@ferry/protocol';
+import { AFI_IPV4, AFI_IPV6, type Afi } from '../codec/types.js';
 import { v4Addr, v4FromBytes, v4Key, v4Mask, v6Key, v6KeyBytes, v6SortKey } from './prefix-key.js';
 import type { AdjRibIn, PeerTable } from './rib.js';
 import { type RouteView, routeView } from './route-view.js';
-import { AFI_IPV4, AFI_IPV6, type Afi } from './types.js';
 
 export interface ListOptions {
   afi?: Afi;

@@ -1,8 +1,9 @@
 // The JSON form of a route as /v1/routes and the feed show it. The attribute part is built
 // once per interned attribute set and shared by every prefix that uses it.
+
+import { AFI_IPV4, type Afi, type PathAttributes } from '../codec/types.js';
 import type { InternedAttrs } from './attr-intern.js';
 import { v4Addr, v4ToString, v6KeyBytes, v6KeyLength, v6ToString } from './prefix-key.js';
-import { AFI_IPV4, type Afi, type PathAttributes } from './types.js';
 
 /** AS path as numbers; an AS_SET (RFC 4271 §5.1.2) is a nested array. */
 export type AsPathView = (number | number[])[];

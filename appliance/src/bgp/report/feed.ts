@@ -4,10 +4,10 @@
 // told apart by the epoch) gets `resync`, and control takes a new snapshot. Nothing is kept per
 // route beyond the RIB itself: the snapshot is read from the RIB when asked for.
 import { randomBytes } from 'node:crypto';
-import type { InternedAttrs } from './attr-intern.js';
-import type { AdjRibIn, RibChange } from './rib.js';
-import { type AsPathView, attrView, keyText } from './route-view.js';
-import { AFI_IPV4, AFI_IPV6, type Afi } from './types.js';
+import { AFI_IPV4, AFI_IPV6, type Afi } from '../codec/types.js';
+import type { InternedAttrs } from '../rib/attr-intern.js';
+import type { AdjRibIn, RibChange } from '../rib/rib.js';
+import { type AsPathView, attrView, keyText } from '../rib/route-view.js';
 
 /** What control needs of a route: which prefix, from which peer, and the AS path for ranking. */
 export interface FeedRoute {

@@ -1,8 +1,8 @@
 // Compact keys for prefixes held in the Adj-RIB-In. A full table is ~1M IPv4 prefixes, so
 // no object per prefix: an IPv4 prefix becomes one small integer per prefix length, an IPv6
 // prefix a short one-byte-per-char string. Both are cheap Map keys.
-import { ipv6ToString } from './address.js';
-import { AFI_IPV4, AFI_IPV6, type Afi, type Prefix } from './types.js';
+import { ipv6ToString } from '../codec/address.js';
+import { AFI_IPV4, AFI_IPV6, type Afi, type Prefix } from '../codec/types.js';
 
 /**
  * IPv4 key within the map of its prefix length: the network bits only (addr >>> (32 - len)),

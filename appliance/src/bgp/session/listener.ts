@@ -3,10 +3,10 @@
 // NOTIFICATION Cease / Connection Rejected (RFC 4486 §4) and is closed.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { encodeMessage } from './codec.js';
+import { encodeMessage } from '../codec/codec.js';
+import { ErrorCode, MessageType } from '../codec/types.js';
 import { CeaseSubcode } from './fsm-types.js';
 import { canonicalAddress } from './neighbors.js';
-import { ErrorCode, MessageType } from './types.js';
 
 export interface ListenerOptions {
   host: string;

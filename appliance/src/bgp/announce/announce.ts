@@ -4,11 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { encodeUpdates, encodeWithdrawals, prefixToString } from './codec.js';
-import type { State } from './fsm-types.js';
-import { BgpListener } from './listener.js';
-import { ANY_ADDRESS, canonicalAddress, DEFAULT_HOLD_TIME_SEC, type HostPort } from './neighbors.js';
-import { BgpSession } from './session.js';
+import { encodeUpdates, encodeWithdrawals, prefixToString } from '../codec/codec.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
@@ -16,7 +12,11 @@ import {
   Origin,
   type PathAttributes,
   type Prefix,
-} from './types.js';
+} from '../codec/types.js';
+import type { State } from '../session/fsm-types.js';
+import { BgpListener } from '../session/listener.js';
+import { ANY_ADDRESS, canonicalAddress, DEFAULT_HOLD_TIME_SEC, type HostPort } from '../session/neighbors.js';
+import { BgpSession } from '../session/session.js';
 
 export interface AnnouncerOptions {
   /** connect to the peer (active) ... */

@@ -3,7 +3,7 @@
 // the configured peer (or, with no --bgp-peer, whichever peer connects with the right AS).
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import type { NeighborConfig } from './types.js';
+import type { NeighborConfig } from '../codec/types.js';
 
 export const BGP_CONFIG_ERROR = 'FERRY_ERR_BGP_CONFIG';
 

@@ -3,10 +3,10 @@
 // stdout (the JSON log goes to stderr). Control lines on stdin: `announce P`, `withdraw P`.
 import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
-import { createServiceLogger } from '../ops/logger.js';
+import { createServiceLogger } from '../../ops/logger.js';
+import { parsePrefix } from '../codec/codec.js';
+import { BgpConfigError, type HostPort, isRouterId } from '../session/neighbors.js';
 import { Announcer } from './announce.js';
-import { parsePrefix } from './codec.js';
-import { BgpConfigError, type HostPort, isRouterId } from './neighbors.js';
 import { readPrefixFile } from './prefix-file.js';
 
 export interface AnnounceFlags {

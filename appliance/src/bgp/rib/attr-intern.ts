@@ -1,7 +1,7 @@
 // Interning of path attribute sets. A full table has ~1M prefixes but only a few hundred
 // thousand distinct attribute sets (often far fewer from one upstream), so each distinct set
 // is stored once, ref-counted by the prefixes that use it, and prefixes hold a small id.
-import type { PathAttributes } from './types.js';
+import type { PathAttributes } from '../codec/types.js';
 
 export interface InternedAttrs {
   readonly id: number;

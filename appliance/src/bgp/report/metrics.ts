@@ -2,8 +2,8 @@
 // read their sources at scrape time, so nothing is kept up to date between scrapes except
 // the UPDATE counters, which the speaker feeds through onUpdate().
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { AdjRibIn } from './rib.js';
-import { AFI_IPV4, AFI_IPV6, type UpdateMessage } from './types.js';
+import { AFI_IPV4, AFI_IPV6, type UpdateMessage } from '../codec/types.js';
+import type { AdjRibIn } from '../rib/rib.js';
 
 /** RFC 4271 §8.2.2 states in their usual order, so 5 means Established. */
 export const SESSION_STATES = [

@@ -1,8 +1,8 @@
 // The prefix list `ferry announce --prefixes` reads: one IPv4 or IPv6 prefix per line,
 // `#` starts a comment, blank lines are skipped. Every bad line is reported with its number.
 import { readFileSync } from 'node:fs';
-import { parsePrefix } from './codec.js';
-import type { Prefix } from './types.js';
+import { parsePrefix } from '../codec/codec.js';
+import type { Prefix } from '../codec/types.js';
 
 export const PREFIX_FILE_ERROR = 'FERRY_ERR_BGP_PREFIXES';
 

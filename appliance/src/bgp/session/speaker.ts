@@ -2,12 +2,12 @@
 // ones. It learns routes and never sends an UPDATE (DESIGN flow 3: appliances only listen).
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { NeighborConfig, UpdateMessage } from '../codec/types.js';
 import type { State } from './fsm-types.js';
 import { BgpListener } from './listener.js';
 import { ANY_ADDRESS, type HostPort } from './neighbors.js';
 import { BgpSession } from './session.js';
 import type { Clock } from './timers.js';
-import type { NeighborConfig, UpdateMessage } from './types.js';
 
 export interface SpeakerOptions {
   neighbors: NeighborConfig[];
