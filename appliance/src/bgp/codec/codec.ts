@@ -10,11 +10,17 @@ import { decodeRouteRefresh, encodeRouteRefresh } from './route-refresh.js';
 import { type BgpMessage, MessageType } from './types.js';
 import { decodeUpdate, encodeUpdate } from './update.js';
 
-export { ipv4ToString, ipv6ToString, parseIpv4, parseIpv6 } from './address.js';
 export type { DecodeContext, EncodeContext } from './context.js';
 export { HeaderSubcode, OpenSubcode, Severity, type SeverityLevel, UpdateSubcode } from './errors.js';
 export { decodeHeader, type MessageHeader, splitMessages } from './header.js';
-export { decodePrefixes, encodePrefixes, parsePrefix, prefixToString, samePrefix } from './nlri.js';
+export {
+  addressBytes,
+  decodePrefixes,
+  encodePrefixes,
+  parsePrefix,
+  prefixToString,
+  samePrefix,
+} from './nlri.js';
 export { notificationFromError } from './notification.js';
 export { hasFourOctetAs, peerAsFromOpen } from './open.js';
 export { encodeEndOfRib } from './update.js';

@@ -1,7 +1,7 @@
 // Prefixes in NLRI encoding (RFC 4271 §4.3, RFC 4760 §5): a length octet in bits, then the
 // fewest octets that hold that many bits. Decoding copies each prefix into its own small
 // Uint8Array so the message buffer can be released as soon as it is decoded.
-import { ipv4ToString, ipv6ToString, parseIpv4, parseIpv6 } from './address.js';
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '@ferry/protocol';
 import { UpdateSubcode, updateError } from './errors.js';
 import { AFI_IPV4, AFI_IPV6, type Afi, type Prefix } from './types.js';
 
@@ -66,7 +66,7 @@ export function encodePrefixes(prefixes: readonly Prefix[]): Buffer {
 export function prefixToString(p: Prefix): string {
   const full = new Uint8Array(p.afi === AFI_IPV4 ? 4 : 16);
   full.set(p.bytes.subarray(0, full.length));
-  return `${p.afi === AFI_IPV4 ? ipv4ToString(full) : ipv6ToString(full)}/${p.length}`;
+  return `${p.afi === AFI_IPV4 ? formatIpv4(full) : formatIpv6(full)}/${p.length}`;
 }
 
 /** Parses "a.b.c.d/len" or "ipv6/len"; host bits must be zero. Throws RangeError. */
@@ -76,7 +76,7 @@ export function parsePrefix(text: string): Prefix {
   const addrText = text.slice(0, slash);
   const lenText = text.slice(slash + 1);
   const afi: Afi = addrText.includes(':') ? AFI_IPV6 : AFI_IPV4;
-  const addr = afi === AFI_IPV4 ? parseIpv4(addrText) : parseIpv6(addrText);
+  const addr = addressBytes(afi, addrText);
   const length = Number(lenText);
   if (!/^\d{1,3}$/.test(lenText) || length > maxPrefixLength(afi)) {
     throw new RangeError(`bad prefix length in ${text}`);
@@ -86,6 +86,17 @@ export function parsePrefix(text: string): Prefix {
     if ((addr[bit >> 3]! >> (7 - (bit & 7))) & 1) throw new RangeError(`host bits set in ${text}`);
   }
   return { afi, length, bytes: addr.slice(0, n) };
+}
+
+/**
+ * The bytes of an address of the family (prefixes, next hops, router ids to encode). Text that
+ * is not one is the caller's mistake, not a wire error: RangeError, which `ferry announce`
+ * reports against the line or flag it came from.
+ */
+export function addressBytes(afi: Afi, text: string): Uint8Array {
+  const bytes = afi === AFI_IPV4 ? parseIpv4(text) : parseIpv6(text);
+  if (!bytes) throw new RangeError(`not an IPv${afi === AFI_IPV4 ? 4 : 6} address: ${text}`);
+  return bytes;
 }
 
 export function samePrefix(a: Prefix, b: Prefix): boolean {

@@ -1,9 +1,17 @@
 // OPEN message (RFC 4271 §4.2) with the checks of §6.2 and Capabilities (RFC 5492).
-import { ipv4ToString, parseIpv4 } from './address.js';
+import { formatIpv4 } from '@ferry/protocol';
 import { decodeCapabilities, encodeCapability } from './capabilities/index.js';
 import { OpenSubcode, openError, u16Data } from './errors.js';
 import { writeHeader } from './header.js';
-import { AS_TRANS, type Capability, HEADER_LENGTH, MessageType, type OpenMessage } from './types.js';
+import { addressBytes } from './nlri.js';
+import {
+  AFI_IPV4,
+  AS_TRANS,
+  type Capability,
+  HEADER_LENGTH,
+  MessageType,
+  type OpenMessage,
+} from './types.js';
 
 /** RFC 5492 §4: Optional Parameter type 2 carries capabilities. */
 const PARAM_CAPABILITIES = 2;
@@ -57,7 +65,7 @@ export function decodeOpen(msg: Buffer): OpenMessage {
     version,
     myAs,
     holdTimeSec,
-    routerId: ipv4ToString(msg, b + 5),
+    routerId: formatIpv4(msg, b + 5),
     capabilities,
   };
 }
@@ -89,7 +97,7 @@ export function encodeOpen(m: OpenMessage): Buffer {
   buf[b] = m.version;
   buf.writeUInt16BE(m.myAs > 0xffff ? AS_TRANS : m.myAs, b + 1);
   buf.writeUInt16BE(m.holdTimeSec, b + 3);
-  Buffer.from(parseIpv4(m.routerId)).copy(buf, b + 5);
+  Buffer.from(addressBytes(AFI_IPV4, m.routerId)).copy(buf, b + 5);
   buf[b + 9] = paramsBuf.length;
   paramsBuf.copy(buf, b + 10);
   return buf;

@@ -1,7 +1,7 @@
 // Compact keys for prefixes held in the Adj-RIB-In. A full table is ~1M IPv4 prefixes, so
 // no object per prefix: an IPv4 prefix becomes one small integer per prefix length, an IPv6
 // prefix a short one-byte-per-char string. Both are cheap Map keys.
-import { ipv6ToString } from '../codec/address.js';
+import { formatIpv6 } from '@ferry/protocol';
 import { AFI_IPV4, AFI_IPV6, type Afi, type Prefix } from '../codec/types.js';
 
 /**
@@ -72,8 +72,8 @@ export function v6SortKey(key: string): string {
   return `${s}/${v6KeyLength(key).toString().padStart(3, '0')}`;
 }
 
-/** RFC 5952 text of a 16-byte IPv6 address (the codec's formatter). */
-export const v6ToString = (bytes: Uint8Array): string => ipv6ToString(bytes);
+/** RFC 5952 text of a 16-byte IPv6 address (protocol's formatter, as the codec uses). */
+export const v6ToString = (bytes: Uint8Array): string => formatIpv6(bytes);
 
 /** Text form `10.0.0.0/8` / `2001:db8::/32` of a wire prefix. */
 export function prefixText(p: Prefix): string {

@@ -1,8 +1,9 @@
 // ATOMIC_AGGREGATE (RFC 4271 §5.1.6), AGGREGATOR (§5.1.7; 4-octet AS form RFC 6793 §3) and
 // AS4_AGGREGATOR (RFC 6793 §3).
-import { ipv4ToString, parseIpv4 } from '../address.js';
+import { formatIpv4 } from '@ferry/protocol';
 import { Severity } from '../errors.js';
-import { AS_TRANS } from '../types.js';
+import { addressBytes } from '../nlri.js';
+import { AFI_IPV4, AS_TRANS } from '../types.js';
 import { type AttributeCodec, AttrType, OPTIONAL_TRANSITIVE, WELL_KNOWN, writeAttribute } from './codes.js';
 
 export const atomicAggregateCodec: AttributeCodec = {
@@ -28,7 +29,7 @@ export const aggregatorCodec: AttributeCodec = {
     const size = s.ctx.fourOctetAs ? 4 : 2;
     if (v.length !== size + 4) return `length ${v.length}`;
     const asn = size === 4 ? v.readUInt32BE(0) : v.readUInt16BE(0);
-    s.attrs.aggregator = { asn, address: ipv4ToString(v, size) };
+    s.attrs.aggregator = { asn, address: formatIpv4(v, size) };
     return undefined;
   },
 };
@@ -43,7 +44,7 @@ export const as4AggregatorCodec: AttributeCodec = {
     // RFC 6793 §4.1: AS4_AGGREGATOR received from a 4-octet speaker is discarded
     if (s.ctx.fourOctetAs) return 'received on a 4-octet AS session';
     if (v.length !== 8) return `length ${v.length}`;
-    s.as4Aggregator = { asn: v.readUInt32BE(0), address: ipv4ToString(v, 4) };
+    s.as4Aggregator = { asn: v.readUInt32BE(0), address: formatIpv4(v, 4) };
     return undefined;
   },
 };
@@ -54,7 +55,7 @@ export function encodeAtomicAggregate(): Buffer {
 
 /** AGGREGATOR, plus AS4_AGGREGATOR on a 2-octet session when the AS needs 4 octets (RFC 6793 §4.2.2). */
 export function encodeAggregator(agg: { asn: number; address: string }, fourOctetAs: boolean): Buffer[] {
-  const addr = parseIpv4(agg.address);
+  const addr = addressBytes(AFI_IPV4, agg.address);
   if (fourOctetAs) {
     const v = Buffer.allocUnsafe(8);
     v.writeUInt32BE(agg.asn >>> 0, 0);

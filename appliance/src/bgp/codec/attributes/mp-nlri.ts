@@ -1,8 +1,8 @@
 // MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760 §3, §4) for IPv4 and IPv6 unicast. Other
 // AFI/SAFI pairs were not negotiated by this speaker and are skipped.
-import { ipv4ToString, ipv6ToString, parseIpv4, parseIpv6 } from '../address.js';
+import { formatIpv4, formatIpv6 } from '@ferry/protocol';
 import { Severity, UpdateSubcode, updateError } from '../errors.js';
-import { decodePrefixes, encodePrefixes } from '../nlri.js';
+import { addressBytes, decodePrefixes, encodePrefixes } from '../nlri.js';
 import { AFI_IPV4, AFI_IPV6, type Afi, type Prefix, SAFI_UNICAST } from '../types.js';
 import { type AttributeCodec, AttrType, OPTIONAL_NON_TRANSITIVE, writeAttribute } from './codes.js';
 
@@ -33,12 +33,12 @@ export const mpReachCodec: AttributeCodec = {
     if (afi === AFI_IPV4) {
       // RFC 7606 §7.11: a next hop length other than expected makes the NLRI unlocatable
       if (nhLen !== 4) throw unlocatable(`IPv4 next hop length ${nhLen}`);
-      nextHops.push(ipv4ToString(v, 4));
+      nextHops.push(formatIpv4(v, 4));
     } else {
       // RFC 2545 §3: a global address, optionally followed by a link-local one
       if (nhLen !== 16 && nhLen !== 32) throw unlocatable(`IPv6 next hop length ${nhLen}`);
-      nextHops.push(ipv6ToString(v, 4));
-      if (nhLen === 32) nextHops.push(ipv6ToString(v, 20));
+      nextHops.push(formatIpv6(v, 4));
+      if (nhLen === 32) nextHops.push(formatIpv6(v, 20));
     }
     // RFC 7606 §5.3: an NLRI that cannot be parsed is session reset
     decodePrefixes(v, nlriStart, v.length, afi, s.announced, UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR);
@@ -66,7 +66,7 @@ export const mpUnreachCodec: AttributeCodec = {
 
 /** AFI, SAFI, next hop length, next hop(s), reserved octet: everything before the NLRI. */
 export function mpReachHead(afi: Afi, nextHops: readonly string[]): Buffer {
-  const hops = nextHops.map((h) => (afi === AFI_IPV4 ? parseIpv4(h) : parseIpv6(h)));
+  const hops = nextHops.map((h) => addressBytes(afi, h));
   const nhLen = hops.reduce((n, h) => n + h.length, 0);
   const head = Buffer.alloc(5 + nhLen);
   head.writeUInt16BE(afi, 0);
