@@ -3,6 +3,7 @@
 // small-integer or short-string key and a small-integer attribute id (see prefix-key.ts and
 // attr-intern.ts); attribute sets are shared and ref-counted.
 
+import { parseCidr } from '@ferry/protocol';
 import { AFI_IPV4, AFI_IPV6, type Afi, type Prefix, type UpdateMessage } from '../codec/types.js';
 import { AttrTable, type InternedAttrs } from './attr-intern.js';
 import { v4FromBytes, v4Key, v6Key } from './prefix-key.js';
@@ -99,6 +100,24 @@ export class AdjRibIn {
 
   peers(): string[] {
     return [...this.tables.keys()];
+  }
+
+  /**
+   * True when any peer announces exactly this prefix (`10.0.0.0/8`, `2001:db8::/32`). The
+   * heartbeat asks before telling control a prefix is withdrawn: control keeps one set of
+   * prefixes per appliance, not one per peer. Malformed text is held by no one.
+   */
+  holds(prefix: string): boolean {
+    const p = parseCidr(prefix);
+    if (!p) return false;
+    if (p.bytes.length === 4) {
+      const key = v4Key(v4FromBytes(p.bytes), p.bits);
+      for (const t of this.tables.values()) if (t.v4[p.bits]!.has(key)) return true;
+      return false;
+    }
+    const key = v6Key(p.bytes, p.bits);
+    for (const t of this.tables.values()) if (t.v6.has(key)) return true;
+    return false;
   }
 
   peerTables(): IterableIterator<PeerTable> {
