@@ -36,7 +36,7 @@ export async function runContentAdd(opts: { store: string[]; files: string[] }):
   // Check every argument before copying anything, so a typo does not leave a half-done batch.
   const plan = planAdds(opts.files);
   if (plan.problems.length > 0) {
-    throw new StoreError(plan.problems[0]!.code, plan.problems.map((p) => p.message).join('; '));
+    throw new StoreError(plan.problems[0]!.error, plan.problems.map((p) => p.message).join('; '));
   }
   const logger = pino({ level: 'warn' }, pino.destination(2));
   const store = ContentStore.open(opts.store, {

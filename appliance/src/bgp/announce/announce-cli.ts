@@ -5,7 +5,8 @@ import { isIP } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createServiceLogger } from '../../ops/logger.js';
 import { parsePrefix } from '../codec/codec.js';
-import { BgpConfigError, type HostPort, isRouterId } from '../session/neighbors.js';
+import { bgpConfigError } from '../errors.js';
+import { type HostPort, isRouterId } from '../session/neighbors.js';
 import { Announcer } from './announce.js';
 import { readPrefixFile } from './prefix-file.js';
 
@@ -32,7 +33,7 @@ export interface AnnounceFlags {
 }
 
 function bad(what: string): never {
-  throw new BgpConfigError(what);
+  throw bgpConfigError(what);
 }
 
 function parseList<T>(

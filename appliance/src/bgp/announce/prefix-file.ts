@@ -3,17 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parsePrefix } from '../codec/codec.js';
 import type { Prefix } from '../codec/types.js';
-
-export const PREFIX_FILE_ERROR = 'FERRY_ERR_BGP_PREFIXES';
-
-export class PrefixFileError extends Error {
-  readonly code = PREFIX_FILE_ERROR;
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'PrefixFileError';
-  }
-}
+import { prefixFileError } from '../errors.js';
 
 /** Errors shown in one message; the rest are counted. */
 const SHOWN_ERRORS = 5;
@@ -37,7 +27,7 @@ export function parsePrefixList(text: string, source: string): Prefix[] {
   }
   if (errorCount > 0) {
     const more = errorCount > errors.length ? `\n(${errorCount - errors.length} more bad lines)` : '';
-    throw new PrefixFileError(`${errors.join('\n')}${more}`);
+    throw prefixFileError(`${errors.join('\n')}${more}`);
   }
   return out;
 }
@@ -47,7 +37,7 @@ export function readPrefixFile(path: string): Prefix[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new PrefixFileError(`${path}: cannot read (${(err as Error).message})`);
+    throw prefixFileError(`${path}: cannot read (${(err as Error).message})`);
   }
   return parsePrefixList(text, path);
 }

@@ -6,13 +6,13 @@
 //   ?limit=N       1-1000, default 100
 //   ?cursor=C      nextCursor of the previous page
 import { parseCidr, parseIp } from '@ferry/protocol';
+import { Errors } from '../../errors.js';
 import { AFI_IPV4, AFI_IPV6 } from '../codec/types.js';
 import type { AdjRibIn } from '../rib/rib.js';
 import type { ListOptions } from '../rib/rib-list.js';
 import { decodeCursor } from '../rib/rib-list.js';
 import type { RouteView } from '../rib/route-view.js';
 
-export const BAD_QUERY = 'FERRY_ERR_BAD_QUERY';
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
@@ -27,10 +27,11 @@ export interface RoutesBody {
 
 export type RoutesResponse =
   | { status: 200; body: RoutesBody }
-  | { status: 400; body: { error: typeof BAD_QUERY; message: string } };
+  | { status: 400; body: { error: string; message: string } };
 
 function bad(message: string): RoutesResponse {
-  return { status: 400, body: { error: BAD_QUERY, message } };
+  // The catalogue's 400; typed as the literal so callers narrow on status 200.
+  return { status: Errors.BAD_QUERY.status as 400, body: { error: Errors.BAD_QUERY.code, message } };
 }
 
 export function routesResponse(rib: AdjRibIn, query: URLSearchParams): RoutesResponse {

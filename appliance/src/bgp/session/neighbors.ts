@@ -4,17 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { NeighborConfig } from '../codec/types.js';
-
-export const BGP_CONFIG_ERROR = 'FERRY_ERR_BGP_CONFIG';
-
-export class BgpConfigError extends Error {
-  readonly code = BGP_CONFIG_ERROR;
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'BgpConfigError';
-  }
-}
+import { bgpConfigError } from '../errors.js';
 
 export interface HostPort {
   host: string;
@@ -63,7 +53,7 @@ function defaultRouterId(listen: HostPort | undefined): string {
 }
 
 function fail(where: string, what: string): never {
-  throw new BgpConfigError(`${where}: ${what}`);
+  throw bgpConfigError(`${where}: ${what}`);
 }
 
 function asNumber(v: unknown, where: string): number {
@@ -181,13 +171,13 @@ export function loadSettingsFile(path: string, flags: BgpFlags = {}): BgpSetting
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new BgpConfigError(`${path}: cannot read (${(err as Error).message})`);
+    throw bgpConfigError(`${path}: cannot read (${(err as Error).message})`);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new BgpConfigError(`${path}: not valid JSON (${(err as Error).message})`);
+    throw bgpConfigError(`${path}: not valid JSON (${(err as Error).message})`);
   }
   return settingsFromJson(doc, path, flags);
 }
@@ -196,7 +186,7 @@ export function loadSettingsFile(path: string, flags: BgpFlags = {}): BgpSetting
 export function settingsFromFlags(flags: BgpFlags): BgpSettings | undefined {
   if (flags.bgpConfig !== undefined) {
     if (flags.peerAsn !== undefined || flags.bgpPeer !== undefined) {
-      throw new BgpConfigError(
+      throw bgpConfigError(
         '--bgp-config lists the neighbors; do not combine it with --peer-asn or --bgp-peer',
       );
     }
@@ -211,9 +201,9 @@ export function settingsFromFlags(flags: BgpFlags): BgpSettings | undefined {
     flags.bgpHoldTime,
   ];
   if (given.every((v) => v === undefined)) return undefined;
-  if (!flags.bgpListen) throw new BgpConfigError('--bgp-listen HOST:PORT is required for BGP');
-  if (flags.asn === undefined) throw new BgpConfigError('--asn is required with --bgp-listen');
-  if (flags.peerAsn === undefined) throw new BgpConfigError('--peer-asn is required with --bgp-listen');
+  if (!flags.bgpListen) throw bgpConfigError('--bgp-listen HOST:PORT is required for BGP');
+  if (flags.asn === undefined) throw bgpConfigError('--asn is required with --bgp-listen');
+  if (flags.peerAsn === undefined) throw bgpConfigError('--peer-asn is required with --bgp-listen');
   const neighbor = { address: flags.bgpPeer ?? ANY_ADDRESS, peerAsn: flags.peerAsn, mode: 'passive' };
   return settingsFromJson({ neighbors: [neighbor] }, 'flags', flags);
 }
