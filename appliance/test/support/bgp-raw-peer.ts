@@ -90,12 +90,3 @@ export function openFrom(asn: number, over: Partial<OpenMessage> = {}): OpenMess
     ...over,
   };
 }
-
-/** Polls cond every 10 ms until it holds or timeoutMs passes. */
-export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
