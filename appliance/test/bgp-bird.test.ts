@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { BIRD_BIN, Bird, type BirdRoute, birdConfig, eventually, freePort } from '@ferry/harness';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NeighborConfig } from '../src/bgp/codec/types.js';
 import { AdjRibIn } from '../src/bgp/rib/rib.js';
+import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
 import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 
 // Addresses of their own, so a parallel test file on 127.0.0.1 cannot collide with these.

@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Announcer } from '../src/bgp/announce/announce.js';
 import { encodeMessage } from '../src/bgp/codec/codec.js';
-import type { BgpMessage, NeighborConfig } from '../src/bgp/codec/types.js';
+import type { BgpMessage } from '../src/bgp/codec/types.js';
+import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
 import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 import { openFrom, RawPeer } from './support/bgp-raw-peer.js';
 

@@ -5,17 +5,16 @@ import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { encodeUpdates, encodeWithdrawals, prefixToString } from '../codec/codec.js';
-import {
-  AFI_IPV4,
-  AFI_IPV6,
-  type NeighborConfig,
-  Origin,
-  type PathAttributes,
-  type Prefix,
-} from '../codec/types.js';
+import { AFI_IPV4, AFI_IPV6, Origin, type PathAttributes, type Prefix } from '../codec/types.js';
 import type { State } from '../session/fsm-types.js';
 import { BgpListener } from '../session/listener.js';
-import { ANY_ADDRESS, canonicalAddress, DEFAULT_HOLD_TIME_SEC, type HostPort } from '../session/neighbors.js';
+import {
+  ANY_ADDRESS,
+  canonicalAddress,
+  DEFAULT_HOLD_TIME_SEC,
+  type HostPort,
+  type NeighborConfig,
+} from '../session/neighbors.js';
 import { BgpSession } from '../session/session.js';
 
 export interface AnnouncerOptions {

@@ -166,19 +166,3 @@ export class BgpError extends Error {
     this.data = data;
   }
 }
-
-/** A neighbor as configured (flags or config file). */
-export interface NeighborConfig {
-  /** peer address; for passive sessions, the address connections are accepted from */
-  address: string;
-  port: number;
-  peerAs: number;
-  localAs: number;
-  routerId: string;
-  /** 'active' connects out, 'passive' waits for the peer */
-  mode: 'active' | 'passive';
-  holdTimeSec: number;
-  connectRetrySec: number;
-  /** source address for active connections (peers that accept only a configured address) */
-  localAddress?: string;
-}

@@ -1,14 +1,9 @@
 // The vocabulary of the BGP state machine (RFC 4271 §8): states, events, actions, the
 // configuration it reads and the snapshot it returns; also the connect-retry backoff.
 
-import type {
-  BgpError,
-  NeighborConfig,
-  NotificationMessage,
-  OpenMessage,
-  UpdateMessage,
-} from '../codec/types.js';
+import type { BgpError, NotificationMessage, OpenMessage, UpdateMessage } from '../codec/types.js';
 import type { Negotiated } from './negotiate.js';
+import type { NeighborConfig } from './neighbors.js';
 
 export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 

@@ -8,10 +8,10 @@ import {
   AS_TRANS,
   type Capability,
   ErrorCode,
-  type NeighborConfig,
   type OpenMessage,
   SAFI_UNICAST,
 } from '../codec/types.js';
+import type { NeighborConfig } from './neighbors.js';
 
 export interface Negotiated {
   /** min(local, peer) hold time; 0 means no hold timer and no keepalives (RFC 4271 §4.2) */

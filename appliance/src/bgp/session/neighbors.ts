@@ -3,8 +3,23 @@
 // the configured peer (or, with no --bgp-peer, whichever peer connects with the right AS).
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import type { NeighborConfig } from '../codec/types.js';
 import { bgpConfigError } from '../errors.js';
+
+/** A neighbor as configured (flags or config file). */
+export interface NeighborConfig {
+  /** peer address; for passive sessions, the address connections are accepted from */
+  address: string;
+  port: number;
+  peerAs: number;
+  localAs: number;
+  routerId: string;
+  /** 'active' connects out, 'passive' waits for the peer */
+  mode: 'active' | 'passive';
+  holdTimeSec: number;
+  connectRetrySec: number;
+  /** source address for active connections (peers that accept only a configured address) */
+  localAddress?: string;
+}
 
 export interface HostPort {
   host: string;

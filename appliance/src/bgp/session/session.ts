@@ -5,18 +5,11 @@ import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { decodeMessage, encodeMessage, splitMessages } from '../codec/codec.js';
-import {
-  AFI_IPV4,
-  BgpError,
-  type BgpMessage,
-  MessageType,
-  type NeighborConfig,
-  type UpdateMessage,
-} from '../codec/types.js';
+import { AFI_IPV4, BgpError, type BgpMessage, MessageType, type UpdateMessage } from '../codec/types.js';
 import { Fsm } from './fsm.js';
 import { describeNotification, type FsmAction, type FsmEvent, type State } from './fsm-types.js';
 import { localOpen, type Negotiated } from './negotiate.js';
-import { canonicalAddress, peerKey } from './neighbors.js';
+import { canonicalAddress, type NeighborConfig, peerKey } from './neighbors.js';
 import { type Clock, expiryEvent, systemClock, TimerSet } from './timers.js';
 
 export interface SessionOptions {

@@ -2,10 +2,10 @@
 // ones. It learns routes and never sends an UPDATE (DESIGN flow 3: appliances only listen).
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { NeighborConfig, UpdateMessage } from '../codec/types.js';
+import type { UpdateMessage } from '../codec/types.js';
 import type { State } from './fsm-types.js';
 import { BgpListener } from './listener.js';
-import { ANY_ADDRESS, type HostPort } from './neighbors.js';
+import { ANY_ADDRESS, type HostPort, type NeighborConfig } from './neighbors.js';
 import { BgpSession } from './session.js';
 import type { Clock } from './timers.js';
 
