@@ -6,6 +6,7 @@ import { startAppliance } from './app.js';
 import { runPrimary } from './cluster/primary.js';
 import { linkToPrimary, type WorkerLink, workerIdentity } from './cluster/worker.js';
 import { type ApplianceFlags, configFromFlags } from './config.js';
+import { configError } from './errors.js';
 import { createServiceLogger } from './ops/logger.js';
 
 export async function runAppliance(flags: ApplianceFlags & { workers?: string }): Promise<void> {
@@ -14,9 +15,7 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   if (workers > 1 && (config.bgp || config.control)) {
     // One BGP session feeds one RIB and one agent reports one appliance's load; with
     // several workers each would see only its own share.
-    throw Object.assign(new Error('BGP and --control run with --workers 1 only'), {
-      code: 'FERRY_ERR_CONFIG',
-    });
+    throw configError('BGP and --control run with --workers 1 only');
   }
   if (workers > 1 && cluster.isPrimary) {
     const logger = createServiceLogger(config.logLevel, { appliance: config.id, role: 'primary' });
@@ -71,9 +70,7 @@ function parseWorkers(value: string): number {
   if (value === 'auto') return availableParallelism();
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 256) {
-    throw Object.assign(new Error(`--workers must be 'auto' or 1-256, got "${value}"`), {
-      code: 'FERRY_ERR_CONFIG',
-    });
+    throw configError(`--workers must be 'auto' or 1-256, got "${value}"`);
   }
   return n;
 }

@@ -1,6 +1,7 @@
 // One typed configuration object per appliance process, built from flags and validated
 // at start with a message that names the flag.
-import { type BgpFlags, type BgpSettings, settingsFromFlags } from './bgp/neighbors.js';
+import { type BgpFlags, type BgpSettings, settingsFromFlags } from './bgp/session/neighbors.js';
+import { configError } from './errors.js';
 import type { ServerLimits } from './server.js';
 
 export interface ApplianceConfig {
@@ -47,30 +48,24 @@ export function embeddedConfig(overrides: Partial<ApplianceConfig> & { stores: s
   };
 }
 
-export class ConfigError extends Error {
-  readonly code = 'FERRY_ERR_CONFIG';
-}
-
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export function validateConfig(c: ApplianceConfig): ApplianceConfig {
-  if (!ID.test(c.id)) throw new ConfigError(`--id must be 1-64 characters of [A-Za-z0-9._-], got "${c.id}"`);
-  if (c.stores.length === 0) throw new ConfigError('at least one --store DIR is required');
+  if (!ID.test(c.id)) throw configError(`--id must be 1-64 characters of [A-Za-z0-9._-], got "${c.id}"`);
+  if (c.stores.length === 0) throw configError('at least one --store DIR is required');
   if (new Set(c.stores).size !== c.stores.length)
-    throw new ConfigError('each --store directory may be given once');
+    throw configError('each --store directory may be given once');
   if (!c.open && !c.tokenKeyFile) {
-    throw new ConfigError(
-      '--token-key-file FILE is required (or --open to serve without tokens, for local use)',
-    );
+    throw configError('--token-key-file FILE is required (or --open to serve without tokens, for local use)');
   }
-  if (c.open && c.tokenKeyFile) throw new ConfigError('--open and --token-key-file exclude each other');
-  if (!LEVELS.has(c.logLevel)) throw new ConfigError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
+  if (c.open && c.tokenKeyFile) throw configError('--open and --token-key-file exclude each other');
+  if (!LEVELS.has(c.logLevel)) throw configError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
   if (c.control !== undefined) {
     try {
       new URL(c.control);
     } catch {
-      throw new ConfigError(`--control must be a URL, got "${c.control}"`);
+      throw configError(`--control must be a URL, got "${c.control}"`);
     }
   }
   return c;

@@ -1,7 +1,9 @@
-// The appliance's error catalogue: every failure a client or operator can see has one
-// stable code, a message and an HTTP status. HTTP bodies are built from this table in
-// one place (http/respond.ts) as { "error": code, "message": text }.
-import { CommonErrors, defineErrors, spec } from '@ferry/protocol';
+// The appliance's error catalogues: every failure a client or operator can see has one
+// stable code, a message and an HTTP status. HTTP bodies are built from `Errors` in one
+// place (http/respond.ts) as { "error": code, "message": text }. The store, the body
+// senders and BGP keep theirs in their own folders (store/errors.ts, sendfile/errors.ts,
+// bgp/errors.ts).
+import { CommonErrors, defineErrors, FerryError, spec } from '@ferry/protocol';
 
 export { type ErrorSpec, FerryError } from '@ferry/protocol';
 
@@ -59,3 +61,13 @@ export const Errors = defineErrors('appliance-http', {
 });
 
 export type ErrorName = keyof typeof Errors;
+
+/** `ferry appliance` flags, checked at start (config.ts, cli.ts): operator-facing. */
+export const ConfigErrors = defineErrors('appliance-config', {
+  CONFIG: CommonErrors.CONFIG,
+});
+
+/** A bad or missing flag; the message names it, so it replaces the catalogue's. */
+export function configError(message: string): FerryError {
+  return new FerryError(ConfigErrors.CONFIG, message, { replaceMessage: true });
+}

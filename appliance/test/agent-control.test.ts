@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@ferry/harness';
 import { Heartbeat } from '@ferry/protocol';
 import { pino } from 'pino';
 import { Value } from 'typebox/value';
@@ -9,11 +10,11 @@ import { ControlAgent, type ControlAgentOptions } from '../src/agent/agent.js';
 import { HeartbeatBuilder } from '../src/agent/heartbeat.js';
 import { InventoryFeed } from '../src/agent/inventory-feed.js';
 import { LoadSampler } from '../src/agent/load.js';
-import { RouteFeed } from '../src/bgp/feed.js';
-import { AdjRibIn } from '../src/bgp/rib.js';
-import { AFI_IPV4, MessageType, type Prefix } from '../src/bgp/types.js';
+import { AFI_IPV4, MessageType, type Prefix } from '../src/bgp/codec/types.js';
+import { RouteFeed } from '../src/bgp/report/feed.js';
+import { AdjRibIn } from '../src/bgp/rib/rib.js';
 import { ContentStore } from '../src/store/store.js';
-import { FakeControl, waitFor } from './agent-fake-control.js';
+import { FakeControl } from './agent-fake-control.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -82,7 +83,11 @@ describe('ControlAgent', () => {
     announce('peer1', [p4(10, 0)]);
     control.intervalMs = 100;
     agent.start();
-    await waitFor(() => control.heartbeats.length >= 5, 5000, 'five heartbeats');
+    await eventually(() => control.heartbeats.length >= 5, {
+      what: 'five heartbeats',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     const [first, second] = control.heartbeats;
     expect(first!.id).toBe('edge 1');
     expect(first!.body.inventory).toEqual({ kind: 'full', version: 1, files: ['a'] });
@@ -109,19 +114,26 @@ describe('ControlAgent', () => {
   it('reports files added to the store and sends everything again on request', async () => {
     const { control, agent, put } = await setup();
     agent.start();
-    await waitFor(() => control.heartbeats.length >= 1, 5000, 'first heartbeat');
+    await eventually(() => control.heartbeats.length >= 1, {
+      what: 'first heartbeat',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     await put('new-file');
-    await waitFor(
+    await eventually(
       () =>
         control.heartbeats.some(
           (h) => h.body.inventory?.kind === 'delta' && h.body.inventory.added.includes('new-file'),
         ),
-      5000,
-      'the added file in a delta',
+      { what: 'the added file in a delta', timeoutMs: 5000, intervalMs: 10 },
     );
     const before = control.heartbeats.length;
     control.askResync({ inventoryResync: true, routesResync: true });
-    await waitFor(() => control.heartbeats.length >= before + 3, 5000, 'heartbeats after the resync request');
+    await eventually(() => control.heartbeats.length >= before + 3, {
+      what: 'heartbeats after the resync request',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     const after = control.heartbeats.slice(before);
     const full = after.findIndex((h) => h.body.inventory?.kind === 'full');
     expect(full).toBeGreaterThanOrEqual(0);
@@ -136,11 +148,19 @@ describe('ControlAgent', () => {
     const { control, agent, put } = await setup({ backoffMaxMs: 400, graceMs: 10_000, random: () => 0.5 });
     control.intervalMs = 100;
     agent.start();
-    await waitFor(() => control.heartbeats.length >= 1, 5000, 'first heartbeat');
+    await eventually(() => control.heartbeats.length >= 1, {
+      what: 'first heartbeat',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     control.mode = 'fail';
     const from = control.attempts.length;
     await put('during-outage');
-    await waitFor(() => agent.status().consecutiveFailures >= 5, 10_000, 'five failures');
+    await eventually(() => agent.status().consecutiveFailures >= 5, {
+      what: 'five failures',
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
     const failedAt = control.attempts.slice(from, from + 5);
     const gaps = failedAt.slice(1).map((t, i) => t - failedAt[i]!);
     // With jitter fixed at one half: 3/4 of min(400, 100 * 2^(n-1)) after the n-th failure.
@@ -150,7 +170,11 @@ describe('ControlAgent', () => {
     expect(agent.status().isolated).toBe(false);
 
     control.mode = 'ok';
-    await waitFor(() => agent.status().consecutiveFailures === 0, 5000, 'recovery');
+    await eventually(() => agent.status().consecutiveFailures === 0, {
+      what: 'recovery',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     const resent = control.heartbeats.at(-1)!.body.inventory;
     expect(resent).toMatchObject({ kind: 'delta', since: 0, added: ['during-outage'] });
     expectAllValid(control);
@@ -160,7 +184,11 @@ describe('ControlAgent', () => {
     const { control, agent } = await setup();
     control.intervalMs = 50; // below the schema's minimum of 100
     agent.start();
-    await waitFor(() => agent.status().consecutiveFailures >= 2, 5000, 'failures');
+    await eventually(() => agent.status().consecutiveFailures >= 2, {
+      what: 'failures',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     expect(agent.status().lastError).toMatch(/not a HeartbeatReply/);
     expect(agent.status().lastSuccessMs).toBeNull();
     // Nothing was acknowledged, so the full list goes again.
@@ -172,10 +200,14 @@ describe('ControlAgent', () => {
     const changes: boolean[] = [];
     agent.onIsolationChange((v) => changes.push(v));
     agent.start();
-    await waitFor(() => control.heartbeats.length >= 2, 5000, 'heartbeats');
+    await eventually(() => control.heartbeats.length >= 2, {
+      what: 'heartbeats',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     control.mode = 'fail';
     const down = performance.now();
-    await waitFor(() => agent.isolated, 5000, 'isolation');
+    await eventually(() => agent.isolated, { what: 'isolation', timeoutMs: 5000, intervalMs: 10 });
     // Grace runs from the last good reply, which came before `down`.
     expect(performance.now() - down).toBeGreaterThanOrEqual(350);
     expect(changes).toEqual([true]);
@@ -183,11 +215,15 @@ describe('ControlAgent', () => {
     expect(agent.status().consecutiveFailures).toBeGreaterThan(1);
     // Still trying, and still isolated only once in the log.
     const failures = agent.status().consecutiveFailures;
-    await waitFor(() => agent.status().consecutiveFailures >= failures + 2, 5000, 'more attempts');
+    await eventually(() => agent.status().consecutiveFailures >= failures + 2, {
+      what: 'more attempts',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     expect(logs.filter((l) => l.msg.includes('isolated')).length).toBe(1);
 
     control.mode = 'ok';
-    await waitFor(() => !agent.isolated, 5000, 'recovery');
+    await eventually(() => !agent.isolated, { what: 'recovery', timeoutMs: 5000, intervalMs: 10 });
     expect(changes).toEqual([true, false]);
     expect(agent.status()).toMatchObject({ isolated: false, consecutiveFailures: 0, lastError: null });
     expect(logs.filter((l) => l.msg.includes('no longer isolated')).length).toBe(1);
@@ -197,13 +233,17 @@ describe('ControlAgent', () => {
     const { control, agent } = await setup({ timeoutMs: 100 });
     control.mode = 'silent';
     agent.start();
-    await waitFor(() => agent.status().consecutiveFailures >= 1, 5000, 'a timeout');
+    await eventually(() => agent.status().consecutiveFailures >= 1, {
+      what: 'a timeout',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     expect(agent.status().lastError).toMatch(/did not answer within 100 ms/);
-    await waitFor(() => agent.isolated, 5000, 'isolation');
+    await eventually(() => agent.isolated, { what: 'isolation', timeoutMs: 5000, intervalMs: 10 });
     expect(agent.status().lastSuccessMs).toBeNull();
     expect(control.heartbeats).toHaveLength(0);
     control.mode = 'ok';
-    await waitFor(() => !agent.isolated, 5000, 'recovery');
+    await eventually(() => !agent.isolated, { what: 'recovery', timeoutMs: 5000, intervalMs: 10 });
     expect(control.heartbeats[0]!.body.inventory?.kind).toBe('full');
     expectAllValid(control);
   });
@@ -212,7 +252,11 @@ describe('ControlAgent', () => {
     const { control, agent } = await setup({ timeoutMs: 60_000 });
     control.mode = 'silent';
     agent.start();
-    await waitFor(() => control.attempts.length >= 1, 5000, 'a request in flight');
+    await eventually(() => control.attempts.length >= 1, {
+      what: 'a request in flight',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     const t0 = performance.now();
     await agent.stop();
     expect(performance.now() - t0).toBeLessThan(1000);

@@ -82,12 +82,3 @@ export class FakeControl {
     res.end(JSON.stringify(reply));
   }
 }
-
-/** Polls `pred` every 10 ms until it holds; fails after `timeoutMs` (bounded, never hangs). */
-export async function waitFor(pred: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!pred()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

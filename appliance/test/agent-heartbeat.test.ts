@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CAPACITY_BPS, HeartbeatBuilder } from '../src/agent/heartbeat.js';
 import { InventoryFeed } from '../src/agent/inventory-feed.js';
 import { LoadSampler } from '../src/agent/load.js';
-import { RouteFeed } from '../src/bgp/feed.js';
-import { AdjRibIn } from '../src/bgp/rib.js';
-import { AFI_IPV4, MessageType, type Prefix } from '../src/bgp/types.js';
+import { AFI_IPV4, MessageType, type Prefix } from '../src/bgp/codec/types.js';
+import { RouteFeed } from '../src/bgp/report/feed.js';
+import { AdjRibIn } from '../src/bgp/rib/rib.js';
 import { ContentStore } from '../src/store/store.js';
 
 const cleanups: (() => void)[] = [];

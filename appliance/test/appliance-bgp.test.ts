@@ -6,12 +6,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIRD_BIN, Bird, freePort } from '@ferry/harness';
+import { BIRD_BIN, Bird, eventually, freePort } from '@ferry/harness';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAppliance, startAppliance } from '../src/app.js';
-import { decodeMessage, splitMessages } from '../src/bgp/codec.js';
-import { settingsFromFlags } from '../src/bgp/neighbors.js';
+import { decodeMessage, splitMessages } from '../src/bgp/codec/codec.js';
+import { settingsFromFlags } from '../src/bgp/session/neighbors.js';
 import { ContentStore } from '../src/store/store.js';
 import { testBytes, testConfig } from './support/appliance-fixture.js';
 import { get, json } from './support/http-client.js';
@@ -21,15 +21,6 @@ const BIRD_ADDR = '127.0.0.62';
 const FERRY_AS = 65061;
 const BIRD_AS = 65062;
 const CLI = join(import.meta.dirname, '../../cli/bin/ferry.js');
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 1000 && Date.now() < deadline; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function startWithBgp(
   dir: string,
@@ -117,7 +108,11 @@ describe.skipIf(!existsSync(BIRD_BIN))('appliance with BGP', () => {
       routes6: ['2001:db8:20::/48'],
       ipv6NextHop: '2001:db8::62',
     });
-    await until('routes from BIRD', async () => (await routePrefixes(app)).length === 3);
+    await eventually(async () => (await routePrefixes(app)).length === 3, {
+      what: 'routes from BIRD',
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
     expect(await routePrefixes(app)).toEqual(['10.20.0.0/16', '10.21.0.0/16', '2001:db8:20::/48']);
     const [route] = json(await get(`${app.url}/v1/routes?contains=10.20.3.4`)).routes as Record<
       string,
@@ -129,20 +124,31 @@ describe.skipIf(!existsSync(BIRD_BIN))('appliance with BGP', () => {
     expect((await get(`${app.url}/metrics`)).body.toString()).toMatch(/ferry_bgp_prefixes\{afi="4"\} 2/);
 
     await bird.setRoutes({ routes4: ['10.21.0.0/16'], routes6: [] });
-    await until('withdrawals', async () => (await routePrefixes(app)).length === 1);
+    await eventually(async () => (await routePrefixes(app)).length === 1, {
+      what: 'withdrawals',
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
     expect(await routePrefixes(app)).toEqual(['10.21.0.0/16']);
 
     await bird.restart();
-    await until('routes after the restart', async () => {
-      const s = json(await get(`${app.url}/v1/status`)).bgp as {
-        sessions: { state: string; uptimeSec: number }[];
-      };
-      return s.sessions[0]!.state === 'Established' && (await routePrefixes(app)).length === 1;
-    });
+    await eventually(
+      async () => {
+        const s = json(await get(`${app.url}/v1/status`)).bgp as {
+          sessions: { state: string; uptimeSec: number }[];
+        };
+        return s.sessions[0]!.state === 'Established' && (await routePrefixes(app)).length === 1;
+      },
+      { what: 'routes after the restart', timeoutMs: 15_000, intervalMs: 50 },
+    );
     expect((await get(`${app.url}/v1/routes?limit=0`)).status).toBe(400);
     await bird.stop();
     bird = undefined;
-    await until('routes dropped with the session', async () => (await routePrefixes(app)).length === 0);
+    await eventually(async () => (await routePrefixes(app)).length === 0, {
+      what: 'routes dropped with the session',
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
   });
 
   it('learns from a `ferry announce` process and drops its routes when it exits', async () => {
@@ -171,10 +177,18 @@ describe.skipIf(!existsSync(BIRD_BIN))('appliance with BGP', () => {
     );
     children.push(child);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    await until('announced routes', async () => (await routePrefixes(app)).length === 2, 20_000);
+    await eventually(async () => (await routePrefixes(app)).length === 2, {
+      what: 'announced routes',
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    });
     expect(await routePrefixes(app)).toEqual(['198.51.100.0/24', '203.0.113.0/24']);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    await until('routes dropped', async () => (await routePrefixes(app)).length === 0);
+    await eventually(async () => (await routePrefixes(app)).length === 0, {
+      what: 'routes dropped',
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
   });
 });

@@ -1,11 +1,11 @@
 // A million IPv4 prefixes from an Announcer reach a BgpSpeaker in seconds: packed UPDATEs,
 // coalesced writes with backpressure, framing and decoding on the receiving side.
+import { eventually } from '@ferry/harness';
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
-import { Announcer } from '../src/bgp/announce.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { Prefix } from '../src/bgp/types.js';
-import { until } from './support/bgp-raw-peer.js';
+import { Announcer } from '../src/bgp/announce/announce.js';
+import type { Prefix } from '../src/bgp/codec/types.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
 const stops: (() => Promise<void>)[] = [];
@@ -62,7 +62,11 @@ it(`${COUNT} prefixes go out and arrive within seconds`, async () => {
     sentMs = ms;
   });
   await announcer.start();
-  await until(() => received === COUNT, 30_000, `all prefixes (have ${received})`);
+  await eventually(() => received === COUNT, {
+    what: `all prefixes (have ${received})`,
+    timeoutMs: 30_000,
+    intervalMs: 10,
+  });
   const totalMs = performance.now() - started;
   process.stdout.write(
     `bgp scale: ${COUNT} prefixes sent in ${Math.round(sentMs)} ms, received in ${Math.round(totalMs)} ms\n`,

@@ -1,17 +1,18 @@
 // `ferry announce`: the prefix file, community flags, and the command as a real process
 // against a BgpSpeaker (announce, stdin control, SIGTERM → Cease and exit 0).
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@ferry/harness';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCommunities, parseLargeCommunities, parseNextHops } from '../src/bgp/announce-cli.js';
-import { prefixToString } from '../src/bgp/codec.js';
-import { parsePrefixList } from '../src/bgp/prefix-file.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { UpdateMessage } from '../src/bgp/types.js';
-import { until } from './support/bgp-raw-peer.js';
+import { parseCommunities, parseLargeCommunities, parseNextHops } from '../src/bgp/announce/announce-cli.js';
+import { parsePrefixList } from '../src/bgp/announce/prefix-file.js';
+import { prefixToString } from '../src/bgp/codec/codec.js';
+import type { UpdateMessage } from '../src/bgp/codec/types.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
 const stops: (() => Promise<void> | void)[] = [];
@@ -123,22 +124,34 @@ describe('ferry announce as a process', () => {
     ]);
     const announced = () => updates.flatMap((u) => u.announced.map(prefixToString));
     const withdrawn = () => updates.flatMap((u) => u.withdrawn.map(prefixToString));
-    await until(() => announced().length === 3, 15_000, `3 prefixes (output: ${lines.join(' | ')})`);
+    await eventually(() => announced().length === 3, {
+      what: `3 prefixes (output: ${lines.join(' | ')})`,
+      timeoutMs: 15_000,
+      intervalMs: 10,
+    });
     expect(announced().sort()).toEqual(['10.20.0.0/16', '10.21.0.0/24', '2001:db8:20::/48']);
     expect(updates[0]!.attributes.communities).toEqual([(65010 * 65536 + 7) >>> 0]);
-    await until(() => lines.some((l) => l.startsWith('announced 3 prefixes')), 5000, 'status line');
+    await eventually(() => lines.some((l) => l.startsWith('announced 3 prefixes')), {
+      what: 'status line',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
 
     child.stdin!.write('withdraw 10.21.0.0/24\nannounce 10.99.0.0/16\nwithdraw nonsense\n');
-    await until(
-      () => withdrawn().includes('10.21.0.0/24') && announced().includes('10.99.0.0/16'),
-      5000,
-      'control',
-    );
-    await until(() => lines.some((l) => l.startsWith('error:')), 5000, 'error line for a bad control line');
+    await eventually(() => withdrawn().includes('10.21.0.0/24') && announced().includes('10.99.0.0/16'), {
+      what: 'control',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
+    await eventually(() => lines.some((l) => l.startsWith('error:')), {
+      what: 'error line for a bad control line',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    await until(() => downs.length === 1, 5000, 'peer down');
+    await eventually(() => downs.length === 1, { what: 'peer down', timeoutMs: 5000, intervalMs: 10 });
     expect(downs[0]).toContain('6/2');
     expect(lines).toContain('stopped');
   });

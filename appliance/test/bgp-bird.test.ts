@@ -4,12 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIRD_BIN, Bird, type BirdRoute, birdConfig, freePort } from '@ferry/harness';
+import { BIRD_BIN, Bird, type BirdRoute, birdConfig, eventually, freePort } from '@ferry/harness';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdjRibIn } from '../src/bgp/rib.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { NeighborConfig } from '../src/bgp/types.js';
+import { AdjRibIn } from '../src/bgp/rib/rib.js';
+import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 
 // Addresses of their own, so a parallel test file on 127.0.0.1 cannot collide with these.
 const BIRD_ADDR = '127.0.0.42';
@@ -44,19 +44,6 @@ afterEach(async () => {
   await r?.bird.stop();
   await r?.speaker.stop();
 });
-
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 1000 && Date.now() < deadline; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function startRig(birdPassive: boolean): Promise<Rig> {
   const birdPort = await freePort(BIRD_ADDR);
@@ -139,8 +126,8 @@ describe.skipIf(!existsSync(BIRD_BIN))('BGP interop with BIRD 2', () => {
 
   it('BIRD active: IPv4 and IPv6 routes arrive with their attributes; withdrawals and a restart follow', async () => {
     const r = await startRig(false);
-    await until('session established', established(r));
-    await until('all routes', () => r.rib.size() === 5);
+    await eventually(established(r), { what: 'session established', timeoutMs: 15_000, intervalMs: 50 });
+    await eventually(() => r.rib.size() === 5, { what: 'all routes', timeoutMs: 15_000, intervalMs: 50 });
     const [v4] = r.rib.list({ limit: 10, contains: '10.10.1.1' }).routes;
     expect(v4).toMatchObject({
       prefix: '10.10.0.0/16',
@@ -166,20 +153,20 @@ describe.skipIf(!existsSync(BIRD_BIN))('BGP interop with BIRD 2', () => {
     });
 
     await r.bird.setRoutes({ routes4: ROUTES4.slice(0, 1), routes6: ROUTES6.slice(1) });
-    await until('withdrawals', () => r.rib.size() === 2);
+    await eventually(() => r.rib.size() === 2, { what: 'withdrawals', timeoutMs: 15_000, intervalMs: 50 });
     expect(prefixes(r.rib)).toEqual(['10.10.0.0/16', '2001:db8:11::/48']);
 
     await r.bird.restart();
-    await until('session down', () => r.downs.length > 0);
-    await until('session back', established(r));
-    await until('routes back', () => r.rib.size() === 2);
+    await eventually(() => r.downs.length > 0, { what: 'session down', timeoutMs: 15_000, intervalMs: 50 });
+    await eventually(established(r), { what: 'session back', timeoutMs: 15_000, intervalMs: 50 });
+    await eventually(() => r.rib.size() === 2, { what: 'routes back', timeoutMs: 15_000, intervalMs: 50 });
     expect(prefixes(r.rib)).toEqual(['10.10.0.0/16', '2001:db8:11::/48']);
   });
 
   it('BIRD passive: the appliance connects; disabling the session in BIRD drops its routes', async () => {
     const r = await startRig(true);
-    await until('session established', established(r));
-    await until('all routes', () => r.rib.size() === 5);
+    await eventually(established(r), { what: 'session established', timeoutMs: 15_000, intervalMs: 50 });
+    await eventually(() => r.rib.size() === 5, { what: 'all routes', timeoutMs: 15_000, intervalMs: 50 });
     expect(prefixes(r.rib)).toEqual([
       '10.10.0.0/16',
       '10.11.0.0/16',
@@ -189,10 +176,10 @@ describe.skipIf(!existsSync(BIRD_BIN))('BGP interop with BIRD 2', () => {
     ]);
 
     await r.bird.disable();
-    await until('routes dropped', () => r.rib.size() === 0);
+    await eventually(() => r.rib.size() === 0, { what: 'routes dropped', timeoutMs: 15_000, intervalMs: 50 });
     expect(r.downs.length).toBe(1);
     await r.bird.enable();
-    await until('session back', established(r));
-    await until('routes back', () => r.rib.size() === 5);
+    await eventually(established(r), { what: 'session back', timeoutMs: 15_000, intervalMs: 50 });
+    await eventually(() => r.rib.size() === 5, { what: 'routes back', timeoutMs: 15_000, intervalMs: 50 });
   });
 });

@@ -1,8 +1,8 @@
 // RFC 6793 §4.2.3: a 4-octet speaker on a session with a 2-octet peer rebuilds AS_PATH and
 // AGGREGATOR from AS4_PATH and AS4_AGGREGATOR.
 import { describe, expect, it } from 'vitest';
-import { decodeMessage } from '../src/bgp/codec.js';
-import type { UpdateMessage } from '../src/bgp/types.js';
+import { decodeMessage } from '../src/bgp/codec/codec.js';
+import type { UpdateMessage } from '../src/bgp/codec/types.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const ORIGIN_NH = '40 01 01 00  40 03 04 c0000201';

@@ -1,7 +1,15 @@
+import { formatIpv6 } from '@ferry/protocol';
 import { describe, expect, it } from 'vitest';
-import { ipv6ToString } from '../src/bgp/address.js';
-import { decodeHeader, parseIpv6, parsePrefix, prefixToString, splitMessages } from '../src/bgp/codec.js';
-import { BgpError } from '../src/bgp/types.js';
+import {
+  addressBytes,
+  decodeHeader,
+  parsePrefix,
+  prefixToString,
+  splitMessages,
+} from '../src/bgp/codec/codec.js';
+import { AFI_IPV6, BgpError } from '../src/bgp/codec/types.js';
+
+const parseIpv6 = (text: string): Uint8Array => addressBytes(AFI_IPV6, text);
 
 describe('prefix text', () => {
   it.each([
@@ -32,10 +40,10 @@ describe('prefix text', () => {
   );
 
   it('reads IPv6 in all its forms and writes RFC 5952 text', () => {
-    expect(ipv6ToString(parseIpv6('2001:0DB8:0:0:0:0:0:1'))).toBe('2001:db8::1');
-    expect(ipv6ToString(parseIpv6('::ffff:192.0.2.1'))).toBe('::ffff:192.0.2.1');
-    expect(ipv6ToString(parseIpv6('1:0:0:2:0:0:0:3'))).toBe('1:0:0:2::3');
-    expect(ipv6ToString(parseIpv6('1:0:2:3:4:5:6:7'))).toBe('1:0:2:3:4:5:6:7');
+    expect(formatIpv6(parseIpv6('2001:0DB8:0:0:0:0:0:1'))).toBe('2001:db8::1');
+    expect(formatIpv6(parseIpv6('::ffff:192.0.2.1'))).toBe('::ffff:192.0.2.1');
+    expect(formatIpv6(parseIpv6('1:0:0:2:0:0:0:3'))).toBe('1:0:0:2::3');
+    expect(formatIpv6(parseIpv6('1:0:2:3:4:5:6:7'))).toBe('1:0:2:3:4:5:6:7');
     expect(() => parseIpv6('1::2::3')).toThrow(RangeError);
     expect(() => parseIpv6('1:2:3:4:5:6:7:8:9')).toThrow(RangeError);
   });

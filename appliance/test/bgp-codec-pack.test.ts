@@ -7,8 +7,8 @@ import {
   encodeWithdrawals,
   parsePrefix,
   prefixToString,
-} from '../src/bgp/codec.js';
-import type { PathAttributes, Prefix, UpdateMessage } from '../src/bgp/types.js';
+} from '../src/bgp/codec/codec.js';
+import type { PathAttributes, Prefix, UpdateMessage } from '../src/bgp/codec/types.js';
 
 function v4Prefixes(n: number): Prefix[] {
   const out: Prefix[] = [];

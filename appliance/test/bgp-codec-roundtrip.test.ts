@@ -6,14 +6,14 @@ import {
   peerAsFromOpen,
   prefixToString,
   splitMessages,
-} from '../src/bgp/codec.js';
+} from '../src/bgp/codec/codec.js';
 import {
   type BgpMessage,
   MessageType,
   type OpenMessage,
   type PathAttributes,
   type UpdateMessage,
-} from '../src/bgp/types.js';
+} from '../src/bgp/codec/types.js';
 
 const four = { fourOctetAs: true };
 const two = { fourOctetAs: false };

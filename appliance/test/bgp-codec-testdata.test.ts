@@ -1,12 +1,12 @@
-// Every file in appliance/src/bgp/testdata is a malformed message; its first line names the
+// Every file in appliance/src/bgp/codec/testdata is a malformed message; its first line names the
 // outcome: "session-reset CODE/SUBCODE [data=HEX]", "treat-as-withdraw" or "attribute-discard".
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeMessage } from '../src/bgp/codec.js';
-import { BgpError, type UpdateMessage } from '../src/bgp/types.js';
+import { decodeMessage } from '../src/bgp/codec/codec.js';
+import { BgpError, type UpdateMessage } from '../src/bgp/codec/types.js';
 
-const dir = join(import.meta.dirname, '../src/bgp/testdata');
+const dir = join(import.meta.dirname, '../src/bgp/codec/testdata');
 const files = readdirSync(dir).filter((f) => f.endsWith('.hex'));
 
 function load(file: string): { expect: string; msg: Buffer } {

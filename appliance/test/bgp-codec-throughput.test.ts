@@ -1,8 +1,8 @@
 // A full IPv4 table (1M prefixes in 50,000 UPDATEs of 20 prefixes each, 64 KiB reads) must
 // decode in well under the hold time; the rate is printed for the record.
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeUpdates, splitMessages } from '../src/bgp/codec.js';
-import type { Prefix, UpdateMessage } from '../src/bgp/types.js';
+import { decodeMessage, encodeUpdates, splitMessages } from '../src/bgp/codec/codec.js';
+import type { Prefix, UpdateMessage } from '../src/bgp/codec/types.js';
 
 function fullTable(): Buffer {
   const chunks: Buffer[] = [];

@@ -1,8 +1,8 @@
 // Byte-for-byte vectors assembled by hand from the RFC layouts (RFC 4271 §4, RFC 4760 §3,
 // RFC 5492 §4, RFC 6793 §3), checked against both the encoder and the decoder.
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, parsePrefix } from '../src/bgp/codec.js';
-import { MessageType, type OpenMessage, type UpdateMessage } from '../src/bgp/types.js';
+import { decodeMessage, encodeMessage, parsePrefix } from '../src/bgp/codec/codec.js';
+import { MessageType, type OpenMessage, type UpdateMessage } from '../src/bgp/codec/types.js';
 
 const MARKER = 'ff'.repeat(16);
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RouteFeed } from '../src/bgp/feed.js';
-import { AdjRibIn } from '../src/bgp/rib.js';
-import { AFI_IPV4, AFI_IPV6, MessageType, type PathAttributes, type Prefix } from '../src/bgp/types.js';
+import { AFI_IPV4, AFI_IPV6, MessageType, type PathAttributes, type Prefix } from '../src/bgp/codec/types.js';
+import { RouteFeed } from '../src/bgp/report/feed.js';
+import { AdjRibIn } from '../src/bgp/rib/rib.js';
 
 function p4(a: number, b: number, len = 16): Prefix {
   return { afi: AFI_IPV4, length: len, bytes: Uint8Array.from([a, b]) };

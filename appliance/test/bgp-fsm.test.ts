@@ -1,15 +1,16 @@
 // RFC 4271 §8 state machine on a fake clock: transitions, timers, OPEN checks, backoff.
 import { describe, expect, it } from 'vitest';
-import { Fsm } from '../src/bgp/fsm.js';
+import { BgpError, type OpenMessage } from '../src/bgp/codec/types.js';
+import { Fsm } from '../src/bgp/session/fsm.js';
 import {
   backoffMs,
   type FsmAction,
   type FsmConfig,
   type FsmEvent,
   OPEN_HOLD_MS,
-} from '../src/bgp/fsm-types.js';
-import { expiryEvent, TimerSet } from '../src/bgp/timers.js';
-import { BgpError, type NeighborConfig, type OpenMessage } from '../src/bgp/types.js';
+} from '../src/bgp/session/fsm-types.js';
+import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
+import { expiryEvent, TimerSet } from '../src/bgp/session/timers.js';
 import { FakeClock } from './support/fake-clock.js';
 
 const neighbor: NeighborConfig = {

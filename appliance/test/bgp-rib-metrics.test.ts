@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { registerBgpMetrics, sessionStateValue } from '../src/bgp/metrics.js';
-import { AdjRibIn } from '../src/bgp/rib.js';
-import { AFI_IPV4, AFI_IPV6, MessageType } from '../src/bgp/types.js';
+import { AFI_IPV4, AFI_IPV6, MessageType } from '../src/bgp/codec/types.js';
+import { registerBgpMetrics, sessionStateValue } from '../src/bgp/report/metrics.js';
+import { AdjRibIn } from '../src/bgp/rib/rib.js';
 
 describe('BGP metrics', () => {
   it('maps session states to 0-5', () => {

@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { attrKey } from '../src/bgp/attr-intern.js';
-import { v4Addr, v4Key, v6Key, v6KeyBytes, v6ToString } from '../src/bgp/prefix-key.js';
-import { AdjRibIn, type RibChange } from '../src/bgp/rib.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
@@ -9,7 +6,10 @@ import {
   type PathAttributes,
   type Prefix,
   type UpdateMessage,
-} from '../src/bgp/types.js';
+} from '../src/bgp/codec/types.js';
+import { attrKey } from '../src/bgp/rib/attr-intern.js';
+import { v4Addr, v4Key, v6Key, v6KeyBytes, v6ToString } from '../src/bgp/rib/prefix-key.js';
+import { AdjRibIn, type RibChange } from '../src/bgp/rib/rib.js';
 
 function p4(text: string): Prefix {
   const [addr, len] = text.split('/') as [string, string];
@@ -88,6 +88,26 @@ describe('AdjRibIn', () => {
     expect(rib.dropPeer('a')).toBe(0);
     expect(rib.size()).toBe(1);
     expect(rib.peers()).toEqual(['b']);
+  });
+
+  it('tells whether any peer holds a prefix, exactly that length and family', () => {
+    const rib = new AdjRibIn();
+    rib.apply('a', update([p4('10.0.0.0/8'), p6('2001:db8::/32')]));
+    rib.apply('b', update([p4('10.0.0.0/8'), p4('0.0.0.0/0')]));
+    expect(rib.holds('10.0.0.0/8')).toBe(true);
+    expect(rib.holds('0.0.0.0/0')).toBe(true);
+    expect(rib.holds('2001:db8::/32')).toBe(true);
+    // a covering or more specific prefix is not the same route
+    expect(rib.holds('10.0.0.0/16')).toBe(false);
+    expect(rib.holds('2001:db8::/48')).toBe(false);
+    // ::ffff:10.0.0.0/104 is 10.0.0.0/8 written in IPv6 form (protocol's parseCidr)
+    expect(rib.holds('::ffff:10.0.0.0/104')).toBe(true);
+    expect(rib.holds('not a prefix')).toBe(false);
+    rib.dropPeer('a');
+    expect(rib.holds('10.0.0.0/8')).toBe(true);
+    expect(rib.holds('2001:db8::/32')).toBe(false);
+    rib.dropPeer('b');
+    expect(rib.holds('10.0.0.0/8')).toBe(false);
   });
 
   it('shares one attribute set between prefixes and frees it with the last prefix', () => {

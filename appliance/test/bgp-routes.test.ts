@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AdjRibIn } from '../src/bgp/rib.js';
-import { routesResponse } from '../src/bgp/routes-api.js';
-import { AFI_IPV4, AFI_IPV6, MessageType, type Prefix } from '../src/bgp/types.js';
+import { AFI_IPV4, AFI_IPV6, MessageType, type Prefix } from '../src/bgp/codec/types.js';
+import { routesResponse } from '../src/bgp/report/routes-api.js';
+import { AdjRibIn } from '../src/bgp/rib/rib.js';
 
 function rib(): AdjRibIn {
   const r = new AdjRibIn();

@@ -1,12 +1,14 @@
 // A peer that sends garbage, a bad marker, a bad length, a bad OPEN or the wrong AS gets the
 // RFC 4271 §6 NOTIFICATION and a closed connection; the speaker keeps accepting the next one.
+import { eventually } from '@ferry/harness';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Announcer } from '../src/bgp/announce.js';
-import { encodeMessage } from '../src/bgp/codec.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { BgpMessage, NeighborConfig } from '../src/bgp/types.js';
-import { openFrom, RawPeer, until } from './support/bgp-raw-peer.js';
+import { Announcer } from '../src/bgp/announce/announce.js';
+import { encodeMessage } from '../src/bgp/codec/codec.js';
+import type { BgpMessage } from '../src/bgp/codec/types.js';
+import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
+import { openFrom, RawPeer } from './support/bgp-raw-peer.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
 const stops: (() => Promise<void> | void)[] = [];
@@ -83,7 +85,11 @@ describe('bgp session: bad peers', () => {
       const n = await notificationFrom(peer);
       expect({ name, code: n.code, subcode: n.subcode }).toEqual({ name, code, subcode });
       expect(await peer.waitClosed()).toBe(true);
-      await until(() => speaker.status()[0]!.state === 'Active', 5000, `Active again after ${name}`);
+      await eventually(() => speaker.status()[0]!.state === 'Active', {
+        what: `Active again after ${name}`,
+        timeoutMs: 5000,
+        intervalMs: 10,
+      });
     }
     expect(speaker.status()[0]!.lastError).toContain('NOTIFICATION');
     // After all that, a well-behaved peer still establishes.
@@ -95,7 +101,11 @@ describe('bgp session: bad peers', () => {
     });
     stops.push(() => announcer.stop());
     await announcer.start();
-    await until(() => speaker.status()[0]!.state === 'Established', 5000, 'established');
+    await eventually(() => speaker.status()[0]!.state === 'Established', {
+      what: 'established',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
   });
 
   it('a message split across many writes is framed correctly, and a bad UPDATE resets an established session', async () => {
@@ -106,13 +116,17 @@ describe('bgp session: bad peers', () => {
     expect((await peer.next()).type).toBe(1);
     expect((await peer.next()).type).toBe(4);
     peer.sendMessage({ type: 4 });
-    await until(() => speaker.status()[0]!.state === 'Established', 5000, 'established');
+    await eventually(() => speaker.status()[0]!.state === 'Established', {
+      what: 'established',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     // Withdrawn Routes Length pointing past the end of the message: RFC 4271 §6.3 Malformed Attribute List.
     peer.send(Buffer.concat([header(23, 2), Buffer.from([0, 200, 0, 0])]));
     const n = await notificationFrom(peer);
     expect(n.code).toBe(3);
     expect(await peer.waitClosed()).toBe(true);
-    await until(() => downs.length === 1, 5000, 'peer down');
+    await eventually(() => downs.length === 1, { what: 'peer down', timeoutMs: 5000, intervalMs: 10 });
   });
 
   it('a connection from an address with no neighbor gets Cease / Connection Rejected', async () => {
@@ -128,11 +142,19 @@ describe('bgp session: bad peers', () => {
     const { speaker, port } = await startSpeaker();
     const first = await rawPeer(port);
     first.sendMessage(openFrom(65001));
-    await until(() => speaker.status()[0]!.state === 'OpenConfirm', 5000, 'OpenConfirm');
+    await eventually(() => speaker.status()[0]!.state === 'OpenConfirm', {
+      what: 'OpenConfirm',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     const second = await rawPeer(port);
     const n = await notificationFrom(second);
     expect([n.code, n.subcode]).toEqual([6, 5]);
     first.sendMessage({ type: 4 });
-    await until(() => speaker.status()[0]!.state === 'Established', 5000, 'first session established');
+    await eventually(() => speaker.status()[0]!.state === 'Established', {
+      what: 'first session established',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
   });
 });

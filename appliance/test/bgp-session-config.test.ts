@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress, peerKey, settingsFromFlags, settingsFromJson } from '../src/bgp/neighbors.js';
+import {
+  canonicalAddress,
+  peerKey,
+  settingsFromFlags,
+  settingsFromJson,
+} from '../src/bgp/session/neighbors.js';
 
 const listen = { host: '127.0.0.1', port: 1179 };
 

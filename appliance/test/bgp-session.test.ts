@@ -1,12 +1,14 @@
 // Sessions over loopback: an Announcer (active) and a BgpSpeaker (passive) establish,
 // routes with communities arrive, withdrawals arrive, and a stopped peer fires onPeerDown.
+import { eventually } from '@ferry/harness';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Announcer } from '../src/bgp/announce.js';
-import { parsePrefix, prefixToString } from '../src/bgp/codec.js';
-import { BgpSpeaker } from '../src/bgp/speaker.js';
-import type { NeighborConfig, UpdateMessage } from '../src/bgp/types.js';
-import { openFrom, RawPeer, until } from './support/bgp-raw-peer.js';
+import { Announcer } from '../src/bgp/announce/announce.js';
+import { parsePrefix, prefixToString } from '../src/bgp/codec/codec.js';
+import type { UpdateMessage } from '../src/bgp/codec/types.js';
+import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
+import { BgpSpeaker } from '../src/bgp/session/speaker.js';
+import { openFrom, RawPeer } from './support/bgp-raw-peer.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
 const stops: (() => Promise<void> | void)[] = [];
@@ -65,7 +67,11 @@ describe('bgp session over loopback', () => {
     const synced = announcer.synced(10_000);
     await announcer.start();
     await synced;
-    await until(() => announced(updates).length === 4, 5000, 'four prefixes');
+    await eventually(() => announced(updates).length === 4, {
+      what: 'four prefixes',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     expect(announced(updates).sort()).toEqual([
       '10.0.0.0/24',
       '10.1.0.0/16',
@@ -90,18 +96,30 @@ describe('bgp session over loopback', () => {
 
     await announcer.withdraw([parsePrefix('10.0.0.0/24'), parsePrefix('2001:db8::/32')]);
     const withdrawn = () => updates.flatMap((u) => u.update.withdrawn.map(prefixToString));
-    await until(() => withdrawn().length === 2, 5000, 'withdrawals');
+    await eventually(() => withdrawn().length === 2, {
+      what: 'withdrawals',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     expect(withdrawn().sort()).toEqual(['10.0.0.0/24', '2001:db8::/32']);
 
     // announcing more while up goes out at once
     await announcer.announce([parsePrefix('192.0.2.0/24')]);
-    await until(() => announced(updates).includes('192.0.2.0/24'), 5000, 'late announcement');
+    await eventually(() => announced(updates).includes('192.0.2.0/24'), {
+      what: 'late announcement',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
 
     await announcer.stop();
-    await until(() => downs.length === 1, 5000, 'peer down');
+    await eventually(() => downs.length === 1, { what: 'peer down', timeoutMs: 5000, intervalMs: 10 });
     expect(downs[0]!.peer).toBe('*/AS65001');
     expect(downs[0]!.reason).toContain('6/2 (Cease)');
-    await until(() => speaker.status()[0]!.state === 'Active', 5000, 'speaker back in Active');
+    await eventually(() => speaker.status()[0]!.state === 'Active', {
+      what: 'speaker back in Active',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
   });
 
   it('speaker (active) → announcer (passive, --listen)', async () => {
@@ -119,7 +137,11 @@ describe('bgp session over loopback', () => {
     const { speaker, updates } = await startSpeaker([
       passive({ address: '127.0.0.1', port, mode: 'active' }),
     ]);
-    await until(() => announced(updates).length === 2, 5000, 'prefixes');
+    await eventually(() => announced(updates).length === 2, {
+      what: 'prefixes',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     expect(announced(updates)).toEqual(['198.51.100.0/24', '2001:db8:7::/48']);
     expect(updates[0]!.update.attributes.nextHop).toBe('192.0.2.7');
     expect(updates[1]!.update.attributes.mpNextHop).toEqual(['2001:db8::7']);
@@ -144,11 +166,19 @@ describe('bgp session over loopback', () => {
     const states: string[] = [];
     announcer.on('state', (s) => states.push(s));
     await announcer.start();
-    await until(() => states.filter((s) => s === 'Active').length >= 1, 5000, 'a failed attempt');
+    await eventually(() => states.filter((s) => s === 'Active').length >= 1, {
+      what: 'a failed attempt',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     const speaker = new BgpSpeaker({ neighbors: [passive()], listen: { host: '127.0.0.1', port }, logger });
     await speaker.start();
     stops.push(() => speaker.stop());
-    await until(() => announcer.state === 'Established', 10_000, 'established after retry');
+    await eventually(() => announcer.state === 'Established', {
+      what: 'established after retry',
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
     expect(states).toContain('Connect');
   });
 
@@ -160,7 +190,11 @@ describe('bgp session over loopback', () => {
     expect((await peer.next()).type).toBe(1);
     expect((await peer.next()).type).toBe(4);
     peer.sendMessage({ type: 4 });
-    await until(() => speaker.status()[0]!.state === 'Established', 5000, 'established');
+    await eventually(() => speaker.status()[0]!.state === 'Established', {
+      what: 'established',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     expect(speaker.status()[0]!.holdTimeSec).toBe(3);
     // The speaker keeps sending keepalives every second; the peer stays silent.
     const started = Date.now();
@@ -169,7 +203,7 @@ describe('bgp session over loopback', () => {
     expect(m).toMatchObject({ type: 3, code: 4, subcode: 0 });
     expect(Date.now() - started).toBeGreaterThan(2000);
     expect(await peer.waitClosed()).toBe(true);
-    await until(() => downs.length === 1, 5000, 'peer down');
+    await eventually(() => downs.length === 1, { what: 'peer down', timeoutMs: 5000, intervalMs: 10 });
     expect(downs[0]!.reason).toBe('hold timer expired');
     expect(speaker.status()[0]!.lastError).toContain('4/0');
   });

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Catalog, parseCatalog } from '@ferry/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateContent } from '../src/content/generate.js';
-import { ALL_RUNGS } from '../src/content/ladder.js';
+import { generateContent } from '../src/synthetic/generate.js';
+import { ALL_RUNGS } from '../src/synthetic/ladder.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

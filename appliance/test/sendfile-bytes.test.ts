@@ -1,6 +1,8 @@
 // The body senders put exactly the right bytes on the wire, in order, including several
 // pipelined requests on one keep-alive connection.
+
 import { get } from 'node:http';
+import { eventually } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   exchange,
@@ -11,7 +13,6 @@ import {
   senderKinds,
   splitResponses,
   startFixture,
-  until,
 } from './sendfile-fixture.js';
 
 const SIZE = 8 * 1024 * 1024;
@@ -47,7 +48,9 @@ describe.each(senderKinds)('%s sender: bytes on the wire', (kind) => {
     const r = await fetchBody(fx.port, `/?p=${spec}`);
     expect(r.status).toBe(200);
     expect(r.body.equals(expected(fx.data, parseParts(spec)))).toBe(true);
-    expect(await until(() => fx.outcomes.length > before, 5000)).toBe(true);
+    expect(await eventually(() => fx.outcomes.length > before, { timeoutMs: 5000, intervalMs: 20 })).toBe(
+      true,
+    );
     expect(fx.outcomes[before]).toMatchObject({ ok: true, path: kind, bytes: r.body.length });
   });
 
@@ -82,7 +85,9 @@ describe.each(senderKinds)('%s sender: bytes on the wire', (kind) => {
         expect(raw.toString('latin1')).toMatch(/^HTTP\/1\.1 200/);
         expect(() => splitResponses(raw)).toThrow(/truncated body/);
       }
-      expect(await until(() => fx.outcomes.length > before, 5000)).toBe(true);
+      expect(await eventually(() => fx.outcomes.length > before, { timeoutMs: 5000, intervalMs: 20 })).toBe(
+        true,
+      );
       expect(fx.outcomes[before]).toMatchObject({ ok: false, error: 'FERRY_SEND_OPEN_FAILED' });
     } finally {
       fx.servePath = undefined;
@@ -93,7 +98,9 @@ describe.each(senderKinds)('%s sender: bytes on the wire', (kind) => {
     const before = fx.outcomes.length;
     const raw = await exchange(fx.port, request(`/?p=f:${SIZE - 10}:20`));
     expect(() => splitResponses(raw)).toThrow(/truncated body/);
-    expect(await until(() => fx.outcomes.length > before, 5000)).toBe(true);
+    expect(await eventually(() => fx.outcomes.length > before, { timeoutMs: 5000, intervalMs: 20 })).toBe(
+      true,
+    );
     expect(fx.outcomes[before]).toMatchObject({ ok: false, error: 'FERRY_SEND_SHORT_FILE', bytes: 10 });
   });
 });

@@ -1,14 +1,8 @@
 // Clients that go away mid-transfer leave nothing behind: no descriptors (the engine's dup
 // of the socket, the file) and no transfer counted as active.
+import { eventually } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectAndRequest,
-  type Fixture,
-  openFds,
-  senderKinds,
-  startFixture,
-  until,
-} from './sendfile-fixture.js';
+import { connectAndRequest, type Fixture, openFds, senderKinds, startFixture } from './sendfile-fixture.js';
 
 const SIZE = 32 * 1024 * 1024;
 const ROUNDS = 500;
@@ -39,14 +33,18 @@ describe.each(senderKinds)('%s sender: clients that disconnect mid-transfer', (k
     await Promise.all(Array.from({ length: CONCURRENCY }, lane));
 
     let open = -1;
-    const settled = await until(() => {
-      void connections().then((n) => {
-        open = n;
-      });
-      return fx.sender.active === 0 && open === 0 && fx.outcomes.length === ROUNDS;
-    }, 20_000);
-    expect(settled, `active=${fx.sender.active} connections=${open} outcomes=${fx.outcomes.length}`).toBe(
-      true,
+    // The assertion is retried until it holds, so a failure shows the last counts seen.
+    await eventually(
+      () => {
+        void connections().then((n) => {
+          open = n;
+        });
+        const settled = fx.sender.active === 0 && open === 0 && fx.outcomes.length === ROUNDS;
+        expect(settled, `active=${fx.sender.active} connections=${open} outcomes=${fx.outcomes.length}`).toBe(
+          true,
+        );
+      },
+      { timeoutMs: 20_000, intervalMs: 20 },
     );
     expect(openFds()).toBe(fdsBefore);
     expect(fx.outcomes.every((o) => !o.ok && o.path === kind)).toBe(true);

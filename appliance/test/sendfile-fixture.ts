@@ -147,13 +147,3 @@ export function connectAndRequest(port: number, path: string): Promise<Socket> {
 export function openFds(): number {
   return readdirSync('/proc/self/fd').length;
 }
-
-/** Polls until cond() holds or the bound passes; returns whether it held. */
-export async function until(cond: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  return true;
-}

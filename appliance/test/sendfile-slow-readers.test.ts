@@ -1,9 +1,11 @@
 // Backpressure is per socket: a thousand clients that never read do not stall a client
 // that does. A behaviour test with a generous bound, not a benchmark.
+
 import { get } from 'node:http';
 import type { Socket } from 'node:net';
+import { eventually } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAndRequest, type Fixture, senderKinds, startFixture, until } from './sendfile-fixture.js';
+import { connectAndRequest, type Fixture, senderKinds, startFixture } from './sendfile-fixture.js';
 
 const SIZE = 32 * 1024 * 1024;
 const SLOW = 1000;
@@ -29,7 +31,8 @@ describe.each(senderKinds)('%s sender: slow readers', (kind) => {
   });
   afterAll(async () => {
     for (const s of slow) s.destroy();
-    await until(() => fx.sender.active === 0, 10_000);
+    // Best effort, as before: fx.stop() below ends whatever is still sending.
+    await eventually(() => fx.sender.active === 0, { timeoutMs: 10_000, intervalMs: 20 }).catch(() => {});
     await fx.stop();
   });
 
@@ -51,7 +54,7 @@ describe.each(senderKinds)('%s sender: slow readers', (kind) => {
     expect(elapsed).toBeLessThan(BOUND_MS);
     // The stalled transfers are still in flight, not failed (the fast one settles just
     // after its last byte reaches the client).
-    expect(await until(() => fx.sender.active === SLOW, 5000)).toBe(true);
+    expect(await eventually(() => fx.sender.active === SLOW, { timeoutMs: 5000, intervalMs: 20 })).toBe(true);
     expect(fx.outcomes).toEqual([{ path: kind, bytes: FAST_BYTES, ok: true }]);
   });
 });

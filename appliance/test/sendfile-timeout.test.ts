@@ -1,7 +1,8 @@
 // A client that stops reading is cut off after the idle timeout: the transfer ends with
 // FERRY_SEND_TIMEOUT and the connection is closed.
+import { eventually } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAndRequest, type Fixture, senderKinds, startFixture, until } from './sendfile-fixture.js';
+import { connectAndRequest, type Fixture, senderKinds, startFixture } from './sendfile-fixture.js';
 
 const SIZE = 32 * 1024 * 1024;
 const IDLE_MS = 300;
@@ -21,7 +22,9 @@ describe.each(senderKinds)('%s sender: idle timeout', (kind) => {
     });
     socket.on('error', () => {});
     const started = Date.now();
-    expect(await until(() => fx.outcomes.length === 1, 10_000)).toBe(true);
+    expect(await eventually(() => fx.outcomes.length === 1, { timeoutMs: 10_000, intervalMs: 20 })).toBe(
+      true,
+    );
     const waited = Date.now() - started;
     expect(fx.outcomes[0]).toMatchObject({ ok: false, path: kind, error: 'FERRY_SEND_TIMEOUT' });
     expect(fx.outcomes[0]!.bytes).toBeGreaterThan(0);
@@ -29,7 +32,7 @@ describe.each(senderKinds)('%s sender: idle timeout', (kind) => {
     expect(waited).toBeGreaterThanOrEqual(IDLE_MS - 50);
     // The client still has unread data buffered; once it reads, it finds the connection gone.
     socket.resume();
-    expect(await until(() => closed, 10_000)).toBe(true);
+    expect(await eventually(() => closed, { timeoutMs: 10_000, intervalMs: 20 })).toBe(true);
     expect(fx.sender.active).toBe(0);
   });
 
@@ -41,7 +44,9 @@ describe.each(senderKinds)('%s sender: idle timeout', (kind) => {
       );
       const closed = sockets.map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
       await other.sender.close();
-      expect(await until(() => other.outcomes.length === 3, 5000)).toBe(true);
+      expect(await eventually(() => other.outcomes.length === 3, { timeoutMs: 5000, intervalMs: 20 })).toBe(
+        true,
+      );
       for (const o of other.outcomes) expect(o).toMatchObject({ ok: false, error: 'FERRY_SEND_ABORTED' });
       // The clients stalled; once they read, they find the connections closed.
       for (const s of sockets) {

@@ -12,7 +12,8 @@ export interface ParsedCidr {
 const IPV4_PART = /^(0|[1-9][0-9]{0,2})$/;
 const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 
-function parseIpv4(text: string): Uint8Array | null {
+/** Exactly four dotted decimal parts, no leading zeros; null when `text` is anything else. */
+export function parseIpv4(text: string): Uint8Array | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
@@ -37,7 +38,12 @@ function parseGroups(text: string): number[] | null {
   return groups;
 }
 
-function parseIpv6(text: string): Uint8Array | null {
+/**
+ * 16 bytes of an IPv6 address (RFC 4291 §2.2), null when malformed. Unlike `parseIp`, an
+ * IPv4-mapped address stays 16 bytes and a zone is refused: BGP next hops and prefixes keep
+ * the family they were written in.
+ */
+export function parseIpv6(text: string): Uint8Array | null {
   let body = text;
   let tail: Uint8Array | null = null;
   // An embedded IPv4 tail (RFC 4291 section 2.2, form 3) stands for the last two groups.

@@ -1,6 +1,6 @@
 // The versioned list of files this appliance holds, for control (DESIGN flow 4): the whole
 // list first, then what was added or removed since the version control last saw. Same idea
-// as the route feed (bgp/feed.ts): every change bumps the version by one, the change log is
+// as the route feed (bgp/report/feed.ts): every change bumps the version by one, the change log is
 // bounded, and a version older than the log (or newer than now) gets `resync`.
 import type { ContentStore } from '../store/store.js';
 import type { StoreChange } from '../store/types.js';

@@ -2,12 +2,12 @@
 // feed for control, metrics and the /v1/routes handler, wired together in one place.
 import type { Registry } from 'prom-client';
 import type { Logger } from '../ops/logger.js';
-import { RouteFeed } from './feed.js';
-import { registerBgpMetrics } from './metrics.js';
-import type { BgpSettings } from './neighbors.js';
-import { AdjRibIn } from './rib.js';
-import { routesResponse } from './routes-api.js';
-import { BgpSpeaker } from './speaker.js';
+import { RouteFeed } from './report/feed.js';
+import { registerBgpMetrics } from './report/metrics.js';
+import { routesResponse } from './report/routes-api.js';
+import { AdjRibIn } from './rib/rib.js';
+import type { BgpSettings } from './session/neighbors.js';
+import { BgpSpeaker } from './session/speaker.js';
 
 export interface BgpPart {
   speaker: BgpSpeaker;

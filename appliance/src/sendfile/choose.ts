@@ -1,8 +1,10 @@
 // Picks the body sender for a process: the native sendfile engine where it loads, the copy
 // path elsewhere ('auto'), or exactly one of them when asked.
+import { FerryError } from '@ferry/protocol';
 import { loadSendfileEngine } from './binding.js';
 import type { BodySender, BodySenderOptions } from './body-sender.js';
 import { CopySender } from './copy-sender.js';
+import { SendfileErrors } from './errors.js';
 import { NativeSender } from './native-sender.js';
 
 export type SenderKind = 'auto' | 'sendfile' | 'copy';
@@ -13,10 +15,9 @@ export interface ChosenSender {
   reason: string;
 }
 
-export class SendfileUnavailableError extends Error {
-  readonly code = 'FERRY_ERR_SENDFILE_UNAVAILABLE';
+export class SendfileUnavailableError extends FerryError {
   constructor(reason: string) {
-    super(`the sendfile engine was requested but cannot be used: ${reason}`);
+    super(SendfileErrors.UNAVAILABLE, reason);
     this.name = 'SendfileUnavailableError';
   }
 }

@@ -1,6 +1,6 @@
 // Runs `ferry announce` from its implementation with flags given as --name value pairs, so
 // tests can start it as a real process before the command is wired into the ferry CLI.
-import { runAnnounce } from '../../src/bgp/announce-cli.js';
+import { runAnnounce } from '../../src/bgp/announce/announce-cli.js';
 
 function hostPort(v: string) {
   const i = v.lastIndexOf(':');

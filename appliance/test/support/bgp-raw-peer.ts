@@ -1,8 +1,8 @@
 // A hand-driven BGP peer on a raw socket, for feeding a speaker bad or exact bytes and reading
 // what it answers.
 import { connect, type Socket } from 'node:net';
-import { decodeMessage, encodeMessage, splitMessages } from '../../src/bgp/codec.js';
-import type { BgpMessage, OpenMessage } from '../../src/bgp/types.js';
+import { decodeMessage, encodeMessage, splitMessages } from '../../src/bgp/codec/codec.js';
+import type { BgpMessage, OpenMessage } from '../../src/bgp/codec/types.js';
 
 export class RawPeer {
   private buf = Buffer.alloc(0);
@@ -89,13 +89,4 @@ export function openFrom(asn: number, over: Partial<OpenMessage> = {}): OpenMess
     ],
     ...over,
   };
-}
-
-/** Polls cond every 10 ms until it holds or timeoutMs passes. */
-export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

@@ -1,5 +1,5 @@
 // A manual clock for timer tests: nothing fires until advance() moves time past a deadline.
-import type { Clock } from '../../src/bgp/timers.js';
+import type { Clock } from '../../src/bgp/session/timers.js';
 
 export class FakeClock implements Clock {
   private t = 0;

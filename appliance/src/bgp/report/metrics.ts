@@ -1,0 +1,105 @@
+// Prometheus metrics of the BGP side: session states, prefixes held, UPDATEs received. Gauges
+// read their sources at scrape time, so nothing is kept up to date between scrapes except
+// the UPDATE counters, which the speaker feeds through onUpdate().
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { AFI_IPV4, AFI_IPV6, type UpdateMessage } from '../codec/types.js';
+import type { AdjRibIn } from '../rib/rib.js';
+
+/** RFC 4271 §8.2.2 states in their usual order, so 5 means Established. */
+export const SESSION_STATES = [
+  'idle',
+  'connect',
+  'active',
+  'opensent',
+  'openconfirm',
+  'established',
+] as const;
+
+export function sessionStateValue(state: string | number): number {
+  if (typeof state === 'number') return state;
+  return SESSION_STATES.indexOf(
+    state.toLowerCase().replace(/[^a-z]/g, '') as (typeof SESSION_STATES)[number],
+  );
+}
+
+export interface BgpMetricSources {
+  rib: Pick<AdjRibIn, 'size'> & { attrs?: { size: number } };
+  sessions(): { peerKey: string; state: string | number }[];
+}
+
+export interface BgpMetrics {
+  /** Call for every UPDATE received (beside rib.apply). */
+  onUpdate(peerKey: string, update?: UpdateMessage): void;
+}
+
+/** Length of the sliding window behind the updates-per-second gauge. */
+const RATE_WINDOW_SEC = 10;
+
+export function registerBgpMetrics(registry: Registry, sources: BgpMetricSources): BgpMetrics {
+  const registers = [registry];
+  new Gauge({
+    name: 'ferry_bgp_session_state',
+    help: 'BGP session state per peer: 0 Idle, 1 Connect, 2 Active, 3 OpenSent, 4 OpenConfirm, 5 Established',
+    labelNames: ['peer'],
+    registers,
+    collect() {
+      // Reset first so a peer removed from the configuration disappears from the output.
+      this.reset();
+      for (const s of sources.sessions()) this.set({ peer: s.peerKey }, sessionStateValue(s.state));
+    },
+  });
+  new Gauge({
+    name: 'ferry_bgp_prefixes',
+    help: 'Routes in the Adj-RIB-In by address family (a prefix from two peers counts twice)',
+    labelNames: ['afi'],
+    registers,
+    collect() {
+      this.set({ afi: '4' }, sources.rib.size(AFI_IPV4));
+      this.set({ afi: '6' }, sources.rib.size(AFI_IPV6));
+    },
+  });
+  const attrs = sources.rib.attrs;
+  if (attrs) {
+    new Gauge({
+      name: 'ferry_bgp_attribute_sets',
+      help: 'Distinct path attribute sets held (shared by all prefixes that use them)',
+      registers,
+      collect() {
+        this.set(attrs.size);
+      },
+    });
+  }
+  const updates = new Counter({
+    name: 'ferry_bgp_updates_total',
+    help: 'BGP UPDATE messages received, by peer',
+    labelNames: ['peer'],
+    registers,
+  });
+  // One bucket per second over the window; the gauge is the window's mean rate.
+  const buckets = new Array<number>(RATE_WINDOW_SEC).fill(0);
+  const stamps = new Array<number>(RATE_WINDOW_SEC).fill(-1);
+  const nowSec = () => Math.floor(performance.now() / 1000);
+  new Gauge({
+    name: 'ferry_bgp_updates_per_second',
+    help: `BGP UPDATE messages received per second, mean over the last ${RATE_WINDOW_SEC} s`,
+    registers,
+    collect() {
+      const now = nowSec();
+      let sum = 0;
+      for (let i = 0; i < RATE_WINDOW_SEC; i++) if (now - stamps[i]! < RATE_WINDOW_SEC) sum += buckets[i]!;
+      this.set(sum / RATE_WINDOW_SEC);
+    },
+  });
+  return {
+    onUpdate(peerKey) {
+      updates.inc({ peer: peerKey });
+      const now = nowSec();
+      const slot = now % RATE_WINDOW_SEC;
+      if (stamps[slot] !== now) {
+        stamps[slot] = now;
+        buckets[slot] = 0;
+      }
+      buckets[slot]!++;
+    },
+  };
+}

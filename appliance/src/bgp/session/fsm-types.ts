@@ -1,0 +1,96 @@
+// The vocabulary of the BGP state machine (RFC 4271 §8): states, events, actions, the
+// configuration it reads and the snapshot it returns; also the connect-retry backoff.
+
+import type { BgpError, NotificationMessage, OpenMessage, UpdateMessage } from '../codec/types.js';
+import type { Negotiated } from './negotiate.js';
+import type { NeighborConfig } from './neighbors.js';
+
+export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
+
+/** RFC 4271 §8.1 events (names kept), plus decode errors (Events 21, 22, 28 in one). */
+export type FsmEvent =
+  | { type: 'ManualStart' }
+  | { type: 'ManualStop'; reason?: string }
+  | { type: 'IdleHoldTimer_Expires' }
+  | { type: 'ConnectRetryTimer_Expires' }
+  | { type: 'HoldTimer_Expires' }
+  | { type: 'KeepaliveTimer_Expires' }
+  | { type: 'TcpConnectionConfirmed' }
+  | { type: 'TcpConnectionFails'; reason: string }
+  | { type: 'BGPOpen'; open: OpenMessage }
+  | { type: 'KeepAliveMsg' }
+  | { type: 'UpdateMsg'; update: UpdateMessage }
+  | { type: 'RouteRefreshMsg'; afi: number; safi: number }
+  | { type: 'NotifMsg'; notification: NotificationMessage }
+  | { type: 'DecodeError'; error: BgpError };
+
+export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'idleHold';
+export const TIMERS: readonly TimerName[] = ['connectRetry', 'hold', 'keepalive', 'idleHold'];
+
+export type FsmAction =
+  | { type: 'connect' }
+  | { type: 'send-open' }
+  | { type: 'send-keepalive' }
+  | { type: 'send-notification'; code: number; subcode: number; data: Uint8Array }
+  | { type: 'start-timer'; timer: TimerName; ms: number }
+  | { type: 'stop-timer'; timer: TimerName }
+  | { type: 'drop-connection' }
+  | { type: 'deliver-update'; update: UpdateMessage }
+  | { type: 'route-refresh'; afi: number; safi: number }
+  | { type: 'release-routes' };
+
+export interface FsmConfig {
+  neighbor: NeighborConfig;
+  /** ceiling of the exponential connect-retry backoff */
+  maxBackoffSec?: number;
+  /** uniform in [0, 1); injected so tests are deterministic */
+  random?: () => number;
+}
+
+export interface FsmSnapshot {
+  state: State;
+  /** consecutive failed attempts since the last Established (RFC 4271 ConnectRetryCounter) */
+  retries: number;
+  negotiated: Negotiated | undefined;
+}
+
+export interface Transition {
+  next: FsmSnapshot;
+  actions: FsmAction[];
+  reason: string;
+}
+
+/** RFC 4271 §8.2.2: the hold timer while waiting for the peer's OPEN ("4 minutes is suggested"). */
+export const OPEN_HOLD_MS = 240_000;
+export const DEFAULT_MAX_BACKOFF_SEC = 60;
+
+/** RFC 4486 §4 Cease subcodes and RFC 6608 §4 FSM error subcodes. */
+export const CeaseSubcode = { ADMIN_SHUTDOWN: 2, CONNECTION_REJECTED: 5, COLLISION: 7 } as const;
+export const FsmSubcode: Partial<Record<State, number>> = { OpenSent: 1, OpenConfirm: 2, Established: 3 };
+
+/**
+ * Connect-retry delay after `retries` consecutive failures: the configured ConnectRetryTime
+ * doubled per failure up to the cap, times a jitter factor in [0.75, 1) (RFC 4271 §10).
+ */
+export function backoffMs(cfg: FsmConfig, retries: number): number {
+  const base = cfg.neighbor.connectRetrySec * 1000;
+  const cap = (cfg.maxBackoffSec ?? DEFAULT_MAX_BACKOFF_SEC) * 1000;
+  const raw = Math.min(cap, base * 2 ** Math.max(0, Math.min(retries - 1, 30)));
+  const random = cfg.random ?? Math.random;
+  return Math.round(raw * (0.75 + 0.25 * random()));
+}
+
+const codeNames: Record<number, string> = {
+  1: 'Message Header Error',
+  2: 'OPEN Message Error',
+  3: 'UPDATE Message Error',
+  4: 'Hold Timer Expired',
+  5: 'Finite State Machine Error',
+  6: 'Cease',
+  7: 'ROUTE-REFRESH Message Error',
+};
+
+/** "6/2 (Cease)" for logs and status. */
+export function describeNotification(code: number, subcode: number): string {
+  return `${code}/${subcode} (${codeNames[code] ?? 'unknown'})`;
+}

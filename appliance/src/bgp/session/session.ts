@@ -1,0 +1,322 @@
+// One BGP session: the FSM (fsm.ts) with a TCP socket and real timers around it. Active
+// sessions connect out; passive ones are handed accepted sockets by the listener. Every
+// decoding failure becomes the RFC's NOTIFICATION and a closed connection, never a crash.
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { decodeMessage, encodeMessage, splitMessages } from '../codec/codec.js';
+import { AFI_IPV4, BgpError, type BgpMessage, MessageType, type UpdateMessage } from '../codec/types.js';
+import { Fsm } from './fsm.js';
+import { describeNotification, type FsmAction, type FsmEvent, type State } from './fsm-types.js';
+import { localOpen, type Negotiated } from './negotiate.js';
+import { canonicalAddress, type NeighborConfig, peerKey } from './neighbors.js';
+import { type Clock, expiryEvent, systemClock, TimerSet } from './timers.js';
+
+export interface SessionOptions {
+  neighbor: NeighborConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** uniform in [0, 1), for the backoff jitter */
+  random?: () => number;
+  maxBackoffSec?: number;
+}
+
+export interface ReceivedCounts {
+  updates: number;
+  prefixesV4: number;
+  prefixesV6: number;
+  withdrawn: number;
+}
+
+export interface SessionEvents {
+  state: [state: State, reason: string];
+  established: [negotiated: Negotiated];
+  update: [update: UpdateMessage];
+  'route-refresh': [afi: number, safi: number];
+  down: [reason: string];
+}
+
+/** How long a closing connection may take to flush its last NOTIFICATION before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+/** Outgoing UPDATEs are coalesced into writes of about this size. */
+const WRITE_CHUNK = 64 * 1024;
+
+export class BgpSession extends EventEmitter<SessionEvents> {
+  readonly neighbor: NeighborConfig;
+  readonly key: string;
+  private readonly fsm: Fsm;
+  private readonly timers: TimerSet;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private socket: Socket | undefined;
+  /** bumped whenever the connection changes, so late events of an old socket are ignored */
+  private generation = 0;
+  private inbuf: Buffer = Buffer.alloc(0);
+  private sinceMs: number;
+  private remote: string | undefined;
+  private lastReason = 'not started';
+  lastError: string | undefined;
+  received: ReceivedCounts = { updates: 0, prefixesV4: 0, prefixesV6: 0, withdrawn: 0 };
+
+  constructor(opts: SessionOptions) {
+    super();
+    this.neighbor = opts.neighbor;
+    this.key = peerKey(opts.neighbor);
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger.child({ peer: this.key });
+    this.fsm = new Fsm({ neighbor: opts.neighbor, random: opts.random, maxBackoffSec: opts.maxBackoffSec });
+    this.timers = new TimerSet(this.clock, (name) => this.handle({ type: expiryEvent[name] }));
+    this.sinceMs = this.clock.now();
+  }
+
+  get state(): State {
+    return this.fsm.state;
+  }
+  get negotiated(): Negotiated | undefined {
+    return this.fsm.negotiated;
+  }
+  /** when the current state began (ms since the epoch on the session's clock) */
+  get since(): number {
+    return this.sinceMs;
+  }
+  get reason(): string {
+    return this.lastReason;
+  }
+  /** this end's address of the connection, while connected */
+  get localAddress(): string | undefined {
+    return this.socket?.localAddress;
+  }
+  /** the connected peer's address, or the configured one */
+  get address(): string {
+    return this.remote ?? this.neighbor.address;
+  }
+
+  start(): void {
+    this.handle({ type: 'ManualStart' });
+  }
+
+  /** Sends Cease (when connected), closes, stays Idle; resolves once the socket is gone. */
+  async stop(reason = 'stopped'): Promise<void> {
+    const socket = this.socket;
+    this.handle({ type: 'ManualStop', reason });
+    this.timers.stopAll();
+    if (socket && !socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        socket.once('close', () => resolve());
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, CLOSE_GRACE_MS).unref();
+      });
+    }
+  }
+
+  /** Offers an accepted connection (passive neighbors only, and only while waiting in Active). */
+  accept(socket: Socket): boolean {
+    if (this.neighbor.mode !== 'passive' || this.fsm.state !== 'Active') return false;
+    this.attach(socket);
+    this.handle({ type: 'TcpConnectionConfirmed' });
+    return true;
+  }
+
+  /**
+   * Writes encoded messages (UPDATEs) in Established, coalesced and with backpressure: waits
+   * for 'drain' whenever the socket's buffer is full. Resolves false when the session ends first.
+   */
+  async writeMessages(messages: readonly Buffer[]): Promise<boolean> {
+    const gen = this.generation;
+    let batch: Buffer[] = [];
+    let size = 0;
+    const flush = async (): Promise<boolean> => {
+      const socket = this.socket;
+      if (gen !== this.generation || !socket || this.fsm.state !== 'Established') return false;
+      const buf = batch.length === 1 ? batch[0]! : Buffer.concat(batch, size);
+      batch = [];
+      size = 0;
+      if (socket.write(buf)) return true;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+      return gen === this.generation;
+    };
+    for (const m of messages) {
+      batch.push(m);
+      size += m.length;
+      if (size >= WRITE_CHUNK && !(await flush())) return false;
+    }
+    return size === 0 || (await flush());
+  }
+
+  private handle(ev: FsmEvent): void {
+    const t = this.fsm.handle(ev);
+    if (t.from !== t.next.state) {
+      this.sinceMs = this.clock.now();
+      this.lastReason = t.reason;
+      this.logger.info(
+        { from: t.from, to: t.next.state, reason: t.reason },
+        `bgp ${t.from} → ${t.next.state}`,
+      );
+    }
+    for (const a of t.actions) this.run(a, t.reason);
+    if (t.from !== t.next.state) {
+      this.emit('state', t.next.state, t.reason);
+      if (t.next.state === 'Established') {
+        this.received = { updates: 0, prefixesV4: 0, prefixesV6: 0, withdrawn: 0 };
+        this.emit('established', this.fsm.negotiated!);
+      }
+    }
+  }
+
+  private run(a: FsmAction, reason: string): void {
+    switch (a.type) {
+      case 'connect':
+        this.connectOut();
+        break;
+      case 'send-open':
+        this.send(encodeMessage(localOpen(this.neighbor), this.ctx()));
+        break;
+      case 'send-keepalive':
+        this.send(encodeMessage({ type: MessageType.KEEPALIVE }, this.ctx()));
+        break;
+      case 'send-notification': {
+        this.lastError = `sent NOTIFICATION ${describeNotification(a.code, a.subcode)}: ${reason}`;
+        this.logger.warn({ code: a.code, subcode: a.subcode, reason }, 'bgp sending NOTIFICATION');
+        const n = { type: MessageType.NOTIFICATION, code: a.code, subcode: a.subcode, data: a.data };
+        this.send(encodeMessage(n, this.ctx()));
+        break;
+      }
+      case 'start-timer':
+        this.timers.start(a.timer, a.ms);
+        break;
+      case 'stop-timer':
+        this.timers.stop(a.timer);
+        break;
+      case 'drop-connection':
+        this.detach();
+        break;
+      case 'deliver-update':
+        this.deliver(a.update);
+        break;
+      case 'route-refresh':
+        this.emit('route-refresh', a.afi, a.safi);
+        break;
+      case 'release-routes':
+        this.emit('down', reason);
+        break;
+    }
+  }
+
+  private ctx() {
+    return { fourOctetAs: this.fsm.negotiated?.fourOctetAs ?? false };
+  }
+
+  private deliver(update: UpdateMessage): void {
+    this.received.updates++;
+    for (const p of update.announced) {
+      if (p.afi === AFI_IPV4) this.received.prefixesV4++;
+      else this.received.prefixesV6++;
+    }
+    this.received.withdrawn += update.withdrawn.length;
+    this.emit('update', update);
+  }
+
+  private send(buf: Buffer): void {
+    if (this.socket && !this.socket.destroyed) this.socket.write(buf);
+  }
+
+  private connectOut(): void {
+    const { address: host, port, localAddress } = this.neighbor;
+    const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
+    const gen = this.attach(socket);
+    socket.once('connect', () => {
+      if (gen === this.generation) this.handle({ type: 'TcpConnectionConfirmed' });
+    });
+  }
+
+  private attach(socket: Socket): number {
+    this.detach();
+    const gen = ++this.generation;
+    this.socket = socket;
+    this.inbuf = Buffer.alloc(0);
+    this.remote = socket.remoteAddress ? canonicalAddress(socket.remoteAddress) : undefined;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (gen === this.generation) this.onData(chunk, gen);
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (gen !== this.generation) return;
+      this.lastError = `connection error: ${err.code ?? err.message}`;
+      this.handle({ type: 'TcpConnectionFails', reason: err.code ?? err.message });
+    });
+    socket.on('close', () => {
+      if (gen === this.generation) this.handle({ type: 'TcpConnectionFails', reason: 'closed by peer' });
+    });
+    return gen;
+  }
+
+  /** Lets the last writes (a NOTIFICATION) reach the peer, then closes; ignores the socket from now on. */
+  private detach(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.generation++;
+    this.socket = undefined;
+    this.inbuf = Buffer.alloc(0);
+    socket.removeAllListeners('data');
+    socket.on('error', () => {});
+    if (socket.destroyed) return;
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  private onData(chunk: Buffer, gen: number): void {
+    const buf = this.inbuf.length === 0 ? chunk : Buffer.concat([this.inbuf, chunk]);
+    let messages: Buffer[];
+    try {
+      const split = splitMessages(buf);
+      messages = split.messages;
+      this.inbuf = split.rest.length === 0 ? Buffer.alloc(0) : Buffer.from(split.rest);
+    } catch (err) {
+      this.decodeFailed(err);
+      return;
+    }
+    for (const msg of messages) {
+      if (gen !== this.generation) return;
+      let m: BgpMessage;
+      try {
+        m = decodeMessage(msg, this.ctx());
+      } catch (err) {
+        this.decodeFailed(err);
+        return;
+      }
+      this.handle(eventFor(m));
+    }
+  }
+
+  private decodeFailed(err: unknown): void {
+    // Anything but a BgpError is a codec bug: still a session reset, never a crash.
+    const e = err instanceof BgpError ? err : new BgpError(5, 0, `cannot decode: ${(err as Error).message}`);
+    if (!(err instanceof BgpError)) this.logger.error({ err }, 'bgp decoder failed');
+    this.handle({ type: 'DecodeError', error: e });
+  }
+}
+
+function eventFor(m: BgpMessage): FsmEvent {
+  switch (m.type) {
+    case MessageType.OPEN:
+      return { type: 'BGPOpen', open: m };
+    case MessageType.UPDATE:
+      return { type: 'UpdateMsg', update: m };
+    case MessageType.NOTIFICATION:
+      return { type: 'NotifMsg', notification: m };
+    case MessageType.KEEPALIVE:
+      return { type: 'KeepAliveMsg' };
+    case MessageType.ROUTE_REFRESH:
+      return { type: 'RouteRefreshMsg', afi: m.afi, safi: m.safi };
+  }
+}
