@@ -9,12 +9,12 @@ import { type Dispatcher, request } from 'undici';
 import type { Catalog } from './catalog-schema.js';
 import { type Heartbeat, HeartbeatReply, SteerResponse } from './control-api.js';
 import {
-  type ApplianceView,
   ApplianceList,
+  type ApplianceView,
   ApplianceView as ApplianceViewSchema,
   CatalogAccepted,
-  ControlHealthz,
   ControlEvents,
+  ControlHealthz,
   type EventQuery,
   RouteLookup,
   TitleView,
