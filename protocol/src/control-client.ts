@@ -27,7 +27,9 @@ export type ControlClientErrorCode =
   | 'FERRY_ERR_CONTROL_TIMEOUT'
   /** the connection failed (refused, reset, DNS) */
   | 'FERRY_ERR_CONTROL_UNREACHABLE'
-  /** an answer that is not JSON or does not match the schema */
+  /** an answer that is not JSON */
+  | 'FERRY_ERR_CONTROL_NOT_JSON'
+  /** JSON that does not match the call's schema */
   | 'FERRY_ERR_CONTROL_INVALID_ANSWER';
 
 export class ControlClientError extends Error {
@@ -126,9 +128,10 @@ export class ControlClient {
     return this.json('POST', '/v1/catalog', CatalogAccepted, body, opts);
   }
 
-  heartbeat(applianceId: string, hb: Heartbeat, opts?: CallOptions): Promise<HeartbeatReply> {
+  /** A Heartbeat, or one already serialised (a full BGP table is tens of megabytes). */
+  heartbeat(applianceId: string, hb: Heartbeat | string, opts?: CallOptions): Promise<HeartbeatReply> {
     const path = `/v1/appliances/${encodeURIComponent(applianceId)}/heartbeat`;
-    return this.json('POST', path, HeartbeatReply, JSON.stringify(hb), opts);
+    return this.json('POST', path, HeartbeatReply, typeof hb === 'string' ? hb : JSON.stringify(hb), opts);
   }
 
   events(query: EventQuery = {}, opts?: CallOptions): Promise<ControlEvents> {
@@ -168,7 +171,7 @@ export class ControlClient {
     try {
       value = JSON.parse(r.text);
     } catch {
-      throw new ControlClientError('FERRY_ERR_CONTROL_INVALID_ANSWER', `${what}: answer is not JSON`, {
+      throw new ControlClientError('FERRY_ERR_CONTROL_NOT_JSON', `${what}: answer is not JSON`, {
         status: r.status,
         body: r.text.slice(0, 300),
       });
