@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { ContentStore, generateContent } from '@ferry/appliance';
 import { buildReport, type SessionQoe, writeReport } from '@ferry/client-sim';
 import { type ApplianceSpec, demoViewerAddress, playViewers, Topology, writeDemoKeys } from '@ferry/harness';
-import { type Catalog, parseCatalog } from '@ferry/protocol';
+import { type Catalog, ControlClient, parseCatalog } from '@ferry/protocol';
 
 export interface DemoOptions {
   dir: string;
@@ -122,13 +122,14 @@ function printSummary(sessions: SessionQoe[], s: ReturnType<typeof buildReport>[
 
 async function waitSteerable(control: string, titleId: string, signal: AbortSignal): Promise<void> {
   // Routes reach control in heartbeats and health needs a few good probes.
+  const client = new ControlClient({ baseUrl: control, timeoutMs: 2000 });
   const deadline = Date.now() + 30_000;
   for (let i = 0; i < 300 && Date.now() < deadline && !signal.aborted; i++) {
     const ok = await Promise.all(
       ['127.64.0.1', '127.65.0.1'].map((ip) =>
-        fetch(`${control}/v1/routes/lookup?ip=${ip}`)
-          .then((r) => r.json() as Promise<{ appliances?: { health: string }[] }>)
-          .then((b) => (b.appliances ?? []).some((a) => a.health === 'healthy'))
+        client
+          .lookupRoute(ip, { signal })
+          .then((b) => b.appliances.some((a) => a.health === 'healthy'))
           .catch(() => false),
       ),
     );

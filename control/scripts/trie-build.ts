@@ -2,8 +2,8 @@
 // some shorter, a tenth IPv6 /32–/48) and prints build time, heap and lookup rate.
 // Run: node --expose-gc --import tsx control/scripts/trie-build.ts [prefixes] [appliances]
 import { parseCidr } from '@ferry/protocol';
-import { formatAddress } from '../src/routing/prefix-format.js';
-import { RouteTrie } from '../src/routing/trie.js';
+import { formatAddress } from '../src/route-trie/prefix-format.js';
+import { RouteTrie } from '../src/route-trie/trie.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const applianceCount = Number(process.argv[3] ?? 200);

@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContentStore, generateContent } from '@ferry/appliance';
-import { freePort } from '@ferry/harness';
+import { freePort, waitUntil } from '@ferry/harness';
 import { formatKeyFile, generateKey, type SteerResponse } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -106,13 +106,11 @@ function call(
   });
 }
 
+/** Waits for `check` (polled every 50 ms, failures count as not yet); ms it took. */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<number> {
   const started = Date.now();
-  for (let i = 0; i < 2000 && Date.now() - started < timeoutMs; i++) {
-    if (await check().catch(() => false)) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await waitUntil(check, { what, timeoutMs, intervalMs: 50 });
+  return Date.now() - started;
 }
 
 describe('control, two appliances and two BGP feeds as real processes', () => {

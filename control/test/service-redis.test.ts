@@ -3,7 +3,7 @@
 // through the store's change feed, so both steer the same client to the same appliance.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
+import { hasRedisServer, type RedisServer, startRedisServer, waitUntil } from '@ferry/harness';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, validateConfig } from '../src/config.js';
@@ -49,14 +49,6 @@ async function call(inst: Instance, method: string, path: string, body?: unknown
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Body };
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, limitMs = 5000): Promise<void> {
-  for (let i = 0; i < limitMs / 50; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`not within ${limitMs} ms: ${what}`);
 }
 
 describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
@@ -152,21 +144,27 @@ describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
 });
 
 async function agree(one: Instance, two: Instance): Promise<void> {
-  await eventually('instance two sees a1 with both prefixes and its file', async () => {
-    const r = await call(two, 'GET', '/v1/appliances/a1');
-    return r.status === 200 && r.json.routes === 2 && r.json.files === 1;
-  });
+  await waitUntil(
+    async () => {
+      const r = await call(two, 'GET', '/v1/appliances/a1');
+      return r.status === 200 && r.json.routes === 2 && r.json.files === 1;
+    },
+    { what: 'instance two sees a1 with both prefixes and its file', timeoutMs: 5000, intervalMs: 50 },
+  );
   expect((await call(two, 'GET', '/v1/routes/lookup?ip=10.5.1.1')).json.prefix).toBe('10.5.0.0/16');
   expect((await call(two, 'GET', '/v1/titles/t1')).status).toBe(200);
 
   // Each instance probes for itself; both must find a1 healthy and steer to it.
-  await eventually('both instances steer to a1', async () => {
-    for (const inst of [one, two]) {
-      const r = await call(inst, 'POST', '/v1/steer', { titleId: 't1' }, '10.5.1.1');
-      if (r.status !== 200 || r.json.streams[0].urls[0].applianceId !== 'a1') return false;
-    }
-    return true;
-  });
+  await waitUntil(
+    async () => {
+      for (const inst of [one, two]) {
+        const r = await call(inst, 'POST', '/v1/steer', { titleId: 't1' }, '10.5.1.1');
+        if (r.status !== 200 || r.json.streams[0].urls[0].applianceId !== 'a1') return false;
+      }
+      return true;
+    },
+    { what: 'both instances steer to a1', timeoutMs: 5000, intervalMs: 50 },
+  );
   await new Promise((r) => setTimeout(r, 3000));
   for (const inst of [one, two]) expect(inst.control.model.getAppliance('a1')?.health).toBe('healthy');
 }

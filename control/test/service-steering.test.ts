@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@ferry/harness';
 import { createKeyRing, generateKey, verifyToken } from '@ferry/protocol';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,11 +107,14 @@ async function heartbeatFor(id: string, site: string, url: string, prefixes: str
 
 async function waitForHealth(id: string, health: string, limitMs: number): Promise<number> {
   const started = Date.now();
-  for (let i = 0; i < limitMs / 50; i++) {
-    if (control.model.getAppliance(id)?.health === health) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${id} not ${health} after ${limitMs} ms: ${control.model.getAppliance(id)?.healthReason}`);
+  await eventually(
+    () => {
+      const rec = control.model.getAppliance(id);
+      expect(rec?.health, `${id} not ${health}: ${rec?.healthReason}`).toBe(health);
+    },
+    { what: `${id} ${health}`, timeoutMs: limitMs, intervalMs: 50 },
+  );
+  return Date.now() - started;
 }
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
+import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
 import type { Catalog } from '@ferry/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreLogger } from '../src/state/change-feed.js';
@@ -114,19 +114,8 @@ function prefixes(n: number, first = 10): string[] {
 
 const sorted = (xs: string[]) => [...xs].sort();
 
-/** Polls `check` until it passes or `timeoutMs` ends (then its last failure is thrown). */
-async function eventually(check: () => void, timeoutMs = 1000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
+/** Polls `check` every 10 ms until it passes or 1 s ends (then its last failure is thrown). */
+const soon = (check: () => void) => eventually(check, { timeoutMs: 1000, intervalMs: 10 });
 
 const harnesses = [sqliteHarness(), redisHarness()];
 
@@ -282,7 +271,11 @@ describe.each(harnesses)('state store contract ($kind)', (h) => {
     it('tells subscribers about every change it makes, and stops when unsubscribed', async () => {
       const s = await open();
       const seen: StateChange[] = [];
-      const off = s.subscribe((c) => seen.push(c));
+      const origins = new Set<string | undefined>();
+      const off = s.subscribe((c, origin) => {
+        seen.push(c);
+        origins.add(origin);
+      });
       await s.putAppliance(appliance('a1'));
       await s.putRoutes('a1', { epoch: 'e', version: 1, prefixes: ['10.0.0.0/8'] });
       await s.applyRoutesDelta('a1', { epoch: 'e', since: 1, version: 2, announced: [], withdrawn: [] });
@@ -300,6 +293,8 @@ describe.each(harnesses)('state store contract ($kind)', (h) => {
         { kind: 'catalog' },
         { kind: 'event', event: ev },
       ]);
+      // Every change names its writer: this store instance.
+      expect([...origins]).toEqual([s.instanceId]);
       off();
       await s.putCatalog(catalog);
       expect(seen).toHaveLength(7);
@@ -356,19 +351,26 @@ describe.each(harnesses)('state store contract ($kind)', (h) => {
         const b = await open(ns);
         const heardByB: StateChange[] = [];
         const heardByA: StateChange[] = [];
-        b.subscribe((c) => heardByB.push(c));
+        const originsAtB = new Set<string | undefined>();
+        b.subscribe((c, origin) => {
+          heardByB.push(c);
+          originsAtB.add(origin);
+        });
         a.subscribe((c) => heardByA.push(c));
 
         await a.putAppliance(appliance('a1'));
         await a.putRoutes('a1', { epoch: 'e', version: 1, prefixes: ['10.0.0.0/8'] });
         const ev = await a.appendEvent({ timeMs: 5, applianceId: 'a1', kind: 'registered' });
-        await eventually(() =>
+        await soon(() =>
           expect(heardByB).toEqual([
             { kind: 'appliance', id: 'a1' },
             { kind: 'routes', id: 'a1' },
             { kind: 'event', event: ev },
           ]),
         );
+        // Each change names its writer, so B's model can tell A's writes from its own.
+        expect([...originsAtB]).toEqual([a.instanceId]);
+        expect(a.instanceId).not.toBe(b.instanceId);
         expect(await b.getAppliance('a1')).toEqual(appliance('a1'));
         expect(await b.getRoutes('a1')).toEqual({ epoch: 'e', version: 1, prefixes: ['10.0.0.0/8'] });
         expect(await b.listEvents({ limit: 10 })).toEqual([ev]);
@@ -380,7 +382,7 @@ describe.each(harnesses)('state store contract ($kind)', (h) => {
         expect(
           await a.applyRoutesDelta('a1', { epoch: 'e', since: 1, version: 2, announced: [], withdrawn: [] }),
         ).toBe(false);
-        await eventually(() => expect(heardByA.filter((c) => c.kind === 'routes')).toHaveLength(2));
+        await soon(() => expect(heardByA.filter((c) => c.kind === 'routes')).toHaveLength(2));
         await new Promise((r) => setTimeout(r, 100));
         expect(heardByA).toHaveLength(4);
 

@@ -2,25 +2,12 @@
 // KILL) must not keep a model that silently missed other instances' changes: after the
 // reconnect its listeners hear every stored item as changed and reload it.
 
-import { hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
+import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreLogger } from '../src/state/change-feed.js';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import type { StateChange } from '../src/state/store.js';
-
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 describe.skipIf(!hasRedisServer())('redis state store after its subscriber reconnects', () => {
   let server: RedisServer;
@@ -59,7 +46,11 @@ describe.skipIf(!hasRedisServer())('redis state store after its subscriber recon
     await a.putCatalog({ version: 1, generatedAt: '2026-11-22T00:00:00Z', seed: 's', titles: [] });
 
     const heard: StateChange[] = [];
-    b.subscribe((c) => heard.push(c));
+    const resyncOrigins: (string | undefined)[] = [];
+    b.subscribe((c, origin) => {
+      heard.push(c);
+      if (c.kind === 'appliance' && c.id === 'a1') resyncOrigins.push(origin);
+    });
 
     admin = new Redis(server.url);
     const list = (await admin.client('LIST')) as string;
@@ -70,20 +61,28 @@ describe.skipIf(!hasRedisServer())('redis state store after its subscriber recon
     // Written while B's subscription may be down: B hears it either live or through the resync.
     await a.putRoutes('a2', { epoch: 'e', version: 1, prefixes: ['192.0.2.0/24'] });
 
-    await eventually(() =>
-      expect(heard).toEqual(
-        expect.arrayContaining([
-          { kind: 'appliance', id: 'a1' },
-          { kind: 'routes', id: 'a1' },
-          { kind: 'routes', id: 'a2' },
-          { kind: 'inventory', id: 'a1' },
-          { kind: 'catalog' },
-        ]),
-      ),
+    await eventually(
+      () =>
+        expect(heard).toEqual(
+          expect.arrayContaining([
+            { kind: 'appliance', id: 'a1' },
+            { kind: 'routes', id: 'a1' },
+            { kind: 'routes', id: 'a2' },
+            { kind: 'inventory', id: 'a1' },
+            { kind: 'catalog' },
+          ]),
+        ),
+      { timeoutMs: 3000, intervalMs: 20 },
     );
+    // a1 was written before B subscribed: only the resync announces it, and without an origin,
+    // so no listener mistakes it for its own write and skips it.
+    expect(resyncOrigins).toEqual([undefined]);
 
     // And the live feed works again afterwards.
     await a.putInventory('a3', { version: 1, files: [] });
-    await eventually(() => expect(heard).toContainEqual({ kind: 'inventory', id: 'a3' }), 1000);
+    await eventually(() => expect(heard).toContainEqual({ kind: 'inventory', id: 'a3' }), {
+      timeoutMs: 1000,
+      intervalMs: 20,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { cidrContains, parseCidr, parseIp, seededRandom } from '@ferry/protocol';
 import { describe, expect, it } from 'vitest';
-import { formatAddress } from '../src/routing/prefix-format.js';
-import { RouteTrie } from '../src/routing/trie.js';
+import { formatAddress } from '../src/route-trie/prefix-format.js';
+import { RouteTrie } from '../src/route-trie/trie.js';
 
 function randomBytes(rand: () => number, n: number): Uint8Array {
   const b = new Uint8Array(n);

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatKeyFile, generateKey } from '@ferry/protocol';
+import { ControlClient, formatKeyFile, generateKey } from '@ferry/protocol';
 import { freePort } from './ports.js';
 
 // The `ferry` command itself (the root package's bin): the topology runs what a user runs.
@@ -142,12 +142,8 @@ export class Topology {
   }
 
   async loadCatalog(catalogPath: string): Promise<void> {
-    const res = await fetch(`${this.controlUrl}/v1/catalog`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: readFileSync(catalogPath, 'utf8'),
-    });
-    if (!res.ok) throw new Error(`control refused the catalog: ${res.status} ${await res.text()}`);
+    // The client's error names the status and control's { error, message }.
+    await new ControlClient({ baseUrl: this.controlUrl }).postCatalog(readFileSync(catalogPath, 'utf8'));
   }
 
   /** kill -9, as a crash would. */

@@ -2,12 +2,15 @@
 // TypeBox schemas: fastify validates requests against them and TypeScript types come from
 // them, so one definition serves both.
 import { type Static, Type } from 'typebox';
+import { CatalogSegment, StreamKind } from './catalog-schema.js';
+import { HealthStatus } from './health.js';
 
 export const ApplianceState = Type.Union([
   Type.Literal('serving'),
   Type.Literal('draining'),
   Type.Literal('drained'),
 ]);
+export type ApplianceState = Static<typeof ApplianceState>;
 
 /** A route as the appliance's feed reports it (flow 3). */
 export const FeedRoute = Type.Object({
@@ -89,7 +92,7 @@ export const HeartbeatReply = Type.Object({
   /** send the full inventory in the next heartbeat */
   inventoryResync: Type.Boolean(),
   /** control's view of the appliance, for its logs */
-  health: Type.String(),
+  health: HealthStatus,
   intervalMs: Type.Integer({ minimum: 100 }),
 });
 export type HeartbeatReply = Static<typeof HeartbeatReply>;
@@ -105,22 +108,17 @@ export const SteerUrl = Type.Object({
   applianceId: Type.String(),
   site: Type.String(),
 });
+export type SteerUrl = Static<typeof SteerUrl>;
 
 export const SteerStream = Type.Object({
   streamId: Type.String(),
-  kind: Type.Union([Type.Literal('video'), Type.Literal('audio')]),
+  kind: StreamKind,
   bitrate: Type.Number(),
   size: Type.Number(),
-  segments: Type.Array(
-    Type.Object({
-      index: Type.Integer(),
-      start: Type.Number(),
-      length: Type.Number(),
-      durationSec: Type.Number(),
-    }),
-  ),
+  segments: Type.Array(CatalogSegment),
   urls: Type.Array(SteerUrl),
 });
+export type SteerStream = Static<typeof SteerStream>;
 
 /** DESIGN: POST /v1/steer → { titleId, expiresAt, streams: [...] } */
 export const SteerResponse = Type.Object({

@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ContentStore, generateContent } from '@ferry/appliance';
 import { buildReport, writeReport } from '@ferry/client-sim';
-import { type ApplianceSpec, demoViewerAddress, playViewers, Topology, writeDemoKeys } from '@ferry/harness';
+import {
+  type ApplianceSpec,
+  demoViewerAddress,
+  playViewers,
+  Topology,
+  waitUntil,
+  writeDemoKeys,
+} from '@ferry/harness';
+import { ControlClient } from '@ferry/protocol';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { describeMachine, machineInfo } from '../common/machine.js';
 import { analyzeFailover } from './analyze.js';
@@ -125,16 +133,11 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
 }
 
 async function waitHealthy(control: string, count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (let i = 0; i < 300 && Date.now() < deadline; i++) {
-    const list = (await fetch(`${control}/v1/appliances`)
-      .then((r) => r.json())
-      .catch(() => [])) as { health?: string }[] | { appliances?: { health?: string }[] };
-    const all = Array.isArray(list) ? list : (list.appliances ?? []);
-    if (all.filter((x) => x.health === 'healthy').length === count) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('appliances did not all become healthy within 30 s');
+  const client = new ControlClient({ baseUrl: control, timeoutMs: 5000 });
+  await waitUntil(
+    async () => (await client.listAppliances()).filter((x) => x.health === 'healthy').length === count,
+    { what: 'appliances all healthy', timeoutMs: 30_000, intervalMs: 200 },
+  );
 }
 
 /** Polls control until the victim is no longer healthy; ms from the kill, or null. */
@@ -143,11 +146,14 @@ async function watchDetection(
   killAtMs: number,
   signal: AbortSignal,
 ): Promise<number | null> {
+  // Polled tightly: the detection time is what this benchmark reports.
+  const client = new ControlClient({ baseUrl: control, timeoutMs: 2000 });
   for (let i = 0; i < 300 && !signal.aborted; i++) {
-    const a = (await fetch(`${control}/v1/appliances/${VICTIM}`)
-      .then((r) => r.json())
-      .catch(() => ({}))) as { health?: string };
-    if (a.health !== undefined && a.health !== 'healthy') return Date.now() - killAtMs;
+    const health = await client
+      .getAppliance(VICTIM, { signal })
+      .then((a) => a.health)
+      .catch(() => undefined);
+    if (health !== undefined && health !== 'healthy') return Date.now() - killAtMs;
     await new Promise((r) => setTimeout(r, 50));
   }
   return null;

@@ -2,42 +2,22 @@
 // wait for every appliance to be healthy with its routes in, steer once, read /metrics.
 
 import { waitUntil } from '@ferry/harness';
-import { request } from 'undici';
+import { type ApplianceView, ControlClient } from '@ferry/protocol';
 import { type DecisionCounts, gaugeMs, parseDecisions } from './decisions.js';
 
+// A 200-title catalog and a first steering answer under load can take long on a busy machine.
 const TIMEOUT_MS = 120_000;
 
-async function call(
-  url: string,
-  init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; text: string }> {
-  const res = await request(url, {
-    method: init.method ?? 'GET',
-    body: init.body,
-    headers: init.body ? { 'content-type': 'application/json', ...init.headers } : init.headers,
-    headersTimeout: TIMEOUT_MS,
-    bodyTimeout: TIMEOUT_MS,
-  });
-  return { status: res.statusCode, text: await res.body.text() };
+function client(baseUrl: string): ControlClient {
+  return new ControlClient({ baseUrl, timeoutMs: TIMEOUT_MS });
 }
 
 export async function postCatalog(controlUrl: string, catalogJson: string): Promise<void> {
-  const r = await call(`${controlUrl}/v1/catalog`, { method: 'POST', body: catalogJson });
-  if (r.status !== 200) throw new Error(`POST /v1/catalog: ${r.status} ${r.text.slice(0, 300)}`);
+  await client(controlUrl).postCatalog(catalogJson);
 }
 
-interface ApplianceView {
-  id: string;
-  health: string;
-  healthReason?: string;
-  routes: number;
-  files: number;
-}
-
-export async function listAppliances(controlUrl: string): Promise<ApplianceView[]> {
-  const r = await call(`${controlUrl}/v1/appliances`);
-  if (r.status !== 200) throw new Error(`GET /v1/appliances: ${r.status}`);
-  return (JSON.parse(r.text) as { appliances: ApplianceView[] }).appliances;
+export function listAppliances(controlUrl: string): Promise<ApplianceView[]> {
+  return client(controlUrl).listAppliances();
 }
 
 /** Waits until `count` appliances are healthy, each with routes and files. */
@@ -64,8 +44,9 @@ export interface SteerCheck {
   readonly text: string;
 }
 
+/** One steering call, answered raw: the anchor server's answers are judged the same way. */
 export async function steerOnce(baseUrl: string, body: string, xff: string): Promise<SteerCheck> {
-  return call(`${baseUrl}/v1/steer`, { method: 'POST', body, headers: { 'x-forwarded-for': xff } });
+  return client(baseUrl).send('POST', '/v1/steer', body, { headers: { 'x-forwarded-for': xff } });
 }
 
 /** Why a steering answer is not a full one (every stream with at least one URL), or ''. */
@@ -84,28 +65,19 @@ export interface ControlScrape {
 }
 
 export async function scrapeControl(controlUrl: string): Promise<ControlScrape> {
-  const r = await call(`${controlUrl}/metrics`);
-  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status}`);
+  const text = await client(controlUrl).metrics();
   return {
-    decisions: parseDecisions(r.text),
-    loopP99Ms: gaugeMs(r.text, 'nodejs_eventloop_lag_p99_seconds'),
-    loopMaxMs: gaugeMs(r.text, 'nodejs_eventloop_lag_max_seconds'),
+    decisions: parseDecisions(text),
+    loopP99Ms: gaugeMs(text, 'nodejs_eventloop_lag_p99_seconds'),
+    loopMaxMs: gaugeMs(text, 'nodejs_eventloop_lag_max_seconds'),
   };
-}
-
-interface EventView {
-  kind: string;
-  applianceId?: string;
-  to?: string;
-  reason?: string;
 }
 
 /** Health transitions out of `healthy` since `sinceMs`, counted by reason (digits folded). */
 export async function healthLosses(controlUrl: string, sinceMs: number): Promise<Map<string, number>> {
-  const r = await call(`${controlUrl}/v1/events?since=${sinceMs}&limit=10000`);
-  if (r.status !== 200) throw new Error(`GET /v1/events: ${r.status}`);
+  const { events } = await client(controlUrl).events({ since: sinceMs, limit: 10_000 });
   const byReason = new Map<string, number>();
-  for (const ev of (JSON.parse(r.text) as { events: EventView[] }).events) {
+  for (const ev of events) {
     if (ev.kind !== 'health' || ev.to === 'healthy') continue;
     const reason = `${ev.to}: ${(ev.reason ?? '').replace(/\d+(\.\d+)?/g, 'N')}`;
     byReason.set(reason, (byReason.get(reason) ?? 0) + 1);

@@ -1,7 +1,7 @@
 // The bench's stand-in appliances talking to control over its real HTTP API: one opening
 // heartbeat each with the full routes snapshot and inventory, then a light heartbeat every
 // second (as real appliances send) so none goes stale during the run. Own undici pool.
-import type { Heartbeat } from '@ferry/protocol';
+import { ControlClient, type Heartbeat } from '@ferry/protocol';
 import { Pool } from 'undici';
 import type { ApplianceSpec, Layout } from './layout.js';
 import { routesOf } from './layout.js';
@@ -46,31 +46,23 @@ export function heartbeatFleet(input: {
   // A connection per appliance, as each real appliance has its own: a few shared connections
   // would queue a second's heartbeats behind each other under load and make them go stale.
   const pool = new Pool(input.controlUrl, { connections: Math.max(OPENING_CONCURRENCY, input.appliances) });
+  const control = new ControlClient({
+    baseUrl: input.controlUrl,
+    dispatcher: pool,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  });
   const live: Beat[] = [];
   let sent = 0;
   let failed = 0;
   let lastError = '';
   let stopped = false;
 
-  async function post(id: string, body: string): Promise<void> {
-    const res = await pool.request({
-      path: `/v1/appliances/${id}/heartbeat`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-      headersTimeout: REQUEST_TIMEOUT_MS,
-      bodyTimeout: REQUEST_TIMEOUT_MS,
-    });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`heartbeat ${id}: ${res.statusCode} ${text.slice(0, 200)}`);
-  }
-
   async function tick(): Promise<void> {
     await Promise.all(
       live.map(async (b) => {
         b.seq++;
         try {
-          await post(b.spec.id, JSON.stringify({ ...base(b), seq: b.seq }));
+          await control.heartbeat(b.spec.id, JSON.stringify({ ...base(b), seq: b.seq }));
           sent++;
         } catch (err) {
           failed++;
@@ -106,7 +98,7 @@ export function heartbeatFleet(input: {
             },
             inventory: { kind: 'full', version: 1, files: held.get(job.spec.id) ?? [] },
           };
-          await post(job.spec.id, JSON.stringify(hb));
+          await control.heartbeat(job.spec.id, JSON.stringify(hb));
           sent++;
           live.push(beat);
         }

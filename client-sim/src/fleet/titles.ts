@@ -3,8 +3,8 @@
 // checks that control is reachable and knows the title before any viewer starts, and gives
 // the segment durations the live progress line needs.
 import { readFile } from 'node:fs/promises';
-import { type CatalogTitle, parseCatalog } from '@ferry/protocol';
-import { type Dispatcher, request } from 'undici';
+import { type CatalogTitle, ControlClient, ControlClientError, parseCatalog } from '@ferry/protocol';
+import type { Dispatcher } from 'undici';
 import { FleetSetupError } from './setup-error.js';
 
 export async function titleIdsFromCatalog(file: string): Promise<string[]> {
@@ -32,33 +32,35 @@ export async function fetchTitles(
   ids: readonly string[],
   dispatcher?: Dispatcher,
 ): Promise<CatalogTitle[]> {
+  const client = new ControlClient({
+    baseUrl: control,
+    timeoutMs: 5000,
+    ...(dispatcher ? { dispatcher } : {}),
+  });
   const out: CatalogTitle[] = [];
   for (const id of ids) {
-    const url = new URL(`/v1/titles/${encodeURIComponent(id)}`, control);
-    let status: number;
-    let text: string;
     try {
-      const res = await request(url, {
-        ...(dispatcher ? { dispatcher } : {}),
-        headersTimeout: 5000,
-        bodyTimeout: 5000,
-      });
-      status = res.statusCode;
-      text = await res.body.text();
+      out.push(await client.getTitle(id));
     } catch (err) {
-      throw new FleetSetupError(
-        'FERRY_ERR_SIM_CONTROL',
-        `control ${control} is unreachable: ${(err as Error).message}`,
-      );
+      throw setupError(control, id, err);
     }
-    if (status === 404)
-      throw new FleetSetupError('FERRY_ERR_SIM_CONTROL', `control does not know title "${id}"`);
-    if (status !== 200)
-      throw new FleetSetupError(
-        'FERRY_ERR_SIM_CONTROL',
-        `GET ${url} answered HTTP ${status}: ${text.slice(0, 200)}`,
-      );
-    out.push(JSON.parse(text) as CatalogTitle);
   }
   return out;
+}
+
+function setupError(control: string, id: string, err: unknown): FleetSetupError {
+  if (err instanceof ControlClientError && err.code === 'FERRY_ERR_CONTROL_STATUS') {
+    if (err.status === 404)
+      return new FleetSetupError('FERRY_ERR_SIM_CONTROL', `control does not know title "${id}"`);
+    const url = new URL(`/v1/titles/${encodeURIComponent(id)}`, control);
+    return new FleetSetupError(
+      'FERRY_ERR_SIM_CONTROL',
+      `GET ${url} answered HTTP ${err.status}: ${(err.body ?? '').slice(0, 200)}`,
+    );
+  }
+  if (err instanceof ControlClientError && err.code !== 'FERRY_ERR_CONTROL_UNREACHABLE') {
+    return new FleetSetupError('FERRY_ERR_SIM_CONTROL', err.message);
+  }
+  const cause = err instanceof ControlClientError && err.cause instanceof Error ? err.cause : (err as Error);
+  return new FleetSetupError('FERRY_ERR_SIM_CONTROL', `control ${control} is unreachable: ${cause.message}`);
 }

@@ -1,12 +1,13 @@
-// POST /v1/steer (DESIGN flow 1): asks control where to fetch a title, checks the answer
-// against the protocol's SteerResponse schema, and picks out the video ladder.
-import { SteerResponse } from '@ferry/protocol';
-import { Value } from 'typebox/value';
-import { type Dispatcher, request } from 'undici';
+// POST /v1/steer (DESIGN flow 1): asks control where to fetch a title through protocol's
+// ControlClient (which checks the answer against SteerResponse), and picks out the video
+// ladder. The session's own deadline and stop signal bound the call, on its own dispatcher
+// (the viewer's local source address); failures keep the simulator's error codes.
+import { ControlClient, ControlClientError, type SteerResponse, type SteerStream } from '@ferry/protocol';
+import type { Dispatcher } from 'undici';
 import { SimError } from '../errors.js';
 import { linkedAbort } from './abort.js';
 
-export type SteerStream = SteerResponse['streams'][number];
+export type { SteerStream };
 
 export interface SteerOptions {
   control: string;
@@ -17,38 +18,34 @@ export interface SteerOptions {
 }
 
 export async function steer(opts: SteerOptions): Promise<SteerResponse> {
-  const url = new URL('/v1/steer', opts.control);
   const abort = linkedAbort(
     opts.signal,
     opts.timeoutMs,
     () => new SimError('FERRY_ERR_SIM_STEER', `no answer in ${opts.timeoutMs} ms`),
   );
-  let status: number;
-  let text: string;
+  // timeoutMs 0: the deadline is the session's (linkedAbort), whose reason the client rethrows.
+  const client = new ControlClient({ baseUrl: opts.control, dispatcher: opts.dispatcher, timeoutMs: 0 });
   try {
-    const res = await request(url, {
-      method: 'POST',
-      dispatcher: opts.dispatcher,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ titleId: opts.titleId }),
-      signal: abort.signal,
-    });
-    status = res.statusCode;
-    text = await res.body.text();
+    return await client.steer(opts.titleId, { signal: abort.signal });
+  } catch (err) {
+    throw err instanceof ControlClientError ? simError(err) : err;
   } finally {
     abort.dispose();
   }
-  if (status !== 200) {
-    throw new SimError('FERRY_ERR_SIM_STEER', `HTTP ${status} ${text.slice(0, 200)}`);
+}
+
+function simError(err: ControlClientError): unknown {
+  switch (err.code) {
+    case 'FERRY_ERR_CONTROL_STATUS':
+      return new SimError('FERRY_ERR_SIM_STEER', `HTTP ${err.status} ${(err.body ?? '').slice(0, 200)}`);
+    case 'FERRY_ERR_CONTROL_NOT_JSON':
+      return new SimError('FERRY_ERR_SIM_STEER_INVALID', 'not JSON');
+    case 'FERRY_ERR_CONTROL_INVALID_ANSWER':
+      return new SimError('FERRY_ERR_SIM_STEER_INVALID');
+    default:
+      // A failed connection is recorded as the transport reported it, as before the client.
+      return err.cause ?? err;
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new SimError('FERRY_ERR_SIM_STEER_INVALID', 'not JSON');
-  }
-  if (!Value.Check(SteerResponse, body)) throw new SimError('FERRY_ERR_SIM_STEER_INVALID');
-  return body;
 }
 
 /**

@@ -4,7 +4,9 @@
 // coming back needs several good probes in a row, so an appliance that answers every other
 // probe stays out instead of flapping in and out of every steering answer.
 
-export type HealthStatus = 'unknown' | 'healthy' | 'degraded' | 'unhealthy' | 'draining' | 'drained';
+import { type ApplianceState, type HealthStatus, isServing } from '@ferry/protocol';
+
+export { type HealthStatus, isServing } from '@ferry/protocol';
 
 export interface HealthState {
   status: HealthStatus;
@@ -21,7 +23,7 @@ export interface Observation {
   /** When the last heartbeat arrived; absent when none has been received. */
   lastHeartbeatMs?: number;
   /** What the appliance said of itself in its last heartbeat. */
-  reportedState?: 'serving' | 'draining' | 'drained';
+  reportedState?: ApplianceState;
   loadBps?: number;
   capacityBps?: number;
   connections?: number;
@@ -59,11 +61,6 @@ const OK = 'probes, heartbeat and load ok';
 
 export function initialHealthState(nowMs: number): HealthState {
   return { status: 'unknown', consecutiveFailures: 0, consecutiveSuccesses: 0, since: nowMs };
-}
-
-/** Healthy and degraded appliances take traffic; every other status keeps them out of steering. */
-export function isServing(status: HealthStatus): boolean {
-  return status === 'healthy' || status === 'degraded';
 }
 
 export function evaluateHealth(prev: HealthState, obs: Observation, cfg: HealthConfig): HealthEvaluation {

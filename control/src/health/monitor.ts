@@ -1,18 +1,17 @@
 // Runs the health pipeline (STYLE: Traffic Monitor): probes every appliance's /healthz on
 // its own timer (random start jitter so probes do not march in step), notes heartbeats, and
 // checks staleness; every observation goes through evaluateHealth, and a change of verdict
-// goes to the model (steering sees it at once), the event log and the store.
-import type { Logger } from 'pino';
+// goes to `record` (ingest/health-verdict.ts: model, event log, store). The monitor reads the
+// model and never writes it.
 import type { Agent } from 'undici';
 import type { ControlConfig } from '../config.js';
+import type { HealthVerdict } from '../ingest/health-verdict.js';
 import type { ControlModel } from '../model/model.js';
-import type { StateStore } from '../state/store.js';
 import {
   defaultHealthConfig,
   evaluateHealth,
   type HealthConfig,
   type HealthState,
-  type HealthStatus,
   initialHealthState,
   type Observation,
 } from './evaluate.js';
@@ -20,9 +19,10 @@ import { createProbeAgent, probeHealthz } from './probe.js';
 
 export interface HealthMonitorOptions {
   config: ControlConfig;
-  store: StateStore;
+  /** read only: the monitor's verdicts reach it through `record` */
   model: ControlModel;
-  logger: Logger;
+  /** applies a change of verdict; settles when it is stored */
+  record(verdict: HealthVerdict): Promise<void>;
 }
 
 interface Tracked {
@@ -57,7 +57,7 @@ export class HealthMonitor {
     const now = Date.now();
     for (const rec of this.opts.model.listAppliances()) {
       const t = this.track(rec.id, now);
-      if (isStatus(rec.health)) t.state = { ...initialHealthState(now), status: rec.health };
+      t.state = { ...initialHealthState(now), status: rec.health };
     }
     this.staleTimer = setInterval(() => this.checkStale(), this.opts.config.probeIntervalMs);
     this.staleTimer.unref();
@@ -138,34 +138,17 @@ export class HealthMonitor {
       loadBps: rec.loadBps,
       capacityBps: rec.capacityBps,
       connections: rec.connections,
+      reportedState: rec.reportedState,
     };
-    if (isReportedState(rec.reportedState)) obs.reportedState = rec.reportedState;
     const next = evaluateHealth(t.state ?? initialHealthState(nowMs), obs, this.healthConfig);
     t.state = next.state;
     if (next.state.status === rec.health) return;
-    this.transition(id, rec.health, next.state.status, next.reason);
+    this.transition({ applianceId: id, from: rec.health, to: next.state.status, reason: next.reason });
   }
 
-  private transition(id: string, from: string, to: string, reason: string): void {
-    const { model, store, logger } = this.opts;
-    model.setHealth(id, to, reason);
-    logger.info({ appliance: id, from, to, reason }, 'appliance health changed');
-    const rec = model.getAppliance(id);
-    const write = Promise.all([
-      rec ? store.putAppliance(rec) : undefined,
-      store.appendEvent({ timeMs: Date.now(), applianceId: id, kind: 'health', from, to, reason }),
-    ]).catch((err: unknown) => logger.error({ err, appliance: id, to }, 'recording a health change failed'));
+  private transition(verdict: HealthVerdict): void {
+    const write = this.opts.record(verdict);
     this.inFlight.add(write);
     void write.finally(() => this.inFlight.delete(write));
   }
-}
-
-const STATUSES = new Set<string>(['unknown', 'healthy', 'degraded', 'unhealthy', 'draining', 'drained']);
-
-function isStatus(s: string): s is HealthStatus {
-  return STATUSES.has(s);
-}
-
-function isReportedState(s: string): s is NonNullable<Observation['reportedState']> {
-  return s === 'serving' || s === 'draining' || s === 'drained';
 }

@@ -1,7 +1,9 @@
 // Control's in-memory view of the world: appliances, their health, who heard which prefix,
 // who holds which file, and the catalog. Steering reads only this; the store is the durable
-// copy, loaded at start and followed through its change feed (model/sync.ts).
-import type { Catalog, CatalogTitle } from '@ferry/protocol';
+// copy, loaded at start and followed through its change feed. Only ingest/ writes here:
+// heartbeats, health verdicts and the catalog from this instance, and other instances'
+// changes through the store's feed (ingest/follow.ts).
+import type { Catalog, CatalogTitle, HealthStatus } from '@ferry/protocol';
 import type { ApplianceRecord, InventorySet, RouteSet } from '../state/store.js';
 import { RouteIndex } from './route-index.js';
 
@@ -37,7 +39,7 @@ export class ControlModel {
    * control instance probes for itself, and a record written by a heartbeat (here or on
    * another instance) must not bring back a verdict the monitor has already replaced.
    */
-  private readonly health = new Map<string, { health: string; reason: string }>();
+  private readonly health = new Map<string, { health: HealthStatus; reason: string }>();
 
   // Appliances
 
@@ -72,7 +74,7 @@ export class ControlModel {
   }
 
   /** Records the monitor's verdict; returns the previous one. */
-  setHealth(id: string, health: string, reason: string): string {
+  setHealth(id: string, health: HealthStatus, reason: string): HealthStatus {
     const prev = this.getAppliance(id)?.health ?? 'unknown';
     this.health.set(id, { health, reason });
     return prev;

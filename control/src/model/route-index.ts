@@ -2,8 +2,8 @@
 // lookups on the steering path, and each appliance's prefix set so a snapshot or a delta
 // turns into trie inserts and removes without touching other appliances' routes.
 import { parseCidr } from '@ferry/protocol';
-import { formatPrefix } from '../routing/prefix-format.js';
-import { RouteTrie } from '../routing/trie.js';
+import { formatPrefix } from '../route-trie/prefix-format.js';
+import { RouteTrie } from '../route-trie/trie.js';
 
 export interface CoveringMatch {
   prefix: string;

@@ -11,20 +11,23 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { Logger } from 'pino';
 import type { ControlConfig } from '../config.js';
 import { HealthMonitor } from '../health/monitor.js';
+import { followStore } from '../ingest/follow.js';
+import { recordHealthVerdict } from '../ingest/health-verdict.js';
+import { HeartbeatIngest } from '../ingest/heartbeat.js';
+import { loadModel } from '../ingest/load.js';
 import { ControlModel } from '../model/model.js';
-import { followStore, LocalWrites, loadModel } from '../model/sync.js';
 import type { StateStore } from '../state/store.js';
 import { ClientAddressResolver } from './client-address.js';
 import type { ControlContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
+import { applianceHandlers } from './handlers/appliances.js';
+import { catalogHandlers } from './handlers/catalog.js';
+import { eventHandlers } from './handlers/events.js';
+import { heartbeatHandlers } from './handlers/heartbeat.js';
+import { opsHandlers } from './handlers/ops.js';
+import { routeLookupHandlers } from './handlers/routes-lookup.js';
+import { steerHandlers } from './handlers/steer.js';
 import { createMetrics } from './metrics.js';
-import { applianceRoutes } from './routes/appliances.js';
-import { catalogRoutes } from './routes/catalog.js';
-import { eventRoutes } from './routes/events.js';
-import { heartbeatRoutes } from './routes/heartbeat.js';
-import { opsRoutes } from './routes/ops.js';
-import { routeQueryRoutes } from './routes/routes-lookup.js';
-import { steerRoutes } from './routes/steer.js';
 
 export interface ControlAppOptions {
   config: ControlConfig;
@@ -66,23 +69,42 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const logger = opts.logger;
   const model = new ControlModel();
   await loadModel(model, store);
-  const localWrites = new LocalWrites();
-  const unfollow = followStore({ model, store, logger: opts.logger, localWrites });
+  const unfollow = followStore({ model, store, logger });
   const metrics = createMetrics(model, { defaultMetrics: opts.defaultMetrics });
-  const monitor = new HealthMonitor({ config, store, model, logger: opts.logger });
+  const monitor = new HealthMonitor({
+    config,
+    model,
+    record: (verdict) => recordHealthVerdict({ model, store, logger }, verdict),
+  });
+  const heartbeats = new HeartbeatIngest({
+    store,
+    model,
+    health: monitor,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    count: (result) => metrics.heartbeats.inc({ result }),
+  });
 
   const ctx: ControlContext = {
     config,
     store,
     model,
-    localWrites,
     metrics,
-    health: monitor,
+    heartbeats,
+    steering: {
+      model,
+      fallbackSites: config.fallbackSites,
+      urlsPerStream: config.urlsPerStream,
+      headroom: config.headroom,
+      tokenTtlSec: config.tokenTtlSec,
+      ...(keys ? { keys } : {}),
+      onDecision: (decision) => metrics.steering.inc({ decision }),
+      onNone: (detail) => logger.debug(detail, 'steering: none'),
+    },
     clientAddress: new ClientAddressResolver(config.trustedProxies),
-    keys,
-    logger: opts.logger,
+    logger,
   };
 
   installErrorHandling(app);
@@ -102,13 +124,13 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(heartbeatRoutes(ctx));
-  await app.register(applianceRoutes(ctx));
-  await app.register(catalogRoutes(ctx));
-  await app.register(routeQueryRoutes(ctx));
-  await app.register(eventRoutes(ctx));
-  await app.register(steerRoutes(ctx));
-  await app.register(opsRoutes(ctx));
+  await app.register(heartbeatHandlers(ctx));
+  await app.register(applianceHandlers(ctx));
+  await app.register(catalogHandlers(ctx));
+  await app.register(routeLookupHandlers(ctx));
+  await app.register(eventHandlers(ctx));
+  await app.register(steerHandlers(ctx));
+  await app.register(opsHandlers(ctx));
   await app.ready();
   monitor.start();
 

@@ -1,7 +1,7 @@
 // The listeners of one store instance. A listener that throws must not turn a committed write
 // into a rejected promise (the caller would retry a change that already happened), so its
 // error is logged with the change that triggered it and the other listeners still run.
-import type { StateChange } from './store.js';
+import type { ChangeListener, ChangeOrigin, StateChange } from './store.js';
 
 /** The part of a pino logger the stores use. */
 export interface StoreLogger {
@@ -15,26 +15,26 @@ const consoleLogger: StoreLogger = {
 };
 
 export class ChangeFeed {
-  private readonly listeners = new Set<(change: StateChange) => void>();
+  private readonly listeners = new Set<ChangeListener>();
   readonly logger: StoreLogger;
 
   constructor(logger?: StoreLogger) {
     this.logger = logger ?? consoleLogger;
   }
 
-  subscribe(listener: (change: StateChange) => void): () => void {
+  subscribe(listener: ChangeListener): () => void {
     // A wrapper per call, so the same function subscribed twice is also unsubscribed once.
-    const entry = (change: StateChange) => listener(change);
+    const entry: ChangeListener = (change, origin) => listener(change, origin);
     this.listeners.add(entry);
     return () => {
       this.listeners.delete(entry);
     };
   }
 
-  emit(change: StateChange): void {
+  emit(change: StateChange, origin: ChangeOrigin): void {
     for (const listener of [...this.listeners]) {
       try {
-        listener(change);
+        listener(change, origin);
       } catch (err) {
         this.logger.error({ err, change }, 'state change listener failed');
       }

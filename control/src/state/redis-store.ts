@@ -21,6 +21,7 @@ import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA } from './redis-scripts.js';
 import { eventRetention } from './retention.js';
 import type {
   ApplianceRecord,
+  ChangeListener,
   ControlEvent,
   EventFilter,
   InventorySet,
@@ -94,7 +95,8 @@ export class RedisStore implements StateStore {
         { changes: changes.length },
         'redis change feed reconnected; announcing all state as changed',
       );
-      for (const change of changes) this.feed.emit(change);
+      // The writers of what was missed are unknown: no origin, so every listener re-reads.
+      for (const change of changes) this.feed.emit(change, undefined);
     } catch (err) {
       const retryMs = Math.min(RESYNC_MAX_BACKOFF_MS, 250 * 2 ** attempt);
       this.feed.logger.error({ err, attempt, retryMs }, 'state resync after a redis reconnect failed');
@@ -113,7 +115,7 @@ export class RedisStore implements StateStore {
       return;
     }
     // Own changes were delivered when the write completed; hearing them again would double them.
-    if (parsed.origin !== this.instanceId) this.feed.emit(parsed.change);
+    if (parsed.origin !== this.instanceId) this.feed.emit(parsed.change, parsed.origin);
   }
 
   private message(change: StateChange): string {
@@ -133,7 +135,7 @@ export class RedisStore implements StateStore {
         .publish(this.channel, this.message(change))
         .exec(),
     );
-    this.feed.emit(change);
+    this.feed.emit(change, this.instanceId);
   }
 
   async getAppliance(id: string): Promise<ApplianceRecord | undefined> {
@@ -164,7 +166,7 @@ export class RedisStore implements StateStore {
     }
     tx.hset(metaKey, meta).publish(this.channel, this.message(change));
     execValues(await tx.exec());
-    this.feed.emit(change);
+    this.feed.emit(change, this.instanceId);
   }
 
   private async getSet(kind: 'routes' | 'inventory', id: string, fields: string[]) {
@@ -205,7 +207,7 @@ export class RedisStore implements StateStore {
       delta.withdrawn,
       delta.announced,
     );
-    if (applied === 1) this.feed.emit(change);
+    if (applied === 1) this.feed.emit(change, this.instanceId);
     return applied === 1;
   }
 
@@ -236,7 +238,7 @@ export class RedisStore implements StateStore {
       delta.removed,
       delta.added,
     );
-    if (applied === 1) this.feed.emit(change);
+    if (applied === 1) this.feed.emit(change, this.instanceId);
     return applied === 1;
   }
 
@@ -256,7 +258,7 @@ export class RedisStore implements StateStore {
         .publish(this.channel, this.message(change))
         .exec(),
     );
-    this.feed.emit(change);
+    this.feed.emit(change, this.instanceId);
   }
 
   async getCatalog(): Promise<Catalog | undefined> {
@@ -280,7 +282,7 @@ export class RedisStore implements StateStore {
     }
     tx.publish(this.channel, this.message(change));
     execValues(await tx.exec());
-    this.feed.emit(change);
+    this.feed.emit(change, this.instanceId);
     return stored;
   }
 
@@ -303,7 +305,7 @@ export class RedisStore implements StateStore {
     return members.reverse().map((m) => JSON.parse(m.slice(m.indexOf('|') + 1)) as ControlEvent);
   }
 
-  subscribe(listener: (change: StateChange) => void): () => void {
+  subscribe(listener: ChangeListener): () => void {
     return this.feed.subscribe(listener);
   }
 

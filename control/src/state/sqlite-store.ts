@@ -3,17 +3,18 @@
 // tables: a delta touches only the rows it names, and a 1M-prefix snapshot is one transaction
 // of prepared inserts (about two seconds on a laptop). Change notifications reach only this
 // process's listeners; several control instances need the Redis backend.
+import { randomUUID } from 'node:crypto';
 import type { Catalog } from '@ferry/protocol';
 import Database from 'better-sqlite3';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { eventRetention } from './retention.js';
 import type {
   ApplianceRecord,
+  ChangeListener,
   ControlEvent,
   EventFilter,
   InventorySet,
   RouteSet,
-  StateChange,
   StateStore,
 } from './store.js';
 
@@ -116,6 +117,8 @@ function prepareStatements(db: Database.Database) {
 
 export class SqliteStore implements StateStore {
   readonly backend = 'sqlite' as const;
+  /** Every change of this store is this instance's own (one process per file). */
+  readonly instanceId = randomUUID();
   private readonly feed: ChangeFeed;
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly retention: number;
@@ -133,7 +136,7 @@ export class SqliteStore implements StateStore {
 
   async putAppliance(rec: ApplianceRecord): Promise<void> {
     this.stmt.putAppliance.run(rec.id, JSON.stringify(rec));
-    this.feed.emit({ kind: 'appliance', id: rec.id });
+    this.feed.emit({ kind: 'appliance', id: rec.id }, this.instanceId);
   }
 
   async getAppliance(id: string): Promise<ApplianceRecord | undefined> {
@@ -151,7 +154,7 @@ export class SqliteStore implements StateStore {
       for (const p of routes.prefixes) this.stmt.addPrefix.run(id, p);
       this.stmt.putRouteSet.run(id, routes.epoch, routes.version);
     })();
-    this.feed.emit({ kind: 'routes', id });
+    this.feed.emit({ kind: 'routes', id }, this.instanceId);
   }
 
   async applyRoutesDelta(
@@ -167,7 +170,7 @@ export class SqliteStore implements StateStore {
       this.stmt.setRouteVersion.run(delta.version, id);
       return true;
     })();
-    if (applied) this.feed.emit({ kind: 'routes', id });
+    if (applied) this.feed.emit({ kind: 'routes', id }, this.instanceId);
     return applied;
   }
 
@@ -186,7 +189,7 @@ export class SqliteStore implements StateStore {
       for (const f of inv.files) this.stmt.addFile.run(id, f);
       this.stmt.putInventorySet.run(id, inv.version);
     })();
-    this.feed.emit({ kind: 'inventory', id });
+    this.feed.emit({ kind: 'inventory', id }, this.instanceId);
   }
 
   async applyInventoryDelta(
@@ -201,7 +204,7 @@ export class SqliteStore implements StateStore {
       this.stmt.setInventoryVersion.run(delta.version, id);
       return true;
     })();
-    if (applied) this.feed.emit({ kind: 'inventory', id });
+    if (applied) this.feed.emit({ kind: 'inventory', id }, this.instanceId);
     return applied;
   }
 
@@ -215,7 +218,7 @@ export class SqliteStore implements StateStore {
 
   async putCatalog(catalog: Catalog): Promise<void> {
     this.stmt.putCatalog.run(JSON.stringify(catalog));
-    this.feed.emit({ kind: 'catalog' });
+    this.feed.emit({ kind: 'catalog' }, this.instanceId);
   }
 
   async getCatalog(): Promise<Catalog | undefined> {
@@ -238,7 +241,7 @@ export class SqliteStore implements StateStore {
       return res;
     })();
     const stored: ControlEvent = { ...ev, seq: Number(info.lastInsertRowid) };
-    this.feed.emit({ kind: 'event', event: stored });
+    this.feed.emit({ kind: 'event', event: stored }, this.instanceId);
     return stored;
   }
 
@@ -269,7 +272,7 @@ export class SqliteStore implements StateStore {
     return rows.reverse().map(rowToEvent);
   }
 
-  subscribe(listener: (change: StateChange) => void): () => void {
+  subscribe(listener: ChangeListener): () => void {
     return this.feed.subscribe(listener);
   }
 

@@ -2,17 +2,17 @@
 // contract tests: SQLite (default, one file) and Redis (several control instances share
 // one state and hear each other's changes). Steering never reads the store per request:
 // control keeps an in-memory model, loaded at start and kept current through `subscribe`.
-import type { Catalog } from '@ferry/protocol';
+import type { ApplianceState, Catalog, HealthStatus } from '@ferry/protocol';
 
 export interface ApplianceRecord {
   id: string;
   site: string;
   url: string;
   version: string;
-  /** what the appliance reports: serving | draining | drained */
-  reportedState: string;
-  /** control's health verdict: healthy | degraded | unhealthy | draining | drained | unknown */
-  health: string;
+  /** what the appliance reports of itself */
+  reportedState: ApplianceState;
+  /** control's health verdict */
+  health: HealthStatus;
   healthReason: string;
   capacityBps: number;
   loadBps: number;
@@ -61,8 +61,18 @@ export type StateChange =
   | { kind: 'catalog' }
   | { kind: 'event'; event: ControlEvent };
 
+/**
+ * Who wrote a change: the writing store instance's `instanceId`, or undefined when the store
+ * announces state as changed without knowing the writer (Redis, after a reconnect).
+ */
+export type ChangeOrigin = string | undefined;
+
+export type ChangeListener = (change: StateChange, origin: ChangeOrigin) => void;
+
 export interface StateStore {
   readonly backend: 'sqlite' | 'redis';
+  /** Tells this instance's writes apart from other instances' in the change feed. */
+  readonly instanceId: string;
 
   putAppliance(rec: ApplianceRecord): Promise<void>;
   getAppliance(id: string): Promise<ApplianceRecord | undefined>;
@@ -93,7 +103,10 @@ export interface StateStore {
   appendEvent(ev: ControlEvent): Promise<ControlEvent>;
   listEvents(filter: EventFilter): Promise<ControlEvent[]>;
 
-  /** Changes made by this or (Redis) any other control instance. */
-  subscribe(listener: (change: StateChange) => void): () => void;
+  /**
+   * Changes made by this or (Redis) any other control instance, each with its origin. This
+   * instance's own changes are reported synchronously inside the write call.
+   */
+  subscribe(listener: ChangeListener): () => void;
   close(): Promise<void>;
 }

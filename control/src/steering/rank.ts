@@ -11,9 +11,10 @@
 //
 // Decision classes follow Open Connect's cache-miss classes: a local hit, or the reason the
 // client's own network could not serve (content miss, health miss), or fallback, or none.
-import { rendezvousRank } from '@ferry/protocol';
+import { type HealthStatus, isServing, rendezvousRank } from '@ferry/protocol';
 
-export type CandidateHealth = 'healthy' | 'degraded' | 'unhealthy' | 'draining' | 'drained' | 'unknown';
+/** The evaluated health steering ranks on (health/evaluate.ts). */
+export type CandidateHealth = HealthStatus;
 
 export interface Candidate {
   id: string;
@@ -63,7 +64,7 @@ type Verdict = 'ok' | 'missing' | 'down' | 'full';
 
 function verdict(c: Candidate, fileId: string, headroom: number): Verdict {
   if (!c.holds(fileId)) return 'missing';
-  if (c.health !== 'healthy' && c.health !== 'degraded') return 'down';
+  if (!isServing(c.health)) return 'down';
   if (c.capacityBps > 0 && c.loadBps / c.capacityBps > headroom) return 'full';
   return 'ok';
 }

@@ -1,9 +1,9 @@
 // GET /healthz and GET /metrics.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { ControlHealthz } from '@ferry/protocol';
 import type { ControlContext } from '../context.js';
 
-export function opsRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
+export function opsHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/healthz',
@@ -11,9 +11,7 @@ export function opsRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
         schema: {
           summary: 'Liveness of the control service',
           tags: ['ops'],
-          response: {
-            200: Type.Object({ ok: Type.Boolean(), backend: Type.String(), appliances: Type.Integer() }),
-          },
+          response: { 200: ControlHealthz },
         },
       },
       async () => ({ ok: true, backend: ctx.store.backend, appliances: ctx.model.listAppliances().length }),

@@ -1,22 +1,12 @@
 // GET /v1/events: the event log (registrations, health transitions, resyncs), filtered by
 // appliance and time. Read from the store: events are not on any hot path.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { ControlEvents } from '@ferry/protocol';
 import type { EventFilter } from '../../state/store.js';
 import type { ControlContext } from '../context.js';
 import { EventsQuery } from '../schemas.js';
 
-const EventView = Type.Object({
-  seq: Type.Optional(Type.Integer()),
-  timeMs: Type.Number(),
-  applianceId: Type.Optional(Type.String()),
-  kind: Type.String(),
-  from: Type.Optional(Type.String()),
-  to: Type.Optional(Type.String()),
-  reason: Type.Optional(Type.String()),
-});
-
-export function eventRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
+export function eventHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v1/events',
@@ -25,7 +15,7 @@ export function eventRoutes(ctx: ControlContext): FastifyPluginAsyncTypebox {
           summary: 'Event log: registrations, health transitions, resyncs',
           tags: ['events'],
           querystring: EventsQuery,
-          response: { 200: Type.Object({ events: Type.Array(EventView) }) },
+          response: { 200: ControlEvents },
         },
       },
       async (req) => {

@@ -1,0 +1,104 @@
+// The heartbeat use case (DESIGN flows 3 and 4): registers unknown appliances, records load
+// and state, and applies routes and inventory to the store first, then the model. A delta
+// that does not start where control's copy ends asks for a resync. With the health verdicts
+// (health-verdict.ts) and the catalog (catalog.ts) this is the only writer of the model
+// besides other instances' changes (follow.ts).
+import type { Heartbeat, HeartbeatReply } from '@ferry/protocol';
+import type { ControlModel } from '../model/model.js';
+import type { ApplianceRecord, StateStore } from '../state/store.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { applyInventory, applyRoutes } from './reports.js';
+
+/** The health monitor as the heartbeat sees it. */
+export interface HeartbeatSink {
+  noteHeartbeat(applianceId: string, atMs: number): void;
+}
+
+export type HeartbeatResult = 'accepted' | 'stale' | 'routes-resync' | 'inventory-resync';
+
+export interface HeartbeatIngestOptions {
+  store: StateStore;
+  model: ControlModel;
+  health: HeartbeatSink;
+  heartbeatIntervalMs: number;
+  /** counts each outcome (metrics) */
+  count(result: HeartbeatResult): void;
+}
+
+export class HeartbeatIngest {
+  private readonly queue = new KeyedQueue();
+  private readonly lastSeq = new Map<string, number>();
+
+  constructor(private readonly opts: HeartbeatIngestOptions) {}
+
+  /** One heartbeat of appliance `id`; heartbeats of one appliance are handled in arrival order. */
+  ingest(id: string, hb: Heartbeat): Promise<HeartbeatReply> {
+    return this.queue.run(id, () => this.handle(id, hb));
+  }
+
+  private async handle(id: string, hb: Heartbeat): Promise<HeartbeatReply> {
+    const { store, model } = this.opts;
+    const now = Date.now();
+    const prev = model.getAppliance(id);
+    const reply: HeartbeatReply = {
+      routesResync: false,
+      inventoryResync: false,
+      health: prev?.health ?? 'unknown',
+      intervalMs: this.opts.heartbeatIntervalMs,
+    };
+    const held = this.lastSeq.get(id);
+    // seq restarts with the appliance process, which then opens with a full report.
+    const restarted = hb.seq === 0 || hb.routes?.kind === 'snapshot' || hb.inventory?.kind === 'full';
+    if (held !== undefined && hb.seq <= held && !restarted) {
+      this.opts.count('stale');
+      return reply;
+    }
+    this.lastSeq.set(id, hb.seq);
+
+    const rec: ApplianceRecord = {
+      id,
+      site: hb.site,
+      url: hb.url,
+      version: hb.version,
+      reportedState: hb.state,
+      health: prev?.health ?? 'unknown',
+      healthReason: prev?.healthReason ?? 'no checks yet',
+      capacityBps: hb.capacity.bitsPerSecond,
+      loadBps: hb.load.bitsPerSecond,
+      connections: hb.load.connections,
+      lastHeartbeatMs: now,
+      registeredMs: prev?.registeredMs ?? now,
+    };
+    await store.putAppliance(rec);
+    model.setAppliance(rec);
+    if (!prev) {
+      await store.appendEvent({
+        timeMs: now,
+        applianceId: id,
+        kind: 'registered',
+        reason: `${hb.site} ${hb.url}`,
+      });
+    }
+
+    const target = { store, model, id };
+    if (hb.routes) reply.routesResync = !(await applyRoutes(target, hb.routes));
+    if (hb.inventory) reply.inventoryResync = !(await applyInventory(target, hb.inventory));
+    for (const [asked, kind] of [
+      [reply.routesResync, 'routes-resync'],
+      [reply.inventoryResync, 'inventory-resync'],
+    ] as const) {
+      if (!asked) continue;
+      this.opts.count(kind);
+      await store.appendEvent({
+        timeMs: now,
+        applianceId: id,
+        kind,
+        reason: 'delta does not follow the held version',
+      });
+    }
+    this.opts.count('accepted');
+    this.opts.health.noteHeartbeat(id, now);
+    reply.health = model.getAppliance(id)?.health ?? rec.health;
+    return reply;
+  }
+}

@@ -1,0 +1,29 @@
+// The registry as devices and operators read it: each appliance's record with its health and
+// how many routes and files it reported (protocol's ApplianceView).
+import type { ApplianceView } from '@ferry/protocol';
+import { Errors, FerryError } from '../errors.js';
+import type { ControlModel } from '../model/model.js';
+import type { ApplianceRecord } from '../state/store.js';
+
+export function applianceView(model: ControlModel, rec: ApplianceRecord): ApplianceView {
+  const rv = model.routeVersion(rec.id);
+  return {
+    ...rec,
+    routes: model.routes.count(rec.id),
+    routesEpoch: rv?.epoch ?? null,
+    routesVersion: rv?.version ?? null,
+    files: model.inventoryOf(rec.id).size,
+    inventoryVersion: model.inventoryVersion(rec.id) ?? null,
+  };
+}
+
+export function listApplianceViews(model: ControlModel): ApplianceView[] {
+  return model.listAppliances().map((rec) => applianceView(model, rec));
+}
+
+/** Throws FerryError UNKNOWN_APPLIANCE for an id control has never heard from. */
+export function getApplianceView(model: ControlModel, id: string): ApplianceView {
+  const rec = model.getAppliance(id);
+  if (!rec) throw new FerryError(Errors.UNKNOWN_APPLIANCE, id);
+  return applianceView(model, rec);
+}

@@ -1,0 +1,27 @@
+// POST /v1/appliances/:id/heartbeat (ingest/heartbeat.ts).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorBody, Heartbeat, HeartbeatReply } from '@ferry/protocol';
+import type { ControlContext } from '../context.js';
+import { ApplianceParams } from '../schemas.js';
+
+// Routes for a full BGP table run to tens of megabytes of JSON.
+const HEARTBEAT_BODY_LIMIT = 512 * 1024 * 1024;
+
+export function heartbeatHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/v1/appliances/:id/heartbeat',
+      {
+        bodyLimit: HEARTBEAT_BODY_LIMIT,
+        schema: {
+          summary: 'Appliance heartbeat: state, load, routes and inventory',
+          tags: ['appliances'],
+          params: ApplianceParams,
+          body: Heartbeat,
+          response: { 200: HeartbeatReply, 400: ErrorBody },
+        },
+      },
+      async (req) => ctx.heartbeats.ingest(req.params.id, req.body),
+    );
+  };
+}

@@ -1,0 +1,116 @@
+// The steering use case without HTTP: a model with two sites, one catalog entry, and the
+// answer steering/steer.ts builds — valid SteerResponse JSON, ranked per stream, with the
+// per-stream segment lists serialised once and shared between answers.
+import { type Catalog, SteerResponse } from '@ferry/protocol';
+import { Value } from 'typebox/value';
+import { describe, expect, it } from 'vitest';
+import { FerryError } from '../src/errors.js';
+import { ControlModel } from '../src/model/model.js';
+import type { ApplianceRecord } from '../src/state/store.js';
+import { type SteeringOptions, steer } from '../src/steering/steer.js';
+
+const catalog: Catalog = {
+  version: 1,
+  generatedAt: '2026-01-01T00:00:00Z',
+  seed: 's',
+  titles: [
+    {
+      id: 't1',
+      name: 'One',
+      durationSec: 8,
+      streams: [
+        {
+          streamId: 't1-v',
+          kind: 'video',
+          bitrate: 1000,
+          size: 30,
+          sha256: 'a'.repeat(64),
+          segmentDurationSec: 4,
+          segments: [
+            { index: 0, start: 0, length: 20, durationSec: 4 },
+            { index: 1, start: 20, length: 10, durationSec: 4 },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+function appliance(id: string, site: string, health: ApplianceRecord['health']): ApplianceRecord {
+  return {
+    id,
+    site,
+    url: `http://${id}.test:8080`,
+    version: '0',
+    reportedState: 'serving',
+    health,
+    healthReason: '',
+    capacityBps: 1e9,
+    loadBps: 0,
+    connections: 0,
+    lastHeartbeatMs: 1,
+    registeredMs: 1,
+  };
+}
+
+function model(): ControlModel {
+  const m = new ControlModel();
+  m.setCatalog(catalog);
+  for (const [rec, prefixes] of [
+    [appliance('a', 'east', 'healthy'), ['10.1.0.0/16']],
+    [appliance('b', 'west', 'healthy'), []],
+    [appliance('c', 'east', 'unhealthy'), ['10.1.0.0/16']],
+  ] as const) {
+    m.setAppliance(rec);
+    m.setRoutes(rec.id, { epoch: 'e', version: 1, prefixes: [...prefixes] });
+    m.setInventory(rec.id, { version: 1, files: ['t1-v'] });
+  }
+  return m;
+}
+
+function options(m: ControlModel, decisions: string[] = []): SteeringOptions {
+  return {
+    model: m,
+    fallbackSites: ['west'],
+    urlsPerStream: 3,
+    headroom: 0.9,
+    tokenTtlSec: 60,
+    onDecision: (d) => decisions.push(d),
+  };
+}
+
+describe('steer', () => {
+  it('answers SteerResponse JSON: the covering prefix first, then the fallback site', () => {
+    const decisions: string[] = [];
+    const json = steer(options(model(), decisions), { titleId: 't1', client: '10.1.2.3', nowMs: 1_000_000 });
+    const answer = JSON.parse(json) as unknown;
+    expect(Value.Check(SteerResponse, answer)).toBe(true);
+    const a = answer as SteerResponse;
+    expect(a).toMatchObject({ titleId: 't1', expiresAt: 1060, clientPrefix: '10.1.0.0/16' });
+    expect(a.streams[0]?.segments).toEqual(catalog.titles[0]?.streams[0]?.segments);
+    // c is unhealthy: one enum from the record to the ranking, no string check in between.
+    expect(a.streams[0]?.urls.map((u) => [u.rank, u.applianceId])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
+    expect(a.streams[0]?.urls[0]?.url).toBe('http://a.test:8080/v1/c/t1-v');
+    expect(decisions).toEqual(['local-hit']);
+  });
+
+  it('fails with the catalog and steering error codes', () => {
+    const m = model();
+    expect(() => steer(options(m), { titleId: 'nope', client: '10.1.2.3' })).toThrow(
+      expect.objectContaining({ code: 'FERRY_ERR_UNKNOWN_TITLE' }),
+    );
+    m.setHealth('a', 'unhealthy', 'test');
+    m.setHealth('b', 'draining', 'test');
+    let err: unknown;
+    try {
+      steer(options(m), { titleId: 't1', client: '10.1.2.3' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FerryError);
+    expect((err as FerryError).code).toBe('FERRY_ERR_NO_APPLIANCE');
+  });
+});

@@ -1,0 +1,93 @@
+// What control answers to reads (DESIGN "Control HTTP"): the registry, one title, a route
+// lookup, the catalog receipt and liveness. Control serialises with these schemas (and
+// documents them at /docs); its clients type and check answers with the same ones.
+import { type Static, Type } from 'typebox';
+import { CatalogTitle } from './catalog-schema.js';
+import { ApplianceState } from './control-api.js';
+import { HealthStatus } from './health.js';
+
+/** GET /v1/appliances/{id}, and each entry of GET /v1/appliances. */
+export const ApplianceView = Type.Object({
+  id: Type.String(),
+  site: Type.String(),
+  url: Type.String(),
+  version: Type.String(),
+  reportedState: ApplianceState,
+  health: HealthStatus,
+  healthReason: Type.String(),
+  capacityBps: Type.Number(),
+  loadBps: Type.Number(),
+  connections: Type.Number(),
+  lastHeartbeatMs: Type.Number(),
+  registeredMs: Type.Number(),
+  routes: Type.Integer({ description: 'prefixes heard over BGP' }),
+  routesEpoch: Type.Union([Type.String(), Type.Null()]),
+  routesVersion: Type.Union([Type.Integer(), Type.Null()]),
+  files: Type.Integer({ description: 'files held' }),
+  inventoryVersion: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type ApplianceView = Static<typeof ApplianceView>;
+
+export const ApplianceList = Type.Object({ appliances: Type.Array(ApplianceView) });
+export type ApplianceList = Static<typeof ApplianceList>;
+
+/** GET /v1/titles/{id}: the catalog entry as posted, streams and segments included. */
+export const TitleView = CatalogTitle;
+export type TitleView = Static<typeof TitleView>;
+
+export const LookupAppliance = Type.Object({
+  id: Type.String(),
+  site: Type.String(),
+  health: HealthStatus,
+  url: Type.String(),
+});
+export type LookupAppliance = Static<typeof LookupAppliance>;
+
+export const CoveringPrefixView = Type.Object({
+  prefix: Type.String(),
+  applianceIds: Type.Array(Type.String()),
+});
+
+/** GET /v1/routes/lookup?ip=: the most specific prefix, its appliances, every covering prefix. */
+export const RouteLookup = Type.Object({
+  ip: Type.String(),
+  prefix: Type.Union([Type.String(), Type.Null()]),
+  appliances: Type.Array(LookupAppliance),
+  covering: Type.Array(CoveringPrefixView),
+});
+export type RouteLookup = Static<typeof RouteLookup>;
+
+/** POST /v1/catalog: how much of it control now serves. */
+export const CatalogAccepted = Type.Object({ titles: Type.Integer(), streams: Type.Integer() });
+export type CatalogAccepted = Static<typeof CatalogAccepted>;
+
+/** GET /healthz on control. */
+export const ControlHealthz = Type.Object({
+  ok: Type.Boolean(),
+  backend: Type.String(),
+  appliances: Type.Integer(),
+});
+export type ControlHealthz = Static<typeof ControlHealthz>;
+
+/** One entry of GET /v1/events: registrations, health transitions, resyncs. */
+export const EventView = Type.Object({
+  seq: Type.Optional(Type.Integer()),
+  timeMs: Type.Number(),
+  applianceId: Type.Optional(Type.String()),
+  kind: Type.String(),
+  from: Type.Optional(Type.String()),
+  to: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+});
+export type EventView = Static<typeof EventView>;
+
+export const ControlEvents = Type.Object({ events: Type.Array(EventView) });
+export type ControlEvents = Static<typeof ControlEvents>;
+
+/** GET /v1/events query: by appliance, ms since epoch (since inclusive), newest `limit`. */
+export interface EventQuery {
+  appliance?: string;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
