@@ -1,11 +1,14 @@
 // One typed configuration object per appliance process, built from flags and validated
 // at start with a message that names the flag.
 import { type BgpFlags, type BgpSettings, settingsFromFlags } from './bgp/neighbors.js';
-import type { ServerLimits } from './server.js';
+import type { ServerLimits } from './http/listener.js';
 
 export interface ApplianceConfig {
   id: string;
+  /** the viewers' port: content and /healthz */
   listen: { host: string; port: number };
+  /** the admin listener: drain, undrain, status, routes, metrics, healthz */
+  adminListen: { host: string; port: number };
   stores: string[];
   site: string;
   control?: string;
@@ -36,6 +39,7 @@ export function embeddedConfig(overrides: Partial<ApplianceConfig> & { stores: s
   return {
     id: 'embedded-appliance',
     listen: { host: '127.0.0.1', port: 0 },
+    adminListen: { host: '127.0.0.1', port: 0 },
     site: 'test',
     open: true,
     bodySender: 'auto',
@@ -65,6 +69,15 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
     );
   }
   if (c.open && c.tokenKeyFile) throw new ConfigError('--open and --token-key-file exclude each other');
+  if (
+    c.adminListen.port !== 0 &&
+    c.adminListen.port === c.listen.port &&
+    (c.adminListen.host === c.listen.host || isAnyAddress(c.listen.host) || isAnyAddress(c.adminListen.host))
+  ) {
+    throw new ConfigError(
+      "--admin-listen must differ from --listen: the admin endpoints stay off the viewers' port",
+    );
+  }
   if (!LEVELS.has(c.logLevel)) throw new ConfigError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
   if (c.control !== undefined) {
     try {
@@ -76,10 +89,31 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
   return c;
 }
 
+function isAnyAddress(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+/** The admin listener's default port, beside the viewers' default 8080. */
+export const DEFAULT_ADMIN_PORT = 9081;
+
+/**
+ * --admin-listen, or its default: 127.0.0.1:9081, and 127.0.0.1:0 when --listen asks for an
+ * ephemeral port (tests, `ferry demo`, several appliances on one machine), so that such
+ * appliances never collide on the admin port. The readiness output names the port taken.
+ */
+export function adminListenFor(
+  flag: { host: string; port: number } | undefined,
+  listen: { host: string; port: number },
+): { host: string; port: number } {
+  if (flag) return flag;
+  return { host: '127.0.0.1', port: listen.port === 0 ? 0 : DEFAULT_ADMIN_PORT };
+}
+
 /** Flags as commander hands them over (see cli/src/main.ts). */
 export interface ApplianceFlags extends BgpFlags {
   id: string;
   listen: { host: string; port: number };
+  adminListen?: { host: string; port: number };
   store: string[];
   site: string;
   control?: string;
@@ -97,6 +131,7 @@ export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
   return validateConfig({
     id: f.id,
     listen: f.listen,
+    adminListen: adminListenFor(f.adminListen, f.listen),
     stores: f.store,
     site: f.site,
     control: f.control,
