@@ -28,6 +28,7 @@ export interface RunningAppliance {
   readonly adminAddress: { host: string; port: number };
   readonly adminUrl: string;
   readonly server: ApplianceServer;
+  readonly store: ContentStore;
   readonly logger: Logger;
   /** The BGP speaker, its Adj-RIB-In and the route feed, when BGP is configured. */
   readonly bgp?: BgpPart;
@@ -198,7 +199,7 @@ export async function startAppliance(
     return stopping;
   };
 
-  return { config, address, url, adminAddress, adminUrl, server, logger, bgp, agent, stop };
+  return { config, address, url, adminAddress, adminUrl, server, store, logger, bgp, agent, stop };
 }
 
 function isLoopback(host: string): boolean {
