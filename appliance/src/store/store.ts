@@ -13,6 +13,7 @@ import { StoreError, StoreErrors } from './errors.js';
 import { copyHashing } from './hash-file.js';
 import { HitBuffer } from './hits.js';
 import { IdLock } from './id-lock.js';
+import { diffIndex } from './index-diff.js';
 import type { DiskInfo, StoreChange, StoredFile, StoreStats } from './types.js';
 
 /** How long a replaced version stays on disk for readers that already chose it. */
@@ -269,27 +270,12 @@ export class ContentStore {
   }
 
   private rescan(d: Disk): void {
-    const ids = new Set<string>();
-    for (const row of d.db!.all()) {
-      ids.add(row.id);
-      const path = join(d.filesDir, row.name ?? row.id);
-      const cur = this.files.get(row.id);
-      if (cur && cur.path === path && cur.sha256 === row.sha256) continue;
-      if (cur && cur.disk !== d.id && cur.mtimeMs >= row.mtime_ms) continue;
-      // A row whose file is not (yet) there is not installed; the old version stays in force.
-      if (statSync(path, { throwIfNoEntry: false })?.size !== row.size) continue;
-      this.log.info({ file: row.id, disk: d.id }, 'store: picked up a version added by another process');
-      this.install({
-        id: row.id,
-        disk: d.id,
-        path,
-        size: row.size,
-        sha256: row.sha256,
-        mtimeMs: row.mtime_ms,
-      });
+    const { install, gone } = diffIndex(d, this.files);
+    for (const f of install) {
+      this.log.info({ file: f.id, disk: d.id }, 'store: picked up a version added by another process');
+      this.install(f);
     }
-    for (const f of [...this.files.values()]) {
-      if (f.disk !== d.id || ids.has(f.id)) continue;
+    for (const f of gone) {
       this.files.delete(f.id);
       this.unreadable.delete(f.id);
       this.emit({ type: 'removed', id: f.id, disk: f.disk });
