@@ -1,5 +1,6 @@
 // Assembles one appliance from its configuration: store, body sender, token keys,
-// metrics, logs and the HTTP server. Used by `ferry appliance` and by tests.
+// metrics, logs, the viewers' HTTP server and the admin listener. Used by `ferry appliance`
+// and by tests.
 import { loadKeyRing } from '@ferry/protocol';
 import { ControlAgent } from './agent/agent.js';
 import { HeartbeatBuilder } from './agent/heartbeat.js';
@@ -7,6 +8,9 @@ import { InventoryFeed } from './agent/inventory-feed.js';
 import { LoadSampler } from './agent/load.js';
 import { type BgpPart, startBgp } from './bgp/appliance-bgp.js';
 import type { ApplianceConfig } from './config.js';
+import type { AdminContext, Health } from './http/admin-handler.js';
+import { AdminServer } from './http/admin-server.js';
+import { urlOf } from './http/listener.js';
 import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
 import { ApplianceMetrics } from './ops/metrics.js';
 import { createBodySender } from './sendfile/choose.js';
@@ -17,9 +21,14 @@ export const VERSION = '0.1.0';
 
 export interface RunningAppliance {
   readonly config: ApplianceConfig;
+  /** the viewers' port: content and /healthz */
   readonly address: { host: string; port: number };
   readonly url: string;
+  /** the admin listener: drain, undrain, status, routes, metrics, healthz */
+  readonly adminAddress: { host: string; port: number };
+  readonly adminUrl: string;
   readonly server: ApplianceServer;
+  readonly store: ContentStore;
   readonly logger: Logger;
   /** The BGP speaker, its Adj-RIB-In and the route feed, when BGP is configured. */
   readonly bgp?: BgpPart;
@@ -40,7 +49,9 @@ export interface WorkerHooks {
   index: number;
   count: number;
   metricsText(): Promise<string>;
-  requestDrain(exit: boolean): void;
+  /** Resolves once every worker is draining. */
+  requestDrain(exit: boolean): Promise<void>;
+  requestUndrain(): Promise<'serving' | 'exiting'>;
 }
 
 export async function startAppliance(
@@ -54,56 +65,92 @@ export async function startAppliance(
   logger.info({ path: sender.path, reason }, 'body sender');
   const accessLog = createAccessLog(config.accessLog);
   const startedAt = Date.now();
+  let agent: ControlAgent | undefined;
   const metrics = new ApplianceMetrics({
     activeTransfers: () => sender.active,
     store: () => store.stats(),
+    isolated: () => agent?.isolated ?? false,
   });
 
   const bgp = config.bgp ? startBgp(config.bgp, { logger, registry: metrics.registry }) : undefined;
   let hooks: WorkerHooks | undefined;
-  let agent: ControlAgent | undefined;
+  const healthy = (): Health => {
+    if (server.state !== 'serving') return { ok: false, state: server.state, reason: 'draining' };
+    // Unhealthy while isolated: control (if it sees the probe) steers new sessions away,
+    // while URLs it already issued are still served (decide.ts).
+    if (agent?.isolated) return { ok: false, state: 'serving', reason: 'isolated from control' };
+    const disks = store.stats().disks;
+    if (disks.length > 0 && disks.every((d) => d.state !== 'ok')) {
+      return { ok: false, state: 'serving', reason: 'every disk has failed' };
+    }
+    return { ok: true, state: 'serving' };
+  };
   const server: ApplianceServer = new ApplianceServer({
     logger,
     limits: config.limits,
     onDrainedExit: opts.onDrainedExit,
-    drainHandler: opts.cluster ? (exit) => hooks?.requestDrain(exit) : undefined,
-    isolated: () => agent?.isolated ?? false,
-    content: { store, sender, keys, maxRanges: config.maxRanges, metrics, accessLog },
-    ops: {
-      metricsText: () => (hooks ? hooks.metricsText() : metrics.render()),
-      routes: bgp?.routes,
-      healthy: () => {
-        if (server.state !== 'serving') return { ok: false, state: server.state, reason: 'draining' };
-        if (agent?.isolated) return { ok: false, state: 'serving', reason: 'isolated from control' };
-        const disks = store.stats().disks;
-        if (disks.length > 0 && disks.every((d) => d.state !== 'ok')) {
-          return { ok: false, state: 'serving', reason: 'every disk has failed' };
-        }
-        return { ok: true, state: 'serving' };
-      },
-      status: () => ({
-        id: config.id,
-        site: config.site,
-        version: VERSION,
-        state: server.state,
-        worker: hooks ? { index: hooks.index, count: hooks.count, pid: process.pid } : undefined,
-        uptimeSec: Math.round((Date.now() - startedAt) / 1000),
-        tokens: config.open ? 'open' : 'required',
-        bodySender: { path: sender.path, reason, active: sender.active },
-        requestsInFlight: server.requestsInFlight,
-        store: store.stats(),
-        control: agent?.status(),
-        bgp: bgp
-          ? { sessions: bgp.speaker.status(), routes: bgp.rib.size(), feedVersion: bgp.feed.version }
-          : undefined,
-      }),
+    health: healthy,
+    content: {
+      store,
+      sender,
+      keys,
+      maxRanges: config.maxRanges,
+      metrics,
+      accessLog,
+      isolated: () => agent?.isolated ?? false,
     },
   });
+  const adminContext: AdminContext = {
+    metricsText: () => (hooks ? hooks.metricsText() : metrics.render()),
+    routes: bgp?.routes,
+    healthy,
+    drain: async ({ exit }) => {
+      if (hooks) await hooks.requestDrain(exit);
+      else server.requestDrain(exit);
+    },
+    undrain: async () => (hooks ? hooks.requestUndrain() : server.undrain()),
+    status: () => ({
+      id: config.id,
+      site: config.site,
+      version: VERSION,
+      state: server.state,
+      worker: hooks ? { index: hooks.index, count: hooks.count, pid: process.pid } : undefined,
+      uptimeSec: Math.round((Date.now() - startedAt) / 1000),
+      tokens: config.open ? 'open' : 'required',
+      bodySender: { path: sender.path, reason, active: sender.active },
+      requestsInFlight: server.requestsInFlight,
+      store: store.stats(),
+      unreadableFiles: store
+        .list()
+        .filter((f) => f.unreadable !== undefined)
+        .map((f) => ({ id: f.id, reason: f.unreadable })),
+      isolated: agent?.isolated ?? false,
+      control: agent?.status(),
+      bgp: bgp
+        ? { sessions: bgp.speaker.status(), routes: bgp.rib.size(), feedVersion: bgp.feed.version }
+        : undefined,
+    }),
+  };
+  const admin = new AdminServer(adminContext, { logger, limits: config.limits });
 
   hooks = opts.cluster?.(metrics, server);
   const address = await server.listen(config.listen.host, config.listen.port);
-  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-  logger.info({ address, site: config.site, open: config.open }, 'appliance listening');
+  const url = urlOf(address);
+  let adminAddress: { host: string; port: number };
+  try {
+    adminAddress = await admin.listen(config.adminListen.host, config.adminListen.port);
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  const adminUrl = urlOf(adminAddress);
+  logger.info({ address, admin: adminAddress, site: config.site, open: config.open }, 'appliance listening');
+  if (!isLoopback(adminAddress.host)) {
+    logger.warn(
+      { admin: adminAddress },
+      'admin listener is not on loopback: anyone who reaches it can drain',
+    );
+  }
   await bgp?.speaker.start();
   if (config.control) {
     agent = new ControlAgent({
@@ -113,7 +160,7 @@ export async function startAppliance(
       ...(config.controlGraceMs !== undefined ? { graceMs: config.controlGraceMs } : {}),
       ...(config.heartbeatMs !== undefined ? { intervalMs: config.heartbeatMs } : {}),
       heartbeat: new HeartbeatBuilder({
-        url: `http://${host}:${address.port}`,
+        url,
         site: config.site,
         version: VERSION,
         state: () => server.state,
@@ -135,12 +182,14 @@ export async function startAppliance(
       const timeout = new Promise<'timeout'>((r) =>
         setTimeout(r, config.drainTimeoutSec * 1000, 'timeout').unref(),
       );
+      server.markExiting();
       const result = await Promise.race([server.drain(), timeout]);
       if (result === 'timeout')
         logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
       await agent?.stop();
       await bgp?.stop();
       await server.close();
+      await admin.close();
       await sender.close();
       store.close();
       metrics.close();
@@ -150,5 +199,9 @@ export async function startAppliance(
     return stopping;
   };
 
-  return { config, address, url: `http://${host}:${address.port}`, server, logger, bgp, agent, stop };
+  return { config, address, url, adminAddress, adminUrl, server, store, logger, bgp, agent, stop };
+}
+
+function isLoopback(host: string): boolean {
+  return host === '::1' || host.startsWith('127.') || host === 'localhost';
 }

@@ -1,5 +1,6 @@
 // `ferry appliance`: one process, or with --workers N a primary and N workers sharing the
-// listen socket. Drains and exits on SIGTERM/SIGINT or POST /v1/drain?exit=true.
+// listen sockets. Drains and exits on SIGTERM/SIGINT or POST /v1/drain?exit=true on the
+// admin listener.
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { startAppliance } from './app.js';
@@ -33,9 +34,12 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
     onDrainedExit: () => void shutdown('drain request'),
     cluster: worker
       ? (metrics, server) => {
-          link = linkToPrimary(metrics.registry, (exit) => {
-            if (exit) void shutdown('primary');
-            else server.requestDrain(false);
+          link = linkToPrimary(metrics.registry, {
+            drainExit: () => void shutdown('primary'),
+            apply: (order) => {
+              if (order === 'drain') server.requestDrain(false);
+              else server.undrain();
+            },
           });
           return link;
         }
@@ -53,7 +57,7 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
     app.logger.flush(() => process.exit(0));
   };
   if (worker) {
-    link?.announceListening(app.url);
+    link?.announceListening(app.url, app.adminUrl);
     // The primary coordinates: Ctrl-C reaches the whole process group, and the primary's
     // drain order must not count as a second signal here.
     process.on('SIGINT', () => {});
@@ -62,7 +66,9 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  // Readiness line for scripts and humans; the service log goes to stderr.
+  // Readiness lines for scripts and humans (the admin line first, so whoever waits for
+  // "serving on" has both); the service log goes to stderr.
+  process.stderr.write(`ferry appliance ${config.id} admin on ${app.adminUrl}\n`);
   process.stderr.write(`ferry appliance ${config.id} serving on ${app.url}\n`);
 }
 

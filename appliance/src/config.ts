@@ -2,11 +2,14 @@
 // at start with a message that names the flag.
 import { type BgpFlags, type BgpSettings, settingsFromFlags } from './bgp/session/neighbors.js';
 import { configError } from './errors.js';
-import type { ServerLimits } from './server.js';
+import type { ServerLimits } from './http/listener.js';
 
 export interface ApplianceConfig {
   id: string;
+  /** the viewers' port: content and /healthz */
   listen: { host: string; port: number };
+  /** the admin listener: drain, undrain, status, routes, metrics, healthz */
+  adminListen: { host: string; port: number };
   stores: string[];
   site: string;
   control?: string;
@@ -37,6 +40,7 @@ export function embeddedConfig(overrides: Partial<ApplianceConfig> & { stores: s
   return {
     id: 'embedded-appliance',
     listen: { host: '127.0.0.1', port: 0 },
+    adminListen: { host: '127.0.0.1', port: 0 },
     site: 'test',
     open: true,
     bodySender: 'auto',
@@ -60,6 +64,15 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
     throw configError('--token-key-file FILE is required (or --open to serve without tokens, for local use)');
   }
   if (c.open && c.tokenKeyFile) throw configError('--open and --token-key-file exclude each other');
+  if (
+    c.adminListen.port !== 0 &&
+    c.adminListen.port === c.listen.port &&
+    (c.adminListen.host === c.listen.host || isAnyAddress(c.listen.host) || isAnyAddress(c.adminListen.host))
+  ) {
+    throw configError(
+      "--admin-listen must differ from --listen: the admin endpoints stay off the viewers' port",
+    );
+  }
   if (!LEVELS.has(c.logLevel)) throw configError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
   if (c.control !== undefined) {
     try {
@@ -71,10 +84,31 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
   return c;
 }
 
+function isAnyAddress(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+/** The admin listener's default port, beside the viewers' default 8080. */
+export const DEFAULT_ADMIN_PORT = 9081;
+
+/**
+ * --admin-listen, or its default: 127.0.0.1:9081, and 127.0.0.1:0 when --listen asks for an
+ * ephemeral port (tests, `ferry demo`, several appliances on one machine), so that such
+ * appliances never collide on the admin port. The readiness output names the port taken.
+ */
+export function adminListenFor(
+  flag: { host: string; port: number } | undefined,
+  listen: { host: string; port: number },
+): { host: string; port: number } {
+  if (flag) return flag;
+  return { host: '127.0.0.1', port: listen.port === 0 ? 0 : DEFAULT_ADMIN_PORT };
+}
+
 /** Flags as commander hands them over (see cli/src/main.ts). */
 export interface ApplianceFlags extends BgpFlags {
   id: string;
   listen: { host: string; port: number };
+  adminListen?: { host: string; port: number };
   store: string[];
   site: string;
   control?: string;
@@ -92,6 +126,7 @@ export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
   return validateConfig({
     id: f.id,
     listen: f.listen,
+    adminListen: adminListenFor(f.adminListen, f.listen),
     stores: f.store,
     site: f.site,
     control: f.control,

@@ -26,6 +26,16 @@ export const Errors = defineErrors('appliance-http', {
   BAD_REQUEST: CommonErrors.BAD_REQUEST,
   REQUEST_TIMEOUT: spec('FERRY_ERR_REQUEST_TIMEOUT', 408, 'request headers did not arrive in time'),
   HEADERS_TOO_LARGE: spec('FERRY_ERR_HEADERS_TOO_LARGE', 431, 'request headers too large'),
+  BAD_HOST: spec(
+    'FERRY_ERR_BAD_HOST',
+    400,
+    'an HTTP/1.1 request needs exactly one Host header (RFC 9112 section 3.2)',
+  ),
+  HTTP_VERSION_NOT_SUPPORTED: spec(
+    'FERRY_ERR_HTTP_VERSION_NOT_SUPPORTED',
+    505,
+    'only HTTP/1.x is served on this port',
+  ),
   // Tokens
   TOKEN_MISSING: spec('FERRY_ERR_TOKEN_MISSING', 403, 'a URL token (?t=) is required'),
   TOKEN_MALFORMED: spec('FERRY_ERR_TOKEN_MALFORMED', 403, 'URL token is malformed'),
@@ -50,13 +60,30 @@ export const Errors = defineErrors('appliance-http', {
     412,
     'precondition failed (If-Match / If-Unmodified-Since)',
   ),
+  FILE_UNREADABLE: spec(
+    'FERRY_ERR_FILE_UNREADABLE',
+    500,
+    'file cannot be read on this appliance; it has left the inventory',
+  ),
   // Service state
   ISOLATED: spec(
     'FERRY_ERR_ISOLATED',
     503,
-    'appliance has lost contact with control and takes no new sessions',
+    'appliance has lost contact with control and serves only URLs control signed',
   ),
   DRAINING: spec('FERRY_ERR_DRAINING', 503, 'appliance is draining and takes no new requests'),
+  // Admin listener writes (drain, undrain): never reachable by a browser's simple request.
+  ADMIN_CONTENT_TYPE: spec(
+    'FERRY_ERR_ADMIN_CONTENT_TYPE',
+    415,
+    'admin writes need content-type: application/json',
+  ),
+  ADMIN_ORIGIN: spec(
+    'FERRY_ERR_ADMIN_ORIGIN',
+    403,
+    'admin writes are refused from a browser (Origin header)',
+  ),
+  EXITING: spec('FERRY_ERR_EXITING', 409, 'appliance is shutting down; it cannot be undrained'),
   INTERNAL: CommonErrors.INTERNAL,
 });
 

@@ -37,7 +37,7 @@ async function startWithBgp(
 }
 
 async function routePrefixes(app: RunningAppliance, query = ''): Promise<string[]> {
-  const body = json(await get(`${app.url}/v1/routes${query}`));
+  const body = json(await get(`${app.adminUrl}/v1/routes${query}`));
   return (body.routes as { prefix: string }[]).map((r) => r.prefix);
 }
 
@@ -114,14 +114,14 @@ describe.skipIf(!existsSync(BIRD_BIN))('appliance with BGP', () => {
       intervalMs: 50,
     });
     expect(await routePrefixes(app)).toEqual(['10.20.0.0/16', '10.21.0.0/16', '2001:db8:20::/48']);
-    const [route] = json(await get(`${app.url}/v1/routes?contains=10.20.3.4`)).routes as Record<
+    const [route] = json(await get(`${app.adminUrl}/v1/routes?contains=10.20.3.4`)).routes as Record<
       string,
       unknown
     >[];
     expect(route).toMatchObject({ prefix: '10.20.0.0/16', asPath: [BIRD_AS], communities: ['65000:20'] });
-    const status = json(await get(`${app.url}/v1/status`));
+    const status = json(await get(`${app.adminUrl}/v1/status`));
     expect((status.bgp as { sessions: { state: string }[] }).sessions[0]!.state).toBe('Established');
-    expect((await get(`${app.url}/metrics`)).body.toString()).toMatch(/ferry_bgp_prefixes\{afi="4"\} 2/);
+    expect((await get(`${app.adminUrl}/metrics`)).body.toString()).toMatch(/ferry_bgp_prefixes\{afi="4"\} 2/);
 
     await bird.setRoutes({ routes4: ['10.21.0.0/16'], routes6: [] });
     await eventually(async () => (await routePrefixes(app)).length === 1, {
@@ -134,14 +134,14 @@ describe.skipIf(!existsSync(BIRD_BIN))('appliance with BGP', () => {
     await bird.restart();
     await eventually(
       async () => {
-        const s = json(await get(`${app.url}/v1/status`)).bgp as {
+        const s = json(await get(`${app.adminUrl}/v1/status`)).bgp as {
           sessions: { state: string; uptimeSec: number }[];
         };
         return s.sessions[0]!.state === 'Established' && (await routePrefixes(app)).length === 1;
       },
       { what: 'routes after the restart', timeoutMs: 15_000, intervalMs: 50 },
     );
-    expect((await get(`${app.url}/v1/routes?limit=0`)).status).toBe(400);
+    expect((await get(`${app.adminUrl}/v1/routes?limit=0`)).status).toBe(400);
     await bird.stop();
     bird = undefined;
     await eventually(async () => (await routePrefixes(app)).length === 0, {

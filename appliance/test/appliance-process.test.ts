@@ -1,5 +1,6 @@
-// `ferry appliance` as a real process: readiness line, SIGTERM drains and exits 0, and
-// --workers N runs N workers on one port with metrics and drains across all of them.
+// `ferry appliance` as a real process: readiness lines, SIGTERM drains and exits 0, and
+// --workers N runs N workers on one port with metrics, drains and undrains across all of
+// them (admin requests on the admin listener, answered consistently by every worker).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,13 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from '../src/store/store.js';
 import { testBytes } from './support/appliance-fixture.js';
-import { get, json } from './support/http-client.js';
+import { adminPost, get, json } from './support/http-client.js';
 
 const CLI = join(import.meta.dirname, '../../cli/bin/ferry.js');
 
 interface Started {
   child: ChildProcess;
   url: string;
+  adminUrl: string;
   exited: Promise<number | null>;
 }
 
@@ -31,9 +33,10 @@ function startAppliance(args: string[]): Promise<Started> {
     child.stderr!.on('data', (c: Buffer) => {
       err += c.toString();
       const m = /serving on (http:\/\/[^\s]+)/.exec(err);
-      if (m) {
+      const admin = /admin on (http:\/\/[^\s]+)/.exec(err);
+      if (m && admin) {
         clearTimeout(timer);
-        resolve({ child, url: m[1]!, exited });
+        resolve({ child, url: m[1]!, adminUrl: admin[1]!, exited });
       }
     });
     child.once('exit', (code) => reject(new Error(`appliance exited early (${code}): ${err}`)));
@@ -116,13 +119,13 @@ describe('ferry appliance process', () => {
     const pids = new Set<number>();
     // The primary hands connections to workers in turn; each request here is a new connection.
     for (let i = 0; i < 20 && pids.size < 2; i++) {
-      pids.add((json(await get(`${a.url}/v1/status`)).worker as { pid: number }).pid);
+      pids.add((json(await get(`${a.adminUrl}/v1/status`)).worker as { pid: number }).pid);
     }
     for (let i = 0; i < 6; i++) {
       expect((await get(`${a.url}/v1/c/clip`, { Range: 'bytes=0-99' })).status).toBe(206);
     }
     expect(pids.size).toBe(2);
-    const metrics = (await get(`${a.url}/metrics`)).body.toString();
+    const metrics = (await get(`${a.adminUrl}/metrics`)).body.toString();
     const sent = /ferry_bytes_sent_total\{path="(?:sendfile|copy)"\} (\d+)/.exec(metrics);
     const served = Number(/ferry_responses_total\{status="206"\} (\d+)/.exec(metrics)?.[1]);
     // Six 206 responses of 100 bytes each, spread over both workers, summed.
@@ -132,5 +135,45 @@ describe('ferry appliance process', () => {
     a.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);
     for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+
+  it('drains and undrains every worker before answering, so any worker agrees at once', async () => {
+    const a = await startAppliance([
+      '--id',
+      'p4',
+      '--listen',
+      '127.0.0.1:0',
+      '--store',
+      store,
+      '--open',
+      '--access-log',
+      'off',
+      '--workers',
+      '2',
+    ]);
+    running.push(a.child);
+    // Each request is a new connection, handed to the workers in turn.
+    const states = async () => {
+      const seen = new Map<number, string>();
+      for (let i = 0; i < 8; i++) {
+        const s = json(await get(`${a.adminUrl}/v1/status`));
+        seen.set((s.worker as { pid: number }).pid, s.state as string);
+      }
+      return seen;
+    };
+    expect((await get(`${a.url}/v1/drain`, { 'content-type': 'application/json' }, 'POST')).status).toBe(404);
+    expect((await adminPost(`${a.adminUrl}/v1/drain`)).status).toBe(202);
+    const drained = await states();
+    expect(drained.size).toBe(2);
+    for (const state of drained.values()) expect(state).not.toBe('serving');
+    for (let i = 0; i < 4; i++) expect((await get(`${a.url}/v1/c/clip`)).status).toBe(503);
+
+    expect((await adminPost(`${a.adminUrl}/v1/undrain`)).status).toBe(200);
+    for (const state of (await states()).values()) expect(state).toBe('serving');
+    for (let i = 0; i < 4; i++) {
+      expect((await get(`${a.url}/v1/c/clip`, { Range: 'bytes=0-9' })).status).toBe(206);
+    }
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
   });
 });

@@ -60,10 +60,10 @@ describe('a disk fails while serving', () => {
     expect(ok.body.equals(testBytes(5000, kept[0]!).subarray(0, 100))).toBe(true);
 
     const disksNow = (
-      json(await get(`${app.url}/v1/status`)).store as { disks: { path: string; state: string }[] }
+      json(await get(`${app.adminUrl}/v1/status`)).store as { disks: { path: string; state: string }[] }
     ).disks;
     expect(disksNow.find((d) => d.path === failing)?.state).toBe('failed');
-    expect((await get(`${app.url}/metrics`)).body.toString()).toMatch(
+    expect((await get(`${app.adminUrl}/metrics`)).body.toString()).toMatch(
       /ferry_store_disk_up\{disk="[^"]+"\} 0/,
     );
     expect((await get(`${app.url}/healthz`)).status).toBe(200);

@@ -2,7 +2,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, startFixture } from './support/appliance-fixture.js';
-import { get, json } from './support/http-client.js';
+import { adminPost, get, json } from './support/http-client.js';
 
 const BIG = 48 * 1024 * 1024;
 
@@ -37,14 +37,14 @@ describe('drain', () => {
     for (let i = 0; i < 200 && received < 1024 * 1024; i++) await new Promise((r) => setTimeout(r, 10));
     expect(received).toBeGreaterThan(0);
 
-    const drain = await get(`${fx.url}/v1/drain`, {}, 'POST');
+    const drain = await adminPost(`${fx.adminUrl}/v1/drain`);
     expect(drain.status).toBe(202);
     const refused = await get(`${fx.url}/v1/c/small`);
     expect(refused.status).toBe(503);
     expect(json(refused).error).toBe('FERRY_ERR_DRAINING');
     expect(refused.headers.connection).toBe('close');
     expect((await get(`${fx.url}/healthz`)).status).toBe(503);
-    expect(json(await get(`${fx.url}/v1/status`)).state).toBe('draining');
+    expect(json(await get(`${fx.adminUrl}/v1/status`)).state).toBe('draining');
 
     resume();
     expect(await done).toBe(BIG);

@@ -28,9 +28,9 @@ describe.each(senders)('data plane over the %s path', (bodySender) => {
     expect(r.headers.etag).toMatch(/^"[0-9a-f]+"$/);
     expect(r.headers['last-modified']).toMatch(/GMT$/);
     expect(r.body.equals(bytes)).toBe(true);
-    const status = json(await get(u('/v1/status')));
+    const status = json(await get(`${fx.adminUrl}/v1/status`));
     expect((status.bodySender as { path: string }).path).toBe(bodySender);
-    const metrics = (await get(u('/metrics'))).body.toString();
+    const metrics = (await get(`${fx.adminUrl}/metrics`)).body.toString();
     expect(metrics).toMatch(new RegExp(`ferry_bytes_sent_total\\{path="${bodySender}"\\} [1-9]`));
   });
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ContentStore } from '../src/store/store.js';
 
 const cleanups: (() => void)[] = [];
+
+/** A pid that no process has: one of a child that has already exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', '0']);
+  return r.pid;
+}
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'ferry-recover-'));
   cleanups.push(() => rmSync(d, { recursive: true, force: true }));
@@ -24,14 +31,17 @@ function capture(): { logger: pino.Logger; messages: string[] } {
   return { logger, messages };
 }
 
-async function storeWith(dir: string, ids: string[]): Promise<void> {
+/** Adds `ids` to a store at `dir`; returns where each file's bytes live. */
+async function storeWith(dir: string, ids: string[]): Promise<Map<string, string>> {
   const src = tempDir();
   const store = ContentStore.open([dir], { checkIntervalMs: 0 });
+  const paths = new Map<string, string>();
   for (const id of ids) {
     writeFileSync(join(src, id), randomBytes(100));
-    await store.add(join(src, id));
+    paths.set(id, (await store.add(join(src, id))).path);
   }
   store.close();
+  return paths;
 }
 
 describe('content store: consistency after a crash', () => {
@@ -52,8 +62,8 @@ describe('content store: consistency after a crash', () => {
 
   it('drops a row whose file is gone', async () => {
     const dir = join(tempDir(), 'ssd');
-    await storeWith(dir, ['a', 'b']);
-    rmSync(join(dir, 'files', 'b'));
+    const paths = await storeWith(dir, ['a', 'b']);
+    rmSync(paths.get('b')!);
     const { logger, messages } = capture();
     const store = ContentStore.open([dir], { logger, checkIntervalMs: 0 });
     expect(store.lookup('b')).toBeUndefined();
@@ -67,9 +77,9 @@ describe('content store: consistency after a crash', () => {
 
   it('re-hashes a file replaced without its row being updated', async () => {
     const dir = join(tempDir(), 'ssd');
-    await storeWith(dir, ['a']);
+    const paths = await storeWith(dir, ['a']);
     const bytes = randomBytes(333);
-    writeFileSync(join(dir, 'files', 'a'), bytes);
+    writeFileSync(paths.get('a')!, bytes);
     const store = ContentStore.open([dir], { checkIntervalMs: 0 });
     cleanups.push(() => store.close());
     expect(store.lookup('a')?.size).toBe(333);
@@ -79,7 +89,9 @@ describe('content store: consistency after a crash', () => {
   it('removes leftover temp files of copies that never finished', async () => {
     const dir = join(tempDir(), 'ssd');
     await storeWith(dir, ['a']);
+    // The old temp name, and the new one of a process that has exited.
     writeFileSync(join(dir, '.ferry', 'tmp', 'big.1234abcd'), randomBytes(1000));
+    writeFileSync(join(dir, '.ferry', 'tmp', `${deadPid()}-1234abcd-big`), randomBytes(1000));
     const store = ContentStore.open([dir], { checkIntervalMs: 0 });
     cleanups.push(() => store.close());
     expect(readdirSync(join(dir, '.ferry', 'tmp'))).toEqual([]);

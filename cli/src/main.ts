@@ -13,7 +13,12 @@ export function buildProgram(): Command {
     .command('appliance')
     .description('run an edge appliance: serves stored files as byte ranges over HTTP')
     .requiredOption('--id <id>', 'appliance id, reported to control and in logs')
-    .addOption(listenOption('HTTP listen address'))
+    .addOption(listenOption('HTTP listen address for viewers: content and /healthz'))
+    .option(
+      '--admin-listen <host:port>',
+      'admin listener: drain, undrain, status, routes, metrics (default 127.0.0.1:9081; 127.0.0.1:0 with --listen port 0)',
+      parseHostPort,
+    )
     .requiredOption('--store <dir>', 'content store directory, one per disk (repeatable)', collect)
     .option('--control <url>', 'control service base URL (heartbeats every second)')
     .option(

@@ -27,12 +27,16 @@ export interface Running {
   name: string;
   child: ChildProcess;
   url?: string;
+  /** stderr up to the readiness line (an appliance names its admin listener there too) */
+  banner?: string;
 }
 
 export class Topology {
   readonly procs: Running[] = [];
   controlUrl = '';
   readonly applianceUrls = new Map<string, string>();
+  /** each appliance's admin listener (drain, status, metrics), off the viewers' port */
+  readonly applianceAdminUrls = new Map<string, string>();
 
   constructor(private readonly dir: string) {}
 
@@ -58,6 +62,7 @@ export class Topology {
         if (m) {
           clearTimeout(timer);
           proc.url = m[1];
+          proc.banner = err;
           resolve(proc);
         }
       });
@@ -122,6 +127,8 @@ export class Topology {
       /serving on (http:\/\/\S+)/,
     );
     this.applianceUrls.set(spec.id, a.url!);
+    const admin = /admin on (http:\/\/\S+)/.exec(a.banner ?? '');
+    if (admin) this.applianceAdminUrls.set(spec.id, admin[1]!);
     const prefixes = join(this.dir, `prefixes-${spec.id}.txt`);
     writeFileSync(prefixes, `# ${spec.site}: clients of ${spec.id}\n${spec.prefix}\n`);
     await this.start(`bgp-feed-${spec.id}`, [

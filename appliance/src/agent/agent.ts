@@ -3,6 +3,9 @@
 // and, after `graceMs` without an answer, the appliance counts itself isolated. An isolated
 // Open Connect appliance keeps the sessions it has but takes no new ones: control can no
 // longer see its health or steer away from it, so new clients are better sent elsewhere.
+// Ferry's rule (docs/appliance.md, "Isolation"): URLs control signed are served until they
+// expire, requests nothing vouches for (--open) are refused, /healthz answers 503; the first
+// good heartbeat ends it.
 import { type Heartbeat, HeartbeatReply } from '@ferry/protocol';
 import { Value } from 'typebox/value';
 import { Agent, request } from 'undici';
@@ -19,13 +22,22 @@ export interface ControlAgentOptions {
   intervalMs?: number;
   /** without a good reply for this long the appliance is isolated (default 30,000) */
   graceMs?: number;
-  /** longest wait between attempts while control is unreachable (default 10,000) */
+  /** longest wait between attempts while control is unreachable (default 10,000; while
+   * isolated at most ISOLATED_RETRY_MAX_MS) */
   backoffMaxMs?: number;
   /** one heartbeat's time limit (default: the current interval, at least 250 ms) */
   timeoutMs?: number;
   /** for tests of the jitter; default Math.random */
   random?: () => number;
 }
+
+/**
+ * Isolated, the appliance reports itself unhealthy and refuses what it cannot verify, so it
+ * should notice control's return within a couple of seconds rather than after a 10 s
+ * backoff: one small request every 1-2 s is little for control, and the jitter keeps
+ * returning appliances out of step.
+ */
+export const ISOLATED_RETRY_MAX_MS = 2000;
 
 export interface ControlAgentStatus {
   controlUrl: string;
@@ -219,7 +231,8 @@ export class ControlAgent {
    */
   private backoffDelay(): number {
     const exp = Math.min(this.failures - 1, 30);
-    const ceiling = Math.min(this.backoffMaxMs, this.intervalMs * 2 ** exp);
+    const cap = this.isolatedNow ? Math.min(this.backoffMaxMs, ISOLATED_RETRY_MAX_MS) : this.backoffMaxMs;
+    const ceiling = Math.min(cap, this.intervalMs * 2 ** exp);
     return ceiling / 2 + (ceiling / 2) * this.random();
   }
 
@@ -236,10 +249,10 @@ export class ControlAgent {
     if (isolated) {
       this.log.warn(
         { graceMs: this.graceMs, lastSuccessMs: this.lastSuccessMs, lastError: this.lastError },
-        'no answer from control within the grace period: isolated, refusing new sessions',
+        'no answer from control within the grace period: isolated, serving only signed URLs',
       );
     } else {
-      this.log.info('control answers again: no longer isolated, taking new sessions');
+      this.log.info('control answers again: no longer isolated');
     }
     for (const fn of this.listeners) {
       try {

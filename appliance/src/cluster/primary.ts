@@ -1,15 +1,25 @@
 // The primary of a multi-process appliance (--workers N): like nginx's master, it forks one
-// worker per core, all serving the same listen socket, restarts a worker that dies, fans
-// a drain out to every worker, aggregates /metrics over all of them, and on SIGTERM/SIGINT
-// drains the workers and exits once they have.
+// worker per core, all serving the same listen sockets (viewers' and admin), restarts a
+// worker that dies, fans drains and undrains out to every worker (answering the admin
+// request only once every worker has applied it, so any worker's /v1/status agrees right
+// after), aggregates /metrics over all of them, and on SIGTERM/SIGINT drains the workers
+// and exits once they have.
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { ApplianceConfig } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import { ContentStore } from '../store/store.js';
-import { isFerryMessage, type PrimaryToWorker, type WorkerToPrimary } from './messages.js';
+import {
+  type AdminOrder,
+  isFerryMessage,
+  type OrderResult,
+  type PrimaryToWorker,
+  type WorkerToPrimary,
+} from './messages.js';
 
 const RESTART_BACKOFF_MS = [100, 500, 1000, 2000, 5000];
+/** A worker that does not confirm an order in this time (hung, dying) is not waited for. */
+const ORDER_TIMEOUT_MS = 2000;
 
 export async function runPrimary(config: ApplianceConfig, workers: number, logger: Logger): Promise<void> {
   // Crash recovery (re-indexing, dropping stale rows) runs once here, so workers that open
@@ -22,6 +32,39 @@ export async function runPrimary(config: ApplianceConfig, workers: number, logge
   const restarts = new Map<number, number>();
   let stopping = false;
   let announced = false;
+  // Drained by an admin order: a worker restarted meanwhile must start drained too.
+  let drained = false;
+  let nextRound = 0;
+  const rounds = new Map<number, { waiting: Set<number>; done: () => void }>();
+
+  /** Sends `order` to every live worker; resolves when all have applied it (or timed out). */
+  const apply = (order: AdminOrder): Promise<void> =>
+    new Promise((resolve) => {
+      const round = nextRound++;
+      const waiting = new Set(live.keys());
+      const finish = () => {
+        clearTimeout(timer);
+        rounds.delete(round);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        logger.warn({ order, unconfirmed: [...waiting] }, 'workers did not confirm an admin order');
+        finish();
+      }, ORDER_TIMEOUT_MS);
+      rounds.set(round, { waiting, done: finish });
+      for (const [i, w] of live) {
+        if (w.isConnected()) w.send({ type: 'ferry:apply', round, order } satisfies PrimaryToWorker);
+        else waiting.delete(i);
+      }
+      if (waiting.size === 0) finish();
+    });
+
+  const runOrder = async (order: AdminOrder): Promise<OrderResult> => {
+    if (stopping) return 'exiting';
+    drained = order === 'drain';
+    await apply(order);
+    return drained ? 'draining' : 'serving';
+  };
 
   const broadcast = (m: PrimaryToWorker) => {
     for (const w of live.values()) if (w.isConnected()) w.send(m);
@@ -51,13 +94,23 @@ export async function runPrimary(config: ApplianceConfig, workers: number, logge
     const m = raw as WorkerToPrimary;
     if (m.type === 'ferry:listening') {
       ready.add(index);
+      if (drained) w.send({ type: 'ferry:apply', round: -1, order: 'drain' } satisfies PrimaryToWorker);
       if (!announced && ready.size === workers) {
         announced = true;
+        process.stderr.write(`ferry appliance ${config.id} admin on ${m.adminUrl}\n`);
         process.stderr.write(`ferry appliance ${config.id} serving on ${m.url} (${workers} workers)\n`);
       }
     } else if (m.type === 'ferry:drain-request') {
       if (m.exit) stopAll('drain request');
-      else broadcast({ type: 'ferry:drain', exit: false });
+      else void runOrder('drain');
+    } else if (m.type === 'ferry:order') {
+      void runOrder(m.order).then(
+        (result) => w.isConnected() && w.send({ type: 'ferry:order-done', id: m.id, result }),
+      );
+    } else if (m.type === 'ferry:applied') {
+      const r = rounds.get(m.round);
+      r?.waiting.delete(index);
+      if (r && r.waiting.size === 0) r.done();
     } else if (m.type === 'ferry:metrics-request') {
       aggregator
         .clusterMetrics()
@@ -75,6 +128,10 @@ export async function runPrimary(config: ApplianceConfig, workers: number, logge
     w.on('exit', (code, signal) => {
       live.delete(index);
       ready.delete(index);
+      for (const r of rounds.values()) {
+        r.waiting.delete(index);
+        if (r.waiting.size === 0) r.done();
+      }
       if (stopping) {
         if (live.size === 0) {
           logger.info('all workers stopped');

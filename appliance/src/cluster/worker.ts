@@ -1,7 +1,13 @@
 // The worker side of a multi-process appliance: asks the primary for cluster-wide
-// metrics and drains, and follows the primary's drain orders.
+// metrics, drains and undrains, and follows the primary's orders.
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { isFerryMessage, type PrimaryToWorker, type WorkerToPrimary } from './messages.js';
+import {
+  type AdminOrder,
+  isFerryMessage,
+  type OrderResult,
+  type PrimaryToWorker,
+  type WorkerToPrimary,
+} from './messages.js';
 
 const METRICS_TIMEOUT_MS = 5000;
 
@@ -10,8 +16,17 @@ export interface WorkerLink {
   count: number;
   /** Aggregated metrics of every worker, from the primary. */
   metricsText(): Promise<string>;
-  requestDrain(exit: boolean): void;
-  announceListening(url: string): void;
+  /** Resolves once every worker is draining (with exit: once the primary has it). */
+  requestDrain(exit: boolean): Promise<void>;
+  /** Resolves once every worker serves again, or 'exiting' when the primary is stopping. */
+  requestUndrain(): Promise<'serving' | 'exiting'>;
+  announceListening(url: string, adminUrl: string): void;
+}
+
+export interface PrimaryOrders {
+  /** the primary's drain-and-exit (SIGTERM, drain?exit=true) */
+  drainExit(): void;
+  apply(order: AdminOrder): void;
 }
 
 export function workerIdentity(): { index: number; count: number } | null {
@@ -20,7 +35,7 @@ export function workerIdentity(): { index: number; count: number } | null {
   return Number.isInteger(index) && Number.isInteger(count) && count > 0 ? { index, count } : null;
 }
 
-export function linkToPrimary(registry: Registry, onDrain: (exit: boolean) => void): WorkerLink {
+export function linkToPrimary(registry: Registry, orders: PrimaryOrders): WorkerLink {
   const id = workerIdentity();
   if (!id || !process.send) throw new Error('not an appliance worker process');
   // Constructing an AggregatorRegistry installs prom-client's worker-side listener that
@@ -29,12 +44,27 @@ export function linkToPrimary(registry: Registry, onDrain: (exit: boolean) => vo
   AggregatorRegistry.setRegistries([registry]);
   const send = (m: WorkerToPrimary) => process.send?.(m);
   const pending = new Map<number, { resolve: (t: string) => void; reject: (e: Error) => void }>();
+  const orderWaiters = new Map<number, (r: OrderResult) => void>();
   let nextId = 0;
+  const order = (o: AdminOrder): Promise<OrderResult> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      orderWaiters.set(id, resolve);
+      send({ type: 'ferry:order', id, order: o });
+    });
   process.on('message', (raw: unknown) => {
     if (!isFerryMessage(raw)) return;
     const m = raw as PrimaryToWorker;
-    if (m.type === 'ferry:drain') onDrain(m.exit);
-    else if (m.type === 'ferry:metrics') {
+    if (m.type === 'ferry:drain') {
+      if (m.exit) orders.drainExit();
+      else orders.apply('drain');
+    } else if (m.type === 'ferry:apply') {
+      orders.apply(m.order);
+      if (m.round >= 0) send({ type: 'ferry:applied', round: m.round });
+    } else if (m.type === 'ferry:order-done') {
+      orderWaiters.get(m.id)?.(m.result);
+      orderWaiters.delete(m.id);
+    } else if (m.type === 'ferry:metrics') {
       const p = pending.get(m.id);
       pending.delete(m.id);
       if (m.text !== undefined) p?.resolve(m.text);
@@ -62,7 +92,11 @@ export function linkToPrimary(registry: Registry, onDrain: (exit: boolean) => vo
         });
         send({ type: 'ferry:metrics-request', id: mid });
       }),
-    requestDrain: (exit) => send({ type: 'ferry:drain-request', exit }),
-    announceListening: (url) => send({ type: 'ferry:listening', url }),
+    requestDrain: async (exit) => {
+      if (exit) send({ type: 'ferry:drain-request', exit });
+      else await order('drain');
+    },
+    requestUndrain: async () => ((await order('undrain')) === 'exiting' ? 'exiting' : 'serving'),
+    announceListening: (url, adminUrl) => send({ type: 'ferry:listening', url, adminUrl }),
   };
 }

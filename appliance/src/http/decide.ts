@@ -19,6 +19,8 @@ export interface DecideContext {
   keys: KeyRing | null;
   maxRanges: number;
   nowMs: number;
+  /** The appliance has lost control for longer than its grace period (agent/agent.ts). */
+  isolated: boolean;
 }
 
 export interface ContentRequest {
@@ -95,10 +97,18 @@ export function decideContentResponse(ctx: DecideContext, req: ContentRequest): 
 
   const tokenError = checkToken(ctx, req, fileId);
   if (tokenError) return { kind: 'error', error: tokenError, fileId };
+  // Isolated, the appliance serves what control demonstrably issued: a URL whose token it
+  // has just verified stays good until its expiry, as control meant. Without tokens
+  // (--open) nothing shows control sent the viewer here, so nothing is served
+  // (docs/appliance.md, "Isolation").
+  if (ctx.isolated && !ctx.keys) {
+    return { kind: 'error', error: Errors.ISOLATED, fileId, headers: { 'Retry-After': '5' } };
+  }
 
   const file = ctx.lookup(fileId);
   if (!file) return { kind: 'error', error: Errors.FILE_NOT_HELD, fileId };
   if (file.missing) return { kind: 'error', error: Errors.FILE_ON_FAILED_DISK, fileId };
+  if (file.unreadable) return { kind: 'error', error: Errors.FILE_UNREADABLE, fileId };
 
   const etag = strongEtag(file.sha256);
   const headers: Record<string, string | number> = {

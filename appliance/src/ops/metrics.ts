@@ -7,6 +7,8 @@ const LOOP_SAMPLE_MS = 10;
 
 export interface MetricSources {
   activeTransfers(): number;
+  /** 1 while isolated from control (agent/agent.ts), 0 otherwise or without --control */
+  isolated(): boolean;
   store(): { disks: { id: string; state: string; files: number; bytes: number }[] };
 }
 
@@ -15,6 +17,7 @@ export class ApplianceMetrics {
   readonly bytesSent: Counter<'path'>;
   readonly responses: Counter<'status'>;
   readonly transferFailures: Counter<'path' | 'reason'>;
+  readonly fileReadErrors: Counter<'disk'>;
   // The histogram records the whole interval between samples (resolution + lateness);
   // the gauges subtract the resolution so an idle loop reads ~0, not ~10 ms.
   private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
@@ -39,6 +42,22 @@ export class ApplianceMetrics {
       help: 'Body transfers that did not complete, by path and reason',
       labelNames: ['path', 'reason'],
       registers,
+    });
+    this.fileReadErrors = new Counter({
+      name: 'ferry_file_read_errors_total',
+      help: 'Stored files found unreadable when serving them (each leaves the inventory), by disk',
+      labelNames: ['disk'],
+      registers,
+    });
+    new Gauge({
+      name: 'ferry_control_isolated',
+      help: '1 while the appliance has had no answer from control for longer than its grace period',
+      registers,
+      // Every worker runs the same agent state (only --workers 1 reports to control).
+      aggregator: 'max',
+      collect() {
+        this.set(sources.isolated() ? 1 : 0);
+      },
     });
     new Gauge({
       name: 'ferry_active_transfers',

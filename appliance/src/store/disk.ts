@@ -1,10 +1,13 @@
-// One disk of the store: DIR/files/<id> holds the bytes, DIR/.ferry/index.db the index,
-// DIR/.ferry/tmp/ the copies in progress. A disk that cannot be read is marked failed
-// rather than thrown, so one bad SSD never takes the appliance down.
+// One disk of the store: DIR/files/<id>+<sha256 prefix> holds one version of a file's
+// bytes (DIR/files/<id> in stores written before versions), DIR/.ferry/index.db the index
+// (which names the version in force), DIR/.ferry/tmp/ the copies in progress. A disk that
+// cannot be read is marked failed rather than thrown, so one bad SSD never takes the
+// appliance down.
 
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { isValidFileId } from '@ferry/protocol';
 import type { Logger } from 'pino';
 import { IndexDb } from './index-db.js';
 import { reconcile } from './reconcile.js';
@@ -55,11 +58,7 @@ export class Disk {
       mkdirSync(disk.tmpDir, { recursive: true });
       disk.db = new IndexDb(disk.indexPath);
       disk.id = disk.db.getMeta('disk_id') ?? disk.assignId();
-      // Temp files are copies that never reached their rename: never servable, safe to drop.
-      for (const name of readdirSync(disk.tmpDir)) {
-        rmSync(join(disk.tmpDir, name), { force: true, recursive: true });
-        opts.logger.warn({ disk: disk.id, file: name }, 'store: removed leftover temp file');
-      }
+      removeLeftoverTemps(disk, opts.logger);
       const files = reconcile(disk, disk.db, opts.logger);
       return { disk, files };
     } catch (err) {
@@ -75,8 +74,19 @@ export class Disk {
     return id;
   }
 
+  /** The old layout's path of `id` (no version in the name). */
   filePath(id: string): string {
     return join(this.filesDir, id);
+  }
+
+  /** Where the version of `id` with these bytes lives. */
+  versionName(id: string, sha256: string): string {
+    return `${id}${VERSION_SEPARATOR}${sha256.slice(0, VERSION_HEX)}`;
+  }
+
+  /** A temp file name that says which process writes it (see removeLeftoverTemps). */
+  tempPath(id: string): string {
+    return join(this.tmpDir, `${process.pid}-${randomBytes(4).toString('hex')}-${id}`);
   }
 
   /** Returns true when the disk is still readable; marks it failed (once) otherwise. */
@@ -113,5 +123,54 @@ export class Disk {
     return this.reason === undefined
       ? { id: this.id, path: this.path, state: this.state }
       : { id: this.id, path: this.path, state: this.state, reason: this.reason };
+  }
+}
+
+/** `+` is not allowed in file ids, so `<id>+<hex>` never collides with an id. */
+export const VERSION_SEPARATOR = '+';
+const VERSION_HEX = 16;
+/** A temp file whose writer cannot be identified (or whose pid was reused) goes after this. */
+const TEMP_MAX_AGE_MS = 24 * 3600 * 1000;
+
+/** The file id and whether the name is a versioned one, or null for a foreign name. */
+export function parseStoredName(name: string): { id: string; versioned: boolean } | null {
+  const plus = name.lastIndexOf(VERSION_SEPARATOR);
+  if (plus < 0) return isValidFileId(name) ? { id: name, versioned: false } : null;
+  const id = name.slice(0, plus);
+  const hex = name.slice(plus + 1);
+  return isValidFileId(id) && /^[0-9a-f]{16}$/.test(hex) ? { id, versioned: true } : null;
+}
+
+/** True when a process with this pid exists (EPERM: it exists, owned by someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Temp files are copies that never reached their rename: never servable. But a temp file
+ * of a process that is still running is an add in progress (`ferry content add` beside a
+ * restarting appliance, another worker's fill): removing it would fail that add after it
+ * has written gigabytes. So a temp file named by a live pid is left alone, unless it is
+ * older than a day (the pid may have been reused).
+ */
+function removeLeftoverTemps(disk: Disk, logger: Logger): void {
+  const now = Date.now();
+  for (const name of readdirSync(disk.tmpDir)) {
+    const path = join(disk.tmpDir, name);
+    const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st || now - st.mtimeMs < TEMP_MAX_AGE_MS) {
+        logger.info({ disk: disk.id, file: name, pid }, 'store: temp file of a running process left alone');
+        continue;
+      }
+    }
+    rmSync(path, { force: true, recursive: true });
+    logger.warn({ disk: disk.id, file: name }, 'store: removed leftover temp file');
   }
 }

@@ -9,6 +9,8 @@ import Database from 'better-sqlite3';
 export interface IndexRow {
   id: string;
   disk: string;
+  /** the file's name under DIR/files/: `<id>+<sha256 prefix>`; null for the old layout (`<id>`) */
+  name: string | null;
   size: number;
   sha256: string;
   mtime_ms: number;
@@ -40,6 +42,9 @@ export class IndexDb {
   private readonly upsertStmt: Database.Statement;
   private readonly deleteStmt: Database.Statement;
   private readonly hitStmt: Database.Statement;
+  private readonly bumpStmt: Database.Statement;
+  private readonly versionStmt: Database.Statement;
+  private readonly dataVersionStmt: Database.Statement;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -50,16 +55,28 @@ export class IndexDb {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      const columns = this.db.prepare('PRAGMA table_info(files)').all() as { name: string }[];
+      // Indexes written before versioned file names: the file is DIR/files/<id> (name null).
+      if (!columns.some((c) => c.name === 'name')) this.db.exec('ALTER TABLE files ADD COLUMN name TEXT');
     } catch (err) {
       this.db.close();
       throw err;
     }
     // Re-adding an id replaces its bytes but keeps its popularity.
     this.upsertStmt = this.db.prepare(
-      `INSERT INTO files (id, disk, size, sha256, mtime_ms) VALUES (@id, @disk, @size, @sha256, @mtime_ms)
-       ON CONFLICT(id) DO UPDATE SET disk = excluded.disk, size = excluded.size,
+      `INSERT INTO files (id, disk, name, size, sha256, mtime_ms)
+         VALUES (@id, @disk, @name, @size, @sha256, @mtime_ms)
+       ON CONFLICT(id) DO UPDATE SET disk = excluded.disk, name = excluded.name, size = excluded.size,
          sha256 = excluded.sha256, mtime_ms = excluded.mtime_ms`,
     );
+    // Bumped with every change to the file set (not to hit counts), so other processes on
+    // this disk (workers, a running appliance beside `ferry content add`) notice cheaply.
+    this.bumpStmt = this.db.prepare(
+      `INSERT INTO meta (key, value) VALUES ('files_version', '1')
+       ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`,
+    );
+    this.versionStmt = this.db.prepare("SELECT value FROM meta WHERE key = 'files_version'");
+    this.dataVersionStmt = this.db.prepare('PRAGMA data_version').pluck();
     this.deleteStmt = this.db.prepare('DELETE FROM files WHERE id = ?');
     this.hitStmt = this.db.prepare(
       `UPDATE files SET hits = hits + @hits,
@@ -86,12 +103,34 @@ export class IndexDb {
     return this.db.prepare('SELECT * FROM files WHERE id = ?').get(id) as IndexRow | undefined;
   }
 
-  upsert(row: Pick<IndexRow, 'id' | 'disk' | 'size' | 'sha256' | 'mtime_ms'>): void {
-    this.upsertStmt.run(row);
+  upsert(
+    row: Pick<IndexRow, 'id' | 'disk' | 'size' | 'sha256' | 'mtime_ms'> & { name?: string | null },
+  ): void {
+    this.db.transaction(() => {
+      this.upsertStmt.run({ name: null, ...row });
+      this.bumpStmt.run();
+    })();
   }
 
   delete(id: string): void {
-    this.deleteStmt.run(id);
+    this.db.transaction(() => {
+      this.deleteStmt.run(id);
+      this.bumpStmt.run();
+    })();
+  }
+
+  /** The files_version counter: changes with every add or removal, by any process. */
+  filesVersion(): string {
+    const row = this.versionStmt.get() as { value: string } | undefined;
+    return row?.value ?? '0';
+  }
+
+  /**
+   * SQLite's counter of commits by other connections: one cheap pragma, checked first so the
+   * files_version row is only read when someone wrote (hit flushes move it too).
+   */
+  dataVersion(): number {
+    return this.dataVersionStmt.get() as number;
   }
 
   /** Adds hit counts in one transaction: one fsync-free WAL append instead of one per file. */

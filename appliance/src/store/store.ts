@@ -3,7 +3,6 @@
 // a SQLite index per disk that survives restarts. Layout and failure handling:
 // docs/content-and-store.md.
 
-import { randomBytes } from 'node:crypto';
 import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { isValidFileId, rendezvousPick } from '@ferry/protocol';
@@ -14,7 +13,11 @@ import { StoreError, StoreErrors } from './errors.js';
 import { copyHashing } from './hash-file.js';
 import { HitBuffer } from './hits.js';
 import { IdLock } from './id-lock.js';
+import { diffIndex } from './index-diff.js';
 import type { DiskInfo, StoreChange, StoredFile, StoreStats } from './types.js';
+
+/** How long a replaced version stays on disk for readers that already chose it. */
+const RETIRE_MS = 30_000;
 
 export interface StoreOptions {
   logger?: Logger;
@@ -44,6 +47,10 @@ export class ContentStore {
   private readonly locks = new IdLock();
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** files found unreadable while serving, with why; they stay out of service until re-added */
+  private readonly unreadable = new Map<string, string>();
+  /** per disk, the index counters last seen (see refresh) */
+  private readonly seen = new Map<string, { data: number; files: string }>();
   private closed = false;
 
   private constructor(disks: Disk[], files: StoredFile[][], log: Logger) {
@@ -53,6 +60,8 @@ export class ContentStore {
     files.forEach((list) => {
       for (const f of list) this.place(f);
     });
+    for (const d of disks)
+      if (d.db) this.seen.set(d.id, { data: d.db.dataVersion(), files: d.db.filesVersion() });
   }
 
   static open(dirs: string[], opts: StoreOptions = {}): ContentStore {
@@ -107,20 +116,46 @@ export class ContentStore {
     if (flushMs > 0) this.timers.push(setInterval(() => this.flushHits(), flushMs).unref());
   }
 
-  /** The file for `id`, from memory only; `missing: true` when its disk has failed. */
+  /**
+   * The file for `id`, from memory only; `missing: true` when its disk has failed,
+   * `unreadable` when serving it found it unreadable (markUnreadable).
+   */
   lookup(id: string): StoredFile | undefined {
     const f = this.files.get(id);
     if (!f) return undefined;
-    return this.disksById.get(f.disk)?.state === 'ok' ? f : { ...f, missing: true };
+    if (this.disksById.get(f.disk)?.state !== 'ok') return { ...f, missing: true };
+    const why = this.unreadable.get(id);
+    return why === undefined ? f : { ...f, unreadable: why };
+  }
+
+  /**
+   * Takes a file out of service after it could not be read (permissions, a bad sector, a
+   * file changed behind the store's back): it leaves the inventory (control steers its
+   * viewers elsewhere) until it is added again, and its disk is checked at once.
+   */
+  markUnreadable(id: string, reason: string): void {
+    const f = this.files.get(id);
+    if (!f || this.unreadable.has(id)) return;
+    this.unreadable.set(id, reason);
+    this.log.error(
+      { file: id, disk: f.disk, path: f.path, reason },
+      'store: file unreadable, out of service',
+    );
+    this.emit({ type: 'removed', id, disk: f.disk });
+    const disk = this.disksById.get(f.disk);
+    if (disk?.state === 'ok' && !disk.check(this.log)) this.announceFailure(disk);
   }
 
   recordHit(id: string): void {
     this.hits.record(id, Date.now());
   }
 
-  /** Every file the store knows, servable or not (`missing: true` on failed disks). */
+  /** Every file the store knows, servable or not (`missing: true` on failed disks and for unreadable files). */
   list(): StoredFile[] {
-    return [...this.files.keys()].map((id) => this.lookup(id)!);
+    return [...this.files.keys()].map((id) => {
+      const f = this.lookup(id)!;
+      return f.unreadable === undefined ? f : { ...f, missing: true };
+    });
   }
 
   /** Copies `srcPath` in as `id` (default: its file name); replaces an existing `id` atomically. */
@@ -153,8 +188,7 @@ export class ContentStore {
     if (diskId === undefined)
       throw new StoreError(StoreErrors.NO_HEALTHY_DISK, 'no disk in state ok to store to');
     const disk = this.disksById.get(diskId)!;
-    const temp = join(disk.tmpDir, `${id}.${randomBytes(4).toString('hex')}`);
-    const dest = disk.filePath(id);
+    const temp = disk.tempPath(id);
     let file: StoredFile;
     try {
       const { size, sha256 } = await copyHashing(openSource(), temp);
@@ -171,12 +205,17 @@ export class ContentStore {
         );
       }
       this.assertOpen();
-      // The rename is the commit point: readers see the old bytes or the new, never a mix.
+      // A new version gets a name of its own: a process still serving the old version (the
+      // running appliance beside `ferry content add`) keeps reading the old bytes under the
+      // old ETag and length until it switches (refresh), never new bytes under old metadata.
+      // The row update is the commit point.
+      const name = disk.versionName(id, sha256);
+      const dest = join(disk.filesDir, name);
       renameSync(temp, dest);
       fsyncDir(disk.filesDir);
       const mtimeMs = statSync(dest).mtimeMs;
       file = { id, disk: disk.id, path: dest, size, sha256, mtimeMs };
-      disk.db!.upsert({ id, disk: disk.id, size, sha256, mtime_ms: mtimeMs });
+      disk.db!.upsert({ id, disk: disk.id, name, size, sha256, mtime_ms: mtimeMs });
     } catch (err) {
       rmSync(temp, { force: true });
       if (err instanceof StoreError) throw err;
@@ -189,11 +228,58 @@ export class ContentStore {
         },
       );
     }
-    const prev = this.files.get(id);
-    this.files.set(id, file);
-    if (prev && prev.disk !== file.disk) this.dropCopy(prev, 'replaced on another disk');
-    this.emit({ type: 'added', file });
+    this.install(file);
     return file;
+  }
+
+  /** Puts `file` in force for its id; the version it replaces goes once nobody can be reading it. */
+  private install(file: StoredFile): void {
+    const prev = this.files.get(file.id);
+    this.files.set(file.id, file);
+    this.unreadable.delete(file.id);
+    if (prev && prev.disk !== file.disk) this.disksById.get(prev.disk)?.db?.delete(file.id);
+    if (prev && prev.path !== file.path) this.retire(prev.path);
+    this.emit({ type: 'added', file });
+  }
+
+  /**
+   * Removes a replaced version after RETIRE_MS: transfers that opened it keep their file
+   * descriptor, and requests checked a moment ago still open it by path. If the process
+   * ends first, the next open removes it (reconcile.ts).
+   */
+  private retire(path: string): void {
+    setTimeout(() => rmSync(path, { force: true }), RETIRE_MS).unref();
+  }
+
+  /**
+   * Picks up what other processes changed in the index (`ferry content add` beside a running
+   * appliance, another worker's fill): new versions come into force, removed files leave.
+   * Cheap when nothing changed: one pragma per disk.
+   */
+  refresh(): void {
+    for (const d of this.diskList) {
+      if (d.state !== 'ok' || !d.db) continue;
+      const data = d.db.dataVersion();
+      const last = this.seen.get(d.id);
+      if (last && last.data === data) continue;
+      const files = d.db.filesVersion();
+      this.seen.set(d.id, { data, files });
+      if (last && last.files === files) continue;
+      this.rescan(d);
+    }
+  }
+
+  private rescan(d: Disk): void {
+    const { install, gone } = diffIndex(d, this.files);
+    for (const f of install) {
+      this.log.info({ file: f.id, disk: d.id }, 'store: picked up a version added by another process');
+      this.install(f);
+    }
+    for (const f of gone) {
+      this.files.delete(f.id);
+      this.unreadable.delete(f.id);
+      this.emit({ type: 'removed', id: f.id, disk: f.disk });
+    }
   }
 
   /** Deletes `id` from its disk and the index; false when it was not held. */
@@ -202,6 +288,7 @@ export class ContentStore {
       const f = this.files.get(id);
       if (!f) return false;
       this.files.delete(id);
+      this.unreadable.delete(id);
       this.hits.forget(id);
       const disk = this.disksById.get(f.disk);
       if (disk?.state === 'ok') {
@@ -237,6 +324,11 @@ export class ContentStore {
   checkHealth(): DiskInfo[] {
     for (const d of this.diskList) {
       if (d.state === 'ok' && !d.check(this.log)) this.announceFailure(d);
+    }
+    try {
+      this.refresh();
+    } catch (err) {
+      this.log.warn({ err }, 'store: could not read the index for changes, will retry');
     }
     return this.disks();
   }

@@ -16,6 +16,11 @@ export interface StoredFile {
    * (answer 404 FERRY_ERR_FILE_ON_FAILED_DISK). Absent for servable files.
    */
   missing?: true;
+  /**
+   * Set when serving the file found it unreadable (open failed, wrong size): it has left
+   * the inventory and is answered 500 FERRY_ERR_FILE_UNREADABLE until it is added again.
+   */
+  unreadable?: string;
 }
 
 export type DiskState = 'ok' | 'failed';

@@ -11,7 +11,10 @@ import { ContentStore } from '../../src/store/store.js';
 
 export interface Fixture {
   app: RunningAppliance;
+  /** the viewers' port */
   url: string;
+  /** the admin listener */
+  adminUrl: string;
   files: Map<string, Buffer>;
   dir: string;
   stop(): Promise<void>;
@@ -52,6 +55,7 @@ export async function startFixture(
   return {
     app,
     url: app.url,
+    adminUrl: app.adminUrl,
     files,
     dir,
     async stop() {

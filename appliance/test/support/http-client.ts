@@ -36,6 +36,11 @@ export function get(
   });
 }
 
+/** An admin write as operators' tools send it: POST with a JSON content type. */
+export function adminPost(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return get(url, { 'content-type': 'application/json', ...headers }, 'POST');
+}
+
 export function json(reply: Reply): { error?: string; message?: string } & Record<string, unknown> {
   return JSON.parse(reply.body.toString('utf8'));
 }

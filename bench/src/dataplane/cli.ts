@@ -190,6 +190,7 @@ async function startServers(input: {
         ferryBin: input.bin,
         cwd: REPO_ROOT,
         port: await freePort(),
+        adminPort: await freePort(),
         store: content.store,
         bodySender,
         // Same process count as nginx: both may use every core.

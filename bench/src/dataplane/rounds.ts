@@ -95,13 +95,13 @@ export async function runRounds(input: {
             lost.add(name);
             continue;
           }
-          const isFerry = name !== 'nginx';
+          const adminUrl = server.adminUrl;
           // The gauge covers the time since the previous scrape: scrape once to start the window.
-          if (isFerry) await scrapeEventLoopP99Ms(server.baseUrl);
+          if (adminUrl) await scrapeEventLoopP99Ms(adminUrl);
           let sample: Sample;
           try {
             const result = await load(server, ci, tool, input.duration);
-            const el = isFerry ? await scrapeEventLoopP99Ms(server.baseUrl) : null;
+            const el = adminUrl ? await scrapeEventLoopP99Ms(adminUrl) : null;
             sample = { caseName: CASES[ci]!.name, tool, server: name, round, result, eventLoopP99Ms: el };
           } catch (err) {
             sample = {

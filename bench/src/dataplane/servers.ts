@@ -12,6 +12,8 @@ const READY_TIMEOUT_MS = 20_000;
 export interface Server {
   readonly name: string;
   readonly baseUrl: string;
+  /** the appliance's admin listener (metrics); absent for nginx */
+  readonly adminUrl?: string;
   readonly child: Child;
 }
 
@@ -49,6 +51,8 @@ export async function startAppliance(input: {
   ferryBin: string;
   cwd: string;
   port: number;
+  /** the admin listener's port (metrics live there, off the viewers' port) */
+  adminPort: number;
   store: string;
   bodySender: BodySender;
   workers: number;
@@ -64,6 +68,8 @@ export async function startAppliance(input: {
       'bench',
       '--listen',
       `127.0.0.1:${input.port}`,
+      '--admin-listen',
+      `127.0.0.1:${input.adminPort}`,
       '--store',
       input.store,
       '--open',
@@ -81,13 +87,13 @@ export async function startAppliance(input: {
   });
   const baseUrl = `http://127.0.0.1:${input.port}`;
   await waitUntil(() => httpOk(`${baseUrl}/healthz`), { what: name, timeoutMs: READY_TIMEOUT_MS, child });
-  return { name, baseUrl, child };
+  return { name, baseUrl, adminUrl: `http://127.0.0.1:${input.adminPort}`, child };
 }
 
 /** The appliance's event-loop delay p99 in ms; the gauge covers the time since the last scrape. */
-export async function scrapeEventLoopP99Ms(baseUrl: string): Promise<number | null> {
+export async function scrapeEventLoopP99Ms(adminUrl: string): Promise<number | null> {
   try {
-    const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(3000) });
+    const res = await fetch(`${adminUrl}/metrics`, { signal: AbortSignal.timeout(3000) });
     if (!res.ok) return null;
     return parseGauge(await res.text(), 'ferry_event_loop_delay_p99_seconds', 1000);
   } catch {
