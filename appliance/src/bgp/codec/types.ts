@@ -179,6 +179,8 @@ export interface NeighborConfig {
   mode: 'active' | 'passive';
   holdTimeSec: number;
   connectRetrySec: number;
+  /** how long a new connection may stay silent before its OPEN (default 10 s, fsm-types.ts) */
+  openWaitSec?: number;
   /** source address for active connections (peers that accept only a configured address) */
   localAddress?: string;
 }
