@@ -138,7 +138,7 @@ describe('bgp session: bad peers', () => {
     expect(speaker.status()[0]!.state).toBe('Active');
   });
 
-  it('a second connection while the neighbor is busy is rejected; the first session is unaffected', async () => {
+  it('a second connection while the first is in OpenConfirm replaces it (RFC 4271 §6.8): 6/7 on the first', async () => {
     const { speaker, port } = await startSpeaker();
     const first = await rawPeer(port);
     first.sendMessage(openFrom(65001));
@@ -148,11 +148,14 @@ describe('bgp session: bad peers', () => {
       intervalMs: 10,
     });
     const second = await rawPeer(port);
-    const n = await notificationFrom(second);
-    expect([n.code, n.subcode]).toEqual([6, 5]);
-    first.sendMessage({ type: 4 });
+    const n = await notificationFrom(first);
+    expect([n.code, n.subcode]).toEqual([6, 7]);
+    second.sendMessage(openFrom(65001));
+    expect((await second.next()).type).toBe(1);
+    expect((await second.next()).type).toBe(4);
+    second.sendMessage({ type: 4 });
     await eventually(() => speaker.status()[0]!.state === 'Established', {
-      what: 'first session established',
+      what: 'second session established',
       timeoutMs: 5000,
       intervalMs: 10,
     });

@@ -17,8 +17,8 @@ describe('bgp neighbors from flags', () => {
     expect(settingsFromFlags({})).toBeUndefined();
   });
 
-  it('--bgp-listen --asn --peer-asn: one passive neighbor accepting any address', () => {
-    const s = settingsFromFlags({ bgpListen: listen, asn: 65000, peerAsn: 65001 })!;
+  it('--bgp-listen --asn --peer-asn --bgp-peer any: one passive neighbor accepting any address', () => {
+    const s = settingsFromFlags({ bgpListen: listen, asn: 65000, peerAsn: 65001, bgpPeer: 'any' })!;
     expect(s.listen).toEqual(listen);
     expect(s.neighbors).toEqual([
       {
@@ -29,6 +29,7 @@ describe('bgp neighbors from flags', () => {
         routerId: '127.0.0.1',
         mode: 'passive',
         holdTimeSec: 90,
+        openWaitSec: 10,
         connectRetrySec: 5,
       },
     ]);
@@ -54,8 +55,8 @@ describe('bgp neighbors from flags', () => {
       [{ bgpListen: listen, peerAsn: 65001 }, /--asn/],
       [{ bgpListen: listen, asn: 65000 }, /--peer-asn/],
       [{ bgpListen: listen, asn: 65000, peerAsn: 65001, bgpPeer: 'router.example' }, /address/],
-      [{ bgpListen: listen, asn: 65000, peerAsn: 65001, bgpHoldTime: 2 }, /holdTime/],
-      [{ bgpListen: listen, asn: 65000, peerAsn: 65001, bgpRouterId: '0.0.0.0' }, /routerId/],
+      [{ bgpListen: listen, asn: 65000, peerAsn: 65001, bgpPeer: 'any', bgpHoldTime: 2 }, /holdTime/],
+      [{ bgpListen: listen, asn: 65000, peerAsn: 65001, bgpPeer: 'any', bgpRouterId: '0.0.0.0' }, /routerId/],
       [{ bgpConfig: '/x.json', peerAsn: 1 }, /do not combine/],
     ];
     for (const [flags, message] of cases) {
@@ -120,15 +121,27 @@ describe('bgp neighbors from a JSON file', () => {
         { ...base, neighbors: [{ address: '127.0.0.1', peerAsn: 1, holdtime: 9 }] },
         /neighbors\[0\]\.holdtime: unknown field/,
       ],
-      [{ ...base, neighbors: [{ peerAsn: 1 }, { peerAsn: 2 }] }, /configured twice/],
-      [{ ...base, neighbors: [{ peerAsn: 1, mode: 'active' }] }, /active neighbor needs an address/],
-      [{ asn: 1, neighbors: [{ peerAsn: 2 }] }, /listen address/],
+      [
+        {
+          ...base,
+          neighbors: [
+            { address: 'any', peerAsn: 1 },
+            { address: '*', peerAsn: 2 },
+          ],
+        },
+        /configured twice/,
+      ],
+      [
+        { ...base, neighbors: [{ address: 'any', peerAsn: 1, mode: 'active' }] },
+        /active neighbor needs an address/,
+      ],
+      [{ asn: 1, neighbors: [{ address: 'any', peerAsn: 2 }] }, /listen address/],
       [
         { ...base, neighbors: [{ address: '127.0.0.1', peerAsn: 0 }] },
         /neighbors\[0\]\.peerAsn: expected an AS number/,
       ],
       [{ ...base, neighbors: [] }, /no neighbors/],
-      [{ listen: '127.0.0.1:1179', neighbors: [{ peerAsn: 2 }] }, /local AS missing/],
+      [{ listen: '127.0.0.1:1179', neighbors: [{ address: 'any', peerAsn: 2 }] }, /local AS missing/],
     ];
     for (const [doc, message] of cases) expect(() => settingsFromJson(doc, 'f.json')).toThrowError(message);
   });

@@ -31,7 +31,10 @@ export function buildProgram(): Command {
     .option('--bgp-listen <host:port>', 'BGP listen address', parseHostPort)
     .option('--asn <n>', 'local AS number (BGP)', parsePositiveInt)
     .option('--peer-asn <n>', 'peer AS number (BGP)', parsePositiveInt)
-    .option('--bgp-peer <addr>', 'accept BGP only from this address (default: any address with --peer-asn)')
+    .option(
+      '--bgp-peer <addr>',
+      "the router's address: BGP is accepted from it only (required with --peer-asn; 'any': any address, labs only)",
+    )
     .option('--bgp-router-id <a.b.c.d>', 'BGP identifier (default: the --bgp-listen address when IPv4)')
     .option('--bgp-hold-time <seconds>', 'proposed BGP hold time, 0 or 3-65535', parseNonNegativeInt)
     .option('--bgp-config <file>', 'BGP neighbors from a JSON file (docs/bgp.md)')

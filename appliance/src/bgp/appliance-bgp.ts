@@ -31,6 +31,7 @@ export function startBgp(settings: BgpSettings, opts: { logger: Logger; registry
       rib.apply(peer, update);
       counters.onUpdate(peer, update);
     },
+    onRefused: (refusal) => counters.onRefused(refusal.kind),
     // Flow 3: a session that drops withdraws that peer's routes.
     onPeerDown: (peer, reason) =>
       logger.warn({ peer, reason, withdrawn: rib.dropPeer(peer) }, 'bgp peer down'),

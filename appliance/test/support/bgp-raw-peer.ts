@@ -25,9 +25,11 @@ export class RawPeer {
     });
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawPeer> {
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
-      const s = connect({ host, port }, () => resolve(new RawPeer(s)));
+      const s = connect({ host, port, ...(localAddress ? { localAddress } : {}) }, () =>
+        resolve(new RawPeer(s)),
+      );
       s.once('error', reject);
     });
   }

@@ -93,7 +93,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       this.listener = new BgpListener({
         ...this.opts.listen,
         logger: this.opts.logger,
-        accept: (_remote, socket) => this.session.accept(socket),
+        accept: (_remote, socket) => this.session.offer(socket),
       });
       this.bound = await this.listener.listen();
     }

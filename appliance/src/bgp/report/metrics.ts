@@ -30,6 +30,8 @@ export interface BgpMetricSources {
 export interface BgpMetrics {
   /** Call for every UPDATE received (beside rib.apply). */
   onUpdate(peerKey: string, update?: UpdateMessage): void;
+  /** Call for every connection the listener refused, with why (listener.ts RefusalKind). */
+  onRefused(kind: string): void;
 }
 
 /** Length of the sliding window behind the updates-per-second gauge. */
@@ -75,6 +77,12 @@ export function registerBgpMetrics(registry: Registry, sources: BgpMetricSources
     labelNames: ['peer'],
     registers,
   });
+  const refused = new Counter({
+    name: 'ferry_bgp_connections_refused_total',
+    help: 'BGP connections closed on arrival: unknown-address (no neighbor), collision (RFC 4271 §6.8), not-accepting',
+    labelNames: ['reason'],
+    registers,
+  });
   // One bucket per second over the window; the gauge is the window's mean rate.
   const buckets = new Array<number>(RATE_WINDOW_SEC).fill(0);
   const stamps = new Array<number>(RATE_WINDOW_SEC).fill(-1);
@@ -91,6 +99,9 @@ export function registerBgpMetrics(registry: Registry, sources: BgpMetricSources
     },
   });
   return {
+    onRefused(kind) {
+      refused.inc({ reason: kind });
+    },
     onUpdate(peerKey) {
       updates.inc({ peer: peerKey });
       const now = nowSec();

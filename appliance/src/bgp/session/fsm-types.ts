@@ -16,6 +16,13 @@ export type FsmEvent =
   | { type: 'HoldTimer_Expires' }
   | { type: 'KeepaliveTimer_Expires' }
   | { type: 'TcpConnectionConfirmed' }
+  /**
+   * A new connection from the peer replaces the current one, which has not reached
+   * Established (RFC 4271 §6.8, see collision.ts). One FSM per neighbor rather than per
+   * connection, so this is Event 23 (OpenCollisionDump) on the old connection followed by
+   * Event 17 (TcpConnectionConfirmed) on the new one.
+   */
+  | { type: 'ConnectionReplaced' }
   | { type: 'TcpConnectionFails'; reason: string }
   | { type: 'BGPOpen'; open: OpenMessage }
   | { type: 'KeepAliveMsg' }
@@ -35,6 +42,8 @@ export type FsmAction =
   | { type: 'start-timer'; timer: TimerName; ms: number }
   | { type: 'stop-timer'; timer: TimerName }
   | { type: 'drop-connection' }
+  /** take the connection ConnectionReplaced was raised for (after the old one is dropped) */
+  | { type: 'adopt-connection' }
   | { type: 'deliver-update'; update: UpdateMessage }
   | { type: 'route-refresh'; afi: number; safi: number }
   | { type: 'release-routes' };
@@ -60,13 +69,24 @@ export interface Transition {
   reason: string;
 }
 
-/** RFC 4271 §8.2.2: the hold timer while waiting for the peer's OPEN ("4 minutes is suggested"). */
-export const OPEN_HOLD_MS = 240_000;
+/**
+ * The default hold timer while waiting for the peer's OPEN (OpenSent), and for its KEEPALIVE
+ * in OpenConfirm when no hold time was negotiated. RFC 4271 §8.2.2 asks for "a large value"
+ * and suggests 4 minutes; nothing obliges us to keep an unauthenticated socket that says
+ * nothing that long, and a router sends its OPEN as soon as TCP is up. A neighbor's
+ * `openWaitSec` overrides it.
+ */
+export const DEFAULT_OPEN_WAIT_SEC = 10;
+export const OPEN_HOLD_MS = DEFAULT_OPEN_WAIT_SEC * 1000;
 export const DEFAULT_MAX_BACKOFF_SEC = 60;
 
 /** RFC 4486 §4 Cease subcodes and RFC 6608 §4 FSM error subcodes. */
 export const CeaseSubcode = { ADMIN_SHUTDOWN: 2, CONNECTION_REJECTED: 5, COLLISION: 7 } as const;
 export const FsmSubcode: Partial<Record<State, number>> = { OpenSent: 1, OpenConfirm: 2, Established: 3 };
+
+export function openWaitMs(cfg: FsmConfig): number {
+  return cfg.neighbor.openWaitSec !== undefined ? cfg.neighbor.openWaitSec * 1000 : OPEN_HOLD_MS;
+}
 
 /**
  * Connect-retry delay after `retries` consecutive failures: the configured ConnectRetryTime

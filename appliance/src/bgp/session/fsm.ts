@@ -13,7 +13,7 @@ import {
   type FsmEvent,
   type FsmSnapshot,
   FsmSubcode,
-  OPEN_HOLD_MS,
+  openWaitMs,
   type State,
   TIMERS,
   type Transition,
@@ -97,6 +97,39 @@ function unexpected(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   ]);
 }
 
+/**
+ * Entering OpenSent on a fresh connection (RFC 4271 §8.2.2 Connect/Active, Event 17): our
+ * OPEN, and the hold timer set to the OPEN wait, so a silent socket is dropped quickly.
+ */
+function openSentEntry(cfg: FsmConfig): FsmAction[] {
+  return [
+    { type: 'stop-timer', timer: 'connectRetry' },
+    { type: 'send-open' },
+    { type: 'start-timer', timer: 'hold', ms: openWaitMs(cfg) },
+  ];
+}
+
+/**
+ * RFC 4271 §6.8: the current connection (OpenSent or OpenConfirm) loses to a new one from
+ * the peer: Cease / Connection Collision Resolution (RFC 4486 §4, subcode 7) on the old
+ * connection, then OpenSent on the new one. Not a failure: the retry counter stays.
+ */
+function replaced(cfg: FsmConfig, s: FsmSnapshot): Transition {
+  const actions: FsmAction[] = [
+    notification(ErrorCode.CEASE, CeaseSubcode.COLLISION),
+    ...stopAll,
+    { type: 'drop-connection' },
+    { type: 'adopt-connection' },
+    ...openSentEntry(cfg),
+  ];
+  const next: FsmSnapshot = { ...s, state: 'OpenSent', negotiated: undefined };
+  return {
+    next,
+    actions,
+    reason: `connection collision: a new connection from the peer replaced the one in ${s.state}`,
+  };
+}
+
 function idle(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   switch (ev.type) {
     case 'ManualStart':
@@ -116,11 +149,7 @@ function connect(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
     case 'ManualStop':
       return manualStop(s, ev);
     case 'TcpConnectionConfirmed':
-      return to(s, 'OpenSent', 'connected', [
-        { type: 'stop-timer', timer: 'connectRetry' },
-        { type: 'send-open' },
-        { type: 'start-timer', timer: 'hold', ms: OPEN_HOLD_MS },
-      ]);
+      return to(s, 'OpenSent', 'connected', openSentEntry(cfg));
     case 'TcpConnectionFails': {
       const next = { ...s, retries: s.retries + 1 };
       return to(next, 'Active', `connection failed: ${ev.reason}`, [
@@ -153,11 +182,7 @@ function active(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
         { type: 'start-timer', timer: 'connectRetry', ms: backoffMs(cfg, s.retries) },
       ]);
     case 'TcpConnectionConfirmed':
-      return to(s, 'OpenSent', 'peer connected', [
-        { type: 'stop-timer', timer: 'connectRetry' },
-        { type: 'send-open' },
-        { type: 'start-timer', timer: 'hold', ms: OPEN_HOLD_MS },
-      ]);
+      return to(s, 'OpenSent', 'peer connected', openSentEntry(cfg));
     case 'TcpConnectionFails':
       return to(s, 'Active', `connection failed: ${ev.reason}`);
     default:
@@ -168,6 +193,7 @@ function active(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
 function openSent(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   const common = connectedCommon(cfg, s, ev);
   if (common) return common;
+  if (ev.type === 'ConnectionReplaced') return replaced(cfg, s);
   if (ev.type !== 'BGPOpen') return unexpected(cfg, s, ev);
   const result = checkOpen(ev.open, cfg.neighbor);
   if (isRefusal(result)) {
@@ -176,16 +202,18 @@ function openSent(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
     ]);
   }
   // RFC 4271 §8.2.2 OpenSent, Event 19: KEEPALIVE, then the negotiated timers.
-  const actions: FsmAction[] = [{ type: 'send-keepalive' }, ...timersFor(result)];
+  const actions: FsmAction[] = [{ type: 'send-keepalive' }, ...timersFor(cfg, result)];
   const reason = `OPEN from AS${result.peerAs} ${result.peerRouterId} accepted (hold ${result.holdTimeSec}s)`;
   return { next: { ...s, state: 'OpenConfirm', negotiated: result }, actions, reason };
 }
 
-function timersFor(n: Negotiated): FsmAction[] {
-  // RFC 4271 §4.2: a zero hold time means neither hold timer nor keepalives.
+function timersFor(cfg: FsmConfig, n: Negotiated): FsmAction[] {
+  // RFC 4271 §4.2: a zero hold time means neither hold timer nor keepalives. The wait for
+  // the KEEPALIVE that confirms our OPEN stays bounded all the same, else a peer could
+  // hold the neighbor in OpenConfirm for ever.
   if (n.holdTimeSec === 0)
     return [
-      { type: 'stop-timer', timer: 'hold' },
+      { type: 'start-timer', timer: 'hold', ms: openWaitMs(cfg) },
       { type: 'stop-timer', timer: 'keepalive' },
     ];
   return [
@@ -196,7 +224,11 @@ function timersFor(n: Negotiated): FsmAction[] {
 
 function restartHold(s: FsmSnapshot): FsmAction[] {
   const hold = s.negotiated?.holdTimeSec ?? 0;
-  return hold > 0 ? [{ type: 'start-timer', timer: 'hold', ms: hold * 1000 }] : [];
+  return [
+    hold > 0
+      ? { type: 'start-timer', timer: 'hold', ms: hold * 1000 }
+      : { type: 'stop-timer', timer: 'hold' },
+  ];
 }
 
 function keepaliveTick(s: FsmSnapshot): Transition {
@@ -210,6 +242,8 @@ function openConfirm(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   const common = connectedCommon(cfg, s, ev);
   if (common) return common;
   switch (ev.type) {
+    case 'ConnectionReplaced':
+      return replaced(cfg, s);
     case 'KeepAliveMsg':
       return {
         next: { ...s, state: 'Established', retries: 0 },
@@ -259,6 +293,10 @@ export function step(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   // RFC 4271 §8.2.2: a start while already started is ignored in every state; a stale
   // IdleHoldTimer (Event 13) only means something in Idle.
   if (s.state !== 'Idle' && (ev.type === 'ManualStart' || ev.type === 'IdleHoldTimer_Expires')) {
+    return to(s, s.state, `ignored ${ev.type} in ${s.state}`);
+  }
+  // Only a connection that has not reached Established can lose a collision (RFC 4271 §6.8).
+  if (ev.type === 'ConnectionReplaced' && s.state !== 'OpenSent' && s.state !== 'OpenConfirm') {
     return to(s, s.state, `ignored ${ev.type} in ${s.state}`);
   }
   return byState[s.state](cfg, s, ev);

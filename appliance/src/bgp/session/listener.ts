@@ -1,26 +1,43 @@
 // The passive side: one TCP server (--bgp-listen) that hands each accepted connection to the
-// neighbor configured for its remote address. A connection nobody is waiting for gets a
-// NOTIFICATION Cease / Connection Rejected (RFC 4486 §4) and is closed.
+// neighbor configured for its remote address. A connection nobody takes gets a NOTIFICATION
+// Cease (RFC 4486 §4: 6/5 Connection Rejected, or 6/7 Connection Collision Resolution) and is
+// closed without a byte of it being read; refusals are counted and logged at a bounded rate.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { encodeMessage } from '../codec/codec.js';
 import { ErrorCode, MessageType } from '../codec/types.js';
-import { CeaseSubcode } from './fsm-types.js';
+import { LogLimiter } from './log-limit.js';
 import { canonicalAddress } from './neighbors.js';
+
+/** Why a connection was refused; the label of the refused-connections metric. */
+export type RefusalKind = 'unknown-address' | 'collision' | 'not-accepting';
+
+export interface Refusal {
+  kind: RefusalKind;
+  /** Cease subcode sent before closing (RFC 4486 §4) */
+  subcode: number;
+  reason: string;
+}
 
 export interface ListenerOptions {
   host: string;
   port: number;
   logger: Logger;
-  /** Offers the socket to the neighbor for this address; false when none takes it. */
-  accept(remoteAddress: string, socket: Socket): boolean;
+  /** Offers the socket to the neighbor for this address; undefined when taken, else why not. */
+  accept(remoteAddress: string, socket: Socket): Refusal | undefined;
+  /** called for every refused connection (metrics) */
+  onRefused?(refusal: Refusal, remoteAddress: string): void;
 }
 
-const REJECT_GRACE_MS = 2000;
+/** How long a refused connection may take to flush its NOTIFICATION before it is destroyed. */
+const REJECT_GRACE_MS = 1000;
+/** Refused connections left flushing at once; beyond this they are destroyed without a word. */
+const MAX_LINGERING = 64;
 
 export class BgpListener {
   private readonly server: Server;
   private readonly rejected = new Set<Socket>();
+  private readonly logLimit = new LogLimiter();
 
   constructor(private readonly opts: ListenerOptions) {
     this.server = createServer((socket) => this.onConnection(socket));
@@ -52,18 +69,29 @@ export class BgpListener {
   private onConnection(socket: Socket): void {
     const remote = canonicalAddress(socket.remoteAddress ?? '');
     socket.on('error', () => {});
-    if (this.opts.accept(remote, socket)) return;
+    const refusal = this.opts.accept(remote, socket);
+    if (!refusal) return;
+    this.opts.onRefused?.(refusal, remote);
+    this.log(refusal, remote);
+    this.reject(socket, refusal.subcode);
+  }
+
+  private log(refusal: Refusal, remote: string): void {
+    const suppressed = this.logLimit.take(refusal.kind);
+    if (suppressed === undefined) return;
     this.opts.logger.warn(
-      { remote },
-      'bgp connection from an unexpected address or a busy neighbor: rejected',
+      { remote, kind: refusal.kind, reason: refusal.reason, suppressed },
+      `bgp connection refused: ${refusal.reason}`,
     );
+  }
+
+  private reject(socket: Socket, subcode: number): void {
+    if (this.rejected.size >= MAX_LINGERING) {
+      socket.destroy();
+      return;
+    }
     const cease = encodeMessage(
-      {
-        type: MessageType.NOTIFICATION,
-        code: ErrorCode.CEASE,
-        subcode: CeaseSubcode.CONNECTION_REJECTED,
-        data: new Uint8Array(0),
-      },
+      { type: MessageType.NOTIFICATION, code: ErrorCode.CEASE, subcode, data: new Uint8Array(0) },
       { fourOctetAs: false },
     );
     this.rejected.add(socket);

@@ -1,9 +1,11 @@
 // BGP neighbors from `ferry appliance` flags or a JSON file (--bgp-config), checked at start
 // with messages that name the field. Passive by default: the appliance listens and accepts
-// the configured peer (or, with no --bgp-peer, whichever peer connects with the right AS).
+// the configured peer's address and AS only; any address only when asked for by name
+// (`--bgp-peer any`, `"address": "any"`), for labs.
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { bgpConfigError } from '../errors.js';
+import { DEFAULT_OPEN_WAIT_SEC } from './fsm-types.js';
 
 /** A neighbor as configured (flags or config file). */
 export interface NeighborConfig {
@@ -17,6 +19,8 @@ export interface NeighborConfig {
   mode: 'active' | 'passive';
   holdTimeSec: number;
   connectRetrySec: number;
+  /** how long a new connection may stay silent before its OPEN (default 10 s, fsm-types.ts) */
+  openWaitSec?: number;
   /** source address for active connections (peers that accept only a configured address) */
   localAddress?: string;
 }
@@ -45,6 +49,8 @@ export interface BgpSettings {
 
 /** The neighbor address that accepts a connection from any address. */
 export const ANY_ADDRESS = '*';
+/** How a configuration asks for ANY_ADDRESS (`*` too, the form status and peer keys show). */
+const ANY_WORDS = ['any', ANY_ADDRESS];
 export const DEFAULT_PORT = 179;
 export const DEFAULT_HOLD_TIME_SEC = 90;
 export const DEFAULT_CONNECT_RETRY_SEC = 5;
@@ -105,9 +111,37 @@ interface Defaults {
   localAs?: number;
   routerId: string;
   holdTimeSec: number;
+  openWaitSec: number;
 }
 
-const NEIGHBOR_KEYS = ['address', 'port', 'peerAsn', 'asn', 'mode', 'holdTime', 'connectRetry', 'routerId'];
+const NEIGHBOR_KEYS = [
+  'address',
+  'port',
+  'peerAsn',
+  'asn',
+  'mode',
+  'holdTime',
+  'openWait',
+  'connectRetry',
+  'routerId',
+];
+
+/** The OPEN wait, in seconds: at least 1, at most the 240 s RFC 4271 §8.2.2 suggests. */
+function openWait(v: unknown, where: string): number {
+  return intIn(v, 1, 240, where);
+}
+
+/** A neighbor address: an IP address, or "any" spelled out (no default: strangers stay out). */
+function neighborAddress(v: unknown, where: string): string {
+  if (v === undefined) {
+    fail(where, 'required: the peer\'s IPv4 or IPv6 address, or "any" to accept any address (labs only)');
+  }
+  if (typeof v === 'string' && ANY_WORDS.includes(v)) return ANY_ADDRESS;
+  if (typeof v !== 'string' || isIP(v) === 0) {
+    fail(where, `expected an IPv4 or IPv6 address or "any", got ${JSON.stringify(v)}`);
+  }
+  return canonicalAddress(v);
+}
 
 function neighborFromJson(v: unknown, where: string, d: Defaults): NeighborConfig {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, 'expected an object');
@@ -118,10 +152,7 @@ function neighborFromJson(v: unknown, where: string, d: Defaults): NeighborConfi
   }
   const mode = o.mode ?? 'passive';
   if (mode !== 'active' && mode !== 'passive') fail(`${where}.mode`, 'expected "active" or "passive"');
-  const address = o.address ?? ANY_ADDRESS;
-  if (typeof address !== 'string' || (address !== ANY_ADDRESS && isIP(address) === 0)) {
-    fail(`${where}.address`, `expected an IPv4 or IPv6 address, got ${JSON.stringify(address)}`);
-  }
+  const address = neighborAddress(o.address, `${where}.address`);
   if (mode === 'active' && address === ANY_ADDRESS)
     fail(`${where}.address`, 'an active neighbor needs an address');
   const localAs = o.asn ?? d.localAs;
@@ -131,13 +162,14 @@ function neighborFromJson(v: unknown, where: string, d: Defaults): NeighborConfi
     fail(`${where}.routerId`, `expected a non-zero dotted quad, got ${JSON.stringify(routerId)}`);
   }
   return {
-    address: address === ANY_ADDRESS ? address : canonicalAddress(address),
+    address,
     port: intIn(o.port ?? DEFAULT_PORT, 1, 65535, `${where}.port`),
     peerAs: asNumber(o.peerAsn, `${where}.peerAsn`),
     localAs: asNumber(localAs, `${where}.asn`),
     routerId,
     mode,
     holdTimeSec: holdTime(o.holdTime ?? d.holdTimeSec, `${where}.holdTime`),
+    openWaitSec: openWait(o.openWait ?? d.openWaitSec, `${where}.openWait`),
     connectRetrySec: intIn(o.connectRetry ?? DEFAULT_CONNECT_RETRY_SEC, 1, 3600, `${where}.connectRetry`),
   };
 }
@@ -156,7 +188,7 @@ export function checkSettings(s: BgpSettings, where: string): BgpSettings {
   return s;
 }
 
-const FILE_KEYS = ['listen', 'asn', 'routerId', 'holdTime', 'neighbors'];
+const FILE_KEYS = ['listen', 'asn', 'routerId', 'holdTime', 'openWait', 'neighbors'];
 
 /** A parsed --bgp-config document: `{ listen?, asn?, routerId?, holdTime?, neighbors: [...] }` or a bare list. */
 export function settingsFromJson(doc: unknown, source: string, flags: BgpFlags = {}): BgpSettings {
@@ -175,6 +207,8 @@ export function settingsFromJson(doc: unknown, source: string, flags: BgpFlags =
       o.holdTime !== undefined
         ? holdTime(o.holdTime, `${source} holdTime`)
         : (flags.bgpHoldTime ?? DEFAULT_HOLD_TIME_SEC),
+    openWaitSec:
+      o.openWait !== undefined ? openWait(o.openWait, `${source} openWait`) : DEFAULT_OPEN_WAIT_SEC,
   };
   if (!Array.isArray(o.neighbors)) fail(`${source} neighbors`, 'expected a list of neighbors');
   const neighbors = o.neighbors.map((n, i) => neighborFromJson(n, `${source} neighbors[${i}]`, defaults));
@@ -219,7 +253,13 @@ export function settingsFromFlags(flags: BgpFlags): BgpSettings | undefined {
   if (!flags.bgpListen) throw bgpConfigError('--bgp-listen HOST:PORT is required for BGP');
   if (flags.asn === undefined) throw bgpConfigError('--asn is required with --bgp-listen');
   if (flags.peerAsn === undefined) throw bgpConfigError('--peer-asn is required with --bgp-listen');
-  const neighbor = { address: flags.bgpPeer ?? ANY_ADDRESS, peerAsn: flags.peerAsn, mode: 'passive' };
+  if (flags.bgpPeer === undefined) {
+    // Without it any host that can reach --bgp-listen could announce routes (0.0.0.0/1 …).
+    throw bgpConfigError(
+      "--peer-asn needs --bgp-peer ADDR, the router's address (--bgp-peer any accepts any address: labs only)",
+    );
+  }
+  const neighbor = { address: flags.bgpPeer, peerAsn: flags.peerAsn, mode: 'passive' };
   return settingsFromJson({ neighbors: [neighbor] }, 'flags', flags);
 }
 

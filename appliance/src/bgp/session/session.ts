@@ -6,8 +6,16 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { decodeMessage, encodeMessage, splitMessages } from '../codec/codec.js';
 import { AFI_IPV4, BgpError, type BgpMessage, MessageType, type UpdateMessage } from '../codec/types.js';
+import { type Initiator, resolveCollision } from './collision.js';
 import { Fsm } from './fsm.js';
-import { describeNotification, type FsmAction, type FsmEvent, type State } from './fsm-types.js';
+import {
+  CeaseSubcode,
+  describeNotification,
+  type FsmAction,
+  type FsmEvent,
+  type State,
+} from './fsm-types.js';
+import type { Refusal } from './listener.js';
 import { localOpen, type Negotiated } from './negotiate.js';
 import { canonicalAddress, type NeighborConfig, peerKey } from './neighbors.js';
 import { type Clock, expiryEvent, systemClock, TimerSet } from './timers.js';
@@ -49,6 +57,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private socket: Socket | undefined;
+  /** who opened the current connection, for collision resolution */
+  private initiator: Initiator | undefined;
+  /** the connection a ConnectionReplaced event is about to adopt */
+  private pending: Socket | undefined;
   /** bumped whenever the connection changes, so late events of an old socket are ignored */
   private generation = 0;
   private inbuf: Buffer = Buffer.alloc(0);
@@ -111,12 +123,39 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     }
   }
 
-  /** Offers an accepted connection (passive neighbors only, and only while waiting in Active). */
-  accept(socket: Socket): boolean {
-    if (this.neighbor.mode !== 'passive' || this.fsm.state !== 'Active') return false;
-    this.attach(socket);
-    this.handle({ type: 'TcpConnectionConfirmed' });
-    return true;
+  /**
+   * Offers a connection accepted from the peer's address. Whether it is taken, replaces the
+   * current connection or is refused is resolveCollision's call (RFC 4271 §6.8); undefined
+   * means taken, else the listener closes it with the refusal's Cease subcode.
+   */
+  offer(socket: Socket): Refusal | undefined {
+    const decision = resolveCollision({
+      state: this.fsm.state,
+      initiator: this.initiator,
+      peerRouterId: this.fsm.negotiated?.peerRouterId,
+      localRouterId: this.neighbor.routerId,
+    });
+    switch (decision.action) {
+      case 'refuse': {
+        const kind = decision.subcode === CeaseSubcode.COLLISION ? 'collision' : 'not-accepting';
+        return { kind, subcode: decision.subcode, reason: decision.reason };
+      }
+      case 'accept':
+        this.attach(socket, 'remote');
+        this.handle({ type: 'TcpConnectionConfirmed' });
+        return undefined;
+      case 'replace': {
+        const remote = canonicalAddress(socket.remoteAddress ?? '');
+        this.logger.warn({ remote, state: this.fsm.state }, `bgp ${decision.reason}`);
+        this.pending = socket;
+        this.handle({ type: 'ConnectionReplaced' });
+        this.lastReason = decision.reason;
+        // The FSM adopts it in OpenSent/OpenConfirm; should it not, the socket must not leak.
+        this.pending?.destroy();
+        this.pending = undefined;
+        return undefined;
+      }
+    }
   }
 
   /**
@@ -200,6 +239,10 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       case 'drop-connection':
         this.detach();
         break;
+      case 'adopt-connection':
+        if (this.pending) this.attach(this.pending, 'remote');
+        this.pending = undefined;
+        break;
       case 'deliver-update':
         this.deliver(a.update);
         break;
@@ -233,16 +276,17 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   private connectOut(): void {
     const { address: host, port, localAddress } = this.neighbor;
     const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
-    const gen = this.attach(socket);
+    const gen = this.attach(socket, 'local');
     socket.once('connect', () => {
       if (gen === this.generation) this.handle({ type: 'TcpConnectionConfirmed' });
     });
   }
 
-  private attach(socket: Socket): number {
+  private attach(socket: Socket, initiator: Initiator): number {
     this.detach();
     const gen = ++this.generation;
     this.socket = socket;
+    this.initiator = initiator;
     this.inbuf = Buffer.alloc(0);
     this.remote = socket.remoteAddress ? canonicalAddress(socket.remoteAddress) : undefined;
     socket.setNoDelay(true);
@@ -266,6 +310,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     if (!socket) return;
     this.generation++;
     this.socket = undefined;
+    this.initiator = undefined;
     this.inbuf = Buffer.alloc(0);
     socket.removeAllListeners('data');
     socket.on('error', () => {});

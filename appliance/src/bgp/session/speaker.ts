@@ -1,10 +1,12 @@
 // The appliance's BGP speaker: one session per configured neighbor, a listener for passive
 // ones. It learns routes and never sends an UPDATE (DESIGN flow 3: appliances only listen).
+// A connection is taken only from a configured neighbor's address, unless a neighbor was
+// configured explicitly for any address (labs only).
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { UpdateMessage } from '../codec/types.js';
-import type { State } from './fsm-types.js';
-import { BgpListener } from './listener.js';
+import { CeaseSubcode, type State } from './fsm-types.js';
+import { BgpListener, type Refusal } from './listener.js';
 import { ANY_ADDRESS, type HostPort, type NeighborConfig } from './neighbors.js';
 import { BgpSession } from './session.js';
 import type { Clock } from './timers.js';
@@ -17,6 +19,8 @@ export interface SpeakerOptions {
   /** the session left Established: drop this peer's routes */
   onPeerDown?(peerKey: string, reason: string): void;
   onState?(peerKey: string, state: State, reason: string): void;
+  /** a connection was refused (stranger's address, collision, neighbor not accepting) */
+  onRefused?(refusal: Refusal, remoteAddress: string): void;
   clock?: Clock;
   random?: () => number;
   maxBackoffSec?: number;
@@ -79,11 +83,20 @@ export class BgpSpeaker {
         ...this.opts.listen,
         logger: this.opts.logger,
         accept: (remote, socket) => this.accept(remote, socket),
+        onRefused: (refusal, remote) => this.opts.onRefused?.(refusal, remote),
       });
       this.bound = await this.listener.listen();
       this.opts.logger.info({ listen: this.bound }, 'bgp listening');
     }
-    for (const s of this.sessions) s.start();
+    for (const s of this.sessions) {
+      if (s.neighbor.address === ANY_ADDRESS) {
+        this.opts.logger.warn(
+          { peer: s.key },
+          'bgp neighbor accepts connections from any address (--bgp-peer any): for labs only',
+        );
+      }
+      s.start();
+    }
   }
 
   /** Sends Cease to every established peer, closes every connection and the listener. */
@@ -115,10 +128,19 @@ export class BgpSpeaker {
     });
   }
 
-  /** The neighbor configured for this address, else the any-address one; a busy neighbor refuses. */
-  private accept(remote: string, socket: Socket): boolean {
+  /**
+   * The neighbor configured for this address, else the any-address one. A stranger is
+   * refused here, before any session sees the socket: no byte is read, no state changes.
+   */
+  private accept(remote: string, socket: Socket): Refusal | undefined {
     const exact = this.sessions.find((s) => s.neighbor.address === remote);
     const session = exact ?? this.sessions.find((s) => s.neighbor.address === ANY_ADDRESS);
-    return session?.accept(socket) ?? false;
+    if (!session)
+      return {
+        kind: 'unknown-address',
+        subcode: CeaseSubcode.CONNECTION_REJECTED,
+        reason: 'no neighbor for this address',
+      };
+    return session.offer(socket);
   }
 }
