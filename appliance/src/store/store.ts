@@ -3,18 +3,19 @@
 // a SQLite index per disk that survives restarts. Layout and failure handling:
 // docs/content-and-store.md.
 
-import { createReadStream, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { createReadStream, rmSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { isValidFileId, rendezvousPick } from '@ferry/protocol';
 import { type Logger, pino } from 'pino';
-import { fsyncDir } from './atomic.js';
-import { Disk } from './disk.js';
+import type { Disk } from './disk.js';
 import { StoreError, StoreErrors } from './errors.js';
-import { copyHashing } from './hash-file.js';
 import { HitBuffer } from './hits.js';
 import { IdLock } from './id-lock.js';
 import { diffIndex } from './index-diff.js';
+import { openDisks, storeStats } from './open-disks.js';
 import type { DiskInfo, StoreChange, StoredFile, StoreStats } from './types.js';
+import type { AddOptions } from './write-version.js';
+import { writeVersion } from './write-version.js';
 
 /** How long a replaced version stays on disk for readers that already chose it. */
 const RETIRE_MS = 30_000;
@@ -32,11 +33,7 @@ export interface StoreOptions {
   create?: boolean;
 }
 
-export interface AddOptions {
-  /** Reject the file (nothing is replaced) unless its bytes hash to this lowercase hex. */
-  expectedSha256?: string;
-  expectedSize?: number;
-}
+export type { AddOptions } from './write-version.js';
 
 export class ContentStore {
   private readonly log: Logger;
@@ -66,21 +63,7 @@ export class ContentStore {
 
   static open(dirs: string[], opts: StoreOptions = {}): ContentStore {
     const log = opts.logger ?? pino({ level: 'silent' });
-    if (dirs.length === 0)
-      throw new StoreError(StoreErrors.NO_DISKS, 'at least one store directory is required');
-    const paths = dirs.map((d) => resolve(d));
-    const dup = paths.find((p, i) => paths.indexOf(p) !== i);
-    if (dup) throw new StoreError(StoreErrors.DUPLICATE_DISK, `store directory ${dup} is given twice`);
-    const opened = paths.map((p) => Disk.open(p, { logger: log, create: opts.create ?? true }));
-    const ids = new Set<string>();
-    for (const { disk } of opened) {
-      // A copied disk carries its id along; two disks with one id would confuse placement.
-      if (ids.has(disk.id)) {
-        for (const o of opened) o.disk.db?.close();
-        throw new StoreError(StoreErrors.DUPLICATE_DISK, `disk id ${disk.id} (${disk.path}) appears twice`);
-      }
-      ids.add(disk.id);
-    }
+    const opened = openDisks(dirs, { logger: log, create: opts.create ?? true });
     const store = new ContentStore(
       opened.map((o) => o.disk),
       opened.map((o) => o.files),
@@ -187,47 +170,14 @@ export class ContentStore {
     );
     if (diskId === undefined)
       throw new StoreError(StoreErrors.NO_HEALTHY_DISK, 'no disk in state ok to store to');
-    const disk = this.disksById.get(diskId)!;
-    const temp = disk.tempPath(id);
-    let file: StoredFile;
-    try {
-      const { size, sha256 } = await copyHashing(openSource(), temp);
-      if (opts.expectedSha256 !== undefined && sha256 !== opts.expectedSha256) {
-        throw new StoreError(
-          StoreErrors.CHECKSUM_MISMATCH,
-          `${id}: sha256 ${sha256}, expected ${opts.expectedSha256}`,
-        );
-      }
-      if (opts.expectedSize !== undefined && size !== opts.expectedSize) {
-        throw new StoreError(
-          StoreErrors.CHECKSUM_MISMATCH,
-          `${id}: ${size} bytes, expected ${opts.expectedSize}`,
-        );
-      }
-      this.assertOpen();
-      // A new version gets a name of its own: a process still serving the old version (the
-      // running appliance beside `ferry content add`) keeps reading the old bytes under the
-      // old ETag and length until it switches (refresh), never new bytes under old metadata.
-      // The row update is the commit point.
-      const name = disk.versionName(id, sha256);
-      const dest = join(disk.filesDir, name);
-      renameSync(temp, dest);
-      fsyncDir(disk.filesDir);
-      const mtimeMs = statSync(dest).mtimeMs;
-      file = { id, disk: disk.id, path: dest, size, sha256, mtimeMs };
-      disk.db!.upsert({ id, disk: disk.id, name, size, sha256, mtime_ms: mtimeMs });
-    } catch (err) {
-      rmSync(temp, { force: true });
-      if (err instanceof StoreError) throw err;
-      disk.check(this.log);
-      throw new StoreError(
-        StoreErrors.WRITE_FAILED,
-        `${id}: copy to disk ${disk.id} failed: ${String(err)}`,
-        {
-          cause: err,
-        },
-      );
-    }
+    const file = await writeVersion({
+      disk: this.disksById.get(diskId)!,
+      id,
+      source: openSource,
+      expected: opts,
+      assertOpen: () => this.assertOpen(),
+      log: this.log,
+    });
     this.install(file);
     return file;
   }
@@ -305,19 +255,10 @@ export class ContentStore {
   }
 
   stats(): StoreStats {
-    const per = new Map(this.diskList.map((d) => [d.id, { ...d.info(), files: 0, bytes: 0 }]));
-    for (const f of this.files.values()) {
-      const s = per.get(f.disk)!;
-      s.files++;
-      s.bytes += f.size;
-    }
-    const disks = [...per.values()];
-    const ok = disks.filter((d) => d.state === 'ok');
-    return {
-      files: ok.reduce((n, d) => n + d.files, 0),
-      bytes: ok.reduce((n, d) => n + d.bytes, 0),
-      disks,
-    };
+    return storeStats(
+      this.diskList.map((d) => d.info()),
+      this.files.values(),
+    );
   }
 
   /** Checks every disk now (the timer calls this too); returns the disks' states after. */
