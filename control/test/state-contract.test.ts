@@ -4,7 +4,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
+import {
+  catalogFixture,
+  eventually,
+  hasRedisServer,
+  type RedisServer,
+  startRedisServer,
+} from '@ferry/harness';
 import type { Catalog } from '@ferry/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreLogger } from '../src/state/change-feed.js';
@@ -79,34 +85,11 @@ function appliance(id: string, over: Partial<ApplianceRecord> = {}): ApplianceRe
   };
 }
 
-const catalog: Catalog = {
-  version: 1,
-  generatedAt: '2026-11-22T12:00:00.000Z',
-  seed: 'contract',
-  titles: [
-    {
-      id: 'title-1',
-      name: 'Title One',
-      durationSec: 8,
-      streams: [
-        {
-          streamId: 'title-1-v-1080',
-          kind: 'video',
-          bitrate: 5_000_000,
-          width: 1920,
-          height: 1080,
-          size: 5_000_000,
-          sha256: 'a'.repeat(64),
-          segmentDurationSec: 4,
-          segments: [
-            { index: 0, start: 0, length: 2_500_000, durationSec: 4 },
-            { index: 1, start: 2_500_000, length: 2_500_000, durationSec: 4 },
-          ],
-        },
-      ],
-    },
-  ],
-};
+const catalog: Catalog = catalogFixture({
+  titleId: 'title-1',
+  streamId: 'title-1-v-1080',
+  segmentLengths: [2_500_000, 2_500_000],
+});
 
 function prefixes(n: number, first = 10): string[] {
   return Array.from({ length: n }, (_, i) => `${first}.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`);

@@ -1,6 +1,8 @@
 // The steering use case without HTTP: a model with two sites, one catalog entry, and the
 // answer steering/steer.ts builds — valid SteerResponse JSON, ranked per stream, with the
 // per-stream segment lists serialised once and shared between answers.
+
+import { catalogFixture } from '@ferry/harness';
 import { type Catalog, SteerResponse } from '@ferry/protocol';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
@@ -9,32 +11,7 @@ import { ControlModel } from '../src/model/model.js';
 import type { ApplianceRecord } from '../src/state/store.js';
 import { type SteeringOptions, steer } from '../src/steering/steer.js';
 
-const catalog: Catalog = {
-  version: 1,
-  generatedAt: '2026-01-01T00:00:00Z',
-  seed: 's',
-  titles: [
-    {
-      id: 't1',
-      name: 'One',
-      durationSec: 8,
-      streams: [
-        {
-          streamId: 't1-v',
-          kind: 'video',
-          bitrate: 1000,
-          size: 30,
-          sha256: 'a'.repeat(64),
-          segmentDurationSec: 4,
-          segments: [
-            { index: 0, start: 0, length: 20, durationSec: 4 },
-            { index: 1, start: 20, length: 10, durationSec: 4 },
-          ],
-        },
-      ],
-    },
-  ],
-};
+const catalog: Catalog = catalogFixture({ titleId: 't1', streamId: 't1-v' });
 
 function appliance(id: string, site: string, health: ApplianceRecord['health']): ApplianceRecord {
   return {

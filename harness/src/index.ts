@@ -5,6 +5,7 @@
 export * from './audience.js';
 export * from './bird.js';
 export * from './eventually.js';
+export * from './fixtures.js';
 export * from './ports.js';
 export * from './processes.js';
 export * from './redis-server.js';

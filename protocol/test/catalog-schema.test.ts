@@ -1,36 +1,12 @@
 // parseCatalog: the schema names the first bad field by path; the rules a schema cannot
 // express (contiguity, sizes, order, unique ids, a parseable time) come after it.
+
+import { catalogFixture } from '@ferry/harness';
 import { describe, expect, it } from 'vitest';
-import { CatalogError, parseCatalog } from '../src/index.js';
+import { CatalogError, isValidFileId, parseCatalog } from '../src/index.js';
 
 function catalog(extra: Record<string, unknown> = {}) {
-  return {
-    version: 1,
-    generatedAt: '2026-01-01T00:00:00Z',
-    seed: '',
-    titles: [
-      {
-        id: 't',
-        name: 'T',
-        durationSec: 8,
-        streams: [
-          {
-            streamId: 't-v',
-            kind: 'video',
-            bitrate: 1000,
-            size: 30,
-            sha256: 'f'.repeat(64),
-            segmentDurationSec: 4,
-            segments: [
-              { index: 0, start: 0, length: 20, durationSec: 4 },
-              { index: 1, start: 20, length: 10, durationSec: 4 },
-            ],
-            ...extra,
-          },
-        ],
-      },
-    ],
-  };
+  return catalogFixture({ titleId: 't', streamId: 't-v', stream: extra });
 }
 
 function fieldOf(value: unknown): string {
@@ -67,5 +43,38 @@ describe('parseCatalog', () => {
   it('keeps only the catalog’s own fields', () => {
     const parsed = parseCatalog({ ...catalog({ note: 'x' }), extra: true });
     expect(parsed).toEqual(catalog());
+  });
+
+  it('names the bad field of a mutated catalog', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: tests break the typed shape on purpose
+    const mutated = (mutate: (c: any) => void) => {
+      const c = catalog();
+      mutate(c);
+      return fieldOf(JSON.parse(JSON.stringify(c)));
+    };
+    expect(mutated((c) => (c.version = 2))).toBe('version');
+    expect(mutated((c) => (c.titles[0].streams[0].kind = 'text'))).toBe('titles[0].streams[0].kind');
+    expect(mutated((c) => (c.titles[0].streams[0].size = -1))).toBe('titles[0].streams[0].size');
+    expect(mutated((c) => (c.titles[0].streams[0].sha256 = 'nope'))).toBe('titles[0].streams[0].sha256');
+    expect(mutated((c) => (c.titles[0].streams[0].streamId = '.hidden'))).toBe(
+      'titles[0].streams[0].streamId',
+    );
+    expect(mutated((c) => (c.titles[0].streams[0].segments[1].start = 21))).toBe(
+      'titles[0].streams[0].segments[1].start',
+    );
+    expect(mutated((c) => c.titles.push(c.titles[0]))).toBe('titles[1].id');
+  });
+
+  it('accepts a well-formed catalog unchanged', () => {
+    expect(parseCatalog(JSON.parse(JSON.stringify(catalog())))).toEqual(catalog());
+  });
+
+  it('validates file ids', () => {
+    expect(isValidFileId('t0001-v3000k')).toBe(true);
+    expect(isValidFileId('a'.repeat(128))).toBe(true);
+    expect(isValidFileId('a'.repeat(129))).toBe(false);
+    expect(isValidFileId('.x')).toBe(false);
+    expect(isValidFileId('a/b')).toBe(false);
+    expect(isValidFileId('')).toBe(false);
   });
 });
