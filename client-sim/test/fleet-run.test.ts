@@ -1,23 +1,16 @@
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import {
-  ContentStore,
-  embeddedConfig,
-  generateContent,
-  type RunningAppliance,
-  startAppliance,
-} from '@ferry/appliance';
+import type { RunningAppliance } from '@ferry/appliance';
 import type { CatalogTitle } from '@ferry/protocol';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSim } from '../src/fleet/cli.js';
 import { fleetTotals } from '../src/fleet/summary.js';
 import type { FleetReport } from '../src/report/aggregate.js';
+import { type Edge, startEdge } from './support-edge.js';
 import { deadPort, steerResponse } from './support-steer-server.js';
 
 // A minimal control: GET /v1/titles/:id and POST /v1/steer (always the one appliance),
@@ -56,30 +49,21 @@ async function startMiniControl(title: CatalogTitle, appliance: string): Promise
   };
 }
 
-let dir: string;
+let edge: Edge;
 let app: RunningAppliance;
 let title: CatalogTitle;
 let control: MiniControl;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ferry-fleet-'));
-  const content = join(dir, 'content');
-  const { catalog } = generateContent({ out: content, titles: 1, minutes: 0.3, seed: 'fleet' });
-  title = catalog.titles[0]!;
-  const storeDir = join(dir, 'store');
-  const store = ContentStore.open([storeDir]);
-  for (const s of title.streams) await store.add(join(content, s.streamId), s.streamId);
-  store.close();
-  app = await startAppliance(embeddedConfig({ id: 'edge-1', stores: [storeDir] }), {
-    logger: pino({ level: 'silent' }),
-  });
+  edge = await startEdge('fleet');
+  app = edge.app;
+  title = edge.title;
   control = await startMiniControl(title, app.url);
 });
 
 afterAll(async () => {
   await control?.close();
-  await app?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await edge?.stop();
 });
 
 function sink(): PassThrough & { text(): string } {
@@ -94,7 +78,7 @@ describe('ferry sim', () => {
   it('runs 20 sessions from distinct 127.x addresses and writes a consistent report', async () => {
     const stdout = sink();
     const stderr = sink();
-    const report = join(dir, 'sim.html');
+    const report = join(edge.dir, 'sim.html');
     const t0 = Date.now();
     const { result, html, json } = await runSim(
       {
@@ -164,7 +148,7 @@ describe('ferry sim', () => {
         ramp: 0.5,
         sourceCidr: '127.78.0.0/24',
         titles: title.id,
-        report: join(dir, 'threads.html'),
+        report: join(edge.dir, 'threads.html'),
         workers: 2,
       },
       { stdout: sink(), stderr: sink(), handleSignals: false },

@@ -1,44 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  ContentStore,
-  embeddedConfig,
-  generateContent,
-  type RunningAppliance,
-  startAppliance,
-} from '@ferry/appliance';
+import type { RunningAppliance } from '@ferry/appliance';
 import type { CatalogTitle } from '@ferry/protocol';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSession } from '../src/player/session.js';
+import { type Edge, startEdge } from './support-edge.js';
 import { deadPort, type SteerServer, startSteerServer, startTrickleServer } from './support-steer-server.js';
 
-let dir: string;
+let edge: Edge;
 let app: RunningAppliance;
 let title: CatalogTitle;
 let dead: string;
 const steerServers: SteerServer[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ferry-sim-'));
-  const content = join(dir, 'content');
-  const { catalog } = generateContent({ out: content, titles: 1, minutes: 0.3, seed: 'client-sim' });
-  title = catalog.titles[0]!;
-  const storeDir = join(dir, 'store');
-  const store = ContentStore.open([storeDir]);
-  for (const s of title.streams) await store.add(join(content, s.streamId), s.streamId);
-  store.close();
-  app = await startAppliance(embeddedConfig({ id: 'edge-1', stores: [storeDir] }), {
-    logger: pino({ level: 'silent' }),
-  });
+  edge = await startEdge('client-sim');
+  app = edge.app;
+  title = edge.title;
   dead = `http://127.0.0.1:${await deadPort()}`;
 });
 
 afterAll(async () => {
   for (const s of steerServers) await s.close();
-  await app?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await edge?.stop();
 });
 
 describe('a session against a live appliance', () => {
