@@ -6,6 +6,7 @@ import { afterEach, expect, it } from 'vitest';
 import { Announcer } from '../src/bgp/announce/announce.js';
 import type { Prefix } from '../src/bgp/codec/types.js';
 import { BgpSpeaker } from '../src/bgp/session/speaker.js';
+import { passiveNeighbor } from './support/neighbor.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
 const stops: (() => Promise<void>)[] = [];
@@ -27,18 +28,7 @@ function manyPrefixes(): Prefix[] {
 it(`${COUNT} prefixes go out and arrive within seconds`, async () => {
   let received = 0;
   const speaker = new BgpSpeaker({
-    neighbors: [
-      {
-        address: '*',
-        port: 179,
-        peerAs: 65001,
-        localAs: 65000,
-        routerId: '10.0.0.1',
-        mode: 'passive',
-        holdTimeSec: 90,
-        connectRetrySec: 1,
-      },
-    ],
+    neighbors: [passiveNeighbor({ address: '*' })],
     listen: { host: '127.0.0.1', port: 0 },
     logger,
     onUpdate: (_p, u) => {

@@ -13,6 +13,7 @@ import { parsePrefixList } from '../src/bgp/announce/prefix-file.js';
 import { prefixToString } from '../src/bgp/codec/codec.js';
 import type { UpdateMessage } from '../src/bgp/codec/types.js';
 import { BgpSpeaker } from '../src/bgp/session/speaker.js';
+import { passiveNeighbor } from './support/neighbor.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
 const stops: (() => Promise<void> | void)[] = [];
@@ -90,18 +91,7 @@ describe('ferry announce as a process', () => {
     const updates: UpdateMessage[] = [];
     const downs: string[] = [];
     const speaker = new BgpSpeaker({
-      neighbors: [
-        {
-          address: '127.0.0.1',
-          port: 179,
-          peerAs: 65010,
-          localAs: 65000,
-          routerId: '10.0.0.1',
-          mode: 'passive',
-          holdTimeSec: 90,
-          connectRetrySec: 1,
-        },
-      ],
+      neighbors: [passiveNeighbor({ peerAs: 65010 })],
       listen: { host: '127.0.0.1', port: 0 },
       logger,
       onUpdate: (_p, u) => updates.push(u),

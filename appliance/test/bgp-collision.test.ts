@@ -8,6 +8,7 @@ import { LogLimiter } from '../src/bgp/session/log-limit.js';
 import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
 import { expiryEvent, TimerSet } from '../src/bgp/session/timers.js';
 import { FakeClock } from './support/fake-clock.js';
+import { passiveNeighbor } from './support/neighbor.js';
 
 const LOCAL = '10.0.0.5';
 
@@ -73,16 +74,7 @@ describe('bgp collision: resolveCollision', () => {
   });
 });
 
-const neighbor: NeighborConfig = {
-  address: '127.0.0.1',
-  port: 179,
-  peerAs: 65001,
-  localAs: 65000,
-  routerId: LOCAL,
-  mode: 'passive',
-  holdTimeSec: 90,
-  connectRetrySec: 1,
-};
+const neighbor: NeighborConfig = passiveNeighbor({ routerId: LOCAL });
 
 function harness(over: Partial<NeighborConfig> = {}) {
   const clock = new FakeClock();

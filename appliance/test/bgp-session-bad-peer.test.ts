@@ -9,6 +9,7 @@ import type { BgpMessage } from '../src/bgp/codec/types.js';
 import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
 import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 import { openFrom, RawPeer } from './support/bgp-raw-peer.js';
+import { passiveNeighbor } from './support/neighbor.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
 const stops: (() => Promise<void> | void)[] = [];
@@ -16,16 +17,7 @@ afterEach(async () => {
   while (stops.length > 0) await stops.pop()!();
 });
 
-const neighbor: NeighborConfig = {
-  address: '127.0.0.1',
-  port: 179,
-  peerAs: 65001,
-  localAs: 65000,
-  routerId: '10.0.0.1',
-  mode: 'passive',
-  holdTimeSec: 90,
-  connectRetrySec: 1,
-};
+const neighbor: NeighborConfig = passiveNeighbor();
 
 async function startSpeaker(neighbors = [neighbor]) {
   const downs: string[] = [];

@@ -9,6 +9,7 @@ import type { UpdateMessage } from '../src/bgp/codec/types.js';
 import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
 import { BgpSpeaker } from '../src/bgp/session/speaker.js';
 import { openFrom, RawPeer } from './support/bgp-raw-peer.js';
+import { passiveNeighbor } from './support/neighbor.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
 const stops: (() => Promise<void> | void)[] = [];
@@ -17,17 +18,7 @@ afterEach(async () => {
 });
 
 function passive(over: Partial<NeighborConfig> = {}): NeighborConfig {
-  return {
-    address: '*',
-    port: 179,
-    peerAs: 65001,
-    localAs: 65000,
-    routerId: '10.0.0.1',
-    mode: 'passive',
-    holdTimeSec: 90,
-    connectRetrySec: 1,
-    ...over,
-  };
+  return passiveNeighbor({ address: '*', ...over });
 }
 
 async function startSpeaker(neighbors: NeighborConfig[]) {
