@@ -1,7 +1,7 @@
 // Assembles one appliance from its configuration: store, body sender, token keys,
 // metrics, logs, the viewers' HTTP server and the admin listener. Used by `ferry appliance`
 // and by tests.
-import { loadKeyRing } from '@ferry/protocol';
+import type { KeyRingReloadEvent } from '@ferry/protocol';
 import { ControlAgent } from './agent/agent.js';
 import { HeartbeatBuilder } from './agent/heartbeat.js';
 import { InventoryFeed } from './agent/inventory-feed.js';
@@ -11,6 +11,7 @@ import type { ApplianceConfig } from './config.js';
 import type { AdminContext, Health } from './http/admin-handler.js';
 import { AdminServer } from './http/admin-server.js';
 import { urlOf } from './http/listener.js';
+import { TokenKeys } from './keys/token-keys.js';
 import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
 import { ApplianceMetrics } from './ops/metrics.js';
 import { createBodySender } from './sendfile/choose.js';
@@ -34,6 +35,10 @@ export interface RunningAppliance {
   readonly bgp?: BgpPart;
   /** Reports to control when `config.control` is set. */
   readonly agent?: ControlAgent;
+  /** The token keys, following the key file; absent with --open. */
+  readonly keys?: TokenKeys;
+  /** Reads the key file again (SIGHUP); null with --open. Never drains or stops. */
+  reloadKeys(why: string): Promise<KeyRingReloadEvent | null>;
   /** drain (bounded by drainTimeoutSec), then close everything */
   stop(): Promise<void>;
 }
@@ -59,7 +64,7 @@ export async function startAppliance(
   opts: StartOptions = {},
 ): Promise<RunningAppliance> {
   const logger = opts.logger ?? createServiceLogger(config.logLevel, { appliance: config.id });
-  const keys = config.open ? null : await loadKeyRing(config.tokenKeyFile!);
+  const keys = config.open ? undefined : await TokenKeys.open(config.tokenKeyFile!, { logger });
   const store = ContentStore.open(config.stores, { logger, checkIntervalMs: config.storeCheckIntervalMs });
   const { sender, reason } = createBodySender(config.bodySender);
   logger.info({ path: sender.path, reason }, 'body sender');
@@ -71,6 +76,7 @@ export async function startAppliance(
     store: () => store.stats(),
     isolated: () => agent?.isolated ?? false,
   });
+  keys?.countReloadsIn(metrics.keyReloads);
 
   const bgp = config.bgp ? startBgp(config.bgp, { logger, registry: metrics.registry }) : undefined;
   let hooks: WorkerHooks | undefined;
@@ -93,7 +99,7 @@ export async function startAppliance(
     content: {
       store,
       sender,
-      keys,
+      keys: () => keys?.current ?? null,
       maxRanges: config.maxRanges,
       metrics,
       accessLog,
@@ -117,6 +123,8 @@ export async function startAppliance(
       worker: hooks ? { index: hooks.index, count: hooks.count, pid: process.pid } : undefined,
       uptimeSec: Math.round((Date.now() - startedAt) / 1000),
       tokens: config.open ? 'open' : 'required',
+      keys: keys?.heldKeys ?? [],
+      keyFile: keys ? { path: keys.status().file, lastReload: keys.status().lastReload } : undefined,
       bodySender: { path: sender.path, reason, active: sender.active },
       requestsInFlight: server.requestsInFlight,
       store: store.stats(),
@@ -171,6 +179,7 @@ export async function startAppliance(
         }),
         inventory: new InventoryFeed(store),
         routes: bgp ? { feed: bgp.feed, rib: bgp.rib } : undefined,
+        keys: () => keys?.heldKeys ?? [],
       }),
     });
     agent.start();
@@ -186,6 +195,7 @@ export async function startAppliance(
       const result = await Promise.race([server.drain(), timeout]);
       if (result === 'timeout')
         logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
+      keys?.stop();
       await agent?.stop();
       await bgp?.stop();
       await server.close();
@@ -199,7 +209,22 @@ export async function startAppliance(
     return stopping;
   };
 
-  return { config, address, url, adminAddress, adminUrl, server, store, logger, bgp, agent, stop };
+  const reloadKeys = async (why: string) => (keys ? keys.reload(why) : null);
+  return {
+    config,
+    address,
+    url,
+    adminAddress,
+    adminUrl,
+    server,
+    store,
+    logger,
+    bgp,
+    agent,
+    keys,
+    reloadKeys,
+    stop,
+  };
 }
 
 function isLoopback(host: string): boolean {

@@ -1,6 +1,6 @@
 // `ferry appliance`: one process, or with --workers N a primary and N workers sharing the
 // listen sockets. Drains and exits on SIGTERM/SIGINT or POST /v1/drain?exit=true on the
-// admin listener.
+// admin listener; SIGHUP reloads the token key file and nothing else.
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { startAppliance } from './app.js';
@@ -13,6 +13,10 @@ import { createServiceLogger } from './ops/logger.js';
 export async function runAppliance(flags: ApplianceFlags & { workers?: string }): Promise<void> {
   const config = configFromFlags(flags);
   const workers = parseWorkers(flags.workers ?? '1');
+  // Installed before anything else: node's default for SIGHUP ends the process, and an
+  // operator's reload must never cost the viewers their transfers (docs/appliance.md).
+  let onHangup: () => void = () => {};
+  process.on('SIGHUP', () => onHangup());
   if (workers > 1 && (config.bgp || config.control)) {
     // One BGP session feeds one RIB and one agent reports one appliance's load; with
     // several workers each would see only its own share.
@@ -20,7 +24,8 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   }
   if (workers > 1 && cluster.isPrimary) {
     const logger = createServiceLogger(config.logLevel, { appliance: config.id, role: 'primary' });
-    await runPrimary(config, workers, logger);
+    const primary = await runPrimary(config, workers, logger);
+    onHangup = () => primary.reloadKeys('SIGHUP');
     return;
   }
   const worker = cluster.isWorker ? workerIdentity() : null;
@@ -36,6 +41,7 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
       ? (metrics, server) => {
           link = linkToPrimary(metrics.registry, {
             drainExit: () => void shutdown('primary'),
+            reloadKeys: () => onHangup(),
             apply: (order) => {
               if (order === 'drain') server.requestDrain(false);
               else server.undrain();
@@ -45,6 +51,7 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
         }
       : undefined,
   });
+  onHangup = () => void app.reloadKeys('SIGHUP');
   shutdown = async (why: string) => {
     if (stopRequested) {
       // A second signal while draining means: stop waiting.

@@ -1,8 +1,9 @@
-// `ferry control`: opens the state store, loads signing keys, serves the control API until
-// SIGTERM/SIGINT, then closes the server before the store.
-import { type KeyRing, loadKeyRing } from '@ferry/protocol';
+// `ferry control`: opens the state store, loads signing keys (followed on change and on
+// SIGHUP, which never ends control), serves the control API until SIGTERM/SIGINT, then
+// closes the server before the store.
 import pino from 'pino';
 import { type ControlFlags, configFromFlags } from './config.js';
+import { ControlKeyFile } from './keys/key-file.js';
 import { buildControlApp } from './server/app.js';
 import { openStore } from './state/open-store.js';
 
@@ -12,14 +13,21 @@ export async function runControl(flags: ControlFlags): Promise<void> {
     { level: config.logLevel, base: { role: 'control', pid: process.pid } },
     pino.destination({ dest: 2, sync: false }),
   );
-  let keys: KeyRing | undefined;
-  if (config.tokenKeyFile) keys = await loadKeyRing(config.tokenKeyFile);
-  else logger.warn('no --token-key-file: steering hands out unsigned URLs (appliances must run --open)');
+  // Before anything slow: node's default for SIGHUP ends the process.
+  let onHangup = () => logger.info('SIGHUP: no --token-key-file to reload');
+  process.on('SIGHUP', () => onHangup());
+  let keyFile: ControlKeyFile | undefined;
+  if (config.tokenKeyFile) {
+    keyFile = await ControlKeyFile.open(config.tokenKeyFile, logger);
+    const file = keyFile;
+    onHangup = () => void file.reload('SIGHUP');
+  } else logger.warn('no --token-key-file: steering hands out unsigned URLs (appliances must run --open)');
 
   const store = await openStore({ db: config.db, redis: config.redis, logger });
   let control: Awaited<ReturnType<typeof buildControlApp>>;
   try {
-    control = await buildControlApp({ config, store, keys, logger, defaultMetrics: true });
+    control = await buildControlApp({ config, store, keys: keyFile?.ring, logger, defaultMetrics: true });
+    keyFile?.countReloadsIn(control.metrics.keyReloads);
     await control.app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (err) {
     await store.close();
@@ -34,6 +42,7 @@ export async function runControl(flags: ControlFlags): Promise<void> {
     }
     stopping = true;
     logger.info({ why }, 'shutting down');
+    keyFile?.stop();
     try {
       await control.close();
       await store.close();

@@ -10,6 +10,8 @@ import {
   type Observation,
 } from '../src/health/evaluate.js';
 
+const MISMATCH =
+  "holds no key that verifies control's URLs (has k1:AAAAAAAA…, control signs with k2:BBBBBBBB…)";
 const cfg: HealthConfig = { ...defaultHealthConfig, maxConnections: 100 };
 
 // Step shorthands: one observation a second, each with a fresh heartbeat unless stated.
@@ -200,6 +202,35 @@ const rows: Row[] = [
     start: healthy,
     steps: [{ ...fail, reportedState: 'draining' }, { ...ok, reportedState: 'serving' }, ok, ok],
     statuses: ['draining', 'unknown', 'unknown', 'healthy'],
+  },
+  {
+    name: 'a key mismatch makes a healthy appliance unhealthy at once, with the reason',
+    start: healthy,
+    steps: [ok, { ...ok, keyMismatch: MISMATCH }],
+    statuses: ['healthy', 'unhealthy'],
+    lastReason: /holds no key that verifies control's URLs \(has k1:/,
+  },
+  {
+    name: 'a new appliance with the wrong keys never serves, however good its probes',
+    steps: [ok, ok, ok, ok].map((s) => ({ ...s, keyMismatch: MISMATCH })),
+    statuses: ['unhealthy', 'unhealthy', 'unhealthy', 'unhealthy'],
+    lastReason: /control signs with k2:/,
+  },
+  {
+    name: 'once it reports the right key it serves on the next observation (probes kept counting)',
+    start: healthy,
+    steps: [{ ...ok, keyMismatch: MISMATCH }, { ...ok, keyMismatch: MISMATCH }, ok, ok],
+    statuses: ['unhealthy', 'unhealthy', 'healthy', 'healthy'],
+  },
+  {
+    name: 'failed probes are named before a key mismatch, draining before both',
+    start: healthy,
+    steps: [
+      { ...fail, keyMismatch: MISMATCH },
+      { ...fail, keyMismatch: MISMATCH },
+      { ...fail, keyMismatch: MISMATCH, reportedState: 'draining' },
+    ],
+    statuses: ['unhealthy', 'unhealthy', 'draining'],
   },
 ];
 

@@ -136,6 +136,25 @@ describe.each(harnesses)('state store contract ($kind)', (h) => {
       expect((await s.listAppliances()).map((a) => a.id)).toEqual(['a1', 'a2']);
     });
 
+    it('keeps the token keys an appliance reports, in order, and tells none from open', async () => {
+      const s = await open();
+      const keys = [
+        { id: 'k2', fingerprint: 'Zm9vYmFyYmF6cXV4' },
+        { id: 'k1', fingerprint: 'cXV4YmF6YmFyZm9v' },
+      ];
+      await s.putAppliance(appliance('a1', { keys }));
+      await s.putAppliance(appliance('open', { keys: [] }));
+      await s.putAppliance(appliance('old'));
+      expect((await s.getAppliance('a1'))?.keys).toEqual(keys);
+      expect((await s.getAppliance('open'))?.keys).toEqual([]);
+      expect((await s.getAppliance('old'))?.keys).toBeUndefined();
+      const listed = await s.listAppliances();
+      expect(listed.find((a) => a.id === 'a1')?.keys).toEqual(keys);
+      // A rotation replaces the list as a whole.
+      await s.putAppliance(appliance('a1', { keys: [keys[0]!] }));
+      expect((await s.getAppliance('a1'))?.keys).toEqual([keys[0]]);
+    });
+
     it('applies a routes delta only on the stored epoch and version', async () => {
       const s = await open();
       const delta = { epoch: 'e1', since: 1, version: 2, announced: ['192.0.2.0/24'], withdrawn: [] };

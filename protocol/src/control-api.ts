@@ -59,6 +59,19 @@ export const InventoryReport = Type.Union([
 ]);
 export type InventoryReport = Static<typeof InventoryReport>;
 
+/** At most this many keys are reported; key files hold two in a rotation (docs/tokens.md). */
+export const MAX_REPORTED_KEYS = 8;
+
+/**
+ * A URL token key the appliance verifies with: its id and its public fingerprint
+ * (`keyFingerprint`), so control can tell a key of the same id but another secret.
+ */
+export const HeldKey = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' }),
+  fingerprint: Type.String({ minLength: 1, maxLength: 32 }),
+});
+export type HeldKey = Static<typeof HeldKey>;
+
 export const Heartbeat = Type.Object({
   /** base URL devices fetch from, e.g. http://127.0.0.11:8080 */
   url: Type.String({ maxLength: 256 }),
@@ -82,6 +95,11 @@ export const Heartbeat = Type.Object({
   ),
   inventory: Type.Optional(InventoryReport),
   routes: Type.Optional(RoutesReport),
+  /**
+   * The token keys the appliance verifies with, in key-file order; `[]` for an `--open`
+   * appliance. Optional so that an appliance from before key reports is still heard.
+   */
+  keys: Type.Optional(Type.Array(HeldKey, { maxItems: MAX_REPORTED_KEYS })),
 });
 export type Heartbeat = Static<typeof Heartbeat>;
 

@@ -3,7 +3,7 @@
 // documents them at /docs); its clients type and check answers with the same ones.
 import { type Static, Type } from 'typebox';
 import { CatalogTitle } from './catalog-schema.js';
-import { ApplianceState } from './control-api.js';
+import { ApplianceState, HeldKey } from './control-api.js';
 import { HealthStatus } from './health.js';
 
 /** GET /v1/appliances/{id}, and each entry of GET /v1/appliances. */
@@ -25,6 +25,7 @@ export const ApplianceView = Type.Object({
   routesVersion: Type.Union([Type.Integer(), Type.Null()]),
   files: Type.Integer({ description: 'files held' }),
   inventoryVersion: Type.Union([Type.Integer(), Type.Null()]),
+  keys: Type.Array(HeldKey, { description: 'token keys it verifies with; [] when open or not reported' }),
 });
 export type ApplianceView = Static<typeof ApplianceView>;
 

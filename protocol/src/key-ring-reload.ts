@@ -4,6 +4,7 @@
 // rotation must not leave an appliance unable to verify any URL.
 import { createHmac } from 'node:crypto';
 import { type StatWatcher, unwatchFile, watchFile } from 'node:fs';
+import { type HeldKey, MAX_REPORTED_KEYS } from './control-api.js';
 import { type KeyEntry, type KeyRing, loadKeyRing } from './keys.js';
 
 /**
@@ -15,6 +16,13 @@ export function keyFingerprint(entry: KeyEntry): string {
     .update('ferry key fingerprint v1')
     .digest('base64url')
     .slice(0, 16);
+}
+
+/** A ring's keys as a heartbeat reports them: file order, the signing key first, bounded. */
+export function heldKeys(ring: KeyRing): HeldKey[] {
+  return [...ring.keys.values()]
+    .slice(0, MAX_REPORTED_KEYS)
+    .map((e) => ({ id: e.keyId, fingerprint: keyFingerprint(e) }));
 }
 
 export interface KeyRingReloadEvent {

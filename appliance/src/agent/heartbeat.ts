@@ -2,7 +2,7 @@
 // inventory and routes go as a full list first, then as deltas since the last version
 // control acknowledged. A heartbeat that fails is not counted as seen, so the next one
 // carries the same changes again (folded into a larger delta).
-import type { Heartbeat, HeartbeatReply, InventoryReport, RoutesReport } from '@ferry/protocol';
+import type { Heartbeat, HeartbeatReply, HeldKey, InventoryReport, RoutesReport } from '@ferry/protocol';
 import type { DiskStats } from '../store/types.js';
 import type { InventoryFeed } from './inventory-feed.js';
 import type { LoadSampler } from './load.js';
@@ -24,6 +24,8 @@ export interface HeartbeatSources {
   inventory?: Pick<InventoryFeed, 'full' | 'since'>;
   /** the BGP route feed; routes are left out of the heartbeat without it */
   routes?: RouteSource;
+  /** token keys held now ([] with --open): control signs only with a key every appliance has */
+  keys?(): HeldKey[];
   /** first sequence number (default: the wall clock in ms, see below) */
   firstSeq?: number;
 }
@@ -64,6 +66,7 @@ export class HeartbeatBuilder implements HeartbeatSource {
       capacity: { bitsPerSecond: this.src.capacityBitsPerSecond ?? DEFAULT_CAPACITY_BPS },
       disks: this.src.disks().map((d) => ({ id: d.id, state: d.state, bytes: d.bytes })),
     };
+    if (this.src.keys) hb.keys = this.src.keys();
     const inventory = this.inventoryReport();
     if (inventory) hb.inventory = inventory;
     const routes = this.routesReport();

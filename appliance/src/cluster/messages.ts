@@ -13,6 +13,7 @@ export type WorkerToPrimary =
 
 export type PrimaryToWorker =
   | { type: 'ferry:drain'; exit: boolean }
+  | { type: 'ferry:reload-keys' }
   | { type: 'ferry:apply'; round: number; order: AdminOrder }
   | { type: 'ferry:order-done'; id: number; result: OrderResult }
   | { type: 'ferry:metrics'; id: number; text?: string; error?: string };

@@ -2,8 +2,9 @@
 // worker per core, all serving the same listen sockets (viewers' and admin), restarts a
 // worker that dies, fans drains and undrains out to every worker (answering the admin
 // request only once every worker has applied it, so any worker's /v1/status agrees right
-// after), aggregates /metrics over all of them, and on SIGTERM/SIGINT drains the workers
-// and exits once they have.
+// after), aggregates /metrics over all of them, on SIGTERM/SIGINT drains the workers
+// and exits once they have, and on SIGHUP tells every worker to reload its token keys
+// (each worker also polls the key file itself, so a rotation needs no signal).
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { ApplianceConfig } from '../config.js';
@@ -21,7 +22,16 @@ const RESTART_BACKOFF_MS = [100, 500, 1000, 2000, 5000];
 /** A worker that does not confirm an order in this time (hung, dying) is not waited for. */
 const ORDER_TIMEOUT_MS = 2000;
 
-export async function runPrimary(config: ApplianceConfig, workers: number, logger: Logger): Promise<void> {
+export interface RunningPrimary {
+  /** Forwards a key reload to every worker (the primary holds no keys itself). */
+  reloadKeys(why: string): void;
+}
+
+export async function runPrimary(
+  config: ApplianceConfig,
+  workers: number,
+  logger: Logger,
+): Promise<RunningPrimary> {
   // Crash recovery (re-indexing, dropping stale rows) runs once here, so workers that open
   // the store together find it consistent rather than racing to repair it.
   ContentStore.open(config.stores, { logger, checkIntervalMs: 0 }).close();
@@ -152,4 +162,10 @@ export async function runPrimary(config: ApplianceConfig, workers: number, logge
   for (let i = 0; i < workers; i++) fork(i);
   process.on('SIGTERM', () => stopAll('SIGTERM'));
   process.on('SIGINT', () => stopAll('SIGINT'));
+  return {
+    reloadKeys: (why) => {
+      logger.info({ why, workers: live.size }, 'asking workers to reload their token keys');
+      broadcast({ type: 'ferry:reload-keys' });
+    },
+  };
 }

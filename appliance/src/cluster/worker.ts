@@ -27,6 +27,8 @@ export interface PrimaryOrders {
   /** the primary's drain-and-exit (SIGTERM, drain?exit=true) */
   drainExit(): void;
   apply(order: AdminOrder): void;
+  /** the primary's SIGHUP: read the token key file again */
+  reloadKeys(): void;
 }
 
 export function workerIdentity(): { index: number; count: number } | null {
@@ -58,6 +60,8 @@ export function linkToPrimary(registry: Registry, orders: PrimaryOrders): Worker
     if (m.type === 'ferry:drain') {
       if (m.exit) orders.drainExit();
       else orders.apply('drain');
+    } else if (m.type === 'ferry:reload-keys') {
+      orders.reloadKeys();
     } else if (m.type === 'ferry:apply') {
       orders.apply(m.order);
       if (m.round >= 0) send({ type: 'ferry:applied', round: m.round });

@@ -17,8 +17,8 @@ import type { RequestTarget } from './target.js';
 export interface ContentContext {
   store: ContentStore;
   sender: BodySender;
-  /** null when the appliance runs with --open */
-  keys: KeyRing | null;
+  /** The key ring now (it follows the key file); null when the appliance runs with --open. */
+  keys(): KeyRing | null;
   maxRanges: number;
   metrics: ApplianceMetrics;
   accessLog: AccessLog;
@@ -56,7 +56,7 @@ export async function handleContent(
   const d = decideContentResponse(
     {
       lookup: (id) => ctx.store.lookup(id),
-      keys: ctx.keys,
+      keys: ctx.keys(),
       maxRanges: ctx.maxRanges,
       nowMs: Date.now(),
       isolated: ctx.isolated(),

@@ -18,6 +18,7 @@ export class ApplianceMetrics {
   readonly responses: Counter<'status'>;
   readonly transferFailures: Counter<'path' | 'reason'>;
   readonly fileReadErrors: Counter<'disk'>;
+  readonly keyReloads: Counter<'result'>;
   // The histogram records the whole interval between samples (resolution + lateness);
   // the gauges subtract the resolution so an idle loop reads ~0, not ~10 ms.
   private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
@@ -47,6 +48,12 @@ export class ApplianceMetrics {
       name: 'ferry_file_read_errors_total',
       help: 'Stored files found unreadable when serving them (each leaves the inventory), by disk',
       labelNames: ['disk'],
+      registers,
+    });
+    this.keyReloads = new Counter({
+      name: 'ferry_token_key_reloads_total',
+      help: 'Reloads of the token key file (poll or SIGHUP): changed, unchanged, failed (old keys kept)',
+      labelNames: ['result'],
       registers,
     });
     new Gauge({

@@ -27,6 +27,12 @@ export interface Observation {
   loadBps?: number;
   capacityBps?: number;
   connections?: number;
+  /**
+   * Why the keys the appliance reports cannot verify the URLs control signs
+   * (keys/choose-signing-key.ts `keyMismatch`); absent when they can, or when either side
+   * runs without keys.
+   */
+  keyMismatch?: string;
 }
 
 export interface HealthConfig {
@@ -115,6 +121,9 @@ function decide(
   if (c.failures >= cfg.failuresToUnhealthy) {
     return { status: 'unhealthy', reason: `${c.failures} consecutive failed probes${probeDetail(obs)}` };
   }
+  // Every URL control would hand out for it answers 403; the good probes keep counting, so
+  // it serves again on the first observation after it reports the right key.
+  if (obs.keyMismatch !== undefined) return { status: 'unhealthy', reason: obs.keyMismatch };
   if (!isServing(prev)) {
     if (c.successes < cfg.successesToHealthy) {
       return waiting(prev, obs, cfg, c);

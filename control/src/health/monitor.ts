@@ -7,6 +7,7 @@ import type { Agent } from 'undici';
 import type { ControlConfig } from '../config.js';
 import type { HealthVerdict } from '../ingest/health-verdict.js';
 import type { ControlModel } from '../model/model.js';
+import type { ApplianceRecord } from '../state/store.js';
 import {
   defaultHealthConfig,
   evaluateHealth,
@@ -23,6 +24,8 @@ export interface HealthMonitorOptions {
   model: ControlModel;
   /** applies a change of verdict; settles when it is stored */
   record(verdict: HealthVerdict): Promise<void>;
+  /** why the appliance's keys cannot verify control's URLs, if they cannot */
+  keyMismatch?(rec: ApplianceRecord): string | undefined;
 }
 
 interface Tracked {
@@ -140,6 +143,8 @@ export class HealthMonitor {
       connections: rec.connections,
       reportedState: rec.reportedState,
     };
+    const mismatch = this.opts.keyMismatch?.(rec);
+    if (mismatch !== undefined) obs.keyMismatch = mismatch;
     const next = evaluateHealth(t.state ?? initialHealthState(nowMs), obs, this.healthConfig);
     t.state = next.state;
     if (next.state.status === rec.health) return;

@@ -68,6 +68,7 @@ export class HeartbeatIngest {
       connections: hb.load.connections,
       lastHeartbeatMs: now,
       registeredMs: prev?.registeredMs ?? now,
+      ...(hb.keys ? { keys: hb.keys } : {}),
     };
     await store.putAppliance(rec);
     model.setAppliance(rec);

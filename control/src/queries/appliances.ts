@@ -14,6 +14,7 @@ export function applianceView(model: ControlModel, rec: ApplianceRecord): Applia
     routesVersion: rv?.version ?? null,
     files: model.inventoryOf(rec.id).size,
     inventoryVersion: model.inventoryVersion(rec.id) ?? null,
+    keys: rec.keys ?? [],
   };
 }
 

@@ -6,7 +6,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { KeyRing } from '@ferry/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { ControlConfig } from '../config.js';
@@ -15,6 +14,8 @@ import { followStore } from '../ingest/follow.js';
 import { recordHealthVerdict } from '../ingest/health-verdict.js';
 import { HeartbeatIngest } from '../ingest/heartbeat.js';
 import { loadModel } from '../ingest/load.js';
+import { keyMismatch } from '../keys/choose-signing-key.js';
+import { type KeySource, SigningKeys } from '../keys/signing-keys.js';
 import { ControlModel } from '../model/model.js';
 import type { StateStore } from '../state/store.js';
 import { ClientAddressResolver } from './client-address.js';
@@ -27,14 +28,17 @@ import { heartbeatHandlers } from './handlers/heartbeat.js';
 import { opsHandlers } from './handlers/ops.js';
 import { routeLookupHandlers } from './handlers/routes-lookup.js';
 import { steerHandlers } from './handlers/steer.js';
-import { createMetrics } from './metrics.js';
+import { type ControlMetrics, createMetrics } from './metrics.js';
 
 export interface ControlAppOptions {
   config: ControlConfig;
   /** Opened by the caller, who also closes it after the app. */
   store: StateStore;
-  /** Signing keys; without them steering hands out unsigned URLs. */
-  keys?: KeyRing;
+  /**
+   * Signing keys: a ring, or a ReloadableKeyRing followed as it reloads. Without them
+   * steering hands out unsigned URLs.
+   */
+  keys?: KeySource;
   logger: Logger;
   /** Process metrics (event loop, memory) on /metrics; off in tests that run several apps. */
   defaultMetrics?: boolean;
@@ -52,6 +56,9 @@ export interface ControlApp {
   app: ControlFastify;
   model: ControlModel;
   monitor: HealthMonitor;
+  /** The signing-key choice; absent without keys. */
+  signingKeys?: SigningKeys;
+  metrics: ControlMetrics;
   /** Stops probing, leaves the change feed, closes the server; the store stays open. */
   close(): Promise<void>;
 }
@@ -73,11 +80,18 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   const model = new ControlModel();
   await loadModel(model, store);
   const unfollow = followStore({ model, store, logger });
-  const metrics = createMetrics(model, { defaultMetrics: opts.defaultMetrics });
+  const signingKeys = keys
+    ? new SigningKeys({ keys, model, logger, staleAfterMs: config.staleAfterMs })
+    : undefined;
+  const metrics = createMetrics(model, {
+    defaultMetrics: opts.defaultMetrics,
+    signing: signingKeys ? () => signingKeys.choice() : undefined,
+  });
   const monitor = new HealthMonitor({
     config,
     model,
     record: (verdict) => recordHealthVerdict({ model, store, logger }, verdict),
+    ...(signingKeys ? { keyMismatch: (rec) => keyMismatch(rec.keys, signingKeys.choice().key) } : {}),
   });
   const heartbeats = new HeartbeatIngest({
     store,
@@ -99,7 +113,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
       urlsPerStream: config.urlsPerStream,
       headroom: config.headroom,
       tokenTtlSec: config.tokenTtlSec,
-      ...(keys ? { keys } : {}),
+      ...(signingKeys ? { signingKey: () => signingKeys.choice().key.entry } : {}),
       onDecision: (decision) => metrics.steering.inc({ decision }),
       onNone: (detail) => logger.debug(detail, 'steering: none'),
     },
@@ -138,6 +152,8 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     app,
     model,
     monitor,
+    signingKeys,
+    metrics,
     async close() {
       await monitor.stop();
       unfollow();

@@ -1,17 +1,19 @@
 // Control's Prometheus metrics, on a registry of its own so that two apps in one process
 // (tests) never collide on metric names.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { SigningChoice } from '../keys/choose-signing-key.js';
 import type { ControlModel } from '../model/model.js';
 
 export interface ControlMetrics {
   registry: Registry;
   steering: Counter<'decision'>;
   heartbeats: Counter<'result'>;
+  keyReloads: Counter<'result'>;
 }
 
 export function createMetrics(
   model: ControlModel,
-  options: { defaultMetrics?: boolean } = {},
+  options: { defaultMetrics?: boolean; signing?: () => SigningChoice | undefined } = {},
 ): ControlMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
@@ -37,5 +39,25 @@ export function createMetrics(
       for (const rec of model.listAppliances()) this.inc({ health: rec.health });
     },
   });
-  return { registry, steering, heartbeats };
+  const keyReloads = new Counter({
+    name: 'ferry_control_token_key_reloads_total',
+    help: 'Reloads of --token-key-file (poll or SIGHUP): changed, unchanged, failed (old keys kept)',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const signing = options.signing;
+  if (signing) {
+    new Gauge({
+      name: 'ferry_control_signing_key',
+      help: 'The key URLs are signed with (value 1), and whether every serving appliance holds it',
+      labelNames: ['key', 'agreed'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const c = signing();
+        if (c) this.set({ key: c.key.entry.keyId, agreed: String(c.agreed) }, 1);
+      },
+    });
+  }
+  return { registry, steering, heartbeats, keyReloads };
 }

@@ -2,7 +2,7 @@
 // contract tests: SQLite (default, one file) and Redis (several control instances share
 // one state and hear each other's changes). Steering never reads the store per request:
 // control keeps an in-memory model, loaded at start and kept current through `subscribe`.
-import type { ApplianceState, Catalog, HealthStatus } from '@ferry/protocol';
+import type { ApplianceState, Catalog, HealthStatus, HeldKey } from '@ferry/protocol';
 
 export interface ApplianceRecord {
   id: string;
@@ -20,6 +20,11 @@ export interface ApplianceRecord {
   /** ms since epoch of the last heartbeat */
   lastHeartbeatMs: number;
   registeredMs: number;
+  /**
+   * Token keys the appliance verifies with, as its last heartbeat said; `[]` when it runs
+   * `--open`; absent when it does not report keys (records and appliances from before).
+   */
+  keys?: HeldKey[];
 }
 
 /** An appliance's learned routes (prefixes only; control's trie needs nothing more). */

@@ -1,7 +1,7 @@
 // The steering use case (DESIGN flow 1): the client's address → covering prefixes from the
 // model's route trie → candidates → rankAppliances per stream → up to N signed URLs each →
 // the answer as JSON text. Reads the in-memory model only; the store is never on this path.
-import type { KeyRing, SteerUrl } from '@ferry/protocol';
+import type { KeyEntry, SteerUrl } from '@ferry/protocol';
 import { Errors, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
 import { candidates } from './candidates.js';
@@ -15,8 +15,11 @@ export interface SteeringOptions {
   urlsPerStream: number;
   headroom: number;
   tokenTtlSec: number;
-  /** Signing keys; without them steering hands out unsigned URLs. */
-  keys?: KeyRing;
+  /**
+   * The key to sign with now (keys/signing-keys.ts: one every serving appliance holds);
+   * without it steering hands out unsigned URLs.
+   */
+  signingKey?(): KeyEntry;
   /** counts each stream's decision (metrics) */
   onDecision?(decision: RankDecision): void;
   /** told why a stream found no appliance, before the request fails */
@@ -42,6 +45,8 @@ export function steer(opts: SteeringOptions, q: SteerQuery): string {
   const clientPrefix = covering[0]?.prefix ?? '';
   const appliances = candidates(model, covering, opts.fallbackSites);
   const expiresAt = Math.floor((q.nowMs ?? Date.now()) / 1000) + opts.tokenTtlSec;
+  // One key for the whole answer: a player gets URLs that all verify alike.
+  const key = opts.signingKey?.();
 
   const streams: string[] = [];
   for (const s of title.streams) {
@@ -60,11 +65,11 @@ export function steer(opts: SteeringOptions, q: SteerQuery): string {
     }
     const urls: SteerUrl[] = result.ranked.map((r, i) => ({
       rank: i + 1,
-      url: opts.keys
+      url: key
         ? signedUrl({
             baseUrl: r.url,
             fileId: s.streamId,
-            key: opts.keys.signing,
+            key,
             expiresAt,
             clientPrefix,
           })

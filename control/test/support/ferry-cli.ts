@@ -1,0 +1,87 @@
+// Real `ferry` processes for control's integration tests: started with the CLI a user runs,
+// ready once their readiness line shows on stderr, stopped by pid.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+
+const CLI = join(import.meta.dirname, '../../../cli/bin/ferry.js');
+
+export interface FerryProc {
+  child: ChildProcess;
+  url?: string;
+  /** every byte of stderr so far (service log, readiness lines) */
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts a ferry command; resolves once `pattern` shows on stderr (group 1 is its URL). */
+export function ferry(args: string[], pattern?: RegExp, started: FerryProc[] = []): Promise<FerryProc> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const proc: FerryProc = { child, exited, stderr: () => err };
+    started.push(proc);
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      const m = pattern?.exec(err);
+      if (m && !proc.url) {
+        clearTimeout(timer);
+        proc.url = m[1];
+        resolve(proc);
+      }
+    });
+    if (!pattern) {
+      child.once('exit', () => resolve(proc));
+      return;
+    }
+    const timer = setTimeout(
+      () => reject(new Error(`no readiness from ferry ${args[0]}: ${err.slice(-2000)}`)),
+      30_000,
+    );
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!proc.url) reject(new Error(`ferry ${args[0]} exited (${code}): ${err.slice(-2000)}`));
+    });
+  });
+}
+
+export function isRunning(p: FerryProc): boolean {
+  return p.child.exitCode === null && p.child.signalCode === null;
+}
+
+/** JSON (or bytes) over HTTP, one connection per call. */
+export function call(
+  url: string,
+  opts: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: unknown; raw: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const req = request(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        agent: false,
+        timeout: 5000,
+        headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          let body: unknown = null;
+          try {
+            body = JSON.parse(raw.toString());
+          } catch {
+            body = null;
+          }
+          resolve({ status: res.statusCode ?? 0, body, raw });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(data);
+  });
+}
