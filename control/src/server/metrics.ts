@@ -2,6 +2,7 @@
 // (tests) never collide on metric names.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ControlModel } from '../model/model.js';
+import type { StoreStatus } from '../state/resilient-store.js';
 
 export interface ControlMetrics {
   registry: Registry;
@@ -11,7 +12,7 @@ export interface ControlMetrics {
 
 export function createMetrics(
   model: ControlModel,
-  options: { defaultMetrics?: boolean } = {},
+  options: { defaultMetrics?: boolean; store?: { status(): StoreStatus } } = {},
 ): ControlMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
@@ -37,5 +38,32 @@ export function createMetrics(
       for (const rec of model.listAppliances()) this.inc({ health: rec.health });
     },
   });
+  const store = options.store;
+  if (store) {
+    new Gauge({
+      name: 'ferry_control_store_up',
+      help: '1 while the shared state store takes writes, 0 while they are held in memory',
+      registers: [registry],
+      collect() {
+        this.set(store.status().up ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'ferry_control_store_buffered_changes',
+      help: 'Changes held in memory for the state store (keys and events)',
+      registers: [registry],
+      collect() {
+        this.set(store.status().buffered);
+      },
+    });
+    new Gauge({
+      name: 'ferry_control_store_reseeds',
+      help: 'Times this instance re-seeded a state store that came back without its data',
+      registers: [registry],
+      collect() {
+        this.set(store.status().reseeds);
+      },
+    });
+  }
   return { registry, steering, heartbeats };
 }
