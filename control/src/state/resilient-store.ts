@@ -33,6 +33,8 @@ import type { HeldState } from './write-back.js';
  * timeout, so a hung Redis costs one heartbeat half a second and the next ones nothing.
  */
 export const DEFAULT_WRITE_DEADLINE_MS = 500;
+/** Redis adds set members at well over a million a second; a big write gets 1 ms per 1000. */
+const MEMBERS_PER_MS = 1000;
 
 export type { StorePhase, StoreStatus } from './store-recovery.js';
 
@@ -117,10 +119,16 @@ export class ResilientStore implements StateStore {
     this.feed.emit(change, this.instanceId);
   }
 
-  private async write<T>(change: StateChange, run: () => Promise<T>, inMemory: () => T): Promise<T> {
+  /** `members`: prefixes or files written, so a full BGP table gets the time it needs. */
+  private async write<T>(
+    change: StateChange,
+    run: () => Promise<T>,
+    inMemory: () => T,
+    members = 0,
+  ): Promise<T> {
     if (this.recovery.phase !== 'up') return inMemory();
     try {
-      return await withDeadline(run(), this.deadlineMs);
+      return await withDeadline(run(), this.deadlineMs + Math.floor(members / MEMBERS_PER_MS));
     } catch (err) {
       if (!(err instanceof DeadlineError) && !this.link.isOutage(err)) throw err;
       this.recovery.lost(err, change.kind);
@@ -178,7 +186,8 @@ export class ResilientStore implements StateStore {
       if (follows) this.hold(change);
       return follows;
     };
-    return this.write(change, () => this.inner.applyRoutesDelta(id, delta), inMemory);
+    const members = delta.announced.length + delta.withdrawn.length;
+    return this.write(change, () => this.inner.applyRoutesDelta(id, delta), inMemory, members);
   }
 
   getRoutes(id: string): Promise<RouteSet | undefined> {
