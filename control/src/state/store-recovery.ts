@@ -26,6 +26,11 @@ export interface StoreStatus {
 }
 
 const PROBE_FIRST_MS = 250;
+/**
+ * While up, the data-set marker is read this often: a FLUSHALL, or a restart ioredis
+ * reconnected through between two writes, shows no error on any write.
+ */
+const MARKER_CHECK_MS = 5000;
 const PROBE_MAX_MS = 5000;
 /** One "still away" line per this many failed probes (about every 40 s at the cap). */
 const LOG_EVERY_PROBES = 8;
@@ -52,8 +57,11 @@ export class StoreRecovery {
   private reseeds = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** an attempt came due while another ran: run once more after it */
+  private rerun = false;
   private stopped = false;
   private unlisten: (() => void) | undefined;
+  private markerTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: StoreRecoveryOptions) {}
 
@@ -61,11 +69,16 @@ export class StoreRecovery {
     this.dataset = await this.opts.link.dataset();
     // A reconnect may follow a restart the writes never noticed: check the data set then too.
     this.unlisten = this.opts.link.onReconnect(() => this.schedule(0, 0));
+    this.markerTimer = setInterval(() => {
+      if (this.phase === 'up') void this.attempt(0);
+    }, MARKER_CHECK_MS);
+    this.markerTimer.unref();
   }
 
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.markerTimer);
     this.unlisten?.();
     const held = this.opts.pending.size;
     if (held > 0) this.opts.logger.warn({ held }, 'closing with changes the state store never got');
@@ -102,7 +115,11 @@ export class StoreRecovery {
   }
 
   private async attempt(attempt: number): Promise<void> {
-    if (this.running || this.stopped) return;
+    if (this.stopped) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
     this.running = true;
     try {
       const dataset = await this.opts.link.dataset();
@@ -111,6 +128,8 @@ export class StoreRecovery {
       await this.catchUp(reseed);
     } catch (err) {
       if (this.stopped) return;
+      // A check while up that finds no answer is how the store is lost without a write.
+      if (this.phase === 'up') return this.lost(err, 'data-set check');
       this.phase = 'down';
       const held = this.opts.pending.size;
       if (attempt % LOG_EVERY_PROBES === 0) {
@@ -119,6 +138,12 @@ export class StoreRecovery {
       this.schedule(Math.min(PROBE_MAX_MS, PROBE_FIRST_MS * 2 ** Math.min(attempt + 1, 10)), attempt + 1);
     } finally {
       this.running = false;
+      if (this.rerun && !this.stopped) {
+        this.rerun = false;
+        // While up (a reconnect during a check) at once; while down on the probe's backoff.
+        if (this.phase === 'up') this.schedule(0, 0);
+        else this.schedule(PROBE_FIRST_MS, attempt + 1);
+      }
     }
   }
 
