@@ -104,6 +104,7 @@ describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that cam
       timeoutMs: 3000,
     });
 
+    await app.pause();
     await stopInstance(control as Instance);
     control = undefined;
     const port = (redis as RedisServer).port;
@@ -112,6 +113,7 @@ describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that cam
     control = await startInstance(redis.url);
     const resyncsBefore = app.log.resyncs;
     app.retarget(control.base);
+    app.start();
 
     const model = control.control.model;
     await eventually(

@@ -26,6 +26,7 @@ export class BeatingAppliance {
   private routesHeld: number | undefined;
   private inventoryHeld: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
   private healthz: Server | undefined;
   url = '';
 
@@ -49,15 +50,24 @@ export class BeatingAppliance {
   start(): void {
     const beat = async () => {
       if (this.seq >= MAX_BEATS) return;
-      await this.beatOnce();
+      this.inFlight = this.beatOnce();
+      await this.inFlight;
       if (this.timer) this.timer = setTimeout(() => void beat(), this.opts.intervalMs ?? 200);
     };
     this.timer = setTimeout(() => void beat(), 0);
   }
 
-  async stop(): Promise<void> {
+  /** Stops heartbeating once the heartbeat in flight is answered; `start()` resumes. */
+  async pause(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    // A heartbeat answered after control began to close would leave its keep-alive
+    // connection open (fastify keeps idle ones 72 s), and control's close waiting on it.
+    await this.inFlight;
+  }
+
+  async stop(): Promise<void> {
+    await this.pause();
     this.healthz?.closeAllConnections();
     await new Promise<void>((r) => (this.healthz ? this.healthz.close(() => r()) : r()));
   }
