@@ -21,6 +21,12 @@ export const Errors = defineErrors('control', {
   CATALOG_INVALID: spec('FERRY_ERR_CATALOG_INVALID', 400, 'catalog is invalid'),
   // Steering
   NO_APPLIANCE: spec('FERRY_ERR_NO_APPLIANCE', 503, 'no appliance can serve this title'),
+  // State store
+  STORE_UNAVAILABLE: spec(
+    'FERRY_ERR_STORE_UNAVAILABLE',
+    503,
+    'the state store is unreachable; control serves from memory',
+  ),
   // Process
   CONFIG: CommonErrors.CONFIG,
   INTERNAL: CommonErrors.INTERNAL,

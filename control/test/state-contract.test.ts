@@ -13,8 +13,11 @@ import {
 } from '@ferry/harness';
 import type { Catalog } from '@ferry/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { heldStateOf } from '../src/model/held-state.js';
+import { ControlModel } from '../src/model/model.js';
 import type { StoreLogger } from '../src/state/change-feed.js';
 import { openRedisStore } from '../src/state/redis-store.js';
+import { ResilientStore } from '../src/state/resilient-store.js';
 import { openSqliteStore } from '../src/state/sqlite-store.js';
 import type { ApplianceRecord, StateChange, StateStore } from '../src/state/store.js';
 
@@ -25,6 +28,7 @@ interface StoreOpts {
 
 interface Harness {
   kind: 'sqlite' | 'redis';
+  label: string;
   available: boolean;
   start(): Promise<void>;
   /** A store on namespace `ns`; calling it again with the same `ns` gives a second instance. */
@@ -36,6 +40,7 @@ function sqliteHarness(): Harness {
   let dir = '';
   return {
     kind: 'sqlite',
+    label: 'sqlite',
     available: true,
     async start() {
       dir = await mkdtemp(join(tmpdir(), 'ferry-state-'));
@@ -53,6 +58,7 @@ function redisHarness(): Harness {
   let server: RedisServer | undefined;
   return {
     kind: 'redis',
+    label: 'redis',
     available: hasRedisServer(),
     async start() {
       server = await startRedisServer();
@@ -100,9 +106,34 @@ const sorted = (xs: string[]) => [...xs].sort();
 /** Polls `check` every 10 ms until it passes or 1 s ends (then its last failure is thrown). */
 const soon = (check: () => void) => eventually(check, { timeoutMs: 1000, intervalMs: 10 });
 
-const harnesses = [sqliteHarness(), redisHarness()];
+/**
+ * Redis behind control's write-behind layer, as buildControlApp uses it: with Redis up it
+ * must keep the same contract. Its held state is an empty model, which only an outage reads.
+ */
+function resilientRedisHarness(): Harness {
+  const redis = redisHarness();
+  return {
+    ...redis,
+    label: 'redis behind the write-behind layer',
+    async open(ns, opts) {
+      const inner = await redis.open(ns, opts);
+      if (!inner.link) throw new Error('a redis store has a link');
+      const logger = { error: () => {}, warn: () => {}, ...opts?.logger, info: () => {} };
+      const store = new ResilientStore({
+        inner,
+        link: inner.link,
+        held: heldStateOf(new ControlModel()),
+        logger,
+      });
+      await store.start();
+      return store;
+    },
+  };
+}
 
-describe.each(harnesses)('state store contract ($kind)', (h) => {
+const harnesses = [sqliteHarness(), redisHarness(), resilientRedisHarness()];
+
+describe.each(harnesses)('state store contract ($label)', (h) => {
   const opened: StateStore[] = [];
   let counter = 0;
   const nextNs = () => `ns${process.pid}-${++counter}`;

@@ -28,6 +28,10 @@ export interface RedisServerOptions {
   /** keep an append-only file in the temp dir (for restart tests) */
   persist?: boolean;
   readyTimeoutMs?: number;
+  /** listen here instead of a free port: a restart on the port clients reconnect to */
+  port?: number;
+  /** use this dir (e.g. a stopped server's, to reload its append-only file); the caller removes it */
+  dir?: string;
 }
 
 async function pingUntilReady(url: string, proc: ChildProcess, timeoutMs: number, log: () => string) {
@@ -61,8 +65,9 @@ function waitExit(proc: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'ferry-redis-'));
-  const port = await freePort();
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'ferry-redis-')));
+  const port = options.port ?? (await freePort());
   const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', ''];
   args.push('--appendonly', options.persist ? 'yes' : 'no', '--protected-mode', 'yes');
   const proc = spawn(REDIS_SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -83,11 +88,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
         await waitExit(proc, 2000);
       }
     }
-    await rm(dir, { recursive: true, force: true });
+    if (ownDir) await rm(dir, { recursive: true, force: true });
   };
 
   if (pid === undefined) {
-    await rm(dir, { recursive: true, force: true });
+    if (ownDir) await rm(dir, { recursive: true, force: true });
     throw new Error(`redis-server did not start: ${output}`);
   }
   try {

@@ -67,6 +67,15 @@ export const ControlHealthz = Type.Object({
   ok: Type.Boolean(),
   backend: Type.String(),
   appliances: Type.Integer(),
+  /** a shared store (Redis) only: whether it takes writes, or they are held in memory */
+  store: Type.Optional(
+    Type.Object({
+      up: Type.Boolean(),
+      phase: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('catching-up')]),
+      buffered: Type.Integer(),
+      reseeds: Type.Integer(),
+    }),
+  ),
 });
 export type ControlHealthz = Static<typeof ControlHealthz>;
 

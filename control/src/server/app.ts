@@ -14,9 +14,13 @@ import { followStore } from '../ingest/follow.js';
 import { recordHealthVerdict } from '../ingest/health-verdict.js';
 import { HeartbeatIngest } from '../ingest/heartbeat.js';
 import { loadModel } from '../ingest/load.js';
+
 import { keyMismatch } from '../keys/choose-signing-key.js';
 import { type KeySource, SigningKeys } from '../keys/signing-keys.js';
+import { heldStateOf } from '../model/held-state.js';
+
 import { ControlModel } from '../model/model.js';
+import { ResilientStore } from '../state/resilient-store.js';
 import type { StateStore } from '../state/store.js';
 import { ClientAddressResolver } from './client-address.js';
 import type { ControlContext } from './context.js';
@@ -42,6 +46,8 @@ export interface ControlAppOptions {
   logger: Logger;
   /** Process metrics (event loop, memory) on /metrics; off in tests that run several apps. */
   defaultMetrics?: boolean;
+  /** how long a store write on the request path may wait before it is held (default 500 ms) */
+  storeWriteDeadlineMs?: number;
 }
 
 export type ControlFastify = FastifyInstance<
@@ -64,7 +70,7 @@ export interface ControlApp {
 }
 
 export async function buildControlApp(opts: ControlAppOptions): Promise<ControlApp> {
-  const { config, store, keys } = opts;
+  const { config, keys } = opts;
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     // The client address comes from ClientAddressResolver, which knows the trusted proxies.
@@ -78,13 +84,27 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
 
   const logger = opts.logger;
   const model = new ControlModel();
-  await loadModel(model, store);
+  await loadModel(model, opts.store);
+  // A shared store may go away under a running control: writes are then held in memory and
+  // written back when it returns (state/resilient-store.ts). SQLite is local: used as is.
+  const resilient = opts.store.link
+    ? new ResilientStore({
+        inner: opts.store,
+        link: opts.store.link,
+        held: heldStateOf(model),
+        logger,
+        writeDeadlineMs: opts.storeWriteDeadlineMs,
+      })
+    : undefined;
+  await resilient?.start();
+  const store: StateStore = resilient ?? opts.store;
   const unfollow = followStore({ model, store, logger });
   const signingKeys = keys
     ? new SigningKeys({ keys, model, logger, staleAfterMs: config.staleAfterMs })
     : undefined;
   const metrics = createMetrics(model, {
     defaultMetrics: opts.defaultMetrics,
+    store: resilient,
     signing: signingKeys ? () => signingKeys.choice() : undefined,
   });
   const monitor = new HealthMonitor({
@@ -104,6 +124,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   const ctx: ControlContext = {
     config,
     store,
+    storeStatus: resilient ? () => resilient.status() : undefined,
     model,
     metrics,
     heartbeats,
@@ -157,6 +178,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     async close() {
       await monitor.stop();
       unfollow();
+      resilient?.stop();
       await app.close();
     },
   };

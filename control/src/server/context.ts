@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ControlConfig } from '../config.js';
 import type { HeartbeatIngest } from '../ingest/heartbeat.js';
 import type { ControlModel } from '../model/model.js';
+import type { StoreStatus } from '../state/resilient-store.js';
 import type { StateStore } from '../state/store.js';
 import type { SteeringOptions } from '../steering/steer.js';
 import type { ClientAddressResolver } from './client-address.js';
@@ -12,6 +13,8 @@ import type { ControlMetrics } from './metrics.js';
 export interface ControlContext {
   config: ControlConfig;
   store: StateStore;
+  /** a shared store's phase (Redis); undefined for SQLite */
+  storeStatus: (() => StoreStatus) | undefined;
   /** read by the query handlers; written only through ingest/ */
   model: ControlModel;
   metrics: ControlMetrics;

@@ -3,6 +3,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { SigningChoice } from '../keys/choose-signing-key.js';
 import type { ControlModel } from '../model/model.js';
+import type { StoreStatus } from '../state/resilient-store.js';
 
 export interface ControlMetrics {
   registry: Registry;
@@ -13,7 +14,11 @@ export interface ControlMetrics {
 
 export function createMetrics(
   model: ControlModel,
-  options: { defaultMetrics?: boolean; signing?: () => SigningChoice | undefined } = {},
+  options: {
+    defaultMetrics?: boolean;
+    signing?: () => SigningChoice | undefined;
+    store?: { status(): StoreStatus };
+  } = {},
 ): ControlMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
@@ -56,6 +61,33 @@ export function createMetrics(
         this.reset();
         const c = signing();
         if (c) this.set({ key: c.key.entry.keyId, agreed: String(c.agreed) }, 1);
+      },
+    });
+  }
+  const store = options.store;
+  if (store) {
+    new Gauge({
+      name: 'ferry_control_store_up',
+      help: '1 while the shared state store takes writes, 0 while they are held in memory',
+      registers: [registry],
+      collect() {
+        this.set(store.status().up ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'ferry_control_store_buffered_changes',
+      help: 'Changes held in memory for the state store (keys and events)',
+      registers: [registry],
+      collect() {
+        this.set(store.status().buffered);
+      },
+    });
+    new Gauge({
+      name: 'ferry_control_store_reseeds',
+      help: 'Times this instance re-seeded a state store that came back without its data',
+      registers: [registry],
+      collect() {
+        this.set(store.status().reseeds);
       },
     });
   }

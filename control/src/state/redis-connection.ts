@@ -6,11 +6,31 @@ import type { StoreLogger } from './change-feed.js';
 export const QUIT_TIMEOUT_MS = 2000;
 
 /**
+ * No command waits for ever: a hung Redis (SIGSTOP, a full disk, a partition that drops
+ * packets) would otherwise leave every caller waiting on its reply. Generous enough for a
+ * full BGP table written in one MULTI; the heartbeat path has its own, shorter deadline
+ * (resilient-store.ts).
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+
+/**
  * A connection that connects on `connect()`, so open can await it and fail with a clear error.
  * `name` is set with CLIENT SETNAME, so `CLIENT LIST` shows which control instance is which.
  */
-export function createRedis(url: string, name: string, logger?: StoreLogger): Redis {
-  const r = new Redis(url, { lazyConnect: true, connectionName: name });
+export function createRedis(
+  url: string,
+  name: string,
+  logger?: StoreLogger,
+  commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
+): Redis {
+  const r = new Redis(url, {
+    lazyConnect: true,
+    connectionName: name,
+    commandTimeout: commandTimeoutMs,
+    // A command queued while the connection is down fails after one reconnect attempt
+    // instead of twenty: the write-behind layer holds the change, a queue here only delays.
+    maxRetriesPerRequest: 1,
+  });
   // Without a listener ioredis prints every reconnect attempt as an unhandled error.
   r.on('error', (err: Error) =>
     (logger ?? console).warn({ err, connection: name }, 'redis connection error'),
@@ -66,9 +86,10 @@ export async function connectPair(
   url: string,
   instanceId: string,
   logger?: StoreLogger,
+  commandTimeoutMs?: number,
 ): Promise<{ client: Redis; sub: Redis }> {
-  const client = createRedis(url, `ferry-control-cmd-${instanceId}`, logger);
-  const sub = createRedis(url, `ferry-control-sub-${instanceId}`, logger);
+  const client = createRedis(url, `ferry-control-cmd-${instanceId}`, logger, commandTimeoutMs);
+  const sub = createRedis(url, `ferry-control-sub-${instanceId}`, logger, commandTimeoutMs);
   // ioredis rejects connect() with a bare "Connection is closed."; the socket error says why.
   let lastError: Error | undefined;
   const capture = (err: Error) => {

@@ -9,6 +9,7 @@
 //   routes:{id}:meta          hash epoch, version      routes:{id}:set     set of prefixes
 //   inventory:{id}:meta       hash version             inventory:{id}:set  set of file ids
 //   catalog                   string, Catalog JSON
+//   dataset                   string, id of this data set (redis-dataset.ts)
 //   events:seq                counter                  events, events:appliance:{id}  sorted sets
 //   changes                   pub/sub channel of { origin, change }
 import { randomUUID } from 'node:crypto';
@@ -16,6 +17,7 @@ import type { Catalog } from '@ferry/protocol';
 import type { Redis } from 'ioredis';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { connectPair, execValues, QUIT_TIMEOUT_MS, quitWithin } from './redis-connection.js';
+import { claimFreshDataset, redisLink } from './redis-dataset.js';
 import { changesForResync } from './redis-resync.js';
 import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA } from './redis-scripts.js';
 import { eventRetention } from './retention.js';
@@ -29,12 +31,15 @@ import type {
   StateChange,
   StateStore,
 } from './store.js';
+import type { StoreLink } from './store-link.js';
 
 export interface RedisStoreOptions {
   /** prefix of every key and of the change channel (default `ferry:`) */
   keyPrefix?: string;
   /** events kept; the oldest beyond this are removed as new ones arrive (default 1,000,000) */
   eventRetention?: number;
+  /** bound on every command's reply (default 5000 ms, redis-connection.ts) */
+  commandTimeoutMs?: number;
   logger?: StoreLogger;
 }
 
@@ -56,6 +61,7 @@ export class RedisStore implements StateStore {
   private closed = false;
   private readonly retention: number;
   private resyncTimer: NodeJS.Timeout | undefined;
+  readonly link: StoreLink;
 
   constructor(
     private readonly client: Redis,
@@ -68,6 +74,7 @@ export class RedisStore implements StateStore {
     this.retention = eventRetention(options.eventRetention);
     this.p = options.keyPrefix ?? 'ferry:';
     this.channel = `${this.p}changes`;
+    this.link = redisLink(client, this.p);
     client.defineCommand('ferryRoutesDelta', { numberOfKeys: 3, lua: ROUTES_DELTA_LUA });
     client.defineCommand('ferryInventoryDelta', { numberOfKeys: 3, lua: INVENTORY_DELTA_LUA });
     sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
@@ -80,6 +87,7 @@ export class RedisStore implements StateStore {
   /** Subscribes to the change channel; resolves once Redis has confirmed, so nothing is missed after open. */
   async start(): Promise<void> {
     await this.sub.subscribe(this.channel);
+    await claimFreshDataset(this.link);
   }
 
   private async resync(attempt: number): Promise<void> {
@@ -321,7 +329,7 @@ export class RedisStore implements StateStore {
 /** Connects two clients (commands, and the change subscription) and waits until both are ready. */
 export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
   const instanceId = randomUUID();
-  const { client, sub } = await connectPair(url, instanceId, options.logger);
+  const { client, sub } = await connectPair(url, instanceId, options.logger, options.commandTimeoutMs);
   const store = new RedisStore(client, sub, options, instanceId);
   try {
     await store.start();

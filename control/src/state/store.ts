@@ -2,7 +2,9 @@
 // contract tests: SQLite (default, one file) and Redis (several control instances share
 // one state and hear each other's changes). Steering never reads the store per request:
 // control keeps an in-memory model, loaded at start and kept current through `subscribe`.
+
 import type { ApplianceState, Catalog, HealthStatus, HeldKey } from '@ferry/protocol';
+import type { StoreLink } from './store-link.js';
 
 export interface ApplianceRecord {
   id: string;
@@ -78,6 +80,8 @@ export interface StateStore {
   readonly backend: 'sqlite' | 'redis';
   /** Tells this instance's writes apart from other instances' in the change feed. */
   readonly instanceId: string;
+  /** Shared backends only (Redis): reachability and data-set identity, for resilient-store.ts. */
+  readonly link?: StoreLink;
 
   putAppliance(rec: ApplianceRecord): Promise<void>;
   getAppliance(id: string): Promise<ApplianceRecord | undefined>;

@@ -14,7 +14,25 @@ export function opsHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
           response: { 200: ControlHealthz },
         },
       },
-      async () => ({ ok: true, backend: ctx.store.backend, appliances: ctx.model.listAppliances().length }),
+      // Still 200 while the store is away: control serves from memory; `store` says so.
+      async () => {
+        const status = ctx.storeStatus?.();
+        return {
+          ok: true,
+          backend: ctx.store.backend,
+          appliances: ctx.model.listAppliances().length,
+          ...(status
+            ? {
+                store: {
+                  up: status.up,
+                  phase: status.phase,
+                  buffered: status.buffered,
+                  reseeds: status.reseeds,
+                },
+              }
+            : {}),
+        };
+      },
     );
 
     app.get(

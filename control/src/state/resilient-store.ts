@@ -1,0 +1,263 @@
+// Write-behind in front of a shared store (Redis): while the store is away, writes are taken
+// in memory instead of failing, so heartbeats keep their normal reply, verdicts keep
+// flowing and steering keeps answering from the model; when the store is back, what was
+// held is written back (write-back.ts), and a store that came back empty is re-seeded from
+// the model. SQLite is local and never wrapped.
+//
+// Phases: up → (a write times out or fails for lack of a connection) → down: every write is
+// held (pending-writes.ts) and answered from the model, reads fail at once with
+// FERRY_ERR_STORE_UNAVAILABLE; a probe retries with backoff → catching-up: held keys (and,
+// when the data-set marker is missing or changed, every key) written back, writes still
+// held → up once nothing is held. Changes the feed announces for a held key are not passed
+// on: the store's copy is older than the model's until the write-back lands.
+import type { Catalog } from '@ferry/protocol';
+import { Errors, FerryError } from '../errors.js';
+import { ChangeFeed, type StoreLogger } from './change-feed.js';
+import { PendingWrites } from './pending-writes.js';
+import type {
+  ApplianceRecord,
+  ChangeListener,
+  ControlEvent,
+  EventFilter,
+  InventorySet,
+  RouteSet,
+  StateChange,
+  StateStore,
+} from './store.js';
+import type { StoreLink } from './store-link.js';
+import { StoreRecovery, type StoreStatus } from './store-recovery.js';
+import type { HeldState } from './write-back.js';
+
+/**
+ * How long a write on the request path may wait: under the appliances' 1 s heartbeat
+ * timeout, so a hung Redis costs one heartbeat half a second and the next ones nothing.
+ */
+export const DEFAULT_WRITE_DEADLINE_MS = 500;
+/** Redis adds set members at well over a million a second; a big write gets 1 ms per 1000. */
+const MEMBERS_PER_MS = 1000;
+
+export type { StorePhase, StoreStatus } from './store-recovery.js';
+
+export interface ResilientStoreOptions {
+  inner: StateStore;
+  link: StoreLink;
+  held: HeldState;
+  logger: StoreLogger & { info(obj: object, msg: string): void };
+  writeDeadlineMs?: number;
+  eventCap?: number;
+}
+
+class DeadlineError extends Error {
+  constructor(ms: number) {
+    super(`state store did not answer within ${ms} ms`);
+    this.name = 'DeadlineError';
+  }
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(ms)), ms);
+  });
+  // The late answer of a write we stopped waiting for still settles; nobody listens then.
+  p.catch(() => {});
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+export class ResilientStore implements StateStore {
+  readonly backend: StateStore['backend'];
+  readonly instanceId: string;
+  readonly link: StoreLink;
+  private readonly inner: StateStore;
+  private readonly held: HeldState;
+  private readonly feed: ChangeFeed;
+  private readonly pending: PendingWrites;
+  private readonly recovery: StoreRecovery;
+  private readonly deadlineMs: number;
+  private readonly unsubscribe: () => void;
+
+  constructor(opts: ResilientStoreOptions) {
+    this.inner = opts.inner;
+    this.backend = opts.inner.backend;
+    this.instanceId = opts.inner.instanceId;
+    this.link = opts.link;
+    this.held = opts.held;
+    this.deadlineMs = opts.writeDeadlineMs ?? DEFAULT_WRITE_DEADLINE_MS;
+    this.feed = new ChangeFeed(opts.logger);
+    this.pending = new PendingWrites(opts.eventCap);
+    this.recovery = new StoreRecovery({
+      inner: opts.inner,
+      link: opts.link,
+      held: opts.held,
+      pending: this.pending,
+      logger: opts.logger,
+      // A write-back that finds a later copy in the store has the model re-read it.
+      announce: (change) => this.feed.emit(change, undefined),
+    });
+    this.unsubscribe = opts.inner.subscribe((change, origin) => {
+      if (origin !== this.instanceId && this.pending.holds(change)) return;
+      this.feed.emit(change, origin);
+    });
+  }
+
+  /** Learns which data set the store holds now and starts watching for reconnects. */
+  start(): Promise<void> {
+    return this.recovery.start();
+  }
+
+  status(): StoreStatus {
+    return {
+      ...this.recovery.status(),
+      buffered: this.pending.size,
+      droppedEvents: this.pending.droppedEvents,
+    };
+  }
+
+  /** Holds a change for write-back and reports it like a completed write. */
+  private hold(change: StateChange): void {
+    this.pending.mark(change);
+    this.feed.emit(change, this.instanceId);
+  }
+
+  /** `members`: prefixes or files written, so a full BGP table gets the time it needs. */
+  private async write<T>(
+    change: StateChange,
+    run: () => Promise<T>,
+    inMemory: () => T,
+    members = 0,
+  ): Promise<T> {
+    if (this.recovery.phase !== 'up') return inMemory();
+    try {
+      return await withDeadline(run(), this.deadlineMs + Math.floor(members / MEMBERS_PER_MS));
+    } catch (err) {
+      if (!(err instanceof DeadlineError) && !this.link.isOutage(err)) throw err;
+      this.recovery.lost(err, change.kind);
+      return inMemory();
+    }
+  }
+
+  private async read<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.recovery.phase === 'down') throw new FerryError(Errors.STORE_UNAVAILABLE, what);
+    try {
+      return await run();
+    } catch (err) {
+      if (!this.link.isOutage(err)) throw err;
+      this.recovery.lost(err, what);
+      throw new FerryError(Errors.STORE_UNAVAILABLE, what, { cause: err });
+    }
+  }
+
+  putAppliance(rec: ApplianceRecord): Promise<void> {
+    const change: StateChange = { kind: 'appliance', id: rec.id };
+    return this.write(
+      change,
+      () => this.inner.putAppliance(rec),
+      () => this.hold(change),
+    );
+  }
+
+  getAppliance(id: string): Promise<ApplianceRecord | undefined> {
+    return this.read('appliance', () => this.inner.getAppliance(id));
+  }
+
+  listAppliances(): Promise<ApplianceRecord[]> {
+    return this.read('appliances', () => this.inner.listAppliances());
+  }
+
+  putRoutes(id: string, routes: RouteSet): Promise<void> {
+    const change: StateChange = { kind: 'routes', id };
+    return this.write(
+      change,
+      () => this.inner.putRoutes(id, routes),
+      () => this.hold(change),
+    );
+  }
+
+  applyRoutesDelta(
+    id: string,
+    delta: { epoch: string; since: number; version: number; announced: string[]; withdrawn: string[] },
+  ): Promise<boolean> {
+    const change: StateChange = { kind: 'routes', id };
+    // Taken in memory, the delta is checked against the model's set, which the caller
+    // (ingest/reports.ts) then updates: the model's set is the held copy.
+    const inMemory = () => {
+      const v = this.held.routesVersion(id);
+      const follows = v !== undefined && v.epoch === delta.epoch && v.version === delta.since;
+      if (follows) this.hold(change);
+      return follows;
+    };
+    const members = delta.announced.length + delta.withdrawn.length;
+    return this.write(change, () => this.inner.applyRoutesDelta(id, delta), inMemory, members);
+  }
+
+  getRoutes(id: string): Promise<RouteSet | undefined> {
+    return this.read('routes', () => this.inner.getRoutes(id));
+  }
+
+  putInventory(id: string, inv: InventorySet): Promise<void> {
+    const change: StateChange = { kind: 'inventory', id };
+    return this.write(
+      change,
+      () => this.inner.putInventory(id, inv),
+      () => this.hold(change),
+    );
+  }
+
+  applyInventoryDelta(
+    id: string,
+    delta: { since: number; version: number; added: string[]; removed: string[] },
+  ): Promise<boolean> {
+    const change: StateChange = { kind: 'inventory', id };
+    const inMemory = () => {
+      const follows = this.held.inventoryVersion(id) === delta.since;
+      if (follows) this.hold(change);
+      return follows;
+    };
+    return this.write(change, () => this.inner.applyInventoryDelta(id, delta), inMemory);
+  }
+
+  getInventory(id: string): Promise<InventorySet | undefined> {
+    return this.read('inventory', () => this.inner.getInventory(id));
+  }
+
+  putCatalog(catalog: Catalog): Promise<void> {
+    const change: StateChange = { kind: 'catalog' };
+    return this.write(
+      change,
+      () => this.inner.putCatalog(catalog),
+      () => this.hold(change),
+    );
+  }
+
+  getCatalog(): Promise<Catalog | undefined> {
+    return this.read('catalog', () => this.inner.getCatalog());
+  }
+
+  appendEvent(ev: ControlEvent): Promise<ControlEvent> {
+    const inMemory = () => {
+      this.hold({ kind: 'event', event: ev });
+      return ev;
+    };
+    return this.write({ kind: 'event', event: ev }, () => this.inner.appendEvent(ev), inMemory);
+  }
+
+  listEvents(filter: EventFilter): Promise<ControlEvent[]> {
+    return this.read('events', () => this.inner.listEvents(filter));
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    return this.feed.subscribe(listener);
+  }
+
+  /** Stops watching and probing; the inner store stays open (its opener closes it). */
+  stop(): void {
+    this.unsubscribe();
+    this.recovery.stop();
+    this.feed.clear();
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    await this.inner.close();
+  }
+}
