@@ -27,6 +27,7 @@ import { heartbeatHandlers } from './handlers/heartbeat.js';
 import { opsHandlers } from './handlers/ops.js';
 import { routeLookupHandlers } from './handlers/routes-lookup.js';
 import { steerHandlers } from './handlers/steer.js';
+import { serverTimeouts } from './http-limits.js';
 import { createMetrics } from './metrics.js';
 
 export interface ControlAppOptions {
@@ -66,6 +67,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     // log. Requests are logged at debug in the onResponse hook below; failures by the
     // error handler.
     disableRequestLogging: true,
+    ...serverTimeouts(config.http),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -84,6 +86,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     model,
     health: monitor,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    maxRoutesPerAppliance: config.maxRoutesPerAppliance,
     count: (result) => metrics.heartbeats.inc({ result }),
   });
 
