@@ -97,7 +97,7 @@ export class RoutesIngest {
     return { resync: false, next: false };
   }
 
-  private async swap(id: string, at: { epoch: string; version: number }, prefixes: ReadonlySet<string>) {
+  private async swap(id: string, at: { epoch: string; version: number }, prefixes: Set<string>) {
     await this.opts.store.putRoutes(id, { epoch: at.epoch, version: at.version, prefixes });
     await this.opts.model.swapRoutes(id, at, prefixes);
   }

@@ -102,12 +102,8 @@ export class ControlModel {
     await this.swapRoutes(id, routes, await canonicalSet(routes.prefixes));
   }
 
-  /** As setRoutes, with the prefixes already canonical (an assembled paged snapshot). */
-  async swapRoutes(
-    id: string,
-    at: { epoch: string; version: number },
-    prefixes: ReadonlySet<string>,
-  ): Promise<void> {
+  /** As setRoutes, with the prefixes already canonical (an assembled paged snapshot); the model keeps the set. */
+  async swapRoutes(id: string, at: { epoch: string; version: number }, prefixes: Set<string>): Promise<void> {
     await this.routes.replaceSliced(id, prefixes);
     // The version moves only once the whole set is in, so a delta never lands on a half swap.
     this.routeVersions.set(id, { epoch: at.epoch, version: at.version });

@@ -4,7 +4,7 @@
 import { parseCidr } from '@ferry/protocol';
 import { formatPrefix } from '../route-trie/prefix-format.js';
 import { RouteTrie } from '../route-trie/trie.js';
-import { forEachSliced, MODEL_SLICE } from '../slices.js';
+import { forEachSliced } from '../slices.js';
 
 export interface CoveringMatch {
   prefix: string;
@@ -33,12 +33,12 @@ export class RouteIndex {
   }
 
   /**
-   * Replaces an appliance's prefixes with `next` (canonical, see canonicalSet) in slices with
-   * a turn of the event loop between them, so a full table never stalls steering. Additions
-   * go first: while it runs steering sees every prefix the old and the new set share, plus
-   * some of either, and never an empty or half table.
+   * Replaces an appliance's prefixes with `next` (canonical, see canonicalSet; the index keeps
+   * the set, the caller gives it up) in slices with a turn of the event loop between them, so a
+   * full table never stalls steering. Additions go first: while it runs steering sees every
+   * prefix the old and the new set share, plus some of either, and never an empty or half table.
    */
-  replaceSliced(applianceId: string, next: ReadonlySet<string>): Promise<void> {
+  replaceSliced(applianceId: string, next: Set<string>): Promise<void> {
     const prev = this.swaps.get(applianceId) ?? Promise.resolve();
     const run = prev.then(() => this.swap(applianceId, next));
     const tail = run.catch(() => {});
@@ -49,23 +49,16 @@ export class RouteIndex {
     return run;
   }
 
-  private async swap(applianceId: string, next: ReadonlySet<string>): Promise<void> {
-    let held = this.byAppliance.get(applianceId);
-    if (!held) {
-      held = new Set();
-      this.byAppliance.set(applianceId, held);
-    }
-    const set = held;
-    await forEachSliced(next, MODEL_SLICE, (p) => {
-      if (set.has(p)) return;
-      this.trie.insert(p, applianceId);
-      set.add(p);
+  private async swap(applianceId: string, next: Set<string>): Promise<void> {
+    const held = this.byAppliance.get(applianceId) ?? new Set<string>();
+    await forEachSliced(next, (p) => {
+      if (!held.has(p)) this.trie.insert(p, applianceId);
     });
-    // Deleting from a Set while iterating it is safe in JS: visited entries stay visited.
-    await forEachSliced(set, MODEL_SLICE, (p) => {
-      if (next.has(p)) return;
-      this.trie.remove(p, (v) => v === applianceId);
-      set.delete(p);
+    // `held` stays the appliance's set until the trie holds all of `next`, so a query of the
+    // set meanwhile sees the old table, never a mix.
+    this.byAppliance.set(applianceId, next);
+    await forEachSliced(held, (p) => {
+      if (!next.has(p)) this.trie.remove(p, (v) => v === applianceId);
     });
   }
 
@@ -109,7 +102,7 @@ export class RouteIndex {
 
 /** The canonical prefixes of `raw` (malformed ones left out), parsed in slices. */
 export async function canonicalSet(raw: Iterable<string>, into = new Set<string>()): Promise<Set<string>> {
-  await forEachSliced(raw, MODEL_SLICE, (text) => {
+  await forEachSliced(raw, (text) => {
     const p = canonicalPrefix(text);
     if (p) into.add(p);
   });

@@ -1,11 +1,14 @@
 // Route sets in SQLite by generation (schema v2, sqlite-schema.ts). better-sqlite3 is
 // synchronous, so one transaction of a million inserts would stop control for seconds. A
-// snapshot instead gets a new set_id, its rows go in with one 10k-row transaction per turn of
-// the event loop, one small transaction flips route_sets to the new set_id (readers see the
+// snapshot instead gets a new set_id, its rows go in as one short transaction per turn of the
+// event loop (SLICE_BUDGET_MS of inserts, a few thousand rows), one small transaction flips route_sets to the new set_id (readers see the
 // old set or the new one, never a mix), and the old generation is deleted in slices after.
 import type Database from 'better-sqlite3';
-import { chunksOf, STORE_SLICE, yieldToLoop } from '../slices.js';
+import { SliceClock } from '../slices.js';
 import type { RouteSet, RouteSetInput } from './store.js';
+
+/** Rows per DELETE statement: about a millisecond of work. */
+const DELETE_ROWS = 1000;
 
 interface Current {
   epoch: string;
@@ -49,15 +52,19 @@ export class SqliteRouteSets {
   /** Writes the new generation in slices, flips to it, then deletes the old one in slices. */
   async put(id: string, routes: RouteSetInput): Promise<void> {
     const setId = Number(this.stmt.newGeneration.run(id).lastInsertRowid);
-    const insert = this.db.transaction((batch: string[]) => {
-      for (const p of batch) this.stmt.add.run(setId, p);
+    const clock = new SliceClock();
+    // Inserts until the slice has used its time; true once the prefixes are all in.
+    const insertSome = this.db.transaction((rest: Iterator<string>): boolean => {
+      for (let r = rest.next(); !r.done; r = rest.next()) {
+        this.stmt.add.run(setId, r.value);
+        if (clock.spent()) return false;
+      }
+      return true;
     });
+    const rest = routes.prefixes[Symbol.iterator]();
     let old: number | undefined;
     try {
-      for (const batch of chunksOf(routes.prefixes, STORE_SLICE)) {
-        insert(batch);
-        await yieldToLoop();
-      }
+      while (!insertSome(rest)) await clock.yield();
       // Read inside the flip: two puts racing each delete exactly the generation they replaced.
       old = this.db.transaction(() => {
         const cur = this.stmt.current.get(id) as Current | undefined;
@@ -94,8 +101,11 @@ export class SqliteRouteSets {
 
   /** Deletes one generation's rows, a slice per turn of the event loop. */
   private async drop(setId: number): Promise<void> {
+    const clock = new SliceClock();
     // Each pass deletes at least one row or ends the loop, so it ends.
-    while (this.stmt.removeSome.run(setId, setId, STORE_SLICE).changes > 0) await yieldToLoop();
+    while (this.stmt.removeSome.run(setId, setId, DELETE_ROWS).changes > 0) {
+      if (clock.spent(1)) await clock.yield();
+    }
     this.stmt.dropGeneration.run(setId);
   }
 }
