@@ -77,7 +77,14 @@ describe('a paged snapshot', () => {
     const delta = await postHeartbeat(
       f,
       'a',
-      heartbeat(f, { kind: 'delta', epoch: 'e2', since: 5, version: 6, announced: [{ prefix: '10.0.0.0/8' }], withdrawn: [] }),
+      heartbeat(f, {
+        kind: 'delta',
+        epoch: 'e2',
+        since: 5,
+        version: 6,
+        announced: [{ prefix: '10.0.0.0/8' }],
+        withdrawn: [],
+      }),
     );
     expect(delta.json.routesResync).toBe(false);
     expect(await steersTo('10.1.2.3')).toBe('200 10.0.0.0/8');
@@ -87,7 +94,11 @@ describe('a paged snapshot', () => {
 describe('the routes limit', () => {
   it('refuses a snapshot over the limit and stores nothing', async () => {
     const routes = Array.from({ length: MAX + 1 }, (_, i) => ({ prefix: slash24(i) }));
-    const r = await postHeartbeat(f, 'big', heartbeat(f, { kind: 'snapshot', epoch: 'e', version: 1, routes }));
+    const r = await postHeartbeat(
+      f,
+      'big',
+      heartbeat(f, { kind: 'snapshot', epoch: 'e', version: 1, routes }),
+    );
     expect(r.status).toBe(413);
     expect(r.json).toMatchObject({ error: 'FERRY_ERR_ROUTES_LIMIT' });
     expect(r.json.message).toMatch(/1001 routes exceed --max-routes-per-appliance 1000/);

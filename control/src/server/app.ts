@@ -17,6 +17,7 @@ import { HeartbeatIngest } from '../ingest/heartbeat.js';
 import { loadModel } from '../ingest/load.js';
 import { ControlModel } from '../model/model.js';
 import type { StateStore } from '../state/store.js';
+import { RateLimiter } from '../steering/rate-limit.js';
 import { ClientAddressResolver } from './client-address.js';
 import type { ControlContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
@@ -107,6 +108,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
       onNone: (detail) => logger.debug(detail, 'steering: none'),
     },
     clientAddress: new ClientAddressResolver(config.trustedProxies),
+    ...(config.steerRateLimit > 0 ? { steerLimit: new RateLimiter({ rate: config.steerRateLimit }) } : {}),
     logger,
   };
 
