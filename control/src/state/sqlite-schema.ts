@@ -5,7 +5,8 @@ import type Database from 'better-sqlite3';
 /** Bumped with every schema change. */
 export const SQLITE_SCHEMA_VERSION = 2;
 
-const SCHEMA_V1 = `
+/** The first schema, kept as it was: new files start from it, and the migration test writes it. */
+export const SCHEMA_V1 = `
 CREATE TABLE appliances (id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE route_sets (appliance_id TEXT PRIMARY KEY, epoch TEXT NOT NULL, version INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE route_prefixes (appliance_id TEXT NOT NULL, prefix TEXT NOT NULL, PRIMARY KEY (appliance_id, prefix)) WITHOUT ROWID;
