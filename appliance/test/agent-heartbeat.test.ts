@@ -41,7 +41,7 @@ function withdraw(rib: AdjRibIn, peer: string, prefixes: Prefix[]): void {
   rib.apply(peer, { type: MessageType.UPDATE, withdrawn: prefixes, announced: [], attributes: {} });
 }
 
-function setup(opts: { bgp?: boolean; maxLog?: number } = {}) {
+function setup(opts: { bgp?: boolean; maxLog?: number; partRoutes?: number } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'ferry-hb-'));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
   const store = ContentStore.open([join(root, 'ssd0')], { checkIntervalMs: 0, flushIntervalMs: 0 });
@@ -60,6 +60,7 @@ function setup(opts: { bgp?: boolean; maxLog?: number } = {}) {
     inventory,
     routes: opts.bgp === false ? undefined : { feed, rib },
     firstSeq: 1,
+    ...(opts.partRoutes ? { partRoutes: opts.partRoutes } : {}),
   });
   const put = async (id: string) => {
     const src = join(root, `src-${id}`);
@@ -165,6 +166,46 @@ describe('HeartbeatBuilder', () => {
     builder.delivered(hb, OK);
     rib.dropPeer('peer2');
     expect((await build()).routes).toMatchObject({ withdrawn: ['10.0.0.0/16'] });
+  });
+
+  it('pages a large snapshot, one confirmed part per heartbeat, and restarts it on a resync', async () => {
+    const { rib, builder, build } = setup({ partRoutes: 2 });
+    announce(rib, '192.0.2.1', [p4(10, 1), p4(10, 2), p4(10, 3), p4(10, 4), p4(10, 5)]);
+    const parts: string[][] = [];
+    let hb = await build();
+    // A lost reply: the same part goes again.
+    builder.failed(hb);
+    hb = await build();
+    expect(hb.routes).toMatchObject({ kind: 'snapshot', part: { index: 0, count: 3 } });
+    for (let i = 0; i < 3; i++) {
+      if (hb.routes?.kind !== 'snapshot') throw new Error('expected a snapshot part');
+      expect(hb.routes.part).toEqual({ index: i, count: 3 });
+      parts.push(hb.routes.routes.map((r) => r.prefix));
+      // Routes learned while paging come after, in a delta: the parts stay one frozen version.
+      if (i === 1) announce(rib, '192.0.2.1', [p4(10, 6)]);
+      builder.delivered(hb, { ...OK, routesNext: i < 2 });
+      hb = await build();
+    }
+    expect(parts.flat().sort()).toEqual([
+      '10.1.0.0/16',
+      '10.2.0.0/16',
+      '10.3.0.0/16',
+      '10.4.0.0/16',
+      '10.5.0.0/16',
+    ]);
+    expect(hb.routes).toMatchObject({ kind: 'delta', announced: [{ prefix: '10.6.0.0/16' }] });
+
+    // A delta larger than a part goes as a paged snapshot instead.
+    builder.delivered(hb, OK);
+    announce(rib, '192.0.2.1', [p4(10, 7), p4(10, 8), p4(10, 9)]);
+    hb = await build();
+    expect(hb.routes).toMatchObject({ kind: 'snapshot', part: { index: 0, count: 5 } });
+    builder.delivered(hb, { ...OK, routesNext: true });
+    hb = await build();
+    expect(hb.routes).toMatchObject({ part: { index: 1 } });
+    builder.delivered(hb, { ...OK, routesResync: true });
+    hb = await build();
+    expect(hb.routes).toMatchObject({ kind: 'snapshot', part: { index: 0, count: 5 } });
   });
 
   it('leaves routes out without BGP', async () => {

@@ -97,6 +97,16 @@ export function buildProgram(): Command {
     .option('--token-key-file <file>', 'URL token keys for signing (see docs/tokens.md)')
     .option('--fallback-site <name>', 'site that serves every client after BGP matches (repeatable)', collect)
     .option('--trusted-proxy <cidr>', 'proxy network whose X-Forwarded-For is believed (repeatable)', collect)
+    .option(
+      '--max-routes-per-appliance <n>',
+      'refuse heartbeats that would leave one appliance with more prefixes (default 2000000)',
+      parsePositiveInt,
+    )
+    .option(
+      '--steer-rate-limit <n>',
+      'POST /v1/steer requests/s per client address, burst the same (default 0: off)',
+      parseNonNegativeInt,
+    )
     .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
     .action(async (opts) => {
       const { runControl } = await import('@ferry/control');

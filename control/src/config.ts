@@ -26,6 +26,21 @@ export interface ControlConfig {
   probeTimeoutMs: number;
   /** An appliance silent for this long counts as a failed observation. */
   staleAfterMs: number;
+  /** A heartbeat that would leave an appliance with more prefixes than this is refused. */
+  maxRoutesPerAppliance: number;
+  /** POST /v1/steer requests per second per client address (burst the same); 0: no limit. */
+  steerRateLimit: number;
+  /** Per-phase HTTP timeouts (server/http-limits.ts). */
+  http: HttpTimeouts;
+}
+
+export interface HttpTimeouts {
+  /** Slowloris guard: the whole header block must arrive within this time. */
+  headersTimeoutMs: number;
+  /** Headers and body of one request; a 16 MiB heartbeat part takes well under a second on a LAN. */
+  requestTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
 }
 
 export const DEFAULTS = {
@@ -39,6 +54,12 @@ export const DEFAULTS = {
   probeIntervalMs: 500,
   probeTimeoutMs: 400,
   staleAfterMs: 2500,
+  // A full IPv4+IPv6 table is about 1.2M prefixes today; twice that leaves room to grow
+  // while a runaway or hostile feed is still refused before it costs gigabytes.
+  maxRoutesPerAppliance: 2_000_000,
+  steerRateLimit: 0,
+  // As on the appliance (appliance/src/http/listener.ts), with room for a heartbeat body.
+  http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 30_000 },
 } as const;
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -57,6 +78,12 @@ export function validateConfig(c: ControlConfig): ControlConfig {
   for (const cidr of c.trustedProxies) {
     if (!parseCidr(cidr)) throw new ConfigError(`--trusted-proxy must be a CIDR, got "${cidr}"`);
   }
+  if (!Number.isInteger(c.maxRoutesPerAppliance) || c.maxRoutesPerAppliance < 1) {
+    throw new ConfigError('--max-routes-per-appliance must be a positive integer');
+  }
+  if (!Number.isFinite(c.steerRateLimit) || c.steerRateLimit < 0) {
+    throw new ConfigError('--steer-rate-limit must be 0 (off) or a positive number of requests/s');
+  }
   return c;
 }
 
@@ -69,6 +96,8 @@ export interface ControlFlags {
   fallbackSite?: string[];
   trustedProxy?: string[];
   logLevel?: string;
+  maxRoutesPerAppliance?: number;
+  steerRateLimit?: number;
 }
 
 export function configFromFlags(flags: ControlFlags): ControlConfig {
@@ -87,6 +116,9 @@ export function configFromFlags(flags: ControlFlags): ControlConfig {
     probeIntervalMs: DEFAULTS.probeIntervalMs,
     probeTimeoutMs: DEFAULTS.probeTimeoutMs,
     staleAfterMs: DEFAULTS.staleAfterMs,
+    maxRoutesPerAppliance: flags.maxRoutesPerAppliance ?? DEFAULTS.maxRoutesPerAppliance,
+    steerRateLimit: flags.steerRateLimit ?? DEFAULTS.steerRateLimit,
+    http: { ...DEFAULTS.http },
   });
 }
 

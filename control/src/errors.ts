@@ -19,8 +19,11 @@ export const Errors = defineErrors('control', {
   UNKNOWN_TITLE: spec('FERRY_ERR_UNKNOWN_TITLE', 404, 'no such title'),
   UNKNOWN_SITE: spec('FERRY_ERR_UNKNOWN_SITE', 404, 'no appliance is registered in this site'),
   CATALOG_INVALID: spec('FERRY_ERR_CATALOG_INVALID', 400, 'catalog is invalid'),
+  // Heartbeats
+  ROUTES_LIMIT: spec('FERRY_ERR_ROUTES_LIMIT', 413, 'routes exceed --max-routes-per-appliance'),
   // Steering
   NO_APPLIANCE: spec('FERRY_ERR_NO_APPLIANCE', 503, 'no appliance can serve this title'),
+  RATE_LIMITED: spec('FERRY_ERR_RATE_LIMITED', 429, 'too many steering requests from this address'),
   // State store
   STORE_UNAVAILABLE: spec(
     'FERRY_ERR_STORE_UNAVAILABLE',

@@ -425,6 +425,35 @@ describe.each(harnesses)('state store contract ($label)', (h) => {
       },
     );
 
+    it('replaces a snapshot wholly by the next (a new generation), from any iterable', async () => {
+      const s = await open();
+      await s.putRoutes('g', { epoch: 'e', version: 1, prefixes: ['10.0.0.0/8', '10.1.0.0/16'] });
+      await s.putRoutes('g', { epoch: 'f', version: 4, prefixes: new Set(['192.0.2.0/24']) });
+      expect(await s.getRoutes('g')).toEqual({ epoch: 'f', version: 4, prefixes: ['192.0.2.0/24'] });
+      // The delta lands in the new generation; one on the old epoch is refused.
+      expect(
+        await s.applyRoutesDelta('g', {
+          epoch: 'e',
+          since: 1,
+          version: 2,
+          announced: ['10.2.0.0/16'],
+          withdrawn: [],
+        }),
+      ).toBe(false);
+      expect(
+        await s.applyRoutesDelta('g', {
+          epoch: 'f',
+          since: 4,
+          version: 5,
+          announced: ['10.2.0.0/16'],
+          withdrawn: [],
+        }),
+      ).toBe(true);
+      expect((await s.getRoutes('g'))?.prefixes.sort()).toEqual(['10.2.0.0/16', '192.0.2.0/24']);
+      await s.putRoutes('g', { epoch: 'f', version: 6, prefixes: [] });
+      expect(await s.getRoutes('g')).toEqual({ epoch: 'f', version: 6, prefixes: [] });
+    });
+
     it('writes and reads back a 200k-prefix snapshot, then applies a delta to it', async () => {
       const s = await open();
       const many = prefixes(200_000 - 1).concat(['2001:db8::/32']);

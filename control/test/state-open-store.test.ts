@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/state/open-store.js';
 import { openRedisStore } from '../src/state/redis-store.js';
+import { SCHEMA_V1 } from '../src/state/sqlite-schema.js';
 import { openSqliteStore, SQLITE_SCHEMA_VERSION } from '../src/state/sqlite-store.js';
 
 let dir = '';
@@ -30,6 +31,33 @@ describe('openStore', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
     db.close();
+  });
+
+  it('migrates a schema 1 file to route sets by generation, keeping the routes', async () => {
+    const path = join(dir, 'v1.db');
+    const db = new Database(path);
+    db.exec(SCHEMA_V1);
+    db.pragma('user_version = 1');
+    db.prepare("INSERT INTO route_sets VALUES ('a', 'e', 3)").run();
+    db.prepare("INSERT INTO route_prefixes VALUES ('a', '10.0.0.0/8'), ('a', '192.0.2.0/24')").run();
+    db.close();
+    const store = openSqliteStore(path);
+    expect(await store.getRoutes('a')).toEqual({
+      epoch: 'e',
+      version: 3,
+      prefixes: ['10.0.0.0/8', '192.0.2.0/24'],
+    });
+    expect(
+      await store.applyRoutesDelta('a', {
+        epoch: 'e',
+        since: 3,
+        version: 4,
+        announced: [],
+        withdrawn: ['10.0.0.0/8'],
+      }),
+    ).toBe(true);
+    expect((await store.getRoutes('a'))?.prefixes).toEqual(['192.0.2.0/24']);
+    await store.close();
   });
 
   it('refuses a state file written by a newer schema', () => {

@@ -30,7 +30,7 @@ function appliance(id: string, site: string, health: ApplianceRecord['health']):
   };
 }
 
-function model(): ControlModel {
+async function model(): Promise<ControlModel> {
   const m = new ControlModel();
   m.setCatalog(catalog);
   for (const [rec, prefixes] of [
@@ -39,7 +39,7 @@ function model(): ControlModel {
     [appliance('c', 'east', 'unhealthy'), ['10.1.0.0/16']],
   ] as const) {
     m.setAppliance(rec);
-    m.setRoutes(rec.id, { epoch: 'e', version: 1, prefixes: [...prefixes] });
+    await m.setRoutes(rec.id, { epoch: 'e', version: 1, prefixes: [...prefixes] });
     m.setInventory(rec.id, { version: 1, files: ['t1-v'] });
   }
   return m;
@@ -57,9 +57,13 @@ function options(m: ControlModel, decisions: string[] = []): SteeringOptions {
 }
 
 describe('steer', () => {
-  it('answers SteerResponse JSON: the covering prefix first, then the fallback site', () => {
+  it('answers SteerResponse JSON: the covering prefix first, then the fallback site', async () => {
     const decisions: string[] = [];
-    const json = steer(options(model(), decisions), { titleId: 't1', client: '10.1.2.3', nowMs: 1_000_000 });
+    const json = steer(options(await model(), decisions), {
+      titleId: 't1',
+      client: '10.1.2.3',
+      nowMs: 1_000_000,
+    });
     const answer = JSON.parse(json) as unknown;
     expect(Value.Check(SteerResponse, answer)).toBe(true);
     const a = answer as SteerResponse;
@@ -74,8 +78,8 @@ describe('steer', () => {
     expect(decisions).toEqual(['local-hit']);
   });
 
-  it('fails with the catalog and steering error codes', () => {
-    const m = model();
+  it('fails with the catalog and steering error codes', async () => {
+    const m = await model();
     expect(() => steer(options(m), { titleId: 'nope', client: '10.1.2.3' })).toThrow(
       expect.objectContaining({ code: 'FERRY_ERR_UNKNOWN_TITLE' }),
     );

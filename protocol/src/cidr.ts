@@ -9,23 +9,32 @@ export interface ParsedCidr {
   readonly bits: number;
 }
 
-const IPV4_PART = /^(0|[1-9][0-9]{0,2})$/;
 const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 
 /** Exactly four dotted decimal parts, no leading zeros; null when `text` is anything else. */
 export function parseIpv4(text: string): Uint8Array | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
+  // Scanned by hand, not split and matched: control parses every prefix of a full BGP table
+  // (1M) at start and per snapshot, and this is about five times faster.
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i]!;
+  let part = 0;
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || part > 3) return null;
+      out[part++] = n;
+      n = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return null;
     // Leading zeros are refused: some parsers read them as octal, so they are ambiguous.
-    if (!IPV4_PART.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    out[i] = n;
+    if (digits > 0 && n === 0) return null;
+    n = n * 10 + (c - 0x30);
+    if (++digits > 3 || n > 255) return null;
   }
-  return out;
+  return part === 4 ? out : null;
 }
 
 function parseGroups(text: string): number[] | null {

@@ -21,14 +21,26 @@ export const FeedRoute = Type.Object({
 export type FeedRoute = Static<typeof FeedRoute>;
 
 /**
+ * One page of a snapshot too large for one heartbeat: parts 0..count-1 of the snapshot at
+ * (epoch, version), sent in order; control swaps the set in when the last one arrives.
+ */
+export const SnapshotPart = Type.Object({
+  index: Type.Integer({ minimum: 0 }),
+  count: Type.Integer({ minimum: 1, maximum: 100_000 }),
+});
+export type SnapshotPart = Static<typeof SnapshotPart>;
+
+/**
  * Routes in a heartbeat: a full snapshot first (and whenever control asks for a resync),
- * versioned deltas after. `epoch` changes when the appliance restarts its feed.
+ * versioned deltas after. `epoch` changes when the appliance restarts its feed. A large
+ * snapshot comes in parts (`part`); without it a snapshot is complete in itself.
  */
 export const RoutesReport = Type.Union([
   Type.Object({
     kind: Type.Literal('snapshot'),
     epoch: Type.String({ maxLength: 64 }),
     version: Type.Integer({ minimum: 0 }),
+    part: Type.Optional(SnapshotPart),
     routes: Type.Array(FeedRoute, { maxItems: 5_000_000 }),
   }),
   Type.Object({
@@ -109,6 +121,8 @@ export const HeartbeatReply = Type.Object({
   routesResync: Type.Boolean(),
   /** send the full inventory in the next heartbeat */
   inventoryResync: Type.Boolean(),
+  /** a snapshot part was taken and more are due: send the next one now, not an interval later */
+  routesNext: Type.Optional(Type.Boolean()),
   /** control's view of the appliance, for its logs */
   health: HealthStatus,
   intervalMs: Type.Integer({ minimum: 100 }),

@@ -27,6 +27,9 @@ export interface ControlAgentOptions {
   backoffMaxMs?: number;
   /** one heartbeat's time limit (default: the current interval, at least 250 ms) */
   timeoutMs?: number;
+  /** the limit for a heartbeat with a snapshot part: on the last part control swaps in a
+   * full table, which takes seconds (default 30,000) */
+  snapshotTimeoutMs?: number;
   /** for tests of the jitter; default Math.random */
   random?: () => number;
 }
@@ -158,7 +161,8 @@ export class ControlAgent {
       }
       this.opts.heartbeat.delivered(hb, reply);
       this.succeeded(reply);
-      delay = Math.max(0, this.intervalMs - (performance.now() - started));
+      // The next part of a paged snapshot goes at once: a full table is 50 parts.
+      delay = reply.routesNext ? 0 : Math.max(0, this.intervalMs - (performance.now() - started));
     } catch (err) {
       if (!this.running) return;
       this.failed(err);
@@ -168,7 +172,10 @@ export class ControlAgent {
   }
 
   private async post(hb: Heartbeat): Promise<HeartbeatReply> {
-    const timeoutMs = this.opts.timeoutMs ?? Math.max(250, this.intervalMs);
+    const timeoutMs =
+      hb.routes?.kind === 'snapshot' && hb.routes.part
+        ? (this.opts.snapshotTimeoutMs ?? 30_000)
+        : (this.opts.timeoutMs ?? Math.max(250, this.intervalMs));
     const ac = new AbortController();
     this.inFlight = ac;
     const timeout = setTimeout(

@@ -1,12 +1,19 @@
 // Builds each heartbeat (protocol/src/control-api.ts) and keeps what control has confirmed:
 // inventory and routes go as a full list first, then as deltas since the last version
 // control acknowledged. A heartbeat that fails is not counted as seen, so the next one
-// carries the same changes again (folded into a larger delta).
+// carries the same changes again (folded into a larger delta). A large routes snapshot goes
+// in parts (route-report.ts), one per heartbeat, each after control confirmed the last.
 import type { Heartbeat, HeartbeatReply, HeldKey, InventoryReport, RoutesReport } from '@ferry/protocol';
 import type { DiskStats } from '../store/types.js';
 import type { InventoryFeed } from './inventory-feed.js';
 import type { LoadSampler } from './load.js';
-import { type RouteSource, routesSince, routesSnapshot } from './route-report.js';
+import {
+  type FrozenSnapshot,
+  freezeSnapshot,
+  type RouteSource,
+  routesSince,
+  snapshotPart,
+} from './route-report.js';
 
 /** 10 Gb/s: one appliance NIC, the Open Connect storage appliance's usual uplink. */
 export const DEFAULT_CAPACITY_BPS = 10e9;
@@ -28,6 +35,8 @@ export interface HeartbeatSources {
   keys?(): HeldKey[];
   /** first sequence number (default: the wall clock in ms, see below) */
   firstSeq?: number;
+  /** routes per snapshot part (default SNAPSHOT_PART_ROUTES) */
+  partRoutes?: number;
 }
 
 /** What ControlAgent needs: a heartbeat to send, and to be told whether control took it. */
@@ -42,6 +51,8 @@ export class HeartbeatBuilder implements HeartbeatSource {
   /** inventory version control holds; undefined: send the full list */
   private inventoryBase: number | undefined;
   private routesBase: { epoch: string; version: number } | undefined;
+  /** a paged snapshot in progress: the part to send next */
+  private paging: { frozen: FrozenSnapshot; index: number } | undefined;
 
   constructor(private readonly src: HeartbeatSources) {
     // Control ignores heartbeats older than the last it saw. Starting from the wall clock keeps
@@ -76,8 +87,16 @@ export class HeartbeatBuilder implements HeartbeatSource {
 
   delivered(sent: Heartbeat, reply: HeartbeatReply): void {
     this.inventoryBase = reply.inventoryResync ? undefined : (sent.inventory?.version ?? this.inventoryBase);
-    if (reply.routesResync) this.routesBase = undefined;
-    else if (sent.routes) this.routesBase = { epoch: sent.routes.epoch, version: sent.routes.version };
+    const routes = sent.routes;
+    if (reply.routesResync) {
+      this.routesBase = undefined;
+      this.paging = undefined;
+    } else if (routes?.kind === 'snapshot' && routes.part && routes.part.index + 1 < routes.part.count) {
+      if (this.paging?.index === routes.part.index) this.paging.index++;
+    } else if (routes) {
+      this.routesBase = { epoch: routes.epoch, version: routes.version };
+      this.paging = undefined;
+    }
   }
 
   failed(_sent: Heartbeat): void {
@@ -97,7 +116,11 @@ export class HeartbeatBuilder implements HeartbeatSource {
   private routesReport(): RoutesReport | undefined {
     const src = this.src.routes;
     if (!src) return undefined;
-    if (!this.routesBase) return routesSnapshot(src);
-    return routesSince(src, this.routesBase.epoch, this.routesBase.version);
+    if (this.routesBase && !this.paging) {
+      const delta = routesSince(src, this.routesBase.epoch, this.routesBase.version, this.src.partRoutes);
+      if (delta) return delta;
+    }
+    this.paging ??= { frozen: freezeSnapshot(src, this.src.partRoutes), index: 0 };
+    return snapshotPart(this.paging.frozen, this.paging.index);
   }
 }

@@ -1,5 +1,6 @@
-// The bench's stand-in appliances talking to control over its real HTTP API: one opening
-// heartbeat each with the full routes snapshot and inventory, then a light heartbeat every
+// The bench's stand-in appliances talking to control over its real HTTP API: opening
+// heartbeats each with the full routes snapshot (in parts of PART_ROUTES, as the agent sends
+// them: control takes at most 16 MiB per heartbeat) and inventory, then a light heartbeat every
 // second (as real appliances send) so none goes stale during the run. Own undici pool.
 import { ControlClient, type Heartbeat } from '@ferry/protocol';
 import { Pool } from 'undici';
@@ -10,6 +11,8 @@ const REQUEST_TIMEOUT_MS = 120_000;
 const INTERVAL_MS = 1000;
 // Parallel opening heartbeats: enough to overlap JSON building with control's ingest.
 const OPENING_CONCURRENCY = 4;
+/** Routes per snapshot part, as appliance/src/agent/route-report.ts sends them. */
+const PART_ROUTES = 20_000;
 
 interface Beat {
   readonly spec: ApplianceSpec;
@@ -87,19 +90,24 @@ export function heartbeatFleet(input: {
       const worker = async () => {
         for (let job = queue.shift(); job; job = queue.shift()) {
           const beat: Beat = { spec: job.spec, url: input.urlOf(job.spec.id), seq: 0 };
-          const hb: Heartbeat = {
-            ...base(beat),
-            seq: 0,
-            routes: {
-              kind: 'snapshot',
-              epoch: 'bench',
-              version: 1,
-              routes: routesOf(layout, job.site, job.spec).map((prefix) => ({ prefix })),
-            },
-            inventory: { kind: 'full', version: 1, files: held.get(job.spec.id) ?? [] },
-          };
-          await control.heartbeat(job.spec.id, JSON.stringify(hb));
-          sent++;
+          const routes = routesOf(layout, job.site, job.spec).map((prefix) => ({ prefix }));
+          const count = Math.max(1, Math.ceil(routes.length / PART_ROUTES));
+          for (let index = 0; index < count; index++) {
+            const hb: Heartbeat = {
+              ...base(beat),
+              seq: beat.seq++,
+              routes: {
+                kind: 'snapshot',
+                epoch: 'bench',
+                version: 1,
+                ...(count > 1 ? { part: { index, count } } : {}),
+                routes: routes.slice(index * PART_ROUTES, (index + 1) * PART_ROUTES),
+              },
+              inventory: { kind: 'full', version: 1, files: held.get(job.spec.id) ?? [] },
+            };
+            await control.heartbeat(job.spec.id, JSON.stringify(hb));
+            sent++;
+          }
           live.push(beat);
         }
       };

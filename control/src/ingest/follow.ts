@@ -55,7 +55,7 @@ export function followStore(opts: FollowOptions): () => void {
           const held = model.routeVersion(change.id);
           // A resync announces everything; skip the diff when the model already has this version.
           if (routes && (held?.epoch !== routes.epoch || held.version !== routes.version)) {
-            model.setRoutes(change.id, routes);
+            await model.setRoutes(change.id, routes);
           }
         });
         break;

@@ -7,7 +7,8 @@ import type { Heartbeat, HeartbeatReply } from '@ferry/protocol';
 import type { ControlModel } from '../model/model.js';
 import type { ApplianceRecord, StateStore } from '../state/store.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { applyInventory, applyRoutes } from './reports.js';
+import { applyInventory } from './reports.js';
+import { RoutesIngest } from './routes.js';
 
 /** The health monitor as the heartbeat sees it. */
 export interface HeartbeatSink {
@@ -21,6 +22,7 @@ export interface HeartbeatIngestOptions {
   model: ControlModel;
   health: HeartbeatSink;
   heartbeatIntervalMs: number;
+  maxRoutesPerAppliance: number;
   /** counts each outcome (metrics) */
   count(result: HeartbeatResult): void;
 }
@@ -28,8 +30,17 @@ export interface HeartbeatIngestOptions {
 export class HeartbeatIngest {
   private readonly queue = new KeyedQueue();
   private readonly lastSeq = new Map<string, number>();
+  private readonly routes: RoutesIngest;
 
-  constructor(private readonly opts: HeartbeatIngestOptions) {}
+  constructor(private readonly opts: HeartbeatIngestOptions) {
+    this.routes = new RoutesIngest({
+      store: opts.store,
+      model: opts.model,
+      maxRoutesPerAppliance: opts.maxRoutesPerAppliance,
+      // A paged snapshot sends its parts back to back; a minute of silence means it was abandoned.
+      partIdleMs: Math.max(60_000, opts.heartbeatIntervalMs * 10),
+    });
+  }
 
   /** One heartbeat of appliance `id`; heartbeats of one appliance are handled in arrival order. */
   ingest(id: string, hb: Heartbeat): Promise<HeartbeatReply> {
@@ -53,6 +64,8 @@ export class HeartbeatIngest {
       this.opts.count('stale');
       return reply;
     }
+    // Before anything is written: a report over the routes limit throws and stores nothing.
+    const routesPlan = hb.routes ? this.routes.plan(id, hb.routes, now) : undefined;
     this.lastSeq.set(id, hb.seq);
 
     const rec: ApplianceRecord = {
@@ -82,11 +95,17 @@ export class HeartbeatIngest {
     }
 
     const target = { store, model, id };
-    if (hb.routes) reply.routesResync = !(await applyRoutes(target, hb.routes));
+    let routesWhy: string | undefined;
+    if (routesPlan) {
+      const out = await this.whileAlive(id, this.routes.apply(id, routesPlan));
+      reply.routesResync = out.resync;
+      routesWhy = out.reason;
+      if (out.next) reply.routesNext = true;
+    }
     if (hb.inventory) reply.inventoryResync = !(await applyInventory(target, hb.inventory));
-    for (const [asked, kind] of [
-      [reply.routesResync, 'routes-resync'],
-      [reply.inventoryResync, 'inventory-resync'],
+    for (const [asked, kind, reason] of [
+      [reply.routesResync, 'routes-resync', routesWhy],
+      [reply.inventoryResync, 'inventory-resync', undefined],
     ] as const) {
       if (!asked) continue;
       this.opts.count(kind);
@@ -94,12 +113,25 @@ export class HeartbeatIngest {
         timeMs: now,
         applianceId: id,
         kind,
-        reason: 'delta does not follow the held version',
+        reason: reason ?? 'delta does not follow the held version',
       });
     }
     this.opts.count('accepted');
     this.opts.health.noteHeartbeat(id, now);
     reply.health = model.getAppliance(id)?.health ?? rec.health;
     return reply;
+  }
+
+  /**
+   * Swapping in a full table takes seconds, during which the appliance waits for this reply
+   * and sends nothing: it is alive, so its heartbeat is kept fresh instead of going stale.
+   */
+  private async whileAlive<T>(id: string, work: Promise<T>): Promise<T> {
+    const timer = setInterval(() => this.opts.health.noteHeartbeat(id, Date.now()), 500);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
+    }
   }
 }

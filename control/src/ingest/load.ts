@@ -7,7 +7,7 @@ export async function loadModel(model: ControlModel, store: StateStore): Promise
   if (catalog) model.setCatalog(catalog);
   for (const rec of await store.listAppliances()) {
     const [routes, inventory] = await Promise.all([store.getRoutes(rec.id), store.getInventory(rec.id)]);
-    if (routes) model.setRoutes(rec.id, routes);
+    if (routes) await model.setRoutes(rec.id, routes);
     if (inventory) model.setInventory(rec.id, inventory);
     model.setAppliance(rec);
   }

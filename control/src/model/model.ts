@@ -5,7 +5,7 @@
 // changes through the store's feed (ingest/follow.ts).
 import type { Catalog, CatalogTitle, HealthStatus } from '@ferry/protocol';
 import type { ApplianceRecord, InventorySet, RouteSet } from '../state/store.js';
-import { RouteIndex } from './route-index.js';
+import { canonicalSet, RouteIndex } from './route-index.js';
 
 export interface RoutesDelta {
   epoch: string;
@@ -97,9 +97,16 @@ export class ControlModel {
     return this.routeVersions.get(id);
   }
 
-  setRoutes(id: string, routes: RouteSet): void {
-    this.routes.replace(id, routes.prefixes);
-    this.routeVersions.set(id, { epoch: routes.epoch, version: routes.version });
+  /** Replaces an appliance's routes without stalling the event loop (RouteIndex.replaceSliced). */
+  async setRoutes(id: string, routes: RouteSet): Promise<void> {
+    await this.swapRoutes(id, routes, await canonicalSet(routes.prefixes));
+  }
+
+  /** As setRoutes, with the prefixes already canonical (an assembled paged snapshot); the model keeps the set. */
+  async swapRoutes(id: string, at: { epoch: string; version: number }, prefixes: Set<string>): Promise<void> {
+    await this.routes.replaceSliced(id, prefixes);
+    // The version moves only once the whole set is in, so a delta never lands on a half swap.
+    this.routeVersions.set(id, { epoch: at.epoch, version: at.version });
   }
 
   /** Same rule as the store: the delta must start where the held version ends. */

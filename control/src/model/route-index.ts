@@ -4,6 +4,7 @@
 import { parseCidr } from '@ferry/protocol';
 import { formatPrefix } from '../route-trie/prefix-format.js';
 import { RouteTrie } from '../route-trie/trie.js';
+import { forEachSliced } from '../slices.js';
 
 export interface CoveringMatch {
   prefix: string;
@@ -13,6 +14,8 @@ export interface CoveringMatch {
 export class RouteIndex {
   private readonly trie = new RouteTrie<string>();
   private readonly byAppliance = new Map<string, Set<string>>();
+  /** Sliced replaces of one appliance, one after another (ingest and the change feed both call). */
+  private readonly swaps = new Map<string, Promise<void>>();
 
   /** Replaces an appliance's prefixes with `prefixes`, touching only what changed. */
   replace(applianceId: string, prefixes: Iterable<string>): void {
@@ -27,6 +30,36 @@ export class RouteIndex {
     const announced: string[] = [];
     for (const p of next) if (!prev.has(p)) announced.push(p);
     this.apply(applianceId, announced, withdrawn);
+  }
+
+  /**
+   * Replaces an appliance's prefixes with `next` (canonical, see canonicalSet; the index keeps
+   * the set, the caller gives it up) in slices with a turn of the event loop between them, so a
+   * full table never stalls steering. Additions go first: while it runs steering sees every
+   * prefix the old and the new set share, plus some of either, and never an empty or half table.
+   */
+  replaceSliced(applianceId: string, next: Set<string>): Promise<void> {
+    const prev = this.swaps.get(applianceId) ?? Promise.resolve();
+    const run = prev.then(() => this.swap(applianceId, next));
+    const tail = run.catch(() => {});
+    this.swaps.set(applianceId, tail);
+    void tail.then(() => {
+      if (this.swaps.get(applianceId) === tail) this.swaps.delete(applianceId);
+    });
+    return run;
+  }
+
+  private async swap(applianceId: string, next: Set<string>): Promise<void> {
+    const held = this.byAppliance.get(applianceId) ?? new Set<string>();
+    await forEachSliced(next, (p) => {
+      if (!held.has(p)) this.trie.insert(p, applianceId);
+    });
+    // `held` stays the appliance's set until the trie holds all of `next`, so a query of the
+    // set meanwhile sees the old table, never a mix.
+    this.byAppliance.set(applianceId, next);
+    await forEachSliced(held, (p) => {
+      if (!next.has(p)) this.trie.remove(p, (v) => v === applianceId);
+    });
   }
 
   apply(applianceId: string, announced: Iterable<string>, withdrawn: Iterable<string>): void {
@@ -65,6 +98,15 @@ export class RouteIndex {
   covering(ip: string): CoveringMatch[] {
     return this.trie.covering(ip).map((m) => ({ prefix: m.prefix, applianceIds: [...m.values] }));
   }
+}
+
+/** The canonical prefixes of `raw` (malformed ones left out), parsed in slices. */
+export async function canonicalSet(raw: Iterable<string>, into = new Set<string>()): Promise<Set<string>> {
+  await forEachSliced(raw, (text) => {
+    const p = canonicalPrefix(text);
+    if (p) into.add(p);
+  });
+  return into;
 }
 
 /** One spelling per prefix (host bits cleared, IPv6 compressed), or undefined when malformed. */

@@ -22,6 +22,7 @@ import { heldStateOf } from '../model/held-state.js';
 import { ControlModel } from '../model/model.js';
 import { ResilientStore } from '../state/resilient-store.js';
 import type { StateStore } from '../state/store.js';
+import { RateLimiter } from '../steering/rate-limit.js';
 import { ClientAddressResolver } from './client-address.js';
 import type { ControlContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
@@ -32,6 +33,7 @@ import { heartbeatHandlers } from './handlers/heartbeat.js';
 import { opsHandlers } from './handlers/ops.js';
 import { routeLookupHandlers } from './handlers/routes-lookup.js';
 import { steerHandlers } from './handlers/steer.js';
+import { serverTimeouts } from './http-limits.js';
 import { type ControlMetrics, createMetrics } from './metrics.js';
 
 export interface ControlAppOptions {
@@ -79,6 +81,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     // log. Requests are logged at debug in the onResponse hook below; failures by the
     // error handler.
     disableRequestLogging: true,
+    ...serverTimeouts(config.http),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -118,6 +121,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     model,
     health: monitor,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    maxRoutesPerAppliance: config.maxRoutesPerAppliance,
     count: (result) => metrics.heartbeats.inc({ result }),
   });
 
@@ -139,6 +143,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
       onNone: (detail) => logger.debug(detail, 'steering: none'),
     },
     clientAddress: new ClientAddressResolver(config.trustedProxies),
+    ...(config.steerRateLimit > 0 ? { steerLimit: new RateLimiter({ rate: config.steerRateLimit }) } : {}),
     logger,
   };
 

@@ -6,6 +6,7 @@ import type { HeartbeatIngest } from '../ingest/heartbeat.js';
 import type { ControlModel } from '../model/model.js';
 import type { StoreStatus } from '../state/resilient-store.js';
 import type { StateStore } from '../state/store.js';
+import type { RateLimiter } from '../steering/rate-limit.js';
 import type { SteeringOptions } from '../steering/steer.js';
 import type { ClientAddressResolver } from './client-address.js';
 import type { ControlMetrics } from './metrics.js';
@@ -21,5 +22,7 @@ export interface ControlContext {
   heartbeats: HeartbeatIngest;
   steering: SteeringOptions;
   clientAddress: ClientAddressResolver;
+  /** per client address on POST /v1/steer; absent when --steer-rate-limit is 0 */
+  steerLimit?: RateLimiter;
   logger: FastifyBaseLogger;
 }

@@ -18,18 +18,33 @@ end
 `;
 
 /**
- * Routes delta. ARGV: epoch, since, version, change message, number withdrawn, withdrawn...,
- * announced... Returns 1 when applied, 0 when the stored epoch/version do not match.
+ * Routes delta. KEYS[2] is the member set of generation ARGV[3] ('' for the set written before
+ * generations, redis-route-sets.ts). ARGV: epoch, since, generation, version, change message,
+ * number withdrawn, withdrawn..., announced... Returns 1 when applied, 0 when the stored
+ * epoch/version/generation do not match (a snapshot flipped in between: the appliance resyncs).
  */
 export const ROUTES_DELTA_LUA = `${APPLY_CHUNKED}
-local cur = redis.call('HMGET', KEYS[1], 'epoch', 'version')
-if cur[1] ~= ARGV[1] or cur[2] ~= ARGV[2] then return 0 end
-local nw = tonumber(ARGV[5])
-each_chunk('SREM', KEYS[2], 6, 5 + nw)
-each_chunk('SADD', KEYS[2], 6 + nw, #ARGV)
-redis.call('HSET', KEYS[1], 'version', ARGV[3])
-redis.call('PUBLISH', KEYS[3], ARGV[4])
+local cur = redis.call('HMGET', KEYS[1], 'epoch', 'version', 'set')
+if cur[1] ~= ARGV[1] or cur[2] ~= ARGV[2] or (cur[3] or '') ~= ARGV[3] then return 0 end
+local nw = tonumber(ARGV[6])
+each_chunk('SREM', KEYS[2], 7, 6 + nw)
+each_chunk('SADD', KEYS[2], 7 + nw, #ARGV)
+redis.call('HSET', KEYS[1], 'version', ARGV[4])
+redis.call('PUBLISH', KEYS[3], ARGV[5])
 return 1
+`;
+
+/**
+ * Makes a fully written route generation current. KEYS: meta hash, change channel. ARGV:
+ * epoch, version, generation, change message. Returns the generation it replaced ('' for the
+ * set written before generations, false when there was none).
+ */
+export const ROUTES_FLIP_LUA = `
+local old = redis.call('HMGET', KEYS[1], 'epoch', 'set')
+redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'version', ARGV[2], 'set', ARGV[3])
+redis.call('PUBLISH', KEYS[2], ARGV[4])
+if not old[1] then return false end
+return old[2] or ''
 `;
 
 /**
@@ -49,6 +64,7 @@ return 1
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     ferryRoutesDelta(...args: (string | string[])[]): Result<number, Context>;
+    ferryRoutesFlip(...args: string[]): Result<string | null, Context>;
     ferryInventoryDelta(...args: (string | string[])[]): Result<number, Context>;
   }
 }

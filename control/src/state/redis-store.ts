@@ -1,12 +1,13 @@
 // The shared state backend: several control instances use one Redis and hear each other's
 // changes on a pub/sub channel. Routes and inventory are a hash (epoch, version) beside a set
 // of members, so a delta is a few SADD/SREM run by a Lua script that first checks `since`;
-// snapshots are one MULTI. Events are members of sorted sets scored by time (one for all, one
+// an inventory is one MULTI, a route snapshot a new generation written in chunks
+// (redis-route-sets.ts). Events are members of sorted sets scored by time (one for all, one
 // per appliance), each member `<zero-padded seq>|<json>` so equal times keep append order.
 //
 // Keys, under the prefix (default `ferry:`):
 //   appliances                hash id -> ApplianceRecord JSON
-//   routes:{id}:meta          hash epoch, version      routes:{id}:set     set of prefixes
+//   routes:{id}:meta          hash epoch, version, set routes:{id}:set:{g} set of prefixes
 //   inventory:{id}:meta       hash version             inventory:{id}:set  set of file ids
 //   catalog                   string, Catalog JSON
 //   dataset                   string, id of this data set (redis-dataset.ts)
@@ -19,7 +20,8 @@ import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { connectPair, execValues, QUIT_TIMEOUT_MS, quitWithin } from './redis-connection.js';
 import { claimFreshDataset, redisLink } from './redis-dataset.js';
 import { changesForResync } from './redis-resync.js';
-import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA } from './redis-scripts.js';
+import { RedisRouteSets } from './redis-route-sets.js';
+import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA, ROUTES_FLIP_LUA } from './redis-scripts.js';
 import { eventRetention } from './retention.js';
 import type {
   ApplianceRecord,
@@ -28,6 +30,7 @@ import type {
   EventFilter,
   InventorySet,
   RouteSet,
+  RouteSetInput,
   StateChange,
   StateStore,
 } from './store.js';
@@ -62,6 +65,7 @@ export class RedisStore implements StateStore {
   private readonly retention: number;
   private resyncTimer: NodeJS.Timeout | undefined;
   readonly link: StoreLink;
+  private readonly routeSets: RedisRouteSets;
 
   constructor(
     private readonly client: Redis,
@@ -77,6 +81,8 @@ export class RedisStore implements StateStore {
     this.link = redisLink(client, this.p);
     client.defineCommand('ferryRoutesDelta', { numberOfKeys: 3, lua: ROUTES_DELTA_LUA });
     client.defineCommand('ferryInventoryDelta', { numberOfKeys: 3, lua: INVENTORY_DELTA_LUA });
+    client.defineCommand('ferryRoutesFlip', { numberOfKeys: 2, lua: ROUTES_FLIP_LUA });
+    this.routeSets = new RedisRouteSets(client, this.p, this.channel);
     sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     // The first 'ready' happened before construction; any later one is a reconnect.
     sub.on('ready', () => {
@@ -160,7 +166,7 @@ export class RedisStore implements StateStore {
 
   /** Replaces meta and members in one MULTI, so readers see the old set or the new one. */
   private async putSet(
-    kind: 'routes' | 'inventory',
+    kind: 'inventory',
     id: string,
     meta: Record<string, string>,
     members: string[],
@@ -177,7 +183,7 @@ export class RedisStore implements StateStore {
     this.feed.emit(change, this.instanceId);
   }
 
-  private async getSet(kind: 'routes' | 'inventory', id: string, fields: string[]) {
+  private async getSet(kind: 'inventory', id: string, fields: string[]) {
     const [meta, members] = execValues(
       await this.client
         .multi()
@@ -188,13 +194,10 @@ export class RedisStore implements StateStore {
     return { meta, members };
   }
 
-  async putRoutes(id: string, routes: RouteSet): Promise<void> {
-    await this.putSet(
-      'routes',
-      id,
-      { epoch: routes.epoch, version: String(routes.version) },
-      routes.prefixes,
-    );
+  async putRoutes(id: string, routes: RouteSetInput): Promise<void> {
+    const change: StateChange = { kind: 'routes', id };
+    await this.routeSets.put(id, routes, this.message(change));
+    this.feed.emit(change, this.instanceId);
   }
 
   async applyRoutesDelta(
@@ -202,28 +205,13 @@ export class RedisStore implements StateStore {
     delta: { epoch: string; since: number; version: number; announced: string[]; withdrawn: string[] },
   ): Promise<boolean> {
     const change: StateChange = { kind: 'routes', id };
-    const applied = await this.client.ferryRoutesDelta(
-      this.key('routes', id, 'meta'),
-      this.key('routes', id, 'set'),
-      this.channel,
-      delta.epoch,
-      String(delta.since),
-      String(delta.version),
-      this.message(change),
-      String(delta.withdrawn.length),
-      // Arrays, not spreads: ioredis flattens them, and a spread of a million would overflow the stack.
-      delta.withdrawn,
-      delta.announced,
-    );
-    if (applied === 1) this.feed.emit(change, this.instanceId);
-    return applied === 1;
+    const applied = await this.routeSets.applyDelta(id, delta, this.message(change));
+    if (applied) this.feed.emit(change, this.instanceId);
+    return applied;
   }
 
   async getRoutes(id: string): Promise<RouteSet | undefined> {
-    const { meta, members } = await this.getSet('routes', id, ['epoch', 'version']);
-    const [epoch, version] = meta;
-    if (epoch == null || version == null) return undefined;
-    return { epoch, version: Number(version), prefixes: members };
+    return this.routeSets.get(id);
   }
 
   async putInventory(id: string, inv: InventorySet): Promise<void> {

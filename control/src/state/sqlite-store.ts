@@ -1,13 +1,16 @@
 // The default state backend: one SQLite file (WAL, so the dashboard's reads never wait on a
-// heartbeat's write). Prefixes and files are rows keyed by (appliance, item) in WITHOUT ROWID
-// tables: a delta touches only the rows it names, and a 1M-prefix snapshot is one transaction
-// of prepared inserts (about two seconds on a laptop). Change notifications reach only this
-// process's listeners; several control instances need the Redis backend.
+// heartbeat's write). Prefixes and files are rows in WITHOUT ROWID tables: a delta touches
+// only the rows it names; a route snapshot is written by generation in small transactions
+// (sqlite-route-sets.ts), so a 1M-prefix table never blocks the event loop for seconds.
+// Change notifications reach only this process's listeners; several control instances need
+// the Redis backend.
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '@ferry/protocol';
 import Database from 'better-sqlite3';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { eventRetention } from './retention.js';
+import { SqliteRouteSets } from './sqlite-route-sets.js';
+import { migrate } from './sqlite-schema.js';
 import type {
   ApplianceRecord,
   ChangeListener,
@@ -15,31 +18,11 @@ import type {
   EventFilter,
   InventorySet,
   RouteSet,
+  RouteSetInput,
   StateStore,
 } from './store.js';
 
-/** Bumped with every schema change; a file from a newer Ferry is refused rather than misread. */
-export const SQLITE_SCHEMA_VERSION = 1;
-
-const SCHEMA_V1 = `
-CREATE TABLE appliances (id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE route_sets (appliance_id TEXT PRIMARY KEY, epoch TEXT NOT NULL, version INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE route_prefixes (appliance_id TEXT NOT NULL, prefix TEXT NOT NULL, PRIMARY KEY (appliance_id, prefix)) WITHOUT ROWID;
-CREATE TABLE inventory_sets (appliance_id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE inventory_files (appliance_id TEXT NOT NULL, file_id TEXT NOT NULL, PRIMARY KEY (appliance_id, file_id)) WITHOUT ROWID;
-CREATE TABLE catalog (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
-CREATE TABLE events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  time_ms INTEGER NOT NULL,
-  appliance_id TEXT,
-  kind TEXT NOT NULL,
-  from_state TEXT,
-  to_state TEXT,
-  reason TEXT
-);
-CREATE INDEX events_by_appliance ON events (appliance_id, time_ms);
-CREATE INDEX events_by_time ON events (time_ms);
-`;
+export { SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 
 export interface SqliteStoreOptions {
   /** ms a writer waits for another connection's lock before SQLITE_BUSY (default 5000) */
@@ -59,21 +42,6 @@ interface EventRow {
   reason: string | null;
 }
 
-function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SQLITE_SCHEMA_VERSION) {
-    throw new Error(
-      `state file has schema version ${current}, newer than this Ferry understands (${SQLITE_SCHEMA_VERSION})`,
-    );
-  }
-  if (current === 0) {
-    db.transaction(() => {
-      db.exec(SCHEMA_V1);
-      db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
-    }).immediate();
-  }
-}
-
 function rowToEvent(r: EventRow): ControlEvent {
   const ev: ControlEvent = { seq: r.seq, timeMs: r.time_ms, kind: r.kind };
   if (r.appliance_id !== null) ev.applianceId = r.appliance_id;
@@ -88,15 +56,6 @@ function prepareStatements(db: Database.Database) {
     putAppliance: db.prepare('INSERT OR REPLACE INTO appliances (id, record) VALUES (?, ?)'),
     getAppliance: db.prepare('SELECT record FROM appliances WHERE id = ?').pluck(),
     listAppliances: db.prepare('SELECT record FROM appliances ORDER BY id').pluck(),
-    putRouteSet: db.prepare(
-      'INSERT OR REPLACE INTO route_sets (appliance_id, epoch, version) VALUES (?, ?, ?)',
-    ),
-    getRouteSet: db.prepare('SELECT epoch, version FROM route_sets WHERE appliance_id = ?'),
-    setRouteVersion: db.prepare('UPDATE route_sets SET version = ? WHERE appliance_id = ?'),
-    clearPrefixes: db.prepare('DELETE FROM route_prefixes WHERE appliance_id = ?'),
-    addPrefix: db.prepare('INSERT OR IGNORE INTO route_prefixes (appliance_id, prefix) VALUES (?, ?)'),
-    removePrefix: db.prepare('DELETE FROM route_prefixes WHERE appliance_id = ? AND prefix = ?'),
-    listPrefixes: db.prepare('SELECT prefix FROM route_prefixes WHERE appliance_id = ?').pluck(),
     putInventorySet: db.prepare(
       'INSERT OR REPLACE INTO inventory_sets (appliance_id, version) VALUES (?, ?)',
     ),
@@ -121,6 +80,7 @@ export class SqliteStore implements StateStore {
   readonly instanceId = randomUUID();
   private readonly feed: ChangeFeed;
   private readonly stmt: ReturnType<typeof prepareStatements>;
+  private readonly routeSets: SqliteRouteSets;
   private readonly retention: number;
   /** listEvents statements by filter shape (at most eight) */
   private readonly eventQueries = new Map<string, Database.Statement>();
@@ -132,6 +92,7 @@ export class SqliteStore implements StateStore {
     this.feed = new ChangeFeed(options.logger);
     this.retention = eventRetention(options.eventRetention);
     this.stmt = prepareStatements(db);
+    this.routeSets = new SqliteRouteSets(db);
   }
 
   async putAppliance(rec: ApplianceRecord): Promise<void> {
@@ -148,12 +109,8 @@ export class SqliteStore implements StateStore {
     return (this.stmt.listAppliances.all() as string[]).map((raw) => JSON.parse(raw) as ApplianceRecord);
   }
 
-  async putRoutes(id: string, routes: RouteSet): Promise<void> {
-    this.db.transaction(() => {
-      this.stmt.clearPrefixes.run(id);
-      for (const p of routes.prefixes) this.stmt.addPrefix.run(id, p);
-      this.stmt.putRouteSet.run(id, routes.epoch, routes.version);
-    })();
+  async putRoutes(id: string, routes: RouteSetInput): Promise<void> {
+    await this.routeSets.put(id, routes);
     this.feed.emit({ kind: 'routes', id }, this.instanceId);
   }
 
@@ -161,26 +118,13 @@ export class SqliteStore implements StateStore {
     id: string,
     delta: { epoch: string; since: number; version: number; announced: string[]; withdrawn: string[] },
   ): Promise<boolean> {
-    const applied = this.db.transaction((): boolean => {
-      const cur = this.stmt.getRouteSet.get(id) as { epoch: string; version: number } | undefined;
-      if (!cur || cur.epoch !== delta.epoch || cur.version !== delta.since) return false;
-      // Withdrawals first, as in a BGP UPDATE, so a prefix in both lists ends up present.
-      for (const p of delta.withdrawn) this.stmt.removePrefix.run(id, p);
-      for (const p of delta.announced) this.stmt.addPrefix.run(id, p);
-      this.stmt.setRouteVersion.run(delta.version, id);
-      return true;
-    })();
+    const applied = this.routeSets.applyDelta(id, delta);
     if (applied) this.feed.emit({ kind: 'routes', id }, this.instanceId);
     return applied;
   }
 
   async getRoutes(id: string): Promise<RouteSet | undefined> {
-    // One read transaction, so the version always matches the prefixes read with it.
-    return this.db.transaction((): RouteSet | undefined => {
-      const cur = this.stmt.getRouteSet.get(id) as { epoch: string; version: number } | undefined;
-      if (!cur) return undefined;
-      return { epoch: cur.epoch, version: cur.version, prefixes: this.stmt.listPrefixes.all(id) as string[] };
-    })();
+    return this.routeSets.get(id);
   }
 
   async putInventory(id: string, inv: InventorySet): Promise<void> {

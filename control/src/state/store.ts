@@ -36,6 +36,13 @@ export interface RouteSet {
   prefixes: string[];
 }
 
+/** A snapshot to store: the prefixes may be any iterable (a Set built from a paged snapshot). */
+export interface RouteSetInput {
+  epoch: string;
+  version: number;
+  prefixes: Iterable<string>;
+}
+
 export interface InventorySet {
   version: number;
   files: string[];
@@ -87,8 +94,11 @@ export interface StateStore {
   getAppliance(id: string): Promise<ApplianceRecord | undefined>;
   listAppliances(): Promise<ApplianceRecord[]>;
 
-  /** Replaces an appliance's routes (a snapshot). */
-  putRoutes(id: string, routes: RouteSet): Promise<void>;
+  /**
+   * Replaces an appliance's routes (a snapshot). Readers see the old set or the new one,
+   * never a mix; a large set is written in slices that leave the event loop free in between.
+   */
+  putRoutes(id: string, routes: RouteSetInput): Promise<void>;
   /**
    * Applies a delta when `since` equals the stored version in the same epoch; returns false
    * (and changes nothing) otherwise, so control can ask the appliance for a resync.

@@ -4,8 +4,9 @@ import { ErrorBody, Heartbeat, HeartbeatReply } from '@ferry/protocol';
 import type { ControlContext } from '../context.js';
 import { ApplianceParams } from '../schemas.js';
 
-// Routes for a full BGP table run to tens of megabytes of JSON.
-const HEARTBEAT_BODY_LIMIT = 512 * 1024 * 1024;
+// A full BGP table comes in snapshot parts of at most 20,000 routes (a few MB of JSON with
+// AS paths); 16 MiB leaves room for long paths and is still parsed in tens of milliseconds.
+export const HEARTBEAT_BODY_LIMIT = 16 * 1024 * 1024;
 
 export function heartbeatHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -18,7 +19,7 @@ export function heartbeatHandlers(ctx: ControlContext): FastifyPluginAsyncTypebo
           tags: ['appliances'],
           params: ApplianceParams,
           body: Heartbeat,
-          response: { 200: HeartbeatReply, 400: ErrorBody },
+          response: { 200: HeartbeatReply, 400: ErrorBody, 413: ErrorBody },
         },
       },
       async (req) => ctx.heartbeats.ingest(req.params.id, req.body),
