@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { eventRetention } from './retention.js';
 import type {
+  ApplianceIdentity,
   ApplianceRecord,
   ChangeListener,
   ControlEvent,
@@ -19,7 +20,7 @@ import type {
 } from './store.js';
 
 /** Bumped with every schema change; a file from a newer Ferry is refused rather than misread. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE appliances (id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;
@@ -39,6 +40,11 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_appliance ON events (appliance_id, time_ms);
 CREATE INDEX events_by_time ON events (time_ms);
+`;
+
+// v2: enrolled appliance identities (public keys, not secrets).
+const SCHEMA_V2 = `
+CREATE TABLE identities (id TEXT PRIMARY KEY, identity TEXT NOT NULL) WITHOUT ROWID;
 `;
 
 export interface SqliteStoreOptions {
@@ -66,9 +72,10 @@ function migrate(db: Database.Database): void {
       `state file has schema version ${current}, newer than this Ferry understands (${SQLITE_SCHEMA_VERSION})`,
     );
   }
-  if (current === 0) {
+  if (current < SQLITE_SCHEMA_VERSION) {
     db.transaction(() => {
-      db.exec(SCHEMA_V1);
+      if (current < 1) db.exec(SCHEMA_V1);
+      if (current < 2) db.exec(SCHEMA_V2);
       db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
     }).immediate();
   }
@@ -106,6 +113,13 @@ function prepareStatements(db: Database.Database) {
     addFile: db.prepare('INSERT OR IGNORE INTO inventory_files (appliance_id, file_id) VALUES (?, ?)'),
     removeFile: db.prepare('DELETE FROM inventory_files WHERE appliance_id = ? AND file_id = ?'),
     listFiles: db.prepare('SELECT file_id FROM inventory_files WHERE appliance_id = ?').pluck(),
+    putIdentity: db.prepare('INSERT OR REPLACE INTO identities (id, identity) VALUES (?, ?)'),
+    getIdentity: db.prepare('SELECT identity FROM identities WHERE id = ?').pluck(),
+    listIdentities: db.prepare('SELECT identity FROM identities ORDER BY id').pluck(),
+    deleteIdentity: db.prepare('DELETE FROM identities WHERE id = ?'),
+    deleteAppliance: db.prepare('DELETE FROM appliances WHERE id = ?'),
+    deleteRouteSet: db.prepare('DELETE FROM route_sets WHERE appliance_id = ?'),
+    deleteInventorySet: db.prepare('DELETE FROM inventory_sets WHERE appliance_id = ?'),
     putCatalog: db.prepare('INSERT OR REPLACE INTO catalog (id, body) VALUES (1, ?)'),
     getCatalog: db.prepare('SELECT body FROM catalog WHERE id = 1').pluck(),
     trimEvents: db.prepare('DELETE FROM events WHERE seq <= ?'),
@@ -214,6 +228,44 @@ export class SqliteStore implements StateStore {
       if (version === undefined) return undefined;
       return { version, files: this.stmt.listFiles.all(id) as string[] };
     })();
+  }
+
+  async putIdentity(identity: ApplianceIdentity): Promise<void> {
+    this.stmt.putIdentity.run(identity.id, JSON.stringify(identity));
+    this.feed.emit({ kind: 'identity', id: identity.id }, this.instanceId);
+  }
+
+  async getIdentity(id: string): Promise<ApplianceIdentity | undefined> {
+    const raw = this.stmt.getIdentity.get(id) as string | undefined;
+    return raw === undefined ? undefined : (JSON.parse(raw) as ApplianceIdentity);
+  }
+
+  async listIdentities(): Promise<ApplianceIdentity[]> {
+    return (this.stmt.listIdentities.all() as string[]).map((raw) => JSON.parse(raw) as ApplianceIdentity);
+  }
+
+  private deleteReports(id: string): void {
+    this.stmt.clearPrefixes.run(id);
+    this.stmt.deleteRouteSet.run(id);
+    this.stmt.clearFiles.run(id);
+    this.stmt.deleteInventorySet.run(id);
+  }
+
+  async clearReports(id: string): Promise<void> {
+    this.db.transaction(() => this.deleteReports(id))();
+    this.feed.emit({ kind: 'routes', id }, this.instanceId);
+    this.feed.emit({ kind: 'inventory', id }, this.instanceId);
+  }
+
+  async removeAppliance(id: string): Promise<void> {
+    this.db.transaction(() => {
+      this.deleteReports(id);
+      this.stmt.deleteAppliance.run(id);
+      this.stmt.deleteIdentity.run(id);
+    })();
+    for (const kind of ['identity', 'appliance', 'routes', 'inventory'] as const) {
+      this.feed.emit({ kind, id }, this.instanceId);
+    }
   }
 
   async putCatalog(catalog: Catalog): Promise<void> {
