@@ -22,6 +22,10 @@ export function buildProgram(): Command {
     .requiredOption('--store <dir>', 'content store directory, one per disk (repeatable)', collect)
     .option('--control <url>', 'control service base URL (heartbeats every second)')
     .option(
+      '--identity-key <file>',
+      "this appliance's Ed25519 key (ferry keys identity); signs every heartbeat, required with --control",
+    )
+    .option(
       '--control-grace <seconds>',
       'without control this long, take no new sessions',
       parsePositiveInt,
@@ -95,6 +99,10 @@ export function buildProgram(): Command {
     .option('--db <file>', 'SQLite state file (default ./ferry-control.db)')
     .option('--redis <url>', 'Redis state shared by several control instances, e.g. redis://127.0.0.1:6379')
     .option('--token-key-file <file>', 'URL token keys for signing (see docs/tokens.md)')
+    .option(
+      '--operator-tokens <file>',
+      'hashed operator tokens (ferry control token create); reloaded on change and SIGHUP',
+    )
     .option('--fallback-site <name>', 'site that serves every client after BGP matches (repeatable)', collect)
     .option('--trusted-proxy <cidr>', 'proxy network whose X-Forwarded-For is believed (repeatable)', collect)
     .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')

@@ -4,6 +4,7 @@
 // (health-verdict.ts) and the catalog (catalog.ts) this is the only writer of the model
 // besides other instances' changes (follow.ts).
 import type { Heartbeat, HeartbeatReply } from '@ferry/protocol';
+import { type ErrorSpec, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
 import type { ApplianceRecord, StateStore } from '../state/store.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -23,17 +24,34 @@ export interface HeartbeatIngestOptions {
   heartbeatIntervalMs: number;
   /** counts each outcome (metrics) */
   count(result: HeartbeatResult): void;
+  /**
+   * Checked again when a heartbeat's turn comes (it was signed and checked on arrival): an
+   * appliance disabled or removed while its heartbeat waited must not write. A refusal spec,
+   * or undefined to go on.
+   */
+  admit?(id: string): ErrorSpec | undefined;
 }
 
 export class HeartbeatIngest {
   private readonly queue = new KeyedQueue();
-  private readonly lastSeq = new Map<string, number>();
+  /** per appliance: the boot (process) heard last and its highest seq */
+  private readonly lastSeq = new Map<string, { boot: string; seq: number }>();
 
   constructor(private readonly opts: HeartbeatIngestOptions) {}
 
   /** One heartbeat of appliance `id`; heartbeats of one appliance are handled in arrival order. */
   ingest(id: string, hb: Heartbeat): Promise<HeartbeatReply> {
     return this.queue.run(id, () => this.handle(id, hb));
+  }
+
+  /** Runs `task` in appliance `id`'s turn, between its heartbeats (enrollment changes). */
+  exclusive<T>(id: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(id, task);
+  }
+
+  /** Forgets the (boot, seq) held for a removed appliance. */
+  forget(id: string): void {
+    this.lastSeq.delete(id);
   }
 
   private async handle(id: string, hb: Heartbeat): Promise<HeartbeatReply> {
@@ -46,14 +64,17 @@ export class HeartbeatIngest {
       health: prev?.health ?? 'unknown',
       intervalMs: this.opts.heartbeatIntervalMs,
     };
+    const refused = this.opts.admit?.(id);
+    if (refused) throw new FerryError(refused, id);
     const held = this.lastSeq.get(id);
-    // seq restarts with the appliance process, which then opens with a full report.
-    const restarted = hb.seq === 0 || hb.routes?.kind === 'snapshot' || hb.inventory?.kind === 'full';
-    if (held !== undefined && hb.seq <= held && !restarted) {
+    // seq counts within one boot of the appliance process; only a signed heartbeat of the
+    // appliance gets here, so nobody else can move it. A new boot starts again at any seq.
+    const newBoot = held === undefined || held.boot !== hb.boot;
+    if (!newBoot && hb.seq <= held.seq) {
       this.opts.count('stale');
       return reply;
     }
-    this.lastSeq.set(id, hb.seq);
+    this.lastSeq.set(id, { boot: hb.boot, seq: hb.seq });
 
     const rec: ApplianceRecord = {
       id,
@@ -81,8 +102,16 @@ export class HeartbeatIngest {
     }
 
     const target = { store, model, id };
-    if (hb.routes) reply.routesResync = !(await applyRoutes(target, hb.routes));
-    if (hb.inventory) reply.inventoryResync = !(await applyInventory(target, hb.inventory));
+    // A restarted process reports in full; a delta from a new boot follows nothing held.
+    const fresh = held !== undefined && newBoot;
+    if (hb.routes) {
+      reply.routesResync =
+        fresh && hb.routes.kind === 'delta' ? true : !(await applyRoutes(target, hb.routes));
+    }
+    if (hb.inventory) {
+      reply.inventoryResync =
+        fresh && hb.inventory.kind === 'delta' ? true : !(await applyInventory(target, hb.inventory));
+    }
     for (const [asked, kind] of [
       [reply.routesResync, 'routes-resync'],
       [reply.inventoryResync, 'inventory-resync'],

@@ -7,6 +7,7 @@ export interface ControlMetrics {
   registry: Registry;
   steering: Counter<'decision'>;
   heartbeats: Counter<'result'>;
+  authRefused: Counter<'reason'>;
 }
 
 export function createMetrics(
@@ -27,6 +28,12 @@ export function createMetrics(
     labelNames: ['result'],
     registers: [registry],
   });
+  const authRefused = new Counter({
+    name: 'ferry_control_auth_refused_total',
+    help: 'Requests refused for a missing, wrong or insufficient credential, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'ferry_control_appliances',
     help: 'Known appliances by health',
@@ -37,5 +44,5 @@ export function createMetrics(
       for (const rec of model.listAppliances()) this.inc({ health: rec.health });
     },
   });
-  return { registry, steering, heartbeats };
+  return { registry, steering, heartbeats, authRefused };
 }
