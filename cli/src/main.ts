@@ -144,6 +144,56 @@ export function buildProgram(): Command {
       await runTokenRevoke(opts);
     });
 
+  const appliance = control
+    .command('appliance')
+    .description("enroll appliances' identity keys at a running control (operator token)");
+  const withControl = (cmd: Command) =>
+    cmd
+      .requiredOption('--control <url>', 'control base URL, e.g. http://127.0.0.1:8080')
+      .option('--token <token>', 'operator token (default: $FERRY_TOKEN)');
+  withControl(
+    appliance
+      .command('add')
+      .description('enroll an appliance: its id, site and public key (ferry keys identity prints it)'),
+  )
+    .requiredOption('--id <id>', 'appliance id')
+    .requiredOption('--site <site>', 'the site its heartbeats must name')
+    .requiredOption('--public-key <key>', 'base64url Ed25519 public key')
+    .option(
+      '--url-host <host>',
+      "a host its heartbeat url may name (repeatable; default: the heartbeat's source address)",
+      collect,
+    )
+    .action(async (opts) => {
+      const { runApplianceAdd } = await import('@ferry/control');
+      await runApplianceAdd(opts);
+    });
+  withControl(appliance.command('list').description('enrolled appliances with their health')).action(
+    async (opts) => {
+      const { runApplianceList } = await import('@ferry/control');
+      await runApplianceList(opts);
+    },
+  );
+  for (const [name, disabled, what] of [
+    ['disable', true, 'refuse its heartbeats and take it out of steering'],
+    ['enable', false, 'accept its heartbeats again'],
+  ] as const) {
+    withControl(appliance.command(name).description(what))
+      .requiredOption('--id <id>', 'appliance id')
+      .action(async (opts) => {
+        const { runApplianceSetDisabled } = await import('@ferry/control');
+        await runApplianceSetDisabled(opts, disabled);
+      });
+  }
+  withControl(
+    appliance.command('remove').description('forget an appliance: identity, record, routes, inventory'),
+  )
+    .requiredOption('--id <id>', 'appliance id')
+    .action(async (opts) => {
+      const { runApplianceRemove } = await import('@ferry/control');
+      await runApplianceRemove(opts);
+    });
+
   const content = program.command('content').description('synthetic content and appliance stores');
   content
     .command('generate')
