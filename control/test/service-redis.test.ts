@@ -52,7 +52,8 @@ async function call(inst: Instance, method: string, path: string, body?: unknown
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (client) headers['x-forwarded-for'] = client;
   const res = await fetch(`${inst.base}${path}`, { method, headers, body: text });
-  return { status: res.status, json: (await res.json()) as Body };
+  const raw = await res.text();
+  return { status: res.status, json: (raw === '' ? null : JSON.parse(raw)) as Body };
 }
 
 describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
@@ -155,6 +156,22 @@ describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
     } finally {
       clearInterval(beat);
     }
+  });
+
+  it('removes an appliance on every instance when one of them deletes it', async () => {
+    const [one, two] = instances as [Instance, Instance];
+    expect((await call(one, 'DELETE', '/v1/appliances/a1')).status).toBe(204);
+    await waitUntil(
+      async () => {
+        const lookup = await call(two, 'GET', '/v1/routes/lookup?ip=10.5.1.1');
+        return (
+          two.control.model.getAppliance('a1') === undefined &&
+          two.control.model.identities.get('a1') === undefined &&
+          lookup.json.prefix === null
+        );
+      },
+      { what: 'instance two forgets a1', timeoutMs: 5000, intervalMs: 50 },
+    );
   });
 });
 
