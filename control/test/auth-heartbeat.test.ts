@@ -2,6 +2,7 @@
 // seq takeover, a replay, a signature for another appliance's path, SSRF urls, a wrong site
 // and a disabled appliance are each refused with their own code, nothing of them is stored
 // or probed, and steering keeps sending viewers to the real appliance.
+import { request } from 'node:http';
 import { eventually } from '@ferry/harness';
 import { generateSigningKeyPair, loadPrivateKey, signRequest } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +129,24 @@ describe('signed heartbeats', () => {
     expect(await applianceIds()).not.toContain('rogue-1');
     expect(await t.store.getRoutes('rogue-1')).toBeUndefined();
     expect(await steerRank1()).toBe('east-1');
+  });
+
+  it('answers an unsigned heartbeat before reading its body', async () => {
+    // 100 MB announced, 2 bytes sent: only a refusal from the header alone can arrive.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${t.base}/v1/appliances/east-1/heartbeat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(100_000_000) },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write('{"');
+    });
+    expect(status).toBe(401);
   });
 
   it('refuses a seq takeover (unsigned, or signed by another key) and the real appliance goes on', async () => {

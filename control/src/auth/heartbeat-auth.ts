@@ -5,6 +5,7 @@
 import {
   type NonceCache,
   parseIpv4,
+  parseSignature,
   type SignatureFailure,
   type SignedRequest,
   verifyRequest,
@@ -28,6 +29,25 @@ const SIGNATURE_REFUSALS: Record<SignatureFailure, { spec: ErrorSpec; reason: st
   REPLAYED: { spec: Errors.AUTH_REPLAYED, reason: 'replayed' },
   BAD_SIGNATURE: { spec: Errors.AUTH_BAD_SIGNATURE, reason: 'bad-signature' },
 };
+
+/**
+ * What can be refused from the header alone, before the body is read: no signature, a
+ * malformed one, or a signer nobody enrolled. A heartbeat may carry hundreds of megabytes
+ * of routes; a stranger does not get them buffered.
+ */
+export function checkHeaderEarly(
+  authorization: string | undefined,
+  identities: IdentityIndex,
+): Refusal | undefined {
+  if (authorization === undefined || authorization === '') {
+    return { ...SIGNATURE_REFUSALS.MISSING, detail: 'MISSING' };
+  }
+  const parsed = parseSignature(authorization);
+  if (!parsed) return { ...SIGNATURE_REFUSALS.MALFORMED, detail: 'MALFORMED' };
+  if (!identities.get(parsed.id))
+    return { ...SIGNATURE_REFUSALS.UNKNOWN_SIGNER, detail: `signer ${parsed.id}` };
+  return undefined;
+}
 
 export interface SignerCheckInput {
   readonly authorization: string | undefined;

@@ -1,10 +1,11 @@
 // POST /v1/appliances/:id/heartbeat (ingest/heartbeat.ts), signed by the appliance
-// (auth/heartbeat-auth.ts): the signature is checked on the raw body before validation,
-// the site and url against the enrollment after it, and only then is anything stored.
+// (auth/heartbeat-auth.ts): the header before the body is read, the signature on the raw
+// body before validation, the site and url against the enrollment after it, and only then
+// is anything stored.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, FerryError, Heartbeat, HeartbeatReply } from '@ferry/protocol';
 import type { FastifyRequest } from 'fastify';
-import { checkClaims, checkSigner, type Refusal } from '../../auth/heartbeat-auth.js';
+import { checkClaims, checkHeaderEarly, checkSigner, type Refusal } from '../../auth/heartbeat-auth.js';
 import type { ApplianceIdentity } from '../../state/store.js';
 import type { ControlContext } from '../context.js';
 import { APPLIANCE_SECURITY, callerAddress } from '../guards.js';
@@ -44,6 +45,10 @@ export function heartbeatHandlers(ctx: ControlContext): FastifyPluginAsyncTypebo
           params: ApplianceParams,
           body: Heartbeat,
           response: { 200: HeartbeatReply, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        },
+        onRequest: async (req) => {
+          const refusal = checkHeaderEarly(req.headers.authorization, ctx.model.identities);
+          if (refusal) refuse(req, (req.params as { id: string }).id, refusal);
         },
         preValidation: async (req) => {
           const id = (req.params as { id: string }).id;
