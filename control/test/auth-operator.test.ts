@@ -91,9 +91,8 @@ describe('operator tokens', () => {
       status: 409,
       json: { error: 'FERRY_ERR_APPLIANCE_EXISTS' },
     });
-    expect((await as(t.tokens.operator, 'A'.repeat(42) + '_')).json.error).toMatch(
-      /FERRY_ERR_(BAD_PUBLIC_KEY)/,
-    );
+    // 43 characters that are not canonical base64url of 32 bytes.
+    expect((await as(t.tokens.operator, `${'A'.repeat(42)}_`)).json.error).toBe('FERRY_ERR_BAD_PUBLIC_KEY');
     const list = await rawCall(t.base, 'GET', '/v1/appliances', { headers: bearer(t.tokens.viewer) });
     expect(list.json.identities.map((i: { id: string }) => i.id)).toEqual(['west-1']);
     expect(

@@ -4,7 +4,7 @@
 // as they were and logs the error: a typo must not lock every operator out, nor let anyone
 // in. Without a file every protected call is refused.
 
-import { type StatWatcher, unwatchFile, watchFile } from 'node:fs';
+import { type Stats, unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, type ErrorSpec, Errors, FerryError } from '../errors.js';
 import {
@@ -26,7 +26,7 @@ export type AccessCheck =
 
 export class OperatorAccess {
   private entries: ReadonlyMap<string, OperatorTokenEntry>;
-  private watcher: StatWatcher | undefined;
+  private watcher: ((cur: Stats, prev: Stats) => void) | undefined;
   private reloading: Promise<boolean> | undefined;
 
   constructor(
@@ -73,14 +73,16 @@ export class OperatorAccess {
   watch(intervalMs = 1000): void {
     const file = this.file;
     if (!file || this.watcher) return;
-    this.watcher = watchFile(file, { interval: intervalMs, persistent: false }, (cur, prev) => {
+    this.watcher = (cur, prev) => {
       if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) void this.reload();
-    });
+    };
+    watchFile(file, { interval: intervalMs, persistent: false }, this.watcher);
   }
 
   stop(): void {
     if (!this.watcher || !this.file) return;
-    unwatchFile(this.file);
+    // Only this listener: several apps in one process (tests) may watch the same file.
+    unwatchFile(this.file, this.watcher);
     this.watcher = undefined;
   }
 
