@@ -11,6 +11,7 @@ import type { ApplianceConfig } from './config.js';
 import type { AdminContext, Health } from './http/admin-handler.js';
 import { AdminServer } from './http/admin-server.js';
 import { urlOf } from './http/listener.js';
+import { loadIdentityKey } from './identity/identity-key.js';
 import { TokenKeys } from './keys/token-keys.js';
 import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
 import { ApplianceMetrics } from './ops/metrics.js';
@@ -65,6 +66,8 @@ export async function startAppliance(
 ): Promise<RunningAppliance> {
   const logger = opts.logger ?? createServiceLogger(config.logLevel, { appliance: config.id });
   const keys = config.open ? undefined : await TokenKeys.open(config.tokenKeyFile!, { logger });
+  // Read before anything listens: a missing or bad key is a start error, not a silent agent.
+  const identity = config.control ? await loadIdentityKey(config.identityKeyFile!) : undefined;
   const store = ContentStore.open(config.stores, { logger, checkIntervalMs: config.storeCheckIntervalMs });
   const { sender, reason } = createBodySender(config.bodySender);
   logger.info({ path: sender.path, reason }, 'body sender');
@@ -160,10 +163,11 @@ export async function startAppliance(
     );
   }
   await bgp?.speaker.start();
-  if (config.control) {
+  if (config.control && identity) {
     agent = new ControlAgent({
       controlUrl: config.control,
       applianceId: config.id,
+      identityKey: identity.key,
       logger,
       ...(config.controlGraceMs !== undefined ? { graceMs: config.controlGraceMs } : {}),
       ...(config.heartbeatMs !== undefined ? { intervalMs: config.heartbeatMs } : {}),

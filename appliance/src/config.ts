@@ -13,6 +13,8 @@ export interface ApplianceConfig {
   stores: string[];
   site: string;
   control?: string;
+  /** the Ed25519 key that signs every call to control; required with `control` */
+  identityKeyFile?: string;
   tokenKeyFile?: string;
   open: boolean;
   bodySender: 'auto' | 'sendfile' | 'copy';
@@ -80,6 +82,12 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
     } catch {
       throw configError(`--control must be a URL, got "${c.control}"`);
     }
+    if (!c.identityKeyFile) {
+      throw configError(
+        '--identity-key FILE is required with --control: control accepts only signed heartbeats ' +
+          '(ferry keys identity --out FILE, then enroll its public key: ferry control appliance add)',
+      );
+    }
   }
   return c;
 }
@@ -112,6 +120,7 @@ export interface ApplianceFlags extends BgpFlags {
   store: string[];
   site: string;
   control?: string;
+  identityKey?: string;
   tokenKeyFile?: string;
   open: boolean;
   bodySender: 'auto' | 'sendfile' | 'copy';
@@ -130,6 +139,7 @@ export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
     stores: f.store,
     site: f.site,
     control: f.control,
+    identityKeyFile: f.identityKey,
     tokenKeyFile: f.tokenKeyFile,
     open: f.open,
     bodySender: f.bodySender,

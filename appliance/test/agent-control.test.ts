@@ -1,8 +1,9 @@
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@ferry/harness';
-import { Heartbeat } from '@ferry/protocol';
+import { generateSigningKeyPair, Heartbeat, loadPrivateKey } from '@ferry/protocol';
 import { pino } from 'pino';
 import { Value } from 'typebox/value';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +28,8 @@ function p4(a: number, b: number): Prefix {
 
 async function setup(agentOpts: Partial<ControlAgentOptions> = {}) {
   const control = await new FakeControl().start();
+  const identityKey = loadPrivateKey(generateSigningKeyPair().privateKeyPem);
+  control.trust('edge-1', createPublicKey(identityKey));
   cleanups.push(() => control.stop());
   const root = mkdtempSync(join(tmpdir(), 'ferry-agent-'));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
@@ -39,7 +42,8 @@ async function setup(agentOpts: Partial<ControlAgentOptions> = {}) {
   const logger = pino({ level: 'debug' }, { write: (l: string) => logs.push(JSON.parse(l)) });
   const agent = new ControlAgent({
     controlUrl: control.url,
-    applianceId: 'edge 1',
+    applianceId: 'edge-1',
+    identityKey,
     intervalMs: 50,
     graceMs: 500,
     backoffMaxMs: 100,
@@ -89,7 +93,13 @@ describe('ControlAgent', () => {
       intervalMs: 10,
     });
     const [first, second] = control.heartbeats;
-    expect(first!.id).toBe('edge 1');
+    expect(first!.id).toBe('edge-1');
+    // Signed by its own key (the fake control verifies it), one boot, seq from 0.
+    expect(first!.signer).toBe('edge-1');
+    expect(control.refused).toEqual([]);
+    expect(first!.body.seq).toBe(0);
+    expect(first!.body.boot).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(new Set(control.heartbeats.map((h) => h.body.boot)).size).toBe(1);
     expect(first!.body.inventory).toEqual({ kind: 'full', version: 1, files: ['a'] });
     expect(first!.body.routes).toMatchObject({ kind: 'snapshot', version: 1 });
     expect(second!.body.inventory).toMatchObject({ kind: 'delta', since: 1, version: 1 });
@@ -178,6 +188,21 @@ describe('ControlAgent', () => {
     const resent = control.heartbeats.at(-1)!.body.inventory;
     expect(resent).toMatchObject({ kind: 'delta', since: 0, added: ['during-outage'] });
     expectAllValid(control);
+  });
+
+  it('is refused by a control that holds another key for it, and counts that as a failure', async () => {
+    const other = loadPrivateKey(generateSigningKeyPair().privateKeyPem);
+    const { control, agent } = await setup({ identityKey: other });
+    agent.start();
+    await eventually(() => control.refused.length >= 2, {
+      what: 'two refusals',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
+    expect(control.heartbeats).toEqual([]);
+    expect(control.refused[0]).toBe('BAD_SIGNATURE');
+    expect(agent.status().consecutiveFailures).toBeGreaterThanOrEqual(2);
+    expect(agent.status().lastError).toContain('401');
   });
 
   it('treats a reply that is not a HeartbeatReply as a failure', async () => {

@@ -1,15 +1,25 @@
 // A small real HTTP server on 127.0.0.1 that plays control for the agent tests: it records
 // every heartbeat, answers a HeartbeatReply, and on command fails (500) or goes silent
-// (takes the request and never answers).
+// (takes the request and never answers). Like control, it refuses a heartbeat without a
+// Ferry-Sig signature (401), and verifies it against a key once the test trusts one.
+import type { KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Heartbeat, HeartbeatReply } from '@ferry/protocol';
+import {
+  type Heartbeat,
+  type HeartbeatReply,
+  MemoryNonceCache,
+  parseSignature,
+  verifyRequest,
+} from '@ferry/protocol';
 
 export interface Received {
   id: string;
   body: Heartbeat;
   /** performance.now() when the request arrived */
   at: number;
+  /** the signer named in the Authorization header */
+  signer: string;
 }
 
 export type ControlMode = 'ok' | 'fail' | 'silent';
@@ -18,16 +28,25 @@ export class FakeControl {
   readonly heartbeats: Received[] = [];
   /** every request, answered or not, with its arrival time */
   readonly attempts: number[] = [];
+  /** heartbeats refused for a missing or bad signature */
+  readonly refused: string[] = [];
   mode: ControlMode = 'ok';
   intervalMs = 100;
   /** resync flags for the next reply only */
   private pending: Partial<Pick<HeartbeatReply, 'routesResync' | 'inventoryResync'>> = {};
   private readonly held: ServerResponse[] = [];
   private readonly server: Server;
+  private readonly trusted = new Map<string, KeyObject>();
+  private readonly nonces = new MemoryNonceCache();
   url = '';
 
   constructor() {
     this.server = createServer((req, res) => void this.handle(req, res));
+  }
+
+  /** From now on, heartbeats of `id` must verify with `publicKey`. */
+  trust(id: string, publicKey: KeyObject): void {
+    this.trusted.set(id, publicKey);
   }
 
   async start(): Promise<this> {
@@ -45,6 +64,23 @@ export class FakeControl {
     for (const res of this.held) res.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Why the signature is refused, or undefined when it is accepted. */
+  private refusal(req: IncomingMessage, body: Buffer): string | undefined {
+    const header = req.headers.authorization;
+    const parsed = parseSignature(header);
+    if (!parsed) return header ? 'MALFORMED' : 'MISSING';
+    const key = this.trusted.get(parsed.id);
+    if (!key) return undefined;
+    const check = verifyRequest({
+      header,
+      request: { method: req.method ?? '', path: req.url ?? '', body },
+      publicKeyOf: (id) => this.trusted.get(id),
+      nonces: this.nonces,
+      nowMs: Date.now(),
+    });
+    return check.ok ? undefined : check.reason;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -66,10 +102,19 @@ export class FakeControl {
       res.end(JSON.stringify({ error: 'FERRY_ERR_TEST', message: 'failing on command' }));
       return;
     }
+    const body = Buffer.concat(chunks);
+    const refused = this.refusal(req, body);
+    if (refused) {
+      this.refused.push(refused);
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `FERRY_ERR_AUTH_SIGNATURE_${refused}`, message: 'refused' }));
+      return;
+    }
     this.heartbeats.push({
       id: decodeURIComponent(m[1]!),
-      body: JSON.parse(Buffer.concat(chunks).toString()),
+      body: JSON.parse(body.toString()),
       at,
+      signer: parseSignature(req.headers.authorization)!.id,
     });
     const reply: HeartbeatReply = {
       routesResync: this.pending.routesResync ?? false,

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { ContentStore, generateContent } from '@ferry/appliance';
 import { buildReport, type SessionQoe, writeReport } from '@ferry/client-sim';
 import { type ApplianceSpec, demoViewerAddress, playViewers, Topology, writeDemoKeys } from '@ferry/harness';
-import { type Catalog, ControlClient, parseCatalog } from '@ferry/protocol';
+import { type Catalog, type ControlClient, parseCatalog } from '@ferry/protocol';
 
 export interface DemoOptions {
   dir: string;
@@ -55,7 +55,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
         `appliance ${spec.id} (${spec.site}) on ${topo.applianceUrls.get(spec.id)}, BGP feed: ${spec.prefix}`,
       );
     }
-    await waitSteerable(topo.controlUrl, catalog.titles[0]!.id, stop.signal);
+    await waitSteerable(topo.client(2000), catalog.titles[0]!.id, stop.signal);
     if (stop.signal.aborted) return;
     say(
       `\nplaying ${opts.sessions} viewers for ${opts.duration} s from 127.64.0.0/16 (east) and 127.65.0.0/16 (west)`,
@@ -120,9 +120,8 @@ function printSummary(sessions: SessionQoe[], s: ReturnType<typeof buildReport>[
   );
 }
 
-async function waitSteerable(control: string, titleId: string, signal: AbortSignal): Promise<void> {
+async function waitSteerable(client: ControlClient, titleId: string, signal: AbortSignal): Promise<void> {
   // Routes reach control in heartbeats and health needs a few good probes.
-  const client = new ControlClient({ baseUrl: control, timeoutMs: 2000 });
   const deadline = Date.now() + 30_000;
   for (let i = 0; i < 300 && Date.now() < deadline && !signal.aborted; i++) {
     const ok = await Promise.all(

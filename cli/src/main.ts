@@ -22,6 +22,10 @@ export function buildProgram(): Command {
     .requiredOption('--store <dir>', 'content store directory, one per disk (repeatable)', collect)
     .option('--control <url>', 'control service base URL (heartbeats every second)')
     .option(
+      '--identity-key <file>',
+      "this appliance's Ed25519 key (ferry keys identity); signs every heartbeat, required with --control",
+    )
+    .option(
       '--control-grace <seconds>',
       'without control this long, take no new sessions',
       parsePositiveInt,
@@ -95,6 +99,10 @@ export function buildProgram(): Command {
     .option('--db <file>', 'SQLite state file (default ./ferry-control.db)')
     .option('--redis <url>', 'Redis state shared by several control instances, e.g. redis://127.0.0.1:6379')
     .option('--token-key-file <file>', 'URL token keys for signing (see docs/tokens.md)')
+    .option(
+      '--operator-tokens <file>',
+      'hashed operator tokens (ferry control token create); reloaded on change and SIGHUP',
+    )
     .option('--fallback-site <name>', 'site that serves every client after BGP matches (repeatable)', collect)
     .option('--trusted-proxy <cidr>', 'proxy network whose X-Forwarded-For is believed (repeatable)', collect)
     .option(
@@ -144,6 +152,56 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runTokenRevoke } = await import('@ferry/control');
       await runTokenRevoke(opts);
+    });
+
+  const appliance = control
+    .command('appliance')
+    .description("enroll appliances' identity keys at a running control (operator token)");
+  const withControl = (cmd: Command) =>
+    cmd
+      .requiredOption('--control <url>', 'control base URL, e.g. http://127.0.0.1:8080')
+      .option('--token <token>', 'operator token (default: $FERRY_TOKEN)');
+  withControl(
+    appliance
+      .command('add')
+      .description('enroll an appliance: its id, site and public key (ferry keys identity prints it)'),
+  )
+    .requiredOption('--id <id>', 'appliance id')
+    .requiredOption('--site <site>', 'the site its heartbeats must name')
+    .requiredOption('--public-key <key>', 'base64url Ed25519 public key')
+    .option(
+      '--url-host <host>',
+      "a host its heartbeat url may name (repeatable; default: the heartbeat's source address)",
+      collect,
+    )
+    .action(async (opts) => {
+      const { runApplianceAdd } = await import('@ferry/control');
+      await runApplianceAdd(opts);
+    });
+  withControl(appliance.command('list').description('enrolled appliances with their health')).action(
+    async (opts) => {
+      const { runApplianceList } = await import('@ferry/control');
+      await runApplianceList(opts);
+    },
+  );
+  for (const [name, disabled, what] of [
+    ['disable', true, 'refuse its heartbeats and take it out of steering'],
+    ['enable', false, 'accept its heartbeats again'],
+  ] as const) {
+    withControl(appliance.command(name).description(what))
+      .requiredOption('--id <id>', 'appliance id')
+      .action(async (opts) => {
+        const { runApplianceSetDisabled } = await import('@ferry/control');
+        await runApplianceSetDisabled(opts, disabled);
+      });
+  }
+  withControl(
+    appliance.command('remove').description('forget an appliance: identity, record, routes, inventory'),
+  )
+    .requiredOption('--id <id>', 'appliance id')
+    .action(async (opts) => {
+      const { runApplianceRemove } = await import('@ferry/control');
+      await runApplianceRemove(opts);
     });
 
   const content = program.command('content').description('synthetic content and appliance stores');

@@ -52,6 +52,8 @@ export async function runControl(flags: ControlFlags): Promise<void> {
     }
     logger.flush(() => process.exit());
   };
+  // SIGHUP rereads the operator token file at once (it is also polled for changes).
+  process.on('SIGHUP', () => void control.access.reload());
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 

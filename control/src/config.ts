@@ -9,6 +9,8 @@ export interface ControlConfig {
   db?: string;
   redis?: string;
   tokenKeyFile?: string;
+  /** Hashed operator tokens (`ferry control token create`); without it protected calls are refused. */
+  operatorTokensFile?: string;
   /** Sites (peering/IX) that serve every client, ranked after the BGP matches. */
   fallbackSites: string[];
   /** Only connections from these networks may set X-Forwarded-For. */
@@ -93,6 +95,7 @@ export interface ControlFlags {
   db?: string;
   redis?: string;
   tokenKeyFile?: string;
+  operatorTokens?: string;
   fallbackSite?: string[];
   trustedProxy?: string[];
   logLevel?: string;
@@ -106,6 +109,7 @@ export function configFromFlags(flags: ControlFlags): ControlConfig {
     db: flags.db ?? (flags.redis ? undefined : DEFAULTS.db),
     redis: flags.redis,
     tokenKeyFile: flags.tokenKeyFile,
+    operatorTokensFile: flags.operatorTokens,
     fallbackSites: flags.fallbackSite ?? [],
     trustedProxies: (flags.trustedProxy ?? []).map(normalizeCidr),
     logLevel: flags.logLevel ?? 'info',

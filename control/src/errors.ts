@@ -21,6 +21,49 @@ export const Errors = defineErrors('control', {
   CATALOG_INVALID: spec('FERRY_ERR_CATALOG_INVALID', 400, 'catalog is invalid'),
   // Heartbeats
   ROUTES_LIMIT: spec('FERRY_ERR_ROUTES_LIMIT', 413, 'routes exceed --max-routes-per-appliance'),
+  UNKNOWN_IDENTITY: spec('FERRY_ERR_UNKNOWN_IDENTITY', 404, 'no appliance is enrolled with this id'),
+  APPLIANCE_EXISTS: spec(
+    'FERRY_ERR_APPLIANCE_EXISTS',
+    409,
+    'an appliance with this id is enrolled with another key (remove it first)',
+  ),
+  BAD_PUBLIC_KEY: spec('FERRY_ERR_BAD_PUBLIC_KEY', 400, 'publicKey is not a base64url Ed25519 public key'),
+  // Appliance signatures (docs/security.md): 401 when the caller is not proven, 403 when it
+  // is proven but asks for what its enrollment does not allow.
+  AUTH_SIGNATURE_MISSING: spec('FERRY_ERR_AUTH_SIGNATURE_MISSING', 401, 'a signed request is required'),
+  AUTH_SIGNATURE_MALFORMED: spec(
+    'FERRY_ERR_AUTH_SIGNATURE_MALFORMED',
+    401,
+    'the Authorization header is not a Ferry-Sig signature',
+  ),
+  AUTH_UNKNOWN_SIGNER: spec('FERRY_ERR_AUTH_UNKNOWN_SIGNER', 401, 'the signer is not an enrolled appliance'),
+  AUTH_CLOCK_SKEW: spec(
+    'FERRY_ERR_AUTH_CLOCK_SKEW',
+    401,
+    "the signature's timestamp is too far from control's clock",
+  ),
+  AUTH_REPLAYED: spec('FERRY_ERR_AUTH_REPLAYED', 401, 'this signature was already used (replay)'),
+  AUTH_BAD_SIGNATURE: spec('FERRY_ERR_AUTH_BAD_SIGNATURE', 401, 'the signature does not verify'),
+  AUTH_WRONG_APPLIANCE: spec(
+    'FERRY_ERR_AUTH_WRONG_APPLIANCE',
+    403,
+    'an appliance may heartbeat only for its own id',
+  ),
+  AUTH_DISABLED: spec('FERRY_ERR_AUTH_DISABLED', 403, 'this appliance is disabled'),
+  AUTH_WRONG_SITE: spec('FERRY_ERR_AUTH_WRONG_SITE', 403, 'the heartbeat site is not the enrolled site'),
+  AUTH_URL_NOT_ALLOWED: spec(
+    'FERRY_ERR_AUTH_URL_NOT_ALLOWED',
+    403,
+    "the heartbeat url must be http(s) on the appliance's enrolled address",
+  ),
+  // Operator tokens
+  AUTH_REQUIRED: spec(
+    'FERRY_ERR_AUTH_REQUIRED',
+    401,
+    'an operator token is required (Authorization: Bearer)',
+  ),
+  AUTH_BAD_TOKEN: spec('FERRY_ERR_AUTH_BAD_TOKEN', 401, 'the operator token is not valid'),
+  AUTH_FORBIDDEN: spec('FERRY_ERR_AUTH_FORBIDDEN', 403, "the operator token's role does not allow this"),
   // Steering
   NO_APPLIANCE: spec('FERRY_ERR_NO_APPLIANCE', 503, 'no appliance can serve this title'),
   RATE_LIMITED: spec('FERRY_ERR_RATE_LIMITED', 429, 'too many steering requests from this address'),

@@ -8,10 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContentStore, generateContent } from '@ferry/appliance';
+import { ContentStore, createIdentityKey, generateContent } from '@ferry/appliance';
 import { freePort, waitUntil } from '@ferry/harness';
-import { formatKeyFile, generateKey, type SteerResponse } from '@ferry/protocol';
+import { ControlClient, formatKeyFile, generateKey, type SteerResponse } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 const CLI = join(import.meta.dirname, '../../cli/bin/ferry.js');
 const NETS = {
@@ -118,6 +119,8 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
   let control: Proc;
   const appliances = {} as Record<Name, Proc>;
   let titleId: string;
+  let tokens: TestTokens;
+  const admin = () => ({ authorization: `Bearer ${tokens.admin}` });
   let firstStream: { streamId: string; start: number; length: number };
 
   const steer = (from: string) =>
@@ -130,6 +133,7 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-fleet-'));
     const keys = join(dir, 'keys');
     writeFileSync(keys, formatKeyFile([generateKey('k1')]), { mode: 0o600 });
+    tokens = await writeTestTokens(dir);
     const { catalog, catalogPath } = generateContent({
       out: join(dir, 'content'),
       titles: 1,
@@ -149,6 +153,8 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
         join(dir, 'control.db'),
         '--token-key-file',
         keys,
+        '--operator-tokens',
+        tokens.file,
         '--log-level',
         'warn',
       ],
@@ -157,6 +163,7 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
     const posted = await call(`${control.url}/v1/catalog`, {
       method: 'POST',
       body: JSON.parse(readFileSync(catalogPath, 'utf8')),
+      headers: admin(),
     });
     expect(posted.status).toBe(200);
 
@@ -167,6 +174,15 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
       for (const stream of catalog.titles[0]!.streams)
         await s.add(join(dir, 'content', stream.streamId), stream.streamId);
       s.close();
+      // Its own key, enrolled for its site and the address its url names.
+      const identityKey = join(dir, `identity-${name}`);
+      const publicKey = await createIdentityKey(identityKey);
+      await new ControlClient({ baseUrl: control.url!, token: tokens.admin }).enrollAppliance({
+        id: name,
+        site: net.site,
+        publicKey,
+        urlHosts: [net.bgp],
+      });
       const bgpPort = await freePort(net.bgp);
       appliances[name] = await ferry(
         [
@@ -181,6 +197,8 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
           store,
           '--control',
           control.url!,
+          '--identity-key',
+          identityKey,
           '--token-key-file',
           keys,
           '--access-log',
@@ -271,17 +289,27 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
   });
 
   it('keeps registry and catalog across a kill -9 of control and a restart on the same file', async () => {
-    const before = (await call(`${control.url}/v1/appliances`)).body as
+    const before = (await call(`${control.url}/v1/appliances`, { headers: admin() })).body as
       | { id: string }[]
       | { appliances: { id: string }[] };
     control.child.kill('SIGKILL');
     await control.exited;
     const port = new URL(control.url!).port;
     control = await ferry(
-      ['control', '--listen', `127.0.0.1:${port}`, '--db', join(dir, 'control.db'), '--log-level', 'warn'],
+      [
+        'control',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--db',
+        join(dir, 'control.db'),
+        '--operator-tokens',
+        tokens.file,
+        '--log-level',
+        'warn',
+      ],
       /serving on (http:\/\/\S+)/,
     );
-    const after = (await call(`${control.url}/v1/appliances`)).body;
+    const after = (await call(`${control.url}/v1/appliances`, { headers: admin() })).body;
     const ids = (v: typeof before) => (Array.isArray(v) ? v : v.appliances).map((a) => a.id).sort();
     expect(ids(after as typeof before)).toEqual(['a1', 'a2']);
     expect(ids(after as typeof before)).toEqual(ids(before));

@@ -73,12 +73,15 @@ describe('control HTTP timeouts', () => {
       JSON.stringify(heartbeat(f, { kind: 'snapshot', epoch: 'e', version: 1, routes })),
     );
     expect(body.length).toBeGreaterThan(8 * 1024 * 1024);
+    await f.fleet.enroll('big', 'isp-a', ['127.0.0.1']);
+    const path = '/v1/appliances/big/heartbeat';
+    const auth = f.fleet.headers('POST', path, body.toString('utf8')).authorization;
     const s = await open();
     const started = performance.now();
     const done = closedAfter(s, started);
     s.write(
-      `POST /v1/appliances/big/heartbeat HTTP/1.1\r\nHost: control\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+      `POST ${path} HTTP/1.1\r\nHost: control\r\nContent-Type: application/json\r\n` +
+        `Authorization: ${auth}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
     );
     // The body in 16 pieces over about 2 s: longer than the header timeout, within the request timeout.
     const piece = Math.ceil(body.length / 16);

@@ -53,7 +53,11 @@ describe('a paged snapshot', () => {
     expect(skipped.json.routesNext).toBeUndefined();
     expect((await postHeartbeat(f, 'a', heartbeat(f, parts[1]))).json).toMatchObject({ routesResync: true });
     expect(await steersTo('10.1.2.3')).toBe('200 10.0.0.0/8');
-    const events = await (await fetch(`${f.base}/v1/events?appliance=a`)).json();
+    const events = await (
+      await fetch(`${f.base}/v1/events?appliance=a`, {
+        headers: { authorization: `Bearer ${f.fleet.tokens.viewer}` },
+      })
+    ).json();
     expect(events.events.map((e: { kind: string; reason?: string }) => `${e.kind} ${e.reason}`)).toContain(
       'routes-resync part 2 while expecting 1',
     );
@@ -102,7 +106,13 @@ describe('the routes limit', () => {
     expect(r.status).toBe(413);
     expect(r.json).toMatchObject({ error: 'FERRY_ERR_ROUTES_LIMIT' });
     expect(r.json.message).toMatch(/1001 routes exceed --max-routes-per-appliance 1000/);
-    expect((await fetch(`${f.base}/v1/appliances/big`)).status).toBe(404);
+    expect(
+      (
+        await fetch(`${f.base}/v1/appliances/big`, {
+          headers: { authorization: `Bearer ${f.fleet.tokens.viewer}` },
+        })
+      ).status,
+    ).toBe(404);
     expect(await f.store.getRoutes('big')).toBeUndefined();
   });
 

@@ -11,6 +11,7 @@ import { DEFAULTS, validateConfig } from '../src/config.js';
 import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openStore } from '../src/state/open-store.js';
 import type { StateStore } from '../src/state/store.js';
+import { TestFleet, writeTestTokens } from './support/fleet-auth.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Body = any;
@@ -19,21 +20,26 @@ let dir = '';
 let store: StateStore;
 let control: ControlApp;
 let base = '';
+let fleet: TestFleet;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ferry-service-api-'));
   store = await openStore({ db: join(dir, 'control.db') });
+  const tokens = await writeTestTokens(dir);
   const config = validateConfig({
     ...DEFAULTS,
     listen: { host: '127.0.0.1', port: 0 },
     fallbackSites: [],
     trustedProxies: [],
     logLevel: 'silent',
+    operatorTokensFile: tokens.file,
     // Heartbeats here are posted by hand, once; staleness is not what this file tests.
     staleAfterMs: 600_000,
   });
   control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
   base = await control.app.listen({ host: '127.0.0.1', port: 0 });
+  fleet = new TestFleet(() => base, tokens);
+  await fleet.enroll('a1', 'site-a');
 });
 
 afterAll(async () => {
@@ -43,10 +49,14 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown, raw?: string) {
+  const text0 = raw ?? (body === undefined ? undefined : JSON.stringify(body));
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
-    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    headers: {
+      ...(text0 !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...fleet.headers(method, path, text0),
+    },
+    body: text0,
   });
   const text = await res.text();
   let json: Body;
@@ -64,6 +74,7 @@ function heartbeat(over: Record<string, unknown> = {}) {
     site: 'site-a',
     version: '0.1.0',
     state: 'serving',
+    boot: 'AAAAAAAAAAAAAAAA',
     seq: 1,
     load: { bitsPerSecond: 1000, connections: 2 },
     capacity: { bitsPerSecond: 1e9 },
@@ -124,8 +135,9 @@ describe('request validation', () => {
     expect((await call('POST', '/v1/appliances/a1/heartbeat', heartbeat({ state: 'dancing' }))).status).toBe(
       400,
     );
+    // Nothing of an unsigned request is looked at: no signature is the first answer.
     const badId = await call('POST', '/v1/appliances/..%2Fx/heartbeat', heartbeat());
-    expect(badId).toMatchObject({ status: 400, json: { error: 'FERRY_ERR_VALIDATION' } });
+    expect(badId).toMatchObject({ status: 401, json: { error: 'FERRY_ERR_AUTH_SIGNATURE_MISSING' } });
   });
 
   it('answers a bad address with FERRY_ERR_BAD_IP and a missing one with FERRY_ERR_VALIDATION', async () => {

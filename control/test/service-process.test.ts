@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatKeyFile, generateKey } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestFleet, type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FERRY = join(ROOT, 'cli/bin/ferry.js');
@@ -18,10 +19,15 @@ interface Running {
 
 let dir = '';
 const started: ChildProcess[] = [];
+let tokens: TestTokens;
+let controlUrl = '';
+let fleet: TestFleet;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ferry-service-process-'));
   await writeFile(join(dir, 'keys'), formatKeyFile([generateKey('k1')]), { mode: 0o600 });
+  tokens = await writeTestTokens(dir);
+  fleet = new TestFleet(() => controlUrl, tokens);
 });
 
 afterAll(async () => {
@@ -74,12 +80,18 @@ function stopControl(r: Running, signal: NodeJS.Signals): Promise<number | null>
 }
 
 async function post(url: string, body: unknown) {
+  const text = JSON.stringify(body);
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...fleet.headers('POST', new URL(url).pathname, text) },
+    body: text,
   });
   return res.status;
+}
+
+async function get(url: string): Promise<Record<string, unknown>> {
+  const res = await fetch(url, { headers: fleet.headers('GET', new URL(url).pathname, undefined) });
+  return (await res.json()) as Record<string, unknown>;
 }
 
 const catalog = {
@@ -109,15 +121,27 @@ const catalog = {
 describe('ferry control process', () => {
   it('keeps registry, routes, inventory and catalog across a restart on SQLite', async () => {
     const db = join(dir, 'control.db');
-    const args = ['--db', db, '--token-key-file', join(dir, 'keys'), '--log-level', 'warn'];
+    const args = [
+      '--db',
+      db,
+      '--token-key-file',
+      join(dir, 'keys'),
+      '--operator-tokens',
+      tokens.file,
+      '--log-level',
+      'warn',
+    ];
     const first = await startControl(args);
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    controlUrl = first.url;
+    await fleet.enroll('a1', 'site-a');
     expect(await post(`${first.url}/v1/catalog`, catalog)).toBe(200);
     const hb = {
       url: 'http://127.0.0.1:9',
       site: 'site-a',
       version: '0.1.0',
       state: 'serving',
+      boot: 'AAAAAAAAAAAAAAAA',
       seq: 1,
       load: { bitsPerSecond: 0, connections: 0 },
       capacity: { bitsPerSecond: 1e9 },
@@ -129,7 +153,7 @@ describe('ferry control process', () => {
     expect(await stopControl(first, 'SIGTERM')).toBe(0);
 
     const second = await startControl(args);
-    const a = (await (await fetch(`${second.url}/v1/appliances/a1`)).json()) as Record<string, unknown>;
+    const a = await get(`${second.url}/v1/appliances/a1`);
     expect(a).toMatchObject({
       id: 'a1',
       site: 'site-a',
@@ -140,11 +164,12 @@ describe('ferry control process', () => {
     });
     const title = (await (await fetch(`${second.url}/v1/titles/t1`)).json()) as Record<string, unknown>;
     expect(title['id']).toBe('t1');
-    const lookup = (await (await fetch(`${second.url}/v1/routes/lookup?ip=10.9.9.9`)).json()) as Record<
-      string,
-      unknown
-    >;
+    const lookup = await get(`${second.url}/v1/routes/lookup?ip=10.9.9.9`);
     expect(lookup['prefix']).toBe('10.0.0.0/8');
+    // The enrollment survived the restart: the appliance's next boot is accepted.
+    expect(await post(`${second.url}/v1/appliances/a1/heartbeat`, { ...hb, boot: 'BBBBBBBBBBBBBBBB' })).toBe(
+      200,
+    );
     expect(await stopControl(second, 'SIGINT')).toBe(0);
   });
 

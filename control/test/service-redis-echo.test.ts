@@ -3,6 +3,9 @@
 // change to a key during a local write of it, so instance A kept its own catalog while Redis
 // (and instance B) held B's. Now the feed skips only changes whose origin is A itself.
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
 import { type Catalog, ControlClient } from '@ferry/protocol';
 import pino from 'pino';
@@ -11,6 +14,7 @@ import { DEFAULTS, validateConfig } from '../src/config.js';
 import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openStore } from '../src/state/open-store.js';
 import type { StateStore } from '../src/state/store.js';
+import { writeTestTokens } from './support/fleet-auth.js';
 
 function catalog(seed: string, titleId: string): Catalog {
   return {
@@ -38,13 +42,16 @@ function catalog(seed: string, titleId: string): Catalog {
   };
 }
 
-const config = validateConfig({
-  ...DEFAULTS,
-  listen: { host: '127.0.0.1', port: 0 },
-  fallbackSites: [],
-  trustedProxies: [],
-  logLevel: 'silent',
-});
+const configWith = (operatorTokensFile: string) =>
+  validateConfig({
+    ...DEFAULTS,
+    listen: { host: '127.0.0.1', port: 0 },
+    fallbackSites: [],
+    trustedProxies: [],
+    logLevel: 'silent',
+    operatorTokensFile,
+  });
+let tokenDir = '';
 
 let redis: RedisServer | undefined;
 const stores: StateStore[] = [];
@@ -53,11 +60,13 @@ const apps: ControlApp[] = [];
 describe.skipIf(!hasRedisServer())('the change feed of two control instances on one Redis', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
+    tokenDir = await mkdtemp(join(tmpdir(), 'ferry-echo-tokens-'));
   });
 
   afterAll(async () => {
     for (const a of apps) await a.close();
     for (const s of stores) await s.close();
+    if (tokenDir) await rm(tokenDir, { recursive: true, force: true });
     await redis?.stop();
   });
 
@@ -89,11 +98,14 @@ describe.skipIf(!hasRedisServer())('the change feed of two control instances on 
     });
 
     const logger = pino({ level: 'silent' });
+    const tokens = await writeTestTokens(tokenDir);
+    const config = configWith(tokens.file);
     const a = await buildControlApp({ config, store: slowA, logger });
     const b = await buildControlApp({ config, store: storeB, logger });
     apps.push(a, b);
-    const clientA = new ControlClient({ baseUrl: await a.app.listen({ host: '127.0.0.1', port: 0 }) });
-    const clientB = new ControlClient({ baseUrl: await b.app.listen({ host: '127.0.0.1', port: 0 }) });
+    const token = tokens.operator;
+    const clientA = new ControlClient({ baseUrl: await a.app.listen({ host: '127.0.0.1', port: 0 }), token });
+    const clientB = new ControlClient({ baseUrl: await b.app.listen({ host: '127.0.0.1', port: 0 }), token });
 
     const postA = clientA.postCatalog(catalog('from-a', 'ta'));
     await aWrittenP;

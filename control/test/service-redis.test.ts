@@ -1,8 +1,11 @@
 // Two control instances on one Redis (a real redis-server on loopback): a heartbeat, a
 // routes delta and a catalog posted to one instance reach the other's in-memory model
 // through the store's change feed, so both steer the same client to the same appliance.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { hasRedisServer, type RedisServer, startRedisServer, waitUntil } from '@ferry/harness';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +13,7 @@ import { DEFAULTS, validateConfig } from '../src/config.js';
 import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openStore } from '../src/state/open-store.js';
 import type { StateStore } from '../src/state/store.js';
+import { TestFleet, type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Body = any;
@@ -24,6 +28,8 @@ let redis: RedisServer | undefined;
 let healthz: Server | undefined;
 let applianceUrl = '';
 const instances: Instance[] = [];
+let tokens: TestTokens;
+let fleet: TestFleet;
 
 async function startInstance(url: string): Promise<Instance> {
   const store = await openStore({ redis: url });
@@ -33,6 +39,7 @@ async function startInstance(url: string): Promise<Instance> {
     fallbackSites: [],
     trustedProxies: ['127.0.0.1/32'],
     logLevel: 'silent',
+    operatorTokensFile: tokens.file,
   });
   const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
   const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
@@ -40,24 +47,31 @@ async function startInstance(url: string): Promise<Instance> {
 }
 
 async function call(inst: Instance, method: string, path: string, body?: unknown, client?: string) {
-  const headers: Record<string, string> = {};
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = fleet.headers(method, path, text);
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (client) headers['x-forwarded-for'] = client;
-  const res = await fetch(`${inst.base}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Body };
+  const res = await fetch(`${inst.base}${path}`, { method, headers, body: text });
+  const raw = await res.text();
+  return { status: res.status, json: (raw === '' ? null : JSON.parse(raw)) as Body };
 }
 
 describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
+    tokens = await writeTestTokens(await mkdtemp(join(tmpdir(), 'ferry-redis-tokens-')));
     healthz = createServer((_req, res) => res.end('{"ok":true}'));
     await new Promise<void>((r) => healthz!.listen(0, '127.0.0.1', r));
     applianceUrl = `http://127.0.0.1:${(healthz.address() as AddressInfo).port}`;
     instances.push(await startInstance(redis.url), await startInstance(redis.url));
+    fleet = new TestFleet(() => instances[0]!.base, tokens);
+    await fleet.enroll('a1', 'site-a');
+    // The other instance learns the identity through the change feed.
+    await waitUntil(async () => instances[1]!.control.model.identities.get('a1') !== undefined, {
+      what: 'instance two knows a1',
+      timeoutMs: 5000,
+      intervalMs: 20,
+    });
   });
 
   afterAll(async () => {
@@ -68,6 +82,7 @@ describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
     healthz?.closeAllConnections();
     await new Promise<void>((r) => (healthz ? healthz.close(() => r()) : r()));
     await redis?.stop();
+    if (tokens) await rm(dirname(tokens.file), { recursive: true, force: true });
   });
 
   it('agree on registry, routes, inventory, catalog and steering', async () => {
@@ -101,6 +116,7 @@ describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
       site: 'site-a',
       version: '0.1.0',
       state: 'serving',
+      boot: 'AAAAAAAAAAAAAAAA',
       seq,
       load: { bitsPerSecond: 0, connections: 0 },
       capacity: { bitsPerSecond: 1e9 },
@@ -140,6 +156,22 @@ describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
     } finally {
       clearInterval(beat);
     }
+  });
+
+  it('removes an appliance on every instance when one of them deletes it', async () => {
+    const [one, two] = instances as [Instance, Instance];
+    expect((await call(one, 'DELETE', '/v1/appliances/a1')).status).toBe(204);
+    await waitUntil(
+      async () => {
+        const lookup = await call(two, 'GET', '/v1/routes/lookup?ip=10.5.1.1');
+        return (
+          two.control.model.getAppliance('a1') === undefined &&
+          two.control.model.identities.get('a1') === undefined &&
+          lookup.json.prefix === null
+        );
+      },
+      { what: 'instance two forgets a1', timeoutMs: 5000, intervalMs: 50 },
+    );
   });
 });
 

@@ -18,6 +18,7 @@ import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { ClientAddressResolver } from '../src/server/client-address.js';
 import { openStore } from '../src/state/open-store.js';
 import type { StateStore } from '../src/state/store.js';
+import { TestFleet, writeTestTokens } from './support/fleet-auth.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Body = any;
@@ -27,6 +28,7 @@ let dir = '';
 let store: StateStore;
 let control: ControlApp;
 let base = '';
+let fleet: TestFleet;
 const healthz: Record<string, { server: Server; url: string }> = {};
 
 async function startHealthz(): Promise<{ server: Server; url: string }> {
@@ -72,16 +74,17 @@ const catalog = {
 };
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...fleet.headers('POST', path, text), ...headers },
+    body: text,
   });
   return { status: res.status, json: (await res.json()) as Body };
 }
 
 async function get(path: string) {
-  const res = await fetch(`${base}${path}`);
+  const res = await fetch(`${base}${path}`, { headers: fleet.headers('GET', path, undefined) });
   return { status: res.status, json: (await res.json()) as Body };
 }
 
@@ -95,6 +98,7 @@ async function heartbeatFor(id: string, site: string, url: string, prefixes: str
     site,
     version: '0.1.0',
     state: 'serving',
+    boot: 'AAAAAAAAAAAAAAAA',
     seq: 1,
     load: { bitsPerSecond: 0, connections: 0 },
     capacity: { bitsPerSecond: 1e9 },
@@ -120,6 +124,7 @@ async function waitForHealth(id: string, health: string, limitMs: number): Promi
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ferry-service-steer-'));
   store = await openStore({ db: join(dir, 'control.db') });
+  const tokens = await writeTestTokens(dir);
   healthz['a'] = await startHealthz();
   healthz['b'] = await startHealthz();
   const config = validateConfig({
@@ -128,11 +133,20 @@ beforeAll(async () => {
     fallbackSites: ['site-b'],
     trustedProxies: ['127.0.0.1/32'],
     logLevel: 'silent',
+    operatorTokensFile: tokens.file,
     // Heartbeats are posted once; probes alone decide health here.
     staleAfterMs: 600_000,
   });
   control = await buildControlApp({ config, store, keys, logger: pino({ level: 'silent' }) });
   base = await control.app.listen({ host: '127.0.0.1', port: 0 });
+  fleet = new TestFleet(() => base, tokens);
+  for (const [id, site] of [
+    ['a', 'site-a'],
+    ['b', 'site-b'],
+    ['a2', 'site-a'],
+  ] as const) {
+    await fleet.enroll(id, site);
+  }
   expect((await post('/v1/catalog', catalog)).status).toBe(200);
   const a = healthz['a'].url;
   await heartbeatFor('a', 'site-a', a, ['10.0.0.0/8', '10.20.0.0/16'], ['both-v', 'both-a']);

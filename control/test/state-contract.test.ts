@@ -19,7 +19,7 @@ import type { StoreLogger } from '../src/state/change-feed.js';
 import { openRedisStore } from '../src/state/redis-store.js';
 import { ResilientStore } from '../src/state/resilient-store.js';
 import { openSqliteStore } from '../src/state/sqlite-store.js';
-import type { ApplianceRecord, StateChange, StateStore } from '../src/state/store.js';
+import type { ApplianceIdentity, ApplianceRecord, StateChange, StateStore } from '../src/state/store.js';
 
 interface StoreOpts {
   logger?: StoreLogger;
@@ -87,6 +87,18 @@ function appliance(id: string, over: Partial<ApplianceRecord> = {}): ApplianceRe
     connections: 42,
     lastHeartbeatMs: 1_700_000_000_000,
     registeredMs: 1_699_999_000_000,
+    ...over,
+  };
+}
+
+function identity(id: string, over: Partial<ApplianceIdentity> = {}): ApplianceIdentity {
+  return {
+    id,
+    site: 'lab-1',
+    publicKey: 'A'.repeat(43),
+    urlHosts: ['127.0.0.11'],
+    disabled: false,
+    enrolledMs: 1_699_999_000_000,
     ...over,
   };
 }
@@ -244,6 +256,54 @@ describe.each(harnesses)('state store contract ($label)', (h) => {
       expect(inv && { ...inv, files: sorted(inv.files) }).toEqual({ version: 6, files: ['f2', 'f3'] });
       await s.putInventory('a1', { version: 0, files: [] });
       expect(await s.getInventory('a1')).toEqual({ version: 0, files: [] });
+    });
+
+    it('stores, replaces and lists identities', async () => {
+      const s = await open();
+      const id1 = identity('a1');
+      expect(await s.getIdentity('a1')).toBeUndefined();
+      expect(await s.listIdentities()).toEqual([]);
+      await s.putIdentity(identity('a2'));
+      await s.putIdentity(id1);
+      await s.putIdentity({ ...id1, disabled: true });
+      expect(await s.getIdentity('a1')).toEqual({ ...id1, disabled: true });
+      expect((await s.listIdentities()).map((i) => i.id)).toEqual(['a1', 'a2']);
+    });
+
+    it('clears reports, and removes identity, record, routes and inventory of one appliance', async () => {
+      const s = await open();
+      for (const id of ['a1', 'a2']) {
+        await s.putIdentity(identity(id));
+        await s.putAppliance(appliance(id));
+        await s.putRoutes(id, { epoch: 'e', version: 1, prefixes: ['10.0.0.0/8'] });
+        await s.putInventory(id, { version: 1, files: ['f1'] });
+      }
+      await s.clearReports('a1');
+      expect(await s.getRoutes('a1')).toBeUndefined();
+      expect(await s.getInventory('a1')).toBeUndefined();
+      expect(await s.getAppliance('a1')).toEqual(appliance('a1'));
+      // A delta on cleared reports is refused, so the appliance is asked for a full report.
+      expect(
+        await s.applyRoutesDelta('a1', { epoch: 'e', since: 1, version: 2, announced: [], withdrawn: [] }),
+      ).toBe(false);
+
+      const seen: StateChange[] = [];
+      s.subscribe((c) => seen.push(c));
+      await s.removeAppliance('a1');
+      expect(seen).toEqual([
+        { kind: 'identity', id: 'a1' },
+        { kind: 'appliance', id: 'a1' },
+        { kind: 'routes', id: 'a1' },
+        { kind: 'inventory', id: 'a1' },
+      ]);
+      expect(await s.getIdentity('a1')).toBeUndefined();
+      expect(await s.getAppliance('a1')).toBeUndefined();
+      expect(await s.getRoutes('a1')).toBeUndefined();
+      expect(await s.getInventory('a1')).toBeUndefined();
+      expect((await s.listAppliances()).map((a) => a.id)).toEqual(['a2']);
+      expect((await s.listIdentities()).map((i) => i.id)).toEqual(['a2']);
+      expect((await s.getRoutes('a2'))?.prefixes).toEqual(['10.0.0.0/8']);
+      expect((await s.getInventory('a2'))?.files).toEqual(['f1']);
     });
 
     it('round-trips the catalog', async () => {

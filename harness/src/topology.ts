@@ -1,9 +1,13 @@
 // A small Open Connect deployment on one machine, from real processes: `ferry control` on
 // SQLite, appliances on their own 127.0.0.x addresses in two sites, and one `ferry announce`
 // BGP feed per appliance giving its site's client prefix. Used by `ferry demo`. Every
-// process is started here and stopped here, by pid.
+// process is started here and stopped here, by pid. The topology makes its own credentials,
+// as an operator would: an admin operator token for control (`--operator-tokens`), and
+// per appliance an identity key, enrolled at control for its site and address before the
+// appliance starts (`--identity-key`).
+
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ControlClient, formatKeyFile, generateKey } from '@ferry/protocol';
@@ -37,6 +41,8 @@ export class Topology {
   readonly applianceUrls = new Map<string, string>();
   /** each appliance's admin listener (drain, status, metrics), off the viewers' port */
   readonly applianceAdminUrls = new Map<string, string>();
+  /** the admin token this topology created for its control */
+  operatorToken = '';
 
   constructor(private readonly dir: string) {}
 
@@ -73,7 +79,22 @@ export class Topology {
     });
   }
 
+  /** A client of this topology's control, with its operator token. */
+  client(timeoutMs?: number): ControlClient {
+    return new ControlClient({
+      baseUrl: this.controlUrl,
+      token: this.operatorToken,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
+  }
+
   async startControl(keyFile: string): Promise<void> {
+    // Loaded here only: the harness's other users (tests, waits) need nothing of control.
+    const { createTokenInFile } = await import('@ferry/control');
+    const tokens = join(this.dir, 'operator-tokens');
+    // A fresh file per run: tokens of earlier runs in the same directory stop working.
+    rmSync(tokens, { force: true });
+    this.operatorToken = await createTokenInFile(tokens, 'admin', 'harness');
     const c = await this.start(
       'control',
       [
@@ -84,6 +105,8 @@ export class Topology {
         join(this.dir, 'control.db'),
         '--token-key-file',
         keyFile,
+        '--operator-tokens',
+        tokens,
         '--log-level',
         'warn',
       ],
@@ -92,7 +115,31 @@ export class Topology {
     this.controlUrl = c.url!;
   }
 
+  /**
+   * The appliance's identity key (kept across runs in the same directory) enrolled for its
+   * site, with its own address as the only host its heartbeat url may name.
+   */
+  private async enroll(spec: ApplianceSpec): Promise<string> {
+    const { createIdentityKey, loadIdentityKey } = await import('@ferry/appliance');
+    const file = join(this.dir, `identity-${spec.id}`);
+    const publicKey = existsSync(file)
+      ? (await loadIdentityKey(file)).publicKey
+      : await createIdentityKey(file);
+    const client = this.client();
+    const enrollment = { id: spec.id, site: spec.site, publicKey, urlHosts: [spec.address] };
+    try {
+      await client.enrollAppliance(enrollment);
+    } catch (err) {
+      // A state file of an earlier run may hold this id with another key: the topology owns it.
+      if ((err as { errorCode?: string }).errorCode !== 'FERRY_ERR_APPLIANCE_EXISTS') throw err;
+      await client.removeAppliance(spec.id);
+      await client.enrollAppliance(enrollment);
+    }
+    return file;
+  }
+
   async startAppliance(spec: ApplianceSpec, keyFile: string): Promise<void> {
+    const identityKey = await this.enroll(spec);
     const bgpPort = await freePort(spec.address);
     const feedAddress = spec.address.replace(/\.(\d+)$/, (_m, last: string) => `.${Number(last) + 100}`);
     const a = await this.start(
@@ -109,6 +156,8 @@ export class Topology {
         spec.store,
         '--control',
         this.controlUrl,
+        '--identity-key',
+        identityKey,
         '--token-key-file',
         keyFile,
         '--access-log',
@@ -150,7 +199,7 @@ export class Topology {
 
   async loadCatalog(catalogPath: string): Promise<void> {
     // The client's error names the status and control's { error, message }.
-    await new ControlClient({ baseUrl: this.controlUrl }).postCatalog(readFileSync(catalogPath, 'utf8'));
+    await this.client().postCatalog(readFileSync(catalogPath, 'utf8'));
   }
 
   /** kill -9, as a crash would. */

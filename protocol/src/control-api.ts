@@ -84,14 +84,22 @@ export const HeldKey = Type.Object({
 });
 export type HeldKey = Static<typeof HeldKey>;
 
+/** seq stays below 2^31: a boot at one heartbeat a second never reaches it. */
+export const MAX_HEARTBEAT_SEQ = 2 ** 31;
+
 export const Heartbeat = Type.Object({
   /** base URL devices fetch from, e.g. http://127.0.0.11:8080 */
   url: Type.String({ maxLength: 256 }),
   site: Type.String({ minLength: 1, maxLength: 64 }),
   version: Type.String({ maxLength: 32 }),
   state: ApplianceState,
-  /** monotonic per appliance process; control ignores older heartbeats */
-  seq: Type.Integer({ minimum: 0 }),
+  /**
+   * random id of this appliance process (16 base64url characters): a new boot tells control
+   * the process restarted, so its `seq` starts again and its reports come in full
+   */
+  boot: Type.String({ pattern: '^[A-Za-z0-9_-]{16}$' }),
+  /** 0 and up within one boot; control ignores a heartbeat at or below the last of its boot */
+  seq: Type.Integer({ minimum: 0, maximum: MAX_HEARTBEAT_SEQ }),
   load: Type.Object({
     bitsPerSecond: Type.Number({ minimum: 0 }),
     connections: Type.Integer({ minimum: 0 }),

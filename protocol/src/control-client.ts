@@ -3,22 +3,26 @@
 // answer checked against protocol's schema or a ControlClientError naming the call, the
 // status and control's `{ error, message }` body. Built on undici's `request` so a caller
 // can pass its own dispatcher (the simulator binds each viewer to a local source address).
+import type { KeyObject } from 'node:crypto';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { type Dispatcher, request } from 'undici';
 import type { Catalog } from './catalog-schema.js';
 import { type Heartbeat, HeartbeatReply, SteerResponse } from './control-api.js';
 import {
+  ApplianceIdentityView,
   ApplianceList,
   type ApplianceView,
   ApplianceView as ApplianceViewSchema,
   CatalogAccepted,
   ControlEvents,
   ControlHealthz,
+  type EnrollRequest,
   type EventQuery,
   RouteLookup,
   TitleView,
 } from './control-views.js';
+import { signRequest } from './request-signing.js';
 
 export type ControlClientErrorCode =
   /** control answered with a status other than the call's success status */
@@ -62,6 +66,8 @@ export interface ControlClientOptions {
   timeoutMs?: number;
   /** undici dispatcher for every call (a pool, an agent bound to a local address) */
   dispatcher?: Dispatcher;
+  /** operator token (`fop_…`), sent as `Authorization: Bearer` on every call but heartbeats */
+  token?: string;
 }
 
 export interface CallOptions {
@@ -70,6 +76,13 @@ export interface CallOptions {
   timeoutMs?: number;
   headers?: Record<string, string>;
 }
+
+export interface HeartbeatCallOptions extends CallOptions {
+  /** the appliance's identity key: the heartbeat is signed with it (control requires it) */
+  signingKey?: KeyObject;
+}
+
+type Method = 'GET' | 'POST' | 'DELETE';
 
 /** A raw answer: what a benchmark that checks bodies itself needs. */
 export interface RawAnswer {
@@ -94,11 +107,13 @@ export class ControlClient {
   readonly baseUrl: URL;
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher | undefined;
+  private readonly token: string | undefined;
 
   constructor(opts: ControlClientOptions) {
     this.baseUrl = new URL(opts.baseUrl);
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.dispatcher = opts.dispatcher;
+    this.token = opts.token;
   }
 
   /** POST /v1/steer: ranked, signed URLs for every stream of a title. */
@@ -107,7 +122,34 @@ export class ControlClient {
   }
 
   async listAppliances(opts?: CallOptions): Promise<ApplianceView[]> {
-    return (await this.json('GET', '/v1/appliances', ApplianceList, undefined, opts)).appliances;
+    return (await this.listFleet(opts)).appliances;
+  }
+
+  /** GET /v1/appliances whole: heartbeating appliances and every enrolled identity. */
+  listFleet(opts?: CallOptions): Promise<ApplianceList> {
+    return this.json('GET', '/v1/appliances', ApplianceList, undefined, opts);
+  }
+
+  /** POST /v1/appliances (operator): enrolls an identity key; answers 201, or 200 when it was known. */
+  enrollAppliance(req: EnrollRequest, opts?: CallOptions): Promise<ApplianceIdentityView> {
+    return this.json('POST', '/v1/appliances', ApplianceIdentityView, JSON.stringify(req), opts, [200, 201]);
+  }
+
+  disableAppliance(id: string, opts?: CallOptions): Promise<ApplianceIdentityView> {
+    const path = `/v1/appliances/${encodeURIComponent(id)}/disable`;
+    return this.json('POST', path, ApplianceIdentityView, '{}', opts);
+  }
+
+  enableAppliance(id: string, opts?: CallOptions): Promise<ApplianceIdentityView> {
+    const path = `/v1/appliances/${encodeURIComponent(id)}/enable`;
+    return this.json('POST', path, ApplianceIdentityView, '{}', opts);
+  }
+
+  /** DELETE /v1/appliances/{id} (operator): identity, record, routes and inventory. */
+  async removeAppliance(id: string, opts?: CallOptions): Promise<void> {
+    const what = `DELETE /v1/appliances/${encodeURIComponent(id)}`;
+    const r = await this.call('DELETE', `/v1/appliances/${encodeURIComponent(id)}`, undefined, opts ?? {});
+    if (r.status !== 204) throw statusError(what, r);
   }
 
   getAppliance(id: string, opts?: CallOptions): Promise<ApplianceView> {
@@ -129,9 +171,24 @@ export class ControlClient {
   }
 
   /** A Heartbeat, or one already serialised (a full BGP table is tens of megabytes). */
-  heartbeat(applianceId: string, hb: Heartbeat | string, opts?: CallOptions): Promise<HeartbeatReply> {
+  heartbeat(
+    applianceId: string,
+    hb: Heartbeat | string,
+    opts: HeartbeatCallOptions = {},
+  ): Promise<HeartbeatReply> {
     const path = `/v1/appliances/${encodeURIComponent(applianceId)}/heartbeat`;
-    return this.json('POST', path, HeartbeatReply, typeof hb === 'string' ? hb : JSON.stringify(hb), opts);
+    const body = typeof hb === 'string' ? hb : JSON.stringify(hb);
+    const { signingKey, ...call } = opts;
+    const url = new URL(path, this.baseUrl);
+    // An appliance's own credential, never the operator's: the signature covers what is sent.
+    const authorization = signingKey
+      ? signRequest(
+          { method: 'POST', path: url.pathname + url.search, body },
+          { id: applianceId, key: signingKey },
+        )
+      : '';
+    const headers = { ...call.headers, authorization };
+    return this.json('POST', path, HeartbeatReply, body, { ...call, headers });
   }
 
   events(query: EventQuery = {}, opts?: CallOptions): Promise<ControlEvents> {
@@ -153,20 +210,21 @@ export class ControlClient {
   }
 
   /** Any call, answered as status and text without checks (benchmarks that judge bodies). */
-  send(method: 'GET' | 'POST', path: string, body?: string, opts: CallOptions = {}): Promise<RawAnswer> {
+  send(method: Method, path: string, body?: string, opts: CallOptions = {}): Promise<RawAnswer> {
     return this.call(method, path, body, opts);
   }
 
   private async json<T extends TSchema>(
-    method: 'GET' | 'POST',
+    method: Method,
     path: string,
     schema: T,
     body: string | undefined,
     opts: CallOptions = {},
+    okStatus: readonly number[] = [200],
   ): Promise<import('typebox').Static<T>> {
     const what = `${method} ${path}`;
     const r = await this.call(method, path, body, opts);
-    if (r.status !== 200) throw statusError(what, r);
+    if (!okStatus.includes(r.status)) throw statusError(what, r);
     let value: unknown;
     try {
       value = JSON.parse(r.text);
@@ -190,7 +248,7 @@ export class ControlClient {
   }
 
   private async call(
-    method: 'GET' | 'POST',
+    method: Method,
     path: string,
     body: string | undefined,
     opts: CallOptions,
@@ -211,7 +269,12 @@ export class ControlClient {
             controller.abort();
           }, timeoutMs)
         : undefined;
-    const headers: Record<string, string> = { ...opts.headers };
+    const headers: Record<string, string> = {
+      ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      ...opts.headers,
+    };
+    // An empty authorization (an unsigned heartbeat) means none at all.
+    if (headers['authorization'] === '') delete headers['authorization'];
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
       const res = await request(new URL(path, this.baseUrl), {

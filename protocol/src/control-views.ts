@@ -26,10 +26,44 @@ export const ApplianceView = Type.Object({
   files: Type.Integer({ description: 'files held' }),
   inventoryVersion: Type.Union([Type.Integer(), Type.Null()]),
   keys: Type.Array(HeldKey, { description: 'token keys it verifies with; [] when open or not reported' }),
+  /** `unenrolled`: a record from before enrollment, whose heartbeats are now refused */
+  enrollment: Type.Union([Type.Literal('enrolled'), Type.Literal('disabled'), Type.Literal('unenrolled')]),
 });
 export type ApplianceView = Static<typeof ApplianceView>;
 
-export const ApplianceList = Type.Object({ appliances: Type.Array(ApplianceView) });
+/**
+ * POST /v1/appliances: an operator enrolls an appliance's identity key. `urlHosts` are the
+ * hosts its heartbeat `url` may name; empty: only the address its heartbeats come from.
+ */
+export const EnrollRequest = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+  site: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+  /** raw Ed25519 public key, base64url (what `ferry keys identity` prints) */
+  publicKey: Type.String({ minLength: 43, maxLength: 43 }),
+  urlHosts: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:_-]+$' }), {
+      maxItems: 16,
+    }),
+  ),
+});
+export type EnrollRequest = Static<typeof EnrollRequest>;
+
+/** An enrolled identity: who may heartbeat as `id`, from which site, naming which hosts. */
+export const ApplianceIdentityView = Type.Object({
+  id: Type.String(),
+  site: Type.String(),
+  publicKey: Type.String(),
+  urlHosts: Type.Array(Type.String()),
+  disabled: Type.Boolean(),
+  enrolledMs: Type.Number(),
+});
+export type ApplianceIdentityView = Static<typeof ApplianceIdentityView>;
+
+/** GET /v1/appliances: appliances that heartbeat, and every enrolled identity (silent ones too). */
+export const ApplianceList = Type.Object({
+  appliances: Type.Array(ApplianceView),
+  identities: Type.Array(ApplianceIdentityView),
+});
 export type ApplianceList = Static<typeof ApplianceList>;
 
 /** GET /v1/titles/{id}: the catalog entry as posted, streams and segments included. */

@@ -3,20 +3,39 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlClient, ControlClientError } from '../src/index.js';
+import {
+  ControlClient,
+  ControlClientError,
+  generateSigningKeyPair,
+  loadPrivateKey,
+  MemoryNonceCache,
+  parsePublicKey,
+  verifyRequest,
+} from '../src/index.js';
 
 let server: Server;
 let base = '';
 
 const lookup = { ip: '10.0.0.1', prefix: '10.0.0.0/8', appliances: [], covering: [] };
+/** what the last request to the stand-in carried */
+const seen = { authorization: '' as string | undefined, url: '', body: '' };
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    Object.assign(seen, {
+      authorization: req.headers.authorization,
+      url: req.url,
+      body: Buffer.concat(chunks).toString(),
+    });
     const send = (status: number, body: string) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body);
     };
     if (req.url?.startsWith('/v1/routes/lookup')) return send(200, JSON.stringify(lookup));
+    if (req.url === '/v1/appliances/east-1/heartbeat')
+      return send(200, '{"routesResync":false,"inventoryResync":false,"health":"healthy","intervalMs":1000}');
     if (req.url === '/v1/titles/nope')
       return send(404, '{"error":"FERRY_ERR_UNKNOWN_TITLE","message":"no such title: nope"}');
     if (req.url === '/v1/titles/bad') return send(200, '{"id":1}');
@@ -41,6 +60,29 @@ async function failure(p: Promise<unknown>): Promise<ControlClientError> {
   expect(err).toBeInstanceOf(ControlClientError);
   return err as ControlClientError;
 }
+
+describe('ControlClient credentials', () => {
+  it('sends the operator token as a bearer, and signs heartbeats with the appliance key instead', async () => {
+    const pair = generateSigningKeyPair();
+    const client = new ControlClient({ baseUrl: base, token: 'fop_test' });
+    await client.lookupRoute('10.0.0.1');
+    expect(seen.authorization).toBe('Bearer fop_test');
+    const hb = '{"seq":1}';
+    await client.heartbeat('east-1', hb, { signingKey: loadPrivateKey(pair.privateKeyPem) });
+    expect(seen.authorization).toMatch(/^Ferry-Sig v=1,id=east-1,/);
+    const check = verifyRequest({
+      header: seen.authorization,
+      request: { method: 'POST', path: seen.url, body: seen.body },
+      publicKeyOf: () => parsePublicKey(pair.publicKey) ?? undefined,
+      nonces: new MemoryNonceCache(),
+      nowMs: Date.now(),
+    });
+    expect(check).toEqual({ ok: true, id: 'east-1' });
+    // Unsigned, a heartbeat carries no credential at all (never the operator's).
+    await client.heartbeat('east-1', hb);
+    expect(seen.authorization).toBeUndefined();
+  });
+});
 
 describe('ControlClient', () => {
   it('returns answers that match the schema', async () => {

@@ -6,7 +6,8 @@
 // Ferry's rule (docs/appliance.md, "Isolation"): URLs control signed are served until they
 // expire, requests nothing vouches for (--open) are refused, /healthz answers 503; the first
 // good heartbeat ends it.
-import { type Heartbeat, HeartbeatReply } from '@ferry/protocol';
+import type { KeyObject } from 'node:crypto';
+import { type Heartbeat, HeartbeatReply, signRequest } from '@ferry/protocol';
 import { Value } from 'typebox/value';
 import { Agent, request } from 'undici';
 import type { Logger } from '../ops/logger.js';
@@ -16,6 +17,8 @@ export interface ControlAgentOptions {
   /** control's base URL, e.g. http://127.0.0.1:7000 */
   controlUrl: string;
   applianceId: string;
+  /** the appliance's identity key (`--identity-key`): every heartbeat is signed with it */
+  identityKey: KeyObject;
   heartbeat: HeartbeatSource;
   logger: Logger;
   /** until control's first reply sets it (default 1000) */
@@ -58,6 +61,8 @@ export interface ControlAgentStatus {
 
 export class ControlAgent {
   private readonly url: string;
+  /** path and query as sent: what the signature covers */
+  private readonly signedPath: string;
   private readonly graceMs: number;
   private readonly backoffMaxMs: number;
   private readonly random: () => number;
@@ -81,6 +86,8 @@ export class ControlAgent {
   constructor(private readonly opts: ControlAgentOptions) {
     const base = opts.controlUrl.replace(/\/+$/, '');
     this.url = `${base}/v1/appliances/${encodeURIComponent(opts.applianceId)}/heartbeat`;
+    const parsed = new URL(this.url);
+    this.signedPath = parsed.pathname + parsed.search;
     this.graceMs = opts.graceMs ?? 30_000;
     this.backoffMaxMs = opts.backoffMaxMs ?? 10_000;
     this.intervalMs = opts.intervalMs ?? 1000;
@@ -183,10 +190,16 @@ export class ControlAgent {
       timeoutMs,
     );
     try {
+      const body = JSON.stringify(hb);
+      // Signed per attempt: a retry carries a new nonce and timestamp, never a replay.
+      const authorization = signRequest(
+        { method: 'POST', path: this.signedPath, body },
+        { id: this.opts.applianceId, key: this.opts.identityKey },
+      );
       const res = await request(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(hb),
+        headers: { 'content-type': 'application/json', authorization },
+        body,
         dispatcher: this.dispatcher,
         signal: ac.signal,
       });

@@ -3,7 +3,15 @@
 // control acknowledged. A heartbeat that fails is not counted as seen, so the next one
 // carries the same changes again (folded into a larger delta). A large routes snapshot goes
 // in parts (route-report.ts), one per heartbeat, each after control confirmed the last.
-import type { Heartbeat, HeartbeatReply, HeldKey, InventoryReport, RoutesReport } from '@ferry/protocol';
+import { randomBytes } from 'node:crypto';
+import {
+  type Heartbeat,
+  type HeartbeatReply,
+  type HeldKey,
+  type InventoryReport,
+  MAX_HEARTBEAT_SEQ,
+  type RoutesReport,
+} from '@ferry/protocol';
 import type { DiskStats } from '../store/types.js';
 import type { InventoryFeed } from './inventory-feed.js';
 import type { LoadSampler } from './load.js';
@@ -33,7 +41,7 @@ export interface HeartbeatSources {
   routes?: RouteSource;
   /** token keys held now ([] with --open): control signs only with a key every appliance has */
   keys?(): HeldKey[];
-  /** first sequence number (default: the wall clock in ms, see below) */
+  /** first sequence number of this boot (default 0) */
   firstSeq?: number;
   /** routes per snapshot part (default SNAPSHOT_PART_ROUTES) */
   partRoutes?: number;
@@ -46,8 +54,14 @@ export interface HeartbeatSource {
   failed(sent: Heartbeat): void;
 }
 
+/** 12 random bytes, 16 base64url characters: one id per appliance process. */
+export function newBootId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
 export class HeartbeatBuilder implements HeartbeatSource {
   private seq: number;
+  private bootId = newBootId();
   /** inventory version control holds; undefined: send the full list */
   private inventoryBase: number | undefined;
   private routesBase: { epoch: string; version: number } | undefined;
@@ -55,9 +69,13 @@ export class HeartbeatBuilder implements HeartbeatSource {
   private paging: { frozen: FrozenSnapshot; index: number } | undefined;
 
   constructor(private readonly src: HeartbeatSources) {
-    // Control ignores heartbeats older than the last it saw. Starting from the wall clock keeps
-    // a restarted process above its previous life at one heartbeat a second or slower.
-    this.seq = src.firstSeq ?? Date.now();
+    // Control keeps (boot, seq): a restarted process has a new boot, so seq starts again.
+    this.seq = src.firstSeq ?? 0;
+  }
+
+  /** This process's boot id, sent in every heartbeat. */
+  get boot(): string {
+    return this.bootId;
   }
 
   /** The sequence number of the last heartbeat built. */
@@ -67,11 +85,19 @@ export class HeartbeatBuilder implements HeartbeatSource {
 
   async build(): Promise<Heartbeat> {
     const load = await this.src.load.sample();
+    if (this.seq > MAX_HEARTBEAT_SEQ) {
+      // Beyond the bound (68 years at one a second): a new boot, reported in full.
+      this.bootId = newBootId();
+      this.seq = 0;
+      this.inventoryBase = undefined;
+      this.routesBase = undefined;
+    }
     const hb: Heartbeat = {
       url: this.src.url,
       site: this.src.site,
       version: this.src.version,
       state: this.src.state(),
+      boot: this.bootId,
       seq: this.seq++,
       load,
       capacity: { bitsPerSecond: this.src.capacityBitsPerSecond ?? DEFAULT_CAPACITY_BPS },

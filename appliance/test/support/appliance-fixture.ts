@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { type RunningAppliance, startAppliance } from '../../src/app.js';
 import { type ApplianceConfig, embeddedConfig } from '../../src/config.js';
+import { createIdentityKey } from '../../src/identity/identity-key.js';
 import { ContentStore } from '../../src/store/store.js';
 
 export interface Fixture {
@@ -51,6 +52,11 @@ export async function startFixture(
   }
   store.close();
   const config = testConfig({ stores: [storeDir], ...opts.config });
+  // An appliance that reports to control signs with a key of its own.
+  if (config.control && !config.identityKeyFile) {
+    config.identityKeyFile = join(dir, 'identity');
+    await createIdentityKey(config.identityKeyFile);
+  }
   const app = await startAppliance(config, { logger: pino({ level: 'silent' }) });
   return {
     app,

@@ -15,7 +15,7 @@ import {
   waitUntil,
   writeDemoKeys,
 } from '@ferry/harness';
-import { ControlClient } from '@ferry/protocol';
+import type { ControlClient } from '@ferry/protocol';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { describeMachine, machineInfo } from '../common/machine.js';
 import { analyzeFailover } from './analyze.js';
@@ -63,7 +63,7 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
     await topo.startControl(keys);
     await topo.loadCatalog(catalogPath);
     for (const spec of specs) await topo.startAppliance(spec, keys);
-    await waitHealthy(topo.controlUrl, SITES.length);
+    await waitHealthy(topo.client(5000), SITES.length);
     log(
       `playing ${opts.sessions} viewers for ${opts.duration} s; ${VICTIM} is killed at ${opts.duration / 2} s`,
     );
@@ -74,7 +74,7 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
       () => {
         killAtMs = Date.now();
         topo.kill(VICTIM);
-        void watchDetection(topo.controlUrl, killAtMs, stop.signal).then((ms) => {
+        void watchDetection(topo.client(2000), killAtMs, stop.signal).then((ms) => {
           detectedMs = ms;
         });
       },
@@ -132,8 +132,7 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
   }
 }
 
-async function waitHealthy(control: string, count: number): Promise<void> {
-  const client = new ControlClient({ baseUrl: control, timeoutMs: 5000 });
+async function waitHealthy(client: ControlClient, count: number): Promise<void> {
   await waitUntil(
     async () => (await client.listAppliances()).filter((x) => x.health === 'healthy').length === count,
     { what: 'appliances all healthy', timeoutMs: 30_000, intervalMs: 200 },
@@ -142,12 +141,11 @@ async function waitHealthy(control: string, count: number): Promise<void> {
 
 /** Polls control until the victim is no longer healthy; ms from the kill, or null. */
 async function watchDetection(
-  control: string,
+  client: ControlClient,
   killAtMs: number,
   signal: AbortSignal,
 ): Promise<number | null> {
   // Polled tightly: the detection time is what this benchmark reports.
-  const client = new ControlClient({ baseUrl: control, timeoutMs: 2000 });
   for (let i = 0; i < 300 && !signal.aborted; i++) {
     const health = await client
       .getAppliance(VICTIM, { signal })

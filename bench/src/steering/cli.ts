@@ -100,13 +100,14 @@ export async function runBenchSteering(opts: BenchSteeringOptions): Promise<void
 
     let t = Date.now();
     const catalog = buildCatalog(DEFAULT_CATALOG);
-    await postCatalog(control.baseUrl, JSON.stringify(catalog));
+    await postCatalog(control, JSON.stringify(catalog));
     log(`catalog: ${catalog.titles.length} titles posted in ${Date.now() - t} ms`);
 
     t = Date.now();
     const held = placeFiles(layout, fileIdsOf(catalog));
     fleet = heartbeatFleet({
       controlUrl: control.baseUrl,
+      token: control.token,
       urlOf: fakes.urlOf,
       appliances: layout.appliances.length,
     });
@@ -114,7 +115,7 @@ export async function runBenchSteering(opts: BenchSteeringOptions): Promise<void
     log(
       `${layout.appliances.length} appliances in ${layout.sites.length} sites sent routes and inventories in ${Date.now() - t} ms`,
     );
-    await waitHealthy(control.baseUrl, layout.appliances.length, HEALTHY_TIMEOUT_MS);
+    await waitHealthy(control, layout.appliances.length, HEALTHY_TIMEOUT_MS);
     log('every appliance healthy');
 
     const plan = planSteers({
@@ -151,13 +152,13 @@ export async function runBenchSteering(opts: BenchSteeringOptions): Promise<void
     const hb = fleet.stats();
     if (hb.failed > 0)
       notes.push(`${hb.failed} of ${hb.sent + hb.failed} heartbeats failed (last: ${hb.lastError})`);
-    const unhealthy = (await listAppliances(control.baseUrl)).filter((a) => a.health !== 'healthy');
+    const unhealthy = (await listAppliances(control)).filter((a) => a.health !== 'healthy');
     if (unhealthy.length > 0) {
       notes.push(
         `${unhealthy.length} appliance(s) not healthy at the end, e.g. ${unhealthy[0]!.id}: ${unhealthy[0]!.health}`,
       );
     }
-    for (const [reason, n] of await healthLosses(control.baseUrl, loadStarted)) {
+    for (const [reason, n] of await healthLosses(control, loadStarted)) {
       notes.push(`control took appliances out of steering during the load ${n} time(s): ${reason}`);
     }
     notes.push(...invalidRunNotes(samples));

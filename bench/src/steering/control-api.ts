@@ -8,25 +8,36 @@ import { type DecisionCounts, gaugeMs, parseDecisions } from './decisions.js';
 // A 200-title catalog and a first steering answer under load can take long on a busy machine.
 const TIMEOUT_MS = 120_000;
 
-function client(baseUrl: string): ControlClient {
-  return new ControlClient({ baseUrl, timeoutMs: TIMEOUT_MS });
+/** Control's address, and the operator token the bench created for it (for protected calls). */
+export interface ControlTarget {
+  readonly baseUrl: string;
+  readonly token?: string;
 }
 
-export async function postCatalog(controlUrl: string, catalogJson: string): Promise<void> {
-  await client(controlUrl).postCatalog(catalogJson);
+function client(target: string | ControlTarget): ControlClient {
+  const t = typeof target === 'string' ? { baseUrl: target } : target;
+  return new ControlClient({
+    baseUrl: t.baseUrl,
+    timeoutMs: TIMEOUT_MS,
+    ...(t.token ? { token: t.token } : {}),
+  });
 }
 
-export function listAppliances(controlUrl: string): Promise<ApplianceView[]> {
-  return client(controlUrl).listAppliances();
+export async function postCatalog(control: ControlTarget, catalogJson: string): Promise<void> {
+  await client(control).postCatalog(catalogJson);
+}
+
+export function listAppliances(control: ControlTarget): Promise<ApplianceView[]> {
+  return client(control).listAppliances();
 }
 
 /** Waits until `count` appliances are healthy, each with routes and files. */
-export async function waitHealthy(controlUrl: string, count: number, timeoutMs: number): Promise<void> {
+export async function waitHealthy(control: ControlTarget, count: number, timeoutMs: number): Promise<void> {
   let last = '';
   try {
     await waitUntil(
       async () => {
-        const all = await listAppliances(controlUrl);
+        const all = await listAppliances(control);
         const ready = all.filter((a) => a.health === 'healthy' && a.routes > 0 && a.files > 0);
         const bad = all.find((a) => a.health !== 'healthy');
         last = `${ready.length}/${count} ready${bad ? `; e.g. ${bad.id} ${bad.health}: ${bad.healthReason ?? ''}` : ''}`;
@@ -74,8 +85,8 @@ export async function scrapeControl(controlUrl: string): Promise<ControlScrape> 
 }
 
 /** Health transitions out of `healthy` since `sinceMs`, counted by reason (digits folded). */
-export async function healthLosses(controlUrl: string, sinceMs: number): Promise<Map<string, number>> {
-  const { events } = await client(controlUrl).events({ since: sinceMs, limit: 10_000 });
+export async function healthLosses(control: ControlTarget, sinceMs: number): Promise<Map<string, number>> {
+  const { events } = await client(control).events({ since: sinceMs, limit: 10_000 });
   const byReason = new Map<string, number>();
   for (const ev of events) {
     if (ev.kind !== 'health' || ev.to === 'healthy') continue;

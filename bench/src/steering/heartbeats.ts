@@ -1,8 +1,11 @@
 // The bench's stand-in appliances talking to control over its real HTTP API: opening
 // heartbeats each with the full routes snapshot (in parts of PART_ROUTES, as the agent sends
 // them: control takes at most 16 MiB per heartbeat) and inventory, then a light heartbeat every
-// second (as real appliances send) so none goes stale during the run. Own undici pool.
-import { ControlClient, type Heartbeat } from '@ferry/protocol';
+// second (as real appliances send) so none goes stale during the run. Own undici pool. Each
+// stand-in is enrolled with a key pair of its own and signs every heartbeat, as control
+// requires (an Ed25519 signature is tens of microseconds: nothing beside the JSON).
+import type { KeyObject } from 'node:crypto';
+import { ControlClient, generateSigningKeyPair, type Heartbeat, loadPrivateKey } from '@ferry/protocol';
 import { Pool } from 'undici';
 import type { ApplianceSpec, Layout } from './layout.js';
 import { routesOf } from './layout.js';
@@ -17,8 +20,12 @@ const PART_ROUTES = 20_000;
 interface Beat {
   readonly spec: ApplianceSpec;
   readonly url: string;
+  readonly key: KeyObject;
   seq: number;
 }
+
+/** One boot id for the whole bench run: every stand-in starts its seq at 0 in it. */
+const BOOT = 'benchboot0000000';
 
 export interface HeartbeatFleet {
   /** Sends every appliance's snapshot heartbeat; beats start for each as soon as it is in. */
@@ -34,6 +41,7 @@ function base(b: Beat): Omit<Heartbeat, 'seq'> {
     site: b.spec.site,
     version: 'bench',
     state: 'serving',
+    boot: BOOT,
     // Varied, low load: sites are ordered by spare capacity, none is near the headroom limit.
     load: { bitsPerSecond: (1 + (b.spec.slot % 5)) * 1e8, connections: 10 },
     capacity: { bitsPerSecond: 1e10 },
@@ -43,6 +51,8 @@ function base(b: Beat): Omit<Heartbeat, 'seq'> {
 
 export function heartbeatFleet(input: {
   controlUrl: string;
+  /** operator token: each stand-in is enrolled before its first heartbeat */
+  token?: string;
   urlOf: (id: string) => string;
   appliances: number;
 }): HeartbeatFleet {
@@ -53,6 +63,7 @@ export function heartbeatFleet(input: {
     baseUrl: input.controlUrl,
     dispatcher: pool,
     timeoutMs: REQUEST_TIMEOUT_MS,
+    ...(input.token ? { token: input.token } : {}),
   });
   const live: Beat[] = [];
   let sent = 0;
@@ -65,7 +76,9 @@ export function heartbeatFleet(input: {
       live.map(async (b) => {
         b.seq++;
         try {
-          await control.heartbeat(b.spec.id, JSON.stringify({ ...base(b), seq: b.seq }));
+          await control.heartbeat(b.spec.id, JSON.stringify({ ...base(b), seq: b.seq }), {
+            signingKey: b.key,
+          });
           sent++;
         } catch (err) {
           failed++;
@@ -89,7 +102,15 @@ export function heartbeatFleet(input: {
       const queue = layout.sites.flatMap((site) => site.appliances.map((spec) => ({ site, spec })));
       const worker = async () => {
         for (let job = queue.shift(); job; job = queue.shift()) {
-          const beat: Beat = { spec: job.spec, url: input.urlOf(job.spec.id), seq: 0 };
+          const pair = generateSigningKeyPair();
+          const url = input.urlOf(job.spec.id);
+          await control.enrollAppliance({
+            id: job.spec.id,
+            site: job.spec.site,
+            publicKey: pair.publicKey,
+            urlHosts: [new URL(url).hostname],
+          });
+          const beat: Beat = { spec: job.spec, url, key: loadPrivateKey(pair.privateKeyPem), seq: 0 };
           const routes = routesOf(layout, job.site, job.spec).map((prefix) => ({ prefix }));
           const count = Math.max(1, Math.ceil(routes.length / PART_ROUTES));
           for (let index = 0; index < count; index++) {
@@ -105,7 +126,7 @@ export function heartbeatFleet(input: {
               },
               inventory: { kind: 'full', version: 1, files: held.get(job.spec.id) ?? [] },
             };
-            await control.heartbeat(job.spec.id, JSON.stringify(hb));
+            await control.heartbeat(job.spec.id, JSON.stringify(hb), { signingKey: beat.key });
             sent++;
           }
           live.push(beat);

@@ -15,6 +15,8 @@ export interface Server {
   readonly name: 'ferry-control' | 'fastify';
   readonly baseUrl: string;
   readonly child: Child;
+  /** ferry control: the admin operator token the bench created for it */
+  readonly token?: string;
 }
 
 async function waitForLine(child: Child, line: string, what: string): Promise<void> {
@@ -30,6 +32,10 @@ export async function startControl(input: {
 }): Promise<Server> {
   const keys = join(input.workDir, 'keys');
   await writeFile(keys, formatKeyFile([generateKey('k1')]), { mode: 0o600 });
+  // The bench is control's operator: it loads the catalog and enrolls the fake appliances.
+  const { createTokenInFile } = await import('@ferry/control');
+  const tokens = join(input.workDir, 'operator-tokens');
+  const token = await createTokenInFile(tokens, 'admin', 'bench');
   const child = input.group.start({
     name: 'ferry control',
     command: process.execPath,
@@ -42,6 +48,8 @@ export async function startControl(input: {
       join(input.workDir, 'control.db'),
       '--token-key-file',
       keys,
+      '--operator-tokens',
+      tokens,
       '--trusted-proxy',
       '127.0.0.1/32',
       '--log-level',
@@ -52,7 +60,7 @@ export async function startControl(input: {
   });
   const baseUrl = `http://127.0.0.1:${input.port}`;
   await waitForLine(child, `ferry control serving on ${baseUrl}`, 'ferry control');
-  return { name: 'ferry-control', baseUrl, child };
+  return { name: 'ferry-control', baseUrl, child, token };
 }
 
 export async function startAnchor(input: {

@@ -41,6 +41,7 @@ export class HealthMonitor {
   private readonly agent: Agent;
   private staleTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => void) | undefined;
+  private unlistenRemoval: (() => void) | undefined;
   private running = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly healthConfig: HealthConfig;
@@ -55,6 +56,8 @@ export class HealthMonitor {
     if (this.running) return;
     this.running = true;
     this.unlisten = this.opts.model.onAppliance((rec) => this.track(rec.id, rec.lastHeartbeatMs));
+    // A removed appliance is probed no more: its url may by then name anything.
+    this.unlistenRemoval = this.opts.model.onRemoval((id) => this.forget(id));
     // Appliances loaded from the store keep their last verdict and get a fresh heartbeat
     // allowance: a control restart must not take every appliance out of steering.
     const now = Date.now();
@@ -69,6 +72,7 @@ export class HealthMonitor {
   async stop(): Promise<void> {
     this.running = false;
     this.unlisten?.();
+    this.unlistenRemoval?.();
     if (this.staleTimer) clearInterval(this.staleTimer);
     for (const t of this.tracked.values()) if (t.timer) clearTimeout(t.timer);
     await Promise.allSettled([...this.inFlight]);
@@ -81,6 +85,12 @@ export class HealthMonitor {
     this.observe(applianceId, {});
   }
 
+  private forget(id: string): void {
+    const t = this.tracked.get(id);
+    if (t?.timer) clearTimeout(t.timer);
+    this.tracked.delete(id);
+  }
+
   private track(id: string, lastHeartbeatMs: number): Tracked {
     let t = this.tracked.get(id);
     if (t) return t;
@@ -91,7 +101,7 @@ export class HealthMonitor {
   }
 
   private schedule(id: string, t: Tracked, delayMs: number): void {
-    if (!this.running) return;
+    if (!this.running || this.tracked.get(id) !== t) return;
     t.timer = setTimeout(() => {
       const run = this.probeOnce(id, t).finally(() => {
         this.inFlight.delete(run);

@@ -46,13 +46,17 @@ export function followStore(opts: FollowOptions): () => void {
       case 'appliance':
         serial(`a:${change.id}`, async () => {
           const rec = await store.getAppliance(change.id);
+          // Absent: another instance removed it.
           if (rec) model.setAppliance(rec);
+          else if (model.getAppliance(change.id)) model.removeAppliance(change.id);
         });
         break;
       case 'routes':
         serial(`r:${change.id}`, async () => {
           const routes = await store.getRoutes(change.id);
           const held = model.routeVersion(change.id);
+          // Absent: cleared (disabled) or removed on another instance.
+          if (!routes && held) model.clearRoutes(change.id);
           // A resync announces everything; skip the diff when the model already has this version.
           if (routes && (held?.epoch !== routes.epoch || held.version !== routes.version)) {
             await model.setRoutes(change.id, routes);
@@ -63,6 +67,14 @@ export function followStore(opts: FollowOptions): () => void {
         serial(`i:${change.id}`, async () => {
           const inv = await store.getInventory(change.id);
           if (inv && model.inventoryVersion(change.id) !== inv.version) model.setInventory(change.id, inv);
+          else if (!inv && model.inventoryVersion(change.id) !== undefined) model.clearInventory(change.id);
+        });
+        break;
+      case 'identity':
+        serial(`id:${change.id}`, async () => {
+          const identity = await store.getIdentity(change.id);
+          if (identity) model.identities.set(identity);
+          else model.identities.remove(change.id);
         });
         break;
       case 'catalog':

@@ -4,6 +4,7 @@
 // (health-verdict.ts) and the catalog (catalog.ts) this is the only writer of the model
 // besides other instances' changes (follow.ts).
 import type { Heartbeat, HeartbeatReply } from '@ferry/protocol';
+import { type ErrorSpec, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
 import type { ApplianceRecord, StateStore } from '../state/store.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -25,11 +26,18 @@ export interface HeartbeatIngestOptions {
   maxRoutesPerAppliance: number;
   /** counts each outcome (metrics) */
   count(result: HeartbeatResult): void;
+  /**
+   * Checked again when a heartbeat's turn comes (it was signed and checked on arrival): an
+   * appliance disabled or removed while its heartbeat waited must not write. A refusal spec,
+   * or undefined to go on.
+   */
+  admit?(id: string): ErrorSpec | undefined;
 }
 
 export class HeartbeatIngest {
   private readonly queue = new KeyedQueue();
-  private readonly lastSeq = new Map<string, number>();
+  /** per appliance: the boot (process) heard last and its highest seq */
+  private readonly lastSeq = new Map<string, { boot: string; seq: number }>();
   private readonly routes: RoutesIngest;
 
   constructor(private readonly opts: HeartbeatIngestOptions) {
@@ -47,6 +55,16 @@ export class HeartbeatIngest {
     return this.queue.run(id, () => this.handle(id, hb));
   }
 
+  /** Runs `task` in appliance `id`'s turn, between its heartbeats (enrollment changes). */
+  exclusive<T>(id: string, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(id, task);
+  }
+
+  /** Forgets the (boot, seq) held for a removed appliance. */
+  forget(id: string): void {
+    this.lastSeq.delete(id);
+  }
+
   private async handle(id: string, hb: Heartbeat): Promise<HeartbeatReply> {
     const { store, model } = this.opts;
     const now = Date.now();
@@ -57,16 +75,22 @@ export class HeartbeatIngest {
       health: prev?.health ?? 'unknown',
       intervalMs: this.opts.heartbeatIntervalMs,
     };
+    const refused = this.opts.admit?.(id);
+    if (refused) throw new FerryError(refused, id);
     const held = this.lastSeq.get(id);
-    // seq restarts with the appliance process, which then opens with a full report.
-    const restarted = hb.seq === 0 || hb.routes?.kind === 'snapshot' || hb.inventory?.kind === 'full';
-    if (held !== undefined && hb.seq <= held && !restarted) {
+    // seq counts within one boot of the appliance process; only a signed heartbeat of the
+    // appliance gets here, so nobody else can move it. A new boot starts again at any seq.
+    const newBoot = held === undefined || held.boot !== hb.boot;
+    if (!newBoot && hb.seq <= held.seq) {
       this.opts.count('stale');
       return reply;
     }
+    // A restarted process reports in full; a delta from a new boot follows nothing held.
+    const fresh = held !== undefined && newBoot;
     // Before anything is written: a report over the routes limit throws and stores nothing.
-    const routesPlan = hb.routes ? this.routes.plan(id, hb.routes, now) : undefined;
-    this.lastSeq.set(id, hb.seq);
+    const routesPlan =
+      hb.routes && !(fresh && hb.routes.kind === 'delta') ? this.routes.plan(id, hb.routes, now) : undefined;
+    this.lastSeq.set(id, { boot: hb.boot, seq: hb.seq });
 
     const rec: ApplianceRecord = {
       id,
@@ -96,13 +120,20 @@ export class HeartbeatIngest {
 
     const target = { store, model, id };
     let routesWhy: string | undefined;
+    if (hb.routes && !routesPlan) {
+      reply.routesResync = true;
+      routesWhy = 'a delta from a new boot follows nothing held';
+    }
     if (routesPlan) {
       const out = await this.whileAlive(id, this.routes.apply(id, routesPlan));
       reply.routesResync = out.resync;
       routesWhy = out.reason;
       if (out.next) reply.routesNext = true;
     }
-    if (hb.inventory) reply.inventoryResync = !(await applyInventory(target, hb.inventory));
+    if (hb.inventory) {
+      reply.inventoryResync =
+        fresh && hb.inventory.kind === 'delta' ? true : !(await applyInventory(target, hb.inventory));
+    }
     for (const [asked, kind, reason] of [
       [reply.routesResync, 'routes-resync', routesWhy],
       [reply.inventoryResync, 'inventory-resync', undefined],

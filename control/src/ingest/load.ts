@@ -5,6 +5,7 @@ import type { StateStore } from '../state/store.js';
 export async function loadModel(model: ControlModel, store: StateStore): Promise<void> {
   const catalog = await store.getCatalog();
   if (catalog) model.setCatalog(catalog);
+  for (const identity of await store.listIdentities()) model.identities.set(identity);
   for (const rec of await store.listAppliances()) {
     const [routes, inventory] = await Promise.all([store.getRoutes(rec.id), store.getInventory(rec.id)]);
     if (routes) await model.setRoutes(rec.id, routes);

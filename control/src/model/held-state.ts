@@ -6,6 +6,7 @@ import type { ControlModel } from './model.js';
 
 export function heldStateOf(model: ControlModel): HeldState {
   return {
+    identities: () => model.identities.list(),
     applianceIds: () => model.listAppliances().map((rec) => rec.id),
     appliance: (id) => model.getAppliance(id),
     routesVersion: (id) => model.routeVersion(id),

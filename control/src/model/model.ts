@@ -5,6 +5,7 @@
 // changes through the store's feed (ingest/follow.ts).
 import type { Catalog, CatalogTitle, HealthStatus } from '@ferry/protocol';
 import type { ApplianceRecord, InventorySet, RouteSet } from '../state/store.js';
+import { IdentityIndex } from './identities.js';
 import { canonicalSet, RouteIndex } from './route-index.js';
 
 export interface RoutesDelta {
@@ -34,6 +35,9 @@ export class ControlModel {
   private catalog: Catalog | undefined;
   private titles = new Map<string, CatalogTitle>();
   private readonly applianceListeners = new Set<ApplianceListener>();
+  private readonly removalListeners = new Set<(id: string) => void>();
+  /** enrolled identities: who may heartbeat, and who is disabled (out of steering) */
+  readonly identities = new IdentityIndex();
   /**
    * This instance's own health verdicts. They win over the copy in a stored record: each
    * control instance probes for itself, and a record written by a heartbeat (here or on
@@ -71,6 +75,43 @@ export class ControlModel {
     site.add(rec.id);
     this.appliances.set(rec.id, { ...rec });
     if (!known) for (const l of this.applianceListeners) l(this.withHealth(rec));
+  }
+
+  /** An operator disabled it: no steering, heartbeats refused. */
+  isDisabled(id: string): boolean {
+    return this.identities.get(id)?.identity.disabled === true;
+  }
+
+  /** Forgets everything about one appliance but its identity (removed apart). */
+  removeAppliance(id: string): void {
+    const rec = this.appliances.get(id);
+    if (rec) this.sites.get(rec.site)?.delete(id);
+    this.appliances.delete(id);
+    this.health.delete(id);
+    this.clearReports(id);
+    for (const l of this.removalListeners) l(id);
+  }
+
+  /** Drops routes and inventory: the appliance leaves the route trie at once. */
+  clearReports(id: string): void {
+    this.clearRoutes(id);
+    this.clearInventory(id);
+  }
+
+  clearRoutes(id: string): void {
+    this.routes.drop(id);
+    this.routeVersions.delete(id);
+  }
+
+  clearInventory(id: string): void {
+    this.inventories.delete(id);
+    this.inventoryVersions.delete(id);
+  }
+
+  /** Called for every appliance removed (the health monitor stops probing it). */
+  onRemoval(listener: (id: string) => void): () => void {
+    this.removalListeners.add(listener);
+    return () => this.removalListeners.delete(listener);
   }
 
   /** Records the monitor's verdict; returns the previous one. */

@@ -1,6 +1,6 @@
 // The registry as devices and operators read it: each appliance's record with its health and
 // how many routes and files it reported (protocol's ApplianceView).
-import type { ApplianceView } from '@ferry/protocol';
+import type { ApplianceIdentityView, ApplianceView } from '@ferry/protocol';
 import { Errors, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
 import type { ApplianceRecord } from '../state/store.js';
@@ -15,7 +15,19 @@ export function applianceView(model: ControlModel, rec: ApplianceRecord): Applia
     files: model.inventoryOf(rec.id).size,
     inventoryVersion: model.inventoryVersion(rec.id) ?? null,
     keys: rec.keys ?? [],
+    enrollment: enrollmentOf(model, rec.id),
   };
+}
+
+function enrollmentOf(model: ControlModel, id: string): ApplianceView['enrollment'] {
+  const enrolled = model.identities.get(id);
+  if (!enrolled) return 'unenrolled';
+  return enrolled.identity.disabled ? 'disabled' : 'enrolled';
+}
+
+/** Every enrolled identity, heartbeating or not (public keys: nothing secret). */
+export function listIdentityViews(model: ControlModel): ApplianceIdentityView[] {
+  return model.identities.list();
 }
 
 export function listApplianceViews(model: ControlModel): ApplianceView[] {

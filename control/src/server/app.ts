@@ -6,9 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type KeyRing, MemoryNonceCache } from '@ferry/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
+import { OperatorAccess } from '../auth/operator-access.js';
+import { AuthRefusals } from '../auth/refusals.js';
 import type { ControlConfig } from '../config.js';
+import { Errors } from '../errors.js';
 import { HealthMonitor } from '../health/monitor.js';
 import { followStore } from '../ingest/follow.js';
 import { recordHealthVerdict } from '../ingest/health-verdict.js';
@@ -28,6 +32,7 @@ import type { ControlContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { applianceHandlers } from './handlers/appliances.js';
 import { catalogHandlers } from './handlers/catalog.js';
+import { enrollmentHandlers } from './handlers/enrollment.js';
 import { eventHandlers } from './handlers/events.js';
 import { heartbeatHandlers } from './handlers/heartbeat.js';
 import { opsHandlers } from './handlers/ops.js';
@@ -50,6 +55,8 @@ export interface ControlAppOptions {
   defaultMetrics?: boolean;
   /** how long a store write on the request path may wait before it is held (default 500 ms) */
   storeWriteDeadlineMs?: number;
+  /** How often the operator token file is polled for changes (default 1000 ms). */
+  tokenPollMs?: number;
 }
 
 export type ControlFastify = FastifyInstance<
@@ -67,6 +74,8 @@ export interface ControlApp {
   /** The signing-key choice; absent without keys. */
   signingKeys?: SigningKeys;
   metrics: ControlMetrics;
+  /** the operator tokens in force; `reload()` on SIGHUP */
+  access: OperatorAccess;
   /** Stops probing, leaves the change feed, closes the server; the store stays open. */
   close(): Promise<void>;
 }
@@ -86,6 +95,12 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const logger = opts.logger;
+  const access = await OperatorAccess.open(config.operatorTokensFile, logger);
+  if (!access.configured) {
+    logger.warn(
+      'no --operator-tokens: every call that needs an operator token is refused (catalog, enrollment, fleet reads)',
+    );
+  }
   const model = new ControlModel();
   await loadModel(model, opts.store);
   // A shared store may go away under a running control: writes are then held in memory and
@@ -123,6 +138,11 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     maxRoutesPerAppliance: config.maxRoutesPerAppliance,
     count: (result) => metrics.heartbeats.inc({ result }),
+    admit: (id) => {
+      const enrolled = model.identities.get(id);
+      if (!enrolled) return Errors.AUTH_UNKNOWN_SIGNER;
+      return enrolled.identity.disabled ? Errors.AUTH_DISABLED : undefined;
+    },
   });
 
   const ctx: ControlContext = {
@@ -144,6 +164,11 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     },
     clientAddress: new ClientAddressResolver(config.trustedProxies),
     ...(config.steerRateLimit > 0 ? { steerLimit: new RateLimiter({ rate: config.steerRateLimit }) } : {}),
+    access,
+    refusals: new AuthRefusals({ logger, counter: metrics.authRefused }),
+    // Per instance: with several instances a replay to another one inside the skew window
+    // passes (docs/security.md, out of scope).
+    nonces: new MemoryNonceCache(),
     logger,
   };
 
@@ -161,11 +186,29 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
         description: 'Registry, heartbeats, BGP routes, health and steering for Ferry appliances',
         version: '1',
       },
+      components: {
+        securitySchemes: {
+          operatorToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'operator token `fop_…` (`ferry control token create`), role viewer, operator or admin',
+          },
+          applianceSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description:
+              '`Ferry-Sig v=1,id=…,ts=…,nonce=…,sig=…`: Ed25519 by the enrolled appliance key over method, path, id, ts, nonce and sha256(body)',
+          },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(heartbeatHandlers(ctx));
   await app.register(applianceHandlers(ctx));
+  await app.register(enrollmentHandlers(ctx));
   await app.register(catalogHandlers(ctx));
   await app.register(routeLookupHandlers(ctx));
   await app.register(eventHandlers(ctx));
@@ -173,6 +216,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   await app.register(opsHandlers(ctx));
   await app.ready();
   monitor.start();
+  access.watch(opts.tokenPollMs);
 
   return {
     app,
@@ -180,7 +224,9 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     monitor,
     signingKeys,
     metrics,
+    access,
     async close() {
+      access.stop();
       await monitor.stop();
       unfollow();
       resilient?.stop();

@@ -1,6 +1,9 @@
 // What every HTTP handler needs, in one object handed to each handler module. Handlers
 // validate, call a use case (ingest/, steering/, queries/) and serialise; nothing else.
+import type { NonceCache } from '@ferry/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import type { OperatorAccess } from '../auth/operator-access.js';
+import type { AuthRefusals } from '../auth/refusals.js';
 import type { ControlConfig } from '../config.js';
 import type { HeartbeatIngest } from '../ingest/heartbeat.js';
 import type { ControlModel } from '../model/model.js';
@@ -24,5 +27,11 @@ export interface ControlContext {
   clientAddress: ClientAddressResolver;
   /** per client address on POST /v1/steer; absent when --steer-rate-limit is 0 */
   steerLimit?: RateLimiter;
+  /** operator tokens (roles) for the calls that change or expose the fleet */
+  access: OperatorAccess;
+  /** counts and logs every refused credential */
+  refusals: AuthRefusals;
+  /** nonces of appliance signatures seen inside the skew window (replays) */
+  nonces: NonceCache;
   logger: FastifyBaseLogger;
 }

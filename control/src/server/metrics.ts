@@ -10,6 +10,7 @@ export interface ControlMetrics {
   steering: Counter<'decision'>;
   heartbeats: Counter<'result'>;
   keyReloads: Counter<'result'>;
+  authRefused: Counter<'reason'>;
 }
 
 export function createMetrics(
@@ -32,6 +33,12 @@ export function createMetrics(
     name: 'ferry_control_heartbeats_total',
     help: 'Heartbeats received, by result (accepted, stale, routes-resync, inventory-resync)',
     labelNames: ['result'],
+    registers: [registry],
+  });
+  const authRefused = new Counter({
+    name: 'ferry_control_auth_refused_total',
+    help: 'Requests refused for a missing, wrong or insufficient credential, by reason',
+    labelNames: ['reason'],
     registers: [registry],
   });
   new Gauge({
@@ -91,5 +98,5 @@ export function createMetrics(
       },
     });
   }
-  return { registry, steering, heartbeats, keyReloads };
+  return { registry, steering, heartbeats, keyReloads, authRefused };
 }

@@ -25,6 +25,8 @@ function keyOf(change: StateChange): string | undefined {
       return `i:${change.id}`;
     case 'catalog':
       return 'catalog';
+    case 'identity':
+      return `id:${change.id}`;
     case 'event':
       return undefined;
   }
@@ -64,7 +66,7 @@ export class PendingWrites {
 
   /** The held keys, appliances first so a reader never finds routes of an unknown appliance. */
   heldKeys(): HeldKey[] {
-    const order = { appliance: 0, routes: 1, inventory: 2, catalog: 3 } as const;
+    const order = { identity: 0, appliance: 1, routes: 2, inventory: 3, catalog: 4 } as const;
     return [...this.keys.values()].sort((a, b) => order[a.change.kind] - order[b.change.kind]);
   }
 

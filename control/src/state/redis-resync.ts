@@ -24,13 +24,15 @@ async function idsOf(client: Redis, prefix: string, kind: 'routes' | 'inventory'
 
 /** Every change a listener needs to rebuild its model from what Redis holds now. */
 export async function changesForResync(client: Redis, prefix: string): Promise<StateChange[]> {
-  const [appliances, routes, inventory, catalog] = await Promise.all([
+  const [identities, appliances, routes, inventory, catalog] = await Promise.all([
+    client.hkeys(`${prefix}identities`),
     client.hkeys(`${prefix}appliances`),
     idsOf(client, prefix, 'routes'),
     idsOf(client, prefix, 'inventory'),
     client.exists(`${prefix}catalog`),
   ]);
   const changes: StateChange[] = [];
+  for (const id of identities.sort()) changes.push({ kind: 'identity', id });
   for (const id of appliances.sort()) changes.push({ kind: 'appliance', id });
   for (const id of routes) changes.push({ kind: 'routes', id });
   for (const id of inventory) changes.push({ kind: 'inventory', id });

@@ -9,6 +9,7 @@
 //   appliances                hash id -> ApplianceRecord JSON
 //   routes:{id}:meta          hash epoch, version, set routes:{id}:set:{g} set of prefixes
 //   inventory:{id}:meta       hash version             inventory:{id}:set  set of file ids
+//   identities                hash id -> ApplianceIdentity JSON
 //   catalog                   string, Catalog JSON
 //   dataset                   string, id of this data set (redis-dataset.ts)
 //   events:seq                counter                  events, events:appliance:{id}  sorted sets
@@ -24,6 +25,7 @@ import { RedisRouteSets } from './redis-route-sets.js';
 import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA, ROUTES_FLIP_LUA } from './redis-scripts.js';
 import { eventRetention } from './retention.js';
 import type {
+  ApplianceIdentity,
   ApplianceRecord,
   ChangeListener,
   ControlEvent,
@@ -243,6 +245,65 @@ export class RedisStore implements StateStore {
     const [version] = meta;
     if (version == null) return undefined;
     return { version: Number(version), files: members };
+  }
+
+  async putIdentity(identity: ApplianceIdentity): Promise<void> {
+    const change: StateChange = { kind: 'identity', id: identity.id };
+    execValues(
+      await this.client
+        .multi()
+        .hset(this.key('identities'), identity.id, JSON.stringify(identity))
+        .publish(this.channel, this.message(change))
+        .exec(),
+    );
+    this.feed.emit(change, this.instanceId);
+  }
+
+  async getIdentity(id: string): Promise<ApplianceIdentity | undefined> {
+    const raw = await this.client.hget(this.key('identities'), id);
+    return raw === null ? undefined : (JSON.parse(raw) as ApplianceIdentity);
+  }
+
+  async listIdentities(): Promise<ApplianceIdentity[]> {
+    const all = await this.client.hgetall(this.key('identities'));
+    return Object.keys(all)
+      .sort()
+      .map((id) => JSON.parse(all[id] as string) as ApplianceIdentity);
+  }
+
+  /** One MULTI: the listed writes, the report keys deleted, each change published. */
+  private async removeWith(
+    id: string,
+    extra: (tx: ReturnType<Redis['multi']>) => void,
+    changes: StateChange[],
+  ): Promise<void> {
+    const tx = this.client.multi();
+    extra(tx);
+    tx.del(
+      this.key('routes', id, 'meta'),
+      this.key('routes', id, 'set'),
+      this.key('inventory', id, 'meta'),
+      this.key('inventory', id, 'set'),
+    );
+    for (const change of changes) tx.publish(this.channel, this.message(change));
+    execValues(await tx.exec());
+    for (const change of changes) this.feed.emit(change, this.instanceId);
+  }
+
+  async clearReports(id: string): Promise<void> {
+    await this.removeWith(id, () => {}, [
+      { kind: 'routes', id },
+      { kind: 'inventory', id },
+    ]);
+  }
+
+  async removeAppliance(id: string): Promise<void> {
+    await this.removeWith(id, (tx) => tx.hdel(this.key('appliances'), id).hdel(this.key('identities'), id), [
+      { kind: 'identity', id },
+      { kind: 'appliance', id },
+      { kind: 'routes', id },
+      { kind: 'inventory', id },
+    ]);
   }
 
   async putCatalog(catalog: Catalog): Promise<void> {

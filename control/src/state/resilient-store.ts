@@ -15,6 +15,7 @@ import { Errors, FerryError } from '../errors.js';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { PendingWrites } from './pending-writes.js';
 import type {
+  ApplianceIdentity,
   ApplianceRecord,
   ChangeListener,
   ControlEvent,
@@ -218,6 +219,29 @@ export class ResilientStore implements StateStore {
 
   getInventory(id: string): Promise<InventorySet | undefined> {
     return this.read('inventory', () => this.inner.getInventory(id));
+  }
+
+  // Enrollment is an operator's call: it goes to the store or fails at once with
+  // FERRY_ERR_STORE_UNAVAILABLE (the operator retries), never held in memory, so two
+  // instances cannot disagree on who is enrolled. Heartbeats check the model's copy.
+  putIdentity(identity: ApplianceIdentity): Promise<void> {
+    return this.read('identity', () => this.inner.putIdentity(identity));
+  }
+
+  getIdentity(id: string): Promise<ApplianceIdentity | undefined> {
+    return this.read('identity', () => this.inner.getIdentity(id));
+  }
+
+  listIdentities(): Promise<ApplianceIdentity[]> {
+    return this.read('identities', () => this.inner.listIdentities());
+  }
+
+  clearReports(id: string): Promise<void> {
+    return this.read('reports', () => this.inner.clearReports(id));
+  }
+
+  removeAppliance(id: string): Promise<void> {
+    return this.read('appliance', () => this.inner.removeAppliance(id));
   }
 
   putCatalog(catalog: Catalog): Promise<void> {

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 
 /** Bumped with every schema change. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 
 /** The first schema, kept as it was: new files start from it, and the migration test writes it. */
 export const SCHEMA_V1 = `
@@ -39,6 +39,11 @@ INSERT INTO route_members (set_id, prefix) SELECT s.set_id, p.prefix FROM route_
 DROP TABLE route_prefixes;
 `;
 
+// v3: enrolled appliance identities (docs/security.md), one JSON record per appliance.
+const MIGRATE_V3 = `
+CREATE TABLE identities (id TEXT PRIMARY KEY, identity TEXT NOT NULL) WITHOUT ROWID;
+`;
+
 // Generations a crash left half written (or not yet deleted) are referenced by no route set.
 const DROP_ORPHANS = `
 DELETE FROM route_members WHERE set_id IN
@@ -56,6 +61,7 @@ export function migrate(db: Database.Database): void {
   db.transaction(() => {
     if (current < 1) db.exec(SCHEMA_V1);
     if (current < 2) db.exec(MIGRATE_V2);
+    if (current < 3) db.exec(MIGRATE_V3);
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   }).immediate();
   db.exec(DROP_ORPHANS);

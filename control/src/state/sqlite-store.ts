@@ -12,6 +12,7 @@ import { eventRetention } from './retention.js';
 import { SqliteRouteSets } from './sqlite-route-sets.js';
 import { migrate } from './sqlite-schema.js';
 import type {
+  ApplianceIdentity,
   ApplianceRecord,
   ChangeListener,
   ControlEvent,
@@ -24,6 +25,7 @@ import type {
 
 export { SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 
+// v2: enrolled appliance identities (public keys, not secrets).
 export interface SqliteStoreOptions {
   /** ms a writer waits for another connection's lock before SQLITE_BUSY (default 5000) */
   busyTimeoutMs?: number;
@@ -62,9 +64,21 @@ function prepareStatements(db: Database.Database) {
     getInventoryVersion: db.prepare('SELECT version FROM inventory_sets WHERE appliance_id = ?').pluck(),
     setInventoryVersion: db.prepare('UPDATE inventory_sets SET version = ? WHERE appliance_id = ?'),
     clearFiles: db.prepare('DELETE FROM inventory_files WHERE appliance_id = ?'),
+    // Every route generation of one appliance (current and any left half written).
+    clearPrefixes: db.prepare(
+      'DELETE FROM route_members WHERE set_id IN (SELECT set_id FROM route_generations WHERE appliance_id = ?)',
+    ),
+    clearGenerations: db.prepare('DELETE FROM route_generations WHERE appliance_id = ?'),
     addFile: db.prepare('INSERT OR IGNORE INTO inventory_files (appliance_id, file_id) VALUES (?, ?)'),
     removeFile: db.prepare('DELETE FROM inventory_files WHERE appliance_id = ? AND file_id = ?'),
     listFiles: db.prepare('SELECT file_id FROM inventory_files WHERE appliance_id = ?').pluck(),
+    putIdentity: db.prepare('INSERT OR REPLACE INTO identities (id, identity) VALUES (?, ?)'),
+    getIdentity: db.prepare('SELECT identity FROM identities WHERE id = ?').pluck(),
+    listIdentities: db.prepare('SELECT identity FROM identities ORDER BY id').pluck(),
+    deleteIdentity: db.prepare('DELETE FROM identities WHERE id = ?'),
+    deleteAppliance: db.prepare('DELETE FROM appliances WHERE id = ?'),
+    deleteRouteSet: db.prepare('DELETE FROM route_sets WHERE appliance_id = ?'),
+    deleteInventorySet: db.prepare('DELETE FROM inventory_sets WHERE appliance_id = ?'),
     putCatalog: db.prepare('INSERT OR REPLACE INTO catalog (id, body) VALUES (1, ?)'),
     getCatalog: db.prepare('SELECT body FROM catalog WHERE id = 1').pluck(),
     trimEvents: db.prepare('DELETE FROM events WHERE seq <= ?'),
@@ -158,6 +172,45 @@ export class SqliteStore implements StateStore {
       if (version === undefined) return undefined;
       return { version, files: this.stmt.listFiles.all(id) as string[] };
     })();
+  }
+
+  async putIdentity(identity: ApplianceIdentity): Promise<void> {
+    this.stmt.putIdentity.run(identity.id, JSON.stringify(identity));
+    this.feed.emit({ kind: 'identity', id: identity.id }, this.instanceId);
+  }
+
+  async getIdentity(id: string): Promise<ApplianceIdentity | undefined> {
+    const raw = this.stmt.getIdentity.get(id) as string | undefined;
+    return raw === undefined ? undefined : (JSON.parse(raw) as ApplianceIdentity);
+  }
+
+  async listIdentities(): Promise<ApplianceIdentity[]> {
+    return (this.stmt.listIdentities.all() as string[]).map((raw) => JSON.parse(raw) as ApplianceIdentity);
+  }
+
+  private deleteReports(id: string): void {
+    this.stmt.clearPrefixes.run(id);
+    this.stmt.clearGenerations.run(id);
+    this.stmt.deleteRouteSet.run(id);
+    this.stmt.clearFiles.run(id);
+    this.stmt.deleteInventorySet.run(id);
+  }
+
+  async clearReports(id: string): Promise<void> {
+    this.db.transaction(() => this.deleteReports(id))();
+    this.feed.emit({ kind: 'routes', id }, this.instanceId);
+    this.feed.emit({ kind: 'inventory', id }, this.instanceId);
+  }
+
+  async removeAppliance(id: string): Promise<void> {
+    this.db.transaction(() => {
+      this.deleteReports(id);
+      this.stmt.deleteAppliance.run(id);
+      this.stmt.deleteIdentity.run(id);
+    })();
+    for (const kind of ['identity', 'appliance', 'routes', 'inventory'] as const) {
+      this.feed.emit({ kind, id }, this.instanceId);
+    }
   }
 
   async putCatalog(catalog: Catalog): Promise<void> {

@@ -29,6 +29,22 @@ export interface ApplianceRecord {
   keys?: HeldKey[];
 }
 
+/**
+ * Who may heartbeat as `id` (enrolled by an operator): the Ed25519 public key that signs its
+ * heartbeats, the site it must report, and the hosts its `url` may name (empty: only the
+ * address its heartbeats come from). docs/security.md.
+ */
+export interface ApplianceIdentity {
+  id: string;
+  site: string;
+  /** raw Ed25519 public key, base64url */
+  publicKey: string;
+  urlHosts: string[];
+  /** heartbeats refused and out of steering until enabled again */
+  disabled: boolean;
+  enrolledMs: number;
+}
+
 /** An appliance's learned routes (prefixes only; control's trie needs nothing more). */
 export interface RouteSet {
   epoch: string;
@@ -73,6 +89,7 @@ export type StateChange =
   | { kind: 'routes'; id: string }
   | { kind: 'inventory'; id: string }
   | { kind: 'catalog' }
+  | { kind: 'identity'; id: string }
   | { kind: 'event'; event: ControlEvent };
 
 /**
@@ -115,6 +132,17 @@ export interface StateStore {
     delta: { since: number; version: number; added: string[]; removed: string[] },
   ): Promise<boolean>;
   getInventory(id: string): Promise<InventorySet | undefined>;
+
+  putIdentity(identity: ApplianceIdentity): Promise<void>;
+  getIdentity(id: string): Promise<ApplianceIdentity | undefined>;
+  listIdentities(): Promise<ApplianceIdentity[]>;
+  /** Forgets an appliance's routes and inventory (it sends them in full when it may again). */
+  clearReports(id: string): Promise<void>;
+  /**
+   * Removes identity, record, routes and inventory in one step; the changes announced
+   * re-read as absent, so every instance drops the appliance. Events stay.
+   */
+  removeAppliance(id: string): Promise<void>;
 
   putCatalog(catalog: Catalog): Promise<void>;
   getCatalog(): Promise<Catalog | undefined>;

@@ -11,10 +11,19 @@
 // The checks read before they write, so two instances writing back the same key at the same
 // instant can still race; the delta check and the next heartbeat settle it within seconds.
 import type { Catalog } from '@ferry/protocol';
-import type { ApplianceRecord, InventorySet, RouteSet, StateChange, StateStore } from './store.js';
+import type {
+  ApplianceIdentity,
+  ApplianceRecord,
+  InventorySet,
+  RouteSet,
+  StateChange,
+  StateStore,
+} from './store.js';
 
 /** The in-memory model as write-back reads it (control/src/model/held-state.ts). */
 export interface HeldState {
+  /** enrolled identities: a Redis that came back empty needs them, or no appliance is let in */
+  identities(): ApplianceIdentity[];
   applianceIds(): string[];
   appliance(id: string): ApplianceRecord | undefined;
   routesVersion(id: string): { epoch: string; version: number } | undefined;
@@ -36,6 +45,15 @@ export async function writeBackKey(
   options: { catalogOnlyIfMissing?: boolean } = {},
 ): Promise<WriteBackResult> {
   switch (change.kind) {
+    case 'identity': {
+      // Enrollment writes go straight to the store (operator calls, answered 503 while it is
+      // away), so an identity is only ever re-seeded: ours unless the store has one.
+      const ours = held.identities().find((i) => i.id === change.id);
+      if (!ours) return 'absent';
+      if (await store.getIdentity(change.id)) return 'kept';
+      await store.putIdentity(ours);
+      return 'written';
+    }
     case 'appliance': {
       const ours = held.appliance(change.id);
       if (!ours) return 'absent';
@@ -74,10 +92,11 @@ export async function writeBackKey(
   }
 }
 
-/** Every key the model holds, appliances first: what a store that came back empty needs. */
+/** Every key the model holds, identities and appliances first: what a store that came back empty needs. */
 export function everyHeldKey(held: HeldState): KeyChange[] {
   const ids = held.applianceIds();
-  const keys: KeyChange[] = ids.map((id) => ({ kind: 'appliance', id }));
+  const keys: KeyChange[] = held.identities().map((i) => ({ kind: 'identity', id: i.id }));
+  for (const id of ids) keys.push({ kind: 'appliance', id });
   for (const id of ids) keys.push({ kind: 'routes', id }, { kind: 'inventory', id });
   keys.push({ kind: 'catalog' });
   return keys;

@@ -15,7 +15,8 @@ export function candidates(
   const out = new Map<string, Candidate>();
   for (const id of ids) {
     const rec = model.getAppliance(id);
-    if (!rec) continue;
+    // A disabled appliance has no routes in the trie, but may sit in a fallback site.
+    if (!rec || model.isDisabled(id)) continue;
     const files = model.inventoryOf(rec.id);
     out.set(rec.id, {
       id: rec.id,

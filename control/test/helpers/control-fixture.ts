@@ -13,6 +13,7 @@ import { type ControlConfig, DEFAULTS, validateConfig } from '../../src/config.j
 import { buildControlApp, type ControlApp } from '../../src/server/app.js';
 import { openStore } from '../../src/state/open-store.js';
 import type { StateStore } from '../../src/state/store.js';
+import { TestFleet, writeTestTokens } from '../support/fleet-auth.js';
 
 export const TITLE = 't1';
 export const FILE = 't1-v';
@@ -48,6 +49,8 @@ export interface Fixture {
   dir: string;
   /** the appliance's base URL (its /healthz answers 200) */
   applianceUrl: string;
+  /** operator tokens and the enrolled appliances' keys (heartbeats are signed) */
+  fleet: TestFleet;
   /** Stops control, closes and reopens the store, starts control again; returns the ms it took to load. */
   restart(): Promise<number>;
   close(): Promise<void>;
@@ -62,6 +65,7 @@ export async function startFixture(overrides: Partial<ControlConfig> = {}): Prom
   });
   await new Promise<void>((resolve) => healthz.listen(0, '127.0.0.1', resolve));
   const applianceUrl = `http://127.0.0.1:${(healthz.address() as AddressInfo).port}`;
+  const tokens = await writeTestTokens(dir);
   const config = validateConfig({
     ...DEFAULTS,
     http: { ...DEFAULTS.http },
@@ -71,6 +75,7 @@ export async function startFixture(overrides: Partial<ControlConfig> = {}): Prom
     logLevel: 'silent',
     // A 1M-route swap keeps the appliance fresh itself; this only keeps slow CI from flapping.
     staleAfterMs: 600_000,
+    operatorTokensFile: tokens.file,
     ...overrides,
   });
   const dbFile = join(dir, 'control.db');
@@ -79,7 +84,7 @@ export async function startFixture(overrides: Partial<ControlConfig> = {}): Prom
   const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
   const res = await fetch(`${base}/v1/catalog`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` },
     body: JSON.stringify(catalog),
   });
   if (res.status !== 200) throw new Error(`catalog refused: ${res.status} ${await res.text()}`);
@@ -89,6 +94,7 @@ export async function startFixture(overrides: Partial<ControlConfig> = {}): Prom
     store,
     dir,
     applianceUrl,
+    fleet: new TestFleet(() => f.base, tokens),
     async restart() {
       await f.control.close();
       await f.store.close();
@@ -112,6 +118,8 @@ export async function startFixture(overrides: Partial<ControlConfig> = {}): Prom
 }
 
 let seq = 1;
+// One boot for every heartbeat these tests send: seq rises within it.
+const BOOT = 'fixtureBoot00000';
 
 export function heartbeat(f: Fixture, routes?: RoutesReport, withInventory = true): Heartbeat {
   const hb: Heartbeat = {
@@ -119,6 +127,7 @@ export function heartbeat(f: Fixture, routes?: RoutesReport, withInventory = tru
     site: 'isp-a',
     version: '0.1.0',
     state: 'serving',
+    boot: BOOT,
     seq: seq++,
     load: { bitsPerSecond: 0, connections: 0 },
     capacity: { bitsPerSecond: 1e9 },
@@ -129,11 +138,15 @@ export function heartbeat(f: Fixture, routes?: RoutesReport, withInventory = tru
   return hb;
 }
 
+/** Posts a heartbeat signed by `id`, enrolling it (site isp-a, loopback) on first use. */
 export async function postHeartbeat(f: Fixture, id: string, body: Heartbeat | string) {
-  const res = await fetch(`${f.base}/v1/appliances/${id}/heartbeat`, {
+  if (!f.fleet.identities.has(id)) await f.fleet.enroll(id, 'isp-a', ['127.0.0.1']);
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const path = `/v1/appliances/${id}/heartbeat`;
+  const res = await fetch(`${f.base}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...f.fleet.headers('POST', path, text) },
+    body: text,
   });
   // biome-ignore lint/suspicious/noExplicitAny: replies are checked field by field
   return { status: res.status, json: (await res.json()) as any };

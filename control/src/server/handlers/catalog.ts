@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { ingestCatalog } from '../../ingest/catalog.js';
 import { getTitle } from '../../queries/titles.js';
 import type { ControlContext } from '../context.js';
+import { OPERATOR_SECURITY, requireRole } from '../guards.js';
 import { TitleParams } from '../schemas.js';
 
 const CATALOG_BODY_LIMIT = 64 * 1024 * 1024;
@@ -16,13 +17,15 @@ export function catalogHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox 
       '/v1/catalog',
       {
         bodyLimit: CATALOG_BODY_LIMIT,
+        onRequest: requireRole(ctx, 'operator'),
         schema: {
+          security: OPERATOR_SECURITY,
           summary: 'Replace the catalog (catalog.json as written by `ferry content generate`)',
           tags: ['catalog'],
           // Checked by protocol's parseCatalog, which names the first bad field; fastify's
           // validator would only say that the body does not match.
           body: Type.Object({}, { additionalProperties: true }),
-          response: { 200: CatalogAccepted, 400: ErrorBody },
+          response: { 200: CatalogAccepted, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
         },
       },
       async (req) => ingestCatalog({ store, model }, req.body),

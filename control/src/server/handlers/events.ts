@@ -1,9 +1,10 @@
 // GET /v1/events: the event log (registrations, health transitions, resyncs), filtered by
 // appliance and time. Read from the store: events are not on any hot path.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ControlEvents } from '@ferry/protocol';
+import { ControlEvents, ErrorBody } from '@ferry/protocol';
 import type { EventFilter } from '../../state/store.js';
 import type { ControlContext } from '../context.js';
+import { OPERATOR_SECURITY, requireRole } from '../guards.js';
 import { EventsQuery } from '../schemas.js';
 
 export function eventHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
@@ -11,11 +12,13 @@ export function eventHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
     app.get(
       '/v1/events',
       {
+        onRequest: requireRole(ctx, 'viewer'),
         schema: {
-          summary: 'Event log: registrations, health transitions, resyncs',
+          summary: 'Event log: registrations, health transitions, resyncs, enrollment',
           tags: ['events'],
+          security: OPERATOR_SECURITY,
           querystring: EventsQuery,
-          response: { 200: ControlEvents },
+          response: { 200: ControlEvents, 401: ErrorBody, 403: ErrorBody },
         },
       },
       async (req) => {
