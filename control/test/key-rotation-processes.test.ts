@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContentStore, generateContent } from '@ferry/appliance';
+import { ContentStore, createIdentityKey, generateContent } from '@ferry/appliance';
 import { waitUntil } from '@ferry/harness';
 import {
   type ApplianceList,
@@ -19,6 +19,7 @@ import {
 } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type FerryProc, ferry, isRunning } from './support/ferry-cli.js';
+import { type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 const started: FerryProc[] = [];
 const READY = /admin on (http:\/\/\S+)/;
@@ -41,8 +42,11 @@ describe('token key rotation across control and two appliances (real processes)'
   const appliances = new Map<string, FerryProc>();
   let titleId: string;
   let store: (name: string) => Promise<string>;
+  let tokens: TestTokens;
+  const bearer = () => ({ authorization: `Bearer ${tokens.admin}` });
 
-  const view = async () => ((await call(`${control.url}/v1/appliances`)).body as ApplianceList).appliances;
+  const view = async () =>
+    ((await call(`${control.url}/v1/appliances`, { headers: bearer() })).body as ApplianceList).appliances;
   const steer = async () =>
     (await call(`${control.url}/v1/steer`, { method: 'POST', body: { titleId } })) as {
       status: number;
@@ -52,6 +56,15 @@ describe('token key rotation across control and two appliances (real processes)'
   const fetchUrl = (url: string) => call(url, { headers: { Range: 'bytes=0-99' } });
 
   const startAppliance = async (id: string, keys: string) => {
+    // Each appliance has its identity key, enrolled as an operator would (docs/security.md).
+    const identity = join(dir, `${id}.identity`);
+    const publicKey = await createIdentityKey(identity);
+    const enrolled = await call(`${control.url}/v1/appliances`, {
+      method: 'POST',
+      headers: bearer(),
+      body: { id, site: 'site-a', publicKey, urlHosts: ['127.0.0.1'] },
+    });
+    expect(enrolled.status).toBe(201);
     const p = await ferry(
       [
         'appliance',
@@ -67,6 +80,8 @@ describe('token key rotation across control and two appliances (real processes)'
         control.url!,
         '--token-key-file',
         keys,
+        '--identity-key',
+        identity,
         '--access-log',
         'off',
         '--log-level',
@@ -83,6 +98,7 @@ describe('token key rotation across control and two appliances (real processes)'
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-rotation-'));
     keyFile = join(dir, 'keys');
+    tokens = await writeTestTokens(dir);
     writeFileSync(keyFile, formatKeyFile([generateKey('k1')]), { mode: 0o600 });
     const { catalog, catalogPath } = generateContent({
       out: join(dir, 'content'),
@@ -110,6 +126,8 @@ describe('token key rotation across control and two appliances (real processes)'
         keyFile,
         '--fallback-site',
         'site-a',
+        '--operator-tokens',
+        tokens.file,
         '--log-level',
         'info',
       ],
@@ -118,6 +136,7 @@ describe('token key rotation across control and two appliances (real processes)'
     );
     const posted = await call(`${control.url}/v1/catalog`, {
       method: 'POST',
+      headers: bearer(),
       body: JSON.parse(readFileSync(catalogPath, 'utf8')),
     });
     expect(posted.status).toBe(200);

@@ -69,7 +69,7 @@ describe('write-back of held state', () => {
     'routes: stored $stored.epoch/$stored.version, ours e/5 → $result',
     async ({ stored, result, version }) => {
       const model = new ControlModel();
-      model.setRoutes('a1', { epoch: 'e', version: 5, prefixes: ['10.0.0.0/8'] });
+      await model.setRoutes('a1', { epoch: 'e', version: 5, prefixes: ['10.0.0.0/8'] });
       await store.putRoutes('a1', { ...stored, prefixes: ['192.0.2.0/24'] });
       expect(await writeBackKey(store, heldStateOf(model), { kind: 'routes', id: 'a1' })).toBe(result);
       expect((await store.getRoutes('a1'))?.version).toBe(version);

@@ -13,6 +13,7 @@ import { DEFAULTS, validateConfig } from '../src/config.js';
 import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import { BeatingAppliance } from './support/beating-appliance.js';
+import { makeIdentity, type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Body = any;
@@ -33,10 +34,37 @@ async function startInstance(url: string): Promise<Instance> {
     fallbackSites: [],
     trustedProxies: ['127.0.0.1/32'],
     logLevel: 'silent',
+    operatorTokensFile: (await credentials()).tokens.file,
   });
   const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
   const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
   return { store, control, base };
+}
+
+// One token file and one identity for every instance of a test: enrollments live in Redis,
+// shared like the rest of the state.
+let creds: { tokens: TestTokens; dir: string } | undefined;
+const a1 = makeIdentity('a1');
+async function credentials(): Promise<{ tokens: TestTokens; dir: string }> {
+  if (!creds) {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-redis-creds-'));
+    creds = { dir, tokens: await writeTestTokens(dir) };
+  }
+  return creds;
+}
+
+/** Enrolls a1 (site-a, loopback) at an instance, as an operator would. */
+async function enrollA1(base: string): Promise<void> {
+  const res = await fetch(`${base}/v1/appliances`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${(await credentials()).tokens.admin}`,
+    },
+    body: JSON.stringify({ id: 'a1', site: 'site-a', publicKey: a1.publicKey, urlHosts: ['127.0.0.1'] }),
+  });
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`enrolling a1: ${res.status} ${await res.text()}`);
 }
 
 async function stopInstance(i: Instance): Promise<void> {
@@ -49,6 +77,7 @@ async function call(base: string, method: string, path: string, body?: unknown) 
     method,
     headers: {
       'x-forwarded-for': '10.0.1.1',
+      authorization: `Bearer ${(await credentials()).tokens.admin}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -121,7 +150,8 @@ describe.skipIf(!hasRedisServer())('control while its Redis is away', () => {
     dir = await mkdtemp(join(tmpdir(), 'ferry-redis-away-'));
     redis = await startRedisServer({ persist: true, dir });
     instances.push(await startInstance(redis.url));
-    appliance = new BeatingAppliance('a1', (instances[0] as Instance).base, { files: ['t1-v'] });
+    await enrollA1((instances[0] as Instance).base);
+    appliance = new BeatingAppliance('a1', (instances[0] as Instance).base, { files: ['t1-v'], key: a1.key });
     await appliance.listen();
   });
 
@@ -131,6 +161,7 @@ describe.skipIf(!hasRedisServer())('control while its Redis is away', () => {
     if (redis) process.kill(redis.pid, 'SIGCONT');
     await redis?.stop();
     await rm(dir, { recursive: true, force: true });
+    if (creds) await rm(creds.dir, { recursive: true, force: true });
   });
 
   it('steers from memory while Redis hangs or is stopped, and catches up when it is back', async () => {

@@ -3,6 +3,9 @@
 // appliances: their next deltas do not follow anything control holds, so control answers
 // routesResync / inventoryResync and the full reports that follow rebuild the model. The
 // catalog has no such source; it is unknown (UNKNOWN_TITLE) until it is posted again.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +13,7 @@ import { DEFAULTS, validateConfig } from '../src/config.js';
 import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import { BeatingAppliance } from './support/beating-appliance.js';
+import { makeIdentity, type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 interface Instance {
   store: RedisStore;
@@ -25,10 +29,37 @@ async function startInstance(url: string): Promise<Instance> {
     fallbackSites: [],
     trustedProxies: ['127.0.0.1/32'],
     logLevel: 'silent',
+    operatorTokensFile: (await credentials()).tokens.file,
   });
   const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
   const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
   return { store, control, base };
+}
+
+// One token file and one identity for every instance of a test: enrollments live in Redis,
+// shared like the rest of the state.
+let creds: { tokens: TestTokens; dir: string } | undefined;
+const a1 = makeIdentity('a1');
+async function credentials(): Promise<{ tokens: TestTokens; dir: string }> {
+  if (!creds) {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-redis-creds-'));
+    creds = { dir, tokens: await writeTestTokens(dir) };
+  }
+  return creds;
+}
+
+/** Enrolls a1 (site-a, loopback) at an instance, as an operator would. */
+async function enrollA1(base: string): Promise<void> {
+  const res = await fetch(`${base}/v1/appliances`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${(await credentials()).tokens.admin}`,
+    },
+    body: JSON.stringify({ id: 'a1', site: 'site-a', publicKey: a1.publicKey, urlHosts: ['127.0.0.1'] }),
+  });
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`enrolling a1: ${res.status} ${await res.text()}`);
 }
 
 async function stopInstance(i: Instance): Promise<void> {
@@ -39,7 +70,11 @@ async function stopInstance(i: Instance): Promise<void> {
 async function post(base: string, path: string, body: unknown) {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.0.1.1' },
+    headers: {
+      'content-type': 'application/json',
+      'x-forwarded-for': '10.0.1.1',
+      authorization: `Bearer ${(await credentials()).tokens.admin}`,
+    },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(3000),
   });
@@ -78,7 +113,8 @@ describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that cam
   beforeAll(async () => {
     redis = await startRedisServer();
     control = await startInstance(redis.url);
-    appliance = new BeatingAppliance('a1', control.base, { files: ['t1-v'], newPrefixEvery: 3 });
+    await enrollA1(control.base);
+    appliance = new BeatingAppliance('a1', control.base, { files: ['t1-v'], newPrefixEvery: 3, key: a1.key });
     await appliance.listen();
   });
 
@@ -86,6 +122,7 @@ describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that cam
     await appliance?.stop();
     if (control) await stopInstance(control);
     await redis?.stop();
+    if (creds) await rm(creds.dir, { recursive: true, force: true });
   });
 
   it('asks the appliances for full reports and steers again once the catalog is posted', async () => {
@@ -111,6 +148,9 @@ describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that cam
     await (redis as RedisServer).stop();
     redis = await startRedisServer({ port });
     control = await startInstance(redis.url);
+    // The enrollment went with the data: a lone instance cannot know it, so the operator
+    // enrolls a1 again (docs/control.md, "When Redis is away").
+    await enrollA1(control.base);
     const resyncsBefore = app.log.resyncs;
     app.retarget(control.base);
     app.start();

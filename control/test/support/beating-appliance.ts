@@ -3,8 +3,10 @@
 // snapshot and a full inventory first and whenever control asks for a resync, deltas
 // after, each heartbeat abandoned after the agent's 1 s timeout. Every few beats it learns
 // a new prefix, so the state keeps moving while the store is away.
+import type { KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { signRequest } from '@ferry/protocol';
 
 const HEARTBEAT_TIMEOUT_MS = 1000;
 /** A test runs well under this; the loop stops by itself if a test forgets to. */
@@ -33,8 +35,17 @@ export class BeatingAppliance {
   constructor(
     readonly id: string,
     private control: string,
-    private readonly opts: { intervalMs?: number; newPrefixEvery?: number; files?: string[] } = {},
+    private readonly opts: {
+      intervalMs?: number;
+      newPrefixEvery?: number;
+      files?: string[];
+      /** its enrolled identity key: every heartbeat is signed with it, as control requires */
+      key?: KeyObject;
+    } = {},
   ) {}
+
+  /** One process of the appliance: seq counts within it. */
+  private readonly boot = 'beatingBoot00000';
 
   async listen(): Promise<void> {
     this.healthz = createServer((_req, res) => res.end('{"ok":true}'));
@@ -109,6 +120,7 @@ export class BeatingAppliance {
       site: 'site-a',
       version: '0.1.0',
       state: 'serving',
+      boot: this.boot,
       seq,
       load: { bitsPerSecond: 0, connections: 0 },
       capacity: { bitsPerSecond: 1e9 },
@@ -118,10 +130,20 @@ export class BeatingAppliance {
     };
     const started = Date.now();
     try {
-      const res = await fetch(`${this.control}/v1/appliances/${this.id}/heartbeat`, {
+      const path = `/v1/appliances/${this.id}/heartbeat`;
+      const text = JSON.stringify(body);
+      const auth: Record<string, string> = this.opts.key
+        ? {
+            authorization: signRequest(
+              { method: 'POST', path, body: text },
+              { id: this.id, key: this.opts.key },
+            ),
+          }
+        : {};
+      const res = await fetch(`${this.control}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', ...auth },
+        body: text,
         signal: AbortSignal.timeout(HEARTBEAT_TIMEOUT_MS),
       });
       const reply = (await res.json()) as { routesResync?: boolean; inventoryResync?: boolean };
