@@ -194,8 +194,9 @@ describe('ControlAgent', () => {
     const other = loadPrivateKey(generateSigningKeyPair().privateKeyPem);
     const { control, agent } = await setup({ identityKey: other });
     agent.start();
-    await eventually(() => control.refused.length >= 2, {
-      what: 'two refusals',
+    // The fake control counts a refusal when it answers; the agent, when the answer arrives.
+    await eventually(() => control.refused.length >= 2 && agent.status().consecutiveFailures >= 2, {
+      what: 'two refusals, counted by both ends',
       timeoutMs: 5000,
       intervalMs: 10,
     });

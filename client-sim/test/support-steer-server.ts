@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '@ferry/harness';
 import type { CatalogTitle, SteerResponse } from '@ferry/protocol';
 
 export type RankedBase = { base: string; applianceId: string; site: string };
@@ -65,16 +66,8 @@ export async function startSteerServer(title: CatalogTitle, bases: RankedBase[])
   };
 }
 
-/** A loopback port nobody listens on: bound, then released. */
-export async function deadPort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as AddressInfo;
-  s.close();
-  await once(s, 'close');
-  return port;
-}
+/** A loopback port nobody listens on (bound, then released). */
+export const deadPort = (): Promise<number> => freePort();
 
 /**
  * An origin that answers every range with 206 and then sends `bytesPerSec` (in small
