@@ -4,6 +4,7 @@
 // told apart by the epoch) gets `resync`, and control takes a new snapshot. Nothing is kept per
 // route beyond the RIB itself: the snapshot is read from the RIB when asked for.
 import { randomBytes } from 'node:crypto';
+import { ChangeLog } from '../../feed/change-log.js';
 import { AFI_IPV4, AFI_IPV6, type Afi } from '../codec/types.js';
 import type { InternedAttrs } from '../rib/attr-intern.js';
 import type { AdjRibIn, RibChange } from '../rib/rib.js';
@@ -49,31 +50,25 @@ interface LogEntry {
 
 export class RouteFeed {
   readonly epoch: string;
-  private readonly maxLog: number;
-  private versionNow = 0;
-  /** log[head] is the change that made version floor + 1 */
-  private log: LogEntry[] = [];
-  private head = 0;
-  private floor = 0;
+  private readonly log: ChangeLog<LogEntry>;
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly rib: AdjRibIn,
     opts: RouteFeedOptions = {},
   ) {
-    this.maxLog = opts.maxLog ?? 100_000;
-    if (!Number.isInteger(this.maxLog) || this.maxLog < 1) throw new RangeError('maxLog must be >= 1');
+    this.log = new ChangeLog(opts.maxLog);
     this.epoch = opts.epoch ?? randomBytes(8).toString('hex');
     this.unsubscribe = rib.subscribe((c) => this.record(c));
   }
 
   get version(): number {
-    return this.versionNow;
+    return this.log.version;
   }
 
   /** Changes still in the log (for status and metrics). */
   get logSize(): number {
-    return this.log.length - this.head;
+    return this.log.size;
   }
 
   close(): void {
@@ -81,7 +76,7 @@ export class RouteFeed {
   }
 
   snapshot(): FeedSnapshot {
-    return { epoch: this.epoch, version: this.versionNow, routes: [...this.routes()] };
+    return { epoch: this.epoch, version: this.log.version, routes: [...this.routes()] };
   }
 
   /**
@@ -107,21 +102,17 @@ export class RouteFeed {
    * `resync` when `since` is older than the log, newer than now, or from another epoch.
    */
   deltasSince(since: number, epoch: string = this.epoch): FeedDelta {
-    if (epoch !== this.epoch || !Number.isInteger(since) || since < this.floor || since > this.versionNow) {
-      return { epoch: this.epoch, version: this.versionNow, resync: true };
-    }
+    const changes = epoch === this.epoch ? this.log.since(since) : undefined;
+    if (!changes) return { epoch: this.epoch, version: this.log.version, resync: true };
     const latest = new Map<string, LogEntry>();
-    for (let i = this.head + (since - this.floor); i < this.log.length; i++) {
-      const e = this.log[i]!;
-      latest.set(`${e.peer}\u0000${e.afi}/${e.len}/${e.key}`, e);
-    }
+    for (const e of changes) latest.set(`${e.peer}\u0000${e.afi}/${e.len}/${e.key}`, e);
     const announced: FeedRoute[] = [];
     const withdrawn: FeedWithdrawal[] = [];
     for (const e of latest.values()) {
       if (e.attrs) announced.push(this.route(e.afi, e.len, e.key, e.peer, e.attrs));
       else withdrawn.push({ prefix: keyText(e.afi, e.len, e.key), peer: e.peer });
     }
-    return { epoch: this.epoch, version: this.versionNow, since, announced, withdrawn };
+    return { epoch: this.epoch, version: this.log.version, since, announced, withdrawn };
   }
 
   private route(afi: Afi, len: number, key: number | string, peer: string, attrs: InternedAttrs): FeedRoute {
@@ -129,16 +120,6 @@ export class RouteFeed {
   }
 
   private record(c: RibChange): void {
-    this.versionNow++;
-    this.log.push({ afi: c.afi, len: c.len, key: c.key, peer: c.peer, attrs: c.attrs });
-    if (this.log.length - this.head > this.maxLog) {
-      this.head++;
-      this.floor++;
-      // Compact once the dropped part is as large as the kept part: amortised O(1) per change.
-      if (this.head >= this.maxLog) {
-        this.log = this.log.slice(this.head);
-        this.head = 0;
-      }
-    }
+    this.log.append({ afi: c.afi, len: c.len, key: c.key, peer: c.peer, attrs: c.attrs });
   }
 }
