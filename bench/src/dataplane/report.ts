@@ -1,15 +1,9 @@
 // Turning samples into the summary (medians over rounds, Ferry ÷ nginx) and rendering it as
 // a terminal table, Markdown and JSON. Pure: tested without servers.
 
-import {
-  formatRatio,
-  formatValue,
-  renderMarkdown,
-  renderText,
-  type Table,
-  type Unit,
-} from '../common/format.js';
-import { describeMachine, type MachineInfo, machineMarkdown } from '../common/machine.js';
+import { formatRatio, formatValue, type Table, type Unit } from '../common/format.js';
+import type { MachineInfo } from '../common/machine.js';
+import { pageMarkdown, pageText, type ReportPage } from '../common/report-page.js';
 import { median, ratio } from '../common/stats.js';
 import { isValidRun, invalidRunNotes as runNotes } from '../common/validity.js';
 import type { Tool } from './load.js';
@@ -154,16 +148,17 @@ const LEGEND = [
 ];
 
 export function renderReportText(r: Report): string {
-  return [
-    `ferry bench dataplane — ${r.date}`,
-    ...describeMachine(r.machine),
-    settingsLine(r),
-    '',
-    renderText(summaryTable(r.summary)),
-    '',
-    ...LEGEND,
-    ...r.notes,
-  ].join('\n');
+  return pageText(`ferry bench dataplane — ${r.date}`, page(r));
+}
+
+function page(r: Report): ReportPage {
+  return {
+    machine: r.machine,
+    settings: settingsLine(r),
+    table: summaryTable(r.summary),
+    legend: LEGEND,
+    notes: r.notes,
+  };
 }
 
 function settingsLine(r: Report): string {
@@ -175,19 +170,5 @@ function settingsLine(r: Report): string {
 }
 
 export function renderReportMarkdown(r: Report): string {
-  const m = r.machine;
-  return `${[
-    `# Data plane: Ferry appliance vs nginx — ${r.date}`,
-    '',
-    ...machineMarkdown(m),
-    '',
-    settingsLine(r),
-    '',
-    renderMarkdown(summaryTable(r.summary)),
-    '',
-    LEGEND.join(' '),
-    ...(r.notes.length ? ['', ...r.notes.map((n) => `- ${n}`)] : []),
-    '',
-    'How this is measured: docs/benchmarks.md.',
-  ].join('\n')}\n`;
+  return pageMarkdown(`# Data plane: Ferry appliance vs nginx — ${r.date}`, page(r));
 }

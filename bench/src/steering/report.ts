@@ -1,14 +1,8 @@
 // Samples → summary (medians over rounds, Ferry ÷ anchor) → terminal table, Markdown, JSON.
 // Pure: tested without servers.
-import {
-  formatRatio,
-  formatValue,
-  renderMarkdown,
-  renderText,
-  type Table,
-  type Unit,
-} from '../common/format.js';
-import { describeMachine, type MachineInfo, machineMarkdown } from '../common/machine.js';
+import { formatRatio, formatValue, type Table, type Unit } from '../common/format.js';
+import type { MachineInfo } from '../common/machine.js';
+import { pageMarkdown, pageText, type ReportPage } from '../common/report-page.js';
 import { median, ratio } from '../common/stats.js';
 import { isValidRun, invalidRunNotes as runNotes } from '../common/validity.js';
 import { DECISIONS, type DecisionCounts } from './decisions.js';
@@ -142,38 +136,20 @@ const LEGEND = [
 ];
 
 export function renderReportText(r: Report): string {
-  return [
-    `ferry bench steering — ${r.date}`,
-    ...describeMachine(r.machine),
-    settingsLine(r.settings),
-    '',
-    renderText(summaryTable(r.summary)),
-    '',
-    goalNote(r.summary),
-    decisionsLine(r.decisions),
-    ...LEGEND,
-    ...r.notes,
-  ].join('\n');
+  return pageText(`ferry bench steering — ${r.date}`, page(r));
+}
+
+function page(r: Report): ReportPage {
+  return {
+    machine: r.machine,
+    settings: settingsLine(r.settings),
+    table: summaryTable(r.summary),
+    extra: [goalNote(r.summary), decisionsLine(r.decisions)],
+    legend: LEGEND,
+    notes: r.notes,
+  };
 }
 
 export function renderReportMarkdown(r: Report): string {
-  const m = r.machine;
-  return `${[
-    `# Steering: ferry control vs bare fastify — ${r.date}`,
-    '',
-    ...machineMarkdown(m),
-    '',
-    settingsLine(r.settings),
-    '',
-    renderMarkdown(summaryTable(r.summary)),
-    '',
-    goalNote(r.summary),
-    '',
-    decisionsLine(r.decisions),
-    '',
-    LEGEND.join(' '),
-    ...(r.notes.length ? ['', ...r.notes.map((n) => `- ${n}`)] : []),
-    '',
-    'How this is measured: docs/benchmarks.md.',
-  ].join('\n')}\n`;
+  return pageMarkdown(`# Steering: ferry control vs bare fastify — ${r.date}`, page(r));
 }
