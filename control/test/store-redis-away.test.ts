@@ -7,80 +7,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, validateConfig } from '../src/config.js';
-import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import { BeatingAppliance } from './support/beating-appliance.js';
+import { clientCall as call, type ServedControl, serveControl } from './support/test-control.js';
+import { oneStreamCatalog } from './support/test-data.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-type Body = any;
-
-interface Instance {
-  store: RedisStore;
-  control: ControlApp;
-  base: string;
-}
+type Instance = ServedControl<RedisStore>;
 
 const quiet = { error: () => {}, warn: () => {} };
 
 async function startInstance(url: string): Promise<Instance> {
-  const store = await openRedisStore(url, { logger: quiet, commandTimeoutMs: 1000 });
-  const config = validateConfig({
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    fallbackSites: [],
-    trustedProxies: ['127.0.0.1/32'],
-    logLevel: 'silent',
-  });
-  const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
-  const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
-  return { store, control, base };
+  return serveControl(await openRedisStore(url, { logger: quiet, commandTimeoutMs: 1000 }));
 }
 
-async function stopInstance(i: Instance): Promise<void> {
-  await i.control.close();
-  await i.store.close();
-}
-
-async function call(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      'x-forwarded-for': '10.0.1.1',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(3000),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text.startsWith('{') ? JSON.parse(text) : text) as Body };
-}
-
-const catalog = {
-  version: 1,
-  generatedAt: '2026-12-01T00:00:00Z',
-  seed: 'away',
-  titles: [
-    {
-      id: 't1',
-      name: 'One',
-      durationSec: 4,
-      streams: [
-        {
-          streamId: 't1-v',
-          kind: 'video',
-          bitrate: 1000,
-          size: 10,
-          sha256: 'd'.repeat(64),
-          segmentDurationSec: 4,
-          segments: [{ index: 0, start: 0, length: 10, durationSec: 4 }],
-        },
-      ],
-    },
-  ],
-};
+const catalog = oneStreamCatalog('away');
 
 /** Steers every 200 ms for `ms`; every answer must be 200 and a1 must stay healthy. */
 async function steersThroughout(inst: Instance, ms: number): Promise<number> {
@@ -127,7 +68,7 @@ describe.skipIf(!hasRedisServer())('control while its Redis is away', () => {
 
   afterAll(async () => {
     await appliance?.stop();
-    for (const i of instances) await stopInstance(i);
+    for (const i of instances) await i.close();
     if (redis) process.kill(redis.pid, 'SIGCONT');
     await redis?.stop();
     await rm(dir, { recursive: true, force: true });

@@ -4,71 +4,21 @@
 // routesResync / inventoryResync and the full reports that follow rebuild the model. The
 // catalog has no such source; it is unknown (UNKNOWN_TITLE) until it is posted again.
 import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, validateConfig } from '../src/config.js';
-import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import { BeatingAppliance } from './support/beating-appliance.js';
+import { clientCall, type ServedControl, serveControl } from './support/test-control.js';
+import { oneStreamCatalog } from './support/test-data.js';
 
-interface Instance {
-  store: RedisStore;
-  control: ControlApp;
-  base: string;
-}
+type Instance = ServedControl<RedisStore>;
 
 async function startInstance(url: string): Promise<Instance> {
-  const store = await openRedisStore(url, { logger: { error: () => {}, warn: () => {} } });
-  const config = validateConfig({
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    fallbackSites: [],
-    trustedProxies: ['127.0.0.1/32'],
-    logLevel: 'silent',
-  });
-  const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
-  const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
-  return { store, control, base };
+  return serveControl(await openRedisStore(url, { logger: { error: () => {}, warn: () => {} } }));
 }
 
-async function stopInstance(i: Instance): Promise<void> {
-  await i.control.close();
-  await i.store.close();
-}
+const post = (base: string, path: string, body: unknown) => clientCall(base, 'POST', path, body);
 
-async function post(base: string, path: string, body: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.0.1.1' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(3000),
-  });
-  return { status: res.status, json: (await res.json()) as { error?: string } };
-}
-
-const catalog = {
-  version: 1,
-  generatedAt: '2026-12-01T00:00:00Z',
-  seed: 'restart-empty',
-  titles: [
-    {
-      id: 't1',
-      name: 'One',
-      durationSec: 4,
-      streams: [
-        {
-          streamId: 't1-v',
-          kind: 'video',
-          bitrate: 1000,
-          size: 10,
-          sha256: 'd'.repeat(64),
-          segmentDurationSec: 4,
-          segments: [{ index: 0, start: 0, length: 10, durationSec: 4 }],
-        },
-      ],
-    },
-  ],
-};
+const catalog = oneStreamCatalog('restart-empty');
 
 describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that came back empty', () => {
   let redis: RedisServer | undefined;
@@ -84,7 +34,7 @@ describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that cam
 
   afterAll(async () => {
     await appliance?.stop();
-    if (control) await stopInstance(control);
+    if (control) await control.close();
     await redis?.stop();
   });
 
@@ -105,7 +55,7 @@ describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that cam
     });
 
     await app.pause();
-    await stopInstance(control as Instance);
+    await (control as Instance).close();
     control = undefined;
     const port = (redis as RedisServer).port;
     await (redis as RedisServer).stop();
