@@ -37,6 +37,15 @@ async function steersThroughout(inst: Instance, ms: number): Promise<number> {
   return answers;
 }
 
+/** Waits until control's /healthz reports its store up. */
+function storeUp(inst: Instance, what: string): Promise<boolean> {
+  return eventually(async () => (await call(inst.base, 'GET', '/healthz')).json.store.up === true, {
+    what,
+    timeoutMs: 8000,
+    intervalMs: 100,
+  });
+}
+
 /** What a fresh store (its own connections) reads back from Redis. */
 async function readBack(url: string) {
   const s = await openRedisStore(url, { logger: quiet });
@@ -102,11 +111,7 @@ describe.skipIf(!hasRedisServer())('control while its Redis is away', () => {
     expect(app.log.slowestMs).toBeLessThan(1000);
 
     process.kill((redis as RedisServer).pid, 'SIGCONT');
-    await eventually(async () => (await call(one.base, 'GET', '/healthz')).json.store.up === true, {
-      what: 'store up again after SIGCONT',
-      timeoutMs: 8000,
-      intervalMs: 100,
-    });
+    await storeUp(one, 'store up again after SIGCONT');
     await eventually(
       async () => {
         const back = await readBack((redis as RedisServer).url);
@@ -122,11 +127,7 @@ describe.skipIf(!hasRedisServer())('control while its Redis is away', () => {
     expect(app.routesVersion).toBeGreaterThan(versionBefore);
     expect(app.log.failed).toBe(0);
     redis = await startRedisServer({ persist: true, dir, port: (redis as RedisServer).port });
-    await eventually(async () => (await call(one.base, 'GET', '/healthz')).json.store.up === true, {
-      what: 'store up again after the restart',
-      timeoutMs: 8000,
-      intervalMs: 100,
-    });
+    await storeUp(one, 'store up again after the restart');
     await eventually(
       async () => {
         const back = await readBack((redis as RedisServer).url);
