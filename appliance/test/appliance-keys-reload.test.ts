@@ -1,7 +1,6 @@
 // `ferry appliance --workers 2` follows its token key file: a rotation (atomic rename) reaches
 // every worker without a signal; kill -HUP of the primary (by pid) makes every worker reload
 // and ends nothing; a broken file keeps the keys held, logged and counted as a failure.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,35 +17,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from '../src/store/store.js';
 import { testBytes } from './support/appliance-fixture.js';
+import { type RunningAppliance, startApplianceProcess } from './support/appliance-process.js';
 import { get, json } from './support/http-client.js';
-
-const CLI = join(import.meta.dirname, '../../cli/bin/ferry.js');
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  adminUrl: string;
-}
-
-function startAppliance(args: string[]): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'appliance', ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`appliance did not become ready: ${err}`)), 30_000);
-    child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /serving on (http:\/\/[^\s]+)/.exec(err);
-      const admin = /admin on (http:\/\/[^\s]+)/.exec(err);
-      if (m && admin) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, adminUrl: admin[1]! });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`appliance exited early (${code}): ${err}`)));
-  });
-}
 
 function writeKeys(path: string, text: string): void {
   writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
@@ -63,7 +35,7 @@ interface Status {
 describe('ferry appliance --workers 2 follows its key file', () => {
   let dir: string;
   let keyFile: string;
-  let a: Started;
+  let a: RunningAppliance;
   const k1 = generateKey('k1');
   const k2 = generateKey('k2');
   const urlFor = (key: KeyEntry) => {
@@ -103,22 +75,25 @@ describe('ferry appliance --workers 2 follows its key file', () => {
     writeFileSync(join(dir, 'clip'), testBytes(10_000, 'clip'));
     await s.add(join(dir, 'clip'), 'clip');
     s.close();
-    a = await startAppliance([
-      '--id',
-      'w2',
-      '--listen',
-      '127.0.0.1:0',
-      '--store',
-      store,
-      '--token-key-file',
-      keyFile,
-      '--workers',
-      '2',
-      '--access-log',
-      'off',
-      '--log-level',
-      'warn',
-    ]);
+    a = await startApplianceProcess(
+      [
+        '--id',
+        'w2',
+        '--listen',
+        '127.0.0.1:0',
+        '--store',
+        store,
+        '--token-key-file',
+        keyFile,
+        '--workers',
+        '2',
+        '--access-log',
+        'off',
+        '--log-level',
+        'warn',
+      ],
+      30_000,
+    );
   }, 60_000);
 
   afterAll(() => {

@@ -8,40 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from '../src/store/store.js';
 import { testBytes } from './support/appliance-fixture.js';
+import { CLI, startApplianceProcess } from './support/appliance-process.js';
 import { adminPost, get, json } from './support/http-client.js';
-
-const CLI = join(import.meta.dirname, '../../cli/bin/ferry.js');
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  adminUrl: string;
-  exited: Promise<number | null>;
-}
-
-function startAppliance(args: string[]): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'appliance', ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`appliance did not become ready: ${err}`));
-    }, 20_000);
-    child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /serving on (http:\/\/[^\s]+)/.exec(err);
-      const admin = /admin on (http:\/\/[^\s]+)/.exec(err);
-      if (m && admin) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, adminUrl: admin[1]!, exited });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`appliance exited early (${code}): ${err}`)));
-  });
-}
 
 function alive(pid: number): boolean {
   try {
@@ -65,24 +33,22 @@ describe('ferry appliance process', () => {
     await s.add(join(dir, 'clip'), 'clip');
     s.close();
   });
+  /** An open (tokenless) appliance on the test store, with `extra` flags; killed after all. */
+  const openAppliance = async (id: string, ...extra: string[]) => {
+    const a = await startApplianceProcess(
+      ['--id', id, '--listen', '127.0.0.1:0', '--store', store, '--open', '--access-log', 'off', ...extra],
+      20_000,
+    );
+    running.push(a.child);
+    return a;
+  };
   afterAll(() => {
     for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves, then drains and exits 0 on SIGTERM', async () => {
-    const a = await startAppliance([
-      '--id',
-      'p1',
-      '--listen',
-      '127.0.0.1:0',
-      '--store',
-      store,
-      '--open',
-      '--access-log',
-      'off',
-    ]);
-    running.push(a.child);
+    const a = await openAppliance('p1');
     expect((await get(`${a.url}/v1/c/clip`, { Range: 'bytes=0-9' })).status).toBe(206);
     a.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);
@@ -102,20 +68,7 @@ describe('ferry appliance process', () => {
   });
 
   it('runs several workers on one port, aggregates metrics, and stops them all', async () => {
-    const a = await startAppliance([
-      '--id',
-      'p3',
-      '--listen',
-      '127.0.0.1:0',
-      '--store',
-      store,
-      '--open',
-      '--access-log',
-      'off',
-      '--workers',
-      '2',
-    ]);
-    running.push(a.child);
+    const a = await openAppliance('p3', '--workers', '2');
     const pids = new Set<number>();
     // The primary hands connections to workers in turn; each request here is a new connection.
     for (let i = 0; i < 20 && pids.size < 2; i++) {
@@ -138,20 +91,7 @@ describe('ferry appliance process', () => {
   });
 
   it('drains and undrains every worker before answering, so any worker agrees at once', async () => {
-    const a = await startAppliance([
-      '--id',
-      'p4',
-      '--listen',
-      '127.0.0.1:0',
-      '--store',
-      store,
-      '--open',
-      '--access-log',
-      'off',
-      '--workers',
-      '2',
-    ]);
-    running.push(a.child);
+    const a = await openAppliance('p4', '--workers', '2');
     // Each request is a new connection, handed to the workers in turn.
     const states = async () => {
       const seen = new Map<number, string>();

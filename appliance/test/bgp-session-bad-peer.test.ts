@@ -8,7 +8,7 @@ import { encodeMessage } from '../src/bgp/codec/codec.js';
 import type { BgpMessage } from '../src/bgp/codec/types.js';
 import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
 import { BgpSpeaker } from '../src/bgp/session/speaker.js';
-import { openFrom, RawPeer } from './support/bgp-raw-peer.js';
+import { finishHandshake, openFrom, RawPeer } from './support/bgp-raw-peer.js';
 import { passiveNeighbor } from './support/neighbor.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
@@ -105,14 +105,7 @@ describe('bgp session: bad peers', () => {
     const peer = await rawPeer(port);
     const open = encodeMessage(openFrom(65001), { fourOctetAs: true });
     for (const byte of open) peer.send(Buffer.of(byte));
-    expect((await peer.next()).type).toBe(1);
-    expect((await peer.next()).type).toBe(4);
-    peer.sendMessage({ type: 4 });
-    await eventually(() => speaker.status()[0]!.state === 'Established', {
-      what: 'established',
-      timeoutMs: 5000,
-      intervalMs: 10,
-    });
+    await finishHandshake(peer, speaker);
     // Withdrawn Routes Length pointing past the end of the message: RFC 4271 §6.3 Malformed Attribute List.
     peer.send(Buffer.concat([header(23, 2), Buffer.from([0, 200, 0, 0])]));
     const n = await notificationFrom(peer);
@@ -143,13 +136,6 @@ describe('bgp session: bad peers', () => {
     const n = await notificationFrom(first);
     expect([n.code, n.subcode]).toEqual([6, 7]);
     second.sendMessage(openFrom(65001));
-    expect((await second.next()).type).toBe(1);
-    expect((await second.next()).type).toBe(4);
-    second.sendMessage({ type: 4 });
-    await eventually(() => speaker.status()[0]!.state === 'Established', {
-      what: 'second session established',
-      timeoutMs: 5000,
-      intervalMs: 10,
-    });
+    await finishHandshake(second, speaker, 'second session established');
   });
 });

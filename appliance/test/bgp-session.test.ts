@@ -8,7 +8,7 @@ import { parsePrefix, prefixToString } from '../src/bgp/codec/codec.js';
 import type { UpdateMessage } from '../src/bgp/codec/types.js';
 import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
 import { BgpSpeaker } from '../src/bgp/session/speaker.js';
-import { openFrom, RawPeer } from './support/bgp-raw-peer.js';
+import { finishHandshake, openFrom, RawPeer } from './support/bgp-raw-peer.js';
 import { passiveNeighbor } from './support/neighbor.js';
 
 const logger = pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' });
@@ -178,14 +178,7 @@ describe('bgp session over loopback', () => {
     const peer = await RawPeer.connect(port);
     stops.push(() => peer.close());
     peer.sendMessage(openFrom(65001, { holdTimeSec: 3 }));
-    expect((await peer.next()).type).toBe(1);
-    expect((await peer.next()).type).toBe(4);
-    peer.sendMessage({ type: 4 });
-    await eventually(() => speaker.status()[0]!.state === 'Established', {
-      what: 'established',
-      timeoutMs: 5000,
-      intervalMs: 10,
-    });
+    await finishHandshake(peer, speaker);
     expect(speaker.status()[0]!.holdTimeSec).toBe(3);
     // The speaker keeps sending keepalives every second; the peer stays silent.
     const started = Date.now();

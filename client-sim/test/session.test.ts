@@ -3,7 +3,13 @@ import type { CatalogTitle } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSession } from '../src/player/session.js';
 import { type Edge, startEdge } from './support-edge.js';
-import { deadPort, type SteerServer, startSteerServer, startTrickleServer } from './support-steer-server.js';
+import {
+  deadPort,
+  type RankedBase,
+  type SteerServer,
+  startSteerServer,
+  startTrickleServer,
+} from './support-steer-server.js';
 
 let edge: Edge;
 let app: RunningAppliance;
@@ -23,13 +29,19 @@ afterAll(async () => {
   await edge?.stop();
 });
 
+/** A steer stand-in that ranks `first` ahead of the live appliance; closed after all. */
+async function steerAheadOfEdge(first: RankedBase): Promise<SteerServer> {
+  const control = await startSteerServer(title, [
+    first,
+    { base: app.url, applianceId: 'edge-1', site: 'test' },
+  ]);
+  steerServers.push(control);
+  return control;
+}
+
 describe('a session against a live appliance', () => {
   it('steers, fails over from a dead rank 1 to the appliance, and plays without stalls', async () => {
-    const control = await startSteerServer(title, [
-      { base: dead, applianceId: 'dead-1', site: 'gone' },
-      { base: app.url, applianceId: 'edge-1', site: 'test' },
-    ]);
-    steerServers.push(control);
+    const control = await steerAheadOfEdge({ base: dead, applianceId: 'dead-1', site: 'gone' });
     const qoe = await runSession({
       control: control.url,
       titleId: title.id,
@@ -84,11 +96,7 @@ describe('a session against a live appliance', () => {
   it('abandons a congested rank 1 (timeout before playback, too slow after) for the appliance', async () => {
     const slow = await startTrickleServer(2000);
     steerServers.push(slow);
-    const control = await startSteerServer(title, [
-      { base: slow.url, applianceId: 'slow-1', site: 'busy' },
-      { base: app.url, applianceId: 'edge-1', site: 'test' },
-    ]);
-    steerServers.push(control);
+    const control = await steerAheadOfEdge({ base: slow.url, applianceId: 'slow-1', site: 'busy' });
     const qoe = await runSession({
       control: control.url,
       titleId: title.id,

@@ -14,6 +14,22 @@ export interface SteerServer {
   close(): Promise<void>;
 }
 
+/** Listens on a loopback port; `close` also ends the connections a client left open. */
+async function listenOnLoopback(server: Server, requests: SteerServer['requests']): Promise<SteerServer> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
 export function steerResponse(title: CatalogTitle, bases: RankedBase[]): SteerResponse {
   return {
     titleId: title.id,
@@ -52,18 +68,7 @@ export async function startSteerServer(title: CatalogTitle, bases: RankedBase[])
         .end(JSON.stringify(steerResponse(title, bases)));
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  return listenOnLoopback(server, requests);
 }
 
 /** A loopback port nobody listens on (bound, then released). */
@@ -93,16 +98,5 @@ export async function startTrickleServer(bytesPerSec: number): Promise<SteerServ
     }, 100);
     res.on('close', () => clearInterval(timer));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  return listenOnLoopback(server, requests);
 }

@@ -3,18 +3,16 @@
 // `ferry announce`. Steering from an address in each prefix puts that network's appliance
 // first and its signed URL serves; kill -9 of an appliance takes it out of steering within
 // 3 s; kill -9 of control and a restart on the same file keep registry and catalog.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContentStore, createIdentityKey, generateContent } from '@ferry/appliance';
 import { freePort, waitUntil } from '@ferry/harness';
 import { ControlClient, formatKeyFile, generateKey, type SteerResponse } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, type FerryProc, ferry, ferryControl, isRunning, SERVING } from './support/ferry-cli.js';
 import { type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
-const CLI = join(import.meta.dirname, '../../cli/bin/ferry.js');
 const NETS = {
   a1: {
     prefix: '127.101.0.0/16',
@@ -33,79 +31,7 @@ const NETS = {
 } as const;
 type Name = keyof typeof NETS;
 
-interface Proc {
-  child: ChildProcess;
-  url?: string;
-  exited: Promise<number | null>;
-}
-
-const procs: Proc[] = [];
-
-/** Starts a ferry command; resolves once `pattern` shows on stderr (its readiness line). */
-function ferry(args: string[], pattern?: RegExp): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const proc: Proc = { child, exited };
-    procs.push(proc);
-    if (!pattern) return resolve(proc);
-    let err = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no readiness from ferry ${args[0]}: ${err.slice(-2000)}`)),
-      30_000,
-    );
-    child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = pattern.exec(err);
-      if (m && !proc.url) {
-        clearTimeout(timer);
-        proc.url = m[1];
-        resolve(proc);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (!proc.url) reject(new Error(`ferry ${args[0]} exited (${code}): ${err.slice(-2000)}`));
-    });
-  });
-}
-
-/** JSON over HTTP from a chosen source address (the client's network, for steering). */
-function call(
-  url: string,
-  opts: { method?: string; body?: unknown; from?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: unknown; raw: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const req = request(
-      url,
-      {
-        method: opts.method ?? 'GET',
-        localAddress: opts.from,
-        agent: false,
-        timeout: 5000,
-        headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const raw = Buffer.concat(chunks);
-          let body: unknown = null;
-          try {
-            body = JSON.parse(raw.toString());
-          } catch {
-            body = null;
-          }
-          resolve({ status: res.statusCode ?? 0, body, raw });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const procs: FerryProc[] = [];
 
 /** Waits for `check` (polled every 50 ms, failures count as not yet); ms it took. */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<number> {
@@ -116,8 +42,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
 
 describe('control, two appliances and two BGP feeds as real processes', () => {
   let dir: string;
-  let control: Proc;
-  const appliances = {} as Record<Name, Proc>;
+  let control: FerryProc;
+  const appliances = {} as Record<Name, FerryProc>;
   let titleId: string;
   let tokens: TestTokens;
   const admin = () => ({ authorization: `Bearer ${tokens.admin}` });
@@ -144,11 +70,8 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
     const s0 = catalog.titles[0]!.streams[0]!;
     firstStream = { streamId: s0.streamId, start: s0.segments[1]!.start, length: s0.segments[1]!.length };
 
-    control = await ferry(
+    control = await ferryControl(
       [
-        'control',
-        '--listen',
-        '127.0.0.1:0',
         '--db',
         join(dir, 'control.db'),
         '--token-key-file',
@@ -158,7 +81,7 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
         '--log-level',
         'warn',
       ],
-      /serving on (http:\/\/\S+)/,
+      procs,
     );
     const posted = await call(`${control.url}/v1/catalog`, {
       method: 'POST',
@@ -214,25 +137,31 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
           '--bgp-peer',
           net.peer,
         ],
-        /serving on (http:\/\/\S+)/,
+        SERVING,
+        procs,
       );
       const prefixes = join(dir, `prefixes-${name}`);
       writeFileSync(prefixes, `${net.prefix}\n`);
-      await ferry([
-        'announce',
-        '--connect',
-        `${net.bgp}:${bgpPort}`,
-        '--local-address',
-        net.peer,
-        '--asn',
-        '65001',
-        '--peer-asn',
-        '65000',
-        '--prefixes',
-        prefixes,
-        '--log-level',
-        'warn',
-      ]);
+      // `announce` holds its session until it is killed: started, not waited for.
+      void ferry(
+        [
+          'announce',
+          '--connect',
+          `${net.bgp}:${bgpPort}`,
+          '--local-address',
+          net.peer,
+          '--asn',
+          '65001',
+          '--peer-asn',
+          '65000',
+          '--prefixes',
+          prefixes,
+          '--log-level',
+          'warn',
+        ],
+        undefined,
+        procs,
+      );
     }
     // Routes reach control through the appliances' heartbeats; health needs a few probes.
     await until(
@@ -246,8 +175,7 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of procs)
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    for (const p of procs) if (isRunning(p)) p.child.kill('SIGKILL');
     await Promise.all(procs.map((p) => p.exited));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -295,19 +223,10 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
     control.child.kill('SIGKILL');
     await control.exited;
     const port = new URL(control.url!).port;
-    control = await ferry(
-      [
-        'control',
-        '--listen',
-        `127.0.0.1:${port}`,
-        '--db',
-        join(dir, 'control.db'),
-        '--operator-tokens',
-        tokens.file,
-        '--log-level',
-        'warn',
-      ],
-      /serving on (http:\/\/\S+)/,
+    control = await ferryControl(
+      ['--db', join(dir, 'control.db'), '--operator-tokens', tokens.file, '--log-level', 'warn'],
+      procs,
+      `127.0.0.1:${port}`,
     );
     const after = (await call(`${control.url}/v1/appliances`, { headers: admin() })).body;
     const ids = (v: typeof before) => (Array.isArray(v) ? v : v.appliances).map((a) => a.id).sort();

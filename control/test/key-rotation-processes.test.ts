@@ -18,7 +18,7 @@ import {
   type SteerResponse,
 } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type FerryProc, ferry, isRunning } from './support/ferry-cli.js';
+import { call, type FerryProc, ferry, ferryControl, isRunning, SERVING } from './support/ferry-cli.js';
 import { type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 const started: FerryProc[] = [];
@@ -87,7 +87,7 @@ describe('token key rotation across control and two appliances (real processes)'
         '--log-level',
         'info',
       ],
-      /serving on (http:\/\/\S+)/,
+      SERVING,
       started,
     );
     admin.set(id, READY.exec(p.stderr())![1]!);
@@ -115,11 +115,8 @@ describe('token key rotation across control and two appliances (real processes)'
       s.close();
       return path;
     };
-    control = await ferry(
+    control = await ferryControl(
       [
-        'control',
-        '--listen',
-        '127.0.0.1:0',
         '--db',
         join(dir, 'control.db'),
         '--token-key-file',
@@ -131,7 +128,6 @@ describe('token key rotation across control and two appliances (real processes)'
         '--log-level',
         'info',
       ],
-      /serving on (http:\/\/\S+)/,
       started,
     );
     const posted = await call(`${control.url}/v1/catalog`, {

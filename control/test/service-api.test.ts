@@ -5,13 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULTS, validateConfig } from '../src/config.js';
-import { buildControlApp, type ControlApp } from '../src/server/app.js';
+import type { ControlApp } from '../src/server/app.js';
 import { openStore } from '../src/state/open-store.js';
 import type { StateStore } from '../src/state/store.js';
 import { TestFleet, writeTestTokens } from './support/fleet-auth.js';
+import { serveControl } from './support/test-control.js';
+import { heartbeatBody } from './support/test-data.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Body = any;
@@ -26,18 +26,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ferry-service-api-'));
   store = await openStore({ db: join(dir, 'control.db') });
   const tokens = await writeTestTokens(dir);
-  const config = validateConfig({
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    fallbackSites: [],
+  ({ control, base } = await serveControl(store, {
     trustedProxies: [],
-    logLevel: 'silent',
     operatorTokensFile: tokens.file,
     // Heartbeats here are posted by hand, once; staleness is not what this file tests.
     staleAfterMs: 600_000,
-  });
-  control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
-  base = await control.app.listen({ host: '127.0.0.1', port: 0 });
+  }));
   fleet = new TestFleet(() => base, tokens);
   await fleet.enroll('a1', 'site-a');
 });
@@ -69,18 +63,11 @@ async function call(method: string, path: string, body?: unknown, raw?: string) 
 }
 
 function heartbeat(over: Record<string, unknown> = {}) {
-  return {
-    url: 'http://127.0.0.1:9',
-    site: 'site-a',
-    version: '0.1.0',
-    state: 'serving',
-    boot: 'AAAAAAAAAAAAAAAA',
-    seq: 1,
+  return heartbeatBody({
     load: { bitsPerSecond: 1000, connections: 2 },
-    capacity: { bitsPerSecond: 1e9 },
     disks: [{ id: 'd0', state: 'ok', bytes: 1e9 }],
     ...over,
-  };
+  });
 }
 
 const sha = 'a'.repeat(64);

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { formatKeyFile, generateKey } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestFleet, type TestTokens, writeTestTokens } from './support/fleet-auth.js';
+import { heartbeatBody, oneStreamCatalog } from './support/test-data.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FERRY = join(ROOT, 'cli/bin/ferry.js');
@@ -94,29 +95,7 @@ async function get(url: string): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
 }
 
-const catalog = {
-  version: 1,
-  generatedAt: '2026-11-22T00:00:00Z',
-  seed: 'process',
-  titles: [
-    {
-      id: 't1',
-      name: 'One',
-      durationSec: 4,
-      streams: [
-        {
-          streamId: 't1-v',
-          kind: 'video',
-          bitrate: 1000,
-          size: 10,
-          sha256: 'c'.repeat(64),
-          segmentDurationSec: 4,
-          segments: [{ index: 0, start: 0, length: 10, durationSec: 4 }],
-        },
-      ],
-    },
-  ],
-};
+const catalog = oneStreamCatalog('process', { generatedAt: '2026-11-22T00:00:00Z', shaChar: 'c' });
 
 describe('ferry control process', () => {
   it('keeps registry, routes, inventory and catalog across a restart on SQLite', async () => {
@@ -136,19 +115,10 @@ describe('ferry control process', () => {
     controlUrl = first.url;
     await fleet.enroll('a1', 'site-a');
     expect(await post(`${first.url}/v1/catalog`, catalog)).toBe(200);
-    const hb = {
-      url: 'http://127.0.0.1:9',
-      site: 'site-a',
-      version: '0.1.0',
-      state: 'serving',
-      boot: 'AAAAAAAAAAAAAAAA',
-      seq: 1,
-      load: { bitsPerSecond: 0, connections: 0 },
-      capacity: { bitsPerSecond: 1e9 },
-      disks: [],
+    const hb = heartbeatBody({
       routes: { kind: 'snapshot', epoch: 'e1', version: 5, routes: [{ prefix: '10.0.0.0/8' }] },
       inventory: { kind: 'full', version: 2, files: ['t1-v'] },
-    };
+    });
     expect(await post(`${first.url}/v1/appliances/a1/heartbeat`, hb)).toBe(200);
     expect(await stopControl(first, 'SIGTERM')).toBe(0);
 

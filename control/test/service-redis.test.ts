@@ -7,22 +7,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { hasRedisServer, type RedisServer, startRedisServer, waitUntil } from '@ferry/harness';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, validateConfig } from '../src/config.js';
-import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openStore } from '../src/state/open-store.js';
-import type { StateStore } from '../src/state/store.js';
 import { TestFleet, type TestTokens, writeTestTokens } from './support/fleet-auth.js';
+import { type ServedControl, serveControl } from './support/test-control.js';
+import { heartbeatBody, oneStreamCatalog } from './support/test-data.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Body = any;
 
-interface Instance {
-  store: StateStore;
-  control: ControlApp;
-  base: string;
-}
+type Instance = ServedControl;
 
 let redis: RedisServer | undefined;
 let healthz: Server | undefined;
@@ -32,18 +26,7 @@ let tokens: TestTokens;
 let fleet: TestFleet;
 
 async function startInstance(url: string): Promise<Instance> {
-  const store = await openStore({ redis: url });
-  const config = validateConfig({
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    fallbackSites: [],
-    trustedProxies: ['127.0.0.1/32'],
-    logLevel: 'silent',
-    operatorTokensFile: tokens.file,
-  });
-  const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
-  const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
-  return { store, control, base };
+  return serveControl(await openStore({ redis: url }), { operatorTokensFile: tokens.file });
 }
 
 async function call(inst: Instance, method: string, path: string, body?: unknown, client?: string) {
@@ -75,10 +58,7 @@ describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
   });
 
   afterAll(async () => {
-    for (const i of instances) {
-      await i.control.close();
-      await i.store.close();
-    }
+    for (const i of instances) await i.close();
     healthz?.closeAllConnections();
     await new Promise<void>((r) => (healthz ? healthz.close(() => r()) : r()));
     await redis?.stop();
@@ -87,43 +67,15 @@ describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
 
   it('agree on registry, routes, inventory, catalog and steering', async () => {
     const [one, two] = instances as [Instance, Instance];
-    const catalog = {
-      version: 1,
-      generatedAt: '2026-11-22T00:00:00Z',
-      seed: 'redis',
-      titles: [
-        {
-          id: 't1',
-          name: 'One',
-          durationSec: 4,
-          streams: [
-            {
-              streamId: 't1-v',
-              kind: 'video',
-              bitrate: 1000,
-              size: 10,
-              sha256: 'd'.repeat(64),
-              segmentDurationSec: 4,
-              segments: [{ index: 0, start: 0, length: 10, durationSec: 4 }],
-            },
-          ],
-        },
-      ],
-    };
+    const catalog = oneStreamCatalog('redis', { generatedAt: '2026-11-22T00:00:00Z' });
     expect((await call(one, 'POST', '/v1/catalog', catalog)).status).toBe(200);
-    const hb = (seq: number, routes: unknown) => ({
-      url: applianceUrl,
-      site: 'site-a',
-      version: '0.1.0',
-      state: 'serving',
-      boot: 'AAAAAAAAAAAAAAAA',
-      seq,
-      load: { bitsPerSecond: 0, connections: 0 },
-      capacity: { bitsPerSecond: 1e9 },
-      disks: [],
-      routes,
-      inventory: seq === 1 ? { kind: 'full', version: 1, files: ['t1-v'] } : undefined,
-    });
+    const hb = (seq: number, routes: unknown) =>
+      heartbeatBody({
+        url: applianceUrl,
+        seq,
+        routes,
+        inventory: seq === 1 ? { kind: 'full', version: 1, files: ['t1-v'] } : undefined,
+      });
     await call(
       one,
       'POST',

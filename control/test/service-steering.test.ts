@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@ferry/harness';
 import { createKeyRing, generateKey, verifyToken } from '@ferry/protocol';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, validateConfig } from '../src/config.js';
-import { buildControlApp, type ControlApp } from '../src/server/app.js';
+import type { ControlApp } from '../src/server/app.js';
 import { ClientAddressResolver } from '../src/server/client-address.js';
 import { openStore } from '../src/state/open-store.js';
 import type { StateStore } from '../src/state/store.js';
 import { TestFleet, writeTestTokens } from './support/fleet-auth.js';
+import { serveControl } from './support/test-control.js';
+import { heartbeatBody } from './support/test-data.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Body = any;
@@ -93,19 +93,15 @@ function steer(titleId: string, client: string) {
 }
 
 async function heartbeatFor(id: string, site: string, url: string, prefixes: string[], files: string[]) {
-  const r = await post(`/v1/appliances/${id}/heartbeat`, {
-    url,
-    site,
-    version: '0.1.0',
-    state: 'serving',
-    boot: 'AAAAAAAAAAAAAAAA',
-    seq: 1,
-    load: { bitsPerSecond: 0, connections: 0 },
-    capacity: { bitsPerSecond: 1e9 },
-    disks: [],
-    routes: { kind: 'snapshot', epoch: 'e1', version: 1, routes: prefixes.map((prefix) => ({ prefix })) },
-    inventory: { kind: 'full', version: 1, files },
-  });
+  const r = await post(
+    `/v1/appliances/${id}/heartbeat`,
+    heartbeatBody({
+      url,
+      site,
+      routes: { kind: 'snapshot', epoch: 'e1', version: 1, routes: prefixes.map((prefix) => ({ prefix })) },
+      inventory: { kind: 'full', version: 1, files },
+    }),
+  );
   expect(r.status).toBe(200);
 }
 
@@ -127,18 +123,16 @@ beforeAll(async () => {
   const tokens = await writeTestTokens(dir);
   healthz['a'] = await startHealthz();
   healthz['b'] = await startHealthz();
-  const config = validateConfig({
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    fallbackSites: ['site-b'],
-    trustedProxies: ['127.0.0.1/32'],
-    logLevel: 'silent',
-    operatorTokensFile: tokens.file,
-    // Heartbeats are posted once; probes alone decide health here.
-    staleAfterMs: 600_000,
-  });
-  control = await buildControlApp({ config, store, keys, logger: pino({ level: 'silent' }) });
-  base = await control.app.listen({ host: '127.0.0.1', port: 0 });
+  ({ control, base } = await serveControl(
+    store,
+    {
+      fallbackSites: ['site-b'],
+      operatorTokensFile: tokens.file,
+      // Heartbeats are posted once; probes alone decide health here.
+      staleAfterMs: 600_000,
+    },
+    { keys },
+  ));
   fleet = new TestFleet(() => base, tokens);
   for (const [id, site] of [
     ['a', 'site-a'],

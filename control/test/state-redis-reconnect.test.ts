@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreLogger } from '../src/state/change-feed.js';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import type { StateChange } from '../src/state/store.js';
+import { applianceRecord } from './support/test-data.js';
 
 describe.skipIf(!hasRedisServer())('redis state store after its subscriber reconnects', () => {
   let server: RedisServer;
@@ -27,20 +28,7 @@ describe.skipIf(!hasRedisServer())('redis state store after its subscriber recon
     const a = await openRedisStore(server.url, { keyPrefix: 'rc[1]:', logger: quiet });
     const b = await openRedisStore(server.url, { keyPrefix: 'rc[1]:', logger: quiet });
     stores.push(a, b);
-    await a.putAppliance({
-      id: 'a1',
-      site: 's',
-      url: 'http://127.0.0.11:8080',
-      version: '0.1.0',
-      reportedState: 'serving',
-      health: 'healthy',
-      healthReason: '',
-      capacityBps: 1,
-      loadBps: 0,
-      connections: 0,
-      lastHeartbeatMs: 1,
-      registeredMs: 1,
-    });
+    await a.putAppliance(applianceRecord('a1', 1, 'http://127.0.0.11:8080'));
     await a.putRoutes('a1', { epoch: 'e', version: 1, prefixes: ['10.0.0.0/8'] });
     await a.putInventory('a1', { version: 1, files: ['f1'] });
     await a.putCatalog({ version: 1, generatedAt: '2026-11-22T00:00:00Z', seed: 's', titles: [] });

@@ -7,26 +7,9 @@ import { heldStateOf } from '../src/model/held-state.js';
 import { ControlModel } from '../src/model/model.js';
 import { openRedisStore } from '../src/state/redis-store.js';
 import { ResilientStore } from '../src/state/resilient-store.js';
-import type { ApplianceRecord } from '../src/state/store.js';
+import { applianceRecord } from './support/test-data.js';
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {} };
-
-function record(id: string, lastHeartbeatMs: number): ApplianceRecord {
-  return {
-    id,
-    site: 's',
-    url: 'http://127.0.0.1:1',
-    version: '0.1.0',
-    reportedState: 'serving',
-    health: 'healthy',
-    healthReason: '',
-    capacityBps: 1,
-    loadBps: 0,
-    connections: 0,
-    lastHeartbeatMs,
-    registeredMs: 1,
-  };
-}
 
 async function timed<T>(p: Promise<T>): Promise<{ ms: number; ok: boolean; err?: unknown }> {
   const started = Date.now();
@@ -69,13 +52,13 @@ describe.skipIf(!hasRedisServer())('store calls on a hung Redis', () => {
       expect(bare.ok).toBe(false);
       expect(bare.ms).toBeLessThan(1000);
 
-      model.setAppliance(record('a1', 5));
-      const write = await timed(store.putAppliance(record('a1', 5)));
+      model.setAppliance(applianceRecord('a1', 5));
+      const write = await timed(store.putAppliance(applianceRecord('a1', 5)));
       expect(write.ok).toBe(true);
       expect(write.ms).toBeLessThan(500);
       expect(store.status()).toMatchObject({ up: false, phase: 'down', buffered: 1 });
       // Once down, writes do not wait at all and reads fail at once with a named code.
-      expect((await timed(store.putAppliance(record('a1', 6)))).ms).toBeLessThan(50);
+      expect((await timed(store.putAppliance(applianceRecord('a1', 6)))).ms).toBeLessThan(50);
       const read = await timed(store.listEvents({ limit: 1 }));
       expect(read.ms).toBeLessThan(50);
       expect((read.err as { code?: string }).code).toBe('FERRY_ERR_STORE_UNAVAILABLE');

@@ -8,25 +8,11 @@ import { heldStateOf } from '../src/model/held-state.js';
 import { ControlModel } from '../src/model/model.js';
 import { PendingWrites } from '../src/state/pending-writes.js';
 import { openSqliteStore } from '../src/state/sqlite-store.js';
-import type { ApplianceRecord, StateStore } from '../src/state/store.js';
+import type { StateStore } from '../src/state/store.js';
 import { writeBackKey } from '../src/state/write-back.js';
+import { applianceRecord } from './support/test-data.js';
 
-function record(lastHeartbeatMs: number): ApplianceRecord {
-  return {
-    id: 'a1',
-    site: 's',
-    url: 'http://127.0.0.1:1',
-    version: '0.1.0',
-    reportedState: 'serving',
-    health: 'healthy',
-    healthReason: '',
-    capacityBps: 1,
-    loadBps: 0,
-    connections: 0,
-    lastHeartbeatMs,
-    registeredMs: 1,
-  };
-}
+const record = (lastHeartbeatMs: number) => applianceRecord('a1', lastHeartbeatMs);
 
 describe('write-back of held state', () => {
   let dir = '';

@@ -7,109 +7,37 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, validateConfig } from '../src/config.js';
-import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import { BeatingAppliance } from './support/beating-appliance.js';
-import { makeIdentity, type TestTokens, writeTestTokens } from './support/fleet-auth.js';
+import { enrollAt, makeIdentity, sharedTokens } from './support/fleet-auth.js';
+import { clientCall, type ServedControl, serveControl } from './support/test-control.js';
+import { oneStreamCatalog } from './support/test-data.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-type Body = any;
-
-interface Instance {
-  store: RedisStore;
-  control: ControlApp;
-  base: string;
-}
+type Instance = ServedControl<RedisStore>;
 
 const quiet = { error: () => {}, warn: () => {} };
 
 async function startInstance(url: string): Promise<Instance> {
-  const store = await openRedisStore(url, { logger: quiet, commandTimeoutMs: 1000 });
-  const config = validateConfig({
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    fallbackSites: [],
-    trustedProxies: ['127.0.0.1/32'],
-    logLevel: 'silent',
+  return serveControl(await openRedisStore(url, { logger: quiet, commandTimeoutMs: 1000 }), {
     operatorTokensFile: (await credentials()).tokens.file,
   });
-  const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
-  const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
-  return { store, control, base };
 }
 
 // One token file and one identity for every instance of a test: enrollments live in Redis,
 // shared like the rest of the state.
-let creds: { tokens: TestTokens; dir: string } | undefined;
+const shared = sharedTokens();
+const credentials = async () => ({ tokens: await shared.get() });
 const a1 = makeIdentity('a1');
-async function credentials(): Promise<{ tokens: TestTokens; dir: string }> {
-  if (!creds) {
-    const dir = await mkdtemp(join(tmpdir(), 'ferry-redis-creds-'));
-    creds = { dir, tokens: await writeTestTokens(dir) };
-  }
-  return creds;
-}
+const enrollA1 = async (base: string) =>
+  enrollAt(base, (await shared.get()).admin, a1, 'site-a', ['127.0.0.1']);
 
-/** Enrolls a1 (site-a, loopback) at an instance, as an operator would. */
-async function enrollA1(base: string): Promise<void> {
-  const res = await fetch(`${base}/v1/appliances`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${(await credentials()).tokens.admin}`,
-    },
-    body: JSON.stringify({ id: 'a1', site: 'site-a', publicKey: a1.publicKey, urlHosts: ['127.0.0.1'] }),
-  });
-  if (res.status !== 201 && res.status !== 200)
-    throw new Error(`enrolling a1: ${res.status} ${await res.text()}`);
-}
-
-async function stopInstance(i: Instance): Promise<void> {
-  await i.control.close();
-  await i.store.close();
-}
-
+/** A call from client 10.0.1.1 with the admin token. */
 async function call(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      'x-forwarded-for': '10.0.1.1',
-      authorization: `Bearer ${(await credentials()).tokens.admin}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(3000),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text.startsWith('{') ? JSON.parse(text) : text) as Body };
+  return clientCall(base, method, path, body, (await credentials()).tokens.admin);
 }
 
-const catalog = {
-  version: 1,
-  generatedAt: '2026-12-01T00:00:00Z',
-  seed: 'away',
-  titles: [
-    {
-      id: 't1',
-      name: 'One',
-      durationSec: 4,
-      streams: [
-        {
-          streamId: 't1-v',
-          kind: 'video',
-          bitrate: 1000,
-          size: 10,
-          sha256: 'd'.repeat(64),
-          segmentDurationSec: 4,
-          segments: [{ index: 0, start: 0, length: 10, durationSec: 4 }],
-        },
-      ],
-    },
-  ],
-};
+const catalog = oneStreamCatalog('away');
 
 /** Steers every 200 ms for `ms`; every answer must be 200 and a1 must stay healthy. */
 async function steersThroughout(inst: Instance, ms: number): Promise<number> {
@@ -123,6 +51,15 @@ async function steersThroughout(inst: Instance, ms: number): Promise<number> {
     await new Promise((r) => setTimeout(r, 200));
   }
   return answers;
+}
+
+/** Waits until control's /healthz reports its store up. */
+function storeUp(inst: Instance, what: string): Promise<boolean> {
+  return eventually(async () => (await call(inst.base, 'GET', '/healthz')).json.store.up === true, {
+    what,
+    timeoutMs: 8000,
+    intervalMs: 100,
+  });
 }
 
 /** What a fresh store (its own connections) reads back from Redis. */
@@ -157,11 +94,11 @@ describe.skipIf(!hasRedisServer())('control while its Redis is away', () => {
 
   afterAll(async () => {
     await appliance?.stop();
-    for (const i of instances) await stopInstance(i);
+    for (const i of instances) await i.close();
     if (redis) process.kill(redis.pid, 'SIGCONT');
     await redis?.stop();
     await rm(dir, { recursive: true, force: true });
-    if (creds) await rm(creds.dir, { recursive: true, force: true });
+    await shared.remove();
   });
 
   it('steers from memory while Redis hangs or is stopped, and catches up when it is back', async () => {
@@ -192,11 +129,7 @@ describe.skipIf(!hasRedisServer())('control while its Redis is away', () => {
     expect(app.log.slowestMs).toBeLessThan(1000);
 
     process.kill((redis as RedisServer).pid, 'SIGCONT');
-    await eventually(async () => (await call(one.base, 'GET', '/healthz')).json.store.up === true, {
-      what: 'store up again after SIGCONT',
-      timeoutMs: 8000,
-      intervalMs: 100,
-    });
+    await storeUp(one, 'store up again after SIGCONT');
     await eventually(
       async () => {
         const back = await readBack((redis as RedisServer).url);
@@ -212,11 +145,7 @@ describe.skipIf(!hasRedisServer())('control while its Redis is away', () => {
     expect(app.routesVersion).toBeGreaterThan(versionBefore);
     expect(app.log.failed).toBe(0);
     redis = await startRedisServer({ persist: true, dir, port: (redis as RedisServer).port });
-    await eventually(async () => (await call(one.base, 'GET', '/healthz')).json.store.up === true, {
-      what: 'store up again after the restart',
-      timeoutMs: 8000,
-      intervalMs: 100,
-    });
+    await storeUp(one, 'store up again after the restart');
     await eventually(
       async () => {
         const back = await readBack((redis as RedisServer).url);

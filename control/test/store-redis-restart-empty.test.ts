@@ -1,109 +1,32 @@
-// Regression (robustness issue): a lone control restarted on a Redis that came back empty
-// must not stay without routes and inventory. It cannot know them from anywhere but the
-// appliances: their next deltas do not follow anything control holds, so control answers
-// routesResync / inventoryResync and the full reports that follow rebuild the model. The
-// catalog has no such source; it is unknown (UNKNOWN_TITLE) until it is posted again.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, validateConfig } from '../src/config.js';
-import { buildControlApp, type ControlApp } from '../src/server/app.js';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import { BeatingAppliance } from './support/beating-appliance.js';
-import { makeIdentity, type TestTokens, writeTestTokens } from './support/fleet-auth.js';
+import { enrollAt, makeIdentity, sharedTokens } from './support/fleet-auth.js';
+import { clientCall, type ServedControl, serveControl } from './support/test-control.js';
+import { oneStreamCatalog } from './support/test-data.js';
 
-interface Instance {
-  store: RedisStore;
-  control: ControlApp;
-  base: string;
-}
+type Instance = ServedControl<RedisStore>;
 
 async function startInstance(url: string): Promise<Instance> {
-  const store = await openRedisStore(url, { logger: { error: () => {}, warn: () => {} } });
-  const config = validateConfig({
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    fallbackSites: [],
-    trustedProxies: ['127.0.0.1/32'],
-    logLevel: 'silent',
+  return serveControl(await openRedisStore(url, { logger: { error: () => {}, warn: () => {} } }), {
     operatorTokensFile: (await credentials()).tokens.file,
   });
-  const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }) });
-  const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
-  return { store, control, base };
 }
 
 // One token file and one identity for every instance of a test: enrollments live in Redis,
 // shared like the rest of the state.
-let creds: { tokens: TestTokens; dir: string } | undefined;
+const shared = sharedTokens();
+const credentials = async () => ({ tokens: await shared.get() });
 const a1 = makeIdentity('a1');
-async function credentials(): Promise<{ tokens: TestTokens; dir: string }> {
-  if (!creds) {
-    const dir = await mkdtemp(join(tmpdir(), 'ferry-redis-creds-'));
-    creds = { dir, tokens: await writeTestTokens(dir) };
-  }
-  return creds;
-}
+const enrollA1 = async (base: string) =>
+  enrollAt(base, (await shared.get()).admin, a1, 'site-a', ['127.0.0.1']);
 
-/** Enrolls a1 (site-a, loopback) at an instance, as an operator would. */
-async function enrollA1(base: string): Promise<void> {
-  const res = await fetch(`${base}/v1/appliances`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${(await credentials()).tokens.admin}`,
-    },
-    body: JSON.stringify({ id: 'a1', site: 'site-a', publicKey: a1.publicKey, urlHosts: ['127.0.0.1'] }),
-  });
-  if (res.status !== 201 && res.status !== 200)
-    throw new Error(`enrolling a1: ${res.status} ${await res.text()}`);
-}
+/** A POST from client 10.0.1.1 with the admin token. */
+const post = async (base: string, path: string, body: unknown) =>
+  clientCall(base, 'POST', path, body, (await credentials()).tokens.admin);
 
-async function stopInstance(i: Instance): Promise<void> {
-  await i.control.close();
-  await i.store.close();
-}
-
-async function post(base: string, path: string, body: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-forwarded-for': '10.0.1.1',
-      authorization: `Bearer ${(await credentials()).tokens.admin}`,
-    },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(3000),
-  });
-  return { status: res.status, json: (await res.json()) as { error?: string } };
-}
-
-const catalog = {
-  version: 1,
-  generatedAt: '2026-12-01T00:00:00Z',
-  seed: 'restart-empty',
-  titles: [
-    {
-      id: 't1',
-      name: 'One',
-      durationSec: 4,
-      streams: [
-        {
-          streamId: 't1-v',
-          kind: 'video',
-          bitrate: 1000,
-          size: 10,
-          sha256: 'd'.repeat(64),
-          segmentDurationSec: 4,
-          segments: [{ index: 0, start: 0, length: 10, durationSec: 4 }],
-        },
-      ],
-    },
-  ],
-};
+const catalog = oneStreamCatalog('restart-empty');
 
 describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that came back empty', () => {
   let redis: RedisServer | undefined;
@@ -120,9 +43,9 @@ describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that cam
 
   afterAll(async () => {
     await appliance?.stop();
-    if (control) await stopInstance(control);
+    if (control) await control.close();
     await redis?.stop();
-    if (creds) await rm(creds.dir, { recursive: true, force: true });
+    await shared.remove();
   });
 
   it('asks the appliances for full reports and steers again once the catalog is posted', async () => {
@@ -142,7 +65,7 @@ describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that cam
     });
 
     await app.pause();
-    await stopInstance(control as Instance);
+    await (control as Instance).close();
     control = undefined;
     const port = (redis as RedisServer).port;
     await (redis as RedisServer).stop();

@@ -1,8 +1,11 @@
 // A hand-driven BGP peer on a raw socket, for feeding a speaker bad or exact bytes and reading
 // what it answers.
 import { connect, type Socket } from 'node:net';
+import { eventually } from '@ferry/harness';
+import { expect } from 'vitest';
 import { decodeMessage, encodeMessage, splitMessages } from '../../src/bgp/codec/codec.js';
 import type { BgpMessage, OpenMessage } from '../../src/bgp/codec/types.js';
+import type { BgpSpeaker } from '../../src/bgp/session/speaker.js';
 
 export class RawPeer {
   private buf = Buffer.alloc(0);
@@ -91,4 +94,24 @@ export function openFrom(asn: number, over: Partial<OpenMessage> = {}): OpenMess
     ],
     ...over,
   };
+}
+
+/**
+ * The rest of the handshake once `peer` has sent its OPEN: the speaker's OPEN and KEEPALIVE
+ * must come first, a KEEPALIVE answers them, and the speaker's (first) session must reach
+ * Established within 5 s.
+ */
+export async function finishHandshake(
+  peer: RawPeer,
+  speaker: BgpSpeaker,
+  what = 'established',
+): Promise<void> {
+  expect((await peer.next()).type).toBe(1);
+  expect((await peer.next()).type).toBe(4);
+  peer.sendMessage({ type: 4 });
+  await eventually(() => speaker.status()[0]!.state === 'Established', {
+    what,
+    timeoutMs: 5000,
+    intervalMs: 10,
+  });
 }

@@ -46,14 +46,26 @@ export function ferry(args: string[], pattern?: RegExp, started: FerryProc[] = [
   });
 }
 
+/** The readiness line of `ferry control` and `ferry appliance`; group 1 is the URL. */
+export const SERVING = /serving on (http:\/\/\S+)/;
+
+/** `ferry control` listening on `listen` with `flags`; resolves once it serves. */
+export function ferryControl(
+  flags: string[],
+  started: FerryProc[],
+  listen = '127.0.0.1:0',
+): Promise<FerryProc> {
+  return ferry(['control', '--listen', listen, ...flags], SERVING, started);
+}
+
 export function isRunning(p: FerryProc): boolean {
   return p.child.exitCode === null && p.child.signalCode === null;
 }
 
-/** JSON (or bytes) over HTTP, one connection per call. */
+/** JSON (or bytes) over HTTP, one connection per call, from `from` if given (a client's network). */
 export function call(
   url: string,
-  opts: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+  opts: { method?: string; body?: unknown; from?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: unknown; raw: Buffer }> {
   return new Promise((resolve, reject) => {
     const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
@@ -61,6 +73,7 @@ export function call(
       url,
       {
         method: opts.method ?? 'GET',
+        localAddress: opts.from,
         agent: false,
         timeout: 5000,
         headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...opts.headers },

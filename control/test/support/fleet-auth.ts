@@ -3,6 +3,8 @@
 // signed. `headers()` gives every request what it needs: a signature for a heartbeat of an
 // enrolled appliance, the admin token for anything else (unless a test asks for none).
 import type { KeyObject } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKeyPair, loadPrivateKey, signRequest } from '@ferry/protocol';
 import { createTokenInFile } from '../../src/auth/token-cli.js';
@@ -76,5 +78,43 @@ export class TestFleet {
       return { authorization: signRequest({ method, path, body }, { id: identity.id, key: identity.key }) };
     }
     return { authorization: `Bearer ${this.tokens.admin}` };
+  }
+}
+
+/**
+ * One token file for every control instance of a test (instances on one Redis share
+ * enrollments too), made on first use in a temp dir that `remove()` deletes.
+ */
+export function sharedTokens(): { get(): Promise<TestTokens>; remove(): Promise<void> } {
+  let made: Promise<{ dir: string; tokens: TestTokens }> | undefined;
+  return {
+    async get() {
+      made ??= mkdtemp(join(tmpdir(), 'ferry-tokens-')).then(async (dir) => ({
+        dir,
+        tokens: await writeTestTokens(dir),
+      }));
+      return (await made).tokens;
+    },
+    async remove() {
+      if (made) await rm((await made).dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Enrolls `identity` at the control at `base`, as an operator would. */
+export async function enrollAt(
+  base: string,
+  adminToken: string,
+  identity: TestIdentity,
+  site: string,
+  urlHosts: string[],
+): Promise<void> {
+  const res = await fetch(`${base}/v1/appliances`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify({ id: identity.id, site, publicKey: identity.publicKey, urlHosts }),
+  });
+  if (res.status !== 201 && res.status !== 200) {
+    throw new Error(`enrolling ${identity.id}: HTTP ${res.status} ${await res.text()}`);
   }
 }

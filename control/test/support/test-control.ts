@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { type ControlConfig, DEFAULTS, validateConfig } from '../../src/config.js';
-import { buildControlApp, type ControlApp } from '../../src/server/app.js';
+import { buildControlApp, type ControlApp, type ControlAppOptions } from '../../src/server/app.js';
 import { openStore } from '../../src/state/open-store.js';
 import type { StateStore } from '../../src/state/store.js';
 import { TestFleet, type TestTokens, writeTestTokens } from './fleet-auth.js';
@@ -23,6 +23,45 @@ export interface TestControl {
   close(): Promise<void>;
 }
 
+/** Control over `store` on a loopback port, as every test here runs it. */
+export interface ServedControl<S extends StateStore = StateStore> {
+  store: S;
+  control: ControlApp;
+  base: string;
+  /** Closes the app, then the store (the app leaves it open). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds control over `store` and listens on 127.0.0.1: no fallback sites, loopback
+ * trusted as a proxy (tests name the client with X-Forwarded-For), silent; `over` on top.
+ */
+export async function serveControl<S extends StateStore>(
+  store: S,
+  over: Partial<ControlConfig> = {},
+  app: Pick<ControlAppOptions, 'keys' | 'tokenPollMs'> = {},
+): Promise<ServedControl<S>> {
+  const config = validateConfig({
+    ...DEFAULTS,
+    listen: { host: '127.0.0.1', port: 0 },
+    fallbackSites: [],
+    trustedProxies: ['127.0.0.1/32'],
+    logLevel: 'silent',
+    ...over,
+  });
+  const control = await buildControlApp({ config, store, logger: pino({ level: 'silent' }), ...app });
+  const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    store,
+    control,
+    base,
+    async close() {
+      await control.close();
+      await store.close();
+    },
+  };
+}
+
 export async function startTestControl(
   over: Partial<ControlConfig> & { tokens?: boolean } = {},
 ): Promise<TestControl> {
@@ -30,25 +69,17 @@ export async function startTestControl(
   const store = await openStore({ db: join(dir, 'control.db') });
   const tokens = await writeTestTokens(dir);
   const { tokens: withTokens = true, ...rest } = over;
-  const config = validateConfig({
-    ...DEFAULTS,
-    listen: { host: '127.0.0.1', port: 0 },
-    fallbackSites: [],
-    // Steering tests name the client with X-Forwarded-For from loopback.
-    trustedProxies: ['127.0.0.1/32'],
-    logLevel: 'silent',
-    probeIntervalMs: 50,
-    staleAfterMs: 600_000,
-    ...(withTokens ? { operatorTokensFile: tokens.file } : {}),
-    ...rest,
-  });
-  const control = await buildControlApp({
-    config,
+  const served = await serveControl(
     store,
-    logger: pino({ level: 'silent' }),
-    tokenPollMs: 50,
-  });
-  const base = await control.app.listen({ host: '127.0.0.1', port: 0 });
+    {
+      probeIntervalMs: 50,
+      staleAfterMs: 600_000,
+      ...(withTokens ? { operatorTokensFile: tokens.file } : {}),
+      ...rest,
+    },
+    { tokenPollMs: 50 },
+  );
+  const { control, base } = served;
   const fleet = new TestFleet(() => base, tokens);
   return {
     dir,
@@ -58,8 +89,7 @@ export async function startTestControl(
     tokens,
     fleet,
     async close() {
-      await control.close();
-      await store.close();
+      await served.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -117,6 +147,32 @@ export async function rawCall(
   } catch {
     return { status: res.status, json: text };
   }
+}
+
+/**
+ * One request as a client in 10.0.1.1 sends it (X-Forwarded-For, no credentials), given up
+ * after 3 s so a control stuck on its store fails the test instead of hanging it.
+ */
+export async function clientCall(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  /** an operator token, sent as `Authorization: Bearer` */
+  token?: string,
+): Promise<Answer> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      'x-forwarded-for': '10.0.1.1',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(3000),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text.startsWith('{') ? JSON.parse(text) : text };
 }
 
 /** A one-title catalog whose single stream is file `t1-v1`. */
