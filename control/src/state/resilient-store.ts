@@ -34,8 +34,13 @@ import type { HeldState } from './write-back.js';
  * timeout, so a hung Redis costs one heartbeat half a second and the next ones nothing.
  */
 export const DEFAULT_WRITE_DEADLINE_MS = 500;
-/** Redis adds set members at well over a million a second; a big write gets 1 ms per 1000. */
-const MEMBERS_PER_MS = 1000;
+/**
+ * A big write gets 25 ms per 1000 members on top. Route sets are written in slices that yield
+ * to the event loop between them (control/src/slices.ts), so a busy control writes far fewer
+ * than Redis could take; 1M prefixes get 25 s, inside the 30 s the agent waits for the reply
+ * to a snapshot's last part. A write that misses even this marks Redis away.
+ */
+const MEMBERS_PER_MS = 40;
 
 export type { StorePhase, StoreStatus } from './store-recovery.js';
 
