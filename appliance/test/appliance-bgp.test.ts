@@ -2,11 +2,11 @@
 // feed it routes, and GET /v1/routes shows them through withdrawals, a router restart and
 // a peer that sends garbage, while content keeps being served.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIRD_BIN, Bird, eventually, freePort } from '@ferry/harness';
+import { Bird, eventually, freePort } from '@ferry/harness';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAppliance, startAppliance } from '../src/app.js';
@@ -64,7 +64,7 @@ function rawExchange(
   });
 }
 
-describe.skipIf(!existsSync(BIRD_BIN))('appliance with BGP', () => {
+describe('appliance with BGP', () => {
   let dir: string;
   let app: RunningAppliance;
   let bird: Bird | undefined;

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
+import { eventually, type RedisServer, startRedisServer } from '@ferry/harness';
 import { type Catalog, ControlClient } from '@ferry/protocol';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ let redis: RedisServer | undefined;
 const stores: StateStore[] = [];
 const apps: ControlApp[] = [];
 
-describe.skipIf(!hasRedisServer())('the change feed of two control instances on one Redis', () => {
+describe('the change feed of two control instances on one Redis', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     tokenDir = await mkdtemp(join(tmpdir(), 'ferry-echo-tokens-'));

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { hasRedisServer, type RedisServer, startRedisServer, waitUntil } from '@ferry/harness';
+import { type RedisServer, startRedisServer, waitUntil } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/state/open-store.js';
 import { TestFleet, type TestTokens, writeTestTokens } from './support/fleet-auth.js';
@@ -39,7 +39,7 @@ async function call(inst: Instance, method: string, path: string, body?: unknown
   return { status: res.status, json: (raw === '' ? null : JSON.parse(raw)) as Body };
 }
 
-describe.skipIf(!hasRedisServer())('two control instances on one Redis', () => {
+describe('two control instances on one Redis', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     tokens = await writeTestTokens(await mkdtemp(join(tmpdir(), 'ferry-redis-tokens-')));

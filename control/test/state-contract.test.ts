@@ -4,13 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  catalogFixture,
-  eventually,
-  hasRedisServer,
-  type RedisServer,
-  startRedisServer,
-} from '@ferry/harness';
+import { catalogFixture, eventually, type RedisServer, startRedisServer } from '@ferry/harness';
 import type { Catalog } from '@ferry/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { heldStateOf } from '../src/model/held-state.js';
@@ -29,7 +23,6 @@ interface StoreOpts {
 interface Harness {
   kind: 'sqlite' | 'redis';
   label: string;
-  available: boolean;
   start(): Promise<void>;
   /** A store on namespace `ns`; calling it again with the same `ns` gives a second instance. */
   open(ns: string, opts?: StoreOpts): Promise<StateStore>;
@@ -41,7 +34,6 @@ function sqliteHarness(): Harness {
   return {
     kind: 'sqlite',
     label: 'sqlite',
-    available: true,
     async start() {
       dir = await mkdtemp(join(tmpdir(), 'ferry-state-'));
     },
@@ -59,7 +51,6 @@ function redisHarness(): Harness {
   return {
     kind: 'redis',
     label: 'redis',
-    available: hasRedisServer(),
     async start() {
       server = await startRedisServer();
     },
@@ -155,7 +146,7 @@ describe.each(harnesses)('state store contract ($label)', (h) => {
     return s;
   };
 
-  describe.skipIf(!h.available)('with a running backend', () => {
+  describe('with a running backend', () => {
     beforeAll(() => h.start());
     afterAll(() => h.stop());
     afterEach(async () => {

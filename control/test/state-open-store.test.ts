@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
+import { type RedisServer, startRedisServer } from '@ferry/harness';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/state/open-store.js';
@@ -83,7 +83,7 @@ describe('openStore', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
-  describe.skipIf(!hasRedisServer())('with a redis-server', () => {
+  describe('with a redis-server', () => {
     let server: RedisServer;
     beforeAll(async () => {
       server = await startRedisServer();

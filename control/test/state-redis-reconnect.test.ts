@@ -2,7 +2,7 @@
 // KILL) must not keep a model that silently missed other instances' changes: after the
 // reconnect its listeners hear every stored item as changed and reload it.
 
-import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
+import { eventually, type RedisServer, startRedisServer } from '@ferry/harness';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreLogger } from '../src/state/change-feed.js';
@@ -10,7 +10,7 @@ import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import type { StateChange } from '../src/state/store.js';
 import { applianceRecord } from './support/test-data.js';
 
-describe.skipIf(!hasRedisServer())('redis state store after its subscriber reconnects', () => {
+describe('redis state store after its subscriber reconnects', () => {
   let server: RedisServer;
   const stores: RedisStore[] = [];
   let admin: Redis | undefined;

@@ -1,4 +1,4 @@
-import { eventually, hasRedisServer, type RedisServer, startRedisServer } from '@ferry/harness';
+import { eventually, type RedisServer, startRedisServer } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import { BeatingAppliance } from './support/beating-appliance.js';
@@ -28,7 +28,7 @@ const post = async (base: string, path: string, body: unknown) =>
 
 const catalog = oneStreamCatalog('restart-empty');
 
-describe.skipIf(!hasRedisServer())('a lone control restarted on a Redis that came back empty', () => {
+describe('a lone control restarted on a Redis that came back empty', () => {
   let redis: RedisServer | undefined;
   let control: Instance | undefined;
   let appliance: BeatingAppliance | undefined;
