@@ -1,14 +1,7 @@
-// The `ferry` command: one module per command under commands/ declares its flags (they are
-// part of DESIGN's CLI contract); each action loads its implementation lazily.
-import { Command } from 'commander';
-import { addAnnounceCommand } from './commands/announce.js';
-import { addApplianceCommand } from './commands/appliance.js';
-import { addBenchCommand } from './commands/bench.js';
-import { addContentCommand } from './commands/content.js';
-import { addControlCommand } from './commands/control.js';
-import { addDemoCommand } from './commands/demo.js';
-import { addKeysCommand } from './commands/keys.js';
-import { addSimCommand } from './commands/sim.js';
+// The `ferry` command: flags are parsed here (they are part of DESIGN's CLI contract);
+// each action loads its implementation lazily so that `ferry --help` stays fast.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt } from './parse.js';
 
 export function buildProgram(): Command {
   const program = new Command('ferry')
@@ -16,15 +9,348 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(`ferry: ${str.replace(/^error: /, '')}`) });
 
-  addApplianceCommand(program);
-  addAnnounceCommand(program);
-  addControlCommand(program);
-  addContentCommand(program);
-  addKeysCommand(program);
-  addSimCommand(program);
-  addBenchCommand(program);
-  addDemoCommand(program);
+  program
+    .command('appliance')
+    .description('run an edge appliance: serves stored files as byte ranges over HTTP')
+    .requiredOption('--id <id>', 'appliance id, reported to control and in logs')
+    .addOption(listenOption('HTTP listen address for viewers: content and /healthz'))
+    .option(
+      '--admin-listen <host:port>',
+      'admin listener: drain, undrain, status, routes, metrics (default 127.0.0.1:9081; 127.0.0.1:0 with --listen port 0)',
+      parseHostPort,
+    )
+    .requiredOption('--store <dir>', 'content store directory, one per disk (repeatable)', collect)
+    .option('--control <url>', 'control service base URL (heartbeats every second)')
+    .option(
+      '--identity-key <file>',
+      "this appliance's Ed25519 key (ferry keys identity); signs every heartbeat, required with --control",
+    )
+    .option(
+      '--control-grace <seconds>',
+      'without control this long, take no new sessions',
+      parsePositiveInt,
+      30,
+    )
+    .option('--site <name>', 'site name', 'default')
+    .option('--bgp-listen <host:port>', 'BGP listen address', parseHostPort)
+    .option('--asn <n>', 'local AS number (BGP)', parsePositiveInt)
+    .option('--peer-asn <n>', 'peer AS number (BGP)', parsePositiveInt)
+    .option(
+      '--bgp-peer <addr>',
+      "the router's address: BGP is accepted from it only (required with --peer-asn; 'any': any address, labs only)",
+    )
+    .option('--bgp-router-id <a.b.c.d>', 'BGP identifier (default: the --bgp-listen address when IPv4)')
+    .option('--bgp-hold-time <seconds>', 'proposed BGP hold time, 0 or 3-65535', parseNonNegativeInt)
+    .option('--bgp-config <file>', 'BGP neighbors from a JSON file (docs/bgp.md)')
+    .option('--token-key-file <file>', 'URL token keys (see docs/tokens.md)')
+    .option('--open', 'serve without tokens (local use only)', false)
+    .addOption(
+      new Option('--body-sender <kind>', 'how bodies are sent: sendfile engine, copy path, or auto')
+        .choices(['auto', 'sendfile', 'copy'])
+        .default('auto'),
+    )
+    .option('--access-log <file>', "access log destination: a file, '-' for stdout, 'off'", '-')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .option('--max-ranges <n>', 'most ranges served as multipart in one request', parsePositiveInt, 16)
+    .option(
+      '--drain-timeout <seconds>',
+      'longest wait for in-flight transfers on drain',
+      parsePositiveInt,
+      30,
+    )
+    .option('--workers <n>', "worker processes sharing the listen socket ('auto': one per core)", '1')
+    .action(async (opts) => {
+      const { runAppliance } = await import('@ferry/appliance');
+      await runAppliance(opts);
+    });
+
+  program
+    .command('announce')
+    .description('a minimal BGP speaker: announce prefixes from a file to one peer (demos and tests)')
+    .option('--connect <host:port>', 'connect to the peer (active)', parseHostPort)
+    .option('--local-address <addr>', 'source address for --connect (peers that accept one address)')
+    .option('--listen <host:port>', 'wait for the peer to connect instead (passive)', parseHostPort)
+    .requiredOption('--asn <n>', 'local AS number', parsePositiveInt)
+    .requiredOption('--peer-asn <n>', 'peer AS number', parsePositiveInt)
+    .requiredOption('--prefixes <file>', 'prefixes to announce: one per line, IPv4 or IPv6, # comments')
+    .option('--router-id <a.b.c.d>', 'BGP identifier (default 192.0.2.254)')
+    .option(
+      '--next-hop <addr[,addr]>',
+      'next hop, at most one IPv4 and one IPv6 (default: this end of the session)',
+    )
+    .option('--communities <list>', 'communities on every route, e.g. 65000:1,65000:2')
+    .option('--large-communities <list>', 'large communities on every route, e.g. 65000:1:2')
+    .option('--hold-time <seconds>', 'proposed hold time, 0 or 3-65535', parseNonNegativeInt, 90)
+    .option(
+      '--withdraw-after <seconds>',
+      'withdraw everything this long after announcing it',
+      parsePositiveNumber,
+    )
+    .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
+    .action(async (opts) => {
+      const { runAnnounce } = await import('@ferry/appliance');
+      await runAnnounce(opts);
+    });
+
+  const control = program
+    .command('control')
+    .description('run the control service: registry, heartbeats, BGP routes, health, steering')
+    .addOption(listenOption('HTTP listen address'))
+    .option('--db <file>', 'SQLite state file (default ./ferry-control.db)')
+    .option('--redis <url>', 'Redis state shared by several control instances, e.g. redis://127.0.0.1:6379')
+    .option('--token-key-file <file>', 'URL token keys for signing (see docs/tokens.md)')
+    .option(
+      '--operator-tokens <file>',
+      'hashed operator tokens (ferry control token create); reloaded on change and SIGHUP',
+    )
+    .option('--fallback-site <name>', 'site that serves every client after BGP matches (repeatable)', collect)
+    .option('--trusted-proxy <cidr>', 'proxy network whose X-Forwarded-For is believed (repeatable)', collect)
+    .option(
+      '--max-routes-per-appliance <n>',
+      'refuse heartbeats that would leave one appliance with more prefixes (default 2000000)',
+      parsePositiveInt,
+    )
+    .option(
+      '--steer-rate-limit <n>',
+      'POST /v1/steer requests/s per client address, burst the same (default 0: off)',
+      parseNonNegativeInt,
+    )
+    .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
+    .action(async (opts) => {
+      const { runControl } = await import('@ferry/control');
+      await runControl(opts);
+    });
+
+  const token = control.command('token').description('operator API tokens (hashed in a token file)');
+  token
+    .command('create')
+    .description('add a token with a role to the token file and print it (shown only once)')
+    .requiredOption('--file <file>', "operator token file (control's --operator-tokens)")
+    .addOption(
+      new Option('--role <role>', 'what the token may do')
+        .choices(['viewer', 'operator', 'admin'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--name <name>', 'who holds it, for logs (1-64 of [A-Za-z0-9._@-])')
+    .action(async (opts) => {
+      const { runTokenCreate } = await import('@ferry/control');
+      await runTokenCreate(opts);
+    });
+  token
+    .command('list')
+    .description('list token ids, roles and names')
+    .requiredOption('--file <file>', 'operator token file')
+    .action(async (opts) => {
+      const { runTokenList } = await import('@ferry/control');
+      await runTokenList(opts);
+    });
+  token
+    .command('revoke')
+    .description('remove a token from the file')
+    .requiredOption('--file <file>', 'operator token file')
+    .requiredOption('--id <id>', 'token id (the 8 characters after fop_)')
+    .action(async (opts) => {
+      const { runTokenRevoke } = await import('@ferry/control');
+      await runTokenRevoke(opts);
+    });
+
+  const appliance = control
+    .command('appliance')
+    .description("enroll appliances' identity keys at a running control (operator token)");
+  const withControl = (cmd: Command) =>
+    cmd
+      .requiredOption('--control <url>', 'control base URL, e.g. http://127.0.0.1:8080')
+      .option('--token <token>', 'operator token (default: $FERRY_TOKEN)');
+  withControl(
+    appliance
+      .command('add')
+      .description('enroll an appliance: its id, site and public key (ferry keys identity prints it)'),
+  )
+    .requiredOption('--id <id>', 'appliance id')
+    .requiredOption('--site <site>', 'the site its heartbeats must name')
+    .requiredOption('--public-key <key>', 'base64url Ed25519 public key')
+    .option(
+      '--url-host <host>',
+      "a host its heartbeat url may name (repeatable; default: the heartbeat's source address)",
+      collect,
+    )
+    .action(async (opts) => {
+      const { runApplianceAdd } = await import('@ferry/control');
+      await runApplianceAdd(opts);
+    });
+  withControl(appliance.command('list').description('enrolled appliances with their health')).action(
+    async (opts) => {
+      const { runApplianceList } = await import('@ferry/control');
+      await runApplianceList(opts);
+    },
+  );
+  for (const [name, disabled, what] of [
+    ['disable', true, 'refuse its heartbeats and take it out of steering'],
+    ['enable', false, 'accept its heartbeats again'],
+  ] as const) {
+    withControl(appliance.command(name).description(what))
+      .requiredOption('--id <id>', 'appliance id')
+      .action(async (opts) => {
+        const { runApplianceSetDisabled } = await import('@ferry/control');
+        await runApplianceSetDisabled(opts, disabled);
+      });
+  }
+  withControl(
+    appliance.command('remove').description('forget an appliance: identity, record, routes, inventory'),
+  )
+    .requiredOption('--id <id>', 'appliance id')
+    .action(async (opts) => {
+      const { runApplianceRemove } = await import('@ferry/control');
+      await runApplianceRemove(opts);
+    });
+
+  const content = program.command('content').description('synthetic content and appliance stores');
+  content
+    .command('generate')
+    .description('generate synthetic titles (bitrate ladder + audio) and catalog.json')
+    .requiredOption('--out <dir>', 'output directory')
+    .requiredOption('--titles <n>', 'number of titles', parsePositiveInt)
+    .option('--minutes <m>', 'duration of each title in minutes', parsePositiveNumber, 1)
+    .option('--seed <seed>', 'seed for the deterministic bytes', 'ferry')
+    .action(async (opts) => {
+      const { runContentGenerate } = await import('@ferry/appliance');
+      await runContentGenerate(opts);
+    });
+  content
+    .command('add')
+    .description('place files into an appliance store (copied atomically, indexed with sha256)')
+    .requiredOption('--store <dir>', 'store directory (repeatable, one per disk)', collect)
+    .argument('<files...>', 'files to add; the file name is the file id')
+    .action(async (files: string[], opts) => {
+      const { runContentAdd } = await import('@ferry/appliance');
+      await runContentAdd({ ...opts, files });
+    });
+
+  const keys = program.command('keys').description('URL token keys and appliance identity keys');
+  keys
+    .command('generate')
+    .description('write a new key file (one signing key) for control and appliances')
+    .requiredOption('--out <file>', 'key file to write')
+    .option('--key-id <id>', 'key id', 'k1')
+    .option('--add', 'add a key to an existing file and make it the signing key (rotation)', false)
+    .action(async (opts) => {
+      const { runKeysGenerate } = await import('@ferry/protocol');
+      await runKeysGenerate(opts);
+    });
+  keys
+    .command('identity')
+    .description("write an appliance's identity key (Ed25519) and print the public key to enroll at control")
+    .requiredOption('--out <file>', 'private key file to write (mode 0600)')
+    .option('--force', 'replace an existing key (the appliance must then be enrolled again)', false)
+    .action(async (opts) => {
+      const { runIdentityKeygen } = await import('@ferry/appliance');
+      await runIdentityKeygen(opts);
+    });
+
+  program
+    .command('sim')
+    .description('a fleet of simulated viewers: steer, play with ABR, fail over; summary + HTML/JSON report')
+    .requiredOption('--control <url>', 'control base URL, e.g. http://127.0.0.1:8000')
+    .requiredOption('--sessions <n>', 'viewers', parsePositiveInt)
+    .requiredOption('--duration <seconds>', 'length of the run; every session ends then', parsePositiveNumber)
+    .option('--source-cidr <cidr>', 'IPv4 prefix of source addresses, one per session (e.g. 127.64.0.0/16)')
+    .option('--titles <ids>', 'comma-separated title ids to play (round robin)')
+    .option('--catalog <file>', 'catalog.json to take the title ids from (instead of --titles)')
+    .option('--ramp <seconds>', 'spread session starts over this long (default duration/4, max 10)')
+    .option('--report <file>', 'HTML report; the JSON goes beside it', 'sim-report.html')
+    .option('--workers <n>', 'worker threads (default: one per 1000 sessions, at most one per core)')
+    .action(async (opts) => {
+      const { runSim } = await import('@ferry/client-sim');
+      await runSim(opts);
+    });
+
+  const bench = program.command('bench').description('benchmarks, each side by side with its anchor');
+  bench
+    .command('dataplane')
+    .description(
+      'appliance vs nginx (sendfile on): 2 MiB x 16 conns and 64 KiB x 64 conns, sendfile and copy paths',
+    )
+    .option('--rounds <n>', 'alternating rounds per case', parsePositiveInt, 3)
+    .option('--duration <seconds>', 'seconds per load run', parsePositiveInt, 8)
+    .option('--tools <list>', 'load tools: autocannon,wrk', 'autocannon,wrk')
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchDataplane } = await import('@ferry/bench');
+      await runBenchDataplane(opts);
+    });
+
+  bench
+    .command('bgp')
+    .description('full BGP table: appliance speaker + Adj-RIB-In vs BIRD (time, CPU, RSS)')
+    .option('--routes <n>', 'IPv4 routes', parseNonNegativeInt, 1_000_000)
+    .option('--ipv6 <n>', 'IPv6 routes', parseNonNegativeInt, 0)
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchBgp } = await import('@ferry/bench');
+      await runBenchBgp(opts);
+    });
+
+  bench
+    .command('steering')
+    .description('control POST /v1/steer (appliances, 1M-prefix table, live heartbeats) vs bare fastify')
+    .option('--appliances <n>', 'appliances, 5 per site', parsePositiveInt, 100)
+    .option(
+      '--prefixes <n>',
+      'IPv4 /24s in the route table (plus /16 aggregates)',
+      parsePositiveInt,
+      1_000_000,
+    )
+    .option('--duration <seconds>', 'seconds per load run', parsePositiveInt, 10)
+    .option('--rounds <n>', 'alternating rounds', parsePositiveInt, 3)
+    .option('--connections <n>', 'autocannon connections', parsePositiveInt, 32)
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchSteering } = await import('@ferry/bench');
+      await runBenchSteering(opts);
+    });
+
+  bench
+    .command('failover')
+    .description('kill -9 an appliance under an audience: detection time, time to move every viewer, stalls')
+    .option('--sessions <n>', 'viewers', parsePositiveInt, 60)
+    .option(
+      '--duration <seconds>',
+      'how long the audience plays (the kill is half-way)',
+      parsePositiveInt,
+      40,
+    )
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchFailover } = await import('@ferry/bench');
+      await runBenchFailover(opts);
+    });
+
+  program
+    .command('demo')
+    .description(
+      'control, three appliances in two sites with BGP feeds, an audience of viewers, one appliance killed half-way',
+    )
+    .option('--dir <dir>', 'working directory for the demo', '.ferry-demo')
+    .option('--duration <seconds>', 'how long the audience plays', parsePositiveInt, 60)
+    .option('--sessions <n>', 'viewers', parsePositiveInt, 30)
+    .action(async (opts) => {
+      const { runDemo } = await import('./demo.js');
+      await runDemo(opts);
+    });
+
   return program;
+}
+
+function listenOption(description: string): Option {
+  return new Option('--listen <host:port>', description)
+    .argParser(parseHostPort)
+    .default(parseHostPort('127.0.0.1:8080'), '127.0.0.1:8080');
+}
+
+function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
 }
 
 export async function main(argv: string[]): Promise<void> {

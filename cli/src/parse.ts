@@ -1,6 +1,6 @@
 // Flag parsers shared by the subcommands; each throws commander's InvalidArgumentError so
 // the user sees which flag was wrong and why.
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 
 export interface HostPort {
   host: string;
@@ -34,17 +34,4 @@ export function parseNonNegativeInt(value: string): number {
 
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-/** `--listen HOST:PORT`, loopback by default. */
-export function listenOption(description: string): Option {
-  return new Option('--listen <host:port>', description)
-    .argParser(parseHostPort)
-    .default(parseHostPort('127.0.0.1:8080'), '127.0.0.1:8080');
-}
-
-export function parsePositiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
 }
