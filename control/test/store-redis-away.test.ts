@@ -8,34 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, type RedisServer, startRedisServer } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
+import { openRedisStore } from '../src/state/redis-store.js';
 import { BeatingAppliance } from './support/beating-appliance.js';
-import { enrollAt, makeIdentity, sharedTokens } from './support/fleet-auth.js';
-import { clientCall, type ServedControl, serveControl } from './support/test-control.js';
+import { type RedisControl, RedisControls } from './support/redis-controls.js';
 import { oneStreamCatalog } from './support/test-data.js';
 
-type Instance = ServedControl<RedisStore>;
+type Instance = RedisControl;
+
+const controls = new RedisControls();
+const a1 = controls.a1;
+const startInstance = (url: string) => controls.start(url, { commandTimeoutMs: 1000 });
+const enrollA1 = (base: string) => controls.enrollA1(base);
+const call = (base: string, method: string, path: string, body?: unknown) =>
+  controls.call(base, method, path, body);
 
 const quiet = { error: () => {}, warn: () => {} };
-
-async function startInstance(url: string): Promise<Instance> {
-  return serveControl(await openRedisStore(url, { logger: quiet, commandTimeoutMs: 1000 }), {
-    operatorTokensFile: (await credentials()).tokens.file,
-  });
-}
-
-// One token file and one identity for every instance of a test: enrollments live in Redis,
-// shared like the rest of the state.
-const shared = sharedTokens();
-const credentials = async () => ({ tokens: await shared.get() });
-const a1 = makeIdentity('a1');
-const enrollA1 = async (base: string) =>
-  enrollAt(base, (await shared.get()).admin, a1, 'site-a', ['127.0.0.1']);
-
-/** A call from client 10.0.1.1 with the admin token. */
-async function call(base: string, method: string, path: string, body?: unknown) {
-  return clientCall(base, method, path, body, (await credentials()).tokens.admin);
-}
 
 const catalog = oneStreamCatalog('away');
 
@@ -98,7 +85,7 @@ describe('control while its Redis is away', () => {
     if (redis) process.kill(redis.pid, 'SIGCONT');
     await redis?.stop();
     await rm(dir, { recursive: true, force: true });
-    await shared.remove();
+    await controls.remove();
   });
 
   it('steers from memory while Redis hangs or is stopped, and catches up when it is back', async () => {

@@ -1,30 +1,16 @@
 import { eventually, type RedisServer, startRedisServer } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRedisStore, type RedisStore } from '../src/state/redis-store.js';
 import { BeatingAppliance } from './support/beating-appliance.js';
-import { enrollAt, makeIdentity, sharedTokens } from './support/fleet-auth.js';
-import { clientCall, type ServedControl, serveControl } from './support/test-control.js';
+import { type RedisControl, RedisControls } from './support/redis-controls.js';
 import { oneStreamCatalog } from './support/test-data.js';
 
-type Instance = ServedControl<RedisStore>;
+type Instance = RedisControl;
 
-async function startInstance(url: string): Promise<Instance> {
-  return serveControl(await openRedisStore(url, { logger: { error: () => {}, warn: () => {} } }), {
-    operatorTokensFile: (await credentials()).tokens.file,
-  });
-}
-
-// One token file and one identity for every instance of a test: enrollments live in Redis,
-// shared like the rest of the state.
-const shared = sharedTokens();
-const credentials = async () => ({ tokens: await shared.get() });
-const a1 = makeIdentity('a1');
-const enrollA1 = async (base: string) =>
-  enrollAt(base, (await shared.get()).admin, a1, 'site-a', ['127.0.0.1']);
-
-/** A POST from client 10.0.1.1 with the admin token. */
-const post = async (base: string, path: string, body: unknown) =>
-  clientCall(base, 'POST', path, body, (await credentials()).tokens.admin);
+const controls = new RedisControls();
+const a1 = controls.a1;
+const startInstance = (url: string) => controls.start(url);
+const enrollA1 = (base: string) => controls.enrollA1(base);
+const post = (base: string, path: string, body: unknown) => controls.call(base, 'POST', path, body);
 
 const catalog = oneStreamCatalog('restart-empty');
 
@@ -45,7 +31,7 @@ describe('a lone control restarted on a Redis that came back empty', () => {
     await appliance?.stop();
     if (control) await control.close();
     await redis?.stop();
-    await shared.remove();
+    await controls.remove();
   });
 
   it('asks the appliances for full reports and steers again once the catalog is posted', async () => {
