@@ -10,7 +10,7 @@ import { ContentStore, createIdentityKey, generateContent } from '@ferry/applian
 import { freePort, waitUntil } from '@ferry/harness';
 import { ControlClient, formatKeyFile, generateKey, type SteerResponse } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type FerryProc, ferry, ferryControl, isRunning, SERVING } from './support/ferry-cli.js';
+import { call, type FerryProc, ferry, ferryControl, killAll, SERVING } from './support/ferry-cli.js';
 import { type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 const NETS = {
@@ -175,8 +175,7 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of procs) if (isRunning(p)) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
+    await killAll(procs);
     rmSync(dir, { recursive: true, force: true });
   });
 

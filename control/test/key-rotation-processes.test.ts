@@ -18,7 +18,15 @@ import {
   type SteerResponse,
 } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type FerryProc, ferry, ferryControl, isRunning, SERVING } from './support/ferry-cli.js';
+import {
+  call,
+  type FerryProc,
+  ferry,
+  ferryControl,
+  isRunning,
+  killAll,
+  SERVING,
+} from './support/ferry-cli.js';
 import { type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 const started: FerryProc[] = [];
@@ -144,8 +152,7 @@ describe('token key rotation across control and two appliances (real processes)'
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of started) if (isRunning(p)) p.child.kill('SIGKILL');
-    await Promise.all(started.map((p) => p.exited));
+    await killAll(started);
     rmSync(dir, { recursive: true, force: true });
   });
 

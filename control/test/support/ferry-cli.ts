@@ -62,6 +62,12 @@ export function isRunning(p: FerryProc): boolean {
   return p.child.exitCode === null && p.child.signalCode === null;
 }
 
+/** kill -9 (by pid) every process a test started that still runs, and waits for each exit. */
+export async function killAll(started: FerryProc[]): Promise<void> {
+  for (const p of started) if (isRunning(p)) p.child.kill('SIGKILL');
+  await Promise.all(started.map((p) => p.exited));
+}
+
 /** JSON (or bytes) over HTTP, one connection per call, from `from` if given (a client's network). */
 export function call(
   url: string,
