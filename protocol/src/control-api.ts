@@ -3,6 +3,7 @@
 // them, so one definition serves both.
 import { type Static, Type } from 'typebox';
 import { CatalogSegment, StreamKind } from './catalog-schema.js';
+import { ChaosReport, SignedChaosOrders } from './chaos.js';
 import { HealthStatus } from './health.js';
 
 export const ApplianceState = Type.Union([
@@ -120,6 +121,18 @@ export const Heartbeat = Type.Object({
    * appliance. Optional so that an appliance from before key reports is still heard.
    */
   keys: Type.Optional(Type.Array(HeldKey, { maxItems: MAX_REPORTED_KEYS })),
+  /**
+   * Responses since this boot, counted as sent: all of them, and those that failed the
+   * viewer (5xx, or a body cut short). Control's chaos abort conditions read the rate.
+   */
+  responses: Type.Optional(
+    Type.Object({
+      total: Type.Integer({ minimum: 0 }),
+      failed: Type.Integer({ minimum: 0 }),
+    }),
+  ),
+  /** chaos mode and the faults running (docs/chaos.md); absent from older appliances */
+  chaos: Type.Optional(ChaosReport),
 });
 export type Heartbeat = Static<typeof Heartbeat>;
 
@@ -134,6 +147,8 @@ export const HeartbeatReply = Type.Object({
   /** control's view of the appliance, for its logs */
   health: HealthStatus,
   intervalMs: Type.Integer({ minimum: 100 }),
+  /** chaos orders signed by control's chaos key; absent: no fault is wanted */
+  chaos: Type.Optional(SignedChaosOrders),
 });
 export type HeartbeatReply = Static<typeof HeartbeatReply>;
 

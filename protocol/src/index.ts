@@ -1,4 +1,5 @@
 export * from './catalog.js';
+export * from './chaos.js';
 export * from './cidr.js';
 export * from './control-api.js';
 export * from './control-client.js';
