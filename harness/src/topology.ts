@@ -4,13 +4,21 @@
 // process is started here and stopped here, by pid. The topology makes its own credentials,
 // as an operator would: an admin operator token for control (`--operator-tokens`), and
 // per appliance an identity key, enrolled at control for its site and address before the
-// appliance starts (`--identity-key`).
+// appliance starts (`--identity-key`). With `chaos`, control gets a chaos key and every
+// appliance runs chaos on with its public half; the topology then acts as a supervisor
+// would, restarting an appliance that chaos killed (exit code 86) after `restartKilledAfterMs`.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ControlClient, formatKeyFile, generateKey } from '@ferry/protocol';
+import {
+  CHAOS_KILL_EXIT_CODE,
+  ControlClient,
+  formatKeyFile,
+  generateKey,
+  generateSigningKeyPair,
+} from '@ferry/protocol';
 import { freePort } from './ports.js';
 
 // The `ferry` command itself (the root package's bin): the topology runs what a user runs.
@@ -25,6 +33,22 @@ export interface ApplianceSpec {
   /** the client prefix its site's router announces to it */
   prefix: string;
   store: string;
+}
+
+export interface TopologyOptions {
+  /** control signs chaos orders and appliances run them (`--chaos on`) */
+  chaos?: boolean;
+  /** with chaos: restart an appliance this long after a chaos kill (default 5000 ms) */
+  restartKilledAfterMs?: number;
+}
+
+/** One exit of an appliance process: when, and whether chaos did it. */
+export interface ApplianceExit {
+  id: string;
+  atMs: number;
+  code: number | null;
+  signal: string | null;
+  byChaos: boolean;
 }
 
 export interface Running {
@@ -43,8 +67,18 @@ export class Topology {
   readonly applianceAdminUrls = new Map<string, string>();
   /** the admin token this topology created for its control */
   operatorToken = '';
+  /** with chaos: control's chaos public key, as the appliances verify orders with it */
+  chaosPublicKey = '';
+  /** every appliance exit seen, in order (kills from outside and chaos kills alike) */
+  readonly exits: ApplianceExit[] = [];
+  private readonly applianceArgs = new Map<string, string[]>();
+  private readonly restarts = new Set<NodeJS.Timeout>();
+  private stopping = false;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly opts: TopologyOptions = {},
+  ) {}
 
   private start(name: string, args: string[], ready?: RegExp): Promise<Running> {
     return new Promise((resolve, reject) => {
@@ -95,6 +129,14 @@ export class Topology {
     // A fresh file per run: tokens of earlier runs in the same directory stop working.
     rmSync(tokens, { force: true });
     this.operatorToken = await createTokenInFile(tokens, 'admin', 'harness');
+    const chaos: string[] = [];
+    if (this.opts.chaos) {
+      const pair = generateSigningKeyPair();
+      const chaosKey = join(this.dir, 'chaos-key');
+      writeFileSync(chaosKey, pair.privateKeyPem, { mode: 0o600 });
+      this.chaosPublicKey = pair.publicKey;
+      chaos.push('--chaos-key', chaosKey);
+    }
     const c = await this.start(
       'control',
       [
@@ -107,6 +149,7 @@ export class Topology {
         keyFile,
         '--operator-tokens',
         tokens,
+        ...chaos,
         '--log-level',
         'warn',
       ],
@@ -142,42 +185,38 @@ export class Topology {
     const identityKey = await this.enroll(spec);
     const bgpPort = await freePort(spec.address);
     const feedAddress = spec.address.replace(/\.(\d+)$/, (_m, last: string) => `.${Number(last) + 100}`);
-    const a = await this.start(
+    const args = [
+      'appliance',
+      '--id',
       spec.id,
-      [
-        'appliance',
-        '--id',
-        spec.id,
-        '--site',
-        spec.site,
-        '--listen',
-        `${spec.address}:0`,
-        '--store',
-        spec.store,
-        '--control',
-        this.controlUrl,
-        '--identity-key',
-        identityKey,
-        '--token-key-file',
-        keyFile,
-        '--access-log',
-        'off',
-        '--log-level',
-        'warn',
-        '--bgp-listen',
-        `${spec.address}:${bgpPort}`,
-        '--asn',
-        '64512',
-        '--peer-asn',
-        '64513',
-        '--bgp-peer',
-        feedAddress,
-      ],
-      /serving on (http:\/\/\S+)/,
-    );
-    this.applianceUrls.set(spec.id, a.url!);
-    const admin = /admin on (http:\/\/\S+)/.exec(a.banner ?? '');
-    if (admin) this.applianceAdminUrls.set(spec.id, admin[1]!);
+      '--site',
+      spec.site,
+      '--listen',
+      `${spec.address}:0`,
+      '--store',
+      spec.store,
+      '--control',
+      this.controlUrl,
+      '--identity-key',
+      identityKey,
+      '--token-key-file',
+      keyFile,
+      '--access-log',
+      'off',
+      '--log-level',
+      'warn',
+      '--bgp-listen',
+      `${spec.address}:${bgpPort}`,
+      '--asn',
+      '64512',
+      '--peer-asn',
+      '64513',
+      '--bgp-peer',
+      feedAddress,
+      ...(this.opts.chaos ? ['--chaos', 'on', '--chaos-verify-key', this.chaosPublicKey] : []),
+    ];
+    this.applianceArgs.set(spec.id, args);
+    await this.runAppliance(spec.id);
     const prefixes = join(this.dir, `prefixes-${spec.id}.txt`);
     writeFileSync(prefixes, `# ${spec.site}: clients of ${spec.id}\n${spec.prefix}\n`);
     await this.start(`bgp-feed-${spec.id}`, [
@@ -197,6 +236,25 @@ export class Topology {
     ]);
   }
 
+  /** Starts (or restarts) an appliance process and follows its exit. */
+  private async runAppliance(id: string): Promise<void> {
+    const a = await this.start(id, this.applianceArgs.get(id)!, /serving on (http:\/\/\S+)/);
+    this.applianceUrls.set(id, a.url!);
+    const admin = /admin on (http:\/\/\S+)/.exec(a.banner ?? '');
+    if (admin) this.applianceAdminUrls.set(id, admin[1]!);
+    a.child.once('exit', (code, signal) => {
+      const byChaos = code === CHAOS_KILL_EXIT_CODE;
+      this.exits.push({ id, atMs: Date.now(), code, signal, byChaos });
+      if (!byChaos || this.stopping || !this.opts.chaos) return;
+      // As systemd's RestartForceExitStatus=86 would: the same command line, a new boot.
+      const timer = setTimeout(() => {
+        this.restarts.delete(timer);
+        if (!this.stopping) void this.runAppliance(id).catch(() => undefined);
+      }, this.opts.restartKilledAfterMs ?? 5000);
+      this.restarts.add(timer);
+    });
+  }
+
   async loadCatalog(catalogPath: string): Promise<void> {
     // The client's error names the status and control's { error, message }.
     await this.client().postCatalog(readFileSync(catalogPath, 'utf8'));
@@ -204,12 +262,18 @@ export class Topology {
 
   /** kill -9, as a crash would. */
   kill(name: string): void {
-    const p = this.procs.find((x) => x.name === name);
-    if (p?.child.pid && p.child.exitCode === null) process.kill(p.child.pid, 'SIGKILL');
+    // The live one: a restarted appliance leaves its earlier process in the list.
+    const p = this.procs.find(
+      (x) => x.name === name && x.child.exitCode === null && x.child.signalCode === null,
+    );
+    if (p?.child.pid) process.kill(p.child.pid, 'SIGKILL');
   }
 
   /** SIGTERM everything still running (feeds first), then SIGKILL what has not exited in 5 s. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.restarts) clearTimeout(t);
+    this.restarts.clear();
     const alive = this.procs
       .filter((p) => p.child.exitCode === null && p.child.signalCode === null)
       .reverse();
