@@ -4,8 +4,11 @@
 // BGP feeds) with an audience of simulated viewers.
 export * from './audience.js';
 export * from './bird.js';
+export * from './deployment.js';
 export * from './eventually.js';
 export * from './fixtures.js';
+export * from './game-day.js';
+export * from './health-watch.js';
 export * from './ports.js';
 export * from './processes.js';
 export * from './redis-server.js';

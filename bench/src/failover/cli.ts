@@ -5,16 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ContentStore, generateContent } from '@ferry/appliance';
 import { buildReport, writeReport } from '@ferry/client-sim';
-import {
-  type ApplianceSpec,
-  demoViewerAddress,
-  playViewers,
-  Topology,
-  waitUntil,
-  writeDemoKeys,
-} from '@ferry/harness';
+import { demoViewerAddress, playViewers, startDeployment, type Topology } from '@ferry/harness';
 import type { ControlClient } from '@ferry/protocol';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { describeMachine, machineInfo } from '../common/machine.js';
@@ -40,30 +32,20 @@ function log(line: string): void {
 
 export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-failover-'));
-  const topo = new Topology(dir);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
+  let topo: Topology | undefined;
   try {
-    log('generating content');
-    const { catalog, catalogPath } = generateContent({
-      out: join(dir, 'content'),
-      titles: 2,
-      minutes: 2,
-      seed: 'failover',
+    const d = await startDeployment({
+      dir,
+      appliances: SITES,
+      content: { titles: 2, minutes: 2, seed: 'failover' },
+      say: log,
+      signal: stop.signal,
     });
-    const keys = writeDemoKeys(dir);
-    const specs: ApplianceSpec[] = SITES.map((s) => ({ ...s, store: join(dir, `store-${s.id}`) }));
-    for (const spec of specs) {
-      const store = ContentStore.open([spec.store]);
-      for (const s of catalog.titles.flatMap((t) => t.streams))
-        await store.add(join(dir, 'content', s.streamId), s.streamId);
-      store.close();
-    }
-    await topo.startControl(keys);
-    await topo.loadCatalog(catalogPath);
-    for (const spec of specs) await topo.startAppliance(spec, keys);
-    await waitHealthy(topo.client(5000), SITES.length);
+    const { topo: running, catalog } = d;
+    topo = running;
     log(
       `playing ${opts.sessions} viewers for ${opts.duration} s; ${VICTIM} is killed at ${opts.duration / 2} s`,
     );
@@ -73,15 +55,15 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
     const killer = setTimeout(
       () => {
         killAtMs = Date.now();
-        topo.kill(VICTIM);
-        void watchDetection(topo.client(2000), killAtMs, stop.signal).then((ms) => {
+        running.kill(VICTIM);
+        void watchDetection(running.client(2000), killAtMs, stop.signal).then((ms) => {
           detectedMs = ms;
         });
       },
       (opts.duration * 1000) / 2,
     );
     const sessions = await playViewers({
-      control: topo.controlUrl,
+      control: running.controlUrl,
       catalog,
       sessions: opts.sessions,
       durationSec: opts.duration,
@@ -127,16 +109,9 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
     process.stdout.write(`wrote ${base}.json, ${files.html}, ${files.json}\n`);
   } finally {
     process.off('SIGINT', onSignal);
-    await topo.stop();
+    await topo?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function waitHealthy(client: ControlClient, count: number): Promise<void> {
-  await waitUntil(
-    async () => (await client.listAppliances()).filter((x) => x.health === 'healthy').length === count,
-    { what: 'appliances all healthy', timeoutMs: 30_000, intervalMs: 200 },
-  );
 }
 
 /** Polls control until the victim is no longer healthy; ms from the kill, or null. */
