@@ -1,7 +1,15 @@
 // What a kill did to the viewers, from their QoE records (pure): which sessions were
 // fetching from the victim, how long each took to fetch elsewhere, stalls after the kill,
 // and which sessions had at least `bufferSec` of media buffered when it happened.
-import type { SessionQoe } from '@ferry/client-sim';
+import {
+  failoversIn,
+  fetchingFrom,
+  firstDownloadElsewhere,
+  relativeMs,
+  type SessionQoe,
+  stalledMs,
+  stallsStarted,
+} from '@ferry/client-sim';
 
 export interface FailoverAnalysis {
   affected: number;
@@ -19,14 +27,10 @@ export interface FailoverAnalysis {
 
 /** Media seconds a session held ahead of playback at `atMs` (unix ms), from its downloads. */
 export function bufferedAt(q: SessionQoe, atMs: number, segmentSec: number): number {
-  const rel = atMs - q.startedAt;
+  const rel = relativeMs(q, atMs);
   if (!q.started || q.startupMs === undefined || rel < q.startupMs) return 0;
   const fetched = q.downloads.filter((d) => d.atMs <= rel).length * segmentSec;
-  const stalledBefore = q.stalls.reduce(
-    (n, s) => n + Math.max(0, Math.min(s.endMs ?? rel, rel) - s.startMs),
-    0,
-  );
-  const played = (rel - q.startupMs - stalledBefore) / 1000;
+  const played = (rel - q.startupMs - stalledMs(q, 0, rel)) / 1000;
   return Math.max(0, fetched - played);
 }
 
@@ -34,28 +38,27 @@ export function analyzeFailover(
   sessions: readonly SessionQoe[],
   opts: { victim: string; killAtMs: number; segmentSec: (q: SessionQoe) => number; bufferSec: number },
 ): FailoverAnalysis {
+  const victim = new Set([opts.victim]);
   const movedMs: number[] = [];
+  let affected = 0;
   let stallsAfterKill = 0;
   let stallsWithBuffer = 0;
   let sessionsWithBuffer = 0;
   let failedFetches = 0;
   for (const q of sessions) {
-    const rel = opts.killAtMs - q.startedAt;
-    const after = q.stalls.filter((s) => s.startMs >= rel).length;
+    const rel = relativeMs(q, opts.killAtMs);
+    const after = stallsStarted(q, rel, Number.POSITIVE_INFINITY);
     stallsAfterKill += after;
     if (bufferedAt(q, opts.killAtMs, opts.segmentSec(q)) >= opts.bufferSec) {
       sessionsWithBuffer++;
       stallsWithBuffer += after;
     }
-    failedFetches += q.failoverMarks.filter((m) => m.atMs >= rel).length;
-    const usedVictim = q.downloads.some((d) => d.atMs <= rel && d.applianceId === opts.victim);
-    if (!usedVictim) continue;
-    const next = q.downloads.find((d) => d.atMs > rel && d.applianceId !== opts.victim);
+    failedFetches += failoversIn(q, rel, Number.POSITIVE_INFINITY).length;
+    if (!fetchingFrom(q, rel, victim)) continue;
+    affected++;
+    const next = firstDownloadElsewhere(q, rel, victim);
     if (next) movedMs.push(Math.round(next.atMs - rel));
   }
-  const affected = sessions.filter((q) =>
-    q.downloads.some((d) => d.atMs <= opts.killAtMs - q.startedAt && d.applianceId === opts.victim),
-  ).length;
   return {
     affected,
     allMovedMs: movedMs.length === affected && affected > 0 ? Math.max(...movedMs) : null,
