@@ -2,38 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SessionQoe } from '../src/player/qoe.js';
 import { buildReport, summarize, timeSeries } from '../src/report/aggregate.js';
 import { renderHtml } from '../src/report/html.js';
 import { distribution, percentile } from '../src/report/percentiles.js';
 import { writeReport } from '../src/report/write.js';
-
-function session(over: Partial<SessionQoe>): SessionQoe {
-  return {
-    id: 's',
-    titleId: 't0001',
-    startedAt: 1_000_000,
-    durationMs: 4000,
-    started: true,
-    startupMs: 500,
-    stallCount: 0,
-    stallMs: 0,
-    playedSec: 3.5,
-    avgBitrate: 3_000_000,
-    switches: 1,
-    failovers: 0,
-    steers: 1,
-    segments: 3,
-    bytes: 0,
-    bytesByAppliance: {},
-    rules: { throughput: 3, bola: 0 },
-    errors: [],
-    stalls: [],
-    downloads: [],
-    failoverMarks: [],
-    ...over,
-  };
-}
+import { qoe as session } from './support-qoe.js';
 
 describe('percentiles', () => {
   it('uses nearest rank', () => {

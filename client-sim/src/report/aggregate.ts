@@ -1,7 +1,10 @@
 // Fleet QoE from many session records: distributions of what viewers saw, totals of what
 // the network did, and time series (per bucket, from the first session's start) that the
-// HTML report draws — throughput per appliance, stalls in progress, failover markers.
+// HTML report draws — throughput per appliance, stalls in progress, failover markers —
+// and, when chaos experiments are given, what each of them did (chaos-report.ts).
+import type { ChaosExperiment } from '@ferry/protocol';
 import type { SessionQoe } from '../player/qoe.js';
+import { analyzeExperiments, type ChaosReportOptions, type ExperimentReport } from './chaos-report.js';
 import { type Distribution, distribution } from './percentiles.js';
 
 export interface FleetSummary {
@@ -46,6 +49,16 @@ export interface FleetReport {
   generatedAt: string;
   summary: FleetSummary;
   series: FleetSeries;
+  /** the chaos experiments the run saw, when they were given to buildReport */
+  experiments?: ExperimentReport[];
+}
+
+export interface BuildReportOptions {
+  bucketMs?: number;
+  /** chaos experiments to analyse and draw (wall-clock times, as control lists them) */
+  experiments?: readonly ChaosExperiment[];
+  /** how the experiments are analysed: settle time, pace share, health changes */
+  chaos?: ChaosReportOptions;
 }
 
 export function summarize(sessions: readonly SessionQoe[]): FleetSummary {
@@ -128,10 +141,11 @@ export function timeSeries(sessions: readonly SessionQoe[], bucketMs = 1000): Fl
   return { bucketMs, startedAt, throughputByAppliance, stalledSessions: stalled, failovers };
 }
 
-export function buildReport(sessions: readonly SessionQoe[], opts: { bucketMs?: number } = {}): FleetReport {
+export function buildReport(sessions: readonly SessionQoe[], opts: BuildReportOptions = {}): FleetReport {
   return {
     generatedAt: new Date().toISOString(),
     summary: summarize(sessions),
     series: timeSeries(sessions, opts.bucketMs),
+    ...(opts.experiments ? { experiments: analyzeExperiments(sessions, opts.experiments, opts.chaos) } : {}),
   };
 }

@@ -1,9 +1,12 @@
 // The fleet report as one self-contained HTML page: summary tables and inline SVG charts
-// (throughput per appliance with failover markers, sessions stalled), plus the JSON
-// embedded for tools. No scripts, fonts or images are loaded from anywhere.
+// (throughput per appliance with failover markers, sessions stalled, a band per chaos
+// experiment), a table per experiment, plus the JSON embedded for tools. No scripts, fonts
+// or images are loaded from anywhere.
 import type { FleetReport } from './aggregate.js';
+import { experimentBands, renderExperiments } from './chaos-html.js';
 import type { Distribution } from './percentiles.js';
 import { escapeHtml, lineChart, type Marker } from './svg-chart.js';
+import { kv } from './table.js';
 
 const REASON_COLORS: Record<string, string> = { error: '#d62728', timeout: '#9467bd', 'too-slow': '#ff7f0e' };
 
@@ -14,10 +17,6 @@ function row(name: string, d: Distribution, scale = 1, digits = 0): string {
   return `<tr><th>${escapeHtml(name)}</th>${cells.join('')}</tr>`;
 }
 
-function kv(rows: [string, string | number][]): string {
-  return `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`).join('')}</table>`;
-}
-
 export function renderHtml(report: FleetReport, title = 'Ferry simulation'): string {
   const { summary: s, series } = report;
   const markers: Marker[] = series.failovers.map((f) => ({
@@ -25,13 +24,15 @@ export function renderHtml(report: FleetReport, title = 'Ferry simulation'): str
     color: REASON_COLORS[f.reason] ?? '#555',
     label: `${f.session}: ${f.from} → ${f.to ?? 're-steer'} (${f.reason})`,
   }));
+  const bands = report.experiments ? experimentBands(report.experiments, series.startedAt) : [];
   const throughput = lineChart(
     Object.entries(series.throughputByAppliance).map(([name, values]) => ({ name, values })),
     {
-      title: 'Throughput per appliance (dashed: failovers)',
+      title: `Throughput per appliance (dashed: failovers${bands.length > 0 ? '; shaded: chaos experiments' : ''})`,
       unit: 'b/s',
       bucketMs: series.bucketMs,
       markers,
+      bands,
     },
   );
   const stalls = lineChart([{ name: 'stalled sessions', values: series.stalledSessions }], {
@@ -39,6 +40,7 @@ export function renderHtml(report: FleetReport, title = 'Ferry simulation'): str
     unit: '',
     bucketMs: series.bucketMs,
     style: 'bars',
+    bands,
   });
   const totals = kv([
     ['sessions', s.sessions],
@@ -65,7 +67,8 @@ export function renderHtml(report: FleetReport, title = 'Ferry simulation'): str
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}
-th,td{border:1px solid #ddd;padding:4px 10px;text-align:right}th{background:#f6f6f6}svg{display:block;margin:12px 0}</style>
+th,td{border:1px solid #ddd;padding:4px 10px;text-align:right}th{background:#f6f6f6}svg{display:block;margin:12px 0}
+table.experiment td,table.not-run td{text-align:left}</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
 <p>Generated ${escapeHtml(report.generatedAt)}; time buckets of ${series.bucketMs} ms from ${escapeHtml(new Date(series.startedAt).toISOString())}.</p>
@@ -76,6 +79,7 @@ ${totals}
 <h2>Over time</h2>
 ${throughput}
 ${stalls}
+${report.experiments ? renderExperiments(report.experiments, series.startedAt) : ''}
 <script type="application/json" id="ferry-report">${json}</script>
 </body></html>
 `;

@@ -1,5 +1,7 @@
-// Minimal inline SVG charts for the report: line series over time buckets, and vertical
-// markers. Hand-written so the report is one file with no scripts or external assets.
+// Minimal inline SVG charts for the report: line series over time buckets, vertical
+// markers, and labelled bands (a stretch of time, e.g. a chaos experiment). Hand-written so
+// the report is one file with no scripts or external assets. Every element is placed on
+// one time axis, ms from bucket 0's start: a line's point sits at the middle of its bucket.
 
 export interface LineSeries {
   name: string;
@@ -12,6 +14,16 @@ export interface Marker {
   color: string;
 }
 
+export interface Band {
+  fromMs: number;
+  toMs: number;
+  /** short text drawn in the band */
+  label: string;
+  /** longer text shown on hover */
+  title?: string;
+  color: string;
+}
+
 export interface ChartOptions {
   title: string;
   unit: string;
@@ -19,6 +31,7 @@ export interface ChartOptions {
   width?: number;
   height?: number;
   markers?: Marker[];
+  bands?: Band[];
   /** 'line' (default) or 'bars' */
   style?: 'line' | 'bars';
 }
@@ -36,6 +49,14 @@ function niceMax(v: number): number {
   return 10 * p;
 }
 
+/** A step of whole seconds (or minutes) that puts at most ~8 ticks on `totalSec`. */
+function tickStepSec(totalSec: number): number {
+  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600]) {
+    if (totalSec / step <= 8) return step;
+  }
+  return 3600 * Math.ceil(totalSec / 3600 / 8);
+}
+
 function fmt(v: number): string {
   if (v >= 1e9) return `${(v / 1e9).toFixed(1)}G`;
   if (v >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
@@ -51,25 +72,41 @@ export function lineChart(series: LineSeries[], o: ChartOptions): string {
   const h = height - pad.t - pad.b;
   const n = Math.max(1, ...series.map((s) => s.values.length));
   const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
-  const x = (i: number) => pad.l + (n <= 1 ? 0 : (i / (n - 1)) * w);
+  const totalMs = n * o.bucketMs;
+  const xAt = (ms: number) => pad.l + (Math.min(Math.max(ms, 0), totalMs) / totalMs) * w;
+  const x = (i: number) => xAt((i + 0.5) * o.bucketMs);
   const y = (v: number) => pad.t + h - (v / yMax) * h;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">`,
     `<text x="${pad.l}" y="16" font-weight="bold">${escapeHtml(o.title)}</text>`,
-    `<rect x="${pad.l}" y="${pad.t}" width="${w}" height="${h}" fill="none" stroke="#ccc"/>`,
   ];
+  // Bands first, so the lines are drawn over them; labels staggered so neighbours can be read.
+  (o.bands ?? []).forEach((b, k) => {
+    if (b.toMs < 0 || b.fromMs > totalMs) return;
+    const bx = xAt(b.fromMs);
+    const bw = Math.max(1, xAt(b.toMs) - bx);
+    parts.push(
+      `<g class="band"><rect x="${bx.toFixed(1)}" y="${pad.t}" width="${bw.toFixed(1)}" height="${h}" fill="${b.color}" fill-opacity="0.15" stroke="${b.color}" stroke-opacity="0.5"><title>${escapeHtml(b.title ?? b.label)}</title></rect>`,
+      `<text x="${(bx + 3).toFixed(1)}" y="${pad.t + 12 + (k % 3) * 12}" font-size="10" fill="${b.color}">${escapeHtml(b.label)}</text></g>`,
+    );
+  });
+  parts.push(`<rect x="${pad.l}" y="${pad.t}" width="${w}" height="${h}" fill="none" stroke="#ccc"/>`);
   for (const f of [0, 0.5, 1]) {
     parts.push(
       `<text x="${pad.l - 6}" y="${y(yMax * f) + 4}" text-anchor="end" font-size="11">${fmt(yMax * f)}${escapeHtml(o.unit)}</text>`,
     );
   }
-  const totalSec = (n * o.bucketMs) / 1000;
-  parts.push(`<text x="${pad.l}" y="${height - 8}" font-size="11">0 s</text>`);
-  parts.push(
-    `<text x="${pad.l + w}" y="${height - 8}" font-size="11" text-anchor="end">${totalSec.toFixed(0)} s</text>`,
-  );
+  const step = tickStepSec(totalMs / 1000);
+  for (let i = 0; i <= Math.floor(totalMs / 1000 / step); i++) {
+    const t = i * step;
+    const tx = xAt(t * 1000).toFixed(1);
+    parts.push(
+      `<line x1="${tx}" y1="${pad.t + h}" x2="${tx}" y2="${pad.t + h + 4}" stroke="#999"/>`,
+      `<text x="${tx}" y="${height - 8}" font-size="11" text-anchor="middle">${t} s</text>`,
+    );
+  }
   for (const m of o.markers ?? []) {
-    const mx = pad.l + Math.min(1, m.atMs / (n * o.bucketMs)) * w;
+    const mx = xAt(m.atMs);
     parts.push(
       `<line x1="${mx.toFixed(1)}" y1="${pad.t}" x2="${mx.toFixed(1)}" y2="${pad.t + h}" stroke="${m.color}" stroke-dasharray="3,3"><title>${escapeHtml(m.label)}</title></line>`,
     );
