@@ -259,6 +259,14 @@ export function buildProgram(): Command {
     .option('--ramp <seconds>', 'spread session starts over this long (default duration/4, max 10)')
     .option('--report <file>', 'HTML report; the JSON goes beside it', 'sim-report.html')
     .option('--workers <n>', 'worker threads (default: one per 1000 sessions, at most one per core)')
+    .option(
+      '--chaos-from-control',
+      "at the end, read control's chaos experiments and draw and analyse those the run overlapped",
+    )
+    .option(
+      '--token <token>',
+      'operator token of role viewer or higher, for --chaos-from-control (default: $FERRY_TOKEN)',
+    )
     .action(async (opts) => {
       const { runSim } = await import('@ferry/client-sim');
       await runSim(opts);

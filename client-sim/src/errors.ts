@@ -20,9 +20,16 @@ export const SimErrors = defineErrors('client-sim', {
   // Why a fleet could not start (fleet/setup-error.ts).
   USAGE: spec('FERRY_ERR_SIM_USAGE', 500, 'bad simulator settings'),
   CONTROL: spec('FERRY_ERR_SIM_CONTROL', 500, 'control is unreachable or does not know a title'),
+  // Reading control's chaos experiments for the report (report/chaos-fetch.ts).
+  CHAOS_AUTH: spec(
+    'FERRY_ERR_SIM_CHAOS_AUTH',
+    500,
+    'control refused the operator token for its chaos experiments (an operator token of role viewer or higher is needed)',
+  ),
+  CHAOS_FETCH: spec('FERRY_ERR_SIM_CHAOS_FETCH', 500, "control's chaos experiments could not be read"),
 });
 
-type SessionErrors = Omit<typeof SimErrors, 'USAGE' | 'CONTROL'>;
+type SessionErrors = Omit<typeof SimErrors, 'USAGE' | 'CONTROL' | 'CHAOS_AUTH' | 'CHAOS_FETCH'>;
 export type SimErrorCode = SessionErrors[keyof SessionErrors]['code'];
 
 const MESSAGES = new Map<string, string>(Object.values(SimErrors).map((e) => [e.code, e.message]));

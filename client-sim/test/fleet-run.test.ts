@@ -1,7 +1,5 @@
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { RunningAppliance } from '@ferry/appliance';
@@ -10,22 +8,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSim } from '../src/fleet/cli.js';
 import { fleetTotals } from '../src/fleet/summary.js';
 import type { FleetReport } from '../src/report/aggregate.js';
+import { answerChaos, type ChaosStandIn } from './support-chaos-control.js';
 import { type Edge, startEdge } from './support-edge.js';
-import { deadPort, steerResponse } from './support-steer-server.js';
+import { experiment } from './support-qoe.js';
+import { deadPort, listenLoopback, steerResponse } from './support-steer-server.js';
 
 // A minimal control: GET /v1/titles/:id and POST /v1/steer (always the one appliance),
-// remembering the source address of every steer.
+// remembering the source address of every steer, and the chaos list (support-chaos-control).
 interface MiniControl {
   url: string;
   steers: string[];
+  chaos: ChaosStandIn;
   close(): Promise<void>;
 }
 
 async function startMiniControl(title: CatalogTitle, appliance: string): Promise<MiniControl> {
   const steers: string[] = [];
+  const chaos: ChaosStandIn = {
+    tokens: { fop_view: 'viewer' },
+    body: () => ({ experiments: [] }),
+    authorizations: [],
+  };
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      if (answerChaos(req, res, chaos)) return;
       const json = (status: number, body: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.method === 'GET' && req.url === `/v1/titles/${title.id}`) return json(200, title);
@@ -36,17 +43,7 @@ async function startMiniControl(title: CatalogTitle, appliance: string): Promise
       json(404, { error: 'NOT_FOUND', message: req.url ?? '' });
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    steers,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  return { ...(await listenLoopback(server)), steers, chaos };
 }
 
 let edge: Edge;
@@ -180,6 +177,73 @@ describe('ferry sim', () => {
       ),
     ).rejects.toMatchObject({ code: 'FERRY_ERR_SIM_CONTROL', message: /unreachable/ });
   }, 30_000);
+
+  it('reads the chaos experiments the run overlapped from control and reports on them', async () => {
+    const t0 = Date.now();
+    control.chaos.body = () => ({
+      experiments: [
+        experiment({ id: 'old', startedAtMs: t0 - 120_000, endedAtMs: t0 - 110_000 }),
+        experiment({ id: 'k1', appliances: ['edge-1'], startedAtMs: t0 + 1000, endedAtMs: t0 + 2000 }),
+        experiment({
+          id: 'r1',
+          kind: 'throttle',
+          appliances: ['edge-1'],
+          state: 'refused',
+          startAtMs: t0 + 500,
+          endedAtMs: t0 + 500,
+          refusal: { rule: 'chaos-off', message: 'the appliance runs with --chaos off' },
+        }),
+      ],
+    });
+    const seen = control.chaos.authorizations.length;
+    const stdout = sink();
+    const { experiments, html, json } = await runSim(
+      {
+        control: control.url,
+        sessions: 4,
+        duration: 3,
+        ramp: 0.5,
+        titles: title.id,
+        report: join(edge.dir, 'chaos.html'),
+        chaosFromControl: true,
+        token: 'fop_view',
+      },
+      { stdout, stderr: sink(), handleSignals: false },
+    );
+    // Read before the run (the token is checked) and after it (the list).
+    expect(control.chaos.authorizations.slice(seen)).toEqual(['Bearer fop_view', 'Bearer fop_view']);
+    expect(experiments?.map((e) => e.experiment.id)).toEqual(['r1', 'k1']);
+    const k1 = experiments![1]!.analysis!;
+    expect(k1.viewers).toBe(4);
+    // The one appliance is the target: every viewer was fetching from it.
+    expect(k1.affected).toBe(4);
+    expect(experiments![0]!.analysis).toBeUndefined();
+    const page = readFileSync(html, 'utf8');
+    expect(page.match(/<g class="band">/g)).toHaveLength(2);
+    expect(page).toContain('data-experiment="k1"');
+    expect(page).toContain('refused (chaos-off): the appliance runs with --chaos off');
+    const parsed = JSON.parse(readFileSync(json, 'utf8')) as FleetReport & {
+      run: { chaosFromControl: boolean };
+    };
+    expect(parsed.experiments?.[1]?.analysis?.affected).toBe(4);
+    expect(parsed.run.chaosFromControl).toBe(true);
+    expect(stdout.text()).toMatch(/chaos kill edge-1\s+4 viewers affected/);
+  }, 30_000);
+
+  it('refuses a token control does not accept before any viewer starts', async () => {
+    const io = { stdout: sink(), stderr: sink(), handleSignals: false };
+    const base = { control: control.url, sessions: 2, duration: 2, titles: title.id, chaosFromControl: true };
+    const steers = control.steers.length;
+    await expect(runSim({ ...base, token: 'fop_wrong' }, io)).rejects.toMatchObject({
+      code: 'FERRY_ERR_SIM_CHAOS_AUTH',
+      message: /answered 401/,
+    });
+    await expect(runSim({ ...base, token: '' }, io)).rejects.toMatchObject({
+      code: 'FERRY_ERR_SIM_USAGE',
+      message: /--token TOKEN or FERRY_TOKEN/,
+    });
+    expect(control.steers.length).toBe(steers);
+  });
 
   it('refuses bad flags before contacting control', async () => {
     const io = { stdout: sink(), stderr: sink(), handleSignals: false };

@@ -14,20 +14,28 @@ export interface SteerServer {
   close(): Promise<void>;
 }
 
+export interface LoopbackServer {
+  url: string;
+  close(): Promise<void>;
+}
+
 /** Listens on a loopback port; `close` also ends the connections a client left open. */
-async function listenOnLoopback(server: Server, requests: SteerServer['requests']): Promise<SteerServer> {
+export async function listenLoopback(server: Server): Promise<LoopbackServer> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
     async close() {
       server.closeAllConnections();
       server.close();
       await once(server, 'close');
     },
   };
+}
+
+async function listenOnLoopback(server: Server, requests: SteerServer['requests']): Promise<SteerServer> {
+  return { ...(await listenLoopback(server)), requests };
 }
 
 export function steerResponse(title: CatalogTitle, bases: RankedBase[]): SteerResponse {

@@ -1,9 +1,15 @@
 // `ferry sim`: flags checked here (every mistake named before anything starts), then a
 // fleet run, a summary table on stdout and the HTML + JSON report. Exit status: the command
-// throws (non-zero) only when the run could not start; viewer failures are measurements
-// and go into the report.
+// throws (non-zero) only when the run could not start, or when control's chaos experiments
+// were asked for and could not be read (the report is written first); viewer failures are
+// measurements and go into the report.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import type { ChaosExperiment } from '@ferry/protocol';
+import { buildReport } from '../report/aggregate.js';
+import { fetchChaosExperiments } from '../report/chaos-fetch.js';
+import type { ExperimentReport } from '../report/chaos-report.js';
+import { experimentsDuring } from '../report/chaos-window.js';
 import { writeReport } from '../report/write.js';
 import { defaultRampSec, type FleetProgress, type FleetResult } from './fleet.js';
 import { runFleetThreads } from './fleet-threads.js';
@@ -25,6 +31,10 @@ export interface SimFlags {
   ramp?: number | string;
   /** worker threads; default one per SESSIONS_PER_THREAD sessions, at most one per core */
   workers?: number | string;
+  /** at the end, read control's chaos experiments and analyse those the run overlapped */
+  chaosFromControl?: boolean;
+  /** operator token for --chaos-from-control; default $FERRY_TOKEN */
+  token?: string;
 }
 
 /** Sessions one event loop holds without distorting what it measures (docs/client-sim.md). */
@@ -41,6 +51,8 @@ export interface SimOutcome {
   result: FleetResult;
   html: string;
   json: string;
+  /** with --chaos-from-control: the experiments the run overlapped, analysed */
+  experiments?: ExperimentReport[];
 }
 
 const usage = (message: string) => new FleetSetupError('FERRY_ERR_SIM_USAGE', message);
@@ -90,6 +102,14 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
       ? Math.min(availableParallelism(), Math.ceil(sessions / SESSIONS_PER_THREAD))
       : number('workers', flags.workers, 1, true);
   const reportPath = resolve(flags.report ?? 'sim-report.html');
+  const controlUrl = control.toString().replace(/\/$/, '');
+  const token = flags.token ?? process.env['FERRY_TOKEN'];
+  if (flags.chaosFromControl && !token)
+    throw usage('--chaos-from-control needs an operator token (role viewer): --token TOKEN or FERRY_TOKEN');
+  const readChaos = () => fetchChaosExperiments({ control: controlUrl, token: token ?? '' });
+  // Read once now, so a refused token or a control without chaos stops the command before
+  // the run rather than after it.
+  if (flags.chaosFromControl) await readChaos();
 
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -112,10 +132,11 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
     }
   };
   let result: FleetResult;
+  const runStartMs = Date.now();
   try {
     result = await runFleetThreads({
       workers,
-      control: control.toString().replace(/\/$/, ''),
+      control: controlUrl,
       sessions,
       durationSec,
       titleIds,
@@ -129,9 +150,21 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
     process.off('SIGTERM', onSignal);
     if (tty) stderr.write('\n');
   }
+  const runEndMs = Date.now();
+  let experiments: ChaosExperiment[] | undefined;
+  let chaosError: unknown;
+  if (flags.chaosFromControl) {
+    try {
+      experiments = experimentsDuring(await readChaos(), runStartMs, runEndMs);
+    } catch (err) {
+      // The run's records are worth more than the experiments: write them, then fail.
+      chaosError = err;
+    }
+  }
+  const fleetReport = experiments ? buildReport(result.sessions, { experiments }) : result.report;
   // The report carries how it was produced, so a JSON file read later explains itself.
   const report = {
-    ...result.report,
+    ...fleetReport,
     run: {
       control: control.toString(),
       sessions,
@@ -142,6 +175,9 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
       titles: titleIds,
       workers,
       selfLoad: result.selfLoad,
+      chaosFromControl: flags.chaosFromControl === true,
+      startedAtMs: runStartMs,
+      endedAtMs: runEndMs,
     },
   };
   const { html, json } = await writeReport(report, reportPath, `ferry sim: ${sessions} sessions`);
@@ -151,8 +187,13 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
       durationSec: result.durationMs / 1000,
       sourceAddresses: result.sourceAddresses,
       selfLoad: result.selfLoad,
+      ...(fleetReport.experiments ? { experiments: fleetReport.experiments } : {}),
     }),
   );
   stdout.write(`report      ${html}\n            ${json}\n`);
-  return { result, html, json };
+  if (chaosError !== undefined) {
+    stderr.write('the report was written without chaos experiments\n');
+    throw chaosError;
+  }
+  return { result, html, json, ...(fleetReport.experiments ? { experiments: fleetReport.experiments } : {}) };
 }

@@ -2,6 +2,8 @@
 // widths, so a terminal and a CI log both read well.
 import type { SessionQoe } from '../player/qoe.js';
 import type { FleetSummary } from '../report/aggregate.js';
+import { experimentLabel } from '../report/chaos-html.js';
+import type { ExperimentReport } from '../report/chaos-report.js';
 import type { FleetProgress } from './fleet.js';
 import type { SelfLoad } from './self-load.js';
 
@@ -42,6 +44,15 @@ export interface SummaryExtras extends FleetTotals {
   durationSec: number;
   sourceAddresses: number;
   selfLoad?: SelfLoad;
+  /** chaos experiments the run saw (--chaos-from-control) */
+  experiments?: readonly ExperimentReport[];
+}
+
+function experimentLine({ experiment: e, analysis: a }: ExperimentReport): string {
+  if (!a) return e.refusal ? `refused (${e.refusal.rule}): ${e.refusal.message}` : `${e.state}, did not run`;
+  const recovery =
+    a.recoveryMs === null ? `${a.recovered} of them recovered` : `recovered after ${ms(a.recoveryMs)}`;
+  return `${a.affected} viewers affected, ${a.stalls.count} stalls, ${a.failovers} failovers, ${recovery}`;
 }
 
 export function renderSummary(s: FleetSummary, x: SummaryExtras): string {
@@ -76,6 +87,8 @@ export function renderSummary(s: FleetSummary, x: SummaryExtras): string {
       `CPU ${l.cpuPercent.toFixed(0)} % of a core, event-loop delay p50 ${l.loopDelayP50Ms.toFixed(1)} / p99 ${l.loopDelayP99Ms.toFixed(1)} / max ${l.loopDelayMaxMs.toFixed(0)} ms`,
     ]);
   }
+  for (const r of x.experiments ?? [])
+    rows.push([`chaos ${experimentLabel(r.experiment)}`, experimentLine(r)]);
   const width = Math.max(...rows.map((r) => r[0].length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 export * from './aggregate.js';
 export * from './chaos-analysis.js';
+export * from './chaos-fetch.js';
 export * from './chaos-html.js';
 export * from './chaos-report.js';
 export * from './chaos-window.js';
