@@ -1,15 +1,30 @@
 // `ferry demo`: the first thing a new user runs, with nothing to configure. It generates
-// content, starts control on SQLite, three appliances in two sites on 127.0.0.x (each with
-// its own store), gives each site its client prefix over BGP with `ferry announce`, loads
-// the catalog, plays an audience from both sites' networks, kills one appliance half-way,
-// and prints what the viewers saw and where the HTML report is. Every process it started
-// is stopped on exit, Ctrl-C included.
-import { existsSync, readFileSync } from 'node:fs';
+// content, starts control on SQLite with a chaos key, four appliances in two sites on
+// 127.0.0.x (three in the east, one in the west, each with its own store and chaos on), gives
+// each site its client prefix over BGP with `ferry announce`, loads the catalog, plays an
+// audience from both sites' networks and runs a short game day through control: one latency,
+// one throttle, one BGP flap and one kill, each on one east appliance, one after another.
+// It prints what the viewers saw and where the HTML report is, with the experiments drawn on
+// its charts. Every process it started is stopped on exit, Ctrl-C included.
 import { join, resolve } from 'node:path';
-import { ContentStore, generateContent } from '@ferry/appliance';
-import { buildReport, type SessionQoe, writeReport } from '@ferry/client-sim';
-import { type ApplianceSpec, demoViewerAddress, playViewers, Topology, writeDemoKeys } from '@ferry/harness';
-import { type Catalog, type ControlClient, parseCatalog } from '@ferry/protocol';
+import {
+  buildReport,
+  type ExperimentReport,
+  experimentLabel,
+  experimentLine,
+  type SessionQoe,
+  writeReport,
+} from '@ferry/client-sim';
+import {
+  defaultGameDay,
+  demoViewerAddress,
+  playViewers,
+  startDeployment,
+  startGameDay,
+  type Topology,
+  watchHealth,
+} from '@ferry/harness';
+import type { Catalog, ChaosExperiment } from '@ferry/protocol';
 
 export interface DemoOptions {
   dir: string;
@@ -17,13 +32,13 @@ export interface DemoOptions {
   sessions: number;
 }
 
-const SEED = 'ferry-demo';
 const SITES = [
   { id: 'east-1', site: 'isp-east', address: '127.0.0.11', prefix: '127.64.0.0/16' },
   { id: 'east-2', site: 'isp-east', address: '127.0.0.12', prefix: '127.64.0.0/16' },
+  { id: 'east-3', site: 'isp-east', address: '127.0.0.14', prefix: '127.64.0.0/16' },
   { id: 'west-1', site: 'isp-west', address: '127.0.0.13', prefix: '127.65.0.0/16' },
 ] as const;
-const VICTIM = 'east-1';
+const TARGETS = { latency: 'east-1', throttle: 'east-2', bgpFlap: 'east-1', kill: 'east-3' };
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -31,13 +46,6 @@ function say(line: string): void {
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   const dir = resolve(opts.dir);
-  const contentDir = join(dir, 'content');
-  const catalog = ensureContent(contentDir);
-  const specs: ApplianceSpec[] = SITES.map((s) => ({ ...s, store: join(dir, `store-${s.id}`) }));
-  for (const spec of specs) await ensureStore(spec.store, contentDir, catalog);
-  const keys = writeDemoKeys(dir);
-
-  const topo = new Topology(dir);
   const stop = new AbortController();
   const onSignal = () => {
     say('\nstopping (signal)');
@@ -45,49 +53,54 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let topo: Topology | undefined;
   try {
-    await topo.startControl(keys);
-    await topo.loadCatalog(join(contentDir, 'catalog.json'));
-    say(`control on ${topo.controlUrl} (SQLite ${join(dir, 'control.db')})`);
-    for (const spec of specs) {
-      await topo.startAppliance(spec, keys);
-      say(
-        `appliance ${spec.id} (${spec.site}) on ${topo.applianceUrls.get(spec.id)}, BGP feed: ${spec.prefix}`,
-      );
-    }
-    await waitSteerable(topo.client(2000), catalog.titles[0]!.id, stop.signal);
+    const d = await startDeployment({
+      dir,
+      appliances: SITES,
+      content: { titles: 2, minutes: 1, seed: 'ferry-demo' },
+      chaos: true,
+      say,
+      signal: stop.signal,
+    });
+    topo = d.topo;
     if (stop.signal.aborted) return;
     say(
       `\nplaying ${opts.sessions} viewers for ${opts.duration} s from 127.64.0.0/16 (east) and 127.65.0.0/16 (west)`,
     );
-    say(`${VICTIM} will be killed (kill -9) after ${Math.round(opts.duration / 2)} s`);
-    const sessions = await playAudience(topo, catalog, opts, stop.signal);
-    const report = buildReport(sessions);
+    say('game day through control: latency, throttle, BGP flap and kill on the east appliances');
+    const { sessions, experiments, healthChanges } = await playWithGameDay(
+      d.topo,
+      d.catalog,
+      opts,
+      stop.signal,
+    );
+    const report = buildReport(sessions, { experiments, chaos: { healthChanges } });
     const files = await writeReport(report, join(dir, 'report.html'), 'ferry demo');
     printSummary(sessions, report.summary);
+    printExperiments(report.experiments ?? []);
     say(`\nreport: ${files.html}\n        ${files.json}`);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await topo.stop();
+    await topo?.stop();
     say('all demo processes stopped');
   }
 }
 
-async function playAudience(topo: Topology, catalog: Catalog, opts: DemoOptions, signal: AbortSignal) {
+async function playWithGameDay(topo: Topology, catalog: Catalog, opts: DemoOptions, signal: AbortSignal) {
   const started = Date.now();
-  const killAt = setTimeout(
-    () => {
-      topo.kill(VICTIM);
-      say(`[${Math.round((Date.now() - started) / 1000)} s] killed ${VICTIM} (kill -9)`);
-    },
-    (opts.duration * 1000) / 2,
-  );
+  const client = topo.client(5000);
+  const health = watchHealth(client, { intervalMs: 200 });
+  const gameDay = startGameDay(client, defaultGameDay(opts.duration, TARGETS), {
+    say,
+    startedAtMs: started,
+  });
   const progress = setInterval(() => {
     process.stderr.write(`[${Math.round((Date.now() - started) / 1000)} s] playing…\n`);
   }, 10_000);
   try {
-    return await playViewers({
+    const sessions = await playViewers({
       control: topo.controlUrl,
       catalog,
       sessions: opts.sessions,
@@ -95,9 +108,23 @@ async function playAudience(topo: Topology, catalog: Catalog, opts: DemoOptions,
       addressOf: demoViewerAddress,
       signal,
     });
+    gameDay.cancel();
+    for (const exit of topo.exits) {
+      const t = Math.round((exit.atMs - started) / 1000);
+      say(
+        `[${t} s] ${exit.id} exited (${exit.byChaos ? 'killed by chaos, restarted' : (exit.signal ?? exit.code)})`,
+      );
+    }
+    const experiments: ChaosExperiment[] = await client.listChaos().catch(() => []);
+    return {
+      sessions,
+      experiments: experiments.filter((e) => e.createdAtMs >= started),
+      healthChanges: health.changes,
+    };
   } finally {
-    clearTimeout(killAt);
+    gameDay.cancel();
     clearInterval(progress);
+    await health.stop();
   }
 }
 
@@ -120,41 +147,8 @@ function printSummary(sessions: SessionQoe[], s: ReturnType<typeof buildReport>[
   );
 }
 
-async function waitSteerable(client: ControlClient, titleId: string, signal: AbortSignal): Promise<void> {
-  // Routes reach control in heartbeats and health needs a few good probes.
-  const deadline = Date.now() + 30_000;
-  for (let i = 0; i < 300 && Date.now() < deadline && !signal.aborted; i++) {
-    const ok = await Promise.all(
-      ['127.64.0.1', '127.65.0.1'].map((ip) =>
-        client
-          .lookupRoute(ip, { signal })
-          .then((b) => b.appliances.some((a) => a.health === 'healthy'))
-          .catch(() => false),
-      ),
-    );
-    if (ok.every(Boolean)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  if (!signal.aborted) throw new Error(`control could not steer ${titleId} within 30 s`);
-}
-
-function ensureContent(contentDir: string): Catalog {
-  const catalogPath = join(contentDir, 'catalog.json');
-  if (existsSync(catalogPath)) return parseCatalog(JSON.parse(readFileSync(catalogPath, 'utf8')));
-  say(`generating 2 synthetic titles in ${contentDir}`);
-  return generateContent({ out: contentDir, titles: 2, minutes: 1, seed: SEED }).catalog;
-}
-
-async function ensureStore(storeDir: string, contentDir: string, catalog: Catalog): Promise<void> {
-  const store = ContentStore.open([storeDir]);
-  try {
-    for (const title of catalog.titles) {
-      for (const s of title.streams) {
-        if (store.lookup(s.streamId)?.sha256 === s.sha256) continue;
-        await store.add(join(contentDir, s.streamId), s.streamId);
-      }
-    }
-  } finally {
-    store.close();
-  }
+function printExperiments(reports: readonly ExperimentReport[]): void {
+  say('\nchaos experiments (run by control, carried out by the appliances)');
+  if (reports.length === 0) say('  none recorded');
+  for (const r of reports) say(`  ${experimentLabel(r.experiment).padEnd(26)} ${experimentLine(r)}`);
 }

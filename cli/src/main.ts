@@ -336,7 +336,7 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description(
-      'control, three appliances in two sites with BGP feeds, an audience of viewers, one appliance killed half-way',
+      'control, four appliances in two sites with BGP feeds, an audience of viewers, and a game day of chaos experiments run by control (latency, throttle, BGP flap, kill)',
     )
     .option('--dir <dir>', 'working directory for the demo', '.ferry-demo')
     .option('--duration <seconds>', 'how long the audience plays', parsePositiveInt, 60)

@@ -48,7 +48,7 @@ export interface SummaryExtras extends FleetTotals {
   experiments?: readonly ExperimentReport[];
 }
 
-function experimentLine({ experiment: e, analysis: a }: ExperimentReport): string {
+export function experimentLine({ experiment: e, analysis: a }: ExperimentReport): string {
   if (!a) return e.refusal ? `refused (${e.refusal.rule}): ${e.refusal.message}` : `${e.state}, did not run`;
   const recovery =
     a.recoveryMs === null ? `${a.recovered} of them recovered` : `recovered after ${ms(a.recoveryMs)}`;
