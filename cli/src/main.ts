@@ -333,6 +333,19 @@ export function buildProgram(): Command {
       await runBenchFailover(opts);
     });
 
+  bench
+    .command('chaos')
+    .description(
+      'a game day through control (latency, throttle, BGP flap, kill) under an audience, against the same kill from outside',
+    )
+    .option('--sessions <n>', 'viewers', parsePositiveInt, 60)
+    .option('--duration <seconds>', 'how long each run plays', parsePositiveInt, 60)
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchChaos } = await import('@ferry/bench');
+      await runBenchChaos(opts);
+    });
+
   program
     .command('demo')
     .description(
