@@ -13,7 +13,7 @@ import type { ApplianceMetrics } from '../ops/metrics.js';
 import type { ResponseTally } from '../ops/response-tally.js';
 import { type BodySender, partsLength, SendErrorCodes } from '../sendfile/body-sender.js';
 import { truncateParts } from '../sendfile/part-cursor.js';
-import { waitFlushed } from '../sendfile/response-socket.js';
+import { pauseUnlessClosed, waitFlushed } from '../sendfile/response-socket.js';
 import type { ContentStore } from '../store/store.js';
 import type { StoredFile } from '../store/types.js';
 import { decideContentResponse } from './decide.js';
@@ -40,6 +40,11 @@ export interface ContentContext {
 const NO_FAULT: ContentFaultPlan = { delayMs: 0 };
 /** A reset waits at most this long for the half body to leave node's buffers. */
 const RESET_FLUSH_MS = 2000;
+/**
+ * Then this long before the RST, which discards whatever the kernel still holds: time for
+ * the half body in the socket buffer to reach a viewer that is reading.
+ */
+const RESET_LINGER_MS = 100;
 
 // Body failures that mean the file, not the client, is at fault.
 const FILE_FAULTS = new Set<string>([SendErrorCodes.OPEN_FAILED, SendErrorCodes.SHORT_FILE]);
@@ -155,7 +160,7 @@ async function sendHalfThenReset(
   ctx.metrics.bytesSent.inc({ path: outcome.path }, outcome.bytes);
   if (!socket.destroyed) {
     await waitFlushed(socket, RESET_FLUSH_MS);
-    socket.resetAndDestroy();
+    if (await pauseUnlessClosed(socket, RESET_LINGER_MS)) socket.resetAndDestroy();
   }
   log(outcome.bytes, outcome.path);
 }
