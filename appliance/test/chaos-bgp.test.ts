@@ -3,13 +3,14 @@
 // Cease, the routes leave the RIB and control hears the withdrawals in the heartbeats; the
 // peer's reconnects are refused while the session is down; then the session comes back
 // (after downSec, or when the fault is reverted) and the routes are learned again.
-import { connect } from 'node:net';
 import { eventually, freePort } from '@ferry/harness';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Announcer } from '../src/bgp/announce/announce.js';
-import { decodeMessage, parsePrefix, splitMessages } from '../src/bgp/codec/codec.js';
+import { parsePrefix } from '../src/bgp/codec/codec.js';
+import { MessageType } from '../src/bgp/codec/types.js';
 import { settingsFromFlags } from '../src/bgp/session/neighbors.js';
+import { RawPeer } from './support/bgp-raw-peer.js';
 import { type ChaosFixture, chaosStatus, startChaosFixture, waitRunning } from './support/chaos-control.js';
 import { get, json } from './support/http-client.js';
 
@@ -38,25 +39,6 @@ function feed(f: ChaosFixture, from: number): { announced: Set<string>; withdraw
     for (const p of routes.withdrawn) withdrawn.add(p);
   }
   return { announced, withdrawn };
-}
-
-/** Connects from the peer's address and returns the NOTIFICATION the appliance answers with. */
-function firstNotification(port: number): Promise<{ code: number; subcode: number } | null> {
-  return new Promise((resolve) => {
-    const s = connect({ host: APP_ADDR, port, localAddress: PEER_ADDR });
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => s.destroy(), 3000);
-    s.on('data', (c: Buffer) => {
-      buf = Buffer.concat([buf, c]);
-    });
-    s.on('error', () => {});
-    s.on('close', () => {
-      clearTimeout(timer);
-      const m = splitMessages(buf).messages.map((x) => decodeMessage(x, { fourOctetAs: true }));
-      const n = m.find((x) => x.type === 3) as { code: number; subcode: number } | undefined;
-      resolve(n ? { code: n.code, subcode: n.subcode } : null);
-    });
-  });
 }
 
 async function setup(): Promise<{ f: ChaosFixture; port: number; peerReasons: string[] }> {
@@ -102,7 +84,9 @@ describe('bgp-flap fault', () => {
     const status = json(await get(`${f.fx.adminUrl}/v1/status`)).bgp as { heldDown?: string };
     expect(status.heldDown).toBe('chaos experiment flap');
     // While down, a connection from the peer is refused: Cease, Connection Rejected.
-    expect(await firstNotification(port)).toEqual({ code: 6, subcode: 5 });
+    const peer = await RawPeer.connect(port, APP_ADDR, PEER_ADDR);
+    expect(await peer.next()).toMatchObject({ type: MessageType.NOTIFICATION, code: 6, subcode: 5 });
+    peer.close();
 
     // The peer retries on its own backoff and is taken once downSec is over.
     const back = f.control.fake.heartbeats.length;

@@ -4,7 +4,7 @@
 import { eventually } from '@ferry/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChaosFixture, startChaosFixture, waitRunning } from './support/chaos-control.js';
-import { get } from './support/http-client.js';
+import { get, json } from './support/http-client.js';
 
 const running: ChaosFixture[] = [];
 afterEach(async () => {
@@ -28,6 +28,9 @@ describe('isolate fault', () => {
     f.control.want({ experimentId: 'lat', kind: 'latency', params: { delayMs: 10 }, durationMs: 60_000 });
     f.control.want({ experimentId: 'iso', kind: 'isolate', durationMs: 2500 });
     await waitRunning(f.fx, 'iso', true);
+    expect(json(await get(`${f.fx.adminUrl}/v1/status`)).control).toMatchObject({
+      heartbeatsSuspended: true,
+    });
     // No heartbeats reach control: the lease (1 s) runs out and reverts the latency fault.
     await waitRunning(f.fx, 'lat', false, 3000);
     f.control.drop('lat');
@@ -37,6 +40,9 @@ describe('isolate fault', () => {
     // The fault's 2.5 s, less the time its orders took to arrive, plus a heartbeat interval.
     expect(gap).toBeGreaterThanOrEqual(2200);
     expect(gap).toBeLessThan(3200);
+    expect(json(await get(`${f.fx.adminUrl}/v1/status`)).control).toMatchObject({
+      heartbeatsSuspended: false,
+    });
     const last = f.control.fake.heartbeats.at(-1)!.body;
     expect(last.chaos?.active).toEqual([]);
     const m = (await get(`${f.fx.adminUrl}/metrics`)).body.toString();

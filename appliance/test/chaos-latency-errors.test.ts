@@ -1,7 +1,6 @@
 // The latency and errors faults, measured from a client of a real appliance: the delay added
 // before the first byte of content responses (not /healthz), a share of requests answered
 // 503, connections reset half-way through the body, and each fault's revert.
-import { request } from 'node:http';
 import { eventually } from '@ferry/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +11,7 @@ import {
   timedGet,
   waitRunning,
 } from './support/chaos-control.js';
-import { get, json } from './support/http-client.js';
+import { download, get, json } from './support/http-client.js';
 
 const running: ChaosFixture[] = [];
 afterEach(async () => {
@@ -33,37 +32,6 @@ async function medianMs(url: string, n: number): Promise<number> {
     times.push(r.ms);
   }
   return median(times);
-}
-
-/** A GET that reports how much of the body came before the connection ended. */
-function partialGet(
-  url: string,
-): Promise<{ status: number; length: number; bytes: number; complete: boolean }> {
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const req = request(url, { agent: false, timeout: 10_000 }, (res) => {
-      answered = true;
-      let bytes = 0;
-      res.on('data', (c: Buffer) => {
-        bytes += c.length;
-      });
-      res.on('error', () => {});
-      res.on('close', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          length: Number(res.headers['content-length']),
-          bytes,
-          complete: res.complete,
-        }),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    // A reset after the headers is the response's to report (complete: false).
-    req.on('error', (err) => {
-      if (!answered) reject(err);
-    });
-    req.end();
-  });
 }
 
 async function heartbeatResponses(f: ChaosFixture, expected: { total: number; failed: number }) {
@@ -154,7 +122,7 @@ describe('errors fault', () => {
     });
     await waitRunning(f.fx, 'rst', true);
     for (const path of ['/v1/c/clip', '/v1/c/clip/range/0-599999']) {
-      const r = await partialGet(`${f.fx.url}${path}`);
+      const r = await download(`${f.fx.url}${path}`);
       expect([200, 206]).toContain(r.status);
       expect(r.complete).toBe(false);
       // Half is written; what the kernel still held at the RST is lost, as in a real reset.
@@ -168,7 +136,7 @@ describe('errors fault', () => {
 
     f.control.drop('rst');
     await waitRunning(f.fx, 'rst', false);
-    const ok = await partialGet(`${f.fx.url}/v1/c/clip`);
-    expect(ok).toEqual({ status: 200, length: size, bytes: size, complete: true });
+    const ok = await download(`${f.fx.url}/v1/c/clip`);
+    expect(ok).toMatchObject({ status: 200, length: size, bytes: size, complete: true });
   });
 });

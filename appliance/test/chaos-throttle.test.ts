@@ -2,10 +2,9 @@
 // appliance's cap and the per-connection cap, on the sendfile engine and on the copy path,
 // for large ranges and for the small bodies the engine sends inline; reverting mid-transfer
 // lets the rest go at full speed.
-import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChaosFixture, startChaosFixture, waitRunning } from './support/chaos-control.js';
-import { get, json } from './support/http-client.js';
+import { type Download, download, get, json } from './support/http-client.js';
 
 const MiB = 1024 * 1024;
 const running: ChaosFixture[] = [];
@@ -17,33 +16,6 @@ async function start(bodySender: 'sendfile' | 'copy', files: Record<string, numb
   const f = await startChaosFixture({ files, config: { bodySender } });
   running.push(f);
   return f;
-}
-
-interface Download {
-  status: number;
-  bytes: number;
-  ms: number;
-  complete: boolean;
-}
-
-/** GETs a URL, reading as fast as it can; `progress` sees the bytes so far. */
-function download(url: string, progress?: (bytes: number) => void): Promise<Download> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const req = request(url, { agent: false, timeout: 30_000 }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => {
-        bytes += c.length;
-        progress?.(bytes);
-      });
-      res.on('close', () =>
-        resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - t0, complete: res.complete }),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 function rate(d: Download): number {

@@ -69,6 +69,8 @@ export interface ControlAgentStatus {
   intervalMs: number;
   /** control's last word on this appliance's health */
   health: string | null;
+  /** heartbeats held back by a chaos isolate fault */
+  heartbeatsSuspended: boolean;
 }
 
 export class ControlAgent {
@@ -145,11 +147,6 @@ export class ControlAgent {
     }
   }
 
-  /** True while suspendHeartbeats() holds the heartbeats back. */
-  get heartbeatsSuspended(): boolean {
-    return this.suspended;
-  }
-
   status(): ControlAgentStatus {
     return {
       controlUrl: this.opts.controlUrl,
@@ -160,6 +157,7 @@ export class ControlAgent {
       seq: this.seq,
       intervalMs: this.intervalMs,
       health: this.health,
+      heartbeatsSuspended: this.suspended,
     };
   }
 

@@ -212,9 +212,10 @@ export class ChaosExecutor implements ChaosOrdersSink {
     const fields = { experimentId: f.experimentId, kind: f.kind, params: f.params };
     let applied: AppliedFault;
     try {
-      // Logged first: for kill this is the one line before the process ends.
-      this.log.warn({ ...fields, endsAtMs }, `chaos fault applied: ${f.kind}`);
+      // For kill this is the one line before the process ends, so it goes first.
+      if (f.kind === 'kill') this.log.warn(fields, 'chaos fault applied: kill');
       applied = applyFault(f, this.opts.targets);
+      if (f.kind !== 'kill') this.log.warn({ ...fields, endsAtMs }, `chaos fault applied: ${f.kind}`);
     } catch (err) {
       const error = err instanceof FaultNotApplicable ? err.message : String(err);
       if (!(err instanceof FaultNotApplicable))
