@@ -9,10 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import {
   type ChaosFault,
   type ChaosOrders,
-  type ChaosParams,
   type ChaosReport,
-  type FaultKind,
-  type OrdersRefusal,
   SignedChaosOrders,
   verifyChaosOrders,
 } from '@ferry/protocol';
@@ -22,11 +19,9 @@ import type { Logger } from '../ops/logger.js';
 import type { ApplianceMetrics } from '../ops/metrics.js';
 import { type AppliedFault, applyFault, FaultNotApplicable, type FaultTargets } from './faults.js';
 import { endsAt, reconcile } from './reconcile.js';
+import type { ChaosMode, ChaosStatus, Refusal, RefusalReason, RevertCause } from './types.js';
 
-export type ChaosMode = 'on' | 'off';
-export type RefusalReason = OrdersRefusal | 'CHAOS_OFF' | 'UNSIGNED';
-/** Why a fault stopped: its time ran out, control stopped listing it, the lease ran out. */
-export type RevertCause = 'expired' | 'reverted' | 'lease' | 'stopping';
+export type { ChaosMode, ChaosStatus } from './types.js';
 
 export interface ChaosExecutorOptions {
   mode: ChaosMode;
@@ -48,31 +43,6 @@ interface Running {
   startedAtMs: number;
   endsAtMs: number;
   timer: NodeJS.Timeout;
-}
-
-export interface Refusal {
-  reason: RefusalReason;
-  detail: string;
-  atMs: number;
-}
-
-/** `chaos` in the admin listener's /v1/status. */
-export interface ChaosStatus {
-  mode: ChaosMode;
-  verifyKeys: number;
-  active: {
-    experimentId: string;
-    kind: FaultKind;
-    params: ChaosParams;
-    startedAtMs: number;
-    endsAtMs: number;
-    detail?: Record<string, unknown>;
-  }[];
-  lastRefusal?: Refusal;
-  lastOrders?: { issuedAtMs: number; receivedAtMs: number; leaseMs: number; leaseEndsAtMs: number };
-  /** faults that could not be applied here, most recent last */
-  notApplied: { experimentId: string; kind: FaultKind; error: string }[];
-  counters: { accepted: number; refused: number; applied: number; ended: Record<RevertCause, number> };
 }
 
 /** Finished experiment ids remembered per boot; far more than the orders can list at once. */
