@@ -1,12 +1,17 @@
 // Assembles one appliance from its configuration: store, body sender, token keys,
-// metrics, logs, the viewers' HTTP server and the admin listener. Used by `ferry appliance`
-// and by tests.
-import type { KeyRingReloadEvent } from '@ferry/protocol';
+// metrics, logs, the viewers' HTTP server and the admin listener, the agent that reports to
+// control and the chaos executor that runs control's faults. Used by `ferry appliance` and
+// by tests.
+import { type KeyRingReloadEvent, parsePublicKey } from '@ferry/protocol';
 import { ControlAgent } from './agent/agent.js';
 import { HeartbeatBuilder } from './agent/heartbeat.js';
 import { InventoryFeed } from './agent/inventory-feed.js';
 import { LoadSampler } from './agent/load.js';
 import { type BgpPart, startBgp } from './bgp/appliance-bgp.js';
+import { ContentFaults } from './chaos/content-faults.js';
+import { ChaosExecutor } from './chaos/executor.js';
+import type { FaultTargets } from './chaos/faults.js';
+import { SendThrottle } from './chaos/throttle.js';
 import type { ApplianceConfig } from './config.js';
 import type { AdminContext, Health } from './http/admin-handler.js';
 import { AdminServer } from './http/admin-server.js';
@@ -15,6 +20,7 @@ import { loadIdentityKey } from './identity/identity-key.js';
 import { TokenKeys } from './keys/token-keys.js';
 import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
 import { ApplianceMetrics } from './ops/metrics.js';
+import { ResponseTally } from './ops/response-tally.js';
 import { createBodySender } from './sendfile/choose.js';
 import { ApplianceServer } from './server.js';
 import { ContentStore } from './store/store.js';
@@ -36,6 +42,8 @@ export interface RunningAppliance {
   readonly bgp?: BgpPart;
   /** Reports to control when `config.control` is set. */
   readonly agent?: ControlAgent;
+  /** Runs control's chaos orders (refuses them all with chaos off). */
+  readonly chaos: ChaosExecutor;
   /** The token keys, following the key file; absent with --open. */
   readonly keys?: TokenKeys;
   /** Reads the key file again (SIGHUP); null with --open. Never drains or stops. */
@@ -49,6 +57,11 @@ export interface StartOptions {
   onDrainedExit?: () => void;
   /** Set in a worker of a multi-process appliance: metrics and drains go through the primary. */
   cluster?: (metrics: ApplianceMetrics, server: ApplianceServer) => WorkerHooks;
+  /**
+   * How a chaos kill ends the process (default: the log line out, then process.exit with
+   * the code); tests that run the appliance in their own process pass their own.
+   */
+  exit?: (code: number) => void;
 }
 
 export interface WorkerHooks {
@@ -69,19 +82,52 @@ export async function startAppliance(
   // Read before anything listens: a missing or bad key is a start error, not a silent agent.
   const identity = config.control ? await loadIdentityKey(config.identityKeyFile!) : undefined;
   const store = ContentStore.open(config.stores, { logger, checkIntervalMs: config.storeCheckIntervalMs });
-  const { sender, reason } = createBodySender(config.bodySender);
+  // The chaos throttle sits in the body senders; idle, it costs one null check per body.
+  const throttle = new SendThrottle();
+  const { sender, reason } = createBodySender(config.bodySender, { pacer: throttle });
   logger.info({ path: sender.path, reason }, 'body sender');
   const accessLog = createAccessLog(config.accessLog);
   const startedAt = Date.now();
   let agent: ControlAgent | undefined;
+  let heartbeat: HeartbeatBuilder | undefined;
+  // The executor needs the metrics' counters; the metrics read it back through this.
+  let chaosRef: ChaosExecutor | undefined;
+  const tally = new ResponseTally();
   const metrics = new ApplianceMetrics({
     activeTransfers: () => sender.active,
     store: () => store.stats(),
     isolated: () => agent?.isolated ?? false,
+    chaosActive: () => chaosRef?.activeByKind() ?? new Map(),
   });
+  const contentFaults = new ContentFaults({ injected: (kind) => metrics.chaosInjected.inc({ kind }) });
   keys?.countReloadsIn(metrics.keyReloads);
 
   const bgp = config.bgp ? startBgp(config.bgp, { logger, registry: metrics.registry }) : undefined;
+  const targets: FaultTargets = {
+    content: contentFaults,
+    throttle,
+    store,
+    bgp: bgp?.speaker,
+    heartbeats: config.control
+      ? {
+          suspendHeartbeats: () => agent?.suspendHeartbeats(),
+          resumeHeartbeats: () => agent?.resumeHeartbeats(),
+        }
+      : undefined,
+    exit: opts.exit ?? exitAfterLog(logger),
+    onError: (err, what) => logger.error({ err, part: 'chaos' }, `chaos: ${what} failed`),
+  };
+  const chaos = new ChaosExecutor({
+    mode: config.chaos?.mode ?? 'off',
+    // Checked by validateConfig: every key parses.
+    verifyKeys: (config.chaos?.verifyKeys ?? []).map((k) => parsePublicKey(k)!),
+    applianceId: config.id,
+    boot: () => heartbeat?.boot ?? '',
+    targets,
+    metrics,
+    logger,
+  });
+  chaosRef = chaos;
   let hooks: WorkerHooks | undefined;
   const healthy = (): Health => {
     if (server.state !== 'serving') return { ok: false, state: server.state, reason: 'draining' };
@@ -107,6 +153,8 @@ export async function startAppliance(
       metrics,
       accessLog,
       isolated: () => agent?.isolated ?? false,
+      tally,
+      faults: contentFaults,
     },
   });
   const adminContext: AdminContext = {
@@ -138,8 +186,15 @@ export async function startAppliance(
       isolated: agent?.isolated ?? false,
       control: agent?.status(),
       bgp: bgp
-        ? { sessions: bgp.speaker.status(), routes: bgp.rib.size(), feedVersion: bgp.feed.version }
+        ? {
+            sessions: bgp.speaker.status(),
+            routes: bgp.rib.size(),
+            feedVersion: bgp.feed.version,
+            ...(bgp.speaker.heldDown ? { heldDown: bgp.speaker.heldDown } : {}),
+          }
         : undefined,
+      responses: tally.snapshot(),
+      chaos: chaos.status(),
     }),
   };
   const admin = new AdminServer(adminContext, { logger, limits: config.limits });
@@ -164,6 +219,22 @@ export async function startAppliance(
   }
   await bgp?.speaker.start();
   if (config.control && identity) {
+    heartbeat = new HeartbeatBuilder({
+      url,
+      site: config.site,
+      version: VERSION,
+      state: () => server.state,
+      disks: () => store.stats().disks,
+      load: new LoadSampler({
+        bytesSent: async () => (await metrics.bytesSent.get()).values.reduce((n, v) => n + v.value, 0),
+        connections: () => server.requestsInFlight,
+      }),
+      inventory: new InventoryFeed(store),
+      routes: bgp ? { feed: bgp.feed, rib: bgp.rib } : undefined,
+      keys: () => keys?.heldKeys ?? [],
+      responses: () => tally.snapshot(),
+      chaos: () => chaos.report(),
+    });
     agent = new ControlAgent({
       controlUrl: config.control,
       applianceId: config.id,
@@ -171,20 +242,8 @@ export async function startAppliance(
       logger,
       ...(config.controlGraceMs !== undefined ? { graceMs: config.controlGraceMs } : {}),
       ...(config.heartbeatMs !== undefined ? { intervalMs: config.heartbeatMs } : {}),
-      heartbeat: new HeartbeatBuilder({
-        url,
-        site: config.site,
-        version: VERSION,
-        state: () => server.state,
-        disks: () => store.stats().disks,
-        load: new LoadSampler({
-          bytesSent: async () => (await metrics.bytesSent.get()).values.reduce((n, v) => n + v.value, 0),
-          connections: () => server.requestsInFlight,
-        }),
-        inventory: new InventoryFeed(store),
-        routes: bgp ? { feed: bgp.feed, rib: bgp.rib } : undefined,
-        keys: () => keys?.heldKeys ?? [],
-      }),
+      heartbeat,
+      chaos,
     });
     agent.start();
   }
@@ -196,6 +255,8 @@ export async function startAppliance(
         setTimeout(r, config.drainTimeoutSec * 1000, 'timeout').unref(),
       );
       server.markExiting();
+      // Faults end before the drain: the transfers still running finish at full speed.
+      chaos.stop();
       const result = await Promise.race([server.drain(), timeout]);
       if (result === 'timeout')
         logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
@@ -225,9 +286,22 @@ export async function startAppliance(
     logger,
     bgp,
     agent,
+    chaos,
     keys,
     reloadKeys,
     stop,
+  };
+}
+
+/**
+ * The chaos kill: one log line reaches stderr (the executor's "applied" line), then the
+ * process ends with the code at once; no drain, no cleanup, as a crash would.
+ */
+function exitAfterLog(logger: Logger): (code: number) => void {
+  return (code) => {
+    logger.flush(() => process.exit(code));
+    // A flush that never calls back must not keep a killed appliance alive.
+    setTimeout(() => process.exit(code), 500);
   };
 }
 

@@ -1,5 +1,6 @@
 // One typed configuration object per appliance process, built from flags and validated
 // at start with a message that names the flag.
+import { parsePublicKey } from '@ferry/protocol';
 import { type BgpFlags, type BgpSettings, settingsFromFlags } from './bgp/session/neighbors.js';
 import { configError } from './errors.js';
 import type { ServerLimits } from './http/listener.js';
@@ -32,6 +33,15 @@ export interface ApplianceConfig {
   heartbeatMs?: number;
   /** BGP neighbors; absent when the appliance runs without BGP. */
   bgp?: BgpSettings;
+  /** Chaos orders from control (docs/appliance.md, "Chaos"); absent: off. */
+  chaos?: ChaosSettings;
+}
+
+export interface ChaosSettings {
+  /** 'off' refuses every order */
+  mode: 'on' | 'off';
+  /** control's chaos public keys, base64url raw Ed25519 (`ferry keys identity` prints one) */
+  verifyKeys: string[];
 }
 
 /**
@@ -89,7 +99,28 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
       );
     }
   }
+  if (c.chaos) validateChaos(c.chaos, c.control);
   return c;
+}
+
+function validateChaos(chaos: ChaosSettings, control: string | undefined): void {
+  if (chaos.mode !== 'on' && chaos.mode !== 'off')
+    throw configError(`--chaos must be on or off, got "${chaos.mode}"`);
+  for (const key of chaos.verifyKeys) {
+    if (!parsePublicKey(key)) {
+      throw configError(
+        `--chaos-verify-key must be a base64url raw Ed25519 public key (43 characters), got "${key}"`,
+      );
+    }
+  }
+  if (chaos.mode !== 'on') return;
+  if (control === undefined)
+    throw configError('--chaos on needs --control URL: chaos orders come from control');
+  if (chaos.verifyKeys.length === 0) {
+    throw configError(
+      "--chaos on needs --chaos-verify-key KEY: control's chaos public key, so only control's orders run",
+    );
+  }
 }
 
 function isAnyAddress(host: string): boolean {
@@ -129,6 +160,8 @@ export interface ApplianceFlags extends BgpFlags {
   maxRanges: number;
   drainTimeout: number;
   controlGrace?: number;
+  chaos?: 'on' | 'off';
+  chaosVerifyKey?: string[];
 }
 
 export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
@@ -149,5 +182,6 @@ export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
     drainTimeoutSec: f.drainTimeout,
     bgp: settingsFromFlags(f),
     ...(f.controlGrace !== undefined ? { controlGraceMs: f.controlGrace * 1000 } : {}),
+    chaos: { mode: f.chaos ?? 'off', verifyKeys: f.chaosVerifyKey ?? [] },
   });
 }

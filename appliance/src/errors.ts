@@ -72,6 +72,8 @@ export const Errors = defineErrors('appliance-http', {
     'appliance has lost contact with control and serves only URLs control signed',
   ),
   DRAINING: spec('FERRY_ERR_DRAINING', 503, 'appliance is draining and takes no new requests'),
+  // Chaos (docs/appliance.md, "Chaos"): an experiment control runs on this appliance.
+  CHAOS_INJECTED: spec('FERRY_ERR_CHAOS_INJECTED', 503, 'failure injected by a chaos experiment'),
   // Admin listener writes (drain, undrain): never reachable by a browser's simple request.
   ADMIN_CONTENT_TYPE: spec(
     'FERRY_ERR_ADMIN_CONTENT_TYPE',

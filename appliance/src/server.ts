@@ -134,6 +134,7 @@ export class ApplianceServer {
       sendError(res, Errors.METHOD_NOT_ALLOWED, { headers: { Allow: 'GET, HEAD' } });
     } else if (this.stateValue !== 'serving') {
       sendError(res, Errors.DRAINING, { head, headers: { 'Retry-After': 5 } });
+      this.opts.content.tally.record(Errors.DRAINING.status, true);
     } else {
       handleContent(this.opts.content, req, res, url).catch((err: unknown) => {
         this.logger.error({ err, url: url.pathname }, 'request failed');

@@ -1,7 +1,8 @@
 // A small real HTTP server on 127.0.0.1 that plays control for the agent tests: it records
 // every heartbeat, answers a HeartbeatReply, and on command fails (500) or goes silent
 // (takes the request and never answers). Like control, it refuses a heartbeat without a
-// Ferry-Sig signature (401), and verifies it against a key once the test trusts one.
+// Ferry-Sig signature (401), and verifies it against a key once the test trusts one. A
+// chaos test puts orders in the replies (the `chaos` hook, support/chaos-control.ts).
 import type { KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,8 @@ export class FakeControl {
   readonly refused: string[] = [];
   mode: ControlMode = 'ok';
   intervalMs = 100;
+  /** the reply's `chaos` field for this heartbeat, sent as given; undefined: left out */
+  chaos: ((hb: Heartbeat) => unknown) | undefined;
   /** resync flags for the next reply only */
   private pending: Partial<Pick<HeartbeatReply, 'routesResync' | 'inventoryResync'>> = {};
   private readonly held: ServerResponse[] = [];
@@ -110,18 +113,21 @@ export class FakeControl {
       res.end(JSON.stringify({ error: `FERRY_ERR_AUTH_SIGNATURE_${refused}`, message: 'refused' }));
       return;
     }
+    const hb: Heartbeat = JSON.parse(body.toString());
     this.heartbeats.push({
       id: decodeURIComponent(m[1]!),
-      body: JSON.parse(body.toString()),
+      body: hb,
       at,
       signer: parseSignature(req.headers.authorization)!.id,
     });
-    const reply: HeartbeatReply = {
+    const reply: Omit<HeartbeatReply, 'chaos'> & { chaos?: unknown } = {
       routesResync: this.pending.routesResync ?? false,
       inventoryResync: this.pending.inventoryResync ?? false,
       health: 'healthy',
       intervalMs: this.intervalMs,
     };
+    const chaos = this.chaos?.(hb);
+    if (chaos !== undefined) reply.chaos = chaos;
     this.pending = {};
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(reply));

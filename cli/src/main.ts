@@ -59,6 +59,16 @@ export function buildProgram(): Command {
       30,
     )
     .option('--workers <n>', "worker processes sharing the listen socket ('auto': one per core)", '1')
+    .addOption(
+      new Option('--chaos <mode>', "run chaos orders from control ('off': refuse them all)")
+        .choices(['on', 'off'])
+        .default('off'),
+    )
+    .option(
+      '--chaos-verify-key <key>',
+      "control's chaos public key (base64url, as ferry keys identity prints it); repeatable for a rotation, required with --chaos on",
+      collect,
+    )
     .action(async (opts) => {
       const { runAppliance } = await import('@ferry/appliance');
       await runAppliance(opts);

@@ -5,7 +5,8 @@
 // longer see its health or steer away from it, so new clients are better sent elsewhere.
 // Ferry's rule (docs/appliance.md, "Isolation"): URLs control signed are served until they
 // expire, requests nothing vouches for (--open) are refused, /healthz answers 503; the first
-// good heartbeat ends it.
+// good heartbeat ends it. Chaos orders in a reply go to the chaos executor (chaos/), which
+// may also hold the heartbeats back for a while (the isolate fault).
 import type { KeyObject } from 'node:crypto';
 import { type Heartbeat, HeartbeatReply, signRequest } from '@ferry/protocol';
 import { Value } from 'typebox/value';
@@ -35,6 +36,17 @@ export interface ControlAgentOptions {
   snapshotTimeoutMs?: number;
   /** for tests of the jitter; default Math.random */
   random?: () => number;
+  /** receives every good reply's `chaos` field as sent (undefined: no fault wanted) */
+  chaos?: ChaosOrdersSink;
+}
+
+/**
+ * Where the chaos orders of each reply go. They are handed over unchecked: orders that are
+ * not well-formed are the executor's to refuse and report, not a reason to count control as
+ * unreachable.
+ */
+export interface ChaosOrdersSink {
+  receive(orders: unknown): void;
 }
 
 /**
@@ -57,6 +69,8 @@ export interface ControlAgentStatus {
   intervalMs: number;
   /** control's last word on this appliance's health */
   health: string | null;
+  /** heartbeats held back by a chaos isolate fault */
+  heartbeatsSuspended: boolean;
 }
 
 export class ControlAgent {
@@ -82,6 +96,10 @@ export class ControlAgent {
   private failures = 0;
   private seq: number | null = null;
   private health: string | null = null;
+  /** heartbeats held back (the isolate fault) */
+  private suspended = false;
+  /** a tick found the heartbeats suspended and did not schedule the next */
+  private parked = false;
 
   constructor(private readonly opts: ControlAgentOptions) {
     const base = opts.controlUrl.replace(/\/+$/, '');
@@ -108,6 +126,27 @@ export class ControlAgent {
     return () => this.listeners.delete(fn);
   }
 
+  /**
+   * Sends no heartbeat until resumeHeartbeats() (the chaos isolate fault): control sees the
+   * appliance go silent. A heartbeat already on its way still lands. The grace period runs
+   * on, so a long silence isolates the appliance as a real loss of control would.
+   */
+  suspendHeartbeats(): void {
+    if (this.suspended) return;
+    this.suspended = true;
+    this.log.warn('heartbeats suspended');
+  }
+
+  resumeHeartbeats(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    this.log.warn('heartbeats resumed');
+    if (this.parked && this.running) {
+      this.parked = false;
+      this.schedule(0);
+    }
+  }
+
   status(): ControlAgentStatus {
     return {
       controlUrl: this.opts.controlUrl,
@@ -118,6 +157,7 @@ export class ControlAgent {
       seq: this.seq,
       intervalMs: this.intervalMs,
       health: this.health,
+      heartbeatsSuspended: this.suspended,
     };
   }
 
@@ -154,20 +194,25 @@ export class ControlAgent {
   }
 
   private async tick(): Promise<void> {
+    if (this.suspended) {
+      this.parked = true;
+      return;
+    }
     const started = performance.now();
     let delay: number;
     try {
       const hb = await this.opts.heartbeat.build();
       this.seq = hb.seq;
-      let reply: HeartbeatReply;
+      let answer: { reply: HeartbeatReply; chaos: unknown };
       try {
-        reply = await this.post(hb);
+        answer = await this.post(hb);
       } catch (err) {
         this.opts.heartbeat.failed(hb);
         throw err;
       }
+      const { reply } = answer;
       this.opts.heartbeat.delivered(hb, reply);
-      this.succeeded(reply);
+      this.succeeded(reply, answer.chaos);
       // The next part of a paged snapshot goes at once: a full table is 50 parts.
       delay = reply.routesNext ? 0 : Math.max(0, this.intervalMs - (performance.now() - started));
     } catch (err) {
@@ -178,7 +223,7 @@ export class ControlAgent {
     if (this.running) this.schedule(delay);
   }
 
-  private async post(hb: Heartbeat): Promise<HeartbeatReply> {
+  private async post(hb: Heartbeat): Promise<{ reply: HeartbeatReply; chaos: unknown }> {
     const timeoutMs =
       hb.routes?.kind === 'snapshot' && hb.routes.part
         ? (this.opts.snapshotTimeoutMs ?? 30_000)
@@ -208,17 +253,19 @@ export class ControlAgent {
       if (res.statusCode < 200 || res.statusCode > 299) {
         throw new Error(`control answered ${res.statusCode}: ${text.slice(0, 200)}`);
       }
-      const reply: unknown = JSON.parse(text);
-      if (!Value.Check(HeartbeatReply, reply))
+      const parsed: unknown = JSON.parse(text);
+      // The chaos field is checked by the executor: a bad one is refused there, alone.
+      const { chaos, ...reply } = (parsed ?? {}) as Record<string, unknown>;
+      if (typeof parsed !== 'object' || !Value.Check(HeartbeatReply, reply))
         throw new Error('control sent a reply that is not a HeartbeatReply');
-      return reply;
+      return { reply, chaos };
     } finally {
       clearTimeout(timeout);
       this.inFlight = undefined;
     }
   }
 
-  private succeeded(reply: HeartbeatReply): void {
+  private succeeded(reply: HeartbeatReply, chaos: unknown): void {
     if (this.failures > 0) {
       this.log.info({ failures: this.failures, lastError: this.lastError }, 'control reachable again');
     }
@@ -233,6 +280,11 @@ export class ControlAgent {
     }
     this.armGrace();
     this.setIsolated(false);
+    try {
+      this.opts.chaos?.receive(chaos);
+    } catch (err) {
+      this.log.error({ err }, 'chaos executor threw on orders');
+    }
   }
 
   private failed(err: unknown): void {

@@ -5,6 +5,7 @@
 // in parts (route-report.ts), one per heartbeat, each after control confirmed the last.
 import { randomBytes } from 'node:crypto';
 import {
+  type ChaosReport,
   type Heartbeat,
   type HeartbeatReply,
   type HeldKey,
@@ -41,6 +42,10 @@ export interface HeartbeatSources {
   routes?: RouteSource;
   /** token keys held now ([] with --open): control signs only with a key every appliance has */
   keys?(): HeldKey[];
+  /** content responses and failures since boot; left out without it */
+  responses?(): { total: number; failed: number };
+  /** chaos mode and the faults running; left out without it */
+  chaos?(): ChaosReport;
   /** first sequence number of this boot (default 0) */
   firstSeq?: number;
   /** routes per snapshot part (default SNAPSHOT_PART_ROUTES) */
@@ -104,6 +109,8 @@ export class HeartbeatBuilder implements HeartbeatSource {
       disks: this.src.disks().map((d) => ({ id: d.id, state: d.state, bytes: d.bytes })),
     };
     if (this.src.keys) hb.keys = this.src.keys();
+    if (this.src.responses) hb.responses = this.src.responses();
+    if (this.src.chaos) hb.chaos = this.src.chaos();
     const inventory = this.inventoryReport();
     if (inventory) hb.inventory = inventory;
     const routes = this.routesReport();

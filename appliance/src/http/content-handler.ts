@@ -1,12 +1,19 @@
 // GET|HEAD /v1/c/{fileId}[/range/{first}-{last}]: decide the response (decide.ts), check
 // the file can be read (file-check.ts), then write it: errors through respond.ts, bodies
-// through the body sender, one access-log line and the metrics for every response.
+// through the body sender, one access-log line and the metrics for every response. Chaos
+// faults (chaos/content-faults.ts) act here, before the decision: a delay before the first
+// byte, a 503, or a connection reset half-way through the body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyRing } from '@ferry/protocol';
+import type { ContentFaultPlan, ContentFaultSource } from '../chaos/content-faults.js';
 import { Errors } from '../errors.js';
 import type { AccessLog } from '../ops/logger.js';
 import type { ApplianceMetrics } from '../ops/metrics.js';
-import { type BodySender, SendErrorCodes } from '../sendfile/body-sender.js';
+import type { ResponseTally } from '../ops/response-tally.js';
+import { type BodySender, partsLength, SendErrorCodes } from '../sendfile/body-sender.js';
+import { truncateParts } from '../sendfile/part-cursor.js';
+import { pauseUnlessClosed, waitFlushed } from '../sendfile/response-socket.js';
 import type { ContentStore } from '../store/store.js';
 import type { StoredFile } from '../store/types.js';
 import { decideContentResponse } from './decide.js';
@@ -24,7 +31,20 @@ export interface ContentContext {
   accessLog: AccessLog;
   /** True while the appliance has lost control for longer than its grace period. */
   isolated(): boolean;
+  /** responses and failures since boot, for the heartbeat */
+  tally: ResponseTally;
+  /** chaos faults on content requests; absent: none */
+  faults?: ContentFaultSource;
 }
+
+const NO_FAULT: ContentFaultPlan = { delayMs: 0 };
+/** A reset waits at most this long for the half body to leave node's buffers. */
+const RESET_FLUSH_MS = 2000;
+/**
+ * Then this long before the RST, which discards whatever the kernel still holds: time for
+ * the half body in the socket buffer to reach a viewer that is reading.
+ */
+const RESET_LINGER_MS = 100;
 
 // Body failures that mean the file, not the client, is at fault.
 const FILE_FAULTS = new Set<string>([SendErrorCodes.OPEN_FAILED, SendErrorCodes.SHORT_FILE]);
@@ -39,6 +59,7 @@ export async function handleContent(
   const head = req.method === 'HEAD';
   const log = (status: number, bytes: number, fileId?: string, bodyPath?: string, outcome?: string) => {
     ctx.metrics.responses.inc({ status: String(status) });
+    ctx.tally.record(status, outcome === undefined || outcome === 'ok');
     ctx.accessLog.write({
       method: req.method ?? '',
       path: url.pathname,
@@ -52,6 +73,14 @@ export async function handleContent(
       ms: Math.round((performance.now() - started) * 1000) / 1000,
     });
   };
+
+  const fault = ctx.faults?.plan() ?? NO_FAULT;
+  if (fault.delayMs > 0) await sleep(fault.delayMs);
+  if (fault.fail === '503') {
+    sendError(res, Errors.CHAOS_INJECTED, { head });
+    log(Errors.CHAOS_INJECTED.status, 0, undefined, undefined, 'chaos-503');
+    return;
+  }
 
   const d = decideContentResponse(
     {
@@ -69,12 +98,19 @@ export async function handleContent(
     },
   );
 
+  const hasBody = !head && d.kind !== 'error' && d.parts.length > 0;
+  if (fault.fail === 'reset' && !hasBody) {
+    // Nothing to cut half-way: the viewer sees the connection reset before any answer.
+    req.socket.resetAndDestroy();
+    if (d.kind === 'error') log(d.error.status, 0, d.fileId, undefined, 'chaos-reset');
+    else log(d.status, 0, d.file.id, undefined, 'chaos-reset');
+    return;
+  }
   if (d.kind === 'error') {
     sendError(res, d.error, { head, headers: d.headers });
     log(d.error.status, 0, d.fileId);
     return;
   }
-  const hasBody = !head && d.parts.length > 0;
   if (hasBody) {
     const problem = await fileProblem(d.file.path, d.file.size);
     if (problem) {
@@ -91,6 +127,12 @@ export async function handleContent(
     log(d.status, 0, d.file.id);
     return;
   }
+  if (fault.fail === 'reset') {
+    await sendHalfThenReset(ctx, req, res, d.file.path, d.parts, (bytes, path) =>
+      log(d.status, bytes, d.file.id, path, 'chaos-reset'),
+    );
+    return;
+  }
   const outcome = await ctx.sender.send(res, d.file.path, d.parts);
   ctx.metrics.bytesSent.inc({ path: outcome.path }, outcome.bytes);
   if (!outcome.ok) {
@@ -98,6 +140,29 @@ export async function handleContent(
     if (outcome.error && FILE_FAULTS.has(outcome.error)) unreadable(ctx, d.file, outcome.error);
   }
   log(d.status, outcome.bytes, d.file.id, outcome.path, outcome.ok ? 'ok' : outcome.error);
+}
+
+/**
+ * The errors fault's reset mode: the headers and the first half of the body go out as usual,
+ * then the connection is reset (RST), as a crashing server or a broken middlebox would.
+ */
+async function sendHalfThenReset(
+  ctx: ContentContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  parts: Parameters<BodySender['send']>[2],
+  log: (bytes: number, path: string) => void,
+): Promise<void> {
+  const socket = req.socket;
+  const half = truncateParts(parts, Math.floor(partsLength(parts) / 2));
+  const outcome = await ctx.sender.send(res, path, half);
+  ctx.metrics.bytesSent.inc({ path: outcome.path }, outcome.bytes);
+  if (!socket.destroyed) {
+    await waitFlushed(socket, RESET_FLUSH_MS);
+    if (await pauseUnlessClosed(socket, RESET_LINGER_MS)) socket.resetAndDestroy();
+  }
+  log(outcome.bytes, outcome.path);
 }
 
 function unreadable(ctx: ContentContext, file: StoredFile, reason: string): void {

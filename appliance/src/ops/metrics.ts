@@ -1,6 +1,7 @@
 // Prometheus metrics of one appliance. One registry per appliance instance so that tests
 // can run several appliances in one process.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { FAULT_KINDS } from '@ferry/protocol';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 const LOOP_SAMPLE_MS = 10;
@@ -10,6 +11,8 @@ export interface MetricSources {
   /** 1 while isolated from control (agent/agent.ts), 0 otherwise or without --control */
   isolated(): boolean;
   store(): { disks: { id: string; state: string; files: number; bytes: number }[] };
+  /** chaos faults running now, per kind */
+  chaosActive?(): ReadonlyMap<string, number>;
 }
 
 export class ApplianceMetrics {
@@ -19,6 +22,9 @@ export class ApplianceMetrics {
   readonly transferFailures: Counter<'path' | 'reason'>;
   readonly fileReadErrors: Counter<'disk'>;
   readonly keyReloads: Counter<'result'>;
+  readonly chaosOrders: Counter<'result'>;
+  readonly chaosFaults: Counter<'kind' | 'event'>;
+  readonly chaosInjected: Counter<'kind'>;
   // The histogram records the whole interval between samples (resolution + lateness);
   // the gauges subtract the resolution so an idle loop reads ~0, not ~10 ms.
   private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
@@ -55,6 +61,35 @@ export class ApplianceMetrics {
       help: 'Reloads of the token key file (poll or SIGHUP): changed, unchanged, failed (old keys kept)',
       labelNames: ['result'],
       registers,
+    });
+    this.chaosOrders = new Counter({
+      name: 'ferry_appliance_chaos_orders_total',
+      help: 'Chaos orders from control: accepted, or refused by reason (chaos-off, bad-signature, replayed, …)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.chaosFaults = new Counter({
+      name: 'ferry_appliance_chaos_faults_total',
+      help: 'Chaos faults by kind and event: applied, reverted (aborted by control), expired (ran their time), lease (reverted when orders stopped), failed (could not apply)',
+      labelNames: ['kind', 'event'],
+      registers,
+    });
+    this.chaosInjected = new Counter({
+      name: 'ferry_appliance_chaos_injected_total',
+      help: 'Content requests a chaos fault acted on: latency (delayed), errors (answered 503), reset (connection reset mid-body)',
+      labelNames: ['kind'],
+      registers,
+    });
+    new Gauge({
+      name: 'ferry_appliance_chaos_active',
+      help: 'Chaos faults running now, by kind',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        // Every kind, 0 when not running, so a dashboard's series do not appear from nowhere.
+        const active = sources.chaosActive?.();
+        for (const kind of FAULT_KINDS) this.set({ kind }, active?.get(kind) ?? 0);
+      },
     });
     new Gauge({
       name: 'ferry_control_isolated',

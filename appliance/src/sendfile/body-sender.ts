@@ -1,6 +1,7 @@
 // The contract between the request handler (appliance/src/http/) and whatever moves the
 // response body: the native sendfile engine, or the copy path where it cannot load.
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 export type BodyPart = { kind: 'bytes'; data: Buffer } | { kind: 'file'; offset: number; length: number };
 
@@ -28,9 +29,24 @@ export interface BodySender {
   close(): Promise<void>;
 }
 
+/**
+ * Paces the bytes a sender writes (the chaos throttle, chaos/throttle.ts): before each piece
+ * the sender asks how much may go and after how long a wait, so a capped transfer is slow on
+ * the wire itself (the socket sees small writes spaced in time), not a fast send after a sleep.
+ */
+export interface SendPacer {
+  /**
+   * Up to `wanted` bytes for this connection: how many may go next and how long to wait
+   * before writing them; null when nothing is paced now (send the rest at once).
+   */
+  grant(socket: Socket, wanted: number): { bytes: number; waitMs: number } | null;
+}
+
 export interface BodySenderOptions {
   /** no progress for this long ends a transfer with FERRY_SEND_TIMEOUT (default 60 s) */
   idleTimeoutMs?: number;
+  /** paces every transfer while it says so (both paths, inline small bodies too) */
+  pacer?: SendPacer;
   /** native engine worker threads (default 2) */
   threads?: number;
   /** explicit path of ferry_sendfile.node; overrides FERRY_SENDFILE_ADDON */

@@ -1,8 +1,10 @@
 // The copy path: file bytes pass through JavaScript (fs read streams into res.write). Used
-// where the native engine cannot load; same contract, same outcome codes.
+// where the native engine cannot load; same contract, same outcome codes. Under a pacer
+// (the chaos throttle) each write is cut into the pieces it grants, each after its wait.
 import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errnoCode } from './binding.js';
 import {
   type BodyPart,
@@ -12,6 +14,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
   SendErrorCodes,
   type SendOutcome,
+  type SendPacer,
 } from './body-sender.js';
 import { connectionOf, waitForSocket } from './response-socket.js';
 
@@ -27,12 +30,14 @@ class Stop extends Error {
 export class CopySender implements BodySender {
   readonly path = 'copy' as const;
   readonly #idleMs: number;
+  readonly #pacer: SendPacer | undefined;
   readonly #copies = new Set<Copy>();
   #active = 0;
   #closed = false;
 
   constructor(opts: BodySenderOptions = {}) {
     this.#idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#pacer = opts.pacer;
   }
 
   get active(): number {
@@ -66,7 +71,7 @@ export class CopySender implements BodySender {
     if (!socket) return this.#fail(connectionOf(res), 0, SendErrorCodes.ABORTED);
     // Headers go out now, as on the sendfile path, not with the first body chunk.
     res.flushHeaders();
-    const copy = new Copy(res, socket, this.#idleMs);
+    const copy = new Copy(res, socket, this.#idleMs, this.#pacer);
     this.#copies.add(copy);
     try {
       for (const part of parts) {
@@ -109,6 +114,7 @@ class Copy {
     private readonly res: ServerResponse,
     private readonly socket: Socket,
     idleMs: number,
+    private readonly pacer: SendPacer | undefined,
   ) {
     this.#timer = setTimeout(() => this.abort(SendErrorCodes.TIMEOUT), idleMs);
     socket.once('close', this.#onClose);
@@ -116,10 +122,36 @@ class Copy {
   }
 
   async write(data: Buffer): Promise<void> {
+    let off = 0;
+    while (off < data.length) {
+      this.#check();
+      const grant = this.pacer?.grant(this.socket, data.length - off) ?? null;
+      if (!grant) {
+        await this.#writeNow(off === 0 ? data : data.subarray(off));
+        return;
+      }
+      if (grant.waitMs > 0) await this.#wait(grant.waitMs);
+      await this.#writeNow(data.subarray(off, off + grant.bytes));
+      off += grant.bytes;
+    }
+  }
+
+  async #writeNow(data: Buffer): Promise<void> {
     this.#check();
     const more = this.res.write(data);
     this.#progress(data.length);
     if (!more) await this.#drain();
+  }
+
+  /** A paced piece's turn; a stop (close, timeout) ends the wait with its reason. */
+  async #wait(ms: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal: this.#stop.signal });
+    } catch {
+      this.#check();
+    }
+    // The wait is the pacer's, not the client's: it does not count against the idle limit.
+    this.#timer.refresh();
   }
 
   async file(path: string, offset: number, length: number): Promise<void> {

@@ -1,6 +1,8 @@
 // The sendfile path: node writes the status line and headers, then the engine's worker
 // threads write the body straight from the file to the socket, and res.end() runs only
 // after the engine reports, so node's next pipelined response follows the whole body.
+// Under a pacer (the chaos throttle) the body goes as one engine transfer per granted
+// piece, each submitted after its wait, so the rate cap holds on the wire.
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
@@ -21,8 +23,16 @@ import {
   partsLength,
   SendErrorCodes,
   type SendOutcome,
+  type SendPacer,
 } from './body-sender.js';
-import { connectionOf, takeRenderedHeader, waitFlushed, waitForSocket } from './response-socket.js';
+import { PartCursor } from './part-cursor.js';
+import {
+  connectionOf,
+  pauseUnlessClosed,
+  takeRenderedHeader,
+  waitFlushed,
+  waitForSocket,
+} from './response-socket.js';
 
 interface SocketWithHandle extends Socket {
   _handle?: { fd?: number } | null;
@@ -47,11 +57,13 @@ export class NativeSender implements BodySender {
   readonly path = 'sendfile' as const;
   readonly #engine: SendfileEngine;
   readonly #idleMs: number;
+  readonly #pacer: SendPacer | undefined;
   readonly #waiting = new Map<number, (result: TransferResult) => void>();
   #active = 0;
 
   constructor(binding: NativeBinding, opts: BodySenderOptions = {}) {
     this.#idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#pacer = opts.pacer;
     this.#engine = createEngine(binding, {
       threads: opts.threads,
       idleTimeoutMs: this.#idleMs,
@@ -110,32 +122,73 @@ export class NativeSender implements BodySender {
     const body: BodyPart[] = header ? [{ kind: 'bytes', data: header }, ...parts] : parts;
     const fd = socket._handle?.fd;
     if (typeof fd !== 'number' || fd < 0) return this.#fail(socket, 0, SendErrorCodes.SUBMIT_FAILED);
+    const result = await this.#paced(socket, fd, filePath, body);
+    // Bytes reported are body bytes: the header went through the engine too.
+    const bodyBytes = Math.max(0, result.bytes - (header?.length ?? 0));
+    if (result.status !== 'ok') return this.#fail(socket, bodyBytes, result.code);
+    res.end();
+    return { path: this.path, bytes: bodyBytes, ok: true };
+  }
+
+  /**
+   * The whole body in one transfer, or under the pacer piece by piece: each piece waits its
+   * turn, then goes as its own transfer (small ones inline). A pacer that lets go mid-body
+   * (the throttle reverted) sends the rest at once.
+   */
+  async #paced(
+    socket: Socket,
+    fd: number,
+    filePath: string,
+    body: BodyPart[],
+  ): Promise<{ status: 'ok' | 'failed'; bytes: number; code: string }> {
+    const cursor = new PartCursor(body);
+    let bytes = 0;
+    while (cursor.remaining > 0) {
+      const grant = this.#pacer?.grant(socket, cursor.remaining) ?? null;
+      if (grant && grant.waitMs > 0 && !(await pauseUnlessClosed(socket, grant.waitMs))) {
+        return { status: 'failed', bytes, code: SendErrorCodes.ABORTED };
+      }
+      const piece = grant ? cursor.take(grant.bytes) : cursor.rest();
+      const r = await this.#transfer(socket, fd, filePath, piece);
+      bytes += r.bytes;
+      if (r.status !== 'ok') return { status: 'failed', bytes, code: r.code };
+    }
+    return { status: 'ok', bytes, code: '' };
+  }
+
+  /** One engine transfer, inline or queued to a worker; never rejects. */
+  async #transfer(
+    socket: Socket,
+    fd: number,
+    filePath: string,
+    body: BodyPart[],
+  ): Promise<{ status: 'ok' | 'failed'; bytes: number; code: string }> {
     let id: number;
     try {
       id = this.#engine.submit(fd, filePath, body);
     } catch (err) {
-      return this.#fail(socket, 0, (err as { code?: string }).code ?? SendErrorCodes.SUBMIT_FAILED);
+      return {
+        status: 'failed',
+        bytes: 0,
+        code: (err as { code?: string }).code ?? SendErrorCodes.SUBMIT_FAILED,
+      };
     }
     const sentInline = inlineBytes(id);
-    const result =
-      sentInline !== null
-        ? ({ id: 0, status: 'ok', bytes: sentInline, errno: 0 } as const)
-        : await new Promise<TransferResult>((resolve) => {
-            // node closes its fd on 'close'; the engine writes through its own dup, so it must
-            // be told to stop rather than find out from a failed write much later (or never,
-            // for a client that stopped reading).
-            const onClose = () => this.#engine.abort(id);
-            socket.once('close', onClose);
-            this.#waiting.set(id, (r) => {
-              socket.off('close', onClose);
-              resolve(r);
-            });
-          });
-    // Bytes reported are body bytes: the header went through the engine too.
-    const bodyBytes = Math.max(0, result.bytes - (header?.length ?? 0));
-    if (result.status !== 'ok') return this.#fail(socket, bodyBytes, outcomeCode(result));
-    res.end();
-    return { path: this.path, bytes: bodyBytes, ok: true };
+    if (sentInline !== null) return { status: 'ok', bytes: sentInline, code: '' };
+    const result = await new Promise<TransferResult>((resolve) => {
+      // node closes its fd on 'close'; the engine writes through its own dup, so it must
+      // be told to stop rather than find out from a failed write much later (or never,
+      // for a client that stopped reading).
+      const onClose = () => this.#engine.abort(id);
+      socket.once('close', onClose);
+      this.#waiting.set(id, (r) => {
+        socket.off('close', onClose);
+        resolve(r);
+      });
+    });
+    return result.status === 'ok'
+      ? { status: 'ok', bytes: result.bytes, code: '' }
+      : { status: 'failed', bytes: result.bytes, code: outcomeCode(result) };
   }
 
   #fail(socket: Socket | null, bytes: number, error: string): SendOutcome {

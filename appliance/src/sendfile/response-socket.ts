@@ -93,3 +93,18 @@ export function takeRenderedHeader(res: ServerResponse): Buffer | null {
   out._headerSent = true;
   return header;
 }
+
+/** Waits `ms` (a paced transfer's turn); resolves false early if the connection closes. */
+export function pauseUnlessClosed(socket: Socket, ms: number): Promise<boolean> {
+  if (socket.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = (open: boolean) => {
+      clearTimeout(timer);
+      socket.off('close', onClose);
+      resolve(open);
+    };
+    const onClose = () => finish(false);
+    const timer = setTimeout(() => finish(true), ms);
+    socket.once('close', onClose);
+  });
+}

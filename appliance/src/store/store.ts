@@ -7,7 +7,7 @@ import { createReadStream, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isValidFileId, rendezvousPick } from '@ferry/protocol';
 import { type Logger, pino } from 'pino';
-import type { Disk } from './disk.js';
+import { Disk } from './disk.js';
 import { StoreError, StoreErrors } from './errors.js';
 import { HitBuffer } from './hits.js';
 import { IdLock } from './id-lock.js';
@@ -274,12 +274,44 @@ export class ContentStore {
     return this.disks();
   }
 
-  /** Takes a disk out of service (operator action, chaos). It stays failed until restart. */
+  /** Takes a disk out of service (operator action, chaos). It stays failed until restart or restoreDisk. */
   markDiskFailed(diskId: string, reason: string): void {
     const d = this.disksById.get(diskId);
     if (!d || d.state === 'failed') return;
     d.fail(reason, this.log);
     this.announceFailure(d);
+  }
+
+  /**
+   * Brings a failed disk back into service (the end of a chaos disk fault): opens it again as
+   * at start, consistency pass included; its files become servable and are reported added.
+   * False when the disk is unknown, not failed, or still cannot be opened (it stays failed).
+   */
+  restoreDisk(diskId: string): boolean {
+    const i = this.diskList.findIndex((d) => d.id === diskId);
+    const old = this.diskList[i];
+    if (old?.state !== 'failed' || this.closed) return false;
+    const { disk, files } = Disk.open(old.path, { logger: this.log, create: false });
+    if (disk.state !== 'ok' || disk.id !== diskId) {
+      disk.db?.close();
+      this.log.warn({ disk: diskId, path: old.path, reason: disk.reason }, 'store: disk cannot come back');
+      return false;
+    }
+    this.diskList[i] = disk;
+    this.disksById.set(disk.id, disk);
+    // What memory held for this disk is from before the failure; the pass just read the truth.
+    for (const f of [...this.files.values()]) {
+      if (f.disk !== diskId) continue;
+      this.files.delete(f.id);
+      this.unreadable.delete(f.id);
+    }
+    for (const f of files) {
+      this.place(f);
+      if (this.files.get(f.id) === f) this.emit({ type: 'added', file: f });
+    }
+    if (disk.db) this.seen.set(disk.id, { data: disk.db.dataVersion(), files: disk.db.filesVersion() });
+    this.log.warn({ disk: diskId, files: files.length }, 'store: disk back in service');
+    return true;
   }
 
   private announceFailure(d: Disk): void {

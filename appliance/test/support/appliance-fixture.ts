@@ -37,12 +37,19 @@ export function testConfig(overrides: Partial<ApplianceConfig> & { stores: strin
 }
 
 export async function startFixture(
-  opts: { files?: Record<string, number>; config?: Partial<ApplianceConfig> } = {},
+  opts: {
+    files?: Record<string, number>;
+    config?: Partial<ApplianceConfig>;
+    /** store directories (disks); the files are spread over them (default 1) */
+    disks?: number;
+  } = {},
 ): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-app-'));
-  const storeDir = join(dir, 'store');
+  const storeDirs = Array.from({ length: opts.disks ?? 1 }, (_, i) =>
+    join(dir, i === 0 ? 'store' : `store${i}`),
+  );
   const files = new Map<string, Buffer>();
-  const store = ContentStore.open([storeDir]);
+  const store = ContentStore.open(storeDirs);
   for (const [id, size] of Object.entries(opts.files ?? { 'f-small': 10_000 })) {
     const bytes = testBytes(size, id);
     const src = join(dir, id);
@@ -51,7 +58,7 @@ export async function startFixture(
     files.set(id, bytes);
   }
   store.close();
-  const config = testConfig({ stores: [storeDir], ...opts.config });
+  const config = testConfig({ stores: storeDirs, ...opts.config });
   // An appliance that reports to control signs with a key of its own.
   if (config.control && !config.identityKeyFile) {
     config.identityKeyFile = join(dir, 'identity');

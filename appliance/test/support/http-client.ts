@@ -36,6 +36,52 @@ export function get(
   });
 }
 
+export interface Download {
+  status: number;
+  /** Content-Length as announced */
+  length: number;
+  /** body bytes that arrived before the response ended */
+  bytes: number;
+  ms: number;
+  /** false when the connection ended before the whole body (a reset, a cut transfer) */
+  complete: boolean;
+}
+
+/**
+ * A GET read as fast as the client can, reporting how much of the body came and whether all
+ * of it did; `progress` sees the bytes so far. A connection reset after the headers is a
+ * result (complete: false), not an error.
+ */
+export function download(url: string, progress?: (bytes: number) => void): Promise<Download> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let answered = false;
+    const req = request(url, { agent: false, timeout: 30_000 }, (res) => {
+      answered = true;
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        progress?.(bytes);
+      });
+      res.on('error', () => {});
+      res.on('close', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          length: Number(res.headers['content-length']),
+          bytes,
+          ms: performance.now() - t0,
+          complete: res.complete,
+        }),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    req.end();
+  });
+}
+
 /** An admin write as operators' tools send it: POST with a JSON content type. */
 export function adminPost(url: string, headers: Record<string, string> = {}): Promise<Reply> {
   return get(url, { 'content-type': 'application/json', ...headers }, 'POST');

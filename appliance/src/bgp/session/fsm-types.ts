@@ -10,7 +10,8 @@ export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' |
 /** RFC 4271 §8.1 events (names kept), plus decode errors (Events 21, 22, 28 in one). */
 export type FsmEvent =
   | { type: 'ManualStart' }
-  | { type: 'ManualStop'; reason?: string }
+  /** subcode: the Cease subcode sent when connected (default Administrative Shutdown) */
+  | { type: 'ManualStop'; reason?: string; subcode?: number }
   | { type: 'IdleHoldTimer_Expires' }
   | { type: 'ConnectRetryTimer_Expires' }
   | { type: 'HoldTimer_Expires' }
@@ -81,7 +82,12 @@ export const OPEN_HOLD_MS = DEFAULT_OPEN_WAIT_SEC * 1000;
 export const DEFAULT_MAX_BACKOFF_SEC = 60;
 
 /** RFC 4486 §4 Cease subcodes and RFC 6608 §4 FSM error subcodes. */
-export const CeaseSubcode = { ADMIN_SHUTDOWN: 2, CONNECTION_REJECTED: 5, COLLISION: 7 } as const;
+export const CeaseSubcode = {
+  ADMIN_SHUTDOWN: 2,
+  ADMIN_RESET: 4,
+  CONNECTION_REJECTED: 5,
+  COLLISION: 7,
+} as const;
 export const FsmSubcode: Partial<Record<State, number>> = { OpenSent: 1, OpenConfirm: 2, Established: 3 };
 
 export function openWaitMs(cfg: FsmConfig): number {

@@ -54,11 +54,12 @@ function sessionEnds(cfg: FsmConfig, s: FsmSnapshot, reason: string, first: FsmA
   return { next, actions, reason };
 }
 
-function manualStop(s: FsmSnapshot, ev: { reason?: string }): Transition {
+function manualStop(s: FsmSnapshot, ev: { reason?: string; subcode?: number }): Transition {
   const connected = s.state === 'OpenSent' || s.state === 'OpenConfirm' || s.state === 'Established';
   const actions: FsmAction[] = [];
-  // RFC 4486 §4: Administrative Shutdown tells the peer the stop was deliberate.
-  if (connected) actions.push(notification(ErrorCode.CEASE, CeaseSubcode.ADMIN_SHUTDOWN));
+  // RFC 4486 §4: Administrative Shutdown tells the peer the stop was deliberate
+  // (Administrative Reset when the session is meant to come back).
+  if (connected) actions.push(notification(ErrorCode.CEASE, ev.subcode ?? CeaseSubcode.ADMIN_SHUTDOWN));
   actions.push(...stopAll, { type: 'drop-connection' });
   if (s.state === 'Established') actions.push({ type: 'release-routes' });
   const next: FsmSnapshot = { state: 'Idle', retries: 0, negotiated: undefined };

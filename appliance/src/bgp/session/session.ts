@@ -107,10 +107,13 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     this.handle({ type: 'ManualStart' });
   }
 
-  /** Sends Cease (when connected), closes, stays Idle; resolves once the socket is gone. */
-  async stop(reason = 'stopped'): Promise<void> {
+  /**
+   * Sends Cease (when connected; subcode default Administrative Shutdown), closes, stays
+   * Idle; resolves once the socket is gone.
+   */
+  async stop(reason = 'stopped', subcode?: number): Promise<void> {
     const socket = this.socket;
-    this.handle({ type: 'ManualStop', reason });
+    this.handle({ type: 'ManualStop', reason, ...(subcode !== undefined ? { subcode } : {}) });
     this.timers.stopAll();
     if (socket && !socket.destroyed) {
       await new Promise<void>((resolve) => {

@@ -47,6 +47,7 @@ export class BgpSpeaker {
   readonly sessions: BgpSession[];
   private listener: BgpListener | undefined;
   private bound: HostPort | undefined;
+  private held: string | undefined;
 
   constructor(private readonly opts: SpeakerOptions) {
     this.sessions = opts.neighbors.map((neighbor) => {
@@ -105,6 +106,27 @@ export class BgpSpeaker {
     this.listener = undefined;
     await Promise.all(this.sessions.map((s) => s.stop('speaker stopping')));
     await closed;
+  }
+
+  /** Why the sessions are held down (holdDown), or undefined while they run. */
+  get heldDown(): string | undefined {
+    return this.held;
+  }
+
+  /**
+   * Drops every session with a Cease (each peer's routes are withdrawn) and keeps them Idle,
+   * so reconnects are refused (RFC 4271 §8.2.2 Idle), until release(). The chaos bgp-flap.
+   */
+  async holdDown(reason: string, subcode: number): Promise<void> {
+    this.held = reason;
+    await Promise.all(this.sessions.map((s) => s.stop(reason, subcode)));
+  }
+
+  /** Ends a hold-down: sessions start again; passive ones take the peer's next connection. */
+  release(): void {
+    if (this.held === undefined) return;
+    this.held = undefined;
+    for (const s of this.sessions) s.start();
   }
 
   status(): PeerStatus[] {

@@ -1,0 +1,16 @@
+// Content responses since this boot, for the heartbeat (Heartbeat.responses): all of them,
+// and those that failed the viewer — a 5xx, or a body cut short (a transfer that did not
+// complete, a chaos reset). Control's chaos abort conditions read the failed share.
+export class ResponseTally {
+  private totalCount = 0;
+  private failedCount = 0;
+
+  record(status: number, completed: boolean): void {
+    this.totalCount++;
+    if (status >= 500 || !completed) this.failedCount++;
+  }
+
+  snapshot(): { total: number; failed: number } {
+    return { total: this.totalCount, failed: this.failedCount };
+  }
+}
