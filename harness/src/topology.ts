@@ -40,6 +40,8 @@ export interface TopologyOptions {
   chaos?: boolean;
   /** with chaos: restart an appliance this long after a chaos kill (default 5000 ms) */
   restartKilledAfterMs?: number;
+  /** more flags for `ferry control` (e.g. chaos safety limits) */
+  controlArgs?: readonly string[];
 }
 
 /** One exit of an appliance process: when, and whether chaos did it. */
@@ -150,6 +152,7 @@ export class Topology {
         '--operator-tokens',
         tokens,
         ...chaos,
+        ...(this.opts.controlArgs ?? []),
         '--log-level',
         'warn',
       ],
