@@ -56,7 +56,7 @@ export const ChaosParams = Type.Object(
      * duration (held down) */
     downSec: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_EXPERIMENT_SEC })),
     /** site-outage: what every appliance of the site suffers (default kill) */
-    as: Type.Optional(Type.Union(FAULT_KINDS.map((k) => Type.Literal(k)))),
+    as: Type.Optional(Type.Enum(FAULT_KINDS)),
   },
   { additionalProperties: false },
 );
@@ -84,7 +84,7 @@ export function checkFaultParams(kind: FaultKind, p: ChaosParams): string | null
 /** One fault as an appliance receives it. */
 export const ChaosFault = Type.Object({
   experimentId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
-  kind: Type.Union(FAULT_KINDS.map((k) => Type.Literal(k))),
+  kind: Type.Enum(FAULT_KINDS),
   params: ChaosParams,
   /** how much longer the fault lasts, from the time the orders were issued */
   remainingMs: Type.Integer({ minimum: 0, maximum: MAX_EXPERIMENT_SEC * 1000 }),
@@ -203,7 +203,7 @@ export type ChaosTarget = Static<typeof ChaosTarget>;
 
 export const ChaosExperimentRequest = Type.Object(
   {
-    kind: Type.Union(CHAOS_KINDS.map((k) => Type.Literal(k))),
+    kind: Type.Enum(CHAOS_KINDS),
     /** an appliance, or for site-outage a site */
     target: ChaosTarget,
     durationSec: Type.Integer({ minimum: 1, maximum: MAX_EXPERIMENT_SEC }),
@@ -228,7 +228,7 @@ export type ExperimentState = Static<typeof ExperimentState>;
 
 export const ChaosExperiment = Type.Object({
   id: Type.String(),
-  kind: Type.Union(CHAOS_KINDS.map((k) => Type.Literal(k))),
+  kind: Type.Enum(CHAOS_KINDS),
   target: ChaosTarget,
   /** the appliances it acts on, resolved when it was accepted */
   appliances: Type.Array(Type.String()),
