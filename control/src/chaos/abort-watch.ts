@@ -2,8 +2,8 @@
 // sliding window, the share of steering decisions that found the client's network unable to
 // serve (`health-miss`) or found nowhere at all (`none`), and the share of responses the
 // appliances report as failed (deltas between heartbeats of one boot). Either crossing its
-// threshold, with enough samples to mean something, aborts every experiment. One-second
-// buckets keep memory fixed whatever the request rate.
+// threshold, with enough samples to mean something, aborts every experiment. Ten buckets per
+// window keep memory fixed whatever the request rate; the window slides by a tenth.
 import type { ChaosAbortConfig } from '../config.js';
 import type { RankDecision } from '../steering/rank.js';
 
@@ -23,7 +23,7 @@ interface Bucket {
   failed: number;
 }
 
-const BUCKET_MS = 1000;
+const BUCKETS_PER_WINDOW = 10;
 /** Appliances whose counters are remembered; beyond it the oldest is forgotten. */
 const MAX_TRACKED = 100_000;
 
@@ -31,13 +31,17 @@ export class AbortWatch {
   private readonly buckets = new Map<number, Bucket>();
   private readonly counters = new Map<string, { boot: string; total: number; failed: number }>();
 
+  private readonly bucketMs: number;
+
   constructor(
     private readonly cfg: ChaosAbortConfig,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.bucketMs = Math.max(1, Math.floor(cfg.windowMs / BUCKETS_PER_WINDOW));
+  }
 
   private bucket(): Bucket {
-    const at = Math.floor(this.now() / BUCKET_MS);
+    const at = Math.floor(this.now() / this.bucketMs);
     let b = this.buckets.get(at);
     if (!b) {
       b = { decisions: 0, misses: 0, responses: 0, failed: 0 };
@@ -48,7 +52,7 @@ export class AbortWatch {
   }
 
   private prune(at: number): void {
-    const oldest = at - Math.ceil(this.cfg.windowMs / BUCKET_MS);
+    const oldest = at - BUCKETS_PER_WINDOW;
     for (const k of this.buckets.keys()) if (k <= oldest) this.buckets.delete(k);
   }
 
@@ -88,7 +92,7 @@ export class AbortWatch {
 
   /** The window's sums. */
   window(): Bucket {
-    this.prune(Math.floor(this.now() / BUCKET_MS));
+    this.prune(Math.floor(this.now() / this.bucketMs));
     const sum: Bucket = { decisions: 0, misses: 0, responses: 0, failed: 0 };
     for (const b of this.buckets.values()) {
       sum.decisions += b.decisions;

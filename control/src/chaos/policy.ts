@@ -52,7 +52,11 @@ export function parseChaosPolicy(text: string, source: string): ChaosPolicy {
   }
   if (!Value.Check(ChaosPolicy, value)) {
     const first = [...Value.Errors(ChaosPolicy, value)][0];
-    const where = first ? `${first.instancePath || '/'} ${first.message}` : 'does not match the schema';
+    // An unknown field fails as "schema is false" at its own path: say what that means.
+    const why = first?.schemaPath.endsWith('/additionalProperties')
+      ? 'is not a field of the policy'
+      : first?.message;
+    const where = first ? `${first.instancePath || '/'} ${why}` : 'does not match the schema';
     throw new ConfigError(`--chaos-policy ${source}: ${where}`);
   }
   value.scopes.forEach((scope, i) => {

@@ -103,6 +103,11 @@ export class ChaosService {
     this.timer = undefined;
   }
 
+  /** When each enabled scope of the schedule comes due next (ms since epoch); {} without one. */
+  nextDue(): Record<string, number> {
+    return this.schedule?.nextDue() ?? {};
+  }
+
   noteDecision(decision: RankDecision): void {
     this.watch.noteDecision(decision);
   }
