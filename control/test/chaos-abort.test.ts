@@ -37,7 +37,7 @@ beforeAll(async () => {
     },
     { chaosTiming: { tickMs: 25 } },
   );
-  await f.client(f.t.tokens.admin).postCatalog(oneStreamCatalog('abort'));
+  await f.client(f.t.tokens.admin).postCatalog(JSON.stringify(oneStreamCatalog('abort')));
 });
 afterAll(async () => {
   await f?.close();
