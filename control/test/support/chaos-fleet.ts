@@ -58,7 +58,8 @@ export class ChaosAppliance {
 
   constructor(
     readonly spec: ApplianceSpec & { site: string },
-    private readonly client: ControlClient,
+    /** the control instance its heartbeats go to (several share one Redis) */
+    public client: ControlClient,
     private readonly key: KeyObject,
     private readonly url: string,
     private readonly verifyKey: KeyObject,
