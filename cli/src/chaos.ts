@@ -3,7 +3,7 @@
 // (params, safety rules); the CLI only shapes it and prints what control answers.
 import type { ChaosExperiment, ChaosExperimentRequest, ChaosParams } from '@ferry/protocol';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseNonNegativeInt, parsePositiveInt } from './parse.js';
+import { parseNonNegativeInt, parsePositiveInt, withControl } from './parse.js';
 
 // Listed here for --help and to refuse a typo before any call; control checks them again.
 const KINDS = ['kill', 'latency', 'throttle', 'errors', 'disk', 'bgp-flap', 'isolate', 'site-outage'];
@@ -140,15 +140,10 @@ export function registerChaos(program: Command): void {
   const chaos = program
     .command('chaos')
     .description('chaos experiments at a running control: run, list, abort (docs/chaos.md; operator token)');
-  const withControl = (cmd: Command) =>
-    cmd
-      .requiredOption('--control <url>', 'control base URL, e.g. http://127.0.0.1:8080')
-      .option(
-        '--token <token>',
-        'operator token (default: $FERRY_TOKEN); list needs viewer, run and abort operator',
-      );
+  const withApi = (cmd: Command) =>
+    withControl(cmd, 'operator token (default: $FERRY_TOKEN); list needs viewer, run and abort operator');
 
-  withControl(
+  withApi(
     chaos
       .command('run')
       .description(
@@ -195,11 +190,11 @@ export function registerChaos(program: Command): void {
     .option('--reason <text>', 'a note for the event log')
     .action(runChaosRun);
 
-  withControl(chaos.command('list').description('experiments, newest first, as a table'))
+  withApi(chaos.command('list').description('experiments, newest first, as a table'))
     .addOption(new Option('--state <state>', 'only experiments in this state').choices(STATES))
     .action(runChaosList);
 
-  withControl(chaos.command('abort').description('abort one experiment, or every planned and running one'))
+  withApi(chaos.command('abort').description('abort one experiment, or every planned and running one'))
     .argument('[id]', 'the experiment id (ferry chaos list shows them)')
     .option('--all', 'abort every planned and running experiment', false)
     .action(runChaosAbort);

@@ -2,7 +2,7 @@
 // each action loads its implementation lazily so that `ferry --help` stays fast.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerChaos } from './chaos.js';
-import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt } from './parse.js';
+import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt, withControl } from './parse.js';
 
 export function buildProgram(): Command {
   const program = new Command('ferry')
@@ -198,10 +198,6 @@ export function buildProgram(): Command {
   const appliance = control
     .command('appliance')
     .description("enroll appliances' identity keys at a running control (operator token)");
-  const withControl = (cmd: Command) =>
-    cmd
-      .requiredOption('--control <url>', 'control base URL, e.g. http://127.0.0.1:8080')
-      .option('--token <token>', 'operator token (default: $FERRY_TOKEN)');
   withControl(
     appliance
       .command('add')

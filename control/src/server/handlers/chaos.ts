@@ -28,6 +28,15 @@ const ListQuery = Type.Object({ state: Type.Optional(ExperimentState) });
 const REFUSALS = { 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
 const TAGS = ['chaos'];
 
+/** GET and DELETE of one experiment answer alike. */
+const oneExperiment = (summary: string) => ({
+  summary,
+  tags: TAGS,
+  security: OPERATOR_SECURITY,
+  params: ExperimentParams,
+  response: { 200: ChaosExperiment, 404: ErrorBody, ...REFUSALS },
+});
+
 export function chaosHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
   const { chaos } = ctx;
   const operator = requireRole(ctx, 'operator');
@@ -87,16 +96,7 @@ export function chaosHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
 
     app.get(
       '/v1/chaos/experiments/:id',
-      {
-        onRequest: viewer,
-        schema: {
-          summary: 'One chaos experiment',
-          tags: TAGS,
-          security: OPERATOR_SECURITY,
-          params: ExperimentParams,
-          response: { 200: ChaosExperiment, 404: ErrorBody, ...REFUSALS },
-        },
-      },
+      { onRequest: viewer, schema: oneExperiment('One chaos experiment') },
       async (req) => {
         configured();
         const exp = ctx.model.experiments.get(req.params.id);
@@ -109,13 +109,7 @@ export function chaosHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
       '/v1/chaos/experiments/:id',
       {
         onRequest: operator,
-        schema: {
-          summary: 'Abort one chaos experiment (one already over is answered as it is)',
-          tags: TAGS,
-          security: OPERATOR_SECURITY,
-          params: ExperimentParams,
-          response: { 200: ChaosExperiment, 404: ErrorBody, ...REFUSALS },
-        },
+        schema: oneExperiment('Abort one chaos experiment (one already over is answered as it is)'),
       },
       async (req) => {
         configured();
