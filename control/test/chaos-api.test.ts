@@ -177,6 +177,25 @@ describe('chaos API', () => {
     expect(await client.abortAllChaos()).toEqual([]);
   });
 
+  it('counts an isolate as applied when ordered (it silences the reports), reverted when heartbeats return without it', async () => {
+    const client = f.client();
+    const exp = await client.runChaos({ kind: 'isolate', target: { appliance: 'a3' }, durationSec: 60 });
+    const a3 = f.a('a3');
+    await a3.beat();
+    expect(a3.ordered()).toEqual([exp.id]);
+    expect((await client.getChaos(exp.id)).applied?.['a3']).toEqual({ sinceMs: expect.any(Number) });
+    await a3.beat();
+    expect((await client.getChaos(exp.id)).applied?.['a3']?.revertedAtMs).toBeGreaterThan(0);
+    const { events } = await client.events({ experiment: exp.id, appliance: 'a3' });
+    expect(events.map((e) => [e.kind, e.detail?.['evidence']])).toEqual([
+      ['chaos-planned', undefined],
+      ['chaos-started', undefined],
+      ['chaos-applied', 'ordered'],
+      ['chaos-reverted', 'reported'],
+    ]);
+    await client.abortChaos(exp.id);
+  });
+
   it('answers 503 naming --chaos-key when control has no chaos key', async () => {
     const t = await startTestControl();
     try {

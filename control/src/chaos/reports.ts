@@ -1,12 +1,17 @@
 // When a fault took effect on an appliance and when it stopped, from its heartbeats: a fault
 // is applied when the appliance's chaos report lists it, and reverted when a later report of
-// the same boot no longer does, or a new boot is heard (a restart reverts everything). A kill
-// cannot be reported (the process exits on receipt): it counts as applied when the orders
-// carrying it are handed out, and reverted when the appliance is heard again from a new boot.
+// the same boot no longer does, or a new boot is heard (a restart reverts everything). Two
+// faults cannot be reported while they act: a kill (the process exits on receipt) and an
+// isolate (the appliance sends no heartbeats for the fault's time). They count as applied
+// when the orders carrying them are handed out; a kill is reverted when the appliance is
+// heard from a new boot, an isolate when its heartbeats come back without it.
 // Pure: the caller writes what this returns.
-import type { ChaosReport } from '@ferry/protocol';
+import type { ChaosReport, FaultKind } from '@ferry/protocol';
 import type { ExperimentRecord } from '../state/store.js';
 import { faultOf } from './request.js';
+
+/** Faults the appliance cannot report while they act. */
+const UNREPORTED: ReadonlySet<FaultKind> = new Set(['kill', 'isolate']);
 
 export interface AppliedChange {
   experimentId: string;
@@ -41,11 +46,11 @@ export function appliedChanges(input: ReportInput): AppliedChange[] {
       if (times.sinceMs !== undefined) note('reverted', 'restarted');
       continue;
     }
-    const isKill = faultOf(e.kind, e.params).kind === 'kill';
+    const fault = faultOf(e.kind, e.params).kind;
     if (times.sinceMs === undefined) {
       if (active.has(e.id)) note('applied', 'reported');
-      else if (isKill && input.ordered.has(e.id)) note('applied', 'ordered');
-    } else if (!isKill && report !== undefined && !active.has(e.id)) {
+      else if (UNREPORTED.has(fault) && input.ordered.has(e.id)) note('applied', 'ordered');
+    } else if (fault !== 'kill' && report !== undefined && !active.has(e.id)) {
       note('reverted', 'reported');
     }
   }
