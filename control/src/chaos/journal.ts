@@ -7,15 +7,14 @@
 import { KeyedQueue } from '../ingest/keyed-queue.js';
 import type { ControlModel } from '../model/model.js';
 import { mergeExperiment } from '../state/experiment-merge.js';
-import type { ControlEvent, ExperimentRecord, StateStore } from '../state/store.js';
+import type { StateStore } from '../state/store.js';
+import type { Transition } from './transitions.js';
 
 export interface ChaosLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
-
-export type ChaosEventKind = 'planned' | 'refused' | 'started' | 'applied' | 'reverted' | 'ended' | 'aborted';
 
 export interface JournalOptions {
   store: StateStore;
@@ -37,7 +36,7 @@ export class ExperimentJournal {
    * Writes `next`. A transition (a new state) appends `events` only when this write made it,
    * and returns whether it did; a write of applied times appends them in any case.
    */
-  async commit(next: ExperimentRecord, events: ControlEvent[]): Promise<boolean> {
+  async commit({ next, events }: Transition): Promise<boolean> {
     const { store, model, logger } = this.opts;
     const before = model.experiments.get(next.id);
     const transition = before?.state !== next.state;
@@ -56,36 +55,4 @@ export class ExperimentJournal {
     for (const ev of events) await store.appendEvent(ev);
     return true;
   }
-}
-
-/** One event of an experiment; an experiment on one appliance names it, so that appliance's log shows it. */
-export function chaosEvent(
-  exp: ExperimentRecord,
-  kind: ChaosEventKind,
-  timeMs: number,
-  extra: Omit<ControlEvent, 'timeMs' | 'kind' | 'experimentId'> = {},
-): ControlEvent {
-  const only = exp.appliances.length === 1 ? exp.appliances[0] : undefined;
-  return {
-    timeMs,
-    kind: `chaos-${kind}`,
-    experimentId: exp.id,
-    ...(only !== undefined ? { applianceId: only } : {}),
-    ...extra,
-  };
-}
-
-/** What an experiment is, for the planned and refused events. */
-export function describe(exp: ExperimentRecord): Record<string, unknown> {
-  return {
-    kind: exp.kind,
-    target: exp.target,
-    appliances: exp.appliances,
-    params: exp.params,
-    durationSec: exp.durationSec,
-    startAtMs: exp.startAtMs,
-    endsAtMs: exp.endsAtMs,
-    source: exp.source,
-    createdBy: exp.createdBy,
-  };
 }

@@ -7,10 +7,11 @@ import type { ControlModel } from '../model/model.js';
 import { isFinal } from '../state/experiment-merge.js';
 import type { ExperimentRecord, StateStore } from '../state/store.js';
 import type { AbortWatch } from './abort-watch.js';
-import { type ChaosLogger, chaosEvent, type ExperimentJournal } from './journal.js';
+import type { ChaosLogger, ExperimentJournal } from './journal.js';
 import { ordersFor } from './orders.js';
 import { type AppliedChange, appliedChanges } from './reports.js';
 import { faultOf } from './request.js';
+import { chaosEvent } from './transitions.js';
 
 /** A final experiment is still watched this long for its faults to be reported reverted. */
 const WATCH_AFTER_END_MS = 3600_000;
@@ -49,7 +50,6 @@ export class ChaosHeartbeats {
       );
       watch.noteResponses(id, hb.boot, hb.responses, erring);
     }
-    await this.noteRefusal(id, hb.chaos?.lastRefusal, now);
     const orders = ordersFor({
       experiments: involved,
       applianceId: id,
@@ -65,7 +65,14 @@ export class ChaosHeartbeats {
       report: hb.chaos,
       ordered,
     });
-    for (const change of changes) await this.record(change, now);
+    // What the report says is for the record: failing to write it must not cost the reply
+    // its orders (a reply without them reverts every fault).
+    try {
+      await this.noteRefusal(id, hb.chaos?.lastRefusal, now);
+      for (const change of changes) await this.record(change, now);
+    } catch (err) {
+      this.opts.logger.error({ err, appliance: id }, "recording an appliance's chaos report failed");
+    }
     return orders && signChaosOrders(orders, this.opts.key);
   }
 
@@ -113,13 +120,8 @@ export class ChaosHeartbeats {
         applied: { ...exp.applied, [id]: { ...times, [field]: now } },
       };
       const fault = faultOf(exp.kind, exp.params).kind;
-      await journal.commit(next, [
-        {
-          ...chaosEvent(exp, change.change, now),
-          applianceId: id,
-          detail: { fault, evidence: change.evidence },
-        },
-      ]);
+      const event = { ...chaosEvent(exp, change.change, now), applianceId: id };
+      await journal.commit({ next, events: [{ ...event, detail: { fault, evidence: change.evidence } }] });
       logger.info(
         { experiment: exp.id, appliance: id, fault, evidence: change.evidence },
         `chaos fault ${change.change}`,

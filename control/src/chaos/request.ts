@@ -87,7 +87,10 @@ export function planExperiment(input: PlanInput): ExperimentRecord {
   if (problem) throw new FerryError(Errors.CHAOS_BAD_PARAMS, problem);
   const startAtMs = Math.max(nowMs, req.startAtMs ?? nowMs);
   if (startAtMs - nowMs > MAX_START_AHEAD_MS) throw new FerryError(Errors.CHAOS_BAD_START);
-  const appliances = wantsSite ? [...model.idsInSite(site as string)].sort() : [appliance as string];
+  // A disabled appliance of the site takes no orders (its heartbeats are refused): not a target.
+  const appliances = wantsSite
+    ? [...model.idsInSite(site as string)].filter((id) => !model.isDisabled(id)).sort()
+    : [appliance as string];
   return {
     id: newExperimentId(),
     kind: req.kind,

@@ -12,12 +12,13 @@ import { isFinal } from '../state/experiment-merge.js';
 import type { ExperimentRecord, StateStore } from '../state/store.js';
 import type { RankDecision } from '../steering/rank.js';
 import { type AbortReason, AbortWatch } from './abort-watch.js';
-import { type ChaosLogger, chaosEvent, describe, ExperimentJournal } from './journal.js';
+import { type ChaosLogger, ExperimentJournal } from './journal.js';
 import { ChaosHeartbeats } from './on-heartbeat.js';
 import type { ChaosPolicy } from './policy.js';
 import { planExperiment } from './request.js';
 import { checkSafety, type Refusal, type SafetyRule } from './safety.js';
 import { ChaosSchedule } from './schedule.js';
+import * as T from './transitions.js';
 
 /** The counters chaos keeps (server/metrics.ts makes them Prometheus metrics). */
 export interface ChaosCounters {
@@ -127,26 +128,11 @@ export class ChaosService {
     });
   }
 
-  private started(exp: ExperimentRecord, now: number): ExperimentRecord {
-    const boots: Record<string, string> = {};
-    for (const id of exp.appliances) {
-      const boot = this.opts.model.getAppliance(id)?.boot;
-      if (boot !== undefined) boots[id] = boot;
-    }
-    return { ...exp, state: 'running', startedAtMs: now, boots };
-  }
-
+  /** Records a refusal, counted and logged by the instance that made it. */
   private async refuse(exp: ExperimentRecord, refusal: Refusal, now: number): Promise<ExperimentRecord> {
-    const next: ExperimentRecord = { ...exp, state: 'refused', endedAtMs: now, refusal };
-    const made = await this.journal.commit(next, [
-      chaosEvent(exp, 'refused', now, {
-        ...(exp.state === 'planned' && this.opts.model.experiments.get(exp.id) ? { from: 'planned' } : {}),
-        to: 'refused',
-        reason: `${refusal.rule}: ${refusal.message}`,
-        detail: { rule: refusal.rule, ...describe(exp) },
-      }),
-    ]);
-    if (made) {
+    const wasPlanned = this.opts.model.experiments.get(exp.id) !== undefined;
+    const t = T.refuse(exp, refusal, now, wasPlanned);
+    if (await this.journal.commit(t)) {
       this.opts.counters.experiments.inc({ kind: exp.kind, outcome: 'refused' });
       this.opts.counters.refusals.inc({ rule: refusal.rule });
       this.opts.logger.warn(
@@ -154,7 +140,7 @@ export class ChaosService {
         'chaos experiment refused',
       );
     }
-    return this.opts.model.experiments.get(exp.id) ?? next;
+    return this.opts.model.experiments.get(exp.id) ?? t.next;
   }
 
   /** Plans, checks and records one experiment; a refusal is recorded and returned beside it. */
@@ -174,36 +160,20 @@ export class ChaosService {
     return this.journal.inTurn(SAFETY_TURN, async () => {
       const refusal = await this.check(planned);
       if (refusal) return { exp: await this.refuse(planned, refusal, now), refusal };
-      const startNow = planned.startAtMs <= now;
-      const next = startNow ? this.started(planned, now) : planned;
-      await this.journal.commit(next, [
-        chaosEvent(planned, 'planned', now, {
-          to: 'planned',
-          reason: planned.reason ?? `by ${caller.createdBy}`,
-          detail: describe(planned),
-        }),
-        ...(startNow ? [this.startedEvent(next, now)] : []),
-      ]);
+      const t = T.accept(planned, this.opts.model, now);
+      await this.journal.commit(t);
       this.opts.counters.experiments.inc({ kind: planned.kind, outcome: 'accepted' });
       this.opts.logger.info(
         {
           experiment: planned.id,
           kind: planned.kind,
           appliances: planned.appliances,
-          state: next.state,
+          state: t.next.state,
           by: caller.createdBy,
         },
         'chaos experiment accepted',
       );
-      return { exp: this.opts.model.experiments.get(planned.id) ?? next };
-    });
-  }
-
-  private startedEvent(exp: ExperimentRecord, now: number) {
-    return chaosEvent(exp, 'started', now, {
-      from: 'planned',
-      to: 'running',
-      detail: { appliances: exp.appliances, endsAtMs: exp.endsAtMs },
+      return { exp: this.opts.model.experiments.get(planned.id) ?? t.next };
     });
   }
 
@@ -231,21 +201,13 @@ export class ChaosService {
       const exp = model.experiments.get(id);
       if (!exp) return undefined;
       if (isFinal(exp.state)) return { exp, made: false };
-      const now = this.now();
-      const next: ExperimentRecord = { ...exp, state: 'aborted', endedAtMs: now, abortReason: reason };
-      const made = await this.journal.commit(next, [
-        chaosEvent(exp, 'aborted', now, {
-          from: exp.state,
-          to: 'aborted',
-          reason,
-          detail: { by, ...detail },
-        }),
-      ]);
+      const t = T.abort(exp, reason, { by, ...detail }, this.now());
+      const made = await this.journal.commit(t);
       if (made) {
         counters.experiments.inc({ kind: exp.kind, outcome: 'aborted' });
         logger.warn({ experiment: id, kind: exp.kind, by, reason }, 'chaos experiment aborted');
       }
-      return { exp: model.experiments.get(id) ?? next, made };
+      return { exp: model.experiments.get(id) ?? t.next, made };
     });
   }
 
@@ -301,18 +263,12 @@ export class ChaosService {
         const now = this.now();
         if (!exp || isFinal(exp.state)) return;
         if (exp.endsAtMs <= now) {
-          const next: ExperimentRecord = { ...exp, state: 'ended', endedAtMs: now };
-          const ran = exp.state === 'running';
-          const made = await this.journal.commit(next, [
-            chaosEvent(exp, 'ended', now, {
-              from: exp.state,
-              to: 'ended',
-              ...(ran ? {} : { reason: 'its time was over before it could start' }),
-            }),
-          ]);
-          if (made) {
+          if (await this.journal.commit(T.end(exp, now))) {
             counters.experiments.inc({ kind: exp.kind, outcome: 'ended' });
-            logger.info({ experiment: id, kind: exp.kind, ran }, 'chaos experiment ended');
+            logger.info(
+              { experiment: id, kind: exp.kind, ran: exp.state === 'running' },
+              'chaos experiment ended',
+            );
           }
           return;
         }
@@ -322,8 +278,7 @@ export class ChaosService {
           await this.refuse(exp, refusal, now);
           return;
         }
-        const next = this.started(exp, now);
-        if (await this.journal.commit(next, [this.startedEvent(next, now)])) {
+        if (await this.journal.commit(T.start(exp, model, now))) {
           logger.info(
             { experiment: id, kind: exp.kind, appliances: exp.appliances },
             'chaos experiment started',
