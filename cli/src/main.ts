@@ -1,7 +1,8 @@
 // The `ferry` command: flags are parsed here (they are part of DESIGN's CLI contract);
 // each action loads its implementation lazily so that `ferry --help` stays fast.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt } from './parse.js';
+import { registerChaos } from './chaos.js';
+import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt, withControl } from './parse.js';
 
 export function buildProgram(): Command {
   const program = new Command('ferry')
@@ -125,6 +126,46 @@ export function buildProgram(): Command {
       'POST /v1/steer requests/s per client address, burst the same (default 0: off)',
       parseNonNegativeInt,
     )
+    .option(
+      '--chaos-key <file>',
+      'Ed25519 key that signs chaos orders (write one with ferry keys identity --out FILE); enables /v1/chaos. ' +
+        'Its public key is logged at start: the appliances take it as --chaos-verify-key',
+    )
+    .option(
+      '--chaos-lease-ms <ms>',
+      'an appliance reverts every fault without newer orders this long (1000-600000, default 10000)',
+      parsePositiveInt,
+    )
+    .option(
+      '--chaos-max-site-share <share>',
+      "most of a site's capacity experiments may take out at once, 0-1 (default 0.34)",
+      parsePositiveNumber,
+    )
+    .option(
+      '--chaos-policy <file>',
+      'chaos schedule, JSON (docs/chaos.md); one control instance should carry it',
+    )
+    .option('--chaos-abort-window-sec <s>', 'window of the abort conditions (default 10)', parsePositiveInt)
+    .option(
+      '--chaos-abort-steer-miss-share <share>',
+      'abort every experiment when this share of steering decisions are none or health-miss (default 0.5)',
+      parsePositiveNumber,
+    )
+    .option(
+      '--chaos-abort-min-decisions <n>',
+      'fewer steering decisions in the window decide nothing (default 20)',
+      parsePositiveInt,
+    )
+    .option(
+      '--chaos-abort-error-rate <share>',
+      'abort every experiment when this share of responses fail, errors experiments left out (default 0.5)',
+      parsePositiveNumber,
+    )
+    .option(
+      '--chaos-abort-min-responses <n>',
+      'fewer responses in the window decide nothing (default 100)',
+      parsePositiveInt,
+    )
     .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
     .action(async (opts) => {
       const { runControl } = await import('@ferry/control');
@@ -167,10 +208,6 @@ export function buildProgram(): Command {
   const appliance = control
     .command('appliance')
     .description("enroll appliances' identity keys at a running control (operator token)");
-  const withControl = (cmd: Command) =>
-    cmd
-      .requiredOption('--control <url>', 'control base URL, e.g. http://127.0.0.1:8080')
-      .option('--token <token>', 'operator token (default: $FERRY_TOKEN)');
   withControl(
     appliance
       .command('add')
@@ -213,6 +250,8 @@ export function buildProgram(): Command {
       const { runApplianceRemove } = await import('@ferry/control');
       await runApplianceRemove(opts);
     });
+
+  registerChaos(program);
 
   const content = program.command('content').description('synthetic content and appliance stores');
   content

@@ -1,6 +1,6 @@
 // Flag parsers shared by the subcommands; each throws commander's InvalidArgumentError so
 // the user sees which flag was wrong and why.
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 
 export interface HostPort {
   host: string;
@@ -34,4 +34,11 @@ export function parseNonNegativeInt(value: string): number {
 
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** `--control URL` and `--token T` of the commands that call a running control's API. */
+export function withControl(cmd: Command, tokenHelp = 'operator token (default: $FERRY_TOKEN)'): Command {
+  return cmd
+    .requiredOption('--control <url>', 'control base URL, e.g. http://127.0.0.1:8080')
+    .option('--token <token>', tokenHelp);
 }

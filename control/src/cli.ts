@@ -2,6 +2,8 @@
 // SIGHUP, which never ends control), serves the control API until SIGTERM/SIGINT, then
 // closes the server before the store.
 import pino from 'pino';
+import { type ChaosKey, loadChaosKey } from './chaos/chaos-key.js';
+import { type ChaosPolicy, loadChaosPolicy } from './chaos/policy.js';
 import { type ControlFlags, configFromFlags } from './config.js';
 import { ControlKeyFile } from './keys/key-file.js';
 import { buildControlApp } from './server/app.js';
@@ -23,10 +25,33 @@ export async function runControl(flags: ControlFlags): Promise<void> {
     onHangup = () => void file.reload('SIGHUP');
   } else logger.warn('no --token-key-file: steering hands out unsigned URLs (appliances must run --open)');
 
+  // Both read before the store opens: a bad file is a usage error, not a half-started control.
+  const chaosKey: ChaosKey | undefined = config.chaos.keyFile
+    ? await loadChaosKey(config.chaos.keyFile)
+    : undefined;
+  const chaosPolicy: ChaosPolicy | undefined = config.chaos.policyFile
+    ? await loadChaosPolicy(config.chaos.policyFile)
+    : undefined;
+  if (chaosKey) {
+    logger.info(
+      { chaosPublicKey: chaosKey.publicKey, schedule: config.chaos.policyFile ?? null },
+      'chaos on: orders are signed with this key; appliances take it as --chaos-verify-key',
+    );
+    process.stderr.write(`ferry control chaos key: ${chaosKey.publicKey} (appliances: --chaos-verify-key)\n`);
+  }
+
   const store = await openStore({ db: config.db, redis: config.redis, logger });
   let control: Awaited<ReturnType<typeof buildControlApp>>;
   try {
-    control = await buildControlApp({ config, store, keys: keyFile?.ring, logger, defaultMetrics: true });
+    control = await buildControlApp({
+      config,
+      store,
+      keys: keyFile?.ring,
+      logger,
+      defaultMetrics: true,
+      ...(chaosKey ? { chaosKey: chaosKey.key } : {}),
+      ...(chaosPolicy ? { chaosPolicy } : {}),
+    });
     keyFile?.countReloadsIn(control.metrics.keyReloads);
     await control.app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (err) {

@@ -34,6 +34,32 @@ export interface ControlConfig {
   steerRateLimit: number;
   /** Per-phase HTTP timeouts (server/http-limits.ts). */
   http: HttpTimeouts;
+  /** Chaos experiments (docs/chaos.md). */
+  chaos: ChaosConfig;
+}
+
+export interface ChaosConfig {
+  /** Ed25519 private key that signs chaos orders; without it the chaos API answers 503. */
+  keyFile?: string;
+  /** The orders' lease: an appliance without newer orders this long reverts every fault. */
+  leaseMs: number;
+  /** Most of a site's capacity that experiments may take out at once (0-1]. */
+  maxSiteShare: number;
+  /** The schedule (a JSON policy file); without it experiments run only on request. */
+  policyFile?: string;
+  abort: ChaosAbortConfig;
+}
+
+/** While experiments run: crossing either share over the window aborts every one of them. */
+export interface ChaosAbortConfig {
+  windowMs: number;
+  /** share of steering decisions that are `none` or `health-miss` */
+  steerMissShare: number;
+  /** fewer decisions in the window than this decide nothing */
+  minDecisions: number;
+  /** share of the appliances' responses that failed (appliances under an `errors` fault left out) */
+  errorRate: number;
+  minResponses: number;
 }
 
 export interface HttpTimeouts {
@@ -62,7 +88,14 @@ export const DEFAULTS = {
   steerRateLimit: 0,
   // As on the appliance (appliance/src/http/listener.ts), with room for a heartbeat body.
   http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 30_000 },
-} as const;
+  // Ten heartbeats: one or two lost replies never revert a fault, yet a fault outlives the
+  // control that set it by ten seconds at most. A third of a site leaves two of three serving.
+  chaos: {
+    leaseMs: 10_000,
+    maxSiteShare: 0.34,
+    abort: { windowMs: 10_000, steerMissShare: 0.5, minDecisions: 20, errorRate: 0.5, minResponses: 100 },
+  },
+} as const satisfies Partial<ControlConfig>;
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const SITE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -86,7 +119,35 @@ export function validateConfig(c: ControlConfig): ControlConfig {
   if (!Number.isFinite(c.steerRateLimit) || c.steerRateLimit < 0) {
     throw new ConfigError('--steer-rate-limit must be 0 (off) or a positive number of requests/s');
   }
+  validateChaos(c.chaos);
   return c;
+}
+
+function validateChaos(c: ChaosConfig): void {
+  if (c.policyFile !== undefined && c.keyFile === undefined) {
+    throw new ConfigError('--chaos-policy needs --chaos-key (orders are signed with it)');
+  }
+  if (!Number.isInteger(c.leaseMs) || c.leaseMs < 1000 || c.leaseMs > 600_000) {
+    throw new ConfigError('--chaos-lease-ms must be an integer from 1000 to 600000');
+  }
+  const shares: [number, string][] = [
+    [c.maxSiteShare, '--chaos-max-site-share'],
+    [c.abort.steerMissShare, '--chaos-abort-steer-miss-share'],
+    [c.abort.errorRate, '--chaos-abort-error-rate'],
+  ];
+  for (const [v, flag] of shares) {
+    if (!Number.isFinite(v) || v <= 0 || v > 1)
+      throw new ConfigError(`${flag} must be a share above 0 and at most 1`);
+  }
+  if (!Number.isInteger(c.abort.windowMs) || c.abort.windowMs < 1000 || c.abort.windowMs > 600_000) {
+    throw new ConfigError('--chaos-abort-window-sec must be an integer from 1 to 600');
+  }
+  for (const [v, flag] of [
+    [c.abort.minDecisions, '--chaos-abort-min-decisions'],
+    [c.abort.minResponses, '--chaos-abort-min-responses'],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`${flag} must be a positive integer`);
+  }
 }
 
 /** Flags as commander hands them over (see cli/src/main.ts). */
@@ -101,6 +162,15 @@ export interface ControlFlags {
   logLevel?: string;
   maxRoutesPerAppliance?: number;
   steerRateLimit?: number;
+  chaosKey?: string;
+  chaosLeaseMs?: number;
+  chaosMaxSiteShare?: number;
+  chaosPolicy?: string;
+  chaosAbortWindowSec?: number;
+  chaosAbortSteerMissShare?: number;
+  chaosAbortMinDecisions?: number;
+  chaosAbortErrorRate?: number;
+  chaosAbortMinResponses?: number;
 }
 
 export function configFromFlags(flags: ControlFlags): ControlConfig {
@@ -123,7 +193,25 @@ export function configFromFlags(flags: ControlFlags): ControlConfig {
     maxRoutesPerAppliance: flags.maxRoutesPerAppliance ?? DEFAULTS.maxRoutesPerAppliance,
     steerRateLimit: flags.steerRateLimit ?? DEFAULTS.steerRateLimit,
     http: { ...DEFAULTS.http },
+    chaos: chaosFromFlags(flags),
   });
+}
+
+function chaosFromFlags(flags: ControlFlags): ChaosConfig {
+  const d = DEFAULTS.chaos;
+  return {
+    keyFile: flags.chaosKey,
+    leaseMs: flags.chaosLeaseMs ?? d.leaseMs,
+    maxSiteShare: flags.chaosMaxSiteShare ?? d.maxSiteShare,
+    policyFile: flags.chaosPolicy,
+    abort: {
+      windowMs: flags.chaosAbortWindowSec === undefined ? d.abort.windowMs : flags.chaosAbortWindowSec * 1000,
+      steerMissShare: flags.chaosAbortSteerMissShare ?? d.abort.steerMissShare,
+      minDecisions: flags.chaosAbortMinDecisions ?? d.abort.minDecisions,
+      errorRate: flags.chaosAbortErrorRate ?? d.abort.errorRate,
+      minResponses: flags.chaosAbortMinResponses ?? d.abort.minResponses,
+    },
+  };
 }
 
 /** A bare address is a host route (127.0.0.1 → 127.0.0.1/32). */

@@ -67,6 +67,46 @@ export const Errors = defineErrors('control', {
   // Steering
   NO_APPLIANCE: spec('FERRY_ERR_NO_APPLIANCE', 503, 'no appliance can serve this title'),
   RATE_LIMITED: spec('FERRY_ERR_RATE_LIMITED', 429, 'too many steering requests from this address'),
+  // Chaos (docs/chaos.md)
+  CHAOS_NOT_CONFIGURED: spec(
+    'FERRY_ERR_CHAOS_NOT_CONFIGURED',
+    503,
+    'chaos is not configured: start control with --chaos-key',
+  ),
+  CHAOS_UNKNOWN_EXPERIMENT: spec('FERRY_ERR_CHAOS_UNKNOWN_EXPERIMENT', 404, 'no such chaos experiment'),
+  CHAOS_BAD_TARGET: spec(
+    'FERRY_ERR_CHAOS_BAD_TARGET',
+    400,
+    'target one appliance, or a site for site-outage (target.appliance or target.site)',
+  ),
+  CHAOS_BAD_PARAMS: spec('FERRY_ERR_CHAOS_BAD_PARAMS', 400, 'params do not fit the kind'),
+  CHAOS_BAD_START: spec('FERRY_ERR_CHAOS_BAD_START', 400, 'startAtMs is more than a day ahead'),
+  // Safety rules: the experiment is recorded as refused, and listed.
+  CHAOS_RULE_CHAOS_OFF: spec(
+    'FERRY_ERR_CHAOS_RULE_CHAOS_OFF',
+    409,
+    'refused (chaos-off): a target runs with chaos off, or never reported its chaos mode',
+  ),
+  CHAOS_RULE_UNKNOWN_TARGET: spec(
+    'FERRY_ERR_CHAOS_RULE_UNKNOWN_TARGET',
+    409,
+    'refused (unknown-target): no such appliance or site',
+  ),
+  CHAOS_RULE_OVERLAP: spec(
+    'FERRY_ERR_CHAOS_RULE_OVERLAP',
+    409,
+    'refused (overlap): a target is already under an experiment',
+  ),
+  CHAOS_RULE_SITE_SHARE: spec(
+    'FERRY_ERR_CHAOS_RULE_SITE_SHARE',
+    409,
+    "refused (site-share): it would take out more of a site's capacity than --chaos-max-site-share",
+  ),
+  CHAOS_RULE_COVERAGE: spec(
+    'FERRY_ERR_CHAOS_RULE_COVERAGE',
+    409,
+    'refused (coverage): some clients would have no healthy appliance holding their files',
+  ),
   // State store
   STORE_UNAVAILABLE: spec(
     'FERRY_ERR_STORE_UNAVAILABLE',

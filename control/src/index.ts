@@ -2,6 +2,7 @@
 // control`) or embed its app; they talk to it over HTTP through @ferry/protocol's client.
 
 export {
+  operatorClient,
   runApplianceAdd,
   runApplianceList,
   runApplianceRemove,

@@ -13,7 +13,13 @@ import type { StoreLogger } from '../src/state/change-feed.js';
 import { openRedisStore } from '../src/state/redis-store.js';
 import { ResilientStore } from '../src/state/resilient-store.js';
 import { openSqliteStore } from '../src/state/sqlite-store.js';
-import type { ApplianceIdentity, ApplianceRecord, StateChange, StateStore } from '../src/state/store.js';
+import type {
+  ApplianceIdentity,
+  ApplianceRecord,
+  ExperimentRecord,
+  StateChange,
+  StateStore,
+} from '../src/state/store.js';
 
 interface StoreOpts {
   logger?: StoreLogger;
@@ -90,6 +96,24 @@ function identity(id: string, over: Partial<ApplianceIdentity> = {}): ApplianceI
     urlHosts: ['127.0.0.11'],
     disabled: false,
     enrolledMs: 1_699_999_000_000,
+    ...over,
+  };
+}
+
+function experiment(id: string, over: Partial<ExperimentRecord> = {}): ExperimentRecord {
+  return {
+    id,
+    kind: 'latency',
+    target: { appliance: 'a1' },
+    appliances: ['a1'],
+    params: { delayMs: 200 },
+    durationSec: 60,
+    state: 'planned',
+    source: 'operator',
+    createdBy: 'alice',
+    createdAtMs: 1,
+    startAtMs: 1,
+    endsAtMs: 60_001,
     ...over,
   };
 }
@@ -341,6 +365,73 @@ describe.each(harnesses)('state store contract ($label)', (h) => {
       expect(await s.listEvents({ applianceId: 'a1', sinceMs: 2000, limit: 1 })).toEqual([stored[4]]);
       expect(await s.listEvents({ limit: 0 })).toEqual([]);
       expect(await s.listEvents({ applianceId: 'nobody', limit: 10 })).toEqual([]);
+    });
+
+    it('writes an experiment forward only, keeps the first applied times, and tells subscribers', async () => {
+      const s = await open();
+      const seen: StateChange[] = [];
+      s.subscribe((c) => seen.push(c));
+      const planned = experiment('x1');
+      expect(await s.putExperiment(planned)).toBe('changed');
+      const running = {
+        ...planned,
+        state: 'running' as const,
+        startedAtMs: 2,
+        boots: { a1: 'bootbootbootboot' },
+      };
+      expect(await s.putExperiment(running)).toBe('changed');
+      // A copy from behind (another instance's older model) keeps what is stored, but its
+      // applied times are merged: first write wins per appliance and field.
+      expect(await s.putExperiment({ ...planned, applied: { a1: { sinceMs: 5 } } })).toBe('unchanged');
+      expect(await s.putExperiment({ ...running, applied: { a1: { sinceMs: 9, revertedAtMs: 12 } } })).toBe(
+        'unchanged',
+      );
+      expect(await s.getExperiment('x1')).toEqual({
+        ...running,
+        applied: { a1: { sinceMs: 5, revertedAtMs: 12 } },
+      });
+      const aborted = { ...running, state: 'aborted' as const, endedAtMs: 20, abortReason: 'by an operator' };
+      expect(await s.putExperiment(aborted)).toBe('changed');
+      // One final state never replaces another: the first one made wins.
+      expect(await s.putExperiment({ ...running, state: 'ended', endedAtMs: 21 })).toBe('unchanged');
+      expect(await s.getExperiment('x1')).toEqual({
+        ...aborted,
+        applied: { a1: { sinceMs: 5, revertedAtMs: 12 } },
+      });
+      await s.putExperiment(experiment('x0', { state: 'refused', appliances: [] }));
+      expect((await s.listExperiments()).map((e) => [e.id, e.state, e.appliances])).toEqual([
+        ['x0', 'refused', []],
+        ['x1', 'aborted', ['a1']],
+      ]);
+      expect(await s.getExperiment('nope')).toBeUndefined();
+      expect(seen.every((c) => c.kind === 'experiment')).toBe(true);
+      expect(seen).toHaveLength(7);
+    });
+
+    it("keeps an event's experiment and detail, and lists events by experiment", async () => {
+      const s = await open();
+      const a = await s.appendEvent({
+        timeMs: 10,
+        kind: 'chaos-planned',
+        experimentId: 'x1',
+        applianceId: 'a1',
+        detail: { kind: 'latency', params: { delayMs: 200 }, appliances: ['a1'] },
+      });
+      const b = await s.appendEvent({
+        timeMs: 20,
+        kind: 'chaos-applied',
+        experimentId: 'x1',
+        applianceId: 'a2',
+      });
+      await s.appendEvent({ timeMs: 30, kind: 'chaos-planned', experimentId: 'x2' });
+      await s.appendEvent({ timeMs: 40, kind: 'health', applianceId: 'a1' });
+      expect(await s.listEvents({ experimentId: 'x1', limit: 10 })).toEqual([a, b]);
+      expect(await s.listEvents({ experimentId: 'x1', applianceId: 'a2', limit: 10 })).toEqual([b]);
+      expect(await s.listEvents({ experimentId: 'x1', limit: 1 })).toEqual([b]);
+      expect((await s.listEvents({ applianceId: 'a1', limit: 10 })).map((e) => e.kind)).toEqual([
+        'chaos-planned',
+        'health',
+      ]);
     });
 
     it('keeps only the latest events beyond its retention', async () => {

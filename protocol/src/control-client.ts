@@ -8,6 +8,12 @@ import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { type Dispatcher, request } from 'undici';
 import type { Catalog } from './catalog-schema.js';
+import {
+  ChaosExperiment,
+  ChaosExperimentList,
+  type ChaosExperimentRequest,
+  type ExperimentState,
+} from './chaos.js';
 import { type Heartbeat, HeartbeatReply, SteerResponse } from './control-api.js';
 import {
   ApplianceIdentityView,
@@ -189,6 +195,49 @@ export class ControlClient {
       : '';
     const headers = { ...call.headers, authorization };
     return this.json('POST', path, HeartbeatReply, body, { ...call, headers });
+  }
+
+  /**
+   * POST /v1/chaos/experiments (operator): 201 and the experiment, planned or running. A
+   * refusal by a safety rule is a ControlClientError with status 409 and the rule's code
+   * (`FERRY_ERR_CHAOS_RULE_…`); the refused experiment is recorded all the same.
+   */
+  runChaos(req: ChaosExperimentRequest, opts?: CallOptions): Promise<ChaosExperiment> {
+    return this.json('POST', '/v1/chaos/experiments', ChaosExperiment, JSON.stringify(req), opts, [201]);
+  }
+
+  /** GET /v1/chaos/experiments (viewer), newest first, optionally of one state. */
+  async listChaos(state?: ExperimentState, opts?: CallOptions): Promise<ChaosExperiment[]> {
+    const qs = state === undefined ? '' : `?state=${encodeURIComponent(state)}`;
+    return (await this.json('GET', `/v1/chaos/experiments${qs}`, ChaosExperimentList, undefined, opts))
+      .experiments;
+  }
+
+  getChaos(id: string, opts?: CallOptions): Promise<ChaosExperiment> {
+    return this.json(
+      'GET',
+      `/v1/chaos/experiments/${encodeURIComponent(id)}`,
+      ChaosExperiment,
+      undefined,
+      opts,
+    );
+  }
+
+  /** DELETE /v1/chaos/experiments/{id} (operator): the experiment, aborted (or as it was when already over). */
+  abortChaos(id: string, opts?: CallOptions): Promise<ChaosExperiment> {
+    return this.json(
+      'DELETE',
+      `/v1/chaos/experiments/${encodeURIComponent(id)}`,
+      ChaosExperiment,
+      undefined,
+      opts,
+    );
+  }
+
+  /** DELETE /v1/chaos/experiments (operator): aborts every planned and running one; returns those. */
+  async abortAllChaos(opts?: CallOptions): Promise<ChaosExperiment[]> {
+    return (await this.json('DELETE', '/v1/chaos/experiments', ChaosExperimentList, undefined, opts))
+      .experiments;
   }
 
   events(query: EventQuery = {}, opts?: CallOptions): Promise<ControlEvents> {

@@ -26,6 +26,8 @@ export const ApplianceView = Type.Object({
   files: Type.Integer({ description: 'files held' }),
   inventoryVersion: Type.Union([Type.Integer(), Type.Null()]),
   keys: Type.Array(HeldKey, { description: 'token keys it verifies with; [] when open or not reported' }),
+  /** its chaos mode as last reported; absent when it never reported one (docs/chaos.md) */
+  chaos: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
   /** `unenrolled`: a record from before enrollment, whose heartbeats are now refused */
   enrollment: Type.Union([Type.Literal('enrolled'), Type.Literal('disabled'), Type.Literal('unenrolled')]),
 });
@@ -113,7 +115,7 @@ export const ControlHealthz = Type.Object({
 });
 export type ControlHealthz = Static<typeof ControlHealthz>;
 
-/** One entry of GET /v1/events: registrations, health transitions, resyncs. */
+/** One entry of GET /v1/events: registrations, health transitions, resyncs, chaos. */
 export const EventView = Type.Object({
   seq: Type.Optional(Type.Integer()),
   timeMs: Type.Number(),
@@ -122,15 +124,20 @@ export const EventView = Type.Object({
   from: Type.Optional(Type.String()),
   to: Type.Optional(Type.String()),
   reason: Type.Optional(Type.String()),
+  /** the chaos experiment it is about (docs/chaos.md "Events") */
+  experimentId: Type.Optional(Type.String()),
+  /** structured parameters: a chaos experiment's kind, target, params, the rule that refused it… */
+  detail: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 export type EventView = Static<typeof EventView>;
 
 export const ControlEvents = Type.Object({ events: Type.Array(EventView) });
 export type ControlEvents = Static<typeof ControlEvents>;
 
-/** GET /v1/events query: by appliance, ms since epoch (since inclusive), newest `limit`. */
+/** GET /v1/events query: by appliance or chaos experiment, ms since epoch (since inclusive), newest `limit`. */
 export interface EventQuery {
   appliance?: string;
+  experiment?: string;
   since?: number;
   until?: number;
   limit?: number;

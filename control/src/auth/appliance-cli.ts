@@ -9,7 +9,8 @@ export interface ApplianceCliOptions {
   token?: string;
 }
 
-function clientOf(opts: ApplianceCliOptions): ControlClient {
+/** A client of control at `--control` with the operator token of `--token` or FERRY_TOKEN. */
+export function operatorClient(opts: ApplianceCliOptions): ControlClient {
   const token = opts.token ?? process.env['FERRY_TOKEN'];
   if (!token) throw new ConfigError('an operator token is required: --token TOKEN or FERRY_TOKEN');
   try {
@@ -28,7 +29,7 @@ function line(i: ApplianceIdentityView, health = '-'): string {
 export async function runApplianceAdd(
   opts: ApplianceCliOptions & { id: string; site: string; publicKey: string; urlHost?: string[] },
 ): Promise<void> {
-  const identity = await clientOf(opts).enrollAppliance({
+  const identity = await operatorClient(opts).enrollAppliance({
     id: opts.id,
     site: opts.site,
     publicKey: opts.publicKey,
@@ -38,7 +39,7 @@ export async function runApplianceAdd(
 }
 
 export async function runApplianceList(opts: ApplianceCliOptions): Promise<void> {
-  const fleet = await clientOf(opts).listFleet();
+  const fleet = await operatorClient(opts).listFleet();
   const health = new Map(fleet.appliances.map((a) => [a.id, a.health]));
   process.stdout.write('ID\tSITE\tENROLLMENT\tHEALTH\tURL HOSTS\tPUBLIC KEY\n');
   for (const i of fleet.identities) process.stdout.write(line(i, health.get(i.id)));
@@ -53,12 +54,12 @@ export async function runApplianceSetDisabled(
   opts: ApplianceCliOptions & { id: string },
   disabled: boolean,
 ): Promise<void> {
-  const c = clientOf(opts);
+  const c = operatorClient(opts);
   const identity = disabled ? await c.disableAppliance(opts.id) : await c.enableAppliance(opts.id);
   process.stdout.write(line(identity));
 }
 
 export async function runApplianceRemove(opts: ApplianceCliOptions & { id: string }): Promise<void> {
-  await clientOf(opts).removeAppliance(opts.id);
+  await operatorClient(opts).removeAppliance(opts.id);
   process.stderr.write(`removed ${opts.id}: identity, record, routes and inventory\n`);
 }

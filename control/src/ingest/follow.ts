@@ -77,6 +77,13 @@ export function followStore(opts: FollowOptions): () => void {
           else model.identities.remove(change.id);
         });
         break;
+      case 'experiment':
+        serial(`x:${change.id}`, async () => {
+          const exp = await store.getExperiment(change.id);
+          if (exp) model.experiments.set(exp);
+          else model.experiments.remove(change.id);
+        });
+        break;
       case 'catalog':
         serial('catalog', async () => {
           const catalog = await store.getCatalog();

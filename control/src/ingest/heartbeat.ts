@@ -1,9 +1,10 @@
 // The heartbeat use case (DESIGN flows 3 and 4): registers unknown appliances, records load
 // and state, and applies routes and inventory to the store first, then the model. A delta
-// that does not start where control's copy ends asks for a resync. With the health verdicts
+// that does not start where control's copy ends asks for a resync. Last, chaos (flow 6):
+// the appliance's report is noted and the reply carries its signed orders. With the health verdicts
 // (health-verdict.ts) and the catalog (catalog.ts) this is the only writer of the model
 // besides other instances' changes (follow.ts).
-import type { Heartbeat, HeartbeatReply } from '@ferry/protocol';
+import type { Heartbeat, HeartbeatReply, SignedChaosOrders } from '@ferry/protocol';
 import { type ErrorSpec, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
 import type { ApplianceRecord, StateStore } from '../state/store.js';
@@ -14,6 +15,15 @@ import { RoutesIngest } from './routes.js';
 /** The health monitor as the heartbeat sees it. */
 export interface HeartbeatSink {
   noteHeartbeat(applianceId: string, atMs: number): void;
+}
+
+/** Chaos as the heartbeat sees it (chaos/on-heartbeat.ts). */
+export interface ChaosSink {
+  /** notes the heartbeat's chaos report and counters; the orders for the reply, if any */
+  onHeartbeat(applianceId: string, hb: Heartbeat): Promise<SignedChaosOrders | undefined>;
+  /** the orders alone, for the reply to a stale heartbeat */
+  ordersOnly(applianceId: string, boot: string): SignedChaosOrders | undefined;
+  forget(applianceId: string): void;
 }
 
 export type HeartbeatResult = 'accepted' | 'stale' | 'routes-resync' | 'inventory-resync';
@@ -32,6 +42,8 @@ export interface HeartbeatIngestOptions {
    * or undefined to go on.
    */
   admit?(id: string): ErrorSpec | undefined;
+  /** absent without --chaos-key: replies carry no orders */
+  chaos?: ChaosSink;
 }
 
 export class HeartbeatIngest {
@@ -63,6 +75,7 @@ export class HeartbeatIngest {
   /** Forgets the (boot, seq) held for a removed appliance. */
   forget(id: string): void {
     this.lastSeq.delete(id);
+    this.opts.chaos?.forget(id);
   }
 
   private async handle(id: string, hb: Heartbeat): Promise<HeartbeatReply> {
@@ -83,6 +96,9 @@ export class HeartbeatIngest {
     const newBoot = held === undefined || held.boot !== hb.boot;
     if (!newBoot && hb.seq <= held.seq) {
       this.opts.count('stale');
+      // A reply without orders means "revert everything": a retried heartbeat must not say so.
+      const orders = this.opts.chaos?.ordersOnly(id, hb.boot);
+      if (orders) reply.chaos = orders;
       return reply;
     }
     // A restarted process reports in full; a delta from a new boot follows nothing held.
@@ -106,6 +122,8 @@ export class HeartbeatIngest {
       lastHeartbeatMs: now,
       registeredMs: prev?.registeredMs ?? now,
       ...(hb.keys ? { keys: hb.keys } : {}),
+      boot: hb.boot,
+      ...(hb.chaos ? { chaos: hb.chaos.mode } : {}),
     };
     await store.putAppliance(rec);
     model.setAppliance(rec);
@@ -150,6 +168,8 @@ export class HeartbeatIngest {
     this.opts.count('accepted');
     this.opts.health.noteHeartbeat(id, now);
     reply.health = model.getAppliance(id)?.health ?? rec.health;
+    const orders = await this.opts.chaos?.onHeartbeat(id, hb);
+    if (orders) reply.chaos = orders;
     return reply;
   }
 

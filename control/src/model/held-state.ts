@@ -20,5 +20,6 @@ export function heldStateOf(model: ControlModel): HeldState {
       return version === undefined ? undefined : { version, files: [...model.inventoryOf(id)] };
     },
     catalog: () => model.getCatalog(),
+    experiments: () => model.experiments.list(),
   };
 }

@@ -5,6 +5,7 @@
 // changes through the store's feed (ingest/follow.ts).
 import type { Catalog, CatalogTitle, HealthStatus } from '@ferry/protocol';
 import type { ApplianceRecord, InventorySet, RouteSet } from '../state/store.js';
+import { ExperimentIndex } from './experiments.js';
 import { IdentityIndex } from './identities.js';
 import { canonicalSet, RouteIndex } from './route-index.js';
 
@@ -38,6 +39,8 @@ export class ControlModel {
   private readonly removalListeners = new Set<(id: string) => void>();
   /** enrolled identities: who may heartbeat, and who is disabled (out of steering) */
   readonly identities = new IdentityIndex();
+  /** chaos experiments: the orders every heartbeat reply carries come from here */
+  readonly experiments = new ExperimentIndex();
   /**
    * This instance's own health verdicts. They win over the copy in a stored record: each
    * control instance probes for itself, and a record written by a heartbeat (here or on

@@ -2,6 +2,7 @@
 // validation through TypeBox, errors as { error, message }, OpenAPI at /docs, metrics, and
 // the in-memory model loaded from the store and kept current through its change feed.
 
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -11,6 +12,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { Logger } from 'pino';
 import { OperatorAccess } from '../auth/operator-access.js';
 import { AuthRefusals } from '../auth/refusals.js';
+import type { ChaosPolicy } from '../chaos/policy.js';
+import { ChaosService, type ChaosServiceOptions } from '../chaos/service.js';
 import type { ControlConfig } from '../config.js';
 import { Errors } from '../errors.js';
 import { HealthMonitor } from '../health/monitor.js';
@@ -32,6 +35,7 @@ import type { ControlContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { applianceHandlers } from './handlers/appliances.js';
 import { catalogHandlers } from './handlers/catalog.js';
+import { chaosHandlers } from './handlers/chaos.js';
 import { enrollmentHandlers } from './handlers/enrollment.js';
 import { eventHandlers } from './handlers/events.js';
 import { heartbeatHandlers } from './handlers/heartbeat.js';
@@ -57,6 +61,12 @@ export interface ControlAppOptions {
   storeWriteDeadlineMs?: number;
   /** How often the operator token file is polled for changes (default 1000 ms). */
   tokenPollMs?: number;
+  /** Signs chaos orders (`--chaos-key`); without it the chaos API answers 503. */
+  chaosKey?: KeyObject;
+  /** The chaos schedule (`--chaos-policy`); needs chaosKey. */
+  chaosPolicy?: ChaosPolicy;
+  /** Tests: chaos's clock, randomness and timer period. */
+  chaosTiming?: Pick<ChaosServiceOptions, 'now' | 'random' | 'tickMs'>;
 }
 
 export type ControlFastify = FastifyInstance<
@@ -76,6 +86,7 @@ export interface ControlApp {
   metrics: ControlMetrics;
   /** the operator tokens in force; `reload()` on SIGHUP */
   access: OperatorAccess;
+  chaos: ChaosService;
   /** Stops probing, leaves the change feed, closes the server; the store stays open. */
   close(): Promise<void>;
 }
@@ -131,6 +142,17 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     record: (verdict) => recordHealthVerdict({ model, store, logger }, verdict),
     ...(signingKeys ? { keyMismatch: (rec) => keyMismatch(rec.keys, signingKeys.choice().key) } : {}),
   });
+  const chaos = new ChaosService({
+    store,
+    model,
+    config,
+    key: opts.chaosKey,
+    policy: opts.chaosPolicy,
+    logger,
+    counters: metrics.chaos,
+    ...(resilient ? { storeUp: () => resilient.status().up } : {}),
+    ...opts.chaosTiming,
+  });
   const heartbeats = new HeartbeatIngest({
     store,
     model,
@@ -143,6 +165,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
       if (!enrolled) return Errors.AUTH_UNKNOWN_SIGNER;
       return enrolled.identity.disabled ? Errors.AUTH_DISABLED : undefined;
     },
+    ...(chaos.heartbeats ? { chaos: chaos.heartbeats } : {}),
   });
 
   const ctx: ControlContext = {
@@ -152,6 +175,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     model,
     metrics,
     heartbeats,
+    chaos,
     steering: {
       model,
       fallbackSites: config.fallbackSites,
@@ -159,7 +183,10 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
       headroom: config.headroom,
       tokenTtlSec: config.tokenTtlSec,
       ...(signingKeys ? { signingKey: () => signingKeys.choice().key.entry } : {}),
-      onDecision: (decision) => metrics.steering.inc({ decision }),
+      onDecision: (decision) => {
+        metrics.steering.inc({ decision });
+        chaos.noteDecision(decision);
+      },
       onNone: (detail) => logger.debug(detail, 'steering: none'),
     },
     clientAddress: new ClientAddressResolver(config.trustedProxies),
@@ -214,8 +241,10 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   await app.register(eventHandlers(ctx));
   await app.register(steerHandlers(ctx));
   await app.register(opsHandlers(ctx));
+  await app.register(chaosHandlers(ctx));
   await app.ready();
   monitor.start();
+  chaos.start();
   access.watch(opts.tokenPollMs);
 
   return {
@@ -225,7 +254,9 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     signingKeys,
     metrics,
     access,
+    chaos,
     async close() {
+      chaos.stop();
       access.stop();
       await monitor.stop();
       unfollow();

@@ -4,6 +4,7 @@ import type { NonceCache } from '@ferry/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OperatorAccess } from '../auth/operator-access.js';
 import type { AuthRefusals } from '../auth/refusals.js';
+import type { ChaosService } from '../chaos/service.js';
 import type { ControlConfig } from '../config.js';
 import type { HeartbeatIngest } from '../ingest/heartbeat.js';
 import type { ControlModel } from '../model/model.js';
@@ -23,6 +24,8 @@ export interface ControlContext {
   model: ControlModel;
   metrics: ControlMetrics;
   heartbeats: HeartbeatIngest;
+  /** chaos experiments; `configured` is false without --chaos-key */
+  chaos: ChaosService;
   steering: SteeringOptions;
   clientAddress: ClientAddressResolver;
   /** per client address on POST /v1/steer; absent when --steer-rate-limit is 0 */

@@ -3,7 +3,7 @@
 // (rate-limited, with the caller's address) and answered with its own FERRY_ERR_AUTH_ code.
 import { FerryError } from '@ferry/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '../auth/operator-tokens.js';
+import type { OperatorTokenEntry, Role } from '../auth/operator-tokens.js';
 import type { ControlContext } from './context.js';
 
 /** The caller's address, as steering sees it (trusted proxies' X-Forwarded-For). */
@@ -11,10 +11,21 @@ export function callerAddress(ctx: ControlContext, req: FastifyRequest): string 
   return ctx.clientAddress.resolve(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
 }
 
+/** The token each request passed requireRole with. */
+const callers = new WeakMap<FastifyRequest, OperatorTokenEntry>();
+
+/** The name of the operator token a request proved itself with (for the records it writes). */
+export function operatorName(req: FastifyRequest): string {
+  return callers.get(req)?.name ?? 'unknown';
+}
+
 export function requireRole(ctx: ControlContext, role: Role) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const check = ctx.access.check(req.headers.authorization, role);
-    if (check.ok) return;
+    if (check.ok) {
+      callers.set(req, check.entry);
+      return;
+    }
     ctx.refusals.note(check.reason, callerAddress(ctx, req), { method: req.method, url: req.url, role });
     throw new FerryError(check.spec);
   };

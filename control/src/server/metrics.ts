@@ -11,6 +11,12 @@ export interface ControlMetrics {
   heartbeats: Counter<'result'>;
   keyReloads: Counter<'result'>;
   authRefused: Counter<'reason'>;
+  /** chaos/service.ts's counters */
+  chaos: {
+    experiments: Counter<'kind' | 'outcome'>;
+    refusals: Counter<'rule'>;
+    aborts: Counter<'reason'>;
+  };
 }
 
 export function createMetrics(
@@ -49,6 +55,36 @@ export function createMetrics(
     collect() {
       this.reset();
       for (const rec of model.listAppliances()) this.inc({ health: rec.health });
+    },
+  });
+  const chaos = {
+    experiments: new Counter({
+      name: 'ferry_control_chaos_experiments_total',
+      help: 'Chaos experiments by kind and outcome: accepted, refused (a safety rule), ended, aborted',
+      labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    refusals: new Counter({
+      name: 'ferry_control_chaos_refusals_total',
+      help: 'Chaos experiments refused, by safety rule',
+      labelNames: ['rule'],
+      registers: [registry],
+    }),
+    aborts: new Counter({
+      name: 'ferry_control_chaos_aborts_total',
+      help: 'Aborts of chaos experiments (one per abort, however many it stopped), by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+  };
+  new Gauge({
+    name: 'ferry_control_chaos_running',
+    help: 'Chaos experiments running now, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const e of model.experiments.running()) this.inc({ kind: e.kind });
     },
   });
   const keyReloads = new Counter({
@@ -98,5 +134,5 @@ export function createMetrics(
       },
     });
   }
-  return { registry, steering, heartbeats, keyReloads, authRefused };
+  return { registry, steering, heartbeats, keyReloads, authRefused, chaos };
 }

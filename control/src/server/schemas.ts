@@ -9,6 +9,9 @@ export const ApplianceParams = Type.Object({ id: APPLIANCE_ID });
 
 export const EventsQuery = Type.Object({
   appliance: Type.Optional(APPLIANCE_ID),
+  experiment: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'a chaos experiment id' }),
+  ),
   since: Type.Optional(Type.Integer({ minimum: 0, description: 'ms since epoch, inclusive' })),
   until: Type.Optional(Type.Integer({ minimum: 0, description: 'ms since epoch' })),
   limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),

@@ -27,6 +27,8 @@ function keyOf(change: StateChange): string | undefined {
       return 'catalog';
     case 'identity':
       return `id:${change.id}`;
+    case 'experiment':
+      return `x:${change.id}`;
     case 'event':
       return undefined;
   }
@@ -66,7 +68,7 @@ export class PendingWrites {
 
   /** The held keys, appliances first so a reader never finds routes of an unknown appliance. */
   heldKeys(): HeldKey[] {
-    const order = { identity: 0, appliance: 1, routes: 2, inventory: 3, catalog: 4 } as const;
+    const order = { identity: 0, appliance: 1, experiment: 2, routes: 3, inventory: 4, catalog: 5 } as const;
     return [...this.keys.values()].sort((a, b) => order[a.change.kind] - order[b.change.kind]);
   }
 

@@ -61,10 +61,33 @@ redis.call('PUBLISH', KEYS[3], ARGV[3])
 return 1
 `;
 
+/**
+ * A chaos experiment, by the rule of experiment-merge.ts: the record is replaced only when
+ * its state moves forward; `applied` times are one field per appliance and time, set once
+ * (HSETNX). KEYS: experiments hash, the experiment's applied hash, change channel. ARGV: id,
+ * state, record JSON (without applied), change message, then field, value pairs. Returns 1
+ * when the state changed, 0 when the stored one was kept.
+ */
+export const EXPERIMENT_PUT_LUA = `
+local rank = { planned = 0, running = 1, ended = 2, aborted = 2, refused = 2 }
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+local changed = 0
+if not cur or rank[ARGV[2]] > rank[cjson.decode(cur).state] then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  changed = 1
+end
+for i = 5, #ARGV, 2 do
+  redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+redis.call('PUBLISH', KEYS[3], ARGV[4])
+return changed
+`;
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     ferryRoutesDelta(...args: (string | string[])[]): Result<number, Context>;
     ferryRoutesFlip(...args: string[]): Result<string | null, Context>;
     ferryInventoryDelta(...args: (string | string[])[]): Result<number, Context>;
+    ferryExperimentPut(...args: string[]): Result<number, Context>;
   }
 }

@@ -10,9 +10,12 @@
 //   routes:{id}:meta          hash epoch, version, set routes:{id}:set:{g} set of prefixes
 //   inventory:{id}:meta       hash version             inventory:{id}:set  set of file ids
 //   identities                hash id -> ApplianceIdentity JSON
+//   experiments               hash id -> ExperimentRecord JSON, experiments:{id}:applied hash
+//                             (redis-experiments.ts)
 //   catalog                   string, Catalog JSON
 //   dataset                   string, id of this data set (redis-dataset.ts)
-//   events:seq                counter                  events, events:appliance:{id}  sorted sets
+//   events:seq                counter                  events, events:appliance:{id},
+//                                                      events:experiment:{id}  sorted sets
 //   changes                   pub/sub channel of { origin, change }
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '@ferry/protocol';
@@ -20,9 +23,15 @@ import type { Redis } from 'ioredis';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { connectPair, execValues, QUIT_TIMEOUT_MS, quitWithin } from './redis-connection.js';
 import { claimFreshDataset, redisLink } from './redis-dataset.js';
+import { RedisExperiments } from './redis-experiments.js';
 import { changesForResync } from './redis-resync.js';
 import { RedisRouteSets } from './redis-route-sets.js';
-import { INVENTORY_DELTA_LUA, ROUTES_DELTA_LUA, ROUTES_FLIP_LUA } from './redis-scripts.js';
+import {
+  EXPERIMENT_PUT_LUA,
+  INVENTORY_DELTA_LUA,
+  ROUTES_DELTA_LUA,
+  ROUTES_FLIP_LUA,
+} from './redis-scripts.js';
 import { eventRetention } from './retention.js';
 import type {
   ApplianceIdentity,
@@ -30,6 +39,8 @@ import type {
   ChangeListener,
   ControlEvent,
   EventFilter,
+  ExperimentRecord,
+  ExperimentWrite,
   InventorySet,
   RouteSet,
   RouteSetInput,
@@ -68,6 +79,7 @@ export class RedisStore implements StateStore {
   private resyncTimer: NodeJS.Timeout | undefined;
   readonly link: StoreLink;
   private readonly routeSets: RedisRouteSets;
+  private readonly experiments: RedisExperiments;
 
   constructor(
     private readonly client: Redis,
@@ -84,7 +96,9 @@ export class RedisStore implements StateStore {
     client.defineCommand('ferryRoutesDelta', { numberOfKeys: 3, lua: ROUTES_DELTA_LUA });
     client.defineCommand('ferryInventoryDelta', { numberOfKeys: 3, lua: INVENTORY_DELTA_LUA });
     client.defineCommand('ferryRoutesFlip', { numberOfKeys: 2, lua: ROUTES_FLIP_LUA });
+    client.defineCommand('ferryExperimentPut', { numberOfKeys: 3, lua: EXPERIMENT_PUT_LUA });
     this.routeSets = new RedisRouteSets(client, this.p, this.channel);
+    this.experiments = new RedisExperiments(client, this.p, this.channel);
     sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     // The first 'ready' happened before construction; any later one is a reconnect.
     sub.on('ready', () => {
@@ -306,6 +320,21 @@ export class RedisStore implements StateStore {
     ]);
   }
 
+  async putExperiment(exp: ExperimentRecord): Promise<ExperimentWrite> {
+    const change: StateChange = { kind: 'experiment', id: exp.id };
+    const result = await this.experiments.put(exp, this.message(change));
+    this.feed.emit(change, this.instanceId);
+    return result;
+  }
+
+  getExperiment(id: string): Promise<ExperimentRecord | undefined> {
+    return this.experiments.get(id);
+  }
+
+  listExperiments(): Promise<ExperimentRecord[]> {
+    return this.experiments.list();
+  }
+
   async putCatalog(catalog: Catalog): Promise<void> {
     const change: StateChange = { kind: 'catalog' };
     execValues(
@@ -333,9 +362,13 @@ export class RedisStore implements StateStore {
       .multi()
       .zadd(this.key('events'), ev.timeMs, member)
       .zremrangebyrank(this.key('events'), 0, -this.retention - 1);
-    if (ev.applianceId !== undefined) {
-      const perAppliance = this.key('events', 'appliance', ev.applianceId);
-      tx.zadd(perAppliance, ev.timeMs, member).zremrangebyrank(perAppliance, 0, -this.retention - 1);
+    for (const [by, id] of [
+      ['appliance', ev.applianceId],
+      ['experiment', ev.experimentId],
+    ] as const) {
+      if (id === undefined) continue;
+      const key = this.key('events', by, id);
+      tx.zadd(key, ev.timeMs, member).zremrangebyrank(key, 0, -this.retention - 1);
     }
     tx.publish(this.channel, this.message(change));
     execValues(await tx.exec());
@@ -347,19 +380,22 @@ export class RedisStore implements StateStore {
   async listEvents(filter: EventFilter): Promise<ControlEvent[]> {
     const limit = Math.max(0, Math.floor(filter.limit));
     if (limit === 0) return [];
+    const { applianceId, experimentId } = filter;
     const key =
-      filter.applianceId === undefined
-        ? this.key('events')
-        : this.key('events', 'appliance', filter.applianceId);
-    const members = await this.client.zrevrangebyscore(
-      key,
-      filter.untilMs ?? '+inf',
-      filter.sinceMs ?? '-inf',
-      'LIMIT',
-      0,
-      limit,
-    );
-    return members.reverse().map((m) => JSON.parse(m.slice(m.indexOf('|') + 1)) as ControlEvent);
+      experimentId !== undefined
+        ? this.key('events', 'experiment', experimentId)
+        : applianceId !== undefined
+          ? this.key('events', 'appliance', applianceId)
+          : this.key('events');
+    // Both filters: an experiment's events are few, so its whole set is read and filtered.
+    const both = experimentId !== undefined && applianceId !== undefined;
+    const [max, min] = [filter.untilMs ?? '+inf', filter.sinceMs ?? '-inf'];
+    const members = both
+      ? await this.client.zrevrangebyscore(key, max, min)
+      : await this.client.zrevrangebyscore(key, max, min, 'LIMIT', 0, limit);
+    const events = members.map((m) => JSON.parse(m.slice(m.indexOf('|') + 1)) as ControlEvent);
+    const kept = both ? events.filter((e) => e.applianceId === applianceId).slice(0, limit) : events;
+    return kept.reverse();
   }
 
   subscribe(listener: ChangeListener): () => void {

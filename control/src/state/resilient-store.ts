@@ -20,6 +20,8 @@ import type {
   ChangeListener,
   ControlEvent,
   EventFilter,
+  ExperimentRecord,
+  ExperimentWrite,
   InventorySet,
   RouteSet,
   StateChange,
@@ -247,6 +249,30 @@ export class ResilientStore implements StateStore {
 
   removeAppliance(id: string): Promise<void> {
     return this.read('appliance', () => this.inner.removeAppliance(id));
+  }
+
+  // Experiments are held like heartbeats: an abort or the end of an experiment must take
+  // effect while the store is away (the model stops the orders at once) and reach the store
+  // after. New experiments are refused while it is away (chaos/service.ts), so no instance
+  // starts one the others cannot see.
+  putExperiment(exp: ExperimentRecord): Promise<ExperimentWrite> {
+    const change: StateChange = { kind: 'experiment', id: exp.id };
+    return this.write(
+      change,
+      () => this.inner.putExperiment(exp),
+      (): ExperimentWrite => {
+        this.hold(change);
+        return 'changed';
+      },
+    );
+  }
+
+  getExperiment(id: string): Promise<ExperimentRecord | undefined> {
+    return this.read('experiment', () => this.inner.getExperiment(id));
+  }
+
+  listExperiments(): Promise<ExperimentRecord[]> {
+    return this.read('experiments', () => this.inner.listExperiments());
   }
 
   putCatalog(catalog: Catalog): Promise<void> {

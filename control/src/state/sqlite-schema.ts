@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 
 /** Bumped with every schema change. */
-export const SQLITE_SCHEMA_VERSION = 3;
+export const SQLITE_SCHEMA_VERSION = 4;
 
 /** The first schema, kept as it was: new files start from it, and the migration test writes it. */
 export const SCHEMA_V1 = `
@@ -44,6 +44,15 @@ const MIGRATE_V3 = `
 CREATE TABLE identities (id TEXT PRIMARY KEY, identity TEXT NOT NULL) WITHOUT ROWID;
 `;
 
+// v4: chaos experiments (docs/chaos.md), one JSON record each; events name the experiment
+// they are about and carry structured parameters.
+const MIGRATE_V4 = `
+CREATE TABLE experiments (id TEXT PRIMARY KEY, experiment TEXT NOT NULL) WITHOUT ROWID;
+ALTER TABLE events ADD COLUMN experiment_id TEXT;
+ALTER TABLE events ADD COLUMN detail TEXT;
+CREATE INDEX events_by_experiment ON events (experiment_id, time_ms) WHERE experiment_id IS NOT NULL;
+`;
+
 // Generations a crash left half written (or not yet deleted) are referenced by no route set.
 const DROP_ORPHANS = `
 DELETE FROM route_members WHERE set_id IN
@@ -62,6 +71,7 @@ export function migrate(db: Database.Database): void {
     if (current < 1) db.exec(SCHEMA_V1);
     if (current < 2) db.exec(MIGRATE_V2);
     if (current < 3) db.exec(MIGRATE_V3);
+    if (current < 4) db.exec(MIGRATE_V4);
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   }).immediate();
   db.exec(DROP_ORPHANS);

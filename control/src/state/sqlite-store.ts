@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Catalog } from '@ferry/protocol';
 import Database from 'better-sqlite3';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
+import { mergeExperiment } from './experiment-merge.js';
 import { eventRetention } from './retention.js';
 import { SqliteRouteSets } from './sqlite-route-sets.js';
 import { migrate } from './sqlite-schema.js';
@@ -17,6 +18,8 @@ import type {
   ChangeListener,
   ControlEvent,
   EventFilter,
+  ExperimentRecord,
+  ExperimentWrite,
   InventorySet,
   RouteSet,
   RouteSetInput,
@@ -25,7 +28,6 @@ import type {
 
 export { SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 
-// v2: enrolled appliance identities (public keys, not secrets).
 export interface SqliteStoreOptions {
   /** ms a writer waits for another connection's lock before SQLITE_BUSY (default 5000) */
   busyTimeoutMs?: number;
@@ -42,6 +44,8 @@ interface EventRow {
   from_state: string | null;
   to_state: string | null;
   reason: string | null;
+  experiment_id: string | null;
+  detail: string | null;
 }
 
 function rowToEvent(r: EventRow): ControlEvent {
@@ -50,6 +54,8 @@ function rowToEvent(r: EventRow): ControlEvent {
   if (r.from_state !== null) ev.from = r.from_state;
   if (r.to_state !== null) ev.to = r.to_state;
   if (r.reason !== null) ev.reason = r.reason;
+  if (r.experiment_id !== null) ev.experimentId = r.experiment_id;
+  if (r.detail !== null) ev.detail = JSON.parse(r.detail) as Record<string, unknown>;
   return ev;
 }
 
@@ -79,11 +85,15 @@ function prepareStatements(db: Database.Database) {
     deleteAppliance: db.prepare('DELETE FROM appliances WHERE id = ?'),
     deleteRouteSet: db.prepare('DELETE FROM route_sets WHERE appliance_id = ?'),
     deleteInventorySet: db.prepare('DELETE FROM inventory_sets WHERE appliance_id = ?'),
+    putExperiment: db.prepare('INSERT OR REPLACE INTO experiments (id, experiment) VALUES (?, ?)'),
+    getExperiment: db.prepare('SELECT experiment FROM experiments WHERE id = ?').pluck(),
+    listExperiments: db.prepare('SELECT experiment FROM experiments ORDER BY id').pluck(),
     putCatalog: db.prepare('INSERT OR REPLACE INTO catalog (id, body) VALUES (1, ?)'),
     getCatalog: db.prepare('SELECT body FROM catalog WHERE id = 1').pluck(),
     trimEvents: db.prepare('DELETE FROM events WHERE seq <= ?'),
     appendEvent: db.prepare(
-      'INSERT INTO events (time_ms, appliance_id, kind, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO events (time_ms, appliance_id, kind, from_state, to_state, reason, experiment_id, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
   };
 }
@@ -96,7 +106,7 @@ export class SqliteStore implements StateStore {
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly routeSets: SqliteRouteSets;
   private readonly retention: number;
-  /** listEvents statements by filter shape (at most eight) */
+  /** listEvents statements by filter shape (at most sixteen) */
   private readonly eventQueries = new Map<string, Database.Statement>();
 
   constructor(
@@ -213,6 +223,27 @@ export class SqliteStore implements StateStore {
     }
   }
 
+  async putExperiment(exp: ExperimentRecord): Promise<ExperimentWrite> {
+    const result = this.db.transaction((): ExperimentWrite => {
+      const raw = this.stmt.getExperiment.get(exp.id) as string | undefined;
+      const stored = raw === undefined ? undefined : (JSON.parse(raw) as ExperimentRecord);
+      const merged = mergeExperiment(stored, exp);
+      this.stmt.putExperiment.run(exp.id, JSON.stringify(merged.record));
+      return merged.result;
+    })();
+    this.feed.emit({ kind: 'experiment', id: exp.id }, this.instanceId);
+    return result;
+  }
+
+  async getExperiment(id: string): Promise<ExperimentRecord | undefined> {
+    const raw = this.stmt.getExperiment.get(id) as string | undefined;
+    return raw === undefined ? undefined : (JSON.parse(raw) as ExperimentRecord);
+  }
+
+  async listExperiments(): Promise<ExperimentRecord[]> {
+    return (this.stmt.listExperiments.all() as string[]).map((raw) => JSON.parse(raw) as ExperimentRecord);
+  }
+
   async putCatalog(catalog: Catalog): Promise<void> {
     this.stmt.putCatalog.run(JSON.stringify(catalog));
     this.feed.emit({ kind: 'catalog' }, this.instanceId);
@@ -232,6 +263,8 @@ export class SqliteStore implements StateStore {
         ev.from ?? null,
         ev.to ?? null,
         ev.reason ?? null,
+        ev.experimentId ?? null,
+        ev.detail === undefined ? null : JSON.stringify(ev.detail),
       );
       // seq never repeats (AUTOINCREMENT): everything at or below this was appended before the kept window.
       this.stmt.trimEvents.run(Number(res.lastInsertRowid) - this.retention);
@@ -249,6 +282,10 @@ export class SqliteStore implements StateStore {
     if (filter.applianceId !== undefined) {
       where.push('appliance_id = ?');
       args.push(filter.applianceId);
+    }
+    if (filter.experimentId !== undefined) {
+      where.push('experiment_id = ?');
+      args.push(filter.experimentId);
     }
     if (filter.sinceMs !== undefined) {
       where.push('time_ms >= ?');

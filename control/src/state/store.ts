@@ -3,7 +3,7 @@
 // one state and hear each other's changes). Steering never reads the store per request:
 // control keeps an in-memory model, loaded at start and kept current through `subscribe`.
 
-import type { ApplianceState, Catalog, HealthStatus, HeldKey } from '@ferry/protocol';
+import type { ApplianceState, Catalog, ChaosExperiment, HealthStatus, HeldKey } from '@ferry/protocol';
 import type { StoreLink } from './store-link.js';
 
 export interface ApplianceRecord {
@@ -27,7 +27,28 @@ export interface ApplianceRecord {
    * `--open`; absent when it does not report keys (records and appliances from before).
    */
   keys?: HeldKey[];
+  /** the appliance process heard last (Heartbeat.boot): chaos orders are scoped to it */
+  boot?: string;
+  /** its chaos mode as its last heartbeat said; absent when it never reported one */
+  chaos?: 'on' | 'off';
 }
+
+/**
+ * A chaos experiment as control keeps it (docs/chaos.md): the API's view, plus the boot of
+ * each target appliance when the experiment started, so a restarted appliance is not
+ * faulted again. The API serialises only the ChaosExperiment fields.
+ */
+export interface ExperimentRecord extends ChaosExperiment {
+  boots?: Record<string, string>;
+}
+
+/**
+ * What a store did with putExperiment: `changed` the state moved (planned → running →
+ * ended/aborted/refused; this writer made the transition and logs it), `unchanged` only
+ * per-appliance `applied` times were merged (the stored state is the same, or already
+ * further along and kept).
+ */
+export type ExperimentWrite = 'changed' | 'unchanged';
 
 /**
  * Who may heartbeat as `id` (enrolled by an operator): the Ed25519 public key that signs its
@@ -74,10 +95,15 @@ export interface ControlEvent {
   from?: string;
   to?: string;
   reason?: string;
+  /** the chaos experiment the event is about */
+  experimentId?: string;
+  /** structured parameters of the event (a chaos experiment's kind, target, params, rule…) */
+  detail?: Record<string, unknown>;
 }
 
 export interface EventFilter {
   applianceId?: string;
+  experimentId?: string;
   sinceMs?: number;
   untilMs?: number;
   limit: number;
@@ -90,6 +116,7 @@ export type StateChange =
   | { kind: 'inventory'; id: string }
   | { kind: 'catalog' }
   | { kind: 'identity'; id: string }
+  | { kind: 'experiment'; id: string }
   | { kind: 'event'; event: ControlEvent };
 
 /**
@@ -143,6 +170,16 @@ export interface StateStore {
    * re-read as absent, so every instance drops the appliance. Events stay.
    */
   removeAppliance(id: string): Promise<void>;
+
+  /**
+   * Writes an experiment. Its state only moves forward (planned → running → a final state),
+   * judged against the stored copy, so control instances racing on one transition make it
+   * once: the loser's write keeps the stored state and returns `unchanged`. `applied` is
+   * merged per appliance either way.
+   */
+  putExperiment(exp: ExperimentRecord): Promise<ExperimentWrite>;
+  getExperiment(id: string): Promise<ExperimentRecord | undefined>;
+  listExperiments(): Promise<ExperimentRecord[]>;
 
   putCatalog(catalog: Catalog): Promise<void>;
   getCatalog(): Promise<Catalog | undefined>;

@@ -8,12 +8,15 @@
 //   inventory         ours unless the stored version is the same or later
 //   catalog           ours when it was posted here while the store was away; on a re-seed
 //                     only where the store has none
+//   experiment        by the store's own rule (experiment-merge.ts): ours where its state is
+//                     further along, applied times merged; a stored state further along wins
 // The checks read before they write, so two instances writing back the same key at the same
 // instant can still race; the delta check and the next heartbeat settle it within seconds.
 import type { Catalog } from '@ferry/protocol';
 import type {
   ApplianceIdentity,
   ApplianceRecord,
+  ExperimentRecord,
   InventorySet,
   RouteSet,
   StateChange,
@@ -31,6 +34,8 @@ export interface HeldState {
   inventoryVersion(id: string): number | undefined;
   inventory(id: string): InventorySet | undefined;
   catalog(): Catalog | undefined;
+  /** chaos experiments: every instance must answer heartbeats from the same ones */
+  experiments(): ExperimentRecord[];
 }
 
 /** written: ours is stored now; kept: the store already had it or something later; absent: we hold nothing */
@@ -82,6 +87,12 @@ export async function writeBackKey(
       await store.putInventory(change.id, held.inventory(change.id) as InventorySet);
       return 'written';
     }
+    case 'experiment': {
+      const ours = held.experiments().find((e) => e.id === change.id);
+      if (!ours) return 'absent';
+      // The store keeps the state further along; a stored state ahead of ours is theirs.
+      return (await store.putExperiment(ours)) === 'changed' ? 'written' : 'theirs-newer';
+    }
     case 'catalog': {
       const ours = held.catalog();
       if (!ours) return 'absent';
@@ -98,6 +109,7 @@ export function everyHeldKey(held: HeldState): KeyChange[] {
   const keys: KeyChange[] = held.identities().map((i) => ({ kind: 'identity', id: i.id }));
   for (const id of ids) keys.push({ kind: 'appliance', id });
   for (const id of ids) keys.push({ kind: 'routes', id }, { kind: 'inventory', id });
+  for (const e of held.experiments()) keys.push({ kind: 'experiment', id: e.id });
   keys.push({ kind: 'catalog' });
   return keys;
 }

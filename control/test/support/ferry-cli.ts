@@ -46,6 +46,45 @@ export function ferry(args: string[], pattern?: RegExp, started: FerryProc[] = [
   });
 }
 
+export interface FerryRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a ferry command that ends by itself (a client command, a refused start) and collects its output. */
+export function ferryRun(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<FerryRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`ferry ${args.join(' ')} still running after ${timeoutMs} ms: ${stderr.slice(-2000)}`),
+      );
+    }, timeoutMs);
+    // 'close', not 'exit': the output is complete only once the pipes have closed.
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 /** The readiness line of `ferry control` and `ferry appliance`; group 1 is the URL. */
 export const SERVING = /serving on (http:\/\/\S+)/;
 

@@ -5,7 +5,13 @@
 import type { RedisStore } from '../../src/state/redis-store.js';
 import { openRedisStore, type RedisStoreOptions } from '../../src/state/redis-store.js';
 import { enrollAt, makeIdentity, sharedTokens } from './fleet-auth.js';
-import { type Answer, clientCall, type ServedControl, serveControl } from './test-control.js';
+import {
+  type Answer,
+  clientCall,
+  type ServedControl,
+  serveControl,
+  type TestAppOptions,
+} from './test-control.js';
 
 export type RedisControl = ServedControl<RedisStore>;
 
@@ -15,10 +21,21 @@ export class RedisControls {
   private readonly tokens = sharedTokens();
   readonly a1 = makeIdentity('a1');
 
-  async start(url: string, store: Omit<RedisStoreOptions, 'logger'> = {}): Promise<RedisControl> {
-    return serveControl(await openRedisStore(url, { logger: quiet, ...store }), {
-      operatorTokensFile: (await this.tokens.get()).file,
-    });
+  async start(
+    url: string,
+    store: Omit<RedisStoreOptions, 'logger'> = {},
+    app: TestAppOptions = {},
+  ): Promise<RedisControl> {
+    return serveControl(
+      await openRedisStore(url, { logger: quiet, ...store }),
+      { operatorTokensFile: (await this.tokens.get()).file },
+      app,
+    );
+  }
+
+  /** The shared token file's tokens. */
+  tokenSet() {
+    return this.tokens.get();
   }
 
   /** Enrolls a1 at the instance at `base`, as an operator would. */

@@ -32,6 +32,12 @@ export interface ServedControl<S extends StateStore = StateStore> {
   close(): Promise<void>;
 }
 
+/** What a test may hand the app beyond its config: URL keys, the chaos key, policy and clock. */
+export type TestAppOptions = Pick<
+  ControlAppOptions,
+  'keys' | 'tokenPollMs' | 'chaosKey' | 'chaosPolicy' | 'chaosTiming'
+>;
+
 /**
  * Builds control over `store` and listens on 127.0.0.1: no fallback sites, loopback
  * trusted as a proxy (tests name the client with X-Forwarded-For), silent; `over` on top.
@@ -39,7 +45,7 @@ export interface ServedControl<S extends StateStore = StateStore> {
 export async function serveControl<S extends StateStore>(
   store: S,
   over: Partial<ControlConfig> = {},
-  app: Pick<ControlAppOptions, 'keys' | 'tokenPollMs'> = {},
+  app: TestAppOptions = {},
 ): Promise<ServedControl<S>> {
   const config = validateConfig({
     ...DEFAULTS,
@@ -64,6 +70,7 @@ export async function serveControl<S extends StateStore>(
 
 export async function startTestControl(
   over: Partial<ControlConfig> & { tokens?: boolean } = {},
+  app: TestAppOptions = {},
 ): Promise<TestControl> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-auth-'));
   const store = await openStore({ db: join(dir, 'control.db') });
@@ -77,7 +84,7 @@ export async function startTestControl(
       ...(withTokens ? { operatorTokensFile: tokens.file } : {}),
       ...rest,
     },
-    { tokenPollMs: 50 },
+    { tokenPollMs: 50, ...app },
   );
   const { control, base } = served;
   const fleet = new TestFleet(() => base, tokens);

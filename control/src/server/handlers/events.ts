@@ -1,5 +1,5 @@
-// GET /v1/events: the event log (registrations, health transitions, resyncs), filtered by
-// appliance and time. Read from the store: events are not on any hot path.
+// GET /v1/events: the event log (registrations, health transitions, resyncs, chaos), filtered
+// by appliance, chaos experiment and time. Read from the store: events are not on any hot path.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ControlEvents, ErrorBody } from '@ferry/protocol';
 import type { EventFilter } from '../../state/store.js';
@@ -14,7 +14,7 @@ export function eventHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
       {
         onRequest: requireRole(ctx, 'viewer'),
         schema: {
-          summary: 'Event log: registrations, health transitions, resyncs, enrollment',
+          summary: 'Event log: registrations, health transitions, resyncs, enrollment, chaos',
           tags: ['events'],
           security: OPERATOR_SECURITY,
           querystring: EventsQuery,
@@ -25,6 +25,7 @@ export function eventHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
         const q = req.query;
         const filter: EventFilter = { limit: q.limit };
         if (q.appliance !== undefined) filter.applianceId = q.appliance;
+        if (q.experiment !== undefined) filter.experimentId = q.experiment;
         if (q.since !== undefined) filter.sinceMs = q.since;
         if (q.until !== undefined) filter.untilMs = q.until;
         return { events: await ctx.store.listEvents(filter) };
