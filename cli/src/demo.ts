@@ -38,7 +38,6 @@ const SITES = [
   { id: 'east-3', site: 'isp-east', address: '127.0.0.14', prefix: '127.64.0.0/16' },
   { id: 'west-1', site: 'isp-west', address: '127.0.0.13', prefix: '127.65.0.0/16' },
 ] as const;
-const TARGETS = { latency: 'east-1', throttle: 'east-2', bgpFlap: 'east-1', kill: 'east-3' };
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -68,7 +67,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     say(
       `\nplaying ${opts.sessions} viewers for ${opts.duration} s from 127.64.0.0/16 (east) and 127.65.0.0/16 (west)`,
     );
-    say('game day through control: latency, throttle, BGP flap and kill on the east appliances');
+    say(
+      'game day through control: latency, throttle, BGP flap and kill, each on the busiest east appliance of the moment',
+    );
     const { sessions, experiments, healthChanges } = await playWithGameDay(
       d.topo,
       d.catalog,
@@ -92,7 +93,7 @@ async function playWithGameDay(topo: Topology, catalog: Catalog, opts: DemoOptio
   const started = Date.now();
   const client = topo.client(5000);
   const health = watchHealth(client, { intervalMs: 200 });
-  const gameDay = startGameDay(client, defaultGameDay(opts.duration, TARGETS), {
+  const gameDay = startGameDay(client, defaultGameDay(opts.duration, 'isp-east'), {
     say,
     startedAtMs: started,
   });
@@ -145,6 +146,14 @@ function printSummary(sessions: SessionQoe[], s: ReturnType<typeof buildReport>[
   say(
     `  errors              ${errors.length === 0 ? 'none' : errors.map(([c, n]) => `${c} ×${n}`).join(', ')}`,
   );
+  // The first few distinct ones in words: a count alone does not say what went wrong.
+  const seen = new Set<string>();
+  for (const e of sessions.flatMap((q) => q.errors)) {
+    const line = `${e.code}: ${e.message}`;
+    if (seen.size >= 3 || seen.has(line)) continue;
+    seen.add(line);
+    say(`    ${line.slice(0, 160)}`);
+  }
 }
 
 function printExperiments(reports: readonly ExperimentReport[]): void {

@@ -65,9 +65,9 @@ export async function startDeployment(opts: DeploymentOptions): Promise<Deployme
     await waitUntil(
       async () => {
         const list = await client.listAppliances({ signal: opts.signal }).catch(() => []);
-        return list.filter((a) => a.health === 'healthy').length === specs.length;
+        return list.filter((a) => a.health === 'healthy' && a.routes > 0).length === specs.length;
       },
-      { what: 'every appliance healthy at control', timeoutMs: 30_000, intervalMs: 200 },
+      { what: 'every appliance healthy at control, with its routes', timeoutMs: 30_000, intervalMs: 200 },
     );
   } catch (err) {
     await topo.stop();

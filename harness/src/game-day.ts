@@ -2,26 +2,33 @@
 // would with `ferry chaos run`. Control checks each against its safety rules and has the
 // target's agent carry it out; the harness only asks. Used by `ferry demo` and
 // `ferry bench chaos`.
-import type { ChaosExperiment, ChaosExperimentRequest } from '@ferry/protocol';
+import type { ApplianceView, ChaosExperiment, ChaosExperimentRequest } from '@ferry/protocol';
 
 export interface GameDayStep {
   /** seconds from the start of the run */
   atSec: number;
+  /** the experiment; with `busiestIn`, its target is chosen when it is due */
   request: ChaosExperimentRequest;
+  /**
+   * Aim at the site's appliance sending the most at that moment (healthy, serving, chaos on):
+   * the one whose viewers an experiment would touch, as a game day means to.
+   */
+  busiestIn?: string;
 }
 
 /** What the game day needs of control (ControlClient has it). */
 export interface ChaosApi {
   runChaos(req: ChaosExperimentRequest): Promise<ChaosExperiment>;
-  listChaos(): Promise<ChaosExperiment[]>;
+  listAppliances(): Promise<ApplianceView[]>;
 }
 
-export interface GameDayTargets {
-  /** three appliances of one site: one experiment at a time takes a third of it out */
-  latency: string;
-  throttle: string;
-  bgpFlap: string;
-  kill: string;
+/** The busiest healthy, serving, chaos-on appliance of a site; undefined when none is. */
+export function busiestAppliance(list: readonly ApplianceView[], site: string): string | undefined {
+  return list
+    .filter(
+      (a) => a.site === site && a.health === 'healthy' && a.reportedState === 'serving' && a.chaos === 'on',
+    )
+    .sort((a, b) => b.loadBps - a.loadBps || a.id.localeCompare(b.id))[0]?.id;
 }
 
 /**
@@ -30,25 +37,22 @@ export interface GameDayTargets {
  * once, so a site of three keeps two thirds of its capacity. The kill comes last, so the
  * killed appliance's restart does not overlap another experiment.
  */
-export function defaultGameDay(durationSec: number, t: GameDayTargets): GameDayStep[] {
+export function defaultGameDay(durationSec: number, site: string): GameDayStep[] {
   const slot = (durationSec * 0.8) / 4;
   const len = Math.max(2, Math.floor(slot * 0.7));
   const at = (i: number) => Math.round(durationSec * 0.1 + i * slot);
   const reason = 'game day';
-  const step = (i: number, request: Omit<ChaosExperimentRequest, 'durationSec' | 'reason'>) => ({
+  const step = (i: number, request: Omit<ChaosExperimentRequest, 'durationSec' | 'reason' | 'target'>) => ({
     atSec: at(i),
-    request: { ...request, durationSec: len, reason },
+    request: { ...request, target: { site }, durationSec: len, reason },
+    busiestIn: site,
   });
   return [
-    step(0, { kind: 'latency', target: { appliance: t.latency }, params: { delayMs: 400, jitterMs: 100 } }),
+    step(0, { kind: 'latency', params: { delayMs: 400, jitterMs: 100 } }),
     // 16 Mb/s for the whole appliance: less than its viewers' top bitrates together.
-    step(1, { kind: 'throttle', target: { appliance: t.throttle }, params: { bytesPerSec: 2_000_000 } }),
-    step(2, {
-      kind: 'bgp-flap',
-      target: { appliance: t.bgpFlap },
-      params: { downSec: Math.max(1, Math.round(len / 2)) },
-    }),
-    step(3, { kind: 'kill', target: { appliance: t.kill } }),
+    step(1, { kind: 'throttle', params: { bytesPerSec: 2_000_000 } }),
+    step(2, { kind: 'bgp-flap', params: { downSec: Math.max(1, Math.round(len / 2)) } }),
+    step(3, { kind: 'kill' }),
   ];
 }
 
@@ -74,20 +78,19 @@ export function startGameDay(
       new Promise<void>((resolve) => {
         const timer = setTimeout(
           () => {
-            const t = Math.round((Date.now() - started) / 1000);
-            const what = `${step.request.kind} on ${step.request.target.appliance ?? step.request.target.site}`;
-            api.runChaos(step.request).then(
-              (experiment) => {
+            const t = () => Math.round((Date.now() - started) / 1000);
+            void submit(api, step).then(
+              ({ request, experiment }) => {
                 outcomes.push({ step, experiment });
                 opts.say?.(
-                  `[${t} s] chaos: ${what} for ${step.request.durationSec} s (${experiment.id}, ${experiment.state})`,
+                  `[${t()} s] chaos: ${describe(request)} for ${request.durationSec} s (${experiment.id}, ${experiment.state})`,
                 );
                 resolve();
               },
               (err: unknown) => {
                 const error = err instanceof Error ? err.message : String(err);
                 outcomes.push({ step, error });
-                opts.say?.(`[${t} s] chaos: ${what} not run: ${error}`);
+                opts.say?.(`[${t()} s] chaos: ${describe(step.request)} not run: ${error}`);
                 resolve();
               },
             );
@@ -108,4 +111,18 @@ export function startGameDay(
     },
     done: Promise.all(pending).then(() => undefined),
   };
+}
+
+function describe(r: ChaosExperimentRequest): string {
+  return `${r.kind} on ${r.target.appliance ?? r.target.site}`;
+}
+
+async function submit(api: ChaosApi, step: GameDayStep) {
+  let request = step.request;
+  if (step.busiestIn) {
+    const target = busiestAppliance(await api.listAppliances(), step.busiestIn);
+    if (!target) throw new Error(`no healthy appliance in ${step.busiestIn} to aim at`);
+    request = { ...request, target: { appliance: target } };
+  }
+  return { request, experiment: await api.runChaos(request) };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyzeExperiments, buildReport, type SessionQoe, writeReport } from '@ferry/client-sim';
 import {
+  busiestAppliance,
   defaultGameDay,
   demoViewerAddress,
   type HealthChange,
@@ -37,7 +38,7 @@ const SITES = [
   { id: 'east-3', site: 'isp-east', address: '127.0.0.33', prefix: '127.64.0.0/16' },
   { id: 'west-1', site: 'isp-west', address: '127.0.0.34', prefix: '127.65.0.0/16' },
 ] as const;
-const TARGETS = { latency: 'east-1', throttle: 'east-2', bgpFlap: 'east-1', kill: 'east-3' };
+const SITE = 'isp-east';
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -100,24 +101,42 @@ export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   try {
-    const steps = defaultGameDay(opts.duration, TARGETS);
+    const steps = defaultGameDay(opts.duration, SITE);
     const killStep = steps.find((s) => s.request.kind === 'kill')!;
     log(
-      `anchor: ${opts.sessions} viewers for ${opts.duration} s; kill -9 of ${TARGETS.kill} from outside at ${killStep.atSec} s`,
+      `anchor: ${opts.sessions} viewers for ${opts.duration} s; the same game day, but the kill at ${killStep.atSec} s is a kill -9 from outside`,
     );
     let outsideKillAtMs = 0;
+    let victim = '';
     const anchor = await run(
       join(root, 'anchor'),
       opts,
       (topo, started) => {
+        const client = topo.client(5000);
+        const rest = startGameDay(
+          client,
+          steps.filter((s) => s !== killStep),
+          { say: log, startedAtMs: started },
+        );
         const t = setTimeout(
           () => {
-            outsideKillAtMs = Date.now();
-            topo.kill(TARGETS.kill);
+            void client.listAppliances().then((list) => {
+              victim = busiestAppliance(list, SITE) ?? '';
+              outsideKillAtMs = Date.now();
+              if (victim) topo.kill(victim);
+              log(
+                `[${Math.round((outsideKillAtMs - started) / 1000)} s] kill -9 of ${victim || 'nothing (none healthy)'}`,
+              );
+            });
           },
           Math.max(0, started + killStep.atSec * 1000 - Date.now()),
         );
-        return { cancel: () => clearTimeout(t) };
+        return {
+          cancel: () => {
+            clearTimeout(t);
+            rest.cancel();
+          },
+        };
       },
       stop.signal,
     );
@@ -136,8 +155,8 @@ export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
     const outsideKill: ChaosExperiment = {
       id: 'outside-kill',
       kind: 'kill',
-      target: { appliance: TARGETS.kill },
-      appliances: [TARGETS.kill],
+      target: { appliance: victim },
+      appliances: [victim],
       params: {},
       durationSec: killStep.request.durationSec,
       state: 'ended',
@@ -165,7 +184,7 @@ export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
         ...(e.kind === 'kill' ? { exitAfterMs: exit ? exit.atMs - begin : null } : {}),
       });
     }
-    rows.push({ label: `kill ${TARGETS.kill} from outside (anchor)`, analysis: outside, exitAfterMs: 0 });
+    rows.push({ label: `kill ${victim} from outside (anchor)`, analysis: outside, exitAfterMs: 0 });
     const chaosKill = rows.find((r) => r.analysis.kind === 'kill' && r.analysis.id !== 'outside-kill');
 
     const date = new Date();
