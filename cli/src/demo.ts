@@ -96,6 +96,7 @@ async function playWithGameDay(topo: Topology, catalog: Catalog, opts: DemoOptio
   const gameDay = startGameDay(client, defaultGameDay(opts.duration, 'isp-east'), {
     say,
     startedAtMs: started,
+    pick: (site) => health.busiest(site),
   });
   const progress = setInterval(() => {
     process.stderr.write(`[${Math.round((Date.now() - started) / 1000)} s] playing…\n`);

@@ -1,6 +1,7 @@
-// `ferry demo` end to end, shortened: real control, three appliances, BGP feeds and a few
-// viewers; one appliance is killed half-way, viewers fail over and every session finishes;
-// no process is left behind.
+// `ferry demo` end to end, shortened: real control, four appliances, BGP feeds and a few
+// viewers; control runs the game day (latency, throttle, BGP flap, kill), the killed appliance
+// is restarted, viewers fail over and every session finishes; the report carries the
+// experiments; no process is left behind.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +48,7 @@ describe('ferry demo', () => {
   it('plays, fails over after the kill, reports, and stops everything', async () => {
     const child = spawn(
       process.execPath,
-      [CLI, 'demo', '--dir', dir, '--duration', '14', '--sessions', '6'],
+      [CLI, 'demo', '--dir', dir, '--duration', '24', '--sessions', '6'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -65,16 +66,32 @@ describe('ferry demo', () => {
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     clearInterval(sample);
     expect(code, out).toBe(0);
-    expect(out).toContain('killed east-1');
+    for (const kind of ['latency', 'throttle', 'bgp-flap', 'kill'])
+      expect(out).toMatch(new RegExp(`chaos: ${kind} on east-\\d for \\d+ s \\(\\S+, running\\)`));
+    expect(out).toMatch(/east-\d exited \(killed by chaos, restarted\)/);
     expect(out).toMatch(/viewers\s+6 \(6 started playing\)/);
     expect(Number(/failovers\s+(\d+)/.exec(out)?.[1])).toBeGreaterThan(0);
     expect(out).toMatch(/errors\s+none/);
     expect(out).toContain('all demo processes stopped');
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
       summary: { sessions: number };
+      experiments: { experiment: { kind: string }; analysis?: { affected: number } }[];
     };
     expect(report.summary.sessions).toBe(6);
-    expect(seen.length).toBeGreaterThanOrEqual(7);
+    // Every experiment ran and was analysed; the kill touched the viewers of its target.
+    expect(report.experiments.map((e) => e.experiment.kind).sort()).toEqual([
+      'bgp-flap',
+      'kill',
+      'latency',
+      'throttle',
+    ]);
+    expect(report.experiments.every((e) => e.analysis !== undefined)).toBe(true);
+    expect(report.experiments.find((e) => e.experiment.kind === 'kill')!.analysis!.affected).toBeGreaterThan(
+      0,
+    );
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('kill');
+    // control, four appliances (one of them twice) and four feeds at least
+    expect(seen.length).toBeGreaterThanOrEqual(9);
     // Helpers of the demo's processes (esbuild's service under tsx) leave when their parent
     // has gone; give them a moment, bounded.
     let alive = seen;
@@ -83,5 +100,5 @@ describe('ferry demo', () => {
       if (alive.length > 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(alive).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 });

@@ -2,7 +2,7 @@
 // would with `ferry chaos run`. Control checks each against its safety rules and has the
 // target's agent carry it out; the harness only asks. Used by `ferry demo` and
 // `ferry bench chaos`.
-import type { ApplianceView, ChaosExperiment, ChaosExperimentRequest } from '@ferry/protocol';
+import type { ChaosExperiment, ChaosExperimentRequest } from '@ferry/protocol';
 
 export interface GameDayStep {
   /** seconds from the start of the run */
@@ -10,7 +10,7 @@ export interface GameDayStep {
   /** the experiment; with `busiestIn`, its target is chosen when it is due */
   request: ChaosExperimentRequest;
   /**
-   * Aim at the site's appliance sending the most at that moment (healthy, serving, chaos on):
+   * Aim at the site's appliance that has been sending the most (healthy, serving, chaos on):
    * the one whose viewers an experiment would touch, as a game day means to.
    */
   busiestIn?: string;
@@ -19,17 +19,10 @@ export interface GameDayStep {
 /** What the game day needs of control (ControlClient has it). */
 export interface ChaosApi {
   runChaos(req: ChaosExperimentRequest): Promise<ChaosExperiment>;
-  listAppliances(): Promise<ApplianceView[]>;
 }
 
-/** The busiest healthy, serving, chaos-on appliance of a site; undefined when none is. */
-export function busiestAppliance(list: readonly ApplianceView[], site: string): string | undefined {
-  return list
-    .filter(
-      (a) => a.site === site && a.health === 'healthy' && a.reportedState === 'serving' && a.chaos === 'on',
-    )
-    .sort((a, b) => b.loadBps - a.loadBps || a.id.localeCompare(b.id))[0]?.id;
-}
+/** Chooses a `busiestIn` step's target when it is due (HealthWatch.busiest fits). */
+export type TargetPicker = (site: string) => string | undefined;
 
 /**
  * One latency, one throttle, one BGP flap and one kill, one after another in four equal slots
@@ -68,7 +61,7 @@ export interface GameDayRun {
 export function startGameDay(
   api: ChaosApi,
   steps: readonly GameDayStep[],
-  opts: { say?: (line: string) => void; startedAtMs?: number } = {},
+  opts: { say?: (line: string) => void; startedAtMs?: number; pick?: TargetPicker } = {},
 ): GameDayRun {
   const started = opts.startedAtMs ?? Date.now();
   const outcomes: GameDayRun['outcomes'] = [];
@@ -79,7 +72,7 @@ export function startGameDay(
         const timer = setTimeout(
           () => {
             const t = () => Math.round((Date.now() - started) / 1000);
-            void submit(api, step).then(
+            void submit(api, step, opts.pick).then(
               ({ request, experiment }) => {
                 outcomes.push({ step, experiment });
                 opts.say?.(
@@ -117,10 +110,11 @@ function describe(r: ChaosExperimentRequest): string {
   return `${r.kind} on ${r.target.appliance ?? r.target.site}`;
 }
 
-async function submit(api: ChaosApi, step: GameDayStep) {
+async function submit(api: ChaosApi, step: GameDayStep, pick: TargetPicker | undefined) {
   let request = step.request;
   if (step.busiestIn) {
-    const target = busiestAppliance(await api.listAppliances(), step.busiestIn);
+    if (!pick) throw new Error('a step aimed at the busiest appliance needs a target picker');
+    const target = pick(step.busiestIn);
     if (!target) throw new Error(`no healthy appliance in ${step.busiestIn} to aim at`);
     request = { ...request, target: { appliance: target } };
   }

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analyzeExperiments, buildReport, type SessionQoe, writeReport } from '@ferry/client-sim';
 import {
-  busiestAppliance,
   defaultGameDay,
   demoViewerAddress,
   type HealthChange,
+  type HealthWatch,
   playViewers,
   startDeployment,
   startGameDay,
@@ -54,7 +54,7 @@ interface RunResult {
 async function run(
   dir: string,
   opts: BenchChaosOptions,
-  during: (topo: Topology, startedAtMs: number) => { cancel(): void },
+  during: (topo: Topology, startedAtMs: number, health: HealthWatch) => { cancel(): void },
   signal: AbortSignal,
 ): Promise<RunResult> {
   const d = await startDeployment({
@@ -69,7 +69,7 @@ async function run(
     const client = d.topo.client(5000);
     const health = watchHealth(client);
     const started = Date.now();
-    const act = during(d.topo, started);
+    const act = during(d.topo, started, health);
     let sessions: SessionQoe[];
     try {
       sessions = await play(d.topo, d.catalog, opts, signal);
@@ -77,7 +77,9 @@ async function run(
       act.cancel();
       await health.stop();
     }
-    const experiments = (await client.listChaos()).filter((e) => e.createdAtMs >= started);
+    const experiments = (await client.listChaos())
+      .filter((e) => e.createdAtMs >= started)
+      .sort((a, b) => a.startAtMs - b.startAtMs);
     return { sessions, experiments, health: health.changes, exits: [...d.topo.exits] };
   } finally {
     await d.topo.stop();
@@ -111,23 +113,20 @@ export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
     const anchor = await run(
       join(root, 'anchor'),
       opts,
-      (topo, started) => {
-        const client = topo.client(5000);
+      (topo, started, health) => {
         const rest = startGameDay(
-          client,
+          topo.client(5000),
           steps.filter((s) => s !== killStep),
-          { say: log, startedAtMs: started },
+          { say: log, startedAtMs: started, pick: (site) => health.busiest(site) },
         );
         const t = setTimeout(
           () => {
-            void client.listAppliances().then((list) => {
-              victim = busiestAppliance(list, SITE) ?? '';
-              outsideKillAtMs = Date.now();
-              if (victim) topo.kill(victim);
-              log(
-                `[${Math.round((outsideKillAtMs - started) / 1000)} s] kill -9 of ${victim || 'nothing (none healthy)'}`,
-              );
-            });
+            victim = health.busiest(SITE) ?? '';
+            outsideKillAtMs = Date.now();
+            if (victim) topo.kill(victim);
+            log(
+              `[${Math.round((outsideKillAtMs - started) / 1000)} s] kill -9 of ${victim || 'nothing (none healthy)'}`,
+            );
           },
           Math.max(0, started + killStep.atSec * 1000 - Date.now()),
         );
@@ -146,7 +145,12 @@ export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
     const gameDay = await run(
       join(root, 'game-day'),
       opts,
-      (topo, started) => startGameDay(topo.client(5000), steps, { say: log, startedAtMs: started }),
+      (topo, started, health) =>
+        startGameDay(topo.client(5000), steps, {
+          say: log,
+          startedAtMs: started,
+          pick: (site) => health.busiest(site),
+        }),
       stop.signal,
     );
 
