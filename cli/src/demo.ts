@@ -120,7 +120,9 @@ async function playWithGameDay(topo: Topology, catalog: Catalog, opts: DemoOptio
     const experiments: ChaosExperiment[] = await client.listChaos().catch(() => []);
     return {
       sessions,
-      experiments: experiments.filter((e) => e.createdAtMs >= started),
+      experiments: experiments
+        .filter((e) => e.createdAtMs >= started)
+        .sort((a, b) => a.startAtMs - b.startAtMs),
       healthChanges: health.changes,
     };
   } finally {
