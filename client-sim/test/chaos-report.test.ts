@@ -110,4 +110,51 @@ describe('report with chaos experiments', () => {
     expect(plain).not.toContain('class="band"');
     expect(plain).not.toContain('Chaos experiments');
   });
+
+  it("times each experiment's detection by the first health change on its targets inside its window", () => {
+    const withHealth = buildReport(sessions, {
+      experiments: [
+        experiment({
+          id: 'k2',
+          kind: 'kill',
+          appliances: ['v'],
+          startedAtMs: T0 + 10_000,
+          endedAtMs: T0 + 12_000,
+        }),
+        experiment({
+          id: 'k3',
+          kind: 'kill',
+          appliances: ['v'],
+          startedAtMs: T0 + 40_000,
+          endedAtMs: T0 + 42_000,
+        }),
+      ],
+      chaos: {
+        settleMs: 1000,
+        healthChanges: [
+          { applianceId: 'w', atMs: T0 + 10_500, to: 'unhealthy' },
+          { applianceId: 'v', atMs: T0 + 11_200, to: 'unhealthy' },
+          { applianceId: 'v', atMs: T0 + 41_000, to: 'unhealthy' },
+        ],
+      },
+    });
+    const [k2, k3] = withHealth.experiments!;
+    // Another appliance's change does not count; the target's does.
+    expect(k2!.analysis!.detectionMs).toBe(1200);
+    expect(k3!.analysis!.detectionMs).toBe(1000);
+    const late = buildReport(sessions, {
+      experiments: [
+        experiment({
+          id: 'k4',
+          kind: 'kill',
+          appliances: ['v'],
+          startedAtMs: T0 + 1000,
+          endedAtMs: T0 + 2000,
+        }),
+      ],
+      // after the window and its settle time: a later failure's detection, not this one's
+      chaos: { settleMs: 1000, healthChanges: [{ applianceId: 'v', atMs: T0 + 11_200, to: 'unhealthy' }] },
+    });
+    expect(late.experiments![0]!.analysis!.detectionMs).toBeNull();
+  });
 });

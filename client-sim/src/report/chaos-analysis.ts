@@ -105,7 +105,7 @@ export interface ExperimentAnalysis {
   appliedAfterMs: number | null;
 }
 
-const DEFAULT_SETTLE_MS = 5000;
+export const DEFAULT_SETTLE_MS = 5000;
 const DEFAULT_PACE_FRACTION = 0.8;
 
 const throughputBps = (d: DownloadSample) =>

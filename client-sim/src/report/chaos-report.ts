@@ -6,6 +6,7 @@ import type { SessionQoe } from '../player/qoe.js';
 import {
   type AnalyzeExperimentOptions,
   analyzeExperiment,
+  DEFAULT_SETTLE_MS,
   type ExperimentAnalysis,
 } from './chaos-analysis.js';
 import { experimentRan, experimentWindow } from './chaos-window.js';
@@ -38,9 +39,17 @@ export function analyzeExperiments(
   const { healthChanges = [], ...rest } = opts;
   return experiments.map((experiment) => {
     if (!experimentRan(experiment)) return { experiment };
-    const { startMs } = experimentWindow(experiment);
+    const { startMs, endMs } = experimentWindow(experiment);
+    // Only inside the window and its settle time: a later experiment's detection is not this one's.
+    const until = endMs + (rest.settleMs ?? DEFAULT_SETTLE_MS);
     const detected = healthChanges
-      .filter((h) => h.to !== 'healthy' && h.atMs >= startMs && experiment.appliances.includes(h.applianceId))
+      .filter(
+        (h) =>
+          h.to !== 'healthy' &&
+          h.atMs >= startMs &&
+          h.atMs <= until &&
+          experiment.appliances.includes(h.applianceId),
+      )
       .reduce<number | undefined>(
         (first, h) => (first === undefined || h.atMs < first ? h.atMs : first),
         undefined,
