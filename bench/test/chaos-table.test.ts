@@ -50,9 +50,12 @@ describe('bench chaos tables', () => {
     const rows = killComparison(
       analysis({ detectionMs: 2000, failovers: 5, stalls: { count: 1, ms: 300, sessions: 1 } }),
       analysis({ detectionMs: 1000, failovers: 10 }),
+      600,
     ).rows;
     const byName = new Map(rows.map((r) => [r[0], r]));
     expect(byName.get('detected after')?.[3]).toBe('2.00x');
+    // From the process's exit, the order's way to the appliance left out.
+    expect(rows[1]).toEqual(['  counted from the exit', '1400 ms', '1000 ms', '1.40x']);
     expect(byName.get('failed fetches')?.[3]).toBe('0.50x');
     // Nothing to divide by: the extra stall is shown as a count.
     expect(byName.get('stalls')?.[3]).toBe('+1');

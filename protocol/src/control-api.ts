@@ -4,6 +4,7 @@
 import { type Static, Type } from 'typebox';
 import { CatalogSegment, StreamKind } from './catalog-schema.js';
 import { ChaosReport, SignedChaosOrders } from './chaos.js';
+import { FillReport, ServedReport } from './fill.js';
 import { HealthStatus } from './health.js';
 
 export const ApplianceState = Type.Union([
@@ -133,6 +134,10 @@ export const Heartbeat = Type.Object({
   ),
   /** chaos mode and the faults running (docs/chaos.md); absent from older appliances */
   chaos: Type.Optional(ChaosReport),
+  /** fill progress (docs/fill.md); absent from an appliance that does not fill */
+  fill: Type.Optional(FillReport),
+  /** body bytes served per file since the last heartbeat: popularity for placement */
+  served: Type.Optional(ServedReport),
 });
 export type Heartbeat = Static<typeof Heartbeat>;
 

@@ -5,6 +5,7 @@ export * from './control-api.js';
 export * from './control-client.js';
 export * from './control-views.js';
 export * from './error-catalogue.js';
+export * from './fill.js';
 export * from './health.js';
 export * from './ip-text.js';
 export * from './key-ring-reload.js';

@@ -194,7 +194,9 @@ export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
     const date = new Date();
     const machine = machineInfo();
     const table = chaosTable(rows);
-    const comparison = chaosKill ? killComparison(chaosKill.analysis, outside) : undefined;
+    const comparison = chaosKill
+      ? killComparison(chaosKill.analysis, outside, chaosKill.exitAfterMs ?? null)
+      : undefined;
     const header = [
       `ferry bench chaos — ${date.toISOString()}`,
       ...describeMachine(machine),

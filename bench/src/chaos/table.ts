@@ -42,7 +42,14 @@ export function chaosTable(rows: readonly ChaosRow[]): Table {
 }
 
 /** The chaos kill against the outside kill: each figure's ratio (≤ 1.00x: no worse). */
-export function killComparison(chaos: ExperimentAnalysis, outside: ExperimentAnalysis): Table {
+export function killComparison(
+  chaos: ExperimentAnalysis,
+  outside: ExperimentAnalysis,
+  /** ms from the chaos kill's start until its process was gone: the order's way there */
+  chaosExitAfterMs: number | null = null,
+): Table {
+  const sinceExit = (v: number | null) =>
+    v === null || chaosExitAfterMs === null ? null : v - chaosExitAfterMs;
   const row = (name: string, c: number | null, o: number | null, unit: 'ms' | 'count') => {
     const fmt = (v: number | null) => (unit === 'ms' ? ms(v) : v === null ? 'n/a' : String(v));
     const ratio = c === null || o === null ? null : o === 0 ? (c === 0 ? 1 : null) : c / o;
@@ -53,7 +60,9 @@ export function killComparison(chaos: ExperimentAnalysis, outside: ExperimentAna
     numeric: [1, 2, 3],
     rows: [
       row('detected after', chaos.detectionMs, outside.detectionMs, 'ms'),
+      row('  counted from the exit', sinceExit(chaos.detectionMs), outside.detectionMs, 'ms'),
       row('all fetching elsewhere', chaos.allMovedMs, outside.allMovedMs, 'ms'),
+      row('  counted from the exit', sinceExit(chaos.allMovedMs), outside.allMovedMs, 'ms'),
       row('recovered after', chaos.recoveryMs, outside.recoveryMs, 'ms'),
       row('stalls', chaos.stalls.count, outside.stalls.count, 'count'),
       row('failed fetches', chaos.failovers, outside.failovers, 'count'),
