@@ -118,10 +118,7 @@ describe('chaos on a running deployment', () => {
       expect(e.applied?.['lab-1']?.sinceMs).toBeGreaterThan(0);
       expect(e.applied?.['lab-1']?.revertedAtMs).toBeGreaterThan(0);
     });
-    const res = await request(`${d.topo.controlUrl}/v1/events?experiment=${id}&limit=100`, {
-      headers: { authorization: `Bearer ${d.topo.operatorToken}` },
-    });
-    const { events } = (await res.body.json()) as { events: { kind: string }[] };
+    const { events } = await d.topo.client().events({ experiment: id!, limit: 100 });
     const kinds = events.map((e) => e.kind);
     for (const step of ['chaos-planned', 'chaos-started', 'chaos-applied', 'chaos-aborted', 'chaos-reverted'])
       expect(kinds, JSON.stringify(events)).toContain(step);
