@@ -27,19 +27,22 @@ describe('replicas follow popularity', () => {
     { popularity: 250, replicas: 1 },
     { popularity: 100, replicas: 1 },
     { popularity: 0, replicas: 1 },
-  ])('a file $popularity / 1000 as popular as the top one has $replicas copies', ({ popularity, replicas }) => {
-    const list = [
-      { id: 'top', size: 10 },
-      { id: 'x', size: 10 },
-    ];
-    const pop = new Map([
-      ['top', 1000],
-      ['x', popularity],
-    ]);
-    const held = copies(place(oneSite(list, appliances(4, AMPLE), pop)));
-    expect(held.get('top')).toBe(4);
-    expect(held.get('x')).toBe(replicas);
-  });
+  ])(
+    'a file $popularity / 1000 as popular as the top one has $replicas copies',
+    ({ popularity, replicas }) => {
+      const list = [
+        { id: 'top', size: 10 },
+        { id: 'x', size: 10 },
+      ];
+      const pop = new Map([
+        ['top', 1000],
+        ['x', popularity],
+      ]);
+      const held = copies(place(oneSite(list, appliances(4, AMPLE), pop)));
+      expect(held.get('top')).toBe(4);
+      expect(held.get('x')).toBe(replicas);
+    },
+  );
 
   it('under a Zipf skew: the top files on every appliance, counts falling with popularity, every file once', () => {
     const list = files(200);
@@ -68,14 +71,17 @@ describe('capacity', () => {
     { caps: [0, 5000], n: 40, size: 100, placed: 40 },
     { caps: [150, 150], n: 10, size: 100, placed: 2 },
     { caps: [99], n: 3, size: 100, placed: 0 },
-  ])('appliances of $caps bytes, $n files of $size: $placed placed, none over capacity', ({ caps, n, size, placed }) => {
-    const list = files(n, size);
-    const apps = caps.map((capacityBytes, i) => ({ id: `a${i}`, capacityBytes }));
-    const wanted = place(oneSite(list, apps, new Map()));
-    const used = usedBytes(wanted, list);
-    caps.forEach((cap, i) => expect(used.get(`a${i}`)).toBeLessThanOrEqual(cap));
-    expect(copies(wanted).size).toBe(placed);
-  });
+  ])(
+    'appliances of $caps bytes, $n files of $size: $placed placed, none over capacity',
+    ({ caps, n, size, placed }) => {
+      const list = files(n, size);
+      const apps = caps.map((capacityBytes, i) => ({ id: `a${i}`, capacityBytes }));
+      const wanted = place(oneSite(list, apps, new Map()));
+      const used = usedBytes(wanted, list);
+      for (const [i, cap] of caps.entries()) expect(used.get(`a${i}`)).toBeLessThanOrEqual(cap);
+      expect(copies(wanted).size).toBe(placed);
+    },
+  );
 
   it('a larger appliance takes more of the spill when the small ones are full', () => {
     const list = files(60, 100);
@@ -102,7 +108,8 @@ describe('capacity', () => {
       }));
       const result = placeWithTrace(oneSite(list, apps, pop));
       const used = usedBytes(result.wanted, list);
-      for (const a of apps) expect(used.get(a.id)!, `seed ${seed} ${a.id}`).toBeLessThanOrEqual(a.capacityBytes);
+      for (const a of apps)
+        expect(used.get(a.id)!, `seed ${seed} ${a.id}`).toBeLessThanOrEqual(a.capacityBytes);
       for (const f of result.sites.get('s')!.files) {
         expect(new Set(f.placedOn).size).toBe(f.placedOn.length);
         expect(f.placedOn.length).toBeLessThanOrEqual(Math.min(f.replicas, apps.length));
@@ -203,9 +210,29 @@ describe('no thrashing', () => {
     const before = placeWithTrace(oneSite(list, apps, new Map([['held', 100]])));
     expect([...before.wanted.get('a0')!]).toEqual(['held']);
     const previous = { replicas: before.replicas };
-    const slightly = place({ ...oneSite(list, apps, new Map([['held', 100], ['new', 120]])), previous });
+    const slightly = place({
+      ...oneSite(
+        list,
+        apps,
+        new Map([
+          ['held', 100],
+          ['new', 120],
+        ]),
+      ),
+      previous,
+    });
     expect([...slightly.get('a0')!]).toEqual(['held']);
-    const clearly = place({ ...oneSite(list, apps, new Map([['held', 100], ['new', 130]])), previous });
+    const clearly = place({
+      ...oneSite(
+        list,
+        apps,
+        new Map([
+          ['held', 100],
+          ['new', 130],
+        ]),
+      ),
+      previous,
+    });
     expect([...clearly.get('a0')!]).toEqual(['new']);
   });
 });
@@ -236,7 +263,10 @@ describe('parent tiers', () => {
     const input: PlacementInput = {
       files: list,
       sites: new Map([['core', appliances(4, AMPLE, 'c')]]),
-      popularity: { sites: new Map([['edge', new Map([['f0001', 1000]])]]), base: new Map([['f0000', 1000]]) },
+      popularity: {
+        sites: new Map([['edge', new Map([['f0001', 1000]])]]),
+        base: new Map([['f0000', 1000]]),
+      },
       parents: new Map([['edge', 'core']]),
     };
     const held = copies(place(input));
