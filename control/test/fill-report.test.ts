@@ -3,6 +3,7 @@
 // sources), the fill-done event, bytes served and steering's content misses raising
 // popularity, and steering sending viewers only where the file is held.
 import { eventually } from '@ferry/harness';
+import { ControlClient } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FillAppliance, type FillControl, fillCatalog, startFillControl } from './support/fill-fleet.js';
 import { rawCall } from './support/test-control.js';
@@ -75,6 +76,9 @@ describe('the fill view', () => {
       window: 'open',
       errors,
     });
+    // the operators' client checks the answer against FillView
+    const client = new ControlClient({ baseUrl: f.t.base, token: f.t.tokens.viewer });
+    expect(await client.getFill('v1')).toEqual(r.json);
     const metrics = await f.t.control.metrics.registry.metrics();
     expect(metrics).toContain('ferry_control_fill_bytes_to_go{appliance="v1"} 3000');
     expect(metrics).toContain('ferry_control_fill_wanted_files{appliance="v1"} 4');

@@ -153,4 +153,12 @@ describe('manifestVersion', () => {
     ).not.toBe(v);
     expect(manifestVersion({ files, drop: ['x'] })).not.toBe(v);
   });
+
+  it("changes with the URLs' expiry step only when there are URLs", () => {
+    expect(manifestVersion({ files, drop: [] }, 7200)).not.toBe(manifestVersion({ files, drop: [] }, 10800));
+    const originOnly = [files[1]!];
+    expect(manifestVersion({ files: originOnly, drop: [] }, 7200)).toBe(
+      manifestVersion({ files: originOnly, drop: [] }, 10800),
+    );
+  });
 });

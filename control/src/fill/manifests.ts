@@ -53,7 +53,10 @@ export function planFor(ctx: ManifestContext, applianceId: string, nowMs: number
 export function buildManifest(ctx: ManifestContext, applianceId: string, nowMs: number): FillManifest {
   const plan = planFor(ctx, applianceId, nowMs);
   const rec = ctx.model.getAppliance(applianceId)!;
-  const sourcesExpireAt = Math.floor(nowMs / 1000) + ctx.config.sourceTtlSec;
+  // Aligned to steps of the TTL, valid one to two steps: every request within a step gets
+  // the same expiry (and the same version), a new step renews the tokens.
+  const ttl = ctx.config.sourceTtlSec;
+  const sourcesExpireAt = (Math.floor(nowMs / 1000 / ttl) + 2) * ttl;
   const key = ctx.signingKey?.();
   const clientPrefix = fillPrefix(rec.url);
   const toSource = (s: PlannedSource, fileId: string): FillSource => {
@@ -65,7 +68,7 @@ export function buildManifest(ctx: ManifestContext, applianceId: string, nowMs: 
   };
   return {
     applianceId,
-    version: manifestVersion(plan),
+    version: manifestVersion(plan, sourcesExpireAt),
     generatedAtMs: nowMs,
     files: plan.files.map((f) => ({
       fileId: f.id,
