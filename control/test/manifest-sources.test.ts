@@ -53,6 +53,10 @@ describe('a site of two appliances filling the same catalog', () => {
   it('gives every file to at least one appliance and the top file to both', async () => {
     const placement = f.t.control.fill.placement;
     f.t.control.fill.refresh();
+    // the catalog's initial popularity, counted in every site
+    const f1 = f.t.control.fill.popularity.value('edge', 'f1', Date.now());
+    expect(f1).toBeGreaterThan(4.9e5);
+    expect(f1).toBeLessThanOrEqual(5e5);
     const union = new Set([...placement.wantedOf('e1'), ...placement.wantedOf('e2')]);
     expect(union.size).toBe(FILES);
     expect(placement.wantedOf('e1')).toContain('f0');
@@ -155,5 +159,8 @@ describe('the fleet changing', () => {
     const metrics = await f.t.control.metrics.registry.metrics();
     expect(metrics).toMatch(/ferry_control_placement_recomputes_total\{result="changed"\} [1-9]/);
     expect(metrics).toMatch(/ferry_control_fill_wanted_files\{appliance="plain"\} [1-9]/);
+    // held by a serving appliance of the site: f0 (the seed's), and whatever else they reported
+    expect(metrics).toMatch(/ferry_control_fill_live_files\{site="edge"\} [1-9]/);
+    expect(metrics).toMatch(/ferry_control_fill_live_files\{site="core"\} 1\b/);
   });
 });
