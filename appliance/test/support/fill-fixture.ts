@@ -42,7 +42,7 @@ export const origin = (key: string): FillSource => ({ kind: 'origin', key });
 export const peer = (applianceId: string, url: string): FillSource => ({ kind: 'peer', applianceId, url });
 
 /** The s3rver origin of the tests: bucket `media`, prefix `videos`. */
-export function s3Origin(s3: Pick<S3Server, 'endpoint'>): OriginSettings {
+export function s3Origin(s3: Pick<S3Server, 'endpoint'>): Extract<OriginSettings, { kind: 's3' }> {
   return {
     kind: 's3',
     bucket: BUCKET,
