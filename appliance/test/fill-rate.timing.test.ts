@@ -4,13 +4,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, type S3Server, startS3Server } from '@ferry/harness';
+import { eventually, type S3Server } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeControl } from './agent-fake-control.js';
 import type { Fixture } from './support/appliance-fixture.js';
 import { testBytes } from './support/appliance-fixture.js';
 import {
-  BUCKET,
   fillStatus,
   holds,
   manifestFile,
@@ -18,10 +17,10 @@ import {
   metricsOf,
   metricValue,
   origin,
-  PREFIX,
   s3Origin,
   sha256,
   startFiller,
+  startOrigin,
 } from './support/fill-fixture.js';
 
 const RATE = 1_000_000;
@@ -37,8 +36,7 @@ let fx: Fixture | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ferry-fill-rate-'));
-  s3 = await startS3Server({ buckets: [BUCKET] });
-  for (const [id, b] of Object.entries(FILES)) await s3.putObject(BUCKET, `${PREFIX}/${id}`, b);
+  s3 = await startOrigin(FILES);
   control = await new FakeControl().start();
 });
 afterAll(async () => {

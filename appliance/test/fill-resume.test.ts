@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, type S3Server, startS3Server } from '@ferry/harness';
+import { eventually, type S3Server } from '@ferry/harness';
 import { parsePublicKey } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentityKey } from '../src/identity/identity-key.js';
@@ -23,6 +23,7 @@ import {
   s3Origin,
   sha256,
   startFiller,
+  startOrigin,
 } from './support/fill-fixture.js';
 import { get } from './support/http-client.js';
 
@@ -36,8 +37,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ferry-fill-resume-'));
-  s3 = await startS3Server({ buckets: [BUCKET] });
-  await s3.putObject(BUCKET, `${PREFIX}/${ID}`, BYTES);
+  s3 = await startOrigin({ [ID]: BYTES });
 });
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -5,13 +5,12 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, type S3Server, startS3Server } from '@ferry/harness';
+import { eventually, type S3Server } from '@ferry/harness';
 import type { Heartbeat } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeControl } from './agent-fake-control.js';
 import { testBytes } from './support/appliance-fixture.js';
 import {
-  BUCKET,
   fillStatus,
   holds,
   manifestFile,
@@ -19,10 +18,10 @@ import {
   metricsOf,
   metricValue,
   origin,
-  PREFIX,
   s3Origin,
   sha256,
   startFiller,
+  startOrigin,
 } from './support/fill-fixture.js';
 import { get } from './support/http-client.js';
 
@@ -38,8 +37,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ferry-fill-s3-'));
-  s3 = await startS3Server({ buckets: [BUCKET] });
-  for (const [id, bytes] of Object.entries(FILES)) await s3.putObject(BUCKET, `${PREFIX}/${id}`, bytes);
+  s3 = await startOrigin(FILES);
 });
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -5,24 +5,23 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, freePort, type S3Server, startS3Server } from '@ferry/harness';
+import { eventually, freePort, type S3Server } from '@ferry/harness';
 import { formatKeyFile, generateKey, signToken, tokenQuery } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeControl } from './agent-fake-control.js';
 import { type Fixture, startFixture, testBytes } from './support/appliance-fixture.js';
 import {
-  BUCKET,
   holds,
   manifestFile,
   manifestOf,
   metricsOf,
   metricValue,
   origin,
-  PREFIX,
   peer,
   s3Origin,
   sha256,
   startFiller,
+  startOrigin,
 } from './support/fill-fixture.js';
 import { get } from './support/http-client.js';
 
@@ -37,11 +36,10 @@ const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ferry-fill-src-'));
-  s3 = await startS3Server({ buckets: [BUCKET] });
   // The origin's copy has one byte changed: same size, wrong sha256.
   const bad = Buffer.from(GOOD);
   bad[bad.length >> 1]! ^= 0xff;
-  await s3.putObject(BUCKET, `${PREFIX}/${ID}`, bad);
+  s3 = await startOrigin({ [ID]: bad });
   const keyFile = join(dir, 'keys');
   writeFileSync(keyFile, formatKeyFile([key]), { mode: 0o600 });
   // The peer checks URL tokens, as every appliance with a key file does.

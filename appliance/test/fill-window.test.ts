@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, type S3Server, startS3Server } from '@ferry/harness';
+import { eventually, type S3Server } from '@ferry/harness';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Filler } from '../src/fill/filler.js';
@@ -14,14 +14,13 @@ import { ApplianceMetrics } from '../src/ops/metrics.js';
 import { ContentStore } from '../src/store/store.js';
 import { testBytes } from './support/appliance-fixture.js';
 import {
-  BUCKET,
   fillSettings,
   manifestFile,
   manifestOf,
   origin,
-  PREFIX,
   s3Origin,
   sha256,
+  startOrigin,
 } from './support/fill-fixture.js';
 
 const ID = 't0004-v5800k';
@@ -33,8 +32,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ferry-fill-window-'));
-  s3 = await startS3Server({ buckets: [BUCKET] });
-  await s3.putObject(BUCKET, `${PREFIX}/${ID}`, BYTES);
+  s3 = await startOrigin({ [ID]: BYTES });
 });
 afterAll(async () => {
   await s3?.stop();

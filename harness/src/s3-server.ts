@@ -2,13 +2,14 @@
 // (npm, pinned) as its own process on loopback, port 0 unless asked (the port it took is
 // read from its readiness line, so there is no race for a free port), data in a temp dir,
 // its buckets made at start. It speaks the S3 API that @aws-sdk/client-s3 talks, ranged GETs
-// included. Stopped by its pid; the temp dir is removed on stop() unless the caller gave it.
-import { type ChildProcess, spawn } from 'node:child_process';
+// included. Stopped by its pid (processes.ts); the temp dir is removed on stop() unless the
+// caller gave it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type Child, ProcessGroup } from './processes.js';
 
 /** s3rver's built-in account: any client must sign with it. */
 export const S3_TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -41,17 +42,6 @@ function s3rverBin(): string {
   return createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js');
 }
 
-function waitExit(proc: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Server> {
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'ferry-s3-')));
@@ -66,42 +56,36 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   ];
   args.push('--silent', '--no-vhost-buckets');
   for (const b of options.buckets ?? []) args.push('--configure-bucket', b);
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const pid = proc.pid;
-  const stopProcess = async () => {
-    if (pid !== undefined && proc.exitCode === null && proc.signalCode === null) {
-      process.kill(pid, 'SIGTERM');
-      if (!(await waitExit(proc, 5000))) {
-        process.kill(pid, 'SIGKILL');
-        await waitExit(proc, 2000);
-      }
-    }
-  };
+  const group = new ProcessGroup();
+  let child: Child;
+  try {
+    child = group.start({ name: 's3rver', command: process.execPath, args, keepBytes: 64 * 1024 });
+  } catch (err) {
+    if (ownDir) await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const readyMs = options.readyTimeoutMs ?? 10_000;
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`s3rver not ready within ${options.readyTimeoutMs ?? 10_000} ms: ${output}`)),
-        options.readyTimeoutMs ?? 10_000,
+        () => reject(new Error(`s3rver not ready within ${readyMs} ms: ${child.stderr()}`)),
+        readyMs,
       );
-      const onData = (b: Buffer) => {
-        output = (output + b.toString()).slice(-4000);
-        const m = /S3rver listening on [^\s:]+:(\d+)/.exec(output);
+      child.process.stdout?.on('data', () => {
+        const m = /S3rver listening on [^\s:]+:(\d+)/.exec(child.stdout());
         if (m) {
           clearTimeout(timer);
           resolve(Number(m[1]));
         }
-      };
-      proc.stdout?.on('data', onData);
-      proc.stderr?.on('data', onData);
-      proc.once('exit', (code) => {
+      });
+      void child.exited.then((exit) => {
         clearTimeout(timer);
-        reject(new Error(`s3rver exited with ${code}: ${output}`));
+        reject(new Error(`s3rver exited (${JSON.stringify(exit)}): ${child.stderr()}`));
       });
     });
   } catch (err) {
-    await stopProcess();
+    await group.stop(child);
     if (ownDir) await rm(dir, { recursive: true, force: true });
     throw err;
   }
@@ -118,7 +102,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     endpoint,
     port,
     dir,
-    pid: pid!,
+    pid: child.pid,
     client,
     async putObject(bucket, key, body) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
@@ -130,7 +114,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     }),
     async stop() {
       client.destroy();
-      await stopProcess();
+      await group.stop(child);
       if (ownDir) await rm(dir, { recursive: true, force: true });
     },
   };

@@ -3,7 +3,7 @@
 // and small readers of its metrics and status.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { S3_TEST_CREDENTIALS, S3_TEST_REGION, type S3Server } from '@ferry/harness';
+import { S3_TEST_CREDENTIALS, S3_TEST_REGION, type S3Server, startS3Server } from '@ferry/harness';
 import { type FillManifest, type FillSource, type ManifestFile, parsePublicKey } from '@ferry/protocol';
 import type { ApplianceConfig } from '../../src/config.js';
 import type { FillSettings, OriginSettings } from '../../src/fill/settings.js';
@@ -40,6 +40,13 @@ export function manifestOf(
 export const origin = (key: string): FillSource => ({ kind: 'origin', key });
 
 export const peer = (applianceId: string, url: string): FillSource => ({ kind: 'peer', applianceId, url });
+
+/** A real s3rver holding each file as `videos/<id>` in bucket `media`. */
+export async function startOrigin(files: Record<string, Buffer>): Promise<S3Server> {
+  const s3 = await startS3Server({ buckets: [BUCKET] });
+  for (const [id, bytes] of Object.entries(files)) await s3.putObject(BUCKET, `${PREFIX}/${id}`, bytes);
+  return s3;
+}
 
 /** The s3rver origin of the tests: bucket `media`, prefix `videos`. */
 export function s3Origin(s3: Pick<S3Server, 'endpoint'>): Extract<OriginSettings, { kind: 's3' }> {
