@@ -11,22 +11,14 @@ import type { ApplianceMetrics } from '../ops/metrics.js';
 import type { ContentStore } from '../store/store.js';
 import { download } from './download.js';
 import { Evictor } from './evictor.js';
-import {
-  type FillPlan,
-  type HeldVersion,
-  nextToStart,
-  planFill,
-  retryDelayMs,
-  stalePartials,
-} from './plan.js';
+import { FillOutcomes } from './outcomes.js';
+import { type FillPlan, type HeldVersion, nextToStart, planFill, stalePartials } from './plan.js';
 import { RateCap, RateMeter } from './rate.js';
 import type { FillSettings } from './settings.js';
 import { type SourceOpener, sourceName } from './source.js';
 import { windowOpen } from './window.js';
 
 const TICK_MS = 1000;
-const MAX_ERRORS = 32;
-const MAX_CORRUPT = 256;
 
 export interface FillerOptions {
   settings: FillSettings;
@@ -50,14 +42,6 @@ interface Running {
   ac: AbortController;
 }
 
-interface Failure {
-  rounds: number;
-  retryAtMs: number;
-  lastError: string;
-}
-
-type FillError = FillReport['errors'][number];
-
 export class Filler {
   private readonly log: Logger;
   private readonly now: () => number;
@@ -66,10 +50,8 @@ export class Filler {
   private readonly meter: RateMeter;
   private readonly evictor: Evictor;
   private readonly running = new Map<string, Running>();
-  private readonly failures = new Map<string, Failure>();
+  private readonly outcomes: FillOutcomes;
   private readonly tasks = new Set<Promise<void>>();
-  private corrupt: FillReport['corrupt'] = [];
-  private errors: FillError[] = [];
   private manifest: FillManifest | undefined;
   /** the manifest's files: id → sha256 of the version wanted */
   private wanted = new Map<string, string>();
@@ -85,6 +67,13 @@ export class Filler {
     this.random = opts.random ?? Math.random;
     this.rate = new RateCap(opts.settings.rateBytesPerSec);
     this.meter = new RateMeter(5, this.now);
+    this.outcomes = new FillOutcomes({
+      metrics: opts.metrics,
+      logger: this.log,
+      retryBaseMs: opts.settings.retryBaseMs,
+      now: this.now,
+      random: this.random,
+    });
     this.evictor = new Evictor({
       graceMs: opts.settings.evictGraceSec * 1000,
       store: opts.store,
@@ -127,8 +116,7 @@ export class Filler {
   setManifest(m: FillManifest): void {
     this.manifest = m;
     this.planCache = undefined;
-    // New sources and new tokens: a file that failed with the old ones gets a fresh chance.
-    this.failures.clear();
+    this.outcomes.forgetFailures();
     this.wanted = new Map(m.files.map((f) => [f.fileId, f.sha256]));
     for (const r of this.running.values()) {
       if (!this.stillWanted(r.file)) r.ac.abort(new Error('no longer wanted'));
@@ -153,12 +141,12 @@ export class Filler {
   /** FillReport for a heartbeat; the corrupt sources it lists are handed over (restore() puts them back). */
   take(): FillReport {
     const report = this.snapshot();
-    this.corrupt = [];
+    this.outcomes.takeCorrupt();
     return report;
   }
 
   restore(sent: FillReport): void {
-    this.corrupt = [...sent.corrupt, ...this.corrupt].slice(0, MAX_CORRUPT);
+    this.outcomes.restoreCorrupt(sent.corrupt);
   }
 
   snapshot(): FillReport {
@@ -168,12 +156,12 @@ export class Filler {
       wanted: plan ? plan.missing.length + plan.heldWanted : 0,
       held: plan?.heldWanted ?? 0,
       filling: this.running.size,
-      failed: [...this.failures.keys()].filter((id) => !this.running.has(id)).length,
+      failed: this.outcomes.failedCount(this.running),
       bytesToGo: this.bytesToGo(),
       bytesPerSec: Math.round(this.meter.rate()),
       window: this.windowOpen() ? 'open' : 'closed',
-      corrupt: [...this.corrupt],
-      errors: [...this.errors],
+      corrupt: this.outcomes.corruptPending(),
+      errors: this.outcomes.errors(),
     };
   }
 
@@ -192,9 +180,7 @@ export class Filler {
         size: d.file.size,
         startedAtMs: d.startedAtMs,
       })),
-      failedFiles: [...this.failures]
-        .slice(0, 100)
-        .map(([fileId, f]) => ({ fileId, rounds: f.rounds, retryAtMs: f.retryAtMs, lastError: f.lastError })),
+      failedFiles: this.outcomes.failedFiles(),
       evicting: this.evictor.status(),
     };
   }
@@ -231,8 +217,8 @@ export class Filler {
     if (!this.windowOpen()) return;
     const slots = this.opts.settings.concurrency - this.running.size;
     if (slots <= 0) return;
-    const retryAt = new Map([...this.failures].map(([id, f]) => [id, f.retryAtMs]));
-    for (const f of nextToStart(plan.missing, new Set(this.running.keys()), retryAt, this.now(), slots)) {
+    const busy = new Set(this.running.keys());
+    for (const f of nextToStart(plan.missing, busy, this.outcomes.retryAt(), this.now(), slots)) {
       this.startFile(f);
     }
   }
@@ -243,7 +229,7 @@ export class Filler {
     const task = this.fillOne(run)
       .catch((err: unknown) => {
         this.log.error({ err, file: file.fileId }, 'fill: unexpected failure');
-        this.failRound(file, err instanceof Error ? err.message : String(err));
+        this.outcomes.failedRound(file, err instanceof Error ? err.message : String(err));
       })
       .finally(() => {
         this.running.delete(file.fileId);
@@ -260,14 +246,17 @@ export class Filler {
     for (const source of file.sources) {
       const name = sourceName(source);
       if (source.kind !== 'origin' && expired) {
-        this.sourceFailed(file, name, 'source URL expired');
+        this.outcomes.sourceFailed(file, name, 'source URL expired');
         this.opts.refreshManifest?.();
         continue;
       }
       const outcome = await this.trySource(run, source, name);
       if (outcome === 'done') return;
     }
-    this.failRound(file, file.sources.length === 0 ? 'the manifest names no source' : 'every source failed');
+    this.outcomes.failedRound(
+      file,
+      file.sources.length === 0 ? 'the manifest names no source' : 'every source failed',
+    );
   }
 
   /** One source, from the partial (and once more from byte 0 when resumed bytes did not verify). */
@@ -299,21 +288,18 @@ export class Filler {
           try {
             await this.opts.store.commitPartial(partial, { size: r.size, sha256: r.sha256 });
           } catch (err) {
-            this.sourceFailed(file, name, `commit: ${err instanceof Error ? err.message : String(err)}`);
+            this.outcomes.sourceFailed(
+              file,
+              name,
+              `commit: ${err instanceof Error ? err.message : String(err)}`,
+            );
             return 'next';
           }
-          this.failures.delete(file.fileId);
-          this.opts.metrics.fillFiles.inc({ result: 'filled' });
-          this.log.info(
-            {
-              file: file.fileId,
-              source: name,
-              bytes: file.size,
-              resumedFrom: r.resumedFrom,
-              ms: this.now() - run.startedAtMs,
-            },
-            'fill: file verified and servable',
-          );
+          this.outcomes.filled(file, {
+            source: name,
+            resumedFrom: r.resumedFrom,
+            ms: this.now() - run.startedAtMs,
+          });
           return 'done';
         case 'paused':
           this.log.info({ file: file.fileId, bytes: r.length }, 'fill: window closed, download paused');
@@ -324,49 +310,13 @@ export class Filler {
           // Bytes resumed from an earlier run (another source, a crash) may be what is wrong:
           // this source gets one full try before it is blamed.
           if (r.resumedFrom > 0 && !fresh) continue;
-          this.sourceCorrupt(file, name, r.sha256);
+          this.outcomes.corrupt(file, name, r.sha256);
           return 'next';
         case 'error':
-          this.sourceFailed(file, name, r.error);
+          this.outcomes.sourceFailed(file, name, r.error);
           return 'next';
       }
     }
-  }
-
-  private sourceCorrupt(file: ManifestFile, source: string, got: string): void {
-    this.opts.metrics.fillFiles.inc({ result: 'corrupt' });
-    if (this.corrupt.length < MAX_CORRUPT) this.corrupt.push({ fileId: file.fileId, source });
-    this.pushError(file, source, `sha256 mismatch: got ${got.slice(0, 64)}, expected ${file.sha256}`);
-    this.log.warn(
-      { file: file.fileId, source, expected: file.sha256, got },
-      'fill: source sent corrupt bytes',
-    );
-  }
-
-  private sourceFailed(file: ManifestFile, source: string, error: string): void {
-    this.opts.metrics.fillFiles.inc({ result: 'error' });
-    this.pushError(file, source, error);
-    this.log.info({ file: file.fileId, source, error }, 'fill: source failed, trying the next');
-  }
-
-  private failRound(file: ManifestFile, why: string): void {
-    const prev = this.failures.get(file.fileId);
-    const rounds = (prev?.rounds ?? 0) + 1;
-    const delay = retryDelayMs(rounds, this.opts.settings.retryBaseMs, this.random);
-    const lastError = this.errors.find((e) => e.fileId === file.fileId)?.error ?? why;
-    this.failures.set(file.fileId, { rounds, retryAtMs: this.now() + delay, lastError });
-    this.opts.metrics.fillFiles.inc({ result: 'failed' });
-    this.log.warn(
-      { file: file.fileId, rounds, retryInMs: Math.round(delay), why, lastError },
-      'fill: file failed',
-    );
-  }
-
-  private pushError(file: ManifestFile, source: string, error: string): void {
-    this.errors = [{ fileId: file.fileId, source, error: error.slice(0, 256) }, ...this.errors].slice(
-      0,
-      MAX_ERRORS,
-    );
   }
 
   private stillWanted(file: ManifestFile): boolean {
