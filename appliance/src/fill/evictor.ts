@@ -46,6 +46,11 @@ export class Evictor {
     return this.running;
   }
 
+  /** Resolves once no pass is running (before the store closes). */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
   status(limit = 100): EvictionStatus[] {
     return [...this.due]
       .slice(0, limit)

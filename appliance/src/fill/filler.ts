@@ -110,6 +110,7 @@ export class Filler {
     this.unsubscribe();
     for (const r of this.running.values()) r.ac.abort(new Error('fill stopping'));
     await Promise.allSettled([...this.tasks]);
+    await this.evictor.settled();
   }
 
   /** A manifest from control (a new version). */
