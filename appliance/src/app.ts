@@ -1,7 +1,7 @@
 // Assembles one appliance from its configuration: store, body sender, token keys,
 // metrics, logs, the viewers' HTTP server and the admin listener, the agent that reports to
-// control and the chaos executor that runs control's faults. Used by `ferry appliance` and
-// by tests.
+// control, the chaos executor that runs control's faults and the filler that fetches what
+// control wants held. Used by `ferry appliance` and by tests.
 import { type KeyRingReloadEvent, parsePublicKey } from '@ferry/protocol';
 import { ControlAgent } from './agent/agent.js';
 import { HeartbeatBuilder } from './agent/heartbeat.js';
@@ -13,11 +13,13 @@ import { ChaosExecutor } from './chaos/executor.js';
 import type { FaultTargets } from './chaos/faults.js';
 import { SendThrottle } from './chaos/throttle.js';
 import type { ApplianceConfig } from './config.js';
+import { type FillPart, startFill } from './fill/start-fill.js';
 import type { AdminContext, Health } from './http/admin-handler.js';
 import { AdminServer } from './http/admin-server.js';
 import { urlOf } from './http/listener.js';
 import { loadIdentityKey } from './identity/identity-key.js';
 import { TokenKeys } from './keys/token-keys.js';
+import { FileTraffic } from './ops/file-traffic.js';
 import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
 import { ApplianceMetrics } from './ops/metrics.js';
 import { ResponseTally } from './ops/response-tally.js';
@@ -44,6 +46,8 @@ export interface RunningAppliance {
   readonly agent?: ControlAgent;
   /** Runs control's chaos orders (refuses them all with chaos off). */
   readonly chaos: ChaosExecutor;
+  /** Fills the store from control's manifests, with `--fill on`. */
+  readonly fill?: FillPart;
   /** The token keys, following the key file; absent with --open. */
   readonly keys?: TokenKeys;
   /** Reads the key file again (SIGHUP); null with --open. Never drains or stops. */
@@ -92,12 +96,15 @@ export async function startAppliance(
   let heartbeat: HeartbeatBuilder | undefined;
   // The executor needs the metrics' counters; the metrics read it back through this.
   let chaosRef: ChaosExecutor | undefined;
+  let fill: FillPart | undefined;
   const tally = new ResponseTally();
+  const traffic = new FileTraffic();
   const metrics = new ApplianceMetrics({
     activeTransfers: () => sender.active,
     store: () => store.stats(),
     isolated: () => agent?.isolated ?? false,
     chaosActive: () => chaosRef?.activeByKind() ?? new Map(),
+    fillBytesToGo: () => fill?.bytesToGo() ?? 0,
   });
   const contentFaults = new ContentFaults({ injected: (kind) => metrics.chaosInjected.inc({ kind }) });
   keys?.countReloadsIn(metrics.keyReloads);
@@ -155,6 +162,7 @@ export async function startAppliance(
       isolated: () => agent?.isolated ?? false,
       tally,
       faults: contentFaults,
+      traffic,
     },
   });
   const adminContext: AdminContext = {
@@ -195,6 +203,7 @@ export async function startAppliance(
         : undefined,
       responses: tally.snapshot(),
       chaos: chaos.status(),
+      fill: fill ? fill.status() : { mode: 'off' },
     }),
   };
   const admin = new AdminServer(adminContext, { logger, limits: config.limits });
@@ -219,6 +228,18 @@ export async function startAppliance(
   }
   await bgp?.speaker.start();
   if (config.control && identity) {
+    if (config.fill?.mode === 'on') {
+      fill = startFill({
+        settings: config.fill,
+        controlUrl: config.control,
+        applianceId: config.id,
+        identityKey: identity.key,
+        store,
+        inFlight: (id) => traffic.inFlight(id),
+        metrics,
+        logger,
+      });
+    }
     heartbeat = new HeartbeatBuilder({
       url,
       site: config.site,
@@ -234,6 +255,8 @@ export async function startAppliance(
       keys: () => keys?.heldKeys ?? [],
       responses: () => tally.snapshot(),
       chaos: () => chaos.report(),
+      fill: fill?.report,
+      served: traffic,
     });
     agent = new ControlAgent({
       controlUrl: config.control,
@@ -261,6 +284,8 @@ export async function startAppliance(
       if (result === 'timeout')
         logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
       keys?.stop();
+      // Downloads stop with their partials on disk: the next start resumes them.
+      await fill?.stop();
       await agent?.stop();
       await bgp?.stop();
       await server.close();
@@ -287,6 +312,7 @@ export async function startAppliance(
     bgp,
     agent,
     chaos,
+    fill,
     keys,
     reloadKeys,
     stop,

@@ -3,6 +3,7 @@
 import { parsePublicKey } from '@ferry/protocol';
 import { type BgpFlags, type BgpSettings, settingsFromFlags } from './bgp/session/neighbors.js';
 import { configError } from './errors.js';
+import { type FillFlags, type FillSettings, fillSettingsFromFlags, validateFill } from './fill/settings.js';
 import type { ServerLimits } from './http/listener.js';
 
 export interface ApplianceConfig {
@@ -35,6 +36,8 @@ export interface ApplianceConfig {
   bgp?: BgpSettings;
   /** Chaos orders from control (docs/appliance.md, "Chaos"); absent: off. */
   chaos?: ChaosSettings;
+  /** Filling the store from peers, parents and the origin (docs/appliance.md, "Fill"); absent: off. */
+  fill?: FillSettings;
 }
 
 export interface ChaosSettings {
@@ -100,6 +103,7 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
     }
   }
   if (c.chaos) validateChaos(c.chaos, c.control);
+  if (c.fill) validateFill(c.fill, c.control);
   return c;
 }
 
@@ -144,7 +148,7 @@ export function adminListenFor(
 }
 
 /** Flags as commander hands them over (see cli/src/main.ts). */
-export interface ApplianceFlags extends BgpFlags {
+export interface ApplianceFlags extends BgpFlags, FillFlags {
   id: string;
   listen: { host: string; port: number };
   adminListen?: { host: string; port: number };
@@ -183,5 +187,6 @@ export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
     bgp: settingsFromFlags(f),
     ...(f.controlGrace !== undefined ? { controlGraceMs: f.controlGrace * 1000 } : {}),
     chaos: { mode: f.chaos ?? 'off', verifyKeys: f.chaosVerifyKey ?? [] },
+    fill: fillSettingsFromFlags(f),
   });
 }

@@ -1,9 +1,9 @@
 // @ferry/appliance: the edge server. What other packages may use, and nothing else:
 // the process entry points behind `ferry appliance|announce|content`, an embeddable
-// appliance, the content store, the synthetic-content generator, and the BGP speaker with
-// its Adj-RIB-In and codec types (the BGP benchmark drives them directly). Every error
-// catalogue is exported too, so importing the package registers them all (a docs check
-// lists them with allCatalogues()).
+// appliance (and its fill settings), the content store, the synthetic-content generator,
+// and the BGP speaker with its Adj-RIB-In and codec types (the BGP benchmark drives them
+// directly). Every error catalogue is exported too, so importing the package registers them
+// all (a docs check lists them with allCatalogues()).
 export { type RunningAppliance, type StartOptions, startAppliance, VERSION } from './app.js';
 export { type AnnounceFlags, runAnnounce } from './bgp/announce/announce-cli.js';
 export {
@@ -20,6 +20,7 @@ export { BgpSpeaker, type PeerStatus, type SpeakerOptions } from './bgp/session/
 export { runAppliance } from './cli.js';
 export { type ApplianceConfig, type ApplianceFlags, embeddedConfig } from './config.js';
 export { ConfigErrors, Errors as HttpErrors } from './errors.js';
+export type { FillSettings, OriginSettings } from './fill/settings.js';
 export {
   createIdentityKey,
   type IdentityKey,

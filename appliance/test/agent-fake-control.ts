@@ -2,11 +2,14 @@
 // every heartbeat, answers a HeartbeatReply, and on command fails (500) or goes silent
 // (takes the request and never answers). Like control, it refuses a heartbeat without a
 // Ferry-Sig signature (401), and verifies it against a key once the test trusts one. A
-// chaos test puts orders in the replies (the `chaos` hook, support/chaos-control.ts).
+// chaos test puts orders in the replies (the `chaos` hook, support/chaos-control.ts). A fill
+// test sets the manifest each appliance gets from `GET /v1/appliances/{id}/manifest`,
+// signed like a heartbeat (refused without a signature, verified once a key is trusted).
 import type { KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  type FillManifest,
   type Heartbeat,
   type HeartbeatReply,
   MemoryNonceCache,
@@ -33,6 +36,10 @@ export class FakeControl {
   readonly refused: string[] = [];
   mode: ControlMode = 'ok';
   intervalMs = 100;
+  /** per appliance id, the manifest GET /v1/appliances/{id}/manifest answers (404 without one) */
+  readonly manifests = new Map<string, FillManifest>();
+  /** manifest requests that were answered, with their signer and arrival time */
+  readonly manifestRequests: { id: string; signer: string; at: number }[] = [];
   /** the reply's `chaos` field for this heartbeat, sent as given; undefined: left out */
   chaos: ((hb: Heartbeat) => unknown) | undefined;
   /** resync flags for the next reply only */
@@ -91,6 +98,11 @@ export class FakeControl {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     this.attempts.push(at);
+    const manifest = /^\/v1\/appliances\/([^/]+)\/manifest$/.exec(req.url ?? '');
+    if (req.method === 'GET' && manifest) {
+      this.answerManifest(req, res, decodeURIComponent(manifest[1]!), at);
+      return;
+    }
     const m = /^\/v1\/appliances\/([^/]+)\/heartbeat$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !m) {
       res.writeHead(404).end();
@@ -131,5 +143,28 @@ export class FakeControl {
     this.pending = {};
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(reply));
+  }
+
+  private answerManifest(req: IncomingMessage, res: ServerResponse, id: string, at: number): void {
+    if (this.mode !== 'ok') {
+      res.writeHead(500).end();
+      return;
+    }
+    const refused = this.refusal(req, Buffer.alloc(0));
+    if (refused) {
+      this.refused.push(refused);
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `FERRY_ERR_AUTH_SIGNATURE_${refused}`, message: 'refused' }));
+      return;
+    }
+    const m = this.manifests.get(id);
+    if (!m) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'FERRY_ERR_NOT_FOUND', message: 'no manifest' }));
+      return;
+    }
+    this.manifestRequests.push({ id, signer: parseSignature(req.headers.authorization)!.id, at });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(m));
   }
 }

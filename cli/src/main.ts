@@ -70,6 +70,42 @@ export function buildProgram(): Command {
       "control's chaos public key (base64url, as ferry keys identity prints it); repeatable for a rotation, required with --chaos on",
       collect,
     )
+    .addOption(
+      new Option('--fill <mode>', "fill the store with what control wants held ('off': hold what is there)")
+        .choices(['on', 'off'])
+        .default('off'),
+    )
+    .option('--origin <origin>', 'where origin sources are read: s3://BUCKET[/PREFIX] or dir:/path')
+    .option(
+      '--origin-endpoint <url>',
+      'S3-compatible endpoint of an s3:// origin (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+    )
+    .option('--origin-region <region>', 'region of an s3:// origin (default us-east-1)')
+    .option('--fill-window <window>', "when to fill: 'always' or HH:MM-HH:MM, local time", 'always')
+    .option(
+      '--fill-rate <bytes/s>',
+      'cap over all fill downloads, bytes per second (default: none)',
+      parsePositiveInt,
+    )
+    .option('--fill-concurrency <n>', 'files downloaded at once', parsePositiveInt, 2)
+    .option(
+      '--evict-grace-sec <seconds>',
+      'keep a file control no longer wants this long before removing it',
+      parseNonNegativeInt,
+      300,
+    )
+    .option(
+      '--fill-manifest-interval <seconds>',
+      'ask control for the manifest this often',
+      parsePositiveInt,
+      10,
+    )
+    .option(
+      '--fill-stall-timeout <seconds>',
+      'give up a source that sends nothing this long',
+      parsePositiveInt,
+      30,
+    )
     .action(async (opts) => {
       const { runAppliance } = await import('@ferry/appliance');
       await runAppliance(opts);

@@ -3,15 +3,19 @@
 // control acknowledged. A heartbeat that fails is not counted as seen, so the next one
 // carries the same changes again (folded into a larger delta). A large routes snapshot goes
 // in parts (route-report.ts), one per heartbeat, each after control confirmed the last.
+// Fill progress and the bytes served per file are taken into each heartbeat and put back
+// when it fails (Reported).
 import { randomBytes } from 'node:crypto';
 import {
   type ChaosReport,
+  type FillReport,
   type Heartbeat,
   type HeartbeatReply,
   type HeldKey,
   type InventoryReport,
   MAX_HEARTBEAT_SEQ,
   type RoutesReport,
+  type ServedReport,
 } from '@ferry/protocol';
 import type { DiskStats } from '../store/types.js';
 import type { InventoryFeed } from './inventory-feed.js';
@@ -46,10 +50,23 @@ export interface HeartbeatSources {
   responses?(): { total: number; failed: number };
   /** chaos mode and the faults running; left out without it */
   chaos?(): ChaosReport;
+  /** fill progress, and the corrupt sources since the last heartbeat; left out when not filling */
+  fill?: Reported<FillReport>;
+  /** body bytes served per file since the last heartbeat (popularity) */
+  served?: Reported<ServedReport>;
   /** first sequence number of this boot (default 0) */
   firstSeq?: number;
   /** routes per snapshot part (default SNAPSHOT_PART_ROUTES) */
   partRoutes?: number;
+}
+
+/**
+ * A report of what happened since the last heartbeat: taken into each heartbeat, and put
+ * back when that heartbeat did not reach control, so nothing is lost to a failed one.
+ */
+export interface Reported<T> {
+  take(): T;
+  restore(sent: T): void;
 }
 
 /** What ControlAgent needs: a heartbeat to send, and to be told whether control took it. */
@@ -111,6 +128,8 @@ export class HeartbeatBuilder implements HeartbeatSource {
     if (this.src.keys) hb.keys = this.src.keys();
     if (this.src.responses) hb.responses = this.src.responses();
     if (this.src.chaos) hb.chaos = this.src.chaos();
+    if (this.src.fill) hb.fill = this.src.fill.take();
+    if (this.src.served) hb.served = this.src.served.take();
     const inventory = this.inventoryReport();
     if (inventory) hb.inventory = inventory;
     const routes = this.routesReport();
@@ -132,8 +151,10 @@ export class HeartbeatBuilder implements HeartbeatSource {
     }
   }
 
-  failed(_sent: Heartbeat): void {
-    // Nothing to undo: the bases move only when control confirms.
+  failed(sent: Heartbeat): void {
+    // The bases move only when control confirms; what was taken since the last goes back.
+    if (sent.fill) this.src.fill?.restore(sent.fill);
+    if (sent.served) this.src.served?.restore(sent.served);
   }
 
   private inventoryReport(): InventoryReport | undefined {

@@ -2,12 +2,14 @@
 // the file can be read (file-check.ts), then write it: errors through respond.ts, bodies
 // through the body sender, one access-log line and the metrics for every response. Chaos
 // faults (chaos/content-faults.ts) act here, before the decision: a delay before the first
-// byte, a 503, or a connection reset half-way through the body.
+// byte, a 503, or a connection reset half-way through the body. Bodies are counted per file
+// (ops/file-traffic.ts): in flight, for eviction, and bytes served, for popularity.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyRing } from '@ferry/protocol';
 import type { ContentFaultPlan, ContentFaultSource } from '../chaos/content-faults.js';
 import { Errors } from '../errors.js';
+import type { FileTraffic } from '../ops/file-traffic.js';
 import type { AccessLog } from '../ops/logger.js';
 import type { ApplianceMetrics } from '../ops/metrics.js';
 import type { ResponseTally } from '../ops/response-tally.js';
@@ -16,7 +18,7 @@ import { truncateParts } from '../sendfile/part-cursor.js';
 import { pauseUnlessClosed, waitFlushed } from '../sendfile/response-socket.js';
 import type { ContentStore } from '../store/store.js';
 import type { StoredFile } from '../store/types.js';
-import { decideContentResponse } from './decide.js';
+import { type Decision, decideContentResponse } from './decide.js';
 import { fileProblem } from './file-check.js';
 import { sendError } from './respond.js';
 import type { RequestTarget } from './target.js';
@@ -35,6 +37,8 @@ export interface ContentContext {
   tally: ResponseTally;
   /** chaos faults on content requests; absent: none */
   faults?: ContentFaultSource;
+  /** bodies in flight and bytes served, per file (eviction, `served` in heartbeats) */
+  traffic?: FileTraffic;
 }
 
 const NO_FAULT: ContentFaultPlan = { delayMs: 0 };
@@ -111,25 +115,48 @@ export async function handleContent(
     log(d.error.status, 0, d.fileId);
     return;
   }
-  if (hasBody) {
-    const problem = await fileProblem(d.file.path, d.file.size);
-    if (problem) {
-      unreadable(ctx, d.file, problem);
-      sendError(res, Errors.FILE_UNREADABLE, { head });
-      log(Errors.FILE_UNREADABLE.status, 0, d.file.id, undefined, problem);
-      return;
-    }
-  }
-  ctx.store.recordHit(d.file.id);
-  res.writeHead(d.status, d.headers);
   if (!hasBody) {
+    ctx.store.recordHit(d.file.id);
+    res.writeHead(d.status, d.headers);
     res.end();
     log(d.status, 0, d.file.id);
     return;
   }
+  // Counted from before the file is opened until the body is done: eviction waits for it.
+  const fileId = d.file.id;
+  ctx.traffic?.begin(fileId);
+  try {
+    await sendBody(ctx, req, res, d, fault, (status, bytes, path, outcome) => {
+      ctx.traffic?.addServed(fileId, bytes);
+      log(status, bytes, fileId, path, outcome);
+    });
+  } finally {
+    ctx.traffic?.end(fileId);
+  }
+}
+
+type BodyDecision = Extract<Decision, { kind: 'body' }>;
+
+async function sendBody(
+  ctx: ContentContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  d: BodyDecision,
+  fault: ContentFaultPlan,
+  log: (status: number, bytes: number, path?: string, outcome?: string) => void,
+): Promise<void> {
+  const problem = await fileProblem(d.file.path, d.file.size);
+  if (problem) {
+    unreadable(ctx, d.file, problem);
+    sendError(res, Errors.FILE_UNREADABLE, { head: false });
+    log(Errors.FILE_UNREADABLE.status, 0, undefined, problem);
+    return;
+  }
+  ctx.store.recordHit(d.file.id);
+  res.writeHead(d.status, d.headers);
   if (fault.fail === 'reset') {
     await sendHalfThenReset(ctx, req, res, d.file.path, d.parts, (bytes, path) =>
-      log(d.status, bytes, d.file.id, path, 'chaos-reset'),
+      log(d.status, bytes, path, 'chaos-reset'),
     );
     return;
   }
@@ -139,7 +166,7 @@ export async function handleContent(
     ctx.metrics.transferFailures.inc({ path: outcome.path, reason: outcome.error ?? 'unknown' });
     if (outcome.error && FILE_FAULTS.has(outcome.error)) unreadable(ctx, d.file, outcome.error);
   }
-  log(d.status, outcome.bytes, d.file.id, outcome.path, outcome.ok ? 'ok' : outcome.error);
+  log(d.status, outcome.bytes, outcome.path, outcome.ok ? 'ok' : outcome.error);
 }
 
 /**

@@ -13,6 +13,8 @@ export interface MetricSources {
   store(): { disks: { id: string; state: string; files: number; bytes: number }[] };
   /** chaos faults running now, per kind */
   chaosActive?(): ReadonlyMap<string, number>;
+  /** bytes of wanted files not yet held (fill); absent: 0 */
+  fillBytesToGo?(): number;
 }
 
 export class ApplianceMetrics {
@@ -25,6 +27,9 @@ export class ApplianceMetrics {
   readonly chaosOrders: Counter<'result'>;
   readonly chaosFaults: Counter<'kind' | 'event'>;
   readonly chaosInjected: Counter<'kind'>;
+  readonly fillBytes: Counter<'source_kind'>;
+  readonly fillFiles: Counter<'result'>;
+  readonly evictions: Counter;
   // The histogram records the whole interval between samples (resolution + lateness);
   // the gauges subtract the resolution so an idle loop reads ~0, not ~10 ms.
   private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
@@ -79,6 +84,31 @@ export class ApplianceMetrics {
       help: 'Content requests a chaos fault acted on: latency (delayed), errors (answered 503), reset (connection reset mid-body)',
       labelNames: ['kind'],
       registers,
+    });
+    this.fillBytes = new Counter({
+      name: 'ferry_appliance_fill_bytes_total',
+      help: 'Bytes fetched by fill, by source kind: peer, parent, origin',
+      labelNames: ['source_kind'],
+      registers,
+    });
+    this.fillFiles = new Counter({
+      name: 'ferry_appliance_fill_files_total',
+      help: 'Fill outcomes per file: filled (verified and servable), corrupt (a source sent bytes whose sha256 did not match), error (a source failed), failed (every source failed; retried later)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.evictions = new Counter({
+      name: 'ferry_appliance_evictions_total',
+      help: 'Files removed because control no longer wants them here (after the grace period, with no transfer in flight)',
+      registers,
+    });
+    new Gauge({
+      name: 'ferry_appliance_fill_bytes_to_go',
+      help: 'Bytes of the files control wants here that are not held yet',
+      registers,
+      collect() {
+        this.set(sources.fillBytesToGo?.() ?? 0);
+      },
     });
     new Gauge({
       name: 'ferry_appliance_chaos_active',

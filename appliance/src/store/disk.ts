@@ -1,8 +1,8 @@
 // One disk of the store: DIR/files/<id>+<sha256 prefix> holds one version of a file's
 // bytes (DIR/files/<id> in stores written before versions), DIR/.ferry/index.db the index
-// (which names the version in force), DIR/.ferry/tmp/ the copies in progress. A disk that
-// cannot be read is marked failed rather than thrown, so one bad SSD never takes the
-// appliance down.
+// (which names the version in force), DIR/.ferry/tmp/ the copies in progress,
+// DIR/.ferry/partial/ the downloads in progress (fill). A disk that cannot be read is
+// marked failed rather than thrown, so one bad SSD never takes the appliance down.
 
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -28,6 +28,8 @@ export class Disk {
   readonly path: string;
   readonly filesDir: string;
   readonly tmpDir: string;
+  /** downloads in progress (fill), kept across restarts to be resumed: store/partials.ts */
+  readonly partialDir: string;
   readonly indexPath: string;
   id: string;
   state: DiskState = 'ok';
@@ -38,6 +40,7 @@ export class Disk {
     this.path = path;
     this.filesDir = join(path, 'files');
     this.tmpDir = join(path, '.ferry', 'tmp');
+    this.partialDir = join(path, '.ferry', 'partial');
     this.indexPath = join(path, '.ferry', 'index.db');
     // Until the index says otherwise (or if it never can), the path names the disk.
     this.id = path;

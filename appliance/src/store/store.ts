@@ -13,9 +13,10 @@ import { HitBuffer } from './hits.js';
 import { IdLock } from './id-lock.js';
 import { diffIndex } from './index-diff.js';
 import { openDisks, storeStats } from './open-disks.js';
+import { findPartial, listPartials, newPartial, type PartialFile } from './partials.js';
 import type { DiskInfo, StoreChange, StoredFile, StoreStats } from './types.js';
 import type { AddOptions } from './write-version.js';
-import { writeVersion } from './write-version.js';
+import { commitVersion, writeVersion } from './write-version.js';
 
 /** How long a replaced version stays on disk for readers that already chose it. */
 const RETIRE_MS = 30_000;
@@ -33,6 +34,7 @@ export interface StoreOptions {
   create?: boolean;
 }
 
+export type { PartialFile } from './partials.js';
 export type { AddOptions } from './write-version.js';
 
 export class ContentStore {
@@ -163,15 +165,8 @@ export class ContentStore {
     openSource: () => AsyncIterable<Uint8Array>,
     opts: AddOptions,
   ): Promise<StoredFile> {
-    const healthy = this.diskList.filter((d) => d.state === 'ok');
-    const diskId = rendezvousPick(
-      id,
-      healthy.map((d) => d.id),
-    );
-    if (diskId === undefined)
-      throw new StoreError(StoreErrors.NO_HEALTHY_DISK, 'no disk in state ok to store to');
     const file = await writeVersion({
-      disk: this.disksById.get(diskId)!,
+      disk: this.pickDisk(id),
       id,
       source: openSource,
       expected: opts,
@@ -180,6 +175,72 @@ export class ContentStore {
     });
     this.install(file);
     return file;
+  }
+
+  /** The healthy disk a new file goes to: rendezvous hashing of its id over the disk ids. */
+  private pickDisk(id: string): Disk {
+    const healthy = this.diskList.filter((d) => d.state === 'ok');
+    const diskId = rendezvousPick(
+      id,
+      healthy.map((d) => d.id),
+    );
+    if (diskId === undefined)
+      throw new StoreError(StoreErrors.NO_HEALTHY_DISK, 'no disk in state ok to store to');
+    return this.disksById.get(diskId)!;
+  }
+
+  /**
+   * The partial download of this version (fill, store/partials.ts): the one on a disk to
+   * resume, or a new empty one on the disk the file goes to.
+   */
+  partialFor(id: string, sha256: string): PartialFile {
+    this.checkId(id);
+    return findPartial(this.diskList, id, sha256) ?? newPartial(this.pickDisk(id), id, sha256);
+  }
+
+  /** Every partial download on the healthy disks. */
+  partials(): PartialFile[] {
+    return listPartials(this.diskList);
+  }
+
+  removePartial(p: PartialFile): void {
+    rmSync(p.path, { force: true });
+  }
+
+  /**
+   * Makes a complete partial the version in force of its id. The caller has checked its
+   * sha256 while writing it (fill hashes the bytes as they arrive, so they are read once);
+   * the size is checked here again, since it costs one stat.
+   */
+  commitPartial(p: PartialFile, file: { size: number; sha256: string }): Promise<StoredFile> {
+    this.checkId(p.id);
+    return this.locks.run(p.id, async () => {
+      this.assertOpen();
+      const disk = this.disksById.get(p.disk);
+      if (disk?.state !== 'ok')
+        throw new StoreError(StoreErrors.NO_HEALTHY_DISK, `disk ${p.disk} of partial ${p.name} has failed`);
+      const size = statSync(p.path, { throwIfNoEntry: false })?.size;
+      if (size !== file.size)
+        throw new StoreError(
+          StoreErrors.CHECKSUM_MISMATCH,
+          `${p.name}: ${size} bytes, expected ${file.size}`,
+        );
+      let stored: StoredFile;
+      try {
+        stored = commitVersion(disk, p.id, p.path, file);
+      } catch (err) {
+        disk.check(this.log);
+        throw new StoreError(
+          StoreErrors.WRITE_FAILED,
+          `${p.name}: commit on disk ${disk.id} failed: ${String(err)}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      this.install(stored);
+      return stored;
+    });
   }
 
   /** Puts `file` in force for its id; the version it replaces goes once nobody can be reading it. */
@@ -232,11 +293,14 @@ export class ContentStore {
     }
   }
 
-  /** Deletes `id` from its disk and the index; false when it was not held. */
-  remove(id: string): Promise<boolean> {
+  /**
+   * Deletes `id` from its disk and the index; false when it was not held, or when `unless`
+   * (asked once the id's earlier operations are done, just before the removal) says no.
+   */
+  remove(id: string, opts: { unless?: () => boolean } = {}): Promise<boolean> {
     return this.locks.run(id, async () => {
       const f = this.files.get(id);
-      if (!f) return false;
+      if (!f || opts.unless?.()) return false;
       this.files.delete(id);
       this.unreadable.delete(id);
       this.hits.forget(id);

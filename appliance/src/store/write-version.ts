@@ -45,17 +45,7 @@ export async function writeVersion(input: WriteVersionInput): Promise<StoredFile
       );
     }
     input.assertOpen();
-    // A new version gets a name of its own: a process still serving the old version (the
-    // running appliance beside `ferry content add`) keeps reading the old bytes under the
-    // old ETag and length until it switches (refresh), never new bytes under old metadata.
-    // The row update is the commit point.
-    const name = disk.versionName(id, sha256);
-    const dest = join(disk.filesDir, name);
-    renameSync(temp, dest);
-    fsyncDir(disk.filesDir);
-    const mtimeMs = statSync(dest).mtimeMs;
-    disk.db!.upsert({ id, disk: disk.id, name, size, sha256, mtime_ms: mtimeMs });
-    return { id, disk: disk.id, path: dest, size, sha256, mtimeMs };
+    return commitVersion(disk, id, temp, { size, sha256 });
   } catch (err) {
     rmSync(temp, { force: true });
     if (err instanceof StoreError) throw err;
@@ -64,4 +54,26 @@ export async function writeVersion(input: WriteVersionInput): Promise<StoredFile
       cause: err,
     });
   }
+}
+
+/**
+ * Makes a complete, fsynced file on `disk` (a temp copy, a verified partial download) the
+ * version in force of `id`. A new version gets a name of its own: a process still serving
+ * the old version (the running appliance beside `ferry content add`) keeps reading the old
+ * bytes under the old ETag and length until it switches (refresh), never new bytes under
+ * old metadata. The row update is the commit point.
+ */
+export function commitVersion(
+  disk: Disk,
+  id: string,
+  path: string,
+  file: { size: number; sha256: string },
+): StoredFile {
+  const name = disk.versionName(id, file.sha256);
+  const dest = join(disk.filesDir, name);
+  renameSync(path, dest);
+  fsyncDir(disk.filesDir);
+  const mtimeMs = statSync(dest).mtimeMs;
+  disk.db!.upsert({ id, disk: disk.id, name, size: file.size, sha256: file.sha256, mtime_ms: mtimeMs });
+  return { id, disk: disk.id, path: dest, size: file.size, sha256: file.sha256, mtimeMs };
 }

@@ -14,10 +14,15 @@ export interface RunningAppliance {
 }
 
 /** Runs `ferry appliance ...args`; rejects if it is not ready within `readyWithinMs`. */
-export function startApplianceProcess(args: string[], readyWithinMs: number): Promise<RunningAppliance> {
+export function startApplianceProcess(
+  args: string[],
+  readyWithinMs: number,
+  env?: Record<string, string>,
+): Promise<RunningAppliance> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'appliance', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      ...(env ? { env: { ...process.env, ...env } } : {}),
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let err = '';
