@@ -2,6 +2,7 @@
 // metrics, logs, the viewers' HTTP server and the admin listener, the agent that reports to
 // control, the chaos executor that runs control's faults and the filler that fetches what
 // control wants held. Used by `ferry appliance` and by tests.
+import { isIP } from 'node:net';
 import { type KeyRingReloadEvent, parsePublicKey } from '@ferry/protocol';
 import { ControlAgent } from './agent/agent.js';
 import { HeartbeatBuilder } from './agent/heartbeat.js';
@@ -238,6 +239,7 @@ export async function startAppliance(
         inFlight: (id) => traffic.inFlight(id),
         metrics,
         logger,
+        ...(isOneAddress(config.listen.host) ? { localAddress: config.listen.host } : {}),
       });
     }
     heartbeat = new HeartbeatBuilder({
@@ -329,6 +331,11 @@ function exitAfterLog(logger: Logger): (code: number) => void {
     // A flush that never calls back must not keep a killed appliance alive.
     setTimeout(() => process.exit(code), 500);
   };
+}
+
+/** An address to connect from: an IP, not a wildcard or a name. */
+function isOneAddress(host: string): boolean {
+  return isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::';
 }
 
 function isLoopback(host: string): boolean {

@@ -43,7 +43,10 @@ export interface ControlConfig {
 export interface FillConfig {
   /** child site → the site its appliances fill from after their own site's peers */
   parents: Record<string, string>;
-  /** origin object keys are `<originPrefix>/<fileId>` ('' for `<fileId>`) */
+  /**
+   * origin object keys are `<originPrefix>/<fileId>` ('' for `<fileId>`), relative to each
+   * appliance's own `--origin` (bucket and prefix, or directory)
+   */
   originPrefix: string;
   /** a file is live in a site once this many of its serving appliances hold it */
   minCopies: number;
@@ -129,7 +132,7 @@ export const DEFAULTS = {
   // restart, and its copies are better fetched elsewhere.
   fill: {
     parents: {},
-    originPrefix: 'content',
+    originPrefix: '',
     minCopies: 1,
     keepFree: 0.1,
     halfLifeMs: 3_600_000,

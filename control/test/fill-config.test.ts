@@ -7,9 +7,9 @@ const listen = { host: '127.0.0.1', port: 0 };
 const flags = (over: Partial<ControlFlags>): ControlFlags => ({ listen, ...over });
 
 describe('fill flags', () => {
-  it('default to no tiers, the content/ prefix, one copy, 10 % free, an hour of half-life', () => {
+  it('default to no tiers, no key prefix, one copy, 10 % free, an hour of half-life', () => {
     const c = configFromFlags(flags({}));
-    expect(c.fill).toMatchObject({ parents: {}, originPrefix: 'content', minCopies: 1, keepFree: 0.1 });
+    expect(c.fill).toMatchObject({ parents: {}, originPrefix: '', minCopies: 1, keepFree: 0.1 });
     expect(c.fill.halfLifeMs).toBe(3_600_000);
     expect(c.fill.capacityBytes).toBeUndefined();
     expect(c.fill.sourceTtlSec).toBe(DEFAULTS.fill.sourceTtlSec);

@@ -6,6 +6,7 @@
 // Fill progress and the bytes served per file are taken into each heartbeat and put back
 // when it fails (Reported).
 import { randomBytes } from 'node:crypto';
+import { statfsSync } from 'node:fs';
 import {
   type ChaosReport,
   type FillReport,
@@ -123,7 +124,7 @@ export class HeartbeatBuilder implements HeartbeatSource {
       seq: this.seq++,
       load,
       capacity: { bitsPerSecond: this.src.capacityBitsPerSecond ?? DEFAULT_CAPACITY_BPS },
-      disks: this.src.disks().map((d) => ({ id: d.id, state: d.state, bytes: d.bytes })),
+      disks: this.src.disks().map((d) => ({ id: d.id, state: d.state, bytes: d.bytes, ...diskSize(d.path) })),
     };
     if (this.src.keys) hb.keys = this.src.keys();
     if (this.src.responses) hb.responses = this.src.responses();
@@ -176,5 +177,15 @@ export class HeartbeatBuilder implements HeartbeatSource {
     }
     this.paging ??= { frozen: freezeSnapshot(src, this.src.partRoutes), index: 0 };
     return snapshotPart(this.paging.frozen, this.paging.index);
+  }
+}
+
+/** The filesystem's size under a store disk (what placement may fill); nothing when unreadable. */
+function diskSize(path: string): { sizeBytes?: number } {
+  try {
+    const fs = statfsSync(path);
+    return { sizeBytes: fs.blocks * fs.bsize };
+  } catch {
+    return {};
   }
 }

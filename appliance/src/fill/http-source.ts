@@ -12,14 +12,19 @@ const ERROR_BODY_BYTES = 1024;
 export class HttpSources {
   private readonly dispatcher: Agent;
 
-  /** @param headersTimeoutMs how long to wait for an answer's headers (the stall timeout) */
-  constructor(headersTimeoutMs: number) {
+  /**
+   * @param headersTimeoutMs how long to wait for an answer's headers (the stall timeout)
+   * @param localAddress the address to connect from: control binds a fill token to the host of
+   *   this appliance's heartbeat url, so a peer checks the connection comes from there
+   */
+  constructor(headersTimeoutMs: number, localAddress?: string) {
     // The body's pace is the download's own (rate cap, stall timer: download.ts), so undici
     // must not time out a body the download is not reading on purpose.
     this.dispatcher = new Agent({
       headersTimeout: headersTimeoutMs,
       bodyTimeout: 0,
       keepAliveTimeout: 10_000,
+      ...(localAddress ? { localAddress } : {}),
     });
   }
 

@@ -10,8 +10,8 @@ export class FillSources implements SourceOpener {
   private readonly http: HttpSources;
   private readonly origin: OriginReader | undefined;
 
-  constructor(opts: { origin?: OriginSettings; headersTimeoutMs: number }) {
-    this.http = new HttpSources(opts.headersTimeoutMs);
+  constructor(opts: { origin?: OriginSettings; headersTimeoutMs: number; localAddress?: string }) {
+    this.http = new HttpSources(opts.headersTimeoutMs, opts.localAddress);
     this.origin = opts.origin ? originReader(opts.origin) : undefined;
   }
 

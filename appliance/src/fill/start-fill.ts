@@ -30,11 +30,17 @@ export interface StartFillInput {
   inFlight(id: string): number;
   metrics: ApplianceMetrics;
   logger: Logger;
+  /** the viewers' listen address when it is one address (not a wildcard): fill connects from it */
+  localAddress?: string;
 }
 
 export function startFill(input: StartFillInput): FillPart {
   const { settings } = input;
-  const sources = new FillSources({ origin: settings.origin, headersTimeoutMs: settings.stallTimeoutMs });
+  const sources = new FillSources({
+    origin: settings.origin,
+    headersTimeoutMs: settings.stallTimeoutMs,
+    ...(input.localAddress ? { localAddress: input.localAddress } : {}),
+  });
   let poller: ManifestPoller | undefined;
   const filler = new Filler({
     settings,
