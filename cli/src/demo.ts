@@ -52,6 +52,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       appliances: SITES,
       content: { titles: 2, minutes: 1, seed: 'ferry-demo' },
       chaos: true,
+      fillFromOrigin: true,
       say,
       signal: stop.signal,
     });

@@ -207,7 +207,10 @@ export function buildProgram(): Command {
       "appliances of SITE fill from PARENT's appliances after their own site's (repeatable; docs/fill.md)",
       collect,
     )
-    .option('--origin-prefix <prefix>', 'origin object keys are PREFIX/FILEID, under each appliance\'s own --origin (default: none, FILEID)')
+    .option(
+      '--origin-prefix <prefix>',
+      "origin object keys are PREFIX/FILEID, under each appliance's own --origin (default: none, FILEID)",
+    )
     .option(
       '--fill-min-copies <n>',
       'a file is live in a site once this many serving appliances there hold it (default 1)',

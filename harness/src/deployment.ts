@@ -2,11 +2,12 @@
 // content generated once, every appliance's store holding all of it, control on SQLite with
 // the catalog, the appliances with their BGP feeds, and a wait until control steers to all
 // of them. Returned is the running Topology; the caller stops it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContentStore, generateContent } from '@ferry/appliance';
 import { type Catalog, parseCatalog } from '@ferry/protocol';
 import { waitUntil } from './eventually.js';
+import { startS3Server } from './s3-server.js';
 import { type ApplianceSpec, Topology, type TopologyOptions, writeDemoKeys } from './topology.js';
 
 export interface SiteSpec {
@@ -35,6 +36,12 @@ export interface DeploymentOptions extends TopologyOptions {
   dir: string;
   appliances: readonly SiteSpec[];
   content: { titles: number; minutes: number; seed: string };
+  /**
+   * Start the stores empty and fill them from an S3 origin on loopback (s3rver): control's
+   * placement decides what each appliance holds, the appliances fetch it (one origin read per
+   * site, peers after), and the deployment is ready once every appliance holds its manifest.
+   */
+  fillFromOrigin?: boolean;
   /** lines for the operator as the deployment comes up */
   say?: (line: string) => void;
   signal?: AbortSignal;
@@ -61,9 +68,26 @@ export async function startDeployment(opts: DeploymentOptions): Promise<Deployme
     ...s,
     store: join(opts.dir, `store-${s.id}`),
   }));
-  for (const spec of specs) await fillStore(spec.store, contentDir, catalog);
+  let origin: OriginSetup | undefined;
+  if (opts.fillFromOrigin) {
+    for (const spec of specs) rmSync(spec.store, { recursive: true, force: true });
+    catalog = withPopularity(catalog, catalogPath);
+    origin = await startOrigin(contentDir, catalog, opts.say);
+  } else {
+    for (const spec of specs) await fillStore(spec.store, contentDir, catalog);
+  }
   const keys = writeDemoKeys(opts.dir);
-  const topo = new Topology(opts.dir, opts);
+  const topo = new Topology(
+    opts.dir,
+    origin
+      ? {
+          ...opts,
+          env: { ...opts.env, ...origin.env },
+          applianceArgs: [...(opts.applianceArgs ?? []), ...origin.applianceArgs],
+        }
+      : opts,
+  );
+  if (origin) topo.adopt(origin.stop);
   try {
     await topo.startControl(keys);
     await topo.loadCatalog(catalogPath);
@@ -84,11 +108,105 @@ export async function startDeployment(opts: DeploymentOptions): Promise<Deployme
       },
       { what: 'every appliance healthy at control, with its routes', timeoutMs: 30_000, intervalMs: 200 },
     );
+    if (origin) await waitFilled(topo, specs, opts);
   } catch (err) {
     await topo.stop();
     throw err;
   }
   return { topo, catalog, catalogPath, specs };
+}
+
+interface OriginSetup {
+  env: Record<string, string>;
+  applianceArgs: string[];
+  stop: () => Promise<void>;
+}
+
+const ORIGIN_BUCKET = 'ferry-origin';
+const ORIGIN_PREFIX = 'content';
+
+/**
+ * Titles popular in catalog order (Zipf: the n-th has 1/n of the first's views), so that
+ * placement gives the first title to every appliance of a site and the others to fewer (of
+ * three: the second to two).
+ */
+function withPopularity(catalog: Catalog, catalogPath: string): Catalog {
+  const ranked: Catalog = {
+    ...catalog,
+    titles: catalog.titles.map((t, i) => ({
+      ...t,
+      // In bytes served, as control counts it: a whole view of every stream, times the views.
+      streams: t.streams.map((s) => ({ ...s, popularity: Math.round((s.size * 1000) / (i + 1)) })),
+    })),
+  };
+  // Atomic: a half-written catalog would stop every later run.
+  writeFileSync(`${catalogPath}.tmp`, `${JSON.stringify(ranked, null, 2)}\n`);
+  renameSync(`${catalogPath}.tmp`, catalogPath);
+  return ranked;
+}
+
+/** s3rver on loopback holding the content under `content/`, as `ferry origin upload` puts it. */
+async function startOrigin(
+  contentDir: string,
+  catalog: Catalog,
+  say?: (line: string) => void,
+): Promise<OriginSetup> {
+  const s3 = await startS3Server({ buckets: [ORIGIN_BUCKET] });
+  try {
+    const files = catalog.titles.flatMap((t) => t.streams.map((s) => s.streamId));
+    for (const id of files)
+      await s3.putObject(ORIGIN_BUCKET, `${ORIGIN_PREFIX}/${id}`, readFileSync(join(contentDir, id)));
+    await s3.putObject(
+      ORIGIN_BUCKET,
+      `${ORIGIN_PREFIX}/catalog.json`,
+      readFileSync(join(contentDir, 'catalog.json')),
+    );
+    say?.(
+      `origin: S3 (s3rver) on ${s3.endpoint}, bucket ${ORIGIN_BUCKET}, ${files.length} files under ${ORIGIN_PREFIX}/`,
+    );
+  } catch (err) {
+    await s3.stop();
+    throw err;
+  }
+  return {
+    env: s3.env(),
+    applianceArgs: [
+      '--fill',
+      'on',
+      '--origin',
+      `s3://${ORIGIN_BUCKET}/${ORIGIN_PREFIX}`,
+      '--origin-endpoint',
+      s3.endpoint,
+      '--fill-window',
+      'always',
+      '--fill-manifest-interval',
+      '1',
+    ],
+    stop: () => s3.stop(),
+  };
+}
+
+/** Until control's fill view says every appliance holds all it was given (and was given something). */
+async function waitFilled(
+  topo: Topology,
+  specs: readonly ApplianceSpec[],
+  opts: DeploymentOptions,
+): Promise<void> {
+  const client = topo.client(2000);
+  const started = Date.now();
+  let last = '';
+  await waitUntil(
+    async () => {
+      if (opts.signal?.aborted) throw new Error('stopped while filling');
+      const views = await Promise.all(specs.map((s) => client.getFill(s.id).catch(() => undefined)));
+      const line = views.map((v, i) => `${specs[i]!.id} ${v ? `${v.held}/${v.wanted}` : '?'}`).join(', ');
+      if (line !== last) opts.say?.(`filling from the origin: ${line}`);
+      last = line;
+      return views.every((v) => v !== undefined && v.wanted > 0 && v.held >= v.wanted && v.filling === 0);
+    },
+    { what: 'every appliance filled from the origin', timeoutMs: 120_000, intervalMs: 500 },
+  );
+  opts.say?.(`filled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** Adds what the store lacks (or holds with another checksum); runs again are cheap. */

@@ -42,6 +42,10 @@ export interface TopologyOptions {
   restartKilledAfterMs?: number;
   /** more flags for `ferry control` (e.g. chaos safety limits) */
   controlArgs?: readonly string[];
+  /** more flags for every `ferry appliance` (e.g. fill from an origin) */
+  applianceArgs?: readonly string[];
+  /** environment added for every process (e.g. the origin's credentials) */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** One exit of an appliance process: when, and whether chaos did it. */
@@ -76,6 +80,7 @@ export class Topology {
   private readonly applianceArgs = new Map<string, string[]>();
   private readonly restarts = new Set<NodeJS.Timeout>();
   private stopping = false;
+  private readonly adopted: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly dir: string,
@@ -84,7 +89,10 @@ export class Topology {
 
   private start(name: string, args: string[], ready?: RegExp): Promise<Running> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [FERRY_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [FERRY_BIN, ...args], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, ...this.opts.env },
+      });
       const proc: Running = { name, child };
       this.procs.push(proc);
       let err = '';
@@ -217,6 +225,7 @@ export class Topology {
       '--bgp-peer',
       feedAddress,
       ...(this.opts.chaos ? ['--chaos', 'on', '--chaos-verify-key', this.chaosPublicKey] : []),
+      ...(this.opts.applianceArgs ?? []),
     ];
     this.applianceArgs.set(spec.id, args);
     await this.runAppliance(spec.id);
@@ -272,6 +281,11 @@ export class Topology {
     if (p?.child.pid) process.kill(p.child.pid, 'SIGKILL');
   }
 
+  /** Something started beside the processes (an origin server) that stop() ends after them. */
+  adopt(stop: () => Promise<void>): void {
+    this.adopted.push(stop);
+  }
+
   /** SIGTERM everything still running (feeds first), then SIGKILL what has not exited in 5 s. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -288,6 +302,7 @@ export class Topology {
     }, 5000);
     await Promise.all(exits);
     clearTimeout(timer);
+    for (const stop of this.adopted.splice(0).reverse()) await stop();
   }
 }
 
