@@ -126,17 +126,18 @@ const ORIGIN_BUCKET = 'ferry-origin';
 const ORIGIN_PREFIX = 'content';
 
 /**
- * Titles popular in catalog order (Zipf: the n-th has 1/n of the first's views), so that
- * placement gives the first title to every appliance of a site and the others to fewer (of
- * three: the second to two).
+ * Every stream equally popular: placement then gives every appliance of a site every file, so
+ * a game day may take any one of them out and its site still serves everything (control's
+ * coverage rule refuses an experiment otherwise). Popularity is in bytes served, a full view
+ * of the largest stream each.
  */
 function withPopularity(catalog: Catalog, catalogPath: string): Catalog {
+  const top = Math.max(...catalog.titles.flatMap((t) => t.streams.map((s) => s.size)));
   const ranked: Catalog = {
     ...catalog,
-    titles: catalog.titles.map((t, i) => ({
+    titles: catalog.titles.map((t) => ({
       ...t,
-      // In bytes served, as control counts it: a whole view of every stream, times the views.
-      streams: t.streams.map((s) => ({ ...s, popularity: Math.round((s.size * 1000) / (i + 1)) })),
+      streams: t.streams.map((s) => ({ ...s, popularity: top })),
     })),
   };
   // Atomic: a half-written catalog would stop every later run.
