@@ -2,7 +2,11 @@
 // each action loads its implementation lazily so that `ferry --help` stays fast.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerChaos } from './chaos.js';
+import { registerOrigin } from './origin.js';
 import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt, withControl } from './parse.js';
+
+// For the generated error table (scripts/error-table.ts): defines the origin catalogue.
+export { loadOriginErrors } from './origin.js';
 
 export function buildProgram(): Command {
   const program = new Command('ferry')
@@ -274,6 +278,8 @@ export function buildProgram(): Command {
       const { runContentAdd } = await import('@ferry/appliance');
       await runContentAdd({ ...opts, files });
     });
+
+  registerOrigin(program);
 
   const keys = program.command('keys').description('URL token keys and appliance identity keys');
   keys
