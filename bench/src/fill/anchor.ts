@@ -1,0 +1,74 @@
+// Runs the anchor downloader (anchor-child.ts) in child processes: one for the single
+// appliance's anchor, three at once for the site's (three machines each pulling the whole set
+// from the origin, which is what a site does without peers).
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { type ProcessGroup, runToCompletion } from '@ferry/harness';
+import type { AnchorJob, AnchorResult } from './anchor-child.js';
+
+const CHILD = fileURLToPath(new URL('./anchor-child.ts', import.meta.url));
+
+export interface AnchorRun {
+  /** from the first request of any downloader to the last rename of all */
+  readonly elapsedMs: number;
+  readonly bytes: number;
+  readonly files: number;
+  readonly cpuMs: number;
+  readonly errors: readonly string[];
+  readonly runs: readonly AnchorResult[];
+}
+
+async function runOne(input: {
+  group: ProcessGroup;
+  repoRoot: string;
+  jobPath: string;
+  job: AnchorJob;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+}): Promise<AnchorResult> {
+  await writeFile(input.jobPath, JSON.stringify(input.job));
+  const r = await runToCompletion(input.group, {
+    name: 'anchor',
+    command: process.execPath,
+    args: ['--import', 'tsx', CHILD, input.jobPath],
+    cwd: input.repoRoot,
+    env: input.env,
+    timeoutMs: input.timeoutMs,
+  });
+  if (r.code !== 0) {
+    throw new Error(
+      `anchor: ${r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}`}\n${r.stderr.trim().slice(-800)}`,
+    );
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as AnchorResult;
+}
+
+/** `jobs.length` downloaders at once; their times are joined from the clock they share. */
+export async function runAnchors(input: {
+  group: ProcessGroup;
+  repoRoot: string;
+  /** job file i is `${jobPathBase}-${i}.json` */
+  jobPathBase: string;
+  jobs: readonly AnchorJob[];
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+}): Promise<AnchorRun> {
+  const runs = await Promise.all(
+    input.jobs.map((job, i) => runOne({ ...input, job, jobPath: `${input.jobPathBase}-${i}.json` })),
+  );
+  return joinAnchorRuns(runs);
+}
+
+/** Several downloaders as one: wall time from the first start to the last end; sums (pure). */
+export function joinAnchorRuns(runs: readonly AnchorResult[]): AnchorRun {
+  const start = Math.min(...runs.map((r) => r.startedAtMs));
+  const end = Math.max(...runs.map((r) => r.endedAtMs));
+  return {
+    elapsedMs: runs.length === 1 ? runs[0]!.elapsedMs : end - start,
+    bytes: runs.reduce((n, r) => n + r.bytes, 0),
+    files: runs.reduce((n, r) => n + r.files, 0),
+    cpuMs: runs.reduce((n, r) => n + r.cpuMs, 0),
+    errors: runs.flatMap((r) => r.errors),
+    runs,
+  };
+}
