@@ -401,6 +401,32 @@ export function buildProgram(): Command {
       await runBenchChaos(opts);
     });
 
+  bench
+    .command('fill')
+    .description(
+      'appliances filling from an S3 origin on loopback vs plain GetObject downloads; a site of three: one copy from the origin, not three',
+    )
+    .option('--gb <n>', 'size of the fill set in GiB', parsePositiveNumber, 2)
+    .option(
+      '--concurrency <n>',
+      "downloads at once: the anchor's and the appliances' --fill-concurrency",
+      parsePositiveInt,
+      2,
+    )
+    .option('--fill-rate <bytes/s>', "the appliances' --fill-rate (default: none)", parsePositiveInt)
+    .option(
+      '--connections <n>',
+      'autocannon connections of the load served while filling',
+      parsePositiveInt,
+      16,
+    )
+    .option('--cases <list>', 'cases to run: anchor,one,load,site', 'anchor,one,load,site')
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchFill } = await import('@ferry/bench');
+      await runBenchFill(opts);
+    });
+
   program
     .command('demo')
     .description(
