@@ -1,9 +1,9 @@
 // Runs the anchor downloader (anchor-child.ts) in child processes: one for the single
 // appliance's anchor, three at once for the site's (three machines each pulling the whole set
 // from the origin, which is what a site does without peers).
-import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type ProcessGroup, runToCompletion } from '@ferry/harness';
+import type { ProcessGroup } from '@ferry/harness';
+import { runJsonChild } from '../common/json-child.js';
 import type { AnchorJob, AnchorResult } from './anchor-child.js';
 
 const CHILD = fileURLToPath(new URL('./anchor-child.ts', import.meta.url));
@@ -18,31 +18,6 @@ export interface AnchorRun {
   readonly runs: readonly AnchorResult[];
 }
 
-async function runOne(input: {
-  group: ProcessGroup;
-  repoRoot: string;
-  jobPath: string;
-  job: AnchorJob;
-  env: NodeJS.ProcessEnv;
-  timeoutMs: number;
-}): Promise<AnchorResult> {
-  await writeFile(input.jobPath, JSON.stringify(input.job));
-  const r = await runToCompletion(input.group, {
-    name: 'anchor',
-    command: process.execPath,
-    args: ['--import', 'tsx', CHILD, input.jobPath],
-    cwd: input.repoRoot,
-    env: input.env,
-    timeoutMs: input.timeoutMs,
-  });
-  if (r.code !== 0) {
-    throw new Error(
-      `anchor: ${r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}`}\n${r.stderr.trim().slice(-800)}`,
-    );
-  }
-  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as AnchorResult;
-}
-
 /** `jobs.length` downloaders at once; their times are joined from the clock they share. */
 export async function runAnchors(input: {
   group: ProcessGroup;
@@ -54,7 +29,15 @@ export async function runAnchors(input: {
   timeoutMs: number;
 }): Promise<AnchorRun> {
   const runs = await Promise.all(
-    input.jobs.map((job, i) => runOne({ ...input, job, jobPath: `${input.jobPathBase}-${i}.json` })),
+    input.jobs.map((job, i) =>
+      runJsonChild<AnchorResult>({
+        ...input,
+        name: 'anchor',
+        script: CHILD,
+        job,
+        jobPath: `${input.jobPathBase}-${i}.json`,
+      }),
+    ),
   );
   return joinAnchorRuns(runs);
 }

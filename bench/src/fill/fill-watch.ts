@@ -22,7 +22,14 @@ export async function readFillView(controlUrl: string, token: string, id: string
 
 /** Everything wanted is held and servable, nothing in flight (pure). */
 export function isFilled(v: FillView | null | undefined): boolean {
-  return !!v && v.wanted > 0 && v.held >= v.wanted && v.filling === 0 && v.bytesToGo === 0;
+  return (
+    !!v &&
+    v.manifestVersion !== null &&
+    v.wanted > 0 &&
+    v.held >= v.wanted &&
+    v.filling === 0 &&
+    v.bytesToGo === 0
+  );
 }
 
 export interface FillWait {
