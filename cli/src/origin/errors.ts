@@ -2,7 +2,7 @@
 // are operator-facing (a command's exit), so every status is 500.
 import { defineErrors, spec } from '@ferry/protocol';
 
-export const OriginErrors = defineErrors('origin', {
+export const OriginErrors = defineErrors('origin-cli', {
   CONTENT: spec(
     'FERRY_ERR_ORIGIN_CONTENT',
     500,
