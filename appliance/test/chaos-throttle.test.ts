@@ -18,6 +18,15 @@ async function start(bodySender: 'sendfile' | 'copy', files: Record<string, numb
   return f;
 }
 
+/** Asks for a throttle (experiment `thr`, a minute long) and waits until it runs. */
+async function throttle(
+  f: ChaosFixture,
+  params: { bytesPerSec?: number; perConnectionBytesPerSec?: number },
+) {
+  f.control.want({ experimentId: 'thr', kind: 'throttle', params, durationMs: 60_000 });
+  await waitRunning(f.fx, 'thr', true);
+}
+
 function rate(d: Download): number {
   return d.bytes / (d.ms / 1000);
 }
@@ -27,13 +36,7 @@ describe.each(['sendfile', 'copy'] as const)('throttle on the %s path', (path) =
     const f = await start(path, { big: 8 * MiB });
     const url = `${f.fx.url}/v1/c/big/range/0-${8 * MiB - 1}`;
     expect(json(await get(`${f.fx.adminUrl}/v1/status`)).bodySender).toMatchObject({ path });
-    f.control.want({
-      experimentId: 'thr',
-      kind: 'throttle',
-      params: { bytesPerSec: 2 * MiB },
-      durationMs: 60_000,
-    });
-    await waitRunning(f.fx, 'thr', true);
+    await throttle(f, { bytesPerSec: 2 * MiB });
     const d = await download(url);
     expect(d).toMatchObject({ status: 206, bytes: 8 * MiB, complete: true });
     expect(rate(d)).toBeGreaterThanOrEqual(2 * MiB * 0.85);
@@ -50,13 +53,7 @@ describe.each(['sendfile', 'copy'] as const)('throttle on the %s path', (path) =
 describe('throttle', () => {
   it('caps each connection at perConnectionBytesPerSec', async () => {
     const f = await start('sendfile', { mid: 2 * MiB });
-    f.control.want({
-      experimentId: 'thr',
-      kind: 'throttle',
-      params: { perConnectionBytesPerSec: MiB },
-      durationMs: 60_000,
-    });
-    await waitRunning(f.fx, 'thr', true);
+    await throttle(f, { perConnectionBytesPerSec: MiB });
     const t0 = performance.now();
     const both = await Promise.all([1, 2].map(() => download(`${f.fx.url}/v1/c/mid`)));
     const wall = (performance.now() - t0) / 1000;
@@ -74,13 +71,7 @@ describe('throttle', () => {
     const url = `${f.fx.url}/v1/c/small`;
     // Warm: the page cache holds the file, so the engine would send each body inline.
     for (let i = 0; i < 3; i++) await download(url);
-    f.control.want({
-      experimentId: 'thr',
-      kind: 'throttle',
-      params: { bytesPerSec: MiB },
-      durationMs: 60_000,
-    });
-    await waitRunning(f.fx, 'thr', true);
+    await throttle(f, { bytesPerSec: MiB });
     const t0 = performance.now();
     let bytes = 0;
     await Promise.all(
@@ -101,13 +92,7 @@ describe('throttle', () => {
 
   it('reverted mid-transfer, sends the rest at full speed', async () => {
     const f = await start('sendfile', { big: 6 * MiB });
-    f.control.want({
-      experimentId: 'thr',
-      kind: 'throttle',
-      params: { bytesPerSec: MiB },
-      durationMs: 60_000,
-    });
-    await waitRunning(f.fx, 'thr', true);
+    await throttle(f, { bytesPerSec: MiB });
     let atDrop = -1;
     let now = 0;
     const dropAfter = setTimeout(() => {

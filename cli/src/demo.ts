@@ -16,15 +16,13 @@ import {
   writeReport,
 } from '@ferry/client-sim';
 import {
+  type Deployment,
   defaultGameDay,
-  demoViewerAddress,
-  playViewers,
+  demoSites,
+  playWhileActing,
   startDeployment,
-  startGameDay,
   type Topology,
-  watchHealth,
 } from '@ferry/harness';
-import type { Catalog, ChaosExperiment } from '@ferry/protocol';
 
 export interface DemoOptions {
   dir: string;
@@ -32,12 +30,7 @@ export interface DemoOptions {
   sessions: number;
 }
 
-const SITES = [
-  { id: 'east-1', site: 'isp-east', address: '127.0.0.11', prefix: '127.64.0.0/16' },
-  { id: 'east-2', site: 'isp-east', address: '127.0.0.12', prefix: '127.64.0.0/16' },
-  { id: 'east-3', site: 'isp-east', address: '127.0.0.14', prefix: '127.64.0.0/16' },
-  { id: 'west-1', site: 'isp-west', address: '127.0.0.13', prefix: '127.65.0.0/16' },
-] as const;
+const SITES = demoSites(11);
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -70,12 +63,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     say(
       'game day through control: latency, throttle, BGP flap and kill, each on the busiest east appliance of the moment',
     );
-    const { sessions, experiments, healthChanges } = await playWithGameDay(
-      d.topo,
-      d.catalog,
-      opts,
-      stop.signal,
-    );
+    const { sessions, experiments, healthChanges } = await playWithGameDay(d, opts, stop.signal);
     const report = buildReport(sessions, { experiments, chaos: { healthChanges } });
     const files = await writeReport(report, join(dir, 'report.html'), 'ferry demo');
     printSummary(sessions, report.summary);
@@ -89,46 +77,28 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   }
 }
 
-async function playWithGameDay(topo: Topology, catalog: Catalog, opts: DemoOptions, signal: AbortSignal) {
+async function playWithGameDay(d: Deployment, opts: DemoOptions, signal: AbortSignal) {
   const started = Date.now();
-  const client = topo.client(5000);
-  const health = watchHealth(client, { intervalMs: 200 });
-  const gameDay = startGameDay(client, defaultGameDay(opts.duration, 'isp-east'), {
-    say,
-    startedAtMs: started,
-    pick: (site) => health.busiest(site),
-  });
   const progress = setInterval(() => {
     process.stderr.write(`[${Math.round((Date.now() - started) / 1000)} s] playing…\n`);
   }, 10_000);
   try {
-    const sessions = await playViewers({
-      control: topo.controlUrl,
-      catalog,
+    const run = await playWhileActing(d, {
       sessions: opts.sessions,
       durationSec: opts.duration,
-      addressOf: demoViewerAddress,
+      steps: defaultGameDay(opts.duration, 'isp-east'),
+      say,
       signal,
     });
-    gameDay.cancel();
-    for (const exit of topo.exits) {
-      const t = Math.round((exit.atMs - started) / 1000);
+    for (const exit of run.exits) {
+      const t = Math.round((exit.atMs - run.startedAtMs) / 1000);
       say(
         `[${t} s] ${exit.id} exited (${exit.byChaos ? 'killed by chaos, restarted' : (exit.signal ?? exit.code)})`,
       );
     }
-    const experiments: ChaosExperiment[] = await client.listChaos().catch(() => []);
-    return {
-      sessions,
-      experiments: experiments
-        .filter((e) => e.createdAtMs >= started)
-        .sort((a, b) => a.startAtMs - b.startAtMs),
-      healthChanges: health.changes,
-    };
+    return { sessions: run.sessions, experiments: run.experiments, healthChanges: run.health };
   } finally {
-    gameDay.cancel();
     clearInterval(progress);
-    await health.stop();
   }
 }
 

@@ -170,6 +170,32 @@ export function buildProgram(): Command {
       'fewer responses in the window decide nothing (default 100)',
       parsePositiveInt,
     )
+    .option(
+      '--fill-parent <site=parent>',
+      "appliances of SITE fill from PARENT's appliances after their own site's (repeatable; docs/fill.md)",
+      collect,
+    )
+    .option('--origin-prefix <prefix>', 'origin object keys are PREFIX/FILEID (default content; "" for none)')
+    .option(
+      '--fill-min-copies <n>',
+      'a file is live in a site once this many serving appliances there hold it (default 1)',
+      parsePositiveInt,
+    )
+    .option(
+      '--fill-keep-free <share>',
+      "share of each appliance's capacity placement leaves free (default 0.1)",
+      Number,
+    )
+    .option(
+      '--fill-capacity <bytes>',
+      'bytes each filling appliance may hold, instead of what its disks report',
+      parsePositiveInt,
+    )
+    .option(
+      '--fill-half-life-sec <s>',
+      'popularity (bytes served) halves in this time (default 3600)',
+      parsePositiveInt,
+    )
     .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
     .action(async (opts) => {
       const { runControl } = await import('@ferry/control');

@@ -36,6 +36,35 @@ export interface ControlConfig {
   http: HttpTimeouts;
   /** Chaos experiments (docs/chaos.md). */
   chaos: ChaosConfig;
+  /** Placement and fill manifests (docs/fill.md). */
+  fill: FillConfig;
+}
+
+export interface FillConfig {
+  /** child site → the site its appliances fill from after their own site's peers */
+  parents: Record<string, string>;
+  /** origin object keys are `<originPrefix>/<fileId>` ('' for `<fileId>`) */
+  originPrefix: string;
+  /** a file is live in a site once this many of its serving appliances hold it */
+  minCopies: number;
+  /** share of each appliance's capacity placement leaves free */
+  keepFree: number;
+  /** bytes assumed for every appliance instead of its reported disk bytes */
+  capacityBytes?: number;
+  /** popularity halves in this time */
+  halfLifeMs: number;
+  /** lifetime of a manifest's source URLs (fill tokens) */
+  sourceTtlSec: number;
+  /** placement is recomputed at least this often (popularity), and at once when the fleet or catalog changes */
+  replanMs: number;
+  /** an appliance silent this long leaves placement: its files go to the others */
+  lostAfterMs: number;
+  /** a source that sent corrupt bytes is left out of that file's sources this long */
+  corruptExcludeMs: number;
+  /** a content miss counts as this share of the stream's size served in the missing site */
+  missShare: number;
+  maxPeerSources: number;
+  maxParentSources: number;
 }
 
 export interface ChaosConfig {
@@ -95,6 +124,23 @@ export const DEFAULTS = {
     maxSiteShare: 0.34,
     abort: { windowMs: 10_000, steerMissShare: 0.5, minDecisions: 20, errorRate: 0.5, minResponses: 100 },
   },
+  // Popularity follows a day's viewing within hours; manifests' URLs outlive the agent's
+  // manifest polls (seconds) many times over; an appliance five minutes silent is more than a
+  // restart, and its copies are better fetched elsewhere.
+  fill: {
+    parents: {},
+    originPrefix: 'content',
+    minCopies: 1,
+    keepFree: 0.1,
+    halfLifeMs: 3_600_000,
+    sourceTtlSec: 3600,
+    replanMs: 10_000,
+    lostAfterMs: 300_000,
+    corruptExcludeMs: 1_800_000,
+    missShare: 1,
+    maxPeerSources: 4,
+    maxParentSources: 4,
+  },
 } as const satisfies Partial<ControlConfig>;
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -120,7 +166,48 @@ export function validateConfig(c: ControlConfig): ControlConfig {
     throw new ConfigError('--steer-rate-limit must be 0 (off) or a positive number of requests/s');
   }
   validateChaos(c.chaos);
+  validateFill(c.fill);
   return c;
+}
+
+const ORIGIN_PREFIX = /^(?:[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*)?$/;
+
+function validateFill(c: FillConfig): void {
+  for (const [child, parent] of Object.entries(c.parents)) {
+    if (!SITE.test(child) || !SITE.test(parent)) {
+      throw new ConfigError(`--fill-parent must be SITE=PARENTSITE, got "${child}=${parent}"`);
+    }
+    if (child === parent)
+      throw new ConfigError(`--fill-parent ${child}=${parent}: a site cannot be its own parent`);
+  }
+  for (const start of Object.keys(c.parents)) {
+    const seen = new Set([start]);
+    for (let s = c.parents[start]; s !== undefined; s = c.parents[s]) {
+      if (seen.has(s)) throw new ConfigError(`--fill-parent: the tiers loop back to ${s}`);
+      seen.add(s);
+    }
+  }
+  if (
+    c.originPrefix.length > 512 ||
+    !ORIGIN_PREFIX.test(c.originPrefix) ||
+    /(^|\/)\.\.?($|\/)/.test(c.originPrefix)
+  ) {
+    throw new ConfigError(
+      `--origin-prefix must be key segments like content or a/b, got "${c.originPrefix}"`,
+    );
+  }
+  if (!Number.isInteger(c.minCopies) || c.minCopies < 1 || c.minCopies > 64) {
+    throw new ConfigError('--fill-min-copies must be an integer from 1 to 64');
+  }
+  if (!Number.isFinite(c.keepFree) || c.keepFree < 0 || c.keepFree >= 1) {
+    throw new ConfigError('--fill-keep-free must be a share from 0 up to (not including) 1');
+  }
+  if (c.capacityBytes !== undefined && (!Number.isSafeInteger(c.capacityBytes) || c.capacityBytes < 1)) {
+    throw new ConfigError('--fill-capacity must be a positive number of bytes');
+  }
+  if (!Number.isFinite(c.halfLifeMs) || c.halfLifeMs < 1000) {
+    throw new ConfigError('--fill-half-life-sec must be at least 1');
+  }
 }
 
 function validateChaos(c: ChaosConfig): void {
@@ -171,6 +258,12 @@ export interface ControlFlags {
   chaosAbortMinDecisions?: number;
   chaosAbortErrorRate?: number;
   chaosAbortMinResponses?: number;
+  fillParent?: string[];
+  originPrefix?: string;
+  fillMinCopies?: number;
+  fillKeepFree?: number;
+  fillCapacity?: number;
+  fillHalfLifeSec?: number;
 }
 
 export function configFromFlags(flags: ControlFlags): ControlConfig {
@@ -194,7 +287,30 @@ export function configFromFlags(flags: ControlFlags): ControlConfig {
     steerRateLimit: flags.steerRateLimit ?? DEFAULTS.steerRateLimit,
     http: { ...DEFAULTS.http },
     chaos: chaosFromFlags(flags),
+    fill: fillFromFlags(flags),
   });
+}
+
+function fillFromFlags(flags: ControlFlags): FillConfig {
+  const d = DEFAULTS.fill;
+  const parents: Record<string, string> = {};
+  for (const pair of flags.fillParent ?? []) {
+    const at = pair.indexOf('=');
+    const child = at > 0 ? pair.slice(0, at) : '';
+    if (child === '' || child in parents) {
+      throw new ConfigError(`--fill-parent must be SITE=PARENTSITE, each site once, got "${pair}"`);
+    }
+    parents[child] = pair.slice(at + 1);
+  }
+  return {
+    ...d,
+    parents,
+    originPrefix: flags.originPrefix ?? d.originPrefix,
+    minCopies: flags.fillMinCopies ?? d.minCopies,
+    keepFree: flags.fillKeepFree ?? d.keepFree,
+    ...(flags.fillCapacity === undefined ? {} : { capacityBytes: flags.fillCapacity }),
+    halfLifeMs: flags.fillHalfLifeSec === undefined ? d.halfLifeMs : flags.fillHalfLifeSec * 1000,
+  };
 }
 
 function chaosFromFlags(flags: ControlFlags): ChaosConfig {

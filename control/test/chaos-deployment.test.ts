@@ -44,6 +44,20 @@ describe('chaos on a running deployment', () => {
   const chaos = (...args: string[]) =>
     ferryRun(['chaos', ...args, '--control', d.topo.controlUrl], { FERRY_TOKEN: d.topo.operatorToken });
 
+  /** `ferry chaos run --kind latency` on lab-1 for `sec` seconds */
+  const latencyOnLab1 = (sec: number) =>
+    chaos(
+      'run',
+      '--kind',
+      'latency',
+      '--appliance',
+      'lab-1',
+      '--duration',
+      String(sec),
+      '--delay-ms',
+      String(DELAY_MS),
+    );
+
   beforeAll(async () => {
     d = await startDeployment({
       dir,
@@ -77,17 +91,7 @@ describe('chaos on a running deployment', () => {
     const before = await median(5);
     expect(before).toBeLessThan(DELAY_MS / 2);
 
-    const run = await chaos(
-      'run',
-      '--kind',
-      'latency',
-      '--appliance',
-      'lab-1',
-      '--duration',
-      '60',
-      '--delay-ms',
-      String(DELAY_MS),
-    );
+    const run = await latencyOnLab1(60);
     expect(run.code, run.stderr).toBe(0);
     const id = /experiment (\S+) running on lab-1/.exec(run.stderr)?.[1];
     expect(id, run.stderr).toBeDefined();
@@ -114,10 +118,7 @@ describe('chaos on a running deployment', () => {
       expect(e.applied?.['lab-1']?.sinceMs).toBeGreaterThan(0);
       expect(e.applied?.['lab-1']?.revertedAtMs).toBeGreaterThan(0);
     });
-    const res = await request(`${d.topo.controlUrl}/v1/events?experiment=${id}&limit=100`, {
-      headers: { authorization: `Bearer ${d.topo.operatorToken}` },
-    });
-    const { events } = (await res.body.json()) as { events: { kind: string }[] };
+    const { events } = await d.topo.client().events({ experiment: id!, limit: 100 });
     const kinds = events.map((e) => e.kind);
     for (const step of ['chaos-planned', 'chaos-started', 'chaos-applied', 'chaos-aborted', 'chaos-reverted'])
       expect(kinds, JSON.stringify(events)).toContain(step);
@@ -153,17 +154,7 @@ describe('chaos on a running deployment', () => {
   }, 60_000);
 
   it('a fault ends by its lease when control is killed mid-experiment', async () => {
-    const run = await chaos(
-      'run',
-      '--kind',
-      'latency',
-      '--appliance',
-      'lab-1',
-      '--duration',
-      '120',
-      '--delay-ms',
-      String(DELAY_MS),
-    );
+    const run = await latencyOnLab1(120);
     expect(run.code, run.stderr).toBe(0);
     await eventually(async () => expect(await firstByteMs()).toBeGreaterThan(DELAY_MS * 0.8), {
       timeoutMs: 10_000,

@@ -16,6 +16,21 @@ export interface SiteSpec {
   prefix: string;
 }
 
+/**
+ * The demo's layout: three appliances in `isp-east` hearing 127.64.0.0/16 (viewers' even
+ * addresses, demoViewerAddress) and one in `isp-west` hearing 127.65.0.0/16, on
+ * 127.0.0.{first … first+3}: a site of three, so one experiment at a time takes a third of it.
+ */
+export function demoSites(first: number): SiteSpec[] {
+  const at = (i: number) => `127.0.0.${first + i}`;
+  return [
+    { id: 'east-1', site: 'isp-east', address: at(0), prefix: '127.64.0.0/16' },
+    { id: 'east-2', site: 'isp-east', address: at(1), prefix: '127.64.0.0/16' },
+    { id: 'east-3', site: 'isp-east', address: at(2), prefix: '127.64.0.0/16' },
+    { id: 'west-1', site: 'isp-west', address: at(3), prefix: '127.65.0.0/16' },
+  ];
+}
+
 export interface DeploymentOptions extends TopologyOptions {
   dir: string;
   appliances: readonly SiteSpec[];

@@ -8,6 +8,7 @@ export * from './deployment.js';
 export * from './eventually.js';
 export * from './fixtures.js';
 export * from './game-day.js';
+export * from './game-day-run.js';
 export * from './health-watch.js';
 export * from './ports.js';
 export * from './processes.js';

@@ -37,6 +37,11 @@ export const CatalogStream = Type.Object({
   /** Nominal segment duration; the last segment may be shorter. */
   segmentDurationSec: Positive,
   segments: Type.Array(CatalogSegment),
+  /**
+   * Optional initial popularity, in bytes served (any relative weights do): control's
+   * placement starts from it and lets it decay like served bytes (docs/fill.md).
+   */
+  popularity: Type.Optional(Type.Number({ minimum: 0, maximum: 1e18 })),
 });
 export type CatalogStream = Static<typeof CatalogStream>;
 

@@ -86,6 +86,7 @@ function copyStream(s: CatalogStream, field: string): CatalogStream {
   };
   if (s.width !== undefined) stream.width = s.width;
   if (s.height !== undefined) stream.height = s.height;
+  if (s.popularity !== undefined) stream.popularity = s.popularity;
   return stream;
 }
 

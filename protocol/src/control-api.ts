@@ -111,7 +111,10 @@ export const Heartbeat = Type.Object({
     Type.Object({
       id: Type.String({ maxLength: 128 }),
       state: Type.String({ maxLength: 16 }),
+      /** bytes of content held */
       bytes: Type.Number({ minimum: 0 }),
+      /** the filesystem's size (statfs): what placement may fill; absent from older appliances */
+      sizeBytes: Type.Optional(Type.Number({ minimum: 0 })),
     }),
     { maxItems: 64 },
   ),

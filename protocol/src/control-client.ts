@@ -28,6 +28,7 @@ import {
   RouteLookup,
   TitleView,
 } from './control-views.js';
+import { FillView } from './fill.js';
 import { signRequest } from './request-signing.js';
 
 export type ControlClientErrorCode =
@@ -160,6 +161,11 @@ export class ControlClient {
 
   getAppliance(id: string, opts?: CallOptions): Promise<ApplianceView> {
     return this.json('GET', `/v1/appliances/${encodeURIComponent(id)}`, ApplianceViewSchema, undefined, opts);
+  }
+
+  /** GET /v1/appliances/{id}/fill (viewer): how the appliance's fill goes (docs/fill.md). */
+  getFill(id: string, opts?: CallOptions): Promise<FillView> {
+    return this.json('GET', `/v1/appliances/${encodeURIComponent(id)}/fill`, FillView, undefined, opts);
   }
 
   getTitle(id: string, opts?: CallOptions): Promise<TitleView> {

@@ -10,6 +10,7 @@ import { BIRD_BIN, Bird, bgpProtocol, freePort, ProcessGroup, stopOnExit, waitUn
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo, toolVersion } from '../common/machine.js';
 import { cpuMs } from '../common/proc-stat.js';
+import { stamp } from '../common/result-files.js';
 import type { FerryChildJob } from './ferry-child.js';
 import { type BgpReport, type ReceiverResult, renderReportMarkdown, renderReportText } from './report.js';
 import { ipv4Routes, ipv6Routes } from './table.js';
@@ -30,14 +31,6 @@ const POLL_MS = 20;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-/** `2025-01-31T12-00-00Z`: sortable, safe in file names. */
-function stamp(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-');
 }
 
 async function vmRss(pid: number): Promise<number> {

@@ -5,25 +5,24 @@
 // target's agent. Per experiment it prints when the fault took hold, when control noticed,
 // how many viewers it touched, how long until they fetched elsewhere and recovered, their
 // stalls, failed fetches and lost bitrate; and the two kills side by side.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { analyzeExperiments, buildReport, type SessionQoe, writeReport } from '@ferry/client-sim';
+import { join } from 'node:path';
+import { analyzeExperiments, buildReport, writeReport } from '@ferry/client-sim';
 import {
+  type ActingRun,
+  type ActingRunOptions,
   defaultGameDay,
-  demoViewerAddress,
-  type HealthChange,
-  type HealthWatch,
-  playViewers,
+  demoSites,
+  playWhileActing,
   startDeployment,
   startGameDay,
-  type Topology,
-  watchHealth,
 } from '@ferry/harness';
-import type { Catalog, ChaosExperiment } from '@ferry/protocol';
+import type { ChaosExperiment } from '@ferry/protocol';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { renderMarkdown, renderText } from '../common/format.js';
 import { describeMachine, machineInfo } from '../common/machine.js';
+import { resultBase } from '../common/result-files.js';
 import { type ChaosRow, chaosTable, killComparison } from './table.js';
 
 export interface BenchChaosOptions {
@@ -32,29 +31,20 @@ export interface BenchChaosOptions {
   out: string;
 }
 
-const SITES = [
-  { id: 'east-1', site: 'isp-east', address: '127.0.0.31', prefix: '127.64.0.0/16' },
-  { id: 'east-2', site: 'isp-east', address: '127.0.0.32', prefix: '127.64.0.0/16' },
-  { id: 'east-3', site: 'isp-east', address: '127.0.0.33', prefix: '127.64.0.0/16' },
-  { id: 'west-1', site: 'isp-west', address: '127.0.0.34', prefix: '127.65.0.0/16' },
-] as const;
+const SITES = demoSites(31);
 const SITE = 'isp-east';
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-interface RunResult {
-  sessions: SessionQoe[];
-  experiments: ChaosExperiment[];
-  health: readonly HealthChange[];
-  exits: Topology['exits'];
-}
+type RunResult = ActingRun;
 
+/** A fresh deployment, the audience while `act` (or the game day `steps`) acts, then stopped. */
 async function run(
   dir: string,
   opts: BenchChaosOptions,
-  during: (topo: Topology, startedAtMs: number, health: HealthWatch) => { cancel(): void },
+  acting: Pick<ActingRunOptions, 'act' | 'steps'>,
   signal: AbortSignal,
 ): Promise<RunResult> {
   const d = await startDeployment({
@@ -66,35 +56,16 @@ async function run(
     signal,
   });
   try {
-    const client = d.topo.client(5000);
-    const health = watchHealth(client);
-    const started = Date.now();
-    const act = during(d.topo, started, health);
-    let sessions: SessionQoe[];
-    try {
-      sessions = await play(d.topo, d.catalog, opts, signal);
-    } finally {
-      act.cancel();
-      await health.stop();
-    }
-    const experiments = (await client.listChaos())
-      .filter((e) => e.createdAtMs >= started)
-      .sort((a, b) => a.startAtMs - b.startAtMs);
-    return { sessions, experiments, health: health.changes, exits: [...d.topo.exits] };
+    return await playWhileActing(d, {
+      ...acting,
+      sessions: opts.sessions,
+      durationSec: opts.duration,
+      say: log,
+      signal,
+    });
   } finally {
     await d.topo.stop();
   }
-}
-
-function play(topo: Topology, catalog: Catalog, opts: BenchChaosOptions, signal: AbortSignal) {
-  return playViewers({
-    control: topo.controlUrl,
-    catalog,
-    sessions: opts.sessions,
-    durationSec: opts.duration,
-    addressOf: demoViewerAddress,
-    signal,
-  });
 }
 
 export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
@@ -113,46 +84,38 @@ export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
     const anchor = await run(
       join(root, 'anchor'),
       opts,
-      (topo, started, health) => {
-        const rest = startGameDay(
-          topo.client(5000),
-          steps.filter((s) => s !== killStep),
-          { say: log, startedAtMs: started, pick: (site) => health.busiest(site) },
-        );
-        const t = setTimeout(
-          () => {
-            victim = health.busiest(SITE) ?? '';
-            outsideKillAtMs = Date.now();
-            if (victim) topo.kill(victim);
-            log(
-              `[${Math.round((outsideKillAtMs - started) / 1000)} s] kill -9 of ${victim || 'nothing (none healthy)'}`,
-            );
-          },
-          Math.max(0, started + killStep.atSec * 1000 - Date.now()),
-        );
-        return {
-          cancel: () => {
-            clearTimeout(t);
-            rest.cancel();
-          },
-        };
+      {
+        act: (topo, started, health) => {
+          const rest = startGameDay(
+            topo.client(5000),
+            steps.filter((s) => s !== killStep),
+            { say: log, startedAtMs: started, pick: (site) => health.busiest(site) },
+          );
+          const t = setTimeout(
+            () => {
+              victim = health.busiest(SITE) ?? '';
+              outsideKillAtMs = Date.now();
+              if (victim) topo.kill(victim);
+              log(
+                `[${Math.round((outsideKillAtMs - started) / 1000)} s] kill -9 of ${victim || 'nothing (none healthy)'}`,
+              );
+            },
+            Math.max(0, started + killStep.atSec * 1000 - Date.now()),
+          );
+          return {
+            cancel: () => {
+              clearTimeout(t);
+              rest.cancel();
+            },
+          };
+        },
       },
       stop.signal,
     );
     log(
       `game day: ${opts.sessions} viewers for ${opts.duration} s; ${steps.map((s) => `${s.request.kind} at ${s.atSec} s`).join(', ')}`,
     );
-    const gameDay = await run(
-      join(root, 'game-day'),
-      opts,
-      (topo, started, health) =>
-        startGameDay(topo.client(5000), steps, {
-          say: log,
-          startedAtMs: started,
-          pick: (site) => health.busiest(site),
-        }),
-      stop.signal,
-    );
+    const gameDay = await run(join(root, 'game-day'), opts, { steps }, stop.signal);
 
     // The anchor's kill, described as an experiment of the same length, so one analysis
     // measures both kills over the same window.
@@ -211,13 +174,7 @@ export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
         `refused: ${e.kind} ${e.appliances.join(',')}: ${e.refusal?.rule} ${e.refusal?.message}\n`,
       );
 
-    const out = resolve(opts.out);
-    mkdirSync(out, { recursive: true });
-    const stamp = date
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z')
-      .replace(/:/g, '-');
-    const base = join(out, `chaos-${stamp}`);
+    const base = resultBase(opts.out, 'chaos', date);
     await writeFileAtomic(
       `${base}.json`,
       `${JSON.stringify({ date: date.toISOString(), machine, options: opts, rows, experiments: gameDay.experiments, outsideKill, health: { anchor: anchor.health, gameDay: gameDay.health }, exits: { anchor: anchor.exits, gameDay: gameDay.exits } }, null, 2)}\n`,

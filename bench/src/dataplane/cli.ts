@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, ProcessGroup, stopOnExit } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo, toolVersion } from '../common/machine.js';
+import { stamp } from '../common/result-files.js';
 import { type BenchContent, prepareContent } from './content.js';
 import { type Tool, WRK_BIN } from './load.js';
 import { CASES } from './load-plan.js';
@@ -60,14 +61,6 @@ function parseTools(list: string): Tool[] {
   }
   if (tools.length === 0) throw new Error('--tools lists no tool');
   return tools as Tool[];
-}
-
-/** `2025-01-31T12-00-00Z`: sortable, safe in file names, unique per run. */
-function stamp(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-');
 }
 
 export async function runBenchDataplane(opts: BenchDataplaneOptions): Promise<void> {

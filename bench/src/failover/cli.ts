@@ -2,14 +2,15 @@
 // and measure how long control takes to mark it down, how long until every affected
 // viewer fetches elsewhere, and what viewers saw (stalls, failed fetches). Writes JSON and
 // the HTML QoE report (with failover markers) under bench/results/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { buildReport, writeReport } from '@ferry/client-sim';
 import { demoViewerAddress, playViewers, startDeployment, type Topology } from '@ferry/harness';
 import type { ControlClient } from '@ferry/protocol';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { describeMachine, machineInfo } from '../common/machine.js';
+import { resultBase } from '../common/result-files.js';
 import { analyzeFailover } from './analyze.js';
 
 export interface BenchFailoverOptions {
@@ -94,13 +95,7 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
       `sessions with errors                     ${a.sessionsWithErrors}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    const out = resolve(opts.out);
-    mkdirSync(out, { recursive: true });
-    const stamp = date
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z')
-      .replace(/:/g, '-');
-    const base = join(out, `failover-${stamp}`);
+    const base = resultBase(opts.out, 'failover', date);
     await writeFileAtomic(
       `${base}.json`,
       `${JSON.stringify({ date: date.toISOString(), machine, options: opts, victim: VICTIM, detectedMs, ...a }, null, 2)}\n`,

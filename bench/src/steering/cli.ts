@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, ProcessGroup, stopOnExit } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo } from '../common/machine.js';
+import { stamp } from '../common/result-files.js';
 import { buildCatalog, DEFAULT_CATALOG, fileIdsOf } from './catalog.js';
 import { planSteers } from './client-plan.js';
 import {
@@ -50,14 +51,6 @@ function ferryBin(): string {
   const p = join(REPO_ROOT, 'cli/bin/ferry.js');
   if (!existsSync(p)) throw new Error(`ferry command not found at ${p}`);
   return p;
-}
-
-/** `2025-01-31T12-00-00Z`: sortable, safe in file names, unique per run. */
-function stamp(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-');
 }
 
 function validate(o: BenchSteeringOptions): void {

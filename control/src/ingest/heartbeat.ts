@@ -1,12 +1,14 @@
 // The heartbeat use case (DESIGN flows 3 and 4): registers unknown appliances, records load
 // and state, and applies routes and inventory to the store first, then the model. A delta
-// that does not start where control's copy ends asks for a resync. Last, chaos (flow 6):
+// that does not start where control's copy ends asks for a resync. Then fill (flow 5): bytes
+// served feed popularity and the fill report is kept for the operator. Last, chaos (flow 6):
 // the appliance's report is noted and the reply carries its signed orders. With the health verdicts
 // (health-verdict.ts) and the catalog (catalog.ts) this is the only writer of the model
 // besides other instances' changes (follow.ts).
 import type { Heartbeat, HeartbeatReply, SignedChaosOrders } from '@ferry/protocol';
 import { type ErrorSpec, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
+import { servableDiskBytes } from '../placement/capacity.js';
 import type { ApplianceRecord, StateStore } from '../state/store.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { applyInventory } from './reports.js';
@@ -24,6 +26,11 @@ export interface ChaosSink {
   /** the orders alone, for the reply to a stale heartbeat */
   ordersOnly(applianceId: string, boot: string): SignedChaosOrders | undefined;
   forget(applianceId: string): void;
+}
+
+/** Fill as the heartbeat sees it (fill/service.ts): `served` and the fill report. */
+export interface FillSink {
+  onHeartbeat(applianceId: string, hb: Heartbeat): Promise<void>;
 }
 
 export type HeartbeatResult = 'accepted' | 'stale' | 'routes-resync' | 'inventory-resync';
@@ -44,6 +51,7 @@ export interface HeartbeatIngestOptions {
   admit?(id: string): ErrorSpec | undefined;
   /** absent without --chaos-key: replies carry no orders */
   chaos?: ChaosSink;
+  fill?: FillSink;
 }
 
 export class HeartbeatIngest {
@@ -124,6 +132,10 @@ export class HeartbeatIngest {
       ...(hb.keys ? { keys: hb.keys } : {}),
       boot: hb.boot,
       ...(hb.chaos ? { chaos: hb.chaos.mode } : {}),
+      diskBytes: servableDiskBytes(hb.disks),
+      // An appliance that fills reports how in every heartbeat (`--fill on`); one that does
+      // not holds what it holds, and placement leaves it out.
+      ...(hb.fill ? { fills: true } : {}),
     };
     await store.putAppliance(rec);
     model.setAppliance(rec);
@@ -165,6 +177,7 @@ export class HeartbeatIngest {
         reason: reason ?? 'delta does not follow the held version',
       });
     }
+    if (hb.fill || hb.served) await this.opts.fill?.onHeartbeat(id, hb);
     this.opts.count('accepted');
     this.opts.health.noteHeartbeat(id, now);
     reply.health = model.getAppliance(id)?.health ?? rec.health;

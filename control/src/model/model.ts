@@ -6,6 +6,7 @@
 import type { Catalog, CatalogTitle, HealthStatus } from '@ferry/protocol';
 import type { ApplianceRecord, InventorySet, RouteSet } from '../state/store.js';
 import { ExperimentIndex } from './experiments.js';
+import { FillReports } from './fill-reports.js';
 import { IdentityIndex } from './identities.js';
 import { canonicalSet, RouteIndex } from './route-index.js';
 
@@ -41,6 +42,8 @@ export class ControlModel {
   readonly identities = new IdentityIndex();
   /** chaos experiments: the orders every heartbeat reply carries come from here */
   readonly experiments = new ExperimentIndex();
+  /** the last fill report of each appliance that fills (docs/fill.md) */
+  readonly fillReports = new FillReports();
   /**
    * This instance's own health verdicts. They win over the copy in a stored record: each
    * control instance probes for itself, and a record written by a heartbeat (here or on
@@ -91,6 +94,7 @@ export class ControlModel {
     if (rec) this.sites.get(rec.site)?.delete(id);
     this.appliances.delete(id);
     this.health.delete(id);
+    this.fillReports.remove(id);
     this.clearReports(id);
     for (const l of this.removalListeners) l(id);
   }

@@ -16,6 +16,7 @@ import type { ChaosPolicy } from '../chaos/policy.js';
 import { ChaosService, type ChaosServiceOptions } from '../chaos/service.js';
 import type { ControlConfig } from '../config.js';
 import { Errors } from '../errors.js';
+import { FillService } from '../fill/service.js';
 import { HealthMonitor } from '../health/monitor.js';
 import { followStore } from '../ingest/follow.js';
 import { recordHealthVerdict } from '../ingest/health-verdict.js';
@@ -38,6 +39,7 @@ import { catalogHandlers } from './handlers/catalog.js';
 import { chaosHandlers } from './handlers/chaos.js';
 import { enrollmentHandlers } from './handlers/enrollment.js';
 import { eventHandlers } from './handlers/events.js';
+import { fillHandlers } from './handlers/fill.js';
 import { heartbeatHandlers } from './handlers/heartbeat.js';
 import { opsHandlers } from './handlers/ops.js';
 import { routeLookupHandlers } from './handlers/routes-lookup.js';
@@ -87,6 +89,8 @@ export interface ControlApp {
   /** the operator tokens in force; `reload()` on SIGHUP */
   access: OperatorAccess;
   chaos: ChaosService;
+  /** placement, manifests and fill views (docs/fill.md) */
+  fill: FillService;
   /** Stops probing, leaves the change feed, closes the server; the store stays open. */
   close(): Promise<void>;
 }
@@ -135,6 +139,16 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     defaultMetrics: opts.defaultMetrics,
     store: resilient,
     signing: signingKeys ? () => signingKeys.choice() : undefined,
+    // Read at scrape time, once the fill service below exists.
+    fill: () => fillService,
+  });
+  const fillService = new FillService({
+    model,
+    store,
+    config: config.fill,
+    logger,
+    counters: metrics.fill,
+    ...(signingKeys ? { signingKey: () => signingKeys.choice().key.entry } : {}),
   });
   const monitor = new HealthMonitor({
     config,
@@ -166,6 +180,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
       return enrolled.identity.disabled ? Errors.AUTH_DISABLED : undefined;
     },
     ...(chaos.heartbeats ? { chaos: chaos.heartbeats } : {}),
+    fill: fillService,
   });
 
   const ctx: ControlContext = {
@@ -176,6 +191,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     metrics,
     heartbeats,
     chaos,
+    fill: fillService,
     steering: {
       model,
       fallbackSites: config.fallbackSites,
@@ -187,6 +203,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
         metrics.steering.inc({ decision });
         chaos.noteDecision(decision);
       },
+      onContentMiss: (fileId, size, sites) => fillService.noteContentMiss(fileId, size, sites),
       onNone: (detail) => logger.debug(detail, 'steering: none'),
     },
     clientAddress: new ClientAddressResolver(config.trustedProxies),
@@ -242,9 +259,11 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   await app.register(steerHandlers(ctx));
   await app.register(opsHandlers(ctx));
   await app.register(chaosHandlers(ctx));
+  await app.register(fillHandlers(ctx));
   await app.ready();
   monitor.start();
   chaos.start();
+  fillService.start();
   access.watch(opts.tokenPollMs);
 
   return {
@@ -255,7 +274,9 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     metrics,
     access,
     chaos,
+    fill: fillService,
     async close() {
+      fillService.stop();
       chaos.stop();
       access.stop();
       await monitor.stop();

@@ -6,6 +6,7 @@ import type { OperatorAccess } from '../auth/operator-access.js';
 import type { AuthRefusals } from '../auth/refusals.js';
 import type { ChaosService } from '../chaos/service.js';
 import type { ControlConfig } from '../config.js';
+import type { FillService } from '../fill/service.js';
 import type { HeartbeatIngest } from '../ingest/heartbeat.js';
 import type { ControlModel } from '../model/model.js';
 import type { StoreStatus } from '../state/resilient-store.js';
@@ -26,6 +27,8 @@ export interface ControlContext {
   heartbeats: HeartbeatIngest;
   /** chaos experiments; `configured` is false without --chaos-key */
   chaos: ChaosService;
+  /** placement, manifests and fill views */
+  fill: FillService;
   steering: SteeringOptions;
   clientAddress: ClientAddressResolver;
   /** per client address on POST /v1/steer; absent when --steer-rate-limit is 0 */

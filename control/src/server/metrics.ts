@@ -1,6 +1,7 @@
 // Control's Prometheus metrics, on a registry of its own so that two apps in one process
 // (tests) never collide on metric names.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { FillStat } from '../fill/service.js';
 import type { SigningChoice } from '../keys/choose-signing-key.js';
 import type { ControlModel } from '../model/model.js';
 import type { StoreStatus } from '../state/resilient-store.js';
@@ -17,6 +18,17 @@ export interface ControlMetrics {
     refusals: Counter<'rule'>;
     aborts: Counter<'reason'>;
   };
+  /** fill/service.ts's counters */
+  fill: {
+    recomputes: Counter<'result'>;
+    corrupt: Counter<'source_kind'>;
+  };
+}
+
+/** What the fill gauges read at each scrape (fill/service.ts). */
+export interface FillGauges {
+  stats(): FillStat[];
+  liveFiles(): ReadonlyMap<string, number>;
 }
 
 export function createMetrics(
@@ -25,6 +37,8 @@ export function createMetrics(
     defaultMetrics?: boolean;
     signing?: () => SigningChoice | undefined;
     store?: { status(): StoreStatus };
+    /** read late: the fill service is built after the metrics it counts in */
+    fill?: () => FillGauges | undefined;
   } = {},
 ): ControlMetrics {
   const registry = new Registry();
@@ -134,5 +148,55 @@ export function createMetrics(
       },
     });
   }
-  return { registry, steering, heartbeats, keyReloads, authRefused, chaos };
+  const fill = fillMetrics(registry, options.fill ?? (() => undefined));
+  return { registry, steering, heartbeats, keyReloads, authRefused, chaos, fill };
+}
+
+function fillMetrics(registry: Registry, source: () => FillGauges | undefined): ControlMetrics['fill'] {
+  new Gauge({
+    name: 'ferry_control_fill_wanted_files',
+    help: 'Files placement gives each appliance that fills',
+    labelNames: ['appliance'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of source()?.stats() ?? []) this.set({ appliance: s.applianceId }, s.wanted);
+    },
+  });
+  new Gauge({
+    name: 'ferry_control_fill_bytes_to_go',
+    help: 'Bytes each appliance still has to fetch, as its last fill report said',
+    labelNames: ['appliance'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of source()?.stats() ?? []) {
+        if (s.bytesToGo !== undefined) this.set({ appliance: s.applianceId }, s.bytesToGo);
+      }
+    },
+  });
+  new Gauge({
+    name: 'ferry_control_fill_live_files',
+    help: 'Catalog files held by at least --fill-min-copies serving appliances of each site',
+    labelNames: ['site'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [site, n] of source()?.liveFiles() ?? []) this.set({ site }, n);
+    },
+  });
+  return {
+    recomputes: new Counter({
+      name: 'ferry_control_placement_recomputes_total',
+      help: "Placement recomputes: changed (some appliance's wanted set moved) or unchanged",
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    corrupt: new Counter({
+      name: 'ferry_control_fill_corrupt_total',
+      help: 'Fill sources reported as corrupt (sha256 mismatch), by kind: appliance (peer or parent) or origin',
+      labelNames: ['source_kind'],
+      registers: [registry],
+    }),
+  };
 }

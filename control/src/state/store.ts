@@ -31,6 +31,10 @@ export interface ApplianceRecord {
   boot?: string;
   /** its chaos mode as its last heartbeat said; absent when it never reported one */
   chaos?: 'on' | 'off';
+  /** bytes of its servable disks as its last heartbeat reported them (placement's capacity) */
+  diskBytes?: number;
+  /** true once its heartbeats carry a fill report: placement gives it files (docs/fill.md) */
+  fills?: boolean;
 }
 
 /**

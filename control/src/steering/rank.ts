@@ -58,6 +58,11 @@ export interface RankResult {
   ranked: RankedAppliance[];
   decision: RankDecision;
   reason: string;
+  /**
+   * When none of the appliances on the client's own network holds the file: their sites (a
+   * content miss there raises the file's popularity, docs/fill.md)
+   */
+  missedSites?: string[];
 }
 
 type Verdict = 'ok' | 'missing' | 'down' | 'full';
@@ -160,7 +165,11 @@ export function rankAppliances(input: RankInput): RankResult {
   }
 
   const top = ranked.slice(0, Math.max(0, input.maxUrls));
-  return { ranked: top, ...classify(fileId, top[0], local, input.fallbackSites) };
+  const result: RankResult = { ranked: top, ...classify(fileId, top[0], local, input.fallbackSites) };
+  if (local && local.missing.length === local.total) {
+    result.missedSites = [...new Set(local.missing.map((id) => appliances.get(id)!.site))].sort();
+  }
+  return result;
 }
 
 function entry(c: Candidate, prefix: string): RankedAppliance {

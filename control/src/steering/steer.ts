@@ -22,6 +22,8 @@ export interface SteeringOptions {
   signingKey?(): KeyEntry;
   /** counts each stream's decision (metrics) */
   onDecision?(decision: RankDecision): void;
+  /** no appliance of the client's own network (in `sites`) holds the stream's file */
+  onContentMiss?(fileId: string, sizeBytes: number, sites: readonly string[]): void;
   /** told why a stream found no appliance, before the request fails */
   onNone?(detail: { client: string; titleId: string; streamId: string; reason: string }): void;
 }
@@ -59,6 +61,7 @@ export function steer(opts: SteeringOptions, q: SteerQuery): string {
       headroom: opts.headroom,
     });
     opts.onDecision?.(result.decision);
+    if (result.missedSites) opts.onContentMiss?.(s.streamId, s.size, result.missedSites);
     if (result.ranked.length === 0) {
       opts.onNone?.({ client: q.client, titleId: q.titleId, streamId: s.streamId, reason: result.reason });
       throw new FerryError(Errors.NO_APPLIANCE, result.reason, { replaceMessage: true });
