@@ -4,15 +4,17 @@
 //   one     — one appliance fills the set (control's placement decides; --fill on)
 //   load    — the same while serving a load, then the same load once it is full
 //   site    — three appliances of one site fill it: the origin should serve one copy, not three
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateContent } from '@ferry/appliance';
 import { ProcessGroup, stopOnExit } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo } from '../common/machine.js';
 import { pageMarkdown, pageText, type ReportPage } from '../common/report-page.js';
+import { resultBase } from '../common/result-files.js';
 import { type AnchorRun, runAnchors } from './anchor.js';
 import type { AnchorJob } from './anchor-child.js';
 import { originReads } from './counting-proxy.js';
@@ -36,6 +38,7 @@ export interface BenchFillOptions {
   out: string;
 }
 
+const require = createRequire(import.meta.url);
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const CASES = ['anchor', 'one', 'load', 'site'] as const;
 type Case = (typeof CASES)[number];
@@ -58,13 +61,6 @@ export function parseCases(list: string): Set<Case> {
     if (!CASES.includes(c as Case)) throw new Error(`unknown case "${c}" (known: ${CASES.join(', ')})`);
   if (cases.length === 0) throw new Error('--cases names no case');
   return new Set(cases as Case[]);
-}
-
-function stamp(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-');
 }
 
 async function anchor(input: {
@@ -212,7 +208,11 @@ export async function runBenchFill(opts: BenchFillOptions): Promise<void> {
 }
 
 async function report(results: FillResults, opts: BenchFillOptions, date: Date): Promise<void> {
-  const machine = machineInfo({ s3rver: '3.7.1', '@aws-sdk/client-s3': '3.1169.0' });
+  const version = (pkg: string) => (require(`${pkg}/package.json`) as { version: string }).version;
+  const machine = machineInfo({
+    s3rver: version('s3rver'),
+    '@aws-sdk/client-s3': version('@aws-sdk/client-s3'),
+  });
   const goal = siteGoal(results);
   const page: ReportPage = {
     machine,
@@ -233,15 +233,13 @@ async function report(results: FillResults, opts: BenchFillOptions, date: Date):
     notes: fillNotes(results),
   };
   process.stdout.write(`${pageText(`ferry bench fill — ${date.toISOString()}`, page)}\n`);
-  const out = resolve(opts.out);
-  mkdirSync(out, { recursive: true });
-  const base = join(out, `fill-${stamp(date)}`);
+  const base = resultBase(opts.out, 'fill', date);
   await writeFileAtomic(
     `${base}.json`,
     `${JSON.stringify({ date: date.toISOString(), machine, options: opts, results, summary: page.table, notes: page.notes }, null, 2)}\n`,
   );
   const md = pageMarkdown(`# ferry bench fill — ${date.toISOString()}`, page);
   await writeFileAtomic(`${base}.md`, md);
-  await writeFileAtomic(join(out, 'fill-latest.md'), md);
+  await writeFileAtomic(join(dirname(base), 'fill-latest.md'), md);
   process.stdout.write(`wrote ${base}.json, ${base}.md\n`);
 }

@@ -3,22 +3,7 @@
 // every one holds all it wants. Heartbeats come every second, so a "done" is seen up to about
 // a second after the last file became servable; the report says so.
 import type { Child } from '@ferry/harness';
-import { FillView } from '@ferry/protocol';
-import { Compile } from 'typebox/compile';
-
-const check = Compile(FillView);
-
-export async function readFillView(controlUrl: string, token: string, id: string): Promise<FillView | null> {
-  const res = await fetch(`${controlUrl}/v1/appliances/${encodeURIComponent(id)}/fill`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(3000),
-  });
-  const body: unknown = await res.json().catch(() => null);
-  if (res.status === 404) return null;
-  if (!res.ok) throw new Error(`GET /v1/appliances/${id}/fill: HTTP ${res.status} ${JSON.stringify(body)}`);
-  if (!check.Check(body)) throw new Error(`GET /v1/appliances/${id}/fill: not a FillView`);
-  return body;
-}
+import { ControlClient, type FillView } from '@ferry/protocol';
 
 /** Everything wanted is held and servable, nothing in flight (pure). */
 export function isFilled(v: FillView | null | undefined): boolean {
@@ -46,6 +31,7 @@ export async function waitFilled(input: {
   intervalMs?: number;
 }): Promise<FillWait> {
   const interval = input.intervalMs ?? 200;
+  const client = new ControlClient({ baseUrl: input.controlUrl, token: input.token, timeoutMs: 3000 });
   const out: FillWait = { doneAtMs: new Map(), last: new Map() };
   const deadline = Date.now() + input.timeoutMs;
   const maxAttempts = Math.ceil(input.timeoutMs / interval) + 1;
@@ -56,9 +42,8 @@ export async function waitFilled(input: {
         const tail = a.child.stderr().trim().split('\n').slice(-5).join('\n');
         throw new Error(`appliance ${a.id} exited (${JSON.stringify(a.child.exit)}) while filling\n${tail}`);
       }
-      const v = await readFillView(input.controlUrl, input.token, a.id).catch(
-        () => out.last.get(a.id) ?? null,
-      );
+      // Before its first heartbeat control knows no fill of it (404): keep the last view.
+      const v = await client.getFill(a.id).catch(() => out.last.get(a.id) ?? null);
       out.last.set(a.id, v);
       if (isFilled(v)) out.doneAtMs.set(a.id, Date.now());
     }

@@ -133,8 +133,10 @@ function applianceArgs(o: ApplianceLaunch): string[] {
     'warn',
     '--fill',
     'on',
+    // The bucket alone: the manifest names each object by its whole key (control's
+    // --origin-prefix and the file id), so a prefix here would be a second one.
     '--origin',
-    o.origin.url,
+    `s3://${o.origin.bucket}`,
     '--origin-endpoint',
     o.origin.proxy.url,
     '--fill-window',

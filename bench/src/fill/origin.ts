@@ -16,8 +16,6 @@ export interface BenchOrigin {
   readonly prefix: string;
   /** the environment (AWS_* credentials) every client of the origin runs with */
   readonly env: NodeJS.ProcessEnv;
-  /** `s3://BUCKET/PREFIX`, the appliances' --origin */
-  readonly url: string;
   stop(): Promise<void>;
 }
 
@@ -62,7 +60,6 @@ export async function startBenchOrigin(input: {
       bucket: BENCH_BUCKET,
       prefix: BENCH_PREFIX,
       env,
-      url: `s3://${BENCH_BUCKET}/${BENCH_PREFIX}`,
       async stop() {
         await p.close();
         await s3rver.stop();
