@@ -2,7 +2,7 @@
 // joining three downloaders' times, reading labelled metrics, "filled" from a fill view, and
 // which fill flags a build's --help lacks.
 import { catalogFixture } from '@ferry/harness';
-import type { FillView } from '@ferry/protocol';
+import { type FillView, parseCatalog } from '@ferry/protocol';
 import { describe, expect, it } from 'vitest';
 import type { AutocannonLoad } from '../src/common/autocannon-child.js';
 import { joinAnchorRuns } from '../src/fill/anchor.js';
@@ -10,7 +10,7 @@ import type { AnchorResult } from '../src/fill/anchor-child.js';
 import { isFilled } from '../src/fill/fill-watch.js';
 import { flagsMissingFromHelp } from '../src/fill/fleet.js';
 import { sumByLabel } from '../src/fill/metrics.js';
-import { splitCatalog, TITLE_MINUTE_BYTES, titlesFor } from '../src/fill/plan.js';
+import { splitCatalog, TITLE_MINUTE_BYTES, titlesFor, withUniformPopularity } from '../src/fill/plan.js';
 import type { FerryRun } from '../src/fill/runs.js';
 import { type FillResults, fillNotes, fillTable, rate, siteGoal } from '../src/fill/table.js';
 
@@ -223,6 +223,14 @@ describe('fill plan and helpers', () => {
       fillBytes: 20,
     });
     expect(() => splitCatalog(catalogFixture())).toThrow(/two titles/);
+  });
+
+  it('gives control every stream the same popularity, so a site holds every file everywhere', () => {
+    const a = catalogFixture({ titleId: 't1' }).titles[0]!;
+    const b = catalogFixture({ titleId: 't2', stream: { popularity: 5 } }).titles[0]!;
+    const c = withUniformPopularity({ ...catalogFixture(), titles: [a, b] });
+    expect(c.titles.flatMap((t) => t.streams.map((s) => s.popularity))).toEqual([1e9, 1e9]);
+    expect(parseCatalog(JSON.parse(JSON.stringify(c))).titles.length).toBe(2);
   });
 
   it('joins downloaders from the first start to the last end, summing the rest', () => {

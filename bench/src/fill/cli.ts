@@ -18,10 +18,10 @@ import { resultBase } from '../common/result-files.js';
 import { type AnchorRun, runAnchors } from './anchor.js';
 import type { AnchorJob } from './anchor-child.js';
 import { originReads } from './counting-proxy.js';
-import { missingFillFlags } from './fleet.js';
+import { fillSupport } from './fleet.js';
 import { type BenchOrigin, startBenchOrigin } from './origin.js';
-import { type FillPlan, splitCatalog, titlesFor } from './plan.js';
-import { type FerryRun, runFerryFill } from './runs.js';
+import { type FillPlan, splitCatalog, titlesFor, withUniformPopularity } from './plan.js';
+import { type FerryRun, type FerryRunInput, runFerryFill } from './runs.js';
 import { type FillResults, fillNotes, fillTable, formatBytes, siteGoal } from './table.js';
 
 export interface BenchFillOptions {
@@ -115,7 +115,9 @@ export async function runBenchFill(opts: BenchFillOptions): Promise<void> {
     const contentDir = join(root, 'content');
     const titles = titlesFor(opts.gb);
     log(`generating ${titles} titles of one minute in ${contentDir}`);
-    const { catalog, catalogPath } = generateContent({ out: contentDir, titles, minutes: 1, seed: 'fill' });
+    const { catalog } = generateContent({ out: contentDir, titles, minutes: 1, seed: 'fill' });
+    const catalogPath = join(root, 'catalog-for-control.json');
+    await writeFileAtomic(catalogPath, JSON.stringify(withUniformPopularity(catalog)));
     const plan = splitCatalog(catalog);
     results.fillBytes = plan.fillBytes;
     results.files = plan.fill.length;
@@ -151,19 +153,27 @@ export async function runBenchFill(opts: BenchFillOptions): Promise<void> {
         results.anchorReads!.site = site.reads;
       }
     }
+    const ferryCases = (['one', 'load', 'site'] as const).filter((c) => cases.has(c));
+    const support = ferryCases.length
+      ? await fillSupport(group)
+      : { missing: [], optional: new Set<string>() };
+    // Room for the whole catalog twice over, where control takes a capacity: placement, not
+    // the disk, decides what each appliance holds.
+    const catalogBytes = plan.fillBytes + plan.serve.reduce((n, f) => n + f.size, 0);
     // A fill slower than ten anchors, or than two minutes, is a failure, not a measure.
     const timeoutMs = Math.max(120_000, 10 * (results.anchorConcurrent?.elapsedMs ?? 60_000));
-    const ferry = {
+    const ferry: Omit<FerryRunInput, 'dir' | 'appliances'> = {
       ...base,
       catalogPath,
       contentDir,
       fillConcurrency: opts.concurrency,
       ...(opts.fillRate !== undefined ? { fillRate: opts.fillRate } : {}),
+      ...(support.optional.has('--fill-capacity') ? { capacityBytes: 2 * catalogBytes } : {}),
+      ...(support.optional.has('--fill-manifest-interval') ? { manifestIntervalSec: 1 } : {}),
       timeoutMs,
       say: log,
     };
-    const ferryCases = (['one', 'load', 'site'] as const).filter((c) => cases.has(c));
-    const missing = ferryCases.length ? await missingFillFlags(group) : [];
+    const missing = support.missing;
     if (missing.length) {
       results.ferrySkipped = `this build of ferry cannot fill (no ${missing.join(', ')}): the Ferry runs (${ferryCases.join(', ')}) were skipped`;
       log(results.ferrySkipped);
@@ -198,7 +208,13 @@ export async function runBenchFill(opts: BenchFillOptions): Promise<void> {
       results.site = await runFerryFill({ ...ferry, dir: join(root, 'site'), appliances: SITE });
       log(describeRun('  site of three', results.site));
     }
-    await report(results, opts, date);
+    const given = [
+      ...(ferry.capacityBytes !== undefined ? [`control --fill-capacity ${ferry.capacityBytes}`] : []),
+      ...(ferry.manifestIntervalSec !== undefined
+        ? [`appliance --fill-manifest-interval ${ferry.manifestIntervalSec}`]
+        : []),
+    ];
+    await report(results, opts, date, given);
   } finally {
     await origin?.stop();
     await group.stopAll();
@@ -207,7 +223,12 @@ export async function runBenchFill(opts: BenchFillOptions): Promise<void> {
   }
 }
 
-async function report(results: FillResults, opts: BenchFillOptions, date: Date): Promise<void> {
+async function report(
+  results: FillResults,
+  opts: BenchFillOptions,
+  date: Date,
+  given: string[],
+): Promise<void> {
   const version = (pkg: string) => (require(`${pkg}/package.json`) as { version: string }).version;
   const machine = machineInfo({
     s3rver: version('s3rver'),
@@ -219,7 +240,7 @@ async function report(results: FillResults, opts: BenchFillOptions, date: Date):
     settings:
       `${date.toISOString()}; fill set ${results.files} files, ${formatBytes(results.fillBytes)}; ` +
       `${opts.concurrency} downloads at once (anchor and --fill-concurrency); ` +
-      `--fill-rate ${opts.fillRate ?? 'none'}; load ${opts.connections} connections of 64 KiB ranges; origin s3rver on loopback behind a counting proxy`,
+      `--fill-rate ${opts.fillRate ?? 'none'}${given.length ? `; ${given.join(', ')}` : ''}; load ${opts.connections} connections of 64 KiB ranges; origin s3rver on loopback behind a counting proxy`,
     table: fillTable(results),
     extra: goal
       ? [
@@ -228,7 +249,7 @@ async function report(results: FillResults, opts: BenchFillOptions, date: Date):
       : [],
     legend: [
       'Ferry and anchor: one run each; ratio = Ferry ÷ anchor (above 1: slower or costlier, except throughput and req/s).',
-      "Ferry's fill time runs from the appliances' start until control's fill view says every one holds all it wants (heartbeats: up to about 1 s late).",
+      "Ferry's fill time runs from the appliances' start until control's fill view shows every one holding all it wants, and still so 2 s later (heartbeats: up to about 1 s late).",
     ],
     notes: fillNotes(results),
   };

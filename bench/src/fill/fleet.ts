@@ -53,6 +53,10 @@ export interface FillFleetOptions {
   serve: readonly FillObject[];
   fillConcurrency: number;
   fillRate?: number;
+  /** control's --fill-capacity, bytes per appliance */
+  capacityBytes?: number;
+  /** the appliances' --fill-manifest-interval, seconds */
+  manifestIntervalSec?: number;
 }
 
 /** The flags these runs give `ferry control` and `ferry appliance`. */
@@ -68,24 +72,46 @@ export const FILL_FLAGS = {
   ],
 } as const;
 
+/**
+ * Flags given only where the build has them: control's `--fill-capacity` (for appliances whose
+ * heartbeats report what their disks hold, not their size: an empty store would get nothing
+ * placed) and the appliance's `--fill-manifest-interval` (so a run measures fetching, not the
+ * wait for the next manifest poll).
+ */
+export const OPTIONAL_FILL_FLAGS = {
+  control: ['--fill-capacity'],
+  appliance: ['--fill-manifest-interval'],
+} as const;
+
+export interface FillSupport {
+  /** flags of FILL_FLAGS the build lacks, as `ferry COMMAND --flag`: with any, no Ferry run can work */
+  missing: string[];
+  /** flags of OPTIONAL_FILL_FLAGS the build has */
+  optional: Set<string>;
+}
+
 /** The flags of `flags` that a command's `--help` text does not list (pure). */
 export function flagsMissingFromHelp(help: string, flags: readonly string[]): string[] {
   return flags.filter((flag) => !new RegExp(`(^|[\\s,])${flag}[\\s<=]`, 'm').test(help));
 }
 
-/** Flags of FILL_FLAGS that this build's `--help` does not list: with any, no Ferry run can work. */
-export async function missingFillFlags(group: ProcessGroup): Promise<string[]> {
-  const missing: string[] = [];
-  for (const [command, flags] of Object.entries(FILL_FLAGS)) {
+/** What this build's `ferry control --help` and `ferry appliance --help` list. */
+export async function fillSupport(group: ProcessGroup): Promise<FillSupport> {
+  const out: FillSupport = { missing: [], optional: new Set() };
+  for (const command of ['control', 'appliance'] as const) {
     const r = await runToCompletion(group, {
       name: `ferry ${command} --help`,
       command: process.execPath,
       args: [FERRY_BIN, command, '--help'],
       timeoutMs: 30_000,
     });
-    missing.push(...flagsMissingFromHelp(r.stdout, flags).map((f) => `ferry ${command} ${f}`));
+    out.missing.push(
+      ...flagsMissingFromHelp(r.stdout, FILL_FLAGS[command]).map((f) => `ferry ${command} ${f}`),
+    );
+    const lacking = new Set(flagsMissingFromHelp(r.stdout, OPTIONAL_FILL_FLAGS[command]));
+    for (const f of OPTIONAL_FILL_FLAGS[command]) if (!lacking.has(f)) out.optional.add(f);
   }
-  return missing;
+  return out;
 }
 
 async function preload(store: string, contentDir: string, serve: readonly FillObject[]): Promise<void> {
@@ -107,6 +133,7 @@ interface ApplianceLaunch {
   origin: BenchOrigin;
   fillConcurrency: number;
   fillRate?: number;
+  manifestIntervalSec?: number;
 }
 
 function applianceArgs(o: ApplianceLaunch): string[] {
@@ -133,10 +160,10 @@ function applianceArgs(o: ApplianceLaunch): string[] {
     'warn',
     '--fill',
     'on',
-    // The bucket alone: the manifest names each object by its whole key (control's
-    // --origin-prefix and the file id), so a prefix here would be a second one.
+    // Manifests name objects by file id (control's --origin-prefix is empty), read under the
+    // appliance's own bucket and prefix.
     '--origin',
-    `s3://${o.origin.bucket}`,
+    `s3://${o.origin.bucket}/${o.origin.prefix}`,
     '--origin-endpoint',
     o.origin.proxy.url,
     '--fill-window',
@@ -144,6 +171,9 @@ function applianceArgs(o: ApplianceLaunch): string[] {
     '--fill-concurrency',
     String(o.fillConcurrency),
     ...(o.fillRate !== undefined ? ['--fill-rate', String(o.fillRate)] : []),
+    ...(o.manifestIntervalSec !== undefined
+      ? ['--fill-manifest-interval', String(o.manifestIntervalSec)]
+      : []),
   ];
 }
 
@@ -165,7 +195,13 @@ async function listeners(child: Child, id: string): Promise<{ url: string; admin
 export async function startFillFleet(o: FillFleetOptions): Promise<FillFleet> {
   mkdirSync(o.dir, { recursive: true });
   const keyFile = writeDemoKeys(o.dir);
-  const topo = new Topology(o.dir, { controlArgs: ['--origin-prefix', o.origin.prefix] });
+  const topo = new Topology(o.dir, {
+    controlArgs: [
+      '--origin-prefix',
+      '',
+      ...(o.capacityBytes !== undefined ? ['--fill-capacity', String(o.capacityBytes)] : []),
+    ],
+  });
   const children: Child[] = [];
   const stop = async () => {
     await Promise.all(children.map((c) => o.group.stop(c)));

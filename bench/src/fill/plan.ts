@@ -34,3 +34,15 @@ export function splitCatalog(catalog: Catalog): FillPlan {
   const fill = objects(rest);
   return { serve: objects([first!]), fill, fillBytes: fill.reduce((n, f) => n + f.size, 0) };
 }
+
+/**
+ * The catalog control gets: every stream equally popular from the start, so placement puts
+ * every file on every appliance of a site (`N × popularity / top` copies) and a site of three
+ * fills the same set three times over, one copy from the origin and the rest from peers.
+ */
+export function withUniformPopularity(catalog: Catalog): Catalog {
+  return {
+    ...catalog,
+    titles: catalog.titles.map((t) => ({ ...t, streams: t.streams.map((s) => ({ ...s, popularity: 1e9 })) })),
+  };
+}

@@ -56,6 +56,8 @@ export interface FerryRunInput {
   appliances: readonly { id: string; address: string }[];
   fillConcurrency: number;
   fillRate?: number;
+  capacityBytes?: number;
+  manifestIntervalSec?: number;
   timeoutMs: number;
   load?: LoadSettings;
   say: (line: string) => void;
@@ -93,7 +95,7 @@ async function measure(fleet: FillFleet, input: FerryRunInput): Promise<FerryRun
     appliances: fleet.appliances,
     timeoutMs: input.timeoutMs,
   });
-  const doneAtMs = Math.max(...wait.doneAtMs.values());
+  const doneAtMs = wait.doneAtMs;
   const samples = await Promise.all(
     fleet.appliances.map(async (a) => readSample(await scrapeMetrics(a.adminUrl))),
   );
