@@ -14,6 +14,7 @@ export async function loadCatalogues(): Promise<ReturnType<typeof allCatalogues>
   await import('@ferry/appliance');
   await import('@ferry/control');
   await import('@ferry/client-sim');
+  await (await import('@ferry/cli')).loadOriginErrors();
   return allCatalogues();
 }
 

@@ -2,7 +2,11 @@
 // each action loads its implementation lazily so that `ferry --help` stays fast.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerChaos } from './chaos.js';
+import { registerOrigin } from './origin.js';
 import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt, withControl } from './parse.js';
+
+// For the generated error table (scripts/error-table.ts): defines the origin catalogue.
+export { loadOriginErrors } from './origin.js';
 
 export function buildProgram(): Command {
   const program = new Command('ferry')
@@ -340,6 +344,8 @@ export function buildProgram(): Command {
       await runContentAdd({ ...opts, files });
     });
 
+  registerOrigin(program);
+
   const keys = program.command('keys').description('URL token keys and appliance identity keys');
   keys
     .command('generate')
@@ -458,6 +464,32 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       const { runBenchChaos } = await import('@ferry/bench');
       await runBenchChaos(opts);
+    });
+
+  bench
+    .command('fill')
+    .description(
+      'appliances filling from an S3 origin on loopback vs plain GetObject downloads; a site of three: one copy from the origin, not three',
+    )
+    .option('--gb <n>', 'size of the fill set in GiB', parsePositiveNumber, 2)
+    .option(
+      '--concurrency <n>',
+      "downloads at once: the anchor's and the appliances' --fill-concurrency",
+      parsePositiveInt,
+      2,
+    )
+    .option('--fill-rate <bytes/s>', "the appliances' --fill-rate (default: none)", parsePositiveInt)
+    .option(
+      '--connections <n>',
+      'autocannon connections of the load served while filling',
+      parsePositiveInt,
+      16,
+    )
+    .option('--cases <list>', 'cases to run: anchor,one,load,site', 'anchor,one,load,site')
+    .option('--out <dir>', 'results directory', 'bench/results')
+    .action(async (opts) => {
+      const { runBenchFill } = await import('@ferry/bench');
+      await runBenchFill(opts);
     });
 
   program

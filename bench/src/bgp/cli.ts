@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { BIRD_BIN, Bird, bgpProtocol, freePort, ProcessGroup, stopOnExit, waitUntil } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo, toolVersion } from '../common/machine.js';
+import { cpuMs } from '../common/proc-stat.js';
 import { stamp } from '../common/result-files.js';
 import type { FerryChildJob } from './ferry-child.js';
 import { type BgpReport, type ReceiverResult, renderReportMarkdown, renderReportText } from './report.js';
@@ -37,15 +38,6 @@ async function vmRss(pid: number): Promise<number> {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]) * 1024;
-}
-
-/** User + system CPU time of a process in ms, from /proc/PID/stat (clock ticks, 10 ms on Linux). */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks * 10;
 }
 
 /**

@@ -1,0 +1,73 @@
+// The bench's origin: s3rver on loopback holding the generated content, uploaded with
+// `ferry origin upload` as an operator would, and the counting proxy in front of it. Every
+// downloader (the anchor and the appliances) is given the proxy as its endpoint, so the
+// proxy's GET counts are the origin's reads, whoever made them.
+import { FERRY_BIN, type ProcessGroup, runToCompletion } from '@ferry/harness';
+import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
+import { type S3rverProcess, startS3rverProcess } from './s3rver-process.js';
+
+export const BENCH_BUCKET = 'ferry-bench-fill';
+export const BENCH_PREFIX = 'content';
+
+export interface BenchOrigin {
+  readonly s3rver: S3rverProcess;
+  readonly proxy: CountingProxy;
+  readonly bucket: string;
+  readonly prefix: string;
+  /** the environment (AWS_* credentials) every client of the origin runs with */
+  readonly env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export async function startBenchOrigin(input: {
+  group: ProcessGroup;
+  dir: string;
+  contentDir: string;
+  say: (line: string) => void;
+}): Promise<BenchOrigin> {
+  const s3rver = await startS3rverProcess({ group: input.group, dir: input.dir });
+  let proxy: CountingProxy | undefined;
+  try {
+    const env = { ...process.env, ...s3rver.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    // Straight to s3rver, not through the proxy: the upload is not part of any measure.
+    const up = await runToCompletion(input.group, {
+      name: 'ferry origin upload',
+      command: process.execPath,
+      args: [
+        FERRY_BIN,
+        'origin',
+        'upload',
+        '--bucket',
+        BENCH_BUCKET,
+        '--prefix',
+        BENCH_PREFIX,
+        '--endpoint',
+        s3rver.endpoint,
+        '--create-bucket',
+        input.contentDir,
+      ],
+      env,
+      timeoutMs: 30 * 60_000,
+    });
+    if (up.code !== 0)
+      throw new Error(`ferry origin upload: exit ${up.code ?? up.signal}\n${up.stderr.trim()}`);
+    input.say(up.stdout.trim().split('\n').pop() ?? '');
+    proxy = await startCountingProxy({ upstream: s3rver.endpoint });
+    const p = proxy;
+    return {
+      s3rver,
+      proxy: p,
+      bucket: BENCH_BUCKET,
+      prefix: BENCH_PREFIX,
+      env,
+      async stop() {
+        await p.close();
+        await s3rver.stop();
+      },
+    };
+  } catch (err) {
+    await proxy?.close();
+    await s3rver.stop();
+    throw err;
+  }
+}
