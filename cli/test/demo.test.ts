@@ -69,6 +69,9 @@ describe('ferry demo', () => {
     for (const kind of ['latency', 'throttle', 'bgp-flap', 'kill'])
       expect(out).toMatch(new RegExp(`chaos: ${kind} on east-\\d for \\d+ s \\(\\S+, running\\)`));
     expect(out).toMatch(/east-\d exited \(killed by chaos, restarted\)/);
+    // The stores started empty and filled from the S3 origin through control's manifests.
+    expect(out).toMatch(/origin: S3 \(s3rver\) on http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toMatch(/filled in \d+\.\d s/);
     expect(out).toMatch(/viewers\s+6 \(6 started playing\)/);
     expect(Number(/failovers\s+(\d+)/.exec(out)?.[1])).toBeGreaterThan(0);
     expect(out).toMatch(/errors\s+none/);

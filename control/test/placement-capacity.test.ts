@@ -17,4 +17,30 @@ describe('fill capacity', () => {
     expect(fillCapacity(1000, { keepFree: 0.1, overrideBytes: 50 })).toBe(45);
     expect(fillCapacity(0, { keepFree: 0.1 })).toBe(0);
   });
+
+  it('follows --fill-capacity for every filling appliance', async () => {
+    const { fillingSites } = await import('../src/fill/fleet.js');
+    const { ControlModel } = await import('../src/model/model.js');
+    const model = new ControlModel();
+    model.setAppliance({ ...record('a1'), diskBytes: 1000 } as never);
+    const config = { keepFree: 0.1, capacityBytes: 500, lostAfterMs: 60_000 } as never;
+    const sites = fillingSites(model, config, new Set(['a1']), Date.now());
+    expect(sites.get('lab')?.[0]).toEqual({ id: 'a1', capacityBytes: 450 });
+  });
 });
+
+function record(id: string) {
+  return {
+    id,
+    site: 'lab',
+    url: 'http://127.0.0.1:1',
+    version: '0.1.0',
+    state: 'serving',
+    capacityBps: 1e10,
+    loadBps: 0,
+    connections: 0,
+    lastHeartbeatMs: Date.now(),
+    registeredMs: Date.now(),
+    fills: true,
+  };
+}

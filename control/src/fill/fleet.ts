@@ -22,7 +22,8 @@ export function fillingSites(
   for (const rec of model.listAppliances()) {
     if (!(rec.fills || askedManifest.has(rec.id)) || model.isDisabled(rec.id)) continue;
     if (nowMs - rec.lastHeartbeatMs > config.lostAfterMs) continue;
-    const entry = { id: rec.id, capacityBytes: fillCapacity(rec.diskBytes ?? 0, config) };
+    const rule = { keepFree: config.keepFree, overrideBytes: config.capacityBytes };
+    const entry = { id: rec.id, capacityBytes: fillCapacity(rec.diskBytes ?? 0, rule) };
     const list = sites.get(rec.site);
     if (list) list.push(entry);
     else sites.set(rec.site, [entry]);
