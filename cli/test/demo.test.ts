@@ -67,7 +67,7 @@ describe('ferry demo', () => {
     clearInterval(sample);
     expect(code, out).toBe(0);
     for (const kind of ['latency', 'throttle', 'bgp-flap', 'kill'])
-      expect(out).toMatch(new RegExp(`chaos: ${kind} on east-\\d for \\d+ s \\(\\S+, running\\)`));
+      expect(out, out).toMatch(new RegExp(`chaos: ${kind} on east-\\d for \\d+ s \\(\\S+, running\\)`));
     expect(out).toMatch(/east-\d exited \(killed by chaos, restarted\)/);
     // The stores started empty and filled from the S3 origin through control's manifests.
     expect(out).toMatch(/origin: S3 \(s3rver\) on http:\/\/127\.0\.0\.1:\d+/);
