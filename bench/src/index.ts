@@ -13,5 +13,4 @@ export {
   type ProxiedRequest,
   startCountingProxy,
 } from './fill/counting-proxy.js';
-export { S3RVER_CREDENTIALS, type S3rverProcess, startS3rverProcess } from './fill/s3rver-process.js';
 export { type BenchSteeringOptions, runBenchSteering } from './steering/cli.js';

@@ -2,15 +2,14 @@
 // `ferry origin upload` as an operator would, and the counting proxy in front of it. Every
 // downloader (the anchor and the appliances) is given the proxy as its endpoint, so the
 // proxy's GET counts are the origin's reads, whoever made them.
-import { FERRY_BIN, type ProcessGroup, runToCompletion } from '@ferry/harness';
+import { FERRY_BIN, type ProcessGroup, runToCompletion, type S3Server, startS3Server } from '@ferry/harness';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
-import { type S3rverProcess, startS3rverProcess } from './s3rver-process.js';
 
 export const BENCH_BUCKET = 'ferry-bench-fill';
 export const BENCH_PREFIX = 'content';
 
 export interface BenchOrigin {
-  readonly s3rver: S3rverProcess;
+  readonly s3rver: S3Server;
   readonly proxy: CountingProxy;
   readonly bucket: string;
   readonly prefix: string;
@@ -25,10 +24,10 @@ export async function startBenchOrigin(input: {
   contentDir: string;
   say: (line: string) => void;
 }): Promise<BenchOrigin> {
-  const s3rver = await startS3rverProcess({ group: input.group, dir: input.dir });
+  const s3rver = await startS3Server({ dir: input.dir });
   let proxy: CountingProxy | undefined;
   try {
-    const env = { ...process.env, ...s3rver.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const env = { ...process.env, ...s3rver.env(), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     // Straight to s3rver, not through the proxy: the upload is not part of any measure.
     const up = await runToCompletion(input.group, {
       name: 'ferry origin upload',

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { generateContent } from '@ferry/appliance';
-import { type CountingProxy, type S3rverProcess, startCountingProxy, startS3rverProcess } from '@ferry/bench';
+import { type CountingProxy, startCountingProxy } from '@ferry/bench';
+import { type S3Server, startS3Server } from '@ferry/harness';
 import type { Catalog } from '@ferry/protocol';
 
 const CLI = join(import.meta.dirname, '../../bin/ferry.js');
@@ -17,7 +18,7 @@ const CLI = join(import.meta.dirname, '../../bin/ferry.js');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 export interface OriginFixture {
-  s3rver: S3rverProcess;
+  s3rver: S3Server;
   proxy: CountingProxy;
   /** the proxy's URL: what the commands are given as --endpoint */
   endpoint: string;
@@ -33,9 +34,9 @@ export async function startOriginFixture(): Promise<OriginFixture> {
   const root = mkdtempSync(join(tmpdir(), 'ferry-origin-test-'));
   const contentDir = join(root, 'content');
   const { catalog } = generateContent({ out: contentDir, titles: 2, minutes: 0.05, seed: 'origin-test' });
-  const s3rver = await startS3rverProcess({ dir: join(root, 's3rver') });
+  const s3rver = await startS3Server({ dir: join(root, 's3rver') });
   const proxy = await startCountingProxy({ upstream: s3rver.endpoint });
-  const env = { ...process.env, ...s3rver.env };
+  const env = { ...process.env, ...s3rver.env() };
   return {
     s3rver,
     proxy,
