@@ -36,6 +36,9 @@ function session(id: string, downloads: [number, string][], extra: Partial<Sessi
       segment,
     })),
     failoverMarks: [],
+    failedFetches: 0,
+    retries: 0,
+    skips: 0,
     ...extra,
   } as SessionQoe;
 }

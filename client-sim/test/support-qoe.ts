@@ -26,6 +26,9 @@ export function qoe(over: Partial<SessionQoe>): SessionQoe {
     stalls: [],
     downloads: [],
     failoverMarks: [],
+    failedFetches: 0,
+    retries: 0,
+    skips: 0,
     ...over,
   };
 }

@@ -42,6 +42,18 @@ export const CatalogStream = Type.Object({
    * placement starts from it and lets it decay like served bytes (docs/fill.md).
    */
   popularity: Type.Optional(Type.Number({ minimum: 0, maximum: 1e18 })),
+  /**
+   * Real media only (`ferry content generate --media`): the RFC 6381 codecs string of the
+   * stream's fragmented MP4 (CMAF) file, e.g. `avc1.64001f`, which HLS CODECS and DASH
+   * @codecs carry so a browser player can check it before it fetches anything.
+   */
+  codecs: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9.,_-]+$' })),
+  /**
+   * Real media only, with `codecs`: bytes of the initialization segment (ftyp + moov) at the
+   * file's start. Segment 0 begins at byte 0 and so includes it; a manifest's first media
+   * segment starts at `initLength` (HLS EXT-X-MAP / DASH Initialization carry the init).
+   */
+  initLength: Type.Optional(Type.Integer({ minimum: 1, maximum: SAFE_MAX })),
 });
 export type CatalogStream = Static<typeof CatalogStream>;
 

@@ -87,6 +87,15 @@ function copyStream(s: CatalogStream, field: string): CatalogStream {
   if (s.width !== undefined) stream.width = s.width;
   if (s.height !== undefined) stream.height = s.height;
   if (s.popularity !== undefined) stream.popularity = s.popularity;
+  if ((s.codecs === undefined) !== (s.initLength === undefined))
+    throw new CatalogError(field, 'codecs and initLength go together (real media) or not at all');
+  if (s.codecs !== undefined && s.initLength !== undefined) {
+    const first = segments[0];
+    if (!first || s.initLength >= first.length)
+      throw new CatalogError(`${field}.initLength`, 'must be shorter than segment 0, which holds it');
+    stream.codecs = s.codecs;
+    stream.initLength = s.initLength;
+  }
   return stream;
 }
 

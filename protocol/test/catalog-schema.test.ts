@@ -40,6 +40,18 @@ describe('parseCatalog', () => {
     expect(fieldOf({ ...catalog(), generatedAt: 'yesterday' })).toBe('generatedAt');
   });
 
+  it('takes a real-media stream’s codecs and init length together, the init inside segment 0', () => {
+    const media = parseCatalog(catalog({ codecs: 'avc1.64001f', initLength: 12 }));
+    expect(media.titles[0]!.streams[0]).toMatchObject({ codecs: 'avc1.64001f', initLength: 12 });
+    expect(fieldOf(catalog({ codecs: 'avc1.64001f' }))).toBe('titles[0].streams[0]');
+    expect(fieldOf(catalog({ initLength: 12 }))).toBe('titles[0].streams[0]');
+    // segment 0 is 20 bytes in the fixture: an init of 20 leaves no media in it
+    expect(fieldOf(catalog({ codecs: 'avc1.64001f', initLength: 20 }))).toBe(
+      'titles[0].streams[0].initLength',
+    );
+    expect(fieldOf(catalog({ codecs: 'avc1 "x"', initLength: 12 }))).toBe('titles[0].streams[0].codecs');
+  });
+
   it('keeps only the catalog’s own fields', () => {
     const parsed = parseCatalog({ ...catalog({ note: 'x' }), extra: true });
     expect(parsed).toEqual(catalog());

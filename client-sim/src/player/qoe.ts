@@ -30,6 +30,47 @@ export interface SessionErrorEntry {
   message: string;
 }
 
+/** The access network a viewer played over (client-sim/src/network/). */
+export interface NetworkInfo {
+  /** preset name, e.g. `cable`, or `custom` */
+  profile: string;
+  /** downstream bits per second drawn for this viewer (its mean, when it varies) */
+  downBps: number;
+  /** round-trip time in ms added before every response's first byte */
+  rttMs: number;
+}
+
+/**
+ * Why a session ended. CTA-2066 counts an exit before video start from `abandoned` with
+ * `started` false, and a video start failure from `start-failed`.
+ */
+export type SessionEnd =
+  /** the run (or its stop signal) ended it */
+  | 'stopped'
+  /** the viewer watched as long as it meant to */
+  | 'watched'
+  /** the title played to its end */
+  | 'title-end'
+  /** the viewer gave up waiting (startup too long, or stalled too long) */
+  | 'abandoned'
+  /** no first frame: every steer or first-segment fetch failed */
+  | 'start-failed';
+
+export interface SeekMark {
+  atMs: number;
+  fromSec: number;
+  toSec: number;
+}
+
+/** An appliance the player stopped using after a failed fetch (exponential back-off). */
+export interface ExclusionMark {
+  atMs: number;
+  applianceId: string;
+  /** how long it is skipped for */
+  forMs: number;
+  reason: FailReason;
+}
+
 export interface SessionQoe {
   id: string;
   titleId: string;
@@ -54,4 +95,18 @@ export interface SessionQoe {
   stalls: Stall[];
   downloads: DownloadSample[];
   failoverMarks: FailoverMark[];
+  /** fetch attempts that did not deliver their whole segment (errors, timeouts, abandoned) */
+  failedFetches: number;
+  /** attempts made for a segment after one of its attempts failed */
+  retries: number;
+  /** URLs passed over because their appliance was excluded after a failure */
+  skips: number;
+  /** absent in records written before access networks */
+  network?: NetworkInfo;
+  /** absent in records written before audiences */
+  endReason?: SessionEnd;
+  /** where in the title playback began, in seconds (0 unless the viewer resumed mid-title) */
+  startPositionSec?: number;
+  seeks?: SeekMark[];
+  exclusions?: ExclusionMark[];
 }

@@ -76,6 +76,9 @@ export async function runSession(opts: SessionOptions): Promise<SessionQoe> {
     stalls: [],
     downloads: [],
     failoverMarks: [],
+    failedFetches: 0,
+    retries: 0,
+    skips: 0,
   };
   const record = (code: SimErrorCode, message: string) => qoe.errors.push({ atMs: elapsed(), code, message });
   const addBytes = (applianceId: string, n: number) => {
