@@ -387,7 +387,19 @@ export function buildProgram(): Command {
       '--token <token>',
       'operator token of role viewer or higher, for --chaos-from-control (default: $FERRY_TOKEN)',
     )
+    .option(
+      '--players <kind>',
+      'sim: simulated viewers; browser: real hls.js/dash.js players in headless Chromium (this machine holds about 4)',
+      'sim',
+    )
+    .option('--player <name>', 'with --players browser: hls, dash or both (alternating)', 'both')
     .action(async (opts) => {
+      if (opts.players === 'browser') {
+        const { runBrowserSim } = await import('@ferry/client-sim');
+        await runBrowserSim(opts);
+        return;
+      }
+      if (opts.players !== 'sim') throw new Error(`--players must be sim or browser, got "${opts.players}"`);
       const { runSim } = await import('@ferry/client-sim');
       await runSim(opts);
     });

@@ -17,6 +17,7 @@ export const SimErrors = defineErrors('client-sim', {
     500,
     'segment could not be fetched from any ranked URL after re-steering',
   ),
+  PLAYER: spec('FERRY_ERR_SIM_PLAYER', 500, 'a browser player (hls.js, dash.js) reported a fatal error'),
   // Why a fleet could not start (fleet/setup-error.ts).
   USAGE: spec('FERRY_ERR_SIM_USAGE', 500, 'bad simulator settings'),
   CONTROL: spec('FERRY_ERR_SIM_CONTROL', 500, 'control is unreachable or does not know a title'),
