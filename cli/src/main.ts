@@ -389,7 +389,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--players <kind>',
-      'sim: simulated viewers; browser: real hls.js/dash.js players in headless Chromium (this machine holds about 4)',
+      'sim: simulated viewers; browser: real hls.js/dash.js players in headless Chromium (a 2-core machine holds about 6 at 720p)',
       'sim',
     )
     .option('--player <name>', 'with --players browser: hls, dash or both (alternating)', 'both')

@@ -87,6 +87,9 @@ export interface PageMetrics {
   bufferedEnd: number;
   paused: boolean;
   readyState: number;
+  /** frames the element dropped / decoded (getVideoPlaybackQuality): a decoder short of CPU */
+  droppedFrames: number;
+  totalFrames: number;
 }
 
 /** Whether a value read from the page has the shape of PageMetrics (the lists and numbers). */

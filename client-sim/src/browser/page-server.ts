@@ -59,7 +59,7 @@ export interface PageServer {
   /** http://127.0.0.1:PORT */
   origin: string;
   /** the page URL that plays `src` with `player` */
-  pageUrl(player: 'hls' | 'dash', src: string): string;
+  pageUrl(player: 'hls' | 'dash', src: string, bufferSec?: number): string;
   close(): Promise<void>;
 }
 
@@ -115,8 +115,9 @@ export async function startPageServer(
   const origin = `http://127.0.0.1:${port}`;
   return {
     origin,
-    pageUrl: (player, src) =>
-      `${origin}/player.html?player=${player}&src=${encodeURIComponent(new URL(src, origin).toString())}`,
+    pageUrl: (player, src, bufferSec) =>
+      `${origin}/player.html?player=${player}&src=${encodeURIComponent(new URL(src, origin).toString())}` +
+      (bufferSec ? `&buffer=${bufferSec}` : ''),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -13,6 +13,8 @@ export interface PlayRequest {
   src: string;
   /** session id in the QoE (default `browser-<player>-<n>`) */
   id?: string;
+  /** forward buffer the player aims for, in seconds (the player's default otherwise) */
+  bufferSec?: number;
 }
 
 export interface BrowserPlayer {
@@ -79,7 +81,7 @@ export class BrowserPlayers {
     });
     const openedAt = Date.now();
     try {
-      await page.goto(this.server.pageUrl(req.player, req.src), {
+      await page.goto(this.server.pageUrl(req.player, req.src, req.bufferSec), {
         waitUntil: 'load',
         timeout: this.openTimeoutMs,
       });

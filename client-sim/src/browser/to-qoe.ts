@@ -9,6 +9,13 @@
 import type { DownloadSample, FailoverMark, SessionErrorEntry, SessionQoe } from '../player/qoe.js';
 import type { PageFragment, PageMetrics } from './page-metrics.js';
 
+/**
+ * A 'waiting' that 'playing' ends within this is the element waiting on an append between
+ * two buffered ranges (0–50 ms, seen on an idle loopback too), not a frozen picture: it stays
+ * in the raw metrics and is not counted as a stall.
+ */
+export const MIN_STALL_MS = 100;
+
 /** host:port → appliance id */
 export type ApplianceByHost = ReadonlyMap<string, string>;
 
@@ -73,7 +80,10 @@ export function pageMetricsToQoe(
     failoverMarks.push({ atMs: rel(cur.atMs), from, to, reason: 'error', detail: cause.detail });
   }
 
-  const stalls = m.stalls.map((s) => ({ startMs: rel(s.startMs), endMs: rel(s.endMs) }));
+  const stalls = m.stalls
+    .filter((s) => s.endMs - s.startMs >= MIN_STALL_MS)
+    .map((s) => ({ startMs: rel(s.startMs), endMs: rel(s.endMs) }));
+  // A stall still going on counts from its start, however short so far.
   if (m.waitingSinceMs !== undefined) stalls.push({ startMs: rel(m.waitingSinceMs), endMs: rel(m.atMs) });
   const stallMs = stalls.reduce((a, s) => a + (s.endMs - s.startMs), 0);
 

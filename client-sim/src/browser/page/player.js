@@ -8,6 +8,9 @@
   const params = new URLSearchParams(location.search);
   const playerName = params.get('player');
   const src = params.get('src');
+  // ?buffer=SECONDS: the forward buffer the player aims for (its own default otherwise). A
+  // short one makes a player fetch steadily, so an appliance kill meets it mid-download.
+  const bufferSec = Number(params.get('buffer')) > 0 ? Number(params.get('buffer')) : undefined;
   const video = document.getElementById('video');
   const status = document.getElementById('status');
   const now = () => performance.now();
@@ -78,6 +81,7 @@
       let played = 0;
       for (let i = 0; i < video.played.length; i++) played += video.played.end(i) - video.played.start(i);
       const b = video.buffered;
+      const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : undefined;
       return {
         ...m,
         atMs: now(),
@@ -86,6 +90,8 @@
         bufferedEnd: b.length > 0 ? b.end(b.length - 1) : 0,
         paused: video.paused,
         readyState: video.readyState,
+        droppedFrames: q ? q.droppedVideoFrames : 0,
+        totalFrames: q ? q.totalVideoFrames : 0,
       };
     },
   };
@@ -100,7 +106,10 @@
     const Hls = window.Hls;
     m.library = `hls.js ${Hls.version}`;
     if (!Hls.isSupported()) return fatal('hls', 'MediaSource not supported');
-    const hls = new Hls({ enableWorker: true });
+    const hls = new Hls({
+      enableWorker: true,
+      ...(bufferSec ? { maxBufferLength: bufferSec, maxMaxBufferLength: bufferSec } : {}),
+    });
     const E = Hls.Events;
     let lastLevelBitrate;
     let firstLevel = true;
@@ -256,6 +265,17 @@
       });
     });
     player.on(E.PLAYBACK_ERROR, (e) => fatal('dash', `playback error ${e.error?.message ?? ''}`.trim()));
+    if (bufferSec) {
+      player.updateSettings({
+        streaming: {
+          buffer: {
+            bufferTimeDefault: bufferSec,
+            bufferTimeAtTopQuality: bufferSec,
+            bufferTimeAtTopQualityLongForm: bufferSec,
+          },
+        },
+      });
+    }
     m.sourceAtMs = now();
     player.initialize(video, src, true);
     window.__ferry.dash = player;
