@@ -7,7 +7,7 @@
 import type { FleetReport, SeriesEvent } from './aggregate.js';
 import { experimentBands, renderExperiments } from './chaos-html.js';
 import type { Distribution } from './percentiles.js';
-import { note, renderQoeCdfs, renderQoeTables } from './qoe-html.js';
+import { chartNote, renderQoeCdfs, renderQoeTables } from './qoe-html.js';
 import { qoeReport } from './qoe-metrics.js';
 import { escapeHtml, lineChart, type Marker } from './svg-chart.js';
 import { kv } from './table.js';
@@ -107,10 +107,10 @@ ${renderQoeTables(qoe)}
 ${renderQoeCdfs(qoe)}
 <h2>Timeline</h2>
 ${timeline}
-${note(`Top: bits per second delivered to all viewers together, per ${series.bucketMs} ms. Bottom: viewers in a stall at some moment of each bucket. Dashed lines: ${events.length > 0 ? 'events during the run (kills, health changes control saw)' : 'events (none were given for this run)'}${bands.length > 0 ? '; shaded: chaos experiments' : ''}.`)}
+${chartNote(`Top: bits per second delivered to all viewers together, per ${series.bucketMs} ms. Bottom: viewers in a stall at some moment of each bucket. Dashed lines: ${events.length > 0 ? 'events during the run (kills, health changes control saw)' : 'events (none were given for this run)'}${bands.length > 0 ? '; shaded: chaos experiments' : ''}.`)}
 <h2>Load per appliance</h2>
 ${load}
-${note('Bits per second each appliance delivered, from the viewers’ downloads (each spread over its own duration). Dashed lines are failovers, coloured by reason: red an error, purple a timeout, orange too slow.')}
+${chartNote('Bits per second each appliance delivered, from the viewers’ downloads (each spread over its own duration). Dashed lines are failovers, coloured by reason: red an error, purple a timeout, orange too slow.')}
 <h2>What viewers saw (started sessions)</h2>
 ${dist}
 <h2>Totals</h2>

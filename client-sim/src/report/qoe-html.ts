@@ -6,7 +6,7 @@ import type { QoeAggregate, QoeReport, SessionMetrics } from './qoe-metrics.js';
 import { escapeHtml } from './svg-chart.js';
 import { formatBps, formatMs, formatPercent } from './units.js';
 
-export const note = (text: string) => `<p class="note">${escapeHtml(text)}</p>`;
+export const chartNote = (text: string) => `<p class="note">${escapeHtml(text)}</p>`;
 
 function byNetwork(
   sessions: readonly SessionMetrics[],
@@ -44,15 +44,15 @@ export function renderQoeCdfs(q: QoeReport): string {
   );
   return [
     startup,
-    note(
+    chartNote(
       'Each line is one access-network profile; a point (x, y) says y of its sessions that started took at most x from the play request to the first frame. Lines further left start faster.',
     ),
     rebuffer,
-    note(
+    chartNote(
       'Share of each session spent rebuffering: stall time after the first frame (waiting after a seek excluded) over playing plus stall time. A line that reaches 100 % at 0 means no session of that profile rebuffered.',
     ),
     bitrate,
-    note(
+    chartNote(
       'Average bitrate a session played, weighted by the media time played at each rendition. Lines further right saw a better picture.',
     ),
   ].join('\n');
@@ -107,7 +107,7 @@ export function renderQoeTables(q: QoeReport): string {
   const networks: [string, QoeAggregate][] = [...Object.entries(q.byNetwork), ['all viewers', q.overall]];
   return [
     table('qoe qoe-network', 'network', networks),
-    note(
+    chartNote(
       'Sessions / played: viewers, and those that reached the first frame (cut off: the run ended before their first frame). VSF: play attempts that failed before the first frame; EBVS: attempts the viewer left before the first frame; both as a share of attempts (sessions the run ended before their first frame are not attempts). VST: ms from the play request to the first frame. Rebuffering ratio: all stall time over all playing plus stall time of the profile. Rebufferings and switches per hour of playing time. Failed fetches: segment requests that did not deliver; retries: further requests for a segment after one failed; re-steers: new steering requests after every URL in the list failed.',
     ),
     '<h3>Per title</h3>',
