@@ -13,6 +13,7 @@ describe('start outcomes', () => {
       'vsf',
     );
     expect(startOutcome(qoe({ started: false, startupMs: undefined, endReason: 'abandoned' }))).toBe('ebvs');
+    expect(startOutcome(qoe({ started: false, startupMs: undefined, endReason: 'watched' }))).toBe('ebvs');
     expect(startOutcome(qoe({ started: false, startupMs: undefined, endReason: 'stopped' }))).toBe('cut');
     // Records from before end reasons: an error before the first frame is a failure.
     const legacy = qoe({

@@ -69,7 +69,8 @@ const perHour = (count: number, playingSec: number) =>
 export function startOutcome(q: SessionQoe): StartOutcome {
   if (q.started) return 'played';
   if (q.endReason === 'start-failed') return 'vsf';
-  if (q.endReason === 'abandoned') return 'ebvs';
+  // Gave up waiting, or its watch time ran out before the first frame: either way it left.
+  if (q.endReason === 'abandoned' || q.endReason === 'watched') return 'ebvs';
   if (q.endReason === undefined && q.errors.length > 0) return 'vsf'; // records written before end reasons
   return 'cut';
 }
