@@ -113,6 +113,7 @@ ${load}
 ${chartNote('Bits per second each appliance delivered, from the viewers’ downloads (each spread over its own duration). Dashed lines are failovers, coloured by reason: red an error, purple a timeout, orange too slow.')}
 <h2>What viewers saw (started sessions)</h2>
 ${dist}
+${chartNote('Per-session distributions as the players recorded them (stall figures include any waiting after a seek, which the QoE table above leaves out).')}
 <h2>Totals</h2>
 ${totals}
 ${report.experiments ? renderExperiments(report.experiments, series.startedAt) : ''}
