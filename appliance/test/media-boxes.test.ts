@@ -112,9 +112,18 @@ describe('readFragmentedMp4 shape checks', () => {
   it('names what is wrong with a file that is not a fragmented MP4', () => {
     const read = (b: Buffer) => readFragmentedMp4(bufferReader(b), b.length);
     expectMp4Error(() => read(Buffer.concat([box('moov', 8)])), /starts with moov, expected ftyp/);
-    expectMp4Error(() => read(Buffer.concat([box('ftyp', 8), box('moov', 8), box('mdat', 8)])), /not fragmented/);
-    expectMp4Error(() => read(Buffer.concat([box('ftyp', 8), box('moof', 8)])), /no moov before the first fragment/);
-    expectMp4Error(() => read(Buffer.concat([box('ftyp', 8), box('moov', box('mvhd', 8)), box('moof', 8)])), /expected one track/);
+    expectMp4Error(
+      () => read(Buffer.concat([box('ftyp', 8), box('moov', 8), box('mdat', 8)])),
+      /not fragmented/,
+    );
+    expectMp4Error(
+      () => read(Buffer.concat([box('ftyp', 8), box('moof', 8)])),
+      /no moov before the first fragment/,
+    );
+    expectMp4Error(
+      () => read(Buffer.concat([box('ftyp', 8), box('moov', box('mvhd', 8)), box('moof', 8)])),
+      /expected one track/,
+    );
   });
 });
 

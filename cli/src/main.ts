@@ -332,8 +332,16 @@ export function buildProgram(): Command {
     .option('--seconds <s>', 'duration of each title in seconds (instead of --minutes)', parsePositiveNumber)
     .option('--seed <seed>', 'seed for the deterministic bytes', 'ferry')
     .option('--media', 'encode real video with ffmpeg: fragmented MP4 (CMAF), one file per rung, video only')
-    .option('--media-ladder <rungs>', 'with --media: comma-separated rungs of 240p,360p,540p,720p (default all)')
-    .option('--segment-seconds <s>', 'with --media: segment and GOP duration in seconds', parsePositiveNumber, 2)
+    .option(
+      '--media-ladder <rungs>',
+      'with --media: comma-separated rungs of 240p,360p,540p,720p (default all)',
+    )
+    .option(
+      '--segment-seconds <s>',
+      'with --media: segment and GOP duration in seconds',
+      parsePositiveNumber,
+      2,
+    )
     .action(async (opts) => {
       if (opts.minutes !== undefined && opts.seconds !== undefined)
         throw new InvalidArgumentError('give --minutes or --seconds, not both');

@@ -1,0 +1,183 @@
+// A real ffmpeg run: one 9 s title at two rungs, then its files read back with our own box
+// walker and checked against ffprobe, which must decode init + any one segment on its own
+// (what a player does after a rung switch or a seek).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Catalog, isFerryError, parseCatalog } from '@ferry/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaErrors } from '../src/errors.js';
+import { bufferReader, walkBoxes } from '../src/media/boxes.js';
+import { runFfmpeg } from '../src/media/ffmpeg.js';
+import { readFragmentedMp4 } from '../src/media/fmp4.js';
+import { generateMediaContent } from '../src/media/generate.js';
+
+const SECONDS = 9;
+let dir: string;
+let out: string;
+let catalog: Catalog;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ferry-media-'));
+  out = join(dir, 'content');
+  catalog = await generateMediaContent({
+    out,
+    titles: 1,
+    seconds: SECONDS,
+    seed: 'media-test',
+    ladder: ['360p', '240p'],
+  });
+}, 120_000);
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function fourccAt(buf: Buffer, at: number): string {
+  return buf.toString('latin1', at + 4, at + 8);
+}
+
+function ffprobe(path: string): string {
+  // -count_frames decodes every frame, so a fragment that only parses would not pass.
+  const args = ['-v', 'error', '-select_streams', 'v:0', '-count_frames'];
+  args.push('-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'csv=p=0', path);
+  return execFileSync('ffprobe', args, {
+    encoding: 'utf8',
+    timeout: 30_000,
+  }).trim();
+}
+
+describe('content generate --media', () => {
+  it('writes a catalog that parseCatalog accepts, one file per rung, nothing else', () => {
+    const onDisk = parseCatalog(JSON.parse(readFileSync(join(out, 'catalog.json'), 'utf8')));
+    expect(onDisk.titles).toEqual(catalog.titles);
+    expect(readdirSync(out).sort()).toEqual(['catalog.json', 't0001-v300k', 't0001-v700k']);
+    const [title] = catalog.titles;
+    expect(title?.durationSec).toBe(SECONDS);
+    expect(title?.streams.map((s) => [s.streamId, s.kind, s.width, s.height])).toEqual([
+      ['t0001-v300k', 'video', 426, 240],
+      ['t0001-v700k', 'video', 640, 360],
+    ]);
+  });
+
+  it('describes each file exactly: init, contiguous fragments, durations, codecs, checksum', () => {
+    const title = catalog.titles[0]!;
+    const boundaries = JSON.stringify(title.streams[0]!.segments.map((s) => s.durationSec));
+    for (const s of title.streams) {
+      const bytes = readFileSync(join(out, s.streamId));
+      expect(bytes.length).toBe(s.size);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(s.sha256);
+      expect(s.codecs).toMatch(/^avc1\.[0-9a-f]{6}$/);
+      expect(s.bitrate).toBeGreaterThan(0);
+      expect(s.segmentDurationSec).toBe(2);
+
+      // The init segment is ftyp first, then moov, and ends where the first fragment starts.
+      const init = s.initLength!;
+      const initBoxes = walkBoxes(bufferReader(bytes), 0, init);
+      expect(initBoxes[0]?.type).toBe('ftyp');
+      expect(initBoxes.map((b) => b.type)).toContain('moov');
+      expect(initBoxes.map((b) => b.type)).not.toContain('moof');
+      expect(['styp', 'moof']).toContain(fourccAt(bytes, init));
+
+      // 2 s GOPs over 9 s: four whole segments and a 1 s tail, the same on every rung.
+      expect(s.segments.map((g) => g.durationSec)).toEqual([2, 2, 2, 2, 1]);
+      expect(JSON.stringify(s.segments.map((g) => g.durationSec))).toBe(boundaries);
+      const total = s.segments.reduce((n, g) => n + g.durationSec, 0);
+      expect(total).toBeCloseTo(title.durationSec, 9);
+
+      let next = 0;
+      for (const g of s.segments) {
+        expect(g.start).toBe(next);
+        next += g.length;
+        // Segment 0 holds the init; every other starts with a fragment's first box.
+        const first = g.index === 0 ? init : g.start;
+        expect(['styp', 'moof']).toContain(fourccAt(bytes, first));
+      }
+      expect(next).toBe(s.size);
+
+      // Our reader agrees with the catalog it produced.
+      const mp4 = readFragmentedMp4(bufferReader(bytes), bytes.length);
+      expect(mp4.initLength).toBe(init);
+      expect(mp4.fragments.length).toBe(s.segments.length);
+      expect(mp4.codecs).toBe(s.codecs);
+    }
+  });
+
+  it('init + any one segment is a file ffprobe decodes: the rung’s size, the segment’s frames', () => {
+    for (const s of catalog.titles[0]!.streams) {
+      const bytes = readFileSync(join(out, s.streamId));
+      const init = bytes.subarray(0, s.initLength!);
+      for (const g of s.segments) {
+        const media =
+          g.index === 0
+            ? bytes.subarray(0, g.length)
+            : Buffer.concat([init, bytes.subarray(g.start, g.start + g.length)]);
+        const probe = join(dir, `probe-${s.streamId}-${g.index}.mp4`);
+        writeFileSync(probe, media);
+        expect(ffprobe(probe)).toBe(`h264,${s.width},${s.height},${Math.round(g.durationSec * 30)}`);
+        rmSync(probe);
+      }
+    }
+  });
+
+  it('a truncated file is refused with a clear error', () => {
+    const s = catalog.titles[0]!.streams[0]!;
+    const bytes = readFileSync(join(out, s.streamId)).subarray(0, s.size - 100);
+    let caught: unknown;
+    try {
+      readFragmentedMp4(bufferReader(bytes), bytes.length);
+    } catch (err) {
+      caught = err;
+    }
+    expect(isFerryError(caught, MediaErrors.BAD_MP4)).toBe(true);
+    expect((caught as Error).message).toMatch(
+      /mdat box at offset \d+: size \d+ runs past the end .*truncated/,
+    );
+  });
+});
+
+describe('content generate --media failures', () => {
+  it('names a missing ffmpeg and leaves no files behind', async () => {
+    const missing = join(dir, 'missing');
+    const err = await generateMediaContent({
+      out: missing,
+      titles: 1,
+      seconds: 2,
+      seed: 'x',
+      ladder: ['240p'],
+      ffmpegPath: join(dir, 'no-such-ffmpeg'),
+    }).catch((e: unknown) => e);
+    expect(isFerryError(err, MediaErrors.FFMPEG_MISSING)).toBe(true);
+    expect(readdirSync(missing)).toEqual([]);
+  });
+
+  it('puts the tail of ffmpeg’s stderr in the error when ffmpeg fails', async () => {
+    const err = await runFfmpeg(['-hide_banner', '-no-such-option', 'x'], { timeoutMs: 30_000 }).catch(
+      (e: unknown) => e,
+    );
+    expect(isFerryError(err, MediaErrors.FFMPEG_FAILED)).toBe(true);
+    expect((err as Error).message).toMatch(/exited with status \d+:\n.*no-such-option/s);
+  });
+
+  it('refuses an unknown rung and a segment that is not whole frames', async () => {
+    const a = await generateMediaContent({
+      out: dir,
+      titles: 1,
+      seconds: 2,
+      seed: 'x',
+      ladder: ['4k'],
+    }).catch((e: unknown) => e);
+    expect(isFerryError(a, MediaErrors.BAD_OPTION)).toBe(true);
+    expect((a as Error).message).toMatch(/unknown rung "4k"; the ladder is 240p, 360p, 540p, 720p/);
+    const b = await generateMediaContent({
+      out: dir,
+      titles: 1,
+      seconds: 2,
+      seed: 'x',
+      segmentSeconds: 0.01,
+    }).catch((e: unknown) => e);
+    expect(isFerryError(b, MediaErrors.BAD_OPTION)).toBe(true);
+  });
+});
