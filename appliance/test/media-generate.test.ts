@@ -13,6 +13,7 @@ import { bufferReader, walkBoxes } from '../src/media/boxes.js';
 import { runFfmpeg } from '../src/media/ffmpeg.js';
 import { readFragmentedMp4 } from '../src/media/fmp4.js';
 import { generateMediaContent } from '../src/media/generate.js';
+import { ContentStore } from '../src/store/store.js';
 
 const SECONDS = 9;
 let dir: string;
@@ -119,6 +120,22 @@ describe('content generate --media', () => {
         expect(ffprobe(probe)).toBe(`h264,${s.width},${s.height},${Math.round(g.durationSec * 30)}`);
         rmSync(probe);
       }
+    }
+  });
+
+  it('goes into an appliance store like any catalog file (same ids, same checksums)', async () => {
+    const store = ContentStore.open([join(dir, 'store')], {
+      create: true,
+      checkIntervalMs: 0,
+      flushIntervalMs: 0,
+    });
+    try {
+      for (const s of catalog.titles[0]!.streams) {
+        const f = await store.add(join(out, s.streamId), s.streamId);
+        expect([f.id, f.size, f.sha256]).toEqual([s.streamId, s.size, s.sha256]);
+      }
+    } finally {
+      store.close();
     }
   });
 
