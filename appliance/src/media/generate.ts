@@ -105,7 +105,7 @@ async function encodeRung(
   const path = join(opts.out, streamId);
   const temp = tempPathFor(path);
   try {
-    // Generous: veryfast encodes these sizes several times faster than real time on one core.
+    // Generous: superfast encodes these sizes several times faster than real time on one core.
     const timeoutMs = 60_000 + (frames / MEDIA_FPS) * 5_000;
     await runFfmpeg(
       encodeArgs({ rung, frames, fps: MEDIA_FPS, gop, hue, threads: opts.threads ?? 2, out: temp }),

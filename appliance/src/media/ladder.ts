@@ -1,5 +1,5 @@
 // The real-media ladder: four H.264 rungs sized for encoding on a small machine (a 1-minute
-// title takes tens of seconds on two cores at -preset veryfast), low enough that a player on
+// title takes tens of seconds on two cores at -preset superfast), low enough that a player on
 // a shaped network still has somewhere to step down to. Names are what --media-ladder takes.
 
 export interface MediaRung {
