@@ -1,12 +1,13 @@
 // A real ffmpeg run: one 9 s title at two rungs, then its files read back with our own box
 // walker and checked against ffprobe, which must decode init + any one segment on its own
-// (what a player does after a rung switch or a seek).
+// (what a player does after a rung switch or a seek), and against headless Chromium's
+// MediaSource, which must buffer a rung switch without a gap.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Catalog, isFerryError, parseCatalog } from '@ferry/protocol';
+import { type Catalog, type CatalogStream, isFerryError, parseCatalog } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaErrors } from '../src/errors.js';
 import { bufferReader, walkBoxes } from '../src/media/boxes.js';
@@ -48,6 +49,56 @@ function ffprobe(path: string): string {
     encoding: 'utf8',
     timeout: 30_000,
   }).trim();
+}
+
+// The page appends every part to one SourceBuffer and writes what happened into an attribute
+// that --dump-dom prints; virtual time lets the appends finish before the dump.
+function mseLog(parts: string[], codecs: string, check: string[]): string {
+  const html = `<html><body><script>
+const log = (t) => document.body.setAttribute('data-log', ((document.body.getAttribute('data-log') || '') + ' ' + t).trim());
+const type = (c) => 'video/mp4; codecs="' + c + '"';
+log('supported=' + ${JSON.stringify(check)}.map((c) => MediaSource.isTypeSupported(type(c))).join(','));
+const parts = ${JSON.stringify(parts)}.map((s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0)));
+const video = document.createElement('video');
+const ms = new MediaSource();
+video.src = URL.createObjectURL(ms);
+ms.addEventListener('sourceopen', async () => {
+  log('open');
+  try {
+    const sb = ms.addSourceBuffer(type(${JSON.stringify(codecs)}));
+    for (const p of parts) {
+      sb.appendBuffer(p);
+      await new Promise((resolve, reject) => {
+        sb.addEventListener('updateend', resolve, { once: true });
+        sb.addEventListener('error', () => reject(new Error('append failed')), { once: true });
+      });
+    }
+    log('buffered=' + sb.buffered.start(0).toFixed(3) + '-' + sb.buffered.end(0).toFixed(3) + ' ranges=' + sb.buffered.length);
+  } catch (err) {
+    log('error ' + err.message + ' ' + (video.error ? video.error.message : ''));
+  }
+});
+</script></body></html>`;
+  const page = join(dir, 'mse.html');
+  writeFileSync(page, html);
+  const dom = execFileSync(
+    '/usr/bin/chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--user-data-dir=${join(dir, 'chromium')}`,
+      '--virtual-time-budget=10000',
+      '--dump-dom',
+      `file://${page}`,
+    ],
+    { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return /<body data-log="([^"]*)"/.exec(dom)?.[1] ?? `no log in the page (${dom.length} bytes)`;
 }
 
 describe('content generate --media', () => {
@@ -122,6 +173,31 @@ describe('content generate --media', () => {
       }
     }
   });
+
+  it('Chromium’s MediaSource takes init + segments across a rung switch as one buffered range', () => {
+    const [lo, hi] = catalog.titles[0]!.streams as [CatalogStream, CatalogStream];
+    const a = readFileSync(join(out, lo.streamId));
+    const b = readFileSync(join(out, hi.streamId));
+    const seg = (bytes: Buffer, s: CatalogStream, k: number) => {
+      const g = s.segments[k]!;
+      return bytes.subarray(g.start, g.start + g.length);
+    };
+    // Two segments at 240p, then what a player sends on switching up: 360p's init, then its segments.
+    const parts = [
+      seg(a, lo, 0),
+      seg(a, lo, 1),
+      b.subarray(0, hi.initLength!),
+      seg(b, hi, 2),
+      seg(b, hi, 3),
+      seg(b, hi, 4),
+    ];
+    const log = mseLog(
+      parts.map((p) => p.toString('base64')),
+      lo.codecs!,
+      [lo.codecs!, hi.codecs!],
+    );
+    expect(log).toBe(`supported=true,true open buffered=0.000-${SECONDS.toFixed(3)} ranges=1`);
+  }, 90_000);
 
   it('goes into an appliance store like any catalog file (same ids, same checksums)', async () => {
     const store = ContentStore.open([join(dir, 'store')], {

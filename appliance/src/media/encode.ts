@@ -65,9 +65,11 @@ export function encodeArgs(e: EncodeInput): string[] {
     'mp4',
     // empty_moov: the init segment holds no samples; frag_keyframe: a fragment per keyframe
     // (so per GOP); default_base_moof: offsets relative to each moof, so a fragment is
-    // self-contained (CMAF); skip_trailer: no mfra index after the last fragment.
+    // self-contained (CMAF); skip_trailer: no mfra index after the last fragment;
+    // negative_cts_offsets: B-frame reordering as signed trun offsets (version 1), so the
+    // first frame is presented at 0, and a browser's buffer starts at 0, not two frames in.
     '-movflags',
-    '+frag_keyframe+empty_moov+default_base_moof+skip_trailer',
+    '+frag_keyframe+empty_moov+default_base_moof+skip_trailer+negative_cts_offsets',
     e.out,
   ];
 }
