@@ -215,6 +215,20 @@ describe('content generate --media', () => {
     }
   });
 
+  it('a fragment whose decode time leaves a gap is refused, naming its moof', () => {
+    const s = catalog.titles[0]!.streams[0]!;
+    const bytes = Buffer.from(readFileSync(join(out, s.streamId)));
+    const moof = s.segments[2]!.start;
+    const tfdt = bytes.indexOf('tfdt', moof, 'latin1') - 4;
+    expect(tfdt).toBeGreaterThan(moof);
+    // The last byte of baseMediaDecodeTime, whether it is 32 or 64 bits (version 0 or 1).
+    const last = tfdt + (bytes[tfdt + 8] === 1 ? 19 : 15);
+    bytes[last] = (bytes[last]! + 1) & 0xff;
+    expect(() => readFragmentedMp4(bufferReader(bytes), bytes.length)).toThrow(
+      new RegExp(`fragment at offset ${moof}: decode time \\d+, expected \\d+`),
+    );
+  });
+
   it('a truncated file is refused with a clear error', () => {
     const s = catalog.titles[0]!.streams[0]!;
     const bytes = readFileSync(join(out, s.streamId)).subarray(0, s.size - 100);

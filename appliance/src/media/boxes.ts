@@ -21,9 +21,13 @@ export interface Box {
 export type ReadAt = (offset: number, length: number) => Uint8Array;
 
 export class Mp4Error extends FerryError {
-  constructor(message: string) {
-    super(MediaErrors.BAD_MP4, message);
+  /** What is wrong, without the catalogue's message in front (for adding context). */
+  readonly detail: string;
+
+  constructor(detail: string) {
+    super(MediaErrors.BAD_MP4, detail);
     this.name = 'Mp4Error';
+    this.detail = detail;
   }
 }
 

@@ -23,6 +23,8 @@ export interface Fragment {
   length: number;
   /** Sum of the fragment's sample durations, in the track's timescale. */
   duration: number;
+  /** tfdt baseMediaDecodeTime: decode time of its first sample, in the timescale. */
+  decodeTime: number;
 }
 
 export interface FragmentedMp4 {
@@ -119,11 +121,29 @@ function readTrack(moov: Uint8Array): TrackInfo {
   return { timescale, codecs, width, height, defaultSampleDuration };
 }
 
-/** Sum of the sample durations of one moof (all its trafs' runs; one track, so one traf). */
-function moofDuration(moof: Uint8Array, trexDefault: number): number {
+/** tfdt's baseMediaDecodeTime: 32 bits in version 0, 64 in version 1. */
+function decodeTimeOf(moof: Uint8Array, traf: Box): number {
+  const tfdt = required(findChild(moof, traf, 'tfdt'), 'tfdt');
+  need(moof, tfdt, 8);
+  const p = tfdt.start + tfdt.headerLength;
+  if (moof[p] !== 1) return u32(moof, p + 4);
+  need(moof, tfdt, 12);
+  const high = u32(moof, p + 4);
+  if (high >= 0x200000) throw new Mp4Error(`tfdt at offset ${tfdt.start}: decode time beyond 2^53`);
+  return high * 0x1_0000_0000 + u32(moof, p + 8);
+}
+
+/**
+ * Decode time and the sum of the sample durations of one moof. A single track has a single
+ * traf; its runs' samples, or the tfhd / trex default duration, give the duration.
+ */
+function readMoof(moof: Uint8Array, trexDefault: number): { duration: number; decodeTime: number } {
   const moofBox = required(findPath(moof, ['moof']), 'moof');
+  const trafs = childBoxes(moof, moofBox).filter((b) => b.type === 'traf');
+  if (trafs.length !== 1) throw new Mp4Error(`${trafs.length} trafs, expected one`);
+  const decodeTime = decodeTimeOf(moof, trafs[0] as Box);
   let total = 0;
-  for (const traf of childBoxes(moof, moofBox).filter((b) => b.type === 'traf')) {
+  for (const traf of trafs) {
     const tfhd = required(findChild(moof, traf, 'tfhd'), 'tfhd');
     need(moof, tfhd, 8);
     const h = tfhd.start + tfhd.headerLength;
@@ -160,7 +180,7 @@ function moofDuration(moof: Uint8Array, trexDefault: number): number {
       }
     }
   }
-  return total;
+  return { duration: total, decodeTime };
 }
 
 /**
@@ -189,9 +209,24 @@ export function readFragmentedMp4(read: ReadAt, fileSize: number): FragmentedMp4
     const moof = read(current.moof.start, current.moof.size).slice();
     if (moof.length !== current.moof.size)
       throw new Mp4Error(`moof at offset ${current.moof.start} cut short`);
-    const duration = moofDuration(moof, track.defaultSampleDuration);
+    let timing: { duration: number; decodeTime: number };
+    try {
+      timing = readMoof(moof, track.defaultSampleDuration);
+    } catch (err) {
+      // Offsets inside readMoof count from the moof; say where the moof is in the file.
+      if (err instanceof Mp4Error)
+        throw new Mp4Error(`in the moof at offset ${current.moof.start}: ${err.detail}`);
+      throw err;
+    }
+    const { duration, decodeTime } = timing;
     if (duration <= 0) throw new Mp4Error(`fragment at offset ${current.start} has no samples`);
-    fragments.push({ start: current.start, length: end - current.start, duration });
+    // Each fragment starts where the previous one's samples end: no gap, no overlap.
+    const previous = fragments[fragments.length - 1];
+    if (previous && decodeTime !== previous.decodeTime + previous.duration)
+      throw new Mp4Error(
+        `fragment at offset ${current.start}: decode time ${decodeTime}, expected ${previous.decodeTime + previous.duration}`,
+      );
+    fragments.push({ start: current.start, length: end - current.start, duration, decodeTime });
   };
   for (let i = firstFragment; i < boxes.length; i++) {
     const b = boxes[i] as Box;
