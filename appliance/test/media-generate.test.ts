@@ -215,6 +215,18 @@ describe('content generate --media', () => {
     }
   });
 
+  it('same seed, same bytes: a rung encoded again is identical', async () => {
+    const again = await generateMediaContent({
+      out: join(dir, 'again'),
+      titles: 1,
+      seconds: SECONDS,
+      seed: 'media-test',
+      ladder: ['240p'],
+    });
+    const first = catalog.titles[0]!.streams[0]!;
+    expect(again.titles[0]!.streams[0]).toEqual(first);
+  }, 120_000);
+
   it('a fragment whose decode time leaves a gap is refused, naming its moof', () => {
     const s = catalog.titles[0]!.streams[0]!;
     const bytes = Buffer.from(readFileSync(join(out, s.streamId)));
