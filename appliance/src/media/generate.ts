@@ -117,7 +117,12 @@ async function encodeRung(
     let size: number;
     try {
       size = fstatSync(fd).size;
-      mp4 = readFragmentedMp4(fdReader(fd), size);
+      try {
+        mp4 = readFragmentedMp4(fdReader(fd), size);
+      } catch (err) {
+        if (err instanceof Mp4Error) throw new Mp4Error(`${streamId} (written by ffmpeg): ${err.detail}`);
+        throw err;
+      }
       sha256 = sha256OfFd(fd, size);
       fsyncSync(fd);
     } finally {
@@ -133,8 +138,11 @@ async function encodeRung(
         `${streamId}: ${mp4.fragments.length} fragments, expected ${expected} (one per ${gop}-frame GOP)`,
       );
     const segments = segmentsOf(mp4);
-    // HLS BANDWIDTH must be at least the peak segment bitrate; ABR players pick by it.
-    const peak = Math.max(...mp4.fragments.map((f) => (f.length * 8 * mp4.timescale) / f.duration));
+    // HLS BANDWIDTH must be at least the peak segment bitrate; ABR players pick by it. A short
+    // last fragment is left out unless it is the only one: a lone keyframe over a few frames
+    // would report a rate no stretch of playback ever needs.
+    const full = mp4.fragments.filter((f, i) => i === 0 || f.duration * MEDIA_FPS >= gop * mp4.timescale);
+    const peak = full.reduce((max, f) => Math.max(max, (f.length * 8 * mp4.timescale) / f.duration), 0);
     const totalTicks = mp4.fragments.reduce((n, f) => n + f.duration, 0);
     renameSync(temp, path);
     const stream: CatalogStream = {
