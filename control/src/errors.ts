@@ -79,7 +79,11 @@ export const Errors = defineErrors('control', {
     404,
     'control would not steer this client to this appliance for this stream',
   ),
-  BAD_HOST: spec('FERRY_ERR_BAD_HOST', 400, 'the Host header is missing or not a host[:port]'),
+  PLAYER_ORIGIN: spec(
+    'FERRY_ERR_PLAYER_ORIGIN',
+    400,
+    "no origin for the manifest URLs: the Host header (or a trusted proxy's X-Forwarded-Host) is missing or not a host[:port]",
+  ),
   // Chaos (docs/chaos.md)
   CHAOS_NOT_CONFIGURED: spec(
     'FERRY_ERR_CHAOS_NOT_CONFIGURED',

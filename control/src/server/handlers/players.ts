@@ -60,7 +60,7 @@ export function playerHandlers(ctx: ControlContext): FastifyPluginAsyncTypebox {
       viaTrustedProxy: ctx.clientAddress.viaTrustedProxy(socket),
       encrypted: 'encrypted' in req.socket && Boolean(req.socket.encrypted),
     });
-    if (!origin) throw new FerryError(Errors.BAD_HOST, String(req.headers.host ?? '(none)'));
+    if (!origin) throw new FerryError(Errors.PLAYER_ORIGIN, String(req.headers.host ?? '(none)'));
     return { titleId, client: ctx.clientAddress.resolve(socket, req.headers['x-forwarded-for']), origin };
   }
 
