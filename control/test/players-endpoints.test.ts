@@ -219,6 +219,8 @@ describe('HLS', () => {
       [`/v1/titles/${plain}/manifest.mpd`, 409, 'FERRY_ERR_NOT_MEDIA'],
       [`/v1/titles/${media}/steering/hls?_HLS_pathway=no%20spaces`, 400, 'FERRY_ERR_VALIDATION'],
       [`/v1/titles/${media}/steering/dash?_DASH_throughput=fast`, 400, 'FERRY_ERR_VALIDATION'],
+      [`/v1/titles/${media}/steering/dash?_DASH_pathway=%22a1;drop%22`, 400, 'FERRY_ERR_VALIDATION'],
+      [`/v1/titles/${media}/steering/hls?_HLS_throughput=-5`, 400, 'FERRY_ERR_VALIDATION'],
     ];
     for (const [path, status, code] of cases) {
       const r = await get(path);
@@ -284,9 +286,16 @@ describe('steering manifests', () => {
       'RELOAD-URI': `${control.url}/v1/titles/${media}/steering/hls`,
     });
     expect([...body['PATHWAY-PRIORITY']].sort()).toEqual(['a1', 'a2']);
-    const d = JSON.parse(
-      (await get(`/v1/titles/${media}/steering/dash?_DASH_pathway=a2&_DASH_throughput=1e6`)).text,
+    // As dash.js asks: the locations in use as a quoted list, one throughput each (one unmeasured).
+    const asked = await get(
+      `/v1/titles/${media}/steering/dash?_DASH_pathway=%22a1,a2%22&_DASH_throughput=5000000.5,`,
     );
+    expect(asked.status).toBe(200);
+    const d = JSON.parse(asked.text);
+    // As older dash.js asks: one location, one number.
+    expect(
+      (await get(`/v1/titles/${media}/steering/dash?_DASH_pathway=a2&_DASH_throughput=1e6`)).status,
+    ).toBe(200);
     expect(d['RELOAD-URI']).toBe(`${control.url}/v1/titles/${media}/steering/dash`);
     expect([...d['SERVICE-LOCATION-PRIORITY']].sort()).toEqual(['a1', 'a2']);
     const metrics = (await get('/metrics')).text;

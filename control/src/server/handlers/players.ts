@@ -29,17 +29,20 @@ const MediaParams = Type.Object({
   // `{streamId}.m3u8`: the file id pattern plus the suffix.
   stream: Type.String({ pattern: '^(?!\\.)[A-Za-z0-9._-]{1,128}\\.m3u8$' }),
 });
-// What the players append to RELOAD-URI (HLS Content Steering 1.2, DASH-IF Content Steering):
-// the pathway in use and the throughput they measure, in bits per second.
-const PATHWAY = { pattern: '^[A-Za-z0-9._-]{1,64}$' };
-const THROUGHPUT = { minimum: 0, maximum: 1e13 };
+// What the players append to RELOAD-URI. HLS (Content Steering 1.2, hls.js): the pathway in
+// use and the throughput in bits/s as an integer. DASH (DASH-IF Content Steering, dash.js):
+// the service locations in use as a quoted comma list (`"a1,a2"`) and a comma list of
+// throughputs, one per location, an entry empty when unmeasured; older dash.js sends one
+// location unquoted and one (fractional) number.
+const ID = '[A-Za-z0-9._-]{1,64}';
+const NUM = '(?:\\d{1,16}(?:\\.\\d{1,16})?(?:[eE][+-]?\\d{1,3})?)';
 const HlsSteeringQuery = Type.Object({
-  _HLS_pathway: Type.Optional(Type.String(PATHWAY)),
-  _HLS_throughput: Type.Optional(Type.Number(THROUGHPUT)),
+  _HLS_pathway: Type.Optional(Type.String({ pattern: `^${ID}$` })),
+  _HLS_throughput: Type.Optional(Type.Number({ minimum: 0, maximum: 1e13 })),
 });
 const DashSteeringQuery = Type.Object({
-  _DASH_pathway: Type.Optional(Type.String(PATHWAY)),
-  _DASH_throughput: Type.Optional(Type.Number(THROUGHPUT)),
+  _DASH_pathway: Type.Optional(Type.String({ maxLength: 2048, pattern: `^"?(?:${ID}(?:,${ID})*)?"?$` })),
+  _DASH_throughput: Type.Optional(Type.String({ maxLength: 2048, pattern: `^${NUM}?(?:,${NUM}?)*$` })),
 });
 
 const TEXT = { 200: Type.String(), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
