@@ -260,6 +260,9 @@ describe('DASH MPD', () => {
       );
       expect(total / timescale).toBe(10.5);
       expect(list.SegmentTimeline.S[0]['@t']).toBe('0');
+      // One S per SegmentURL, no @r: dash.js pairs them by the S element's index.
+      expect(list.SegmentTimeline.S).toHaveLength(list.SegmentURL.length);
+      for (const e of list.SegmentTimeline.S) expect(e['@r']).toBeUndefined();
     }
   });
 

@@ -47,31 +47,20 @@ const TIMESCALE = 1000;
 
 /**
  * SegmentTimeline entries in milliseconds, from the rounded running total so rounding never
- * drifts, with runs of equal durations folded into @r.
+ * drifts: one S per segment, never folded into @r. dash.js pairs a SegmentList's SegmentURL
+ * with the index of the S element, not of the segment (TimelineSegmentsGetter: `list[i]`),
+ * so a repeated S would fetch the first segment's range again and again.
  */
 function timeline(durations: readonly number[]): string[] {
-  const out: string[] = [];
   let total = 0;
   let t = 0;
-  let run: { d: number; r: number } | undefined;
-  const flush = () => {
-    if (run) out.push(`<S d="${run.d}"${run.r > 0 ? ` r="${run.r}"` : ''}/>`);
-  };
-  for (const sec of durations) {
+  return durations.map((sec, i) => {
     total += sec;
     const next = Math.round(total * TIMESCALE);
     const d = next - t;
     t = next;
-    if (run && run.d === d) run.r++;
-    else {
-      flush();
-      run = { d, r: 0 };
-    }
-  }
-  flush();
-  // The first S carries the start time (0) explicitly.
-  if (out[0]) out[0] = out[0].replace('<S ', '<S t="0" ');
-  return out;
+    return i === 0 ? `<S t="0" d="${d}"/>` : `<S d="${d}"/>`;
+  });
 }
 
 function representation(r: DashRepresentation, indent: string): string[] {
