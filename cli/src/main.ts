@@ -167,6 +167,11 @@ export function buildProgram(): Command {
       parseNonNegativeInt,
     )
     .option(
+      '--player-steering-ttl <sec>',
+      'TTL of the HLS/DASH steering manifests: how often players ask again (default 10)',
+      parsePositiveInt,
+    )
+    .option(
       '--chaos-key <file>',
       'Ed25519 key that signs chaos orders (write one with ferry keys identity --out FILE); enables /v1/chaos. ' +
         'Its public key is logged at start: the appliances take it as --chaos-verify-key',
