@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that Ferry's tests and benchmarks start themselves:
-# redis-server, bird2, nginx, wrk. Idempotent: only missing packages are installed.
+# redis-server, bird2, nginx, wrk, ffmpeg (`ferry content generate --media` encodes real
+# video with it) and chromium (headless browser tests drive hls.js and dash.js in it).
+# Idempotent: only missing packages are installed.
 # The packages' own services are left stopped and disabled; tests start private instances.
 set -euo pipefail
 
-packages=(redis-server bird2 nginx wrk)
+packages=(redis-server bird2 nginx wrk ffmpeg chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

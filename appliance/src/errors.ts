@@ -100,3 +100,18 @@ export const ConfigErrors = defineErrors('appliance-config', {
 export function configError(message: string): FerryError {
   return new FerryError(ConfigErrors.CONFIG, message, { replaceMessage: true });
 }
+
+/**
+ * `ferry content generate --media` (media/): encoding real video with ffmpeg and reading
+ * back the fragmented MP4 it wrote. Operator-facing, like the store's catalogue.
+ */
+export const MediaErrors = defineErrors('appliance-media', {
+  FFMPEG_MISSING: spec(
+    'FERRY_ERR_MEDIA_FFMPEG_MISSING',
+    500,
+    'ffmpeg was not found; install it with scripts/install-system-deps.sh (Debian package ffmpeg)',
+  ),
+  FFMPEG_FAILED: spec('FERRY_ERR_MEDIA_FFMPEG_FAILED', 500, 'ffmpeg failed to encode a rung'),
+  BAD_MP4: spec('FERRY_ERR_MEDIA_BAD_MP4', 500, 'file is not the fragmented MP4 (CMAF) expected'),
+  BAD_OPTION: spec('FERRY_ERR_MEDIA_BAD_OPTION', 500, 'bad real-media option'),
+});

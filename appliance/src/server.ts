@@ -6,6 +6,7 @@ import { Errors } from './errors.js';
 import { type Health, sendHealth, type UndrainResult } from './http/admin-handler.js';
 import { ConnectionTracker } from './http/connections.js';
 import { type ContentContext, handleContent } from './http/content-handler.js';
+import { CORS_HEADERS, CORS_METHOD_NOT_ALLOWED, sendPreflight, withCors } from './http/cors.js';
 import {
   closeListener,
   createListener,
@@ -16,6 +17,9 @@ import {
 import { sendError } from './http/respond.js';
 import { splitTarget } from './http/target.js';
 import type { Logger } from './ops/logger.js';
+
+/** A draining appliance's refusal of a content request: retry elsewhere, readable cross-origin. */
+const DRAINING_HEADERS = withCors({ 'Retry-After': 5 });
 
 export { defaultLimits, type ServerLimits } from './http/listener.js';
 
@@ -130,15 +134,17 @@ export class ApplianceServer {
     } else if (!url.pathname.startsWith('/v1/c/')) {
       // The admin paths answer 404 here like any unknown path: nothing tells a viewer they exist.
       sendError(res, Errors.NOT_FOUND, { head });
+    } else if (req.method === 'OPTIONS') {
+      sendPreflight(res);
     } else if (req.method !== 'GET' && !head) {
-      sendError(res, Errors.METHOD_NOT_ALLOWED, { headers: { Allow: 'GET, HEAD' } });
+      sendError(res, Errors.METHOD_NOT_ALLOWED, { headers: CORS_METHOD_NOT_ALLOWED });
     } else if (this.stateValue !== 'serving') {
-      sendError(res, Errors.DRAINING, { head, headers: { 'Retry-After': 5 } });
+      sendError(res, Errors.DRAINING, { head, headers: DRAINING_HEADERS });
       this.opts.content.tally.record(Errors.DRAINING.status, true);
     } else {
       handleContent(this.opts.content, req, res, url).catch((err: unknown) => {
         this.logger.error({ err, url: url.pathname }, 'request failed');
-        if (!res.headersSent) sendError(res, Errors.INTERNAL);
+        if (!res.headersSent) sendError(res, Errors.INTERNAL, { headers: CORS_HEADERS });
         else res.destroy();
       });
     }

@@ -37,7 +37,7 @@ describe('bad input', () => {
   it('refuses other methods with 405 and Allow', async () => {
     const r = await get(`${fx.url}/v1/c/f-small`, {}, 'DELETE');
     expect(r.status).toBe(405);
-    expect(r.headers.allow).toBe('GET, HEAD');
+    expect(r.headers.allow).toBe('GET, HEAD, OPTIONS');
     expect(json(r).error).toBe('FERRY_ERR_METHOD_NOT_ALLOWED');
   });
 

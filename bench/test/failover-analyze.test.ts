@@ -84,6 +84,83 @@ describe('failover analysis', () => {
     expect(r.stallsAfterKill).toBe(1);
     expect(r.failedFetches).toBe(1);
     expect(r.sessionsWithErrors).toBe(0);
+    // c's one failed attempt, over a and c.
+    expect(r.affectedFailedFetches).toBe(1);
+    expect(r.failedFetchesPerAffected).toBe(0.5);
+    expect(r.retriesAfterKill).toBe(1);
+    expect(r.resteersAfterKill).toBe(0);
+  });
+
+  it('counts failed fetches per affected viewer, retries and re-steers after the kill only', () => {
+    const kill = T0 + 10_000;
+    const mark = (atMs: number, to: string | undefined) => ({
+      atMs,
+      from: 'v',
+      to,
+      reason: 'error' as const,
+      detail: 'refused',
+    });
+    // Affected: a failure before the kill (not counted), then rank 1 (v) fails, rank 2 (v again,
+    // the other URL of the same appliance) fails and the list runs out: a re-steer; then it
+    // plays from w.
+    const a = session(
+      'a',
+      [
+        [1000, 'v'],
+        [9000, 'v'],
+        [12_000, 'w'],
+      ],
+      {
+        failoverMarks: [mark(5000, 'v'), mark(10_500, 'v'), mark(10_800, undefined)],
+        retries: 3,
+      },
+    );
+    // Affected: one failed attempt, then w; another at the very end it never went on from.
+    const b = session(
+      'b',
+      [
+        [2000, 'v'],
+        [11_000, 'w'],
+      ],
+      { failoverMarks: [mark(10_200, 'w'), mark(29_000, 'w')], retries: 1 },
+    );
+    // Not affected (fetching from w at the kill) but it tried v once later.
+    const c = session(
+      'c',
+      [
+        [2000, 'w'],
+        [14_000, 'w'],
+      ],
+      { failoverMarks: [mark(13_000, 'w')] },
+    );
+    // Not affected and untouched.
+    const d = session('d', [[2000, 'w']]);
+    const r = analyzeFailover([a, b, c, d], {
+      victim: 'v',
+      killAtMs: kill,
+      segmentSec: () => 4,
+      bufferSec: 10,
+    });
+    expect(r.affected).toBe(2);
+    // a: 2 after the kill; b: 2; over 2 affected viewers.
+    expect(r.affectedFailedFetches).toBe(4);
+    expect(r.failedFetchesPerAffected).toBe(2);
+    expect(r.failedFetches).toBe(5);
+    // Every failed attempt after the kill was followed by another, except b's last.
+    expect(r.retriesAfterKill).toBe(4);
+    expect(r.resteersAfterKill).toBe(1);
+    expect(r.retriesRecorded).toBe(4);
+  });
+
+  it('has no per-viewer figure when nobody was affected', () => {
+    const r = analyzeFailover([session('a', [[1000, 'w']])], {
+      victim: 'v',
+      killAtMs: T0 + 5000,
+      segmentSec: () => 4,
+      bufferSec: 10,
+    });
+    expect(r.affected).toBe(0);
+    expect(r.failedFetchesPerAffected).toBeNull();
   });
 
   it('reports no move time while an affected session never fetched elsewhere', () => {

@@ -167,6 +167,11 @@ export function buildProgram(): Command {
       parseNonNegativeInt,
     )
     .option(
+      '--player-steering-ttl <sec>',
+      'TTL of the HLS/DASH steering manifests: how often players ask again (default 10)',
+      parsePositiveInt,
+    )
+    .option(
       '--chaos-key <file>',
       'Ed25519 key that signs chaos orders (write one with ferry keys identity --out FILE); enables /v1/chaos. ' +
         'Its public key is logged at start: the appliances take it as --chaos-verify-key',
@@ -325,14 +330,41 @@ export function buildProgram(): Command {
   const content = program.command('content').description('synthetic content and appliance stores');
   content
     .command('generate')
-    .description('generate synthetic titles (bitrate ladder + audio) and catalog.json')
+    .description('generate titles and catalog.json: synthetic bytes, or real H.264 video with --media')
     .requiredOption('--out <dir>', 'output directory')
     .requiredOption('--titles <n>', 'number of titles', parsePositiveInt)
-    .option('--minutes <m>', 'duration of each title in minutes', parsePositiveNumber, 1)
+    .option('--minutes <m>', 'duration of each title in minutes (default 1)', parsePositiveNumber)
+    .option('--seconds <s>', 'duration of each title in seconds (instead of --minutes)', parsePositiveNumber)
     .option('--seed <seed>', 'seed for the deterministic bytes', 'ferry')
+    .option('--media', 'encode real video with ffmpeg: fragmented MP4 (CMAF), one file per rung, video only')
+    .option(
+      '--media-ladder <rungs>',
+      'with --media: comma-separated rungs of 240p,360p,540p,720p (default all)',
+    )
+    .option(
+      '--segment-seconds <s>',
+      'with --media: segment and GOP duration in seconds',
+      parsePositiveNumber,
+      2,
+    )
     .action(async (opts) => {
+      if (opts.minutes !== undefined && opts.seconds !== undefined)
+        throw new InvalidArgumentError('give --minutes or --seconds, not both');
+      const minutes: number | undefined = opts.seconds === undefined ? (opts.minutes ?? 1) : undefined;
+      const base = { out: opts.out, titles: opts.titles, seed: opts.seed };
+      if (opts.media) {
+        const { runMediaGenerate } = await import('@ferry/appliance');
+        const ladder = opts.mediaLadder === undefined ? undefined : String(opts.mediaLadder).split(',');
+        await runMediaGenerate({
+          ...base,
+          ...(minutes === undefined ? { seconds: opts.seconds } : { minutes }),
+          ...(ladder ? { ladder } : {}),
+          segmentSeconds: opts.segmentSeconds,
+        });
+        return;
+      }
       const { runContentGenerate } = await import('@ferry/appliance');
-      await runContentGenerate(opts);
+      await runContentGenerate({ ...base, minutes: minutes ?? opts.seconds / 60 });
     });
   content
     .command('add')

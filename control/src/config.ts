@@ -32,6 +32,8 @@ export interface ControlConfig {
   maxRoutesPerAppliance: number;
   /** POST /v1/steer requests per second per client address (burst the same); 0: no limit. */
   steerRateLimit: number;
+  /** TTL of the players' steering manifests (HLS / DASH Content Steering), seconds. */
+  playerSteeringTtlSec: number;
   /** Per-phase HTTP timeouts (server/http-limits.ts). */
   http: HttpTimeouts;
   /** Chaos experiments (docs/chaos.md). */
@@ -118,6 +120,9 @@ export const DEFAULTS = {
   // while a runaway or hostile feed is still refused before it costs gigabytes.
   maxRoutesPerAppliance: 2_000_000,
   steerRateLimit: 0,
+  // A player learns that control took an appliance out of steering within this time; a
+  // player asks once per TTL, so 10 s is one small request per viewer every 10 s.
+  playerSteeringTtlSec: 10,
   // As on the appliance (appliance/src/http/listener.ts), with room for a heartbeat body.
   http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 30_000 },
   // Ten heartbeats: one or two lost replies never revert a fault, yet a fault outlives the
@@ -167,6 +172,13 @@ export function validateConfig(c: ControlConfig): ControlConfig {
   }
   if (!Number.isFinite(c.steerRateLimit) || c.steerRateLimit < 0) {
     throw new ConfigError('--steer-rate-limit must be 0 (off) or a positive number of requests/s');
+  }
+  if (
+    !Number.isInteger(c.playerSteeringTtlSec) ||
+    c.playerSteeringTtlSec < 1 ||
+    c.playerSteeringTtlSec > 86_400
+  ) {
+    throw new ConfigError('--player-steering-ttl must be an integer number of seconds from 1 to 86400');
   }
   validateChaos(c.chaos);
   validateFill(c.fill);
@@ -252,6 +264,7 @@ export interface ControlFlags {
   logLevel?: string;
   maxRoutesPerAppliance?: number;
   steerRateLimit?: number;
+  playerSteeringTtl?: number;
   chaosKey?: string;
   chaosLeaseMs?: number;
   chaosMaxSiteShare?: number;
@@ -288,6 +301,7 @@ export function configFromFlags(flags: ControlFlags): ControlConfig {
     staleAfterMs: DEFAULTS.staleAfterMs,
     maxRoutesPerAppliance: flags.maxRoutesPerAppliance ?? DEFAULTS.maxRoutesPerAppliance,
     steerRateLimit: flags.steerRateLimit ?? DEFAULTS.steerRateLimit,
+    playerSteeringTtlSec: flags.playerSteeringTtl ?? DEFAULTS.playerSteeringTtlSec,
     http: { ...DEFAULTS.http },
     chaos: chaosFromFlags(flags),
     fill: fillFromFlags(flags),

@@ -67,6 +67,23 @@ export const Errors = defineErrors('control', {
   // Steering
   NO_APPLIANCE: spec('FERRY_ERR_NO_APPLIANCE', 503, 'no appliance can serve this title'),
   RATE_LIMITED: spec('FERRY_ERR_RATE_LIMITED', 429, 'too many steering requests from this address'),
+  // Players' manifests (docs/players.md)
+  NOT_MEDIA: spec(
+    'FERRY_ERR_NOT_MEDIA',
+    409,
+    'this title is not real media: its video streams carry no codecs/initLength, so it has no HLS or DASH manifest',
+  ),
+  UNKNOWN_STREAM: spec('FERRY_ERR_UNKNOWN_STREAM', 404, 'no such video stream in this title'),
+  NOT_A_PATHWAY: spec(
+    'FERRY_ERR_NOT_A_PATHWAY',
+    404,
+    'control would not steer this client to this appliance for this stream',
+  ),
+  PLAYER_ORIGIN: spec(
+    'FERRY_ERR_PLAYER_ORIGIN',
+    400,
+    "no origin for the manifest URLs: the Host header (or a trusted proxy's X-Forwarded-Host) is missing or not a host[:port]",
+  ),
   // Chaos (docs/chaos.md)
   CHAOS_NOT_CONFIGURED: spec(
     'FERRY_ERR_CHAOS_NOT_CONFIGURED',

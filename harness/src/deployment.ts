@@ -4,7 +4,7 @@
 // of them. Returned is the running Topology; the caller stops it.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ContentStore, generateContent } from '@ferry/appliance';
+import { ContentStore, generateContent, generateMediaContent } from '@ferry/appliance';
 import { type Catalog, parseCatalog } from '@ferry/protocol';
 import { waitUntil } from './eventually.js';
 import { ProcessGroup, runToCompletion } from './processes.js';
@@ -36,7 +36,16 @@ export function demoSites(first: number): SiteSpec[] {
 export interface DeploymentOptions extends TopologyOptions {
   dir: string;
   appliances: readonly SiteSpec[];
-  content: { titles: number; minutes: number; seed: string };
+  /**
+   * Titles to generate when the directory holds no catalog yet: synthetic bytes, or with
+   * `media` real video made by ffmpeg (docs/players.md), which browser players can decode.
+   */
+  content: {
+    titles: number;
+    minutes: number;
+    seed: string;
+    media?: { ladder?: readonly string[]; segmentSeconds?: number };
+  };
   /**
    * Start the stores empty and fill them from an S3 origin on loopback (s3rver): control's
    * placement decides what each appliance holds, the appliances fetch it (one origin read per
@@ -62,8 +71,11 @@ export async function startDeployment(opts: DeploymentOptions): Promise<Deployme
   if (existsSync(catalogPath)) {
     catalog = parseCatalog(JSON.parse(readFileSync(catalogPath, 'utf8')));
   } else {
-    opts.say?.(`generating ${opts.content.titles} synthetic titles in ${contentDir}`);
-    catalog = generateContent({ out: contentDir, ...opts.content }).catalog;
+    const { media, ...content } = opts.content;
+    opts.say?.(`generating ${content.titles} ${media ? 'media' : 'synthetic'} titles in ${contentDir}`);
+    catalog = media
+      ? await generateMediaContent({ out: contentDir, ...content, ...media })
+      : generateContent({ out: contentDir, ...content }).catalog;
   }
   const specs: ApplianceSpec[] = opts.appliances.map((s) => ({
     ...s,

@@ -18,6 +18,7 @@ import { truncateParts } from '../sendfile/part-cursor.js';
 import { pauseUnlessClosed, waitFlushed } from '../sendfile/response-socket.js';
 import type { ContentStore } from '../store/store.js';
 import type { StoredFile } from '../store/types.js';
+import { CORS_HEADERS, withCors } from './cors.js';
 import { type Decision, decideContentResponse } from './decide.js';
 import { fileProblem } from './file-check.js';
 import { sendError } from './respond.js';
@@ -81,7 +82,7 @@ export async function handleContent(
   const fault = ctx.faults?.plan() ?? NO_FAULT;
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   if (fault.fail === '503') {
-    sendError(res, Errors.CHAOS_INJECTED, { head });
+    sendError(res, Errors.CHAOS_INJECTED, { head, headers: CORS_HEADERS });
     log(Errors.CHAOS_INJECTED.status, 0, undefined, undefined, 'chaos-503');
     return;
   }
@@ -111,7 +112,7 @@ export async function handleContent(
     return;
   }
   if (d.kind === 'error') {
-    sendError(res, d.error, { head, headers: d.headers });
+    sendError(res, d.error, { head, headers: withCors(d.headers) });
     log(d.error.status, 0, d.fileId);
     return;
   }
@@ -148,7 +149,7 @@ async function sendBody(
   const problem = await fileProblem(d.file.path, d.file.size);
   if (problem) {
     unreadable(ctx, d.file, problem);
-    sendError(res, Errors.FILE_UNREADABLE, { head: false });
+    sendError(res, Errors.FILE_UNREADABLE, { head: false, headers: CORS_HEADERS });
     log(Errors.FILE_UNREADABLE.status, 0, undefined, problem);
     return;
   }

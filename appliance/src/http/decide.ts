@@ -6,6 +6,7 @@ import { type ErrorSpec, Errors } from '../errors.js';
 import type { BodyPart } from '../sendfile/body-sender.js';
 import type { StoredFile } from '../store/types.js';
 import { evaluatePreconditions, ifRangeAllowsRange, type RequestHeaders, strongEtag } from './conditional.js';
+import { CORS_ALLOW_ORIGIN, CORS_EXPOSE_HEADERS } from './cors.js';
 import { formatHttpDate } from './http-date.js';
 import { buildMultipart } from './multipart.js';
 import { parseContentPath } from './path.js';
@@ -112,6 +113,9 @@ export function decideContentResponse(ctx: DecideContext, req: ContentRequest): 
 
   const etag = strongEtag(file.sha256);
   const headers: Record<string, string | number> = {
+    // Constant CORS keys in the literal: the answer's object keeps one shape (cors.ts).
+    'Access-Control-Allow-Origin': CORS_ALLOW_ORIGIN,
+    'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS,
     'Accept-Ranges': 'bytes',
     ETag: etag,
     'Last-Modified': formatHttpDate(file.mtimeMs),

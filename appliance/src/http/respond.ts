@@ -6,7 +6,7 @@ import type { ErrorSpec } from '../errors.js';
 export function sendError(
   res: ServerResponse,
   spec: ErrorSpec,
-  opts: { head?: boolean; headers?: Record<string, string | number>; detail?: string } = {},
+  opts: { head?: boolean; headers?: Readonly<Record<string, string | number>>; detail?: string } = {},
 ): void {
   const body = JSON.stringify({
     error: spec.code,

@@ -1,17 +1,18 @@
 // `ferry bench failover`: the demo's deployment under an audience; kill -9 one appliance
 // and measure how long control takes to mark it down, how long until every affected
-// viewer fetches elsewhere, and what viewers saw (stalls, failed fetches). Writes JSON and
-// the HTML QoE report (with failover markers) under bench/results/.
+// viewer fetches elsewhere, and what viewers saw (stalls, failed fetches per affected
+// viewer, retries, re-steers). Writes JSON and the HTML QoE report (the kill and control's
+// detection marked on its timeline, failover markers on the load chart) under bench/results/.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReport, writeReport } from '@ferry/client-sim';
+import { buildReport, type ReportEvent, writeReport } from '@ferry/client-sim';
 import { demoViewerAddress, playViewers, startDeployment, type Topology } from '@ferry/harness';
 import type { ControlClient } from '@ferry/protocol';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { describeMachine, machineInfo } from '../common/machine.js';
 import { resultBase } from '../common/result-files.js';
-import { analyzeFailover } from './analyze.js';
+import { analyzeFailover, FAILED_FETCHES_PER_AFFECTED_GOAL } from './analyze.js';
 
 export interface BenchFailoverOptions {
   sessions: number;
@@ -92,15 +93,49 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
       `stalls after the kill                    ${a.stallsAfterKill}`,
       `  among ${a.sessionsWithBuffer} sessions with ≥ ${BUFFER_SEC} s buffered   ${a.stallsWithBuffer}   (goal 0)`,
       `failed segment fetches (failovers)       ${a.failedFetches}`,
+      `failed fetches per affected viewer       ${a.failedFetchesPerAffected === null ? 'n/a' : a.failedFetchesPerAffected.toFixed(2)}   (goal ≤ ${FAILED_FETCHES_PER_AFFECTED_GOAL}; ${a.affectedFailedFetches} over ${a.affected} sessions)`,
+      `retries after the kill                   ${a.retriesAfterKill}   (players' own count, whole run: ${a.retriesRecorded})`,
+      `re-steers after the kill                 ${a.resteersAfterKill}`,
       `sessions with errors                     ${a.sessionsWithErrors}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     const base = resultBase(opts.out, 'failover', date);
     await writeFileAtomic(
       `${base}.json`,
-      `${JSON.stringify({ date: date.toISOString(), machine, options: opts, victim: VICTIM, detectedMs, ...a }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          date: date.toISOString(),
+          machine,
+          options: opts,
+          victim: VICTIM,
+          detectedMs,
+          goals: {
+            detectedMs: 3000,
+            stallsWithBuffer: 0,
+            failedFetchesPerAffected: FAILED_FETCHES_PER_AFFECTED_GOAL,
+          },
+          ...a,
+        },
+        null,
+        2,
+      )}\n`,
     );
-    const files = await writeReport(buildReport(sessions), `${base}-qoe.html`, 'ferry bench failover');
+    const events: ReportEvent[] = [
+      { atMs: killAtMs, kind: 'kill', label: `kill -9 ${VICTIM}`, applianceId: VICTIM },
+    ];
+    if (detectedMs !== null) {
+      events.push({
+        atMs: killAtMs + detectedMs,
+        kind: 'health',
+        label: `${VICTIM} marked down`,
+        applianceId: VICTIM,
+      });
+    }
+    const files = await writeReport(
+      buildReport(sessions, { events }),
+      `${base}-qoe.html`,
+      'ferry bench failover',
+    );
     process.stdout.write(`wrote ${base}.json, ${files.html}, ${files.json}\n`);
   } finally {
     process.off('SIGINT', onSignal);

@@ -4,6 +4,8 @@ import type { SessionQoe } from '../player/qoe.js';
 import type { FleetSummary } from '../report/aggregate.js';
 import { experimentLabel } from '../report/chaos-html.js';
 import type { ExperimentReport } from '../report/chaos-report.js';
+import { type QoeAggregate, type QoeReport, qoeReport } from '../report/qoe-metrics.js';
+import { formatBps, formatMs, formatPercent } from '../report/units.js';
 import type { FleetProgress } from './fleet.js';
 import type { SelfLoad } from './self-load.js';
 
@@ -23,6 +25,8 @@ export interface FleetTotals {
   stallRatio: number;
   stalls: number;
   switches: number;
+  /** CTA-2066 / Conviva figures, overall and per network profile (report/qoe-metrics.ts) */
+  qoe: QoeReport;
 }
 
 export function fleetTotals(sessions: readonly SessionQoe[]): FleetTotals {
@@ -37,7 +41,7 @@ export function fleetTotals(sessions: readonly SessionQoe[]): FleetTotals {
     stalls += x.stallCount;
     switches += x.switches;
   }
-  return { stallRatio: total > 0 ? stall / total : 0, stalls, switches };
+  return { stallRatio: total > 0 ? stall / total : 0, stalls, switches, qoe: qoeReport(sessions) };
 }
 
 export interface SummaryExtras extends FleetTotals {
@@ -53,6 +57,17 @@ export function experimentLine({ experiment: e, analysis: a }: ExperimentReport)
   const recovery =
     a.recoveryMs === null ? `${a.recovered} of them recovered` : `recovered after ${ms(a.recoveryMs)}`;
   return `${a.affected} viewers affected, ${a.stalls.count} stalls, ${a.failovers} failovers, ${recovery}`;
+}
+
+/** One network's CTA-2066 line: attempts, VSF, EBVS, startup, rebuffering, bitrate, switches. */
+export function qoeLine(a: QoeAggregate): string {
+  const head = `${a.attempts} attempts, VSF ${formatPercent(a.vsfRatio)}, EBVS ${formatPercent(a.ebvsRatio)}`;
+  if (a.plays === 0) return `${head}, none played`;
+  return (
+    `${head}, VST p50 ${formatMs(a.startupMs.p50)} / p95 ${formatMs(a.startupMs.p95)}, ` +
+    `rebuffering ${formatPercent(a.rebufferingRatioOverall)} (${a.rebufferings}, ${a.rebufferingPerHour.toFixed(1)}/h), ` +
+    `bitrate ${formatBps(a.avgBitrateOverall)}, switches ${a.switchesPerHour.toFixed(1)}/h`
+  );
 }
 
 export function renderSummary(s: FleetSummary, x: SummaryExtras): string {
@@ -87,6 +102,10 @@ export function renderSummary(s: FleetSummary, x: SummaryExtras): string {
       `CPU ${l.cpuPercent.toFixed(0)} % of a core, event-loop delay p50 ${l.loopDelayP50Ms.toFixed(1)} / p99 ${l.loopDelayP99Ms.toFixed(1)} / max ${l.loopDelayMaxMs.toFixed(0)} ms`,
     ]);
   }
+  rows.push(['QoE (CTA-2066)', qoeLine(x.qoe.overall)]);
+  for (const [profile, a] of Object.entries(x.qoe.byNetwork)) rows.push([`  on ${profile}`, qoeLine(a)]);
+  const o = x.qoe.overall;
+  rows.push(['failed fetches', `${o.failedFetches} (retries ${o.retries}, re-steers ${o.resteers})`]);
   for (const r of x.experiments ?? [])
     rows.push([`chaos ${experimentLabel(r.experiment)}`, experimentLine(r)]);
   const width = Math.max(...rows.map((r) => r[0].length));

@@ -1,11 +1,13 @@
 // Fleet QoE from many session records: distributions of what viewers saw, totals of what
 // the network did, and time series (per bucket, from the first session's start) that the
 // HTML report draws — throughput per appliance, stalls in progress, failover markers —
-// and, when chaos experiments are given, what each of them did (chaos-report.ts).
+// and, when chaos experiments are given, what each of them did (chaos-report.ts); QoE as
+// the industry counts it (qoe-metrics.ts) overall, per network profile and per title.
 import type { ChaosExperiment } from '@ferry/protocol';
 import type { SessionQoe } from '../player/qoe.js';
 import { analyzeExperiments, type ChaosReportOptions, type ExperimentReport } from './chaos-report.js';
 import { type Distribution, distribution } from './percentiles.js';
+import { type QoeReport, qoeReport } from './qoe-metrics.js';
 
 export interface FleetSummary {
   sessions: number;
@@ -43,6 +45,25 @@ export interface FleetSeries {
   /** sessions stalled at some point in each bucket */
   stalledSessions: number[];
   failovers: FailoverPoint[];
+  /** b/s delivered to all viewers together, per bucket (the sum over appliances) */
+  deliveredBps: number[];
+  /** events the report was given (kills, health changes), ms since bucket 0, earliest first */
+  events: SeriesEvent[];
+}
+
+/** Something that happened to the deployment during the run, for the timeline. */
+export interface ReportEvent {
+  /** unix ms */
+  atMs: number;
+  kind: 'kill' | 'health' | 'other';
+  /** e.g. "kill -9 east-1", "east-1 unreachable" */
+  label: string;
+  applianceId?: string;
+}
+
+export interface SeriesEvent extends Omit<ReportEvent, 'atMs'> {
+  /** ms since bucket 0 */
+  atMs: number;
 }
 
 export interface FleetReport {
@@ -51,6 +72,8 @@ export interface FleetReport {
   series: FleetSeries;
   /** the chaos experiments the run saw, when they were given to buildReport */
   experiments?: ExperimentReport[];
+  /** CTA-2066 / Conviva metrics: overall, per network profile, per title, per session */
+  qoe: QoeReport;
 }
 
 export interface BuildReportOptions {
@@ -59,6 +82,8 @@ export interface BuildReportOptions {
   experiments?: readonly ChaosExperiment[];
   /** how the experiments are analysed: settle time, pace share, health changes */
   chaos?: ChaosReportOptions;
+  /** kills and other events to mark on the timeline; `chaos.healthChanges` are marked too */
+  events?: readonly ReportEvent[];
 }
 
 export function summarize(sessions: readonly SessionQoe[]): FleetSummary {
@@ -108,7 +133,25 @@ function spread(buckets: number[], bucketMs: number, fromMs: number, toMs: numbe
   }
 }
 
-export function timeSeries(sessions: readonly SessionQoe[], bucketMs = 1000): FleetSeries {
+/** The events on the series' axis: given ones, and a health change for each `healthChanges` entry. */
+function seriesEvents(startedAt: number, opts: BuildReportOptions): SeriesEvent[] {
+  const given = opts.events ?? [];
+  const health: ReportEvent[] = (opts.chaos?.healthChanges ?? []).map((h) => ({
+    atMs: h.atMs,
+    kind: 'health',
+    label: `${h.applianceId} ${h.to ?? 'not healthy'}`,
+    applianceId: h.applianceId,
+  }));
+  return [...given, ...health]
+    .map((e) => ({ ...e, atMs: e.atMs - startedAt }))
+    .sort((a, b) => a.atMs - b.atMs);
+}
+
+export function timeSeries(
+  sessions: readonly SessionQoe[],
+  bucketMs = 1000,
+  opts: BuildReportOptions = {},
+): FleetSeries {
   const startedAt = sessions.length > 0 ? Math.min(...sessions.map((s) => s.startedAt)) : 0;
   const endMs = Math.max(0, ...sessions.map((s) => s.startedAt - startedAt + s.durationMs));
   const n = Math.max(1, Math.ceil(endMs / bucketMs));
@@ -138,14 +181,27 @@ export function timeSeries(sessions: readonly SessionQoe[], bucketMs = 1000): Fl
   for (const [id, b] of Object.entries(bytes))
     throughputByAppliance[id] = b.map((x) => (x * 8 * 1000) / bucketMs);
   failovers.sort((a, b) => a.atMs - b.atMs);
-  return { bucketMs, startedAt, throughputByAppliance, stalledSessions: stalled, failovers };
+  const deliveredBps = new Array<number>(n).fill(0);
+  for (const series of Object.values(throughputByAppliance)) {
+    for (let i = 0; i < n; i++) deliveredBps[i]! += series[i] ?? 0;
+  }
+  return {
+    bucketMs,
+    startedAt,
+    throughputByAppliance,
+    stalledSessions: stalled,
+    failovers,
+    deliveredBps,
+    events: seriesEvents(startedAt, opts),
+  };
 }
 
 export function buildReport(sessions: readonly SessionQoe[], opts: BuildReportOptions = {}): FleetReport {
   return {
     generatedAt: new Date().toISOString(),
     summary: summarize(sessions),
-    series: timeSeries(sessions, opts.bucketMs),
+    series: timeSeries(sessions, opts.bucketMs, opts),
     ...(opts.experiments ? { experiments: analyzeExperiments(sessions, opts.experiments, opts.chaos) } : {}),
+    qoe: qoeReport(sessions),
   };
 }

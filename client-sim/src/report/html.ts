@@ -1,14 +1,25 @@
-// The fleet report as one self-contained HTML page: summary tables and inline SVG charts
-// (throughput per appliance with failover markers, sessions stalled, a band per chaos
-// experiment), a table per experiment, plus the JSON embedded for tools. No scripts, fonts
-// or images are loaded from anywhere.
-import type { FleetReport } from './aggregate.js';
+// The fleet report as one self-contained HTML page, readable without its JSON: QoE as the
+// industry counts it (a table per network profile, CDFs of startup, rebuffering and
+// bitrate), the run's timeline (delivered bitrate and viewers stalled, with kills, health
+// changes and chaos experiments marked), the load on each appliance with failover markers,
+// the older summary tables, a table per chaos experiment, and the JSON embedded for tools.
+// No scripts, fonts or images are loaded from anywhere.
+import type { FleetReport, SeriesEvent } from './aggregate.js';
 import { experimentBands, renderExperiments } from './chaos-html.js';
 import type { Distribution } from './percentiles.js';
+import { chartNote, renderQoeCdfs, renderQoeTables } from './qoe-html.js';
+import { qoeReport } from './qoe-metrics.js';
 import { escapeHtml, lineChart, type Marker } from './svg-chart.js';
 import { kv } from './table.js';
+import { type TimelineEvent, timelineChart } from './timeline-chart.js';
+import { formatBps } from './units.js';
 
 const REASON_COLORS: Record<string, string> = { error: '#d62728', timeout: '#9467bd', 'too-slow': '#ff7f0e' };
+const EVENT_COLORS: Record<SeriesEvent['kind'], string> = {
+  kill: '#d62728',
+  health: '#9467bd',
+  other: '#555',
+};
 
 function row(name: string, d: Distribution, scale = 1, digits = 0): string {
   const cells = [d.p50, d.p90, d.p95, d.p99, d.max, d.mean].map(
@@ -25,23 +36,38 @@ export function renderHtml(report: FleetReport, title = 'Ferry simulation'): str
     label: `${f.session}: ${f.from} → ${f.to ?? 're-steer'} (${f.reason})`,
   }));
   const bands = report.experiments ? experimentBands(report.experiments, series.startedAt) : [];
-  const throughput = lineChart(
+  const load = lineChart(
     Object.entries(series.throughputByAppliance).map(([name, values]) => ({ name, values })),
     {
-      title: `Throughput per appliance (dashed: failovers${bands.length > 0 ? '; shaded: chaos experiments' : ''})`,
+      title: `Load per appliance (dashed: failovers${bands.length > 0 ? '; shaded: chaos experiments' : ''})`,
       unit: 'b/s',
+      format: formatBps,
       bucketMs: series.bucketMs,
       markers,
       bands,
     },
   );
-  const stalls = lineChart([{ name: 'stalled sessions', values: series.stalledSessions }], {
-    title: 'Sessions stalled',
-    unit: '',
+  // Reports written before the timeline fields (read back from JSON) still render.
+  const delivered =
+    series.deliveredBps ??
+    Object.values(series.throughputByAppliance).reduce<number[]>(
+      (sum, v) => v.map((x, i) => x + (sum[i] ?? 0)),
+      [],
+    );
+  const events: TimelineEvent[] = (series.events ?? []).map((e) => ({
+    atMs: e.atMs,
+    label: e.label,
+    color: EVENT_COLORS[e.kind],
+  }));
+  const timeline = timelineChart({
+    title: 'Timeline: bitrate delivered and viewers stalled',
     bucketMs: series.bucketMs,
-    style: 'bars',
+    deliveredBps: delivered,
+    stalled: series.stalledSessions,
+    events,
     bands,
   });
+  const qoe = report.qoe ?? qoeReport([]);
   const totals = kv([
     ['sessions', s.sessions],
     ['started', s.started],
@@ -67,18 +93,29 @@ export function renderHtml(report: FleetReport, title = 'Ferry simulation'): str
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 20px}
-th,td{border:1px solid #ddd;padding:4px 10px;text-align:right}th{background:#f6f6f6}svg{display:block;margin:12px 0}
+th,td{border:1px solid #ddd;padding:4px 10px;text-align:right}th{background:#f6f6f6}svg{display:block;margin:12px 0 2px}
+table.qoe td{white-space:nowrap}table.qoe th{font-size:12px}
+p.note{color:#555;max-width:900px;margin:0 0 18px;font-size:13px}
 table.experiment td,table.not-run td{text-align:left}</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
 <p>Generated ${escapeHtml(report.generatedAt)}; time buckets of ${series.bucketMs} ms from ${escapeHtml(new Date(series.startedAt).toISOString())}.</p>
+<h2>Quality of experience per network profile</h2>
+<p>Metrics as CTA-2066 (Streaming Quality of Experience Events, Properties and Metrics) and the Streaming Video Alliance / Conviva definitions count them; docs/qoe.md gives each definition.</p>
+${renderQoeTables(qoe)}
+<h2>Distributions</h2>
+${renderQoeCdfs(qoe)}
+<h2>Timeline</h2>
+${timeline}
+${chartNote(`Top: bits per second delivered to all viewers together, per ${series.bucketMs} ms. Bottom: viewers in a stall at some moment of each bucket. Dashed lines: ${events.length > 0 ? 'events during the run (kills, health changes control saw)' : 'events (none were given for this run)'}${bands.length > 0 ? '; shaded: chaos experiments' : ''}.`)}
+<h2>Load per appliance</h2>
+${load}
+${chartNote('Bits per second each appliance delivered, from the viewers’ downloads (each spread over its own duration). Dashed lines are failovers, coloured by reason: red an error, purple a timeout, orange too slow.')}
 <h2>What viewers saw (started sessions)</h2>
 ${dist}
+${chartNote('Per-session distributions as the players recorded them (stall figures include any waiting after a seek, which the QoE table above leaves out).')}
 <h2>Totals</h2>
 ${totals}
-<h2>Over time</h2>
-${throughput}
-${stalls}
 ${report.experiments ? renderExperiments(report.experiments, series.startedAt) : ''}
 <script type="application/json" id="ferry-report">${json}</script>
 </body></html>

@@ -1,4 +1,5 @@
 export * from './aggregate.js';
+export * from './cdf-chart.js';
 export * from './chaos-analysis.js';
 export * from './chaos-fetch.js';
 export * from './chaos-html.js';
@@ -6,6 +7,10 @@ export * from './chaos-report.js';
 export * from './chaos-window.js';
 export * from './html.js';
 export * from './percentiles.js';
+export * from './qoe-html.js';
+export * from './qoe-metrics.js';
 export * from './session-window.js';
 export * from './svg-chart.js';
+export * from './timeline-chart.js';
+export * from './units.js';
 export * from './write.js';

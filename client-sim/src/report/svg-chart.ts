@@ -34,9 +34,20 @@ export interface ChartOptions {
   bands?: Band[];
   /** 'line' (default) or 'bars' */
   style?: 'line' | 'bars';
+  /** formats a y tick value with its unit; otherwise k/M/G and `unit` */
+  format?: (v: number) => string;
 }
 
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+export const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+];
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -77,7 +88,7 @@ export function lineChart(series: LineSeries[], o: ChartOptions): string {
   const x = (i: number) => xAt((i + 0.5) * o.bucketMs);
   const y = (v: number) => pad.t + h - (v / yMax) * h;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" data-axis="time" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">`,
     `<text x="${pad.l}" y="16" font-weight="bold">${escapeHtml(o.title)}</text>`,
   ];
   // Bands first, so the lines are drawn over them; labels staggered so neighbours can be read.
@@ -93,7 +104,7 @@ export function lineChart(series: LineSeries[], o: ChartOptions): string {
   parts.push(`<rect x="${pad.l}" y="${pad.t}" width="${w}" height="${h}" fill="none" stroke="#ccc"/>`);
   for (const f of [0, 0.5, 1]) {
     parts.push(
-      `<text x="${pad.l - 6}" y="${y(yMax * f) + 4}" text-anchor="end" font-size="11">${fmt(yMax * f)}${escapeHtml(o.unit)}</text>`,
+      `<text x="${pad.l - 6}" y="${y(yMax * f) + 4}" text-anchor="end" font-size="11">${escapeHtml(o.format ? o.format(yMax * f) : `${fmt(yMax * f)}${o.unit}`)}</text>`,
     );
   }
   const step = tickStepSec(totalMs / 1000);

@@ -42,6 +42,7 @@ import { eventHandlers } from './handlers/events.js';
 import { fillHandlers } from './handlers/fill.js';
 import { heartbeatHandlers } from './handlers/heartbeat.js';
 import { opsHandlers } from './handlers/ops.js';
+import { playerHandlers } from './handlers/players.js';
 import { routeLookupHandlers } from './handlers/routes-lookup.js';
 import { steerHandlers } from './handlers/steer.js';
 import { serverTimeouts } from './http-limits.js';
@@ -257,6 +258,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   await app.register(routeLookupHandlers(ctx));
   await app.register(eventHandlers(ctx));
   await app.register(steerHandlers(ctx));
+  await app.register(playerHandlers(ctx));
   await app.register(opsHandlers(ctx));
   await app.register(chaosHandlers(ctx));
   await app.register(fillHandlers(ctx));

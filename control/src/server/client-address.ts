@@ -17,6 +17,11 @@ export class ClientAddressResolver {
     return this.proxies.some((p) => cidrContains(p, addr));
   }
 
+  /** The connection comes from a trusted proxy (its X-Forwarded-* headers are believed). */
+  viaTrustedProxy(socketAddress: string): boolean {
+    return this.trusted(unmap(socketAddress));
+  }
+
   /**
    * Walks X-Forwarded-For from the right (the hop our proxy added last) past trusted
    * proxies; the first other address is the client. Anything malformed stops the walk at

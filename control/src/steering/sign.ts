@@ -14,10 +14,18 @@ export interface SignedUrlInput {
 }
 
 export function signedUrl(input: SignedUrlInput): string {
-  const { baseUrl, fileId, key, expiresAt, clientPrefix } = input;
+  const base = input.baseUrl.endsWith('/') ? input.baseUrl.slice(0, -1) : input.baseUrl;
+  return `${base}/v1/c/${signedPath(input)}`;
+}
+
+/**
+ * `{fileId}?{token query}`: the part of a signed URL below `/v1/c/`, the same on every
+ * appliance (the token does not bind the appliance), as a DASH relative BaseURL needs it.
+ */
+export function signedPath(input: Omit<SignedUrlInput, 'baseUrl'>): string {
+  const { fileId, key, expiresAt, clientPrefix } = input;
   // Ids are URL-safe by contract, so the path needs no escaping; anything else is a caller bug.
   if (!isValidFileId(fileId)) throw new TypeError(`invalid file id "${fileId}"`);
   const token = signToken({ key, fileId, expiresAt, clientPrefix });
-  const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
-  return `${base}/v1/c/${fileId}?${tokenQuery(token, clientPrefix)}`;
+  return `${fileId}?${tokenQuery(token, clientPrefix)}`;
 }

@@ -1,0 +1,120 @@
+// The run's timeline as one inline SVG of two panels on a shared time axis: the bitrate
+// delivered to all viewers together (top) and the viewers stalled (bottom), with events
+// (appliance kills, health changes control saw) as labelled vertical lines through both and
+// chaos experiments as shaded bands, so cause and effect line up by eye.
+import { type Band, escapeHtml } from './svg-chart.js';
+import { formatBps, niceTicks } from './units.js';
+
+export interface TimelineEvent {
+  /** ms since the series' bucket 0 */
+  atMs: number;
+  label: string;
+  color: string;
+}
+
+export interface TimelineOptions {
+  title: string;
+  bucketMs: number;
+  /** b/s delivered per bucket */
+  deliveredBps: readonly number[];
+  /** viewers stalled per bucket */
+  stalled: readonly number[];
+  events?: readonly TimelineEvent[];
+  bands?: readonly Band[];
+  width?: number;
+}
+
+function timeStepSec(totalSec: number): number {
+  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600]) {
+    if (totalSec / step <= 10) return step;
+  }
+  return 3600 * Math.ceil(totalSec / 3600 / 10);
+}
+
+const timeLabel = (sec: number) => (sec >= 120 && sec % 60 === 0 ? `${sec / 60} min` : `${sec} s`);
+
+export function timelineChart(o: TimelineOptions): string {
+  const width = o.width ?? 900;
+  // The same plot frame as lineChart (x from 60, 690 px wide), so charts stacked on the page line up.
+  const pad = { l: 60, r: 150, t: 44 };
+  const panelH = 140;
+  const gap = 26;
+  const w = width - pad.l - pad.r;
+  const top = { y: pad.t, h: panelH };
+  const bottom = { y: pad.t + panelH + gap, h: 90 };
+  const height = bottom.y + bottom.h + 40;
+  const n = Math.max(1, o.deliveredBps.length, o.stalled.length);
+  const totalMs = n * o.bucketMs;
+  const xAt = (ms: number) => pad.l + (Math.min(Math.max(ms, 0), totalMs) / totalMs) * w;
+  const xMid = (i: number) => xAt((i + 0.5) * o.bucketMs);
+  const bpsTicks = niceTicks(Math.max(0, ...o.deliveredBps), 4);
+  const bpsMax = bpsTicks[bpsTicks.length - 1]!;
+  const stallTicks = niceTicks(Math.max(1, ...o.stalled), 3).filter((t) => Number.isInteger(t));
+  const stallMax = Math.max(1, stallTicks[stallTicks.length - 1]!);
+  const yTop = (v: number) => top.y + top.h - (v / bpsMax) * top.h;
+  const yBottom = (v: number) => bottom.y + bottom.h - (v / stallMax) * bottom.h;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" data-axis="time" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">`,
+    `<text x="${pad.l}" y="16" font-weight="bold">${escapeHtml(o.title)}</text>`,
+  ];
+  (o.bands ?? []).forEach((b, k) => {
+    if (b.toMs < 0 || b.fromMs > totalMs) return;
+    const bx = xAt(b.fromMs);
+    const bw = Math.max(1, xAt(b.toMs) - bx);
+    parts.push(
+      `<g class="band"><rect x="${bx.toFixed(1)}" y="${top.y}" width="${bw.toFixed(1)}" height="${bottom.y + bottom.h - top.y}" fill="${b.color}" fill-opacity="0.12"><title>${escapeHtml(b.title ?? b.label)}</title></rect>`,
+      `<text x="${(bx + 3).toFixed(1)}" y="${top.y + 12 + (k % 3) * 12}" font-size="10" fill="${b.color}">${escapeHtml(b.label)}</text></g>`,
+    );
+  });
+  for (const p of [top, bottom]) {
+    parts.push(`<rect x="${pad.l}" y="${p.y}" width="${w}" height="${p.h}" fill="none" stroke="#ccc"/>`);
+  }
+  for (const t of bpsTicks) {
+    parts.push(
+      `<text class="tick" x="${pad.l - 6}" y="${(yTop(t) + 4).toFixed(1)}" text-anchor="end" font-size="11">${escapeHtml(formatBps(t))}</text>`,
+    );
+  }
+  for (const t of stallTicks) {
+    parts.push(
+      `<text class="tick" x="${pad.l - 6}" y="${(yBottom(t) + 4).toFixed(1)}" text-anchor="end" font-size="11">${t}</text>`,
+    );
+  }
+  const line = o.deliveredBps.map((v, i) => `${xMid(i).toFixed(1)},${yTop(v).toFixed(1)}`).join(' ');
+  parts.push(
+    `<polyline fill="none" stroke="#1f77b4" stroke-width="1.6" points="${line}"/>`,
+    `<text x="${pad.l + w + 10}" y="${top.y + 14}" font-size="12" fill="#1f77b4">delivered bitrate</text>`,
+    `<text x="${pad.l + w + 10}" y="${top.y + 30}" font-size="11" fill="#555">(all viewers)</text>`,
+  );
+  const bw = w / n;
+  o.stalled.forEach((v, i) => {
+    if (v > 0) {
+      parts.push(
+        `<rect x="${(pad.l + i * bw).toFixed(1)}" y="${yBottom(v).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${(bottom.y + bottom.h - yBottom(v)).toFixed(1)}" fill="#d62728"/>`,
+      );
+    }
+  });
+  parts.push(
+    `<text x="${pad.l + w + 10}" y="${bottom.y + 14}" font-size="12" fill="#d62728">viewers stalled</text>`,
+  );
+  const step = timeStepSec(totalMs / 1000);
+  for (let i = 0; i <= Math.floor(totalMs / 1000 / step); i++) {
+    const tx = xAt(i * step * 1000).toFixed(1);
+    parts.push(
+      `<line x1="${tx}" y1="${bottom.y + bottom.h}" x2="${tx}" y2="${bottom.y + bottom.h + 4}" stroke="#999"/>`,
+      `<text class="tick" x="${tx}" y="${bottom.y + bottom.h + 16}" font-size="11" text-anchor="middle">${timeLabel(i * step)}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${pad.l + w / 2}" y="${height - 4}" font-size="12" text-anchor="middle">time since the first viewer started</text>`,
+  );
+  (o.events ?? []).forEach((e, k) => {
+    if (e.atMs < 0 || e.atMs > totalMs) return;
+    const ex = xAt(e.atMs).toFixed(1);
+    parts.push(
+      `<g class="event"><line x1="${ex}" y1="${top.y - 4}" x2="${ex}" y2="${bottom.y + bottom.h}" stroke="${e.color}" stroke-width="1.5" stroke-dasharray="5,3"><title>${escapeHtml(e.label)}</title></line>`,
+      `<text x="${ex}" y="${top.y - 6 - (k % 2) * 11}" font-size="10" text-anchor="middle" fill="${e.color}">${escapeHtml(e.label)}</text></g>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
