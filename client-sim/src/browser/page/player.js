@@ -185,9 +185,11 @@
     window.__ferry.hls = hls;
   }
 
-  // dash.js errors that end playback; the others (a fragment that failed after its retries,
-  // for instance) are recorded as not fatal, because the player carries on past them.
-  const DASH_FATAL = new Set([10, 11, 19, 20, 23, 25, 26, 27, 31, 32, 33, 34, 35]);
+  // dash.js errors that end playback: the manifest cannot be loaded or parsed, nothing in it
+  // can play, MediaSource refuses the media. The others (a fragment, init or index download
+  // that failed after its retries: 26, 27, 28; a subtitle) are recorded as not fatal, because
+  // the player carries on past them, from another service location if it has one.
+  const DASH_FATAL = new Set([10, 11, 19, 20, 23, 25, 31, 32, 34, 35]);
 
   function startDash() {
     const dashjs = window.dashjs;
