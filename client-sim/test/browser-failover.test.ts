@@ -4,9 +4,10 @@
 // main.m3u8 and dash.js its manifest.mpd in headless Chromium. The appliance the fragments
 // come from is killed (SIGKILL by pid, through the harness) mid-play: both players must play
 // on from the other appliance with no fatal error. Needs ffmpeg and /usr/bin/chromium.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { type Deployment, startDeployment, waitUntil } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +17,7 @@ import {
   manifestUrl,
   type PageMetrics,
   pageMetricsToQoe,
+  runBrowserSim,
 } from '../src/browser/index.js';
 import { waitFor } from './browser-support.js';
 
@@ -146,4 +148,41 @@ describe('hls.js and dash.js play a Ferry title through an appliance kill', () =
       expect(qoe.errors).toEqual([]);
     });
   }, 300_000);
+
+  it('ferry sim --players browser: two players, a table and the report with the raw metrics', async () => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let printed = '';
+    stdout.on('data', (c: Buffer) => {
+      printed += c.toString();
+    });
+    stderr.resume();
+    const report = join(dir, 'browser-report.html');
+    const out = await runBrowserSim(
+      {
+        control: dep!.topo.controlUrl,
+        sessions: 2,
+        duration: 10,
+        titles: titleId,
+        player: 'both',
+        report,
+        token: dep!.topo.operatorToken,
+      },
+      { stdout, stderr, handleSignals: false },
+    );
+    expect(out.sessions.map((s) => s.raw.player)).toEqual(['hls', 'dash']);
+    for (const s of out.sessions) {
+      expect(s.qoe.started, JSON.stringify(s.raw.errors)).toBe(true);
+      expect(s.qoe.titleId).toBe(titleId);
+      expect(s.qoe.segments).toBeGreaterThan(0);
+      // Named by appliance id through control's GET /v1/appliances: only the survivor is left.
+      expect(Object.keys(s.qoe.bytesByAppliance).every((id) => SITES.some((x) => x.id === id))).toBe(true);
+    }
+    expect(printed).toMatch(/browser-hls-1\s+hls\.js 1\.7\.4/);
+    expect(printed).toMatch(/browser-dash-2\s+dash\.js 5\.2\.1/);
+    const json = JSON.parse(await readFile(out.json, 'utf8'));
+    expect(json.summary.sessions).toBe(2);
+    expect(json.browserPlayers.map((b: { id: string }) => b.id)).toEqual(['browser-hls-1', 'browser-dash-2']);
+    expect((await readFile(out.html, 'utf8')).length).toBeGreaterThan(1000);
+  }, 180_000);
 });
