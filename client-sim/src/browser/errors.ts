@@ -10,6 +10,11 @@ export const BrowserErrors = defineErrors('client-sim-browser', {
   ),
   PAGE: spec('FERRY_ERR_SIM_BROWSER_PAGE', 500, 'the player page could not be opened or read'),
   USAGE: spec('FERRY_ERR_SIM_BROWSER_USAGE', 500, 'bad browser player settings'),
+  CONTROL: spec(
+    'FERRY_ERR_SIM_BROWSER_CONTROL',
+    500,
+    "control is unreachable or does not give a title's HLS/DASH manifest",
+  ),
 });
 
 export type BrowserErrorCode = (typeof BrowserErrors)[keyof typeof BrowserErrors]['code'];

@@ -127,6 +127,9 @@ export async function runBrowserSim(
     process.once('SIGTERM', onSignal);
   }
   const plays = planPlays(control, titleIds, sessions, player);
+  // Checked before Chromium starts, as the simulated fleet checks its titles: a wrong URL or
+  // a title without media is a setup mistake, not N viewers' failures.
+  for (const src of new Set(plays.map((p) => p.src))) await checkManifest(src);
   const players = await BrowserPlayers.launch(flags.chromium ? { executablePath: flags.chromium } : {});
   const startedAt = Date.now();
   try {
@@ -183,6 +186,21 @@ export async function runBrowserSim(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await players.close();
+  }
+}
+
+async function checkManifest(src: string): Promise<void> {
+  let status: number;
+  let body = '';
+  try {
+    const res = await fetch(src, { signal: AbortSignal.timeout(10_000) });
+    status = res.status;
+    body = await res.text();
+  } catch (err) {
+    throw new BrowserSimError('FERRY_ERR_SIM_BROWSER_CONTROL', `${src}: ${String(err)}`, { cause: err });
+  }
+  if (status !== 200) {
+    throw new BrowserSimError('FERRY_ERR_SIM_BROWSER_CONTROL', `${src}: ${status} ${body.slice(0, 300)}`);
   }
 }
 
