@@ -1,6 +1,7 @@
 // @ferry/client-sim: simulated devices that steer, play with adaptive bitrate, fail over
 // down the ranked URLs and record what a viewer would have seen.
 export * from './abr/index.js';
+export * from './audience/index.js';
 export * from './errors.js';
 export * from './fleet/cli.js';
 export * from './fleet/fleet.js';
