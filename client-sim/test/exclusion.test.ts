@@ -16,7 +16,12 @@ describe('appliance exclusion', () => {
     expect(lengths).toEqual([5000, 10_000, 20_000, 40_000, 60_000, 60_000]);
     x.succeed('a');
     expect(x.isExcluded('a')).toBe(false);
-    expect(x.fail('a', 'timeout')).toMatchObject({ applianceId: 'a', forMs: 5000, reason: 'timeout', atMs: 0 });
+    expect(x.fail('a', 'timeout')).toMatchObject({
+      applianceId: 'a',
+      forMs: 5000,
+      reason: 'timeout',
+      atMs: 0,
+    });
   });
 
   it('skips excluded URLs in rank order, and ends an exclusion on time', () => {

@@ -72,13 +72,20 @@ describe('access-network presets and mixes', () => {
     // Mean-reverting: the walk's median stays near the viewer's bandwidth.
     expect(median(walk)).toBeGreaterThan(net.downBps * 0.6);
     expect(median(walk)).toBeLessThan(net.downBps * 1.6);
-    const fixed = new BandwidthSchedule(drawNetwork(NETWORK_PRESETS['fibre']!, seededRandom('f')), seededRandom);
+    const fixed = new BandwidthSchedule(
+      drawNetwork(NETWORK_PRESETS['fibre']!, seededRandom('f')),
+      seededRandom,
+    );
     expect(fixed.bpsAt(0)).toBe(fixed.bpsAt(60_000));
   });
 
   it('token bucket: a burst passes, then the debt is waited off at the rate', () => {
     let t = 0;
-    const bucket = new TokenBucket(() => 8_000_000, 16_384, () => t);
+    const bucket = new TokenBucket(
+      () => 8_000_000,
+      16_384,
+      () => t,
+    );
     expect(bucket.debit(16_384)).toBe(0);
     // 1 MB at 1 MB/s: one second of debt.
     expect(bucket.debit(1_000_000)).toBeCloseTo(1000, 6);

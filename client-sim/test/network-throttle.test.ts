@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessLink } from '../src/network/link.js';
 import { readThrottled } from '../src/network/throttled-read.js';
 import { TokenBucket } from '../src/network/token-bucket.js';
+import { systemClock } from '../src/player/clock.js';
 import { SegmentFailover } from '../src/player/failover.js';
 import { fetchRange } from '../src/player/segment-fetch.js';
-import { systemClock } from '../src/player/clock.js';
 
 const BODY = 1_000_000;
 const CHUNK = 16 * 1024;

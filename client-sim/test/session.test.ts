@@ -67,7 +67,9 @@ describe('a session against a live appliance', () => {
     expect(qoe.skips).toBeGreaterThanOrEqual(segments - 1);
     expect(qoe.failoverMarks).toHaveLength(1);
     expect(qoe.failoverMarks[0]).toMatchObject({ from: 'dead-1', to: 'edge-1', reason: 'error' });
-    expect(qoe.exclusions).toEqual([expect.objectContaining({ applianceId: 'dead-1', forMs: 5000, reason: 'error' })]);
+    expect(qoe.exclusions).toEqual([
+      expect.objectContaining({ applianceId: 'dead-1', forMs: 5000, reason: 'error' }),
+    ]);
     // The run's 8 s end it (durationSec; no watch time given).
     expect(qoe.endReason).toBe('stopped');
     expect(qoe.downloads.every((d) => d.applianceId === 'edge-1')).toBe(true);
