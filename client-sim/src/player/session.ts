@@ -301,16 +301,22 @@ export async function runSession(opts: SessionOptions): Promise<SessionQoe> {
       if (seg >= steered.ladder[0]!.segments.length) {
         // Everything up to the end is buffered: play it out, unless a seek comes first.
         const tail = buffer.timeToEmptyMs();
-        const wait = Math.min(untilSeekMs(), Number.isFinite(tail) ? tail : 0);
-        if (wait > 0) await pause(wait);
-        if (stop.aborted || untilSeekMs() <= 0) continue;
+        const tailMs = Number.isFinite(tail) ? tail : 0;
+        const toSeek = untilSeekMs();
+        if (toSeek <= tailMs) {
+          // (+1 ms: a timer may fire a little early on the monotonic clock)
+          await pause(Math.max(0, toSeek) + 1);
+          continue;
+        }
+        if (tailMs > 0) await pause(tailMs);
+        if (stop.aborted) continue;
         titleEnded = true;
         break;
       }
       const durationSec = steered.ladder[0]!.segments[seg]!.durationSec;
       const room = buffer.waitForRoomMs(durationSec);
       if (room > 0) {
-        await pause(Math.min(room, untilSeekMs()));
+        await pause(Math.min(room, untilSeekMs() + 1));
         continue;
       }
       if (stop.aborted) break;
