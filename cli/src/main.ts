@@ -397,7 +397,7 @@ export function buildProgram(): Command {
       'poisson arrivals: the rate at the end of the ramp over the rate at its start (default 3)',
     )
     .option('--zipf <s>', 'Zipf exponent of title popularity, 0 = uniform (default 0.9)')
-    .option('--watch-mean <seconds>', 'mean watch time, log-normal (default: the run duration)')
+    .option('--watch-mean <seconds>', 'mean watch time, log-normal (default: 1.5 × the run duration)')
     .option('--resume <share>', 'share of viewers that start mid-title (default 0.2)')
     .option('--seeks-per-min <n>', 'seeks per minute of watching (default 0.3)')
     .option('--no-abandon', 'viewers never give up on a slow startup or a long stall')

@@ -62,7 +62,9 @@ export function planAudience(input: PlanInput): ViewerPlan[] {
   const rPatience = stream('patience');
   const rStart = stream('start');
   const rSeek = stream('seeks');
-  const watchMean = s.watchMeanSec ?? input.durationSec;
+  // Default 1.5 × the run: about half the viewers mean to stay past its end, so most are
+  // still there when something happens mid-run, and some leave on their own before.
+  const watchMean = s.watchMeanSec ?? 1.5 * input.durationSec;
   // Log-normal with this mean: median = mean / e^(σ²/2).
   const watchMedian = watchMean / Math.exp((s.watchSigma * s.watchSigma) / 2);
   const plans: ViewerPlan[] = [];

@@ -10,7 +10,7 @@ export interface AudienceSettings {
   rampFactor: number;
   /** Zipf exponent of title choice */
   zipf: number;
-  /** mean watch time, seconds (log-normal, sigma `watchSigma`); default: the run's duration */
+  /** mean watch time, seconds (log-normal, sigma `watchSigma`); default 1.5 × the run's duration */
   watchMeanSec?: number;
   watchSigma: number;
   /** share of viewers that resume mid-title (start at 10–90 % of it) */
@@ -30,7 +30,7 @@ export const DEFAULT_AUDIENCE: AudienceSettings = {
   arrivals: 'poisson',
   rampFactor: 3,
   zipf: 0.9,
-  watchSigma: 1,
+  watchSigma: 0.8,
   resumeShare: 0.2,
   seeksPerMin: 0.3,
   startupAbandon: true,

@@ -39,7 +39,7 @@ export const NETWORK_PRESETS: Readonly<Record<string, NetworkPreset>> = {
     medianBps: 8 * MBPS,
     sigma: 0.8,
     rttMs: 50,
-    variability: { stepSec: 5, sigma: 0.35 },
+    variability: { stepSec: 4, sigma: 0.6 },
   },
   dsl: { name: 'dsl', medianBps: 10 * MBPS, sigma: 0.5, rttMs: 25, variability: { stepSec: 10, sigma: 0.1 } },
   cable: { name: 'cable', medianBps: 100 * MBPS, sigma: 0.6, rttMs: 15 },
