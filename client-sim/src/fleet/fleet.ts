@@ -111,6 +111,12 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       `ramp must be >= 0 and below the duration, got ${rampSec}`,
     );
   }
+  if (opts.plan && opts.plan.length < opts.sessions) {
+    throw new FleetSetupError(
+      'FERRY_ERR_SIM_USAGE',
+      `the audience plan has ${opts.plan.length} viewers for ${opts.sessions} sessions`,
+    );
+  }
   const addresses = opts.sourceCidr ? sourceAddresses(opts.sourceCidr, opts.sessions) : [];
   // Fails fast (control unreachable, unknown title) before any viewer starts.
   const setupPool = new Agent({ connections: 1 });
