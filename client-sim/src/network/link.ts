@@ -8,19 +8,17 @@ export class AccessLink {
   readonly bucket: TokenBucket;
   readonly rttMs: number;
   private readonly schedule: BandwidthSchedule;
+  private readonly startedAt: number;
 
   constructor(
     readonly network: ViewerNetwork,
     private readonly now: () => number = () => performance.now(),
   ) {
-    const t0 = now();
+    this.startedAt = now();
     this.schedule = new BandwidthSchedule(network, seededRandom);
     this.rttMs = network.rttMs;
-    this.bucket = new TokenBucket(() => this.schedule.bpsAt(this.now() - t0), undefined, now);
-    this.startedAt = t0;
+    this.bucket = new TokenBucket(() => this.currentBps(), undefined, now);
   }
-
-  private readonly startedAt: number;
 
   /** The link's bandwidth now, bits per second. */
   currentBps(): number {
