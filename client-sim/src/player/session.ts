@@ -375,6 +375,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionQoe> {
   qoe.stallMs = stats.stallMs;
   qoe.playedSec = stats.playedSec;
   qoe.stalls = stats.stalls;
+  qoe.seekWaits = stats.seekWaits;
   qoe.endReason = endReason({
     abandoned,
     titleEnded,
