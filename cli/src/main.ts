@@ -420,6 +420,21 @@ export function buildProgram(): Command {
       'operator token of role viewer or higher, for --chaos-from-control (default: $FERRY_TOKEN)',
     )
     .option(
+      '--networks <mix>',
+      'access networks by share, NAME:SHARE,… of mobile, dsl, cable, fibre, congested; or none (default mobile:25,dsl:20,cable:35,fibre:20)',
+    )
+    .option('--arrivals <model>', 'poisson (rate ramps up over --ramp) or even (default poisson)')
+    .option(
+      '--ramp-factor <x>',
+      'poisson arrivals: the rate at the end of the ramp over the rate at its start (default 3)',
+    )
+    .option('--zipf <s>', 'Zipf exponent of title popularity, 0 = uniform (default 0.9)')
+    .option('--watch-mean <seconds>', 'mean watch time, log-normal (default: 1.5 × the run duration)')
+    .option('--resume <share>', 'share of viewers that start mid-title (default 0.2)')
+    .option('--seeks-per-min <n>', 'seeks per minute of watching (default 0.3)')
+    .option('--no-abandon', 'viewers never give up on a slow startup or a long stall')
+    .option('--seed <text>', 'seed of the audience plan (default ferry)')
+    .option(
       '--players <kind>',
       'sim: simulated viewers; browser: real hls.js/dash.js players in headless Chromium (a 2-core machine holds about 6 at 720p)',
       'sim',

@@ -74,4 +74,30 @@ describe('buffer model', () => {
     clock.advance(1000);
     expect(b.timeToEmptyMs()).toBe(4000);
   });
+  it('a seek flushes the buffer and waits apart from stalls; a stall in progress ends at the seek', () => {
+    const clock = new ManualClock();
+    const b = new BufferModel(clock, { startupSec: 2, rebufferSec: 2 });
+    b.append(4);
+    clock.advance(1000);
+    b.seek();
+    expect(b.state).toBe('seeking');
+    expect(b.bufferSec).toBe(0);
+    clock.advance(700);
+    expect(b.timeToEmptyMs()).toBe(Number.POSITIVE_INFINITY);
+    b.append(2);
+    expect(b.state).toBe('playing');
+    let st = b.stats();
+    expect(st.stallCount).toBe(0);
+    expect(st.seekWaits).toEqual([{ startMs: 1000, endMs: 1700 }]);
+    expect(st.seekWaitMs).toBe(700);
+    // Run dry: a stall; a seek during it ends the stall there and starts a seek wait.
+    clock.advance(3000);
+    expect(b.state).toBe('stalled');
+    b.seek();
+    st = b.stats();
+    expect(st.stalls).toEqual([{ startMs: 3700, endMs: 4700 }]);
+    expect(st.stallMs).toBe(1000);
+    expect(st.seekWaits).toHaveLength(2);
+    expect(b.stallingForMs()).toBe(0);
+  });
 });

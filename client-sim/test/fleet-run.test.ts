@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import type { RunningAppliance } from '@ferry/appliance';
 import type { CatalogTitle } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planAudience } from '../src/audience/plan.js';
 import { runSim } from '../src/fleet/cli.js';
 import { fleetTotals } from '../src/fleet/summary.js';
 import type { FleetReport } from '../src/report/aggregate.js';
@@ -125,6 +126,14 @@ describe('ferry sim', () => {
     const parsed = JSON.parse(readFileSync(json, 'utf8')) as FleetReport;
     expect(parsed.summary).toEqual(JSON.parse(JSON.stringify(summary)));
     expect(readFileSync(html, 'utf8')).toContain('<svg');
+    // The default audience: viewers on the default network mix, each with an end reason,
+    // and the settings in force in the JSON's run block.
+    for (const s of sessions) {
+      expect(['mobile', 'dsl', 'cable', 'fibre']).toContain(s.network?.profile);
+      expect(['watched', 'stopped', 'title-end']).toContain(s.endReason);
+    }
+    const run = (parsed as unknown as { run: { audience: Record<string, unknown> } }).run;
+    expect(run.audience).toMatchObject({ arrivals: 'poisson', zipf: 0.9, seed: 'ferry' });
 
     const table = stdout.text();
     expect(table).toMatch(/startup p50 \/ p95/);
@@ -159,6 +168,9 @@ describe('ferry sim', () => {
     expect(result.report.summary.bytes).toBe(sessions.reduce((a, s) => a + s.bytes, 0));
     const parsed = JSON.parse(readFileSync(json, 'utf8')) as { run: { workers: number } };
     expect(parsed.run.workers).toBe(2);
+    // One plan for both threads: each session has the network the planner gave it.
+    const plan = planAudience({ sessions: 10, durationSec: 4, rampSec: 0.5, titleIds: [title.id] });
+    expect(sessions.map((s) => s.network?.downBps)).toEqual(plan.map((p) => p.network?.downBps));
   }, 30_000);
 
   it('refuses to start when control is unreachable', async () => {

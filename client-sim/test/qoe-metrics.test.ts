@@ -28,17 +28,17 @@ describe('start outcomes', () => {
 
 describe('per-session metrics', () => {
   it('counts rebuffering, ratio and frequency, and leaves seek waiting out', () => {
-    // 90 s played; stalls of 2 s at 10 s, 1 s at 40 s (a seek at 40 s: its waiting), 3 s at 60 s.
+    // 90 s played; stalls of 2 s at 10 s and 3 s at 60 s; a seek at 40 s and 1 s of waiting after it.
     const m = sessionMetrics(
       qoe({
         playedSec: 90,
         durationMs: 100_000,
         stalls: [
           { startMs: 10_000, endMs: 12_000 },
-          { startMs: 40_050, endMs: 41_050 },
           { startMs: 60_000, endMs: 63_000 },
         ],
         seeks: [{ atMs: 40_000, fromSec: 30, toSec: 300 }],
+        seekWaits: [{ startMs: 40_000, endMs: 41_000 }],
         switches: 3,
         avgBitrate: 4_000_000,
       }),

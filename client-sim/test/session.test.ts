@@ -50,16 +50,28 @@ describe('a session against a live appliance', () => {
     });
     const segments = title.streams[0]!.segments.length;
     expect(qoe.errors).toEqual([]);
-    expect(control.requests).toEqual([{ titleId: title.id, remoteAddress: '127.0.0.1' }]);
+    // One steer, and perhaps one more when the exclusion ends (before retrying dead-1).
+    expect(control.requests.length).toBeGreaterThanOrEqual(1);
+    expect(control.requests.length).toBeLessThanOrEqual(2);
+    expect(control.requests[0]).toEqual({ titleId: title.id, remoteAddress: '127.0.0.1' });
     expect(qoe.started).toBe(true);
     expect(qoe.startupMs).toBeLessThan(5000);
     expect(qoe.stallCount).toBe(0);
     expect(qoe.segments).toBe(segments);
     expect(qoe.bytesByAppliance['edge-1']).toBeGreaterThan(0);
     expect(qoe.bytesByAppliance['dead-1']).toBeUndefined();
-    // Every segment tries rank 1 first, so every segment fails over once.
-    expect(qoe.failovers).toBe(segments);
+    // The dead rank 1 fails once and is then excluded: later segments skip it.
+    expect(qoe.failovers).toBe(1);
+    expect(qoe.failedFetches).toBe(1);
+    expect(qoe.retries).toBe(1);
+    expect(qoe.skips).toBeGreaterThanOrEqual(segments - 1);
+    expect(qoe.failoverMarks).toHaveLength(1);
     expect(qoe.failoverMarks[0]).toMatchObject({ from: 'dead-1', to: 'edge-1', reason: 'error' });
+    expect(qoe.exclusions).toEqual([
+      expect.objectContaining({ applianceId: 'dead-1', forMs: 5000, reason: 'error' }),
+    ]);
+    // The run's 8 s end it (durationSec; no watch time given).
+    expect(qoe.endReason).toBe('stopped');
     expect(qoe.downloads.every((d) => d.applianceId === 'edge-1')).toBe(true);
     // Loopback is fast: the throughput rule climbs off the lowest rung after one sample.
     expect(qoe.avgBitrate).toBeGreaterThan(title.streams[0]!.bitrate);
@@ -83,6 +95,8 @@ describe('a session against a live appliance', () => {
     expect(qoe.errors.length).toBeGreaterThan(0);
     expect(qoe.errors.every((e) => e.code === 'FERRY_ERR_SIM_SEGMENT')).toBe(true);
     expect(qoe.bytes).toBe(0);
+    expect(qoe.endReason).toBe('start-failed');
+    expect(qoe.failedFetches).toBe(qoe.failoverMarks.length);
   }, 20_000);
 
   it('records a steering failure when control is unreachable', async () => {
@@ -102,6 +116,9 @@ describe('a session against a live appliance', () => {
       titleId: title.id,
       durationSec: 8,
       failover: { requestTimeoutMs: 1000, graceMs: 300 },
+      // Exclusion off in effect (1 ms), so every segment tries the congested rank 1 again
+      // and both verdicts are seen.
+      exclusion: { baseMs: 1, maxMs: 1 },
     });
     expect(qoe.errors).toEqual([]);
     expect(qoe.started).toBe(true);

@@ -1,8 +1,18 @@
 // An audience of simulated viewers for the demo and the failover benchmark: each viewer
-// is one player session bound to its own source address in its network, arriving over
-// the first seconds of the run.
+// is one player session bound to its own source address in its network, planned by
+// client-sim's audience planner (Poisson arrivals over the first seconds of the run, Zipf
+// title choice, access networks, watch time, abandonment, resumes and seeks), the same
+// planner and defaults `ferry sim` uses.
 import { setMaxListeners } from 'node:events';
-import { runSession, type SessionQoe } from '@ferry/client-sim';
+import {
+  type AudienceSettings,
+  type ExclusionConfig,
+  planAudience,
+  rankTitles,
+  runSession,
+  type SessionQoe,
+  type ViewerPlan,
+} from '@ferry/client-sim';
 import type { Catalog } from '@ferry/protocol';
 
 export interface AudienceOptions {
@@ -12,6 +22,11 @@ export interface AudienceOptions {
   durationSec: number;
   /** source address of viewer i */
   addressOf(i: number): string;
+  /** audience settings over the planner's defaults (networks, arrivals, zipf, seed, …) */
+  audience?: Partial<AudienceSettings>;
+  /** a plan made beforehand; overrides `audience` */
+  plan?: readonly ViewerPlan[];
+  exclusion?: Partial<ExclusionConfig>;
   signal?: AbortSignal;
 }
 
@@ -21,23 +36,48 @@ export function demoViewerAddress(i: number): string {
   return `127.${east ? 64 : 65}.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
 }
 
+/** Arrivals are spread over the first tenth of the run, at most 5 s. */
+export function audienceRampSec(durationSec: number): number {
+  return Math.min(5, durationSec / 10);
+}
+
+export function planViewers(opts: AudienceOptions): readonly ViewerPlan[] {
+  return (
+    opts.plan ??
+    planAudience({
+      sessions: opts.sessions,
+      durationSec: opts.durationSec,
+      rampSec: audienceRampSec(opts.durationSec),
+      titleIds: rankTitles(opts.catalog.titles),
+      ...(opts.audience ? { settings: opts.audience } : {}),
+    })
+  );
+}
+
 export async function playViewers(opts: AudienceOptions): Promise<SessionQoe[]> {
   // Every viewer listens on the one stop signal.
   if (opts.signal) setMaxListeners(opts.sessions + 10, opts.signal);
+  const plan = planViewers(opts);
   const runs: Promise<SessionQoe>[] = [];
-  const rampMs = Math.min(5000, (opts.durationSec * 1000) / 10);
-  for (let i = 0; i < opts.sessions && !opts.signal?.aborted; i++) {
-    const title = opts.catalog.titles[i % opts.catalog.titles.length]!;
-    const delayMs = rampMs * (i / Math.max(1, opts.sessions));
+  for (const p of plan) {
+    if (opts.signal?.aborted) break;
+    const delayMs = p.startSec * 1000;
     runs.push(
       new Promise<void>((r) => setTimeout(r, delayMs)).then(() =>
         runSession({
-          id: `viewer-${i + 1}`,
+          id: `viewer-${p.index + 1}`,
           control: opts.control,
-          titleId: title.id,
+          titleId: p.titleId,
           durationSec: Math.max(1, opts.durationSec - delayMs / 1000),
-          localAddress: opts.addressOf(i),
-          signal: opts.signal,
+          localAddress: opts.addressOf(p.index),
+          watchSec: p.watchSec,
+          startFraction: p.startFraction,
+          seeks: p.seeks,
+          ...(p.network ? { network: p.network } : {}),
+          ...(p.startupPatienceSec !== undefined ? { startupPatienceSec: p.startupPatienceSec } : {}),
+          ...(p.stallPatienceSec !== undefined ? { stallPatienceSec: p.stallPatienceSec } : {}),
+          ...(opts.exclusion ? { exclusion: opts.exclusion } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
         }),
       ),
     );

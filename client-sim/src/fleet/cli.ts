@@ -6,6 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { ChaosExperiment } from '@ferry/protocol';
+import { type AudienceSettings, audienceSettings } from '../audience/settings.js';
+import { parseNetworkMix } from '../network/mix.js';
 import { buildReport } from '../report/aggregate.js';
 import { fetchChaosExperiments } from '../report/chaos-fetch.js';
 import type { ExperimentReport } from '../report/chaos-report.js';
@@ -35,6 +37,54 @@ export interface SimFlags {
   chaosFromControl?: boolean;
   /** operator token for --chaos-from-control; default $FERRY_TOKEN */
   token?: string;
+  /** access-network mix, e.g. `mobile:25,dsl:20,cable:35,fibre:20`, or `none` (unshaped) */
+  networks?: string;
+  /** `poisson` (default) or `even` */
+  arrivals?: string;
+  /** how many times the arrival rate grows over the ramp */
+  rampFactor?: number | string;
+  /** Zipf exponent of title choice */
+  zipf?: number | string;
+  /** mean watch time, seconds; default the run's duration */
+  watchMean?: number | string;
+  /** share of viewers resuming mid-title */
+  resume?: number | string;
+  /** seeks per minute of watching */
+  seeksPerMin?: number | string;
+  /** false: viewers never give up (commander's --no-abandon) */
+  abandon?: boolean;
+  /** seed of the audience plan */
+  seed?: string;
+}
+
+/** The audience flags as planner settings, each checked (usage errors name the flag). */
+export function audienceFromFlags(flags: SimFlags): Partial<AudienceSettings> {
+  const out: Partial<AudienceSettings> = {};
+  if (flags.networks !== undefined) {
+    out.networks = flags.networks.trim() === 'none' ? null : parseNetworkMix(flags.networks);
+  }
+  if (flags.arrivals !== undefined) {
+    if (flags.arrivals !== 'poisson' && flags.arrivals !== 'even') {
+      throw usage(`--arrivals must be poisson or even, got "${flags.arrivals}"`);
+    }
+    out.arrivals = flags.arrivals;
+  }
+  if (flags.rampFactor !== undefined) out.rampFactor = number('ramp-factor', flags.rampFactor, 0.01, false);
+  if (flags.zipf !== undefined) out.zipf = number('zipf', flags.zipf, 0, false);
+  if (flags.watchMean !== undefined) out.watchMeanSec = number('watch-mean', flags.watchMean, 1, false);
+  if (flags.resume !== undefined) out.resumeShare = number('resume', flags.resume, 0, false);
+  if (flags.seeksPerMin !== undefined) out.seeksPerMin = number('seeks-per-min', flags.seeksPerMin, 0, false);
+  if (flags.abandon === false) {
+    out.startupAbandon = false;
+    out.stallPatienceSec = undefined;
+  }
+  if (flags.seed !== undefined) {
+    if (flags.seed.trim() === '') throw usage('--seed must not be empty');
+    out.seed = flags.seed;
+  }
+  // Range checks (zipf <= 5, resume <= 1, …) with the same messages as any other caller.
+  audienceSettings(out);
+  return out;
 }
 
 /** Sessions one event loop holds without distorting what it measures (docs/client-sim.md). */
@@ -101,6 +151,7 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
     flags.workers === undefined
       ? Math.min(availableParallelism(), Math.ceil(sessions / SESSIONS_PER_THREAD))
       : number('workers', flags.workers, 1, true);
+  const audience = audienceFromFlags(flags);
   const reportPath = resolve(flags.report ?? 'sim-report.html');
   const controlUrl = control.toString().replace(/\/$/, '');
   const token = flags.token ?? process.env['FERRY_TOKEN'];
@@ -141,6 +192,7 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
       durationSec,
       titleIds,
       rampSec,
+      audience,
       ...(flags.sourceCidr ? { sourceCidr: flags.sourceCidr } : {}),
       onProgress,
       signal: abort.signal,
@@ -174,6 +226,7 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
       sourceAddresses: result.sourceAddresses,
       titles: titleIds,
       workers,
+      audience: describeAudience(audience),
       selfLoad: result.selfLoad,
       chaosFromControl: flags.chaosFromControl === true,
       startedAtMs: runStartMs,
@@ -196,4 +249,13 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
     throw chaosError;
   }
   return { result, html, json, ...(fleetReport.experiments ? { experiments: fleetReport.experiments } : {}) };
+}
+
+/** The audience settings in force, as plain JSON for the report's `run` block. */
+function describeAudience(partial: Partial<AudienceSettings>) {
+  const s = audienceSettings(partial);
+  return {
+    ...s,
+    networks: s.networks ? s.networks.map((e) => ({ name: e.preset.name, share: e.share })) : null,
+  };
 }

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { Agent } from 'undici';
 import type { SessionQoe } from '../player/qoe.js';
 import { buildReport } from '../report/aggregate.js';
 import {
@@ -14,12 +15,14 @@ import {
   type FleetOptions,
   type FleetProgress,
   type FleetResult,
+  fleetPlan,
   runFleet,
 } from './fleet.js';
 import type { LiveSnapshot } from './live.js';
 import { type SelfLoad, watchSelfLoad } from './self-load.js';
 import { type FleetSetupCode, FleetSetupError } from './setup-error.js';
 import { sourceAddresses } from './source-addresses.js';
+import { fetchTitles } from './titles.js';
 import type { ToWorker, WorkerOptions } from './worker.js';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -45,7 +48,11 @@ function startWorker(data: WorkerOptions): Worker {
 export async function runFleetThreads(opts: FleetOptions & { workers: number }): Promise<FleetResult> {
   const { workers: count, onProgress, signal, ...rest } = opts;
   if (count <= 1) return runFleet(opts);
-  const data = (index: number): WorkerOptions => ({ ...rest, shard: { index, count } });
+  // One plan for every worker: the same seed gives the same audience however it is split.
+  const setupPool = new Agent({ connections: 1 });
+  const titles = await fetchTitles(opts.control, opts.titleIds, setupPool).finally(() => setupPool.destroy());
+  const plan = opts.plan ?? fleetPlan(opts, titles, opts.rampSec ?? defaultRampSec(opts.durationSec));
+  const data = (index: number): WorkerOptions => ({ ...rest, plan, shard: { index, count } });
   const workers = Array.from({ length: count }, (_, i) => startWorker(data(i)));
   const latest: (FleetProgress | undefined)[] = new Array(count).fill(undefined);
   const load = watchSelfLoad();

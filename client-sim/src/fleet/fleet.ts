@@ -4,9 +4,14 @@
 // up. The QoE records become one FleetReport.
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CatalogTitle } from '@ferry/protocol';
 import { Agent } from 'undici';
 import type { AbrConfig } from '../abr/choose-bitrate.js';
+import { planAudience, type ViewerPlan } from '../audience/plan.js';
+import type { AudienceSettings } from '../audience/settings.js';
+import { rankTitles } from '../audience/zipf.js';
 import type { BufferConfig } from '../player/buffer.js';
+import type { ExclusionConfig } from '../player/exclusion.js';
 import type { FailoverConfig } from '../player/failover.js';
 import type { SessionQoe } from '../player/qoe.js';
 import { runSession } from '../player/session.js';
@@ -34,7 +39,12 @@ export interface FleetOptions {
   connectionsPerOrigin?: number;
   buffer?: Partial<BufferConfig>;
   failover?: Partial<FailoverConfig>;
+  exclusion?: Partial<ExclusionConfig>;
   abr?: AbrConfig;
+  /** who arrives when, watching what over which network; defaults in audience/settings.ts */
+  audience?: Partial<AudienceSettings>;
+  /** the audience already planned (fleet-threads plans once for every worker) */
+  plan?: readonly ViewerPlan[];
   /** called once a second with live counts */
   onProgress?: (p: FleetProgress) => void;
   progressEveryMs?: number;
@@ -68,6 +78,21 @@ export function defaultRampSec(durationSec: number): number {
   return Math.min(durationSec / 4, 10);
 }
 
+/** The run's audience: titles ranked by popularity, then planned (seeded, pure). */
+export function fleetPlan(
+  opts: FleetOptions,
+  titles: readonly CatalogTitle[],
+  rampSec: number,
+): ViewerPlan[] {
+  return planAudience({
+    sessions: opts.sessions,
+    durationSec: opts.durationSec,
+    rampSec,
+    titleIds: rankTitles(titles),
+    ...(opts.audience ? { settings: opts.audience } : {}),
+  });
+}
+
 export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   if (!Number.isInteger(opts.sessions) || opts.sessions <= 0) {
     throw new FleetSetupError(
@@ -86,11 +111,18 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       `ramp must be >= 0 and below the duration, got ${rampSec}`,
     );
   }
+  if (opts.plan && opts.plan.length < opts.sessions) {
+    throw new FleetSetupError(
+      'FERRY_ERR_SIM_USAGE',
+      `the audience plan has ${opts.plan.length} viewers for ${opts.sessions} sessions`,
+    );
+  }
   const addresses = opts.sourceCidr ? sourceAddresses(opts.sourceCidr, opts.sessions) : [];
   // Fails fast (control unreachable, unknown title) before any viewer starts.
   const setupPool = new Agent({ connections: 1 });
   const titles = await fetchTitles(opts.control, opts.titleIds, setupPool).finally(() => setupPool.destroy());
   const index = segmentIndex(titles);
+  const plan = opts.plan ?? fleetPlan(opts, titles, rampSec);
 
   const pools = new Map<string, Agent>();
   const poolFor = (address: string | undefined): Agent => {
@@ -136,7 +168,8 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   try {
     const shard = opts.shard ?? { index: 0, count: 1 };
     for (let i = shard.index; i < opts.sessions && !stop.signal.aborted; i += shard.count) {
-      const startAt = t0 + (rampSec * 1000 * i) / opts.sessions;
+      const planned = plan[i]!;
+      const startAt = t0 + planned.startSec * 1000;
       const wait = startAt - Date.now();
       if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
       if (stop.signal.aborted) break;
@@ -149,13 +182,22 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
       results.push(
         runSession({
           control: opts.control,
-          titleId: opts.titleIds[i % opts.titleIds.length]!,
+          titleId: planned.titleId,
           durationSec: remainingSec,
+          watchSec: planned.watchSec,
+          startFraction: planned.startFraction,
+          seeks: planned.seeks,
+          ...(planned.network ? { network: planned.network } : {}),
+          ...(planned.startupPatienceSec !== undefined
+            ? { startupPatienceSec: planned.startupPatienceSec }
+            : {}),
+          ...(planned.stallPatienceSec !== undefined ? { stallPatienceSec: planned.stallPatienceSec } : {}),
           id: `s${i + 1}`,
           ...(address ? { localAddress: address } : {}),
           dispatcher: viewer.wrap(poolFor(address)),
           ...(opts.buffer ? { buffer: opts.buffer } : {}),
           ...(opts.failover ? { failover: opts.failover } : {}),
+          ...(opts.exclusion ? { exclusion: opts.exclusion } : {}),
           ...(opts.abr ? { abr: opts.abr } : {}),
           signal: stop.signal,
         }).then((qoe) => {

@@ -4,6 +4,9 @@
 // empty buffer is a stall, and playback resumes only after `rebufferSec` is back, as
 // players do to avoid stalling again at once (dash.js waits for a segment, ExoPlayer for
 // 5 s by default). Fetching pauses while the buffer is at `maxBufferSec`.
+// A seek flushes the buffer and waits for `rebufferSec` at the new position; that wait is
+// kept apart from stalls (CTA-2066 does not count seek-induced waiting as rebuffering), in
+// `seekWaits`, so a report can tell the two apart.
 
 import type { Clock } from './clock.js';
 
@@ -15,7 +18,7 @@ export interface BufferConfig {
 
 export const DEFAULT_BUFFER_CONFIG: BufferConfig = { startupSec: 4, rebufferSec: 4, maxBufferSec: 30 };
 
-export type PlaybackState = 'startup' | 'playing' | 'stalled' | 'ended';
+export type PlaybackState = 'startup' | 'playing' | 'stalled' | 'seeking' | 'ended';
 
 export interface Stall {
   /** ms since session start */
@@ -32,6 +35,9 @@ export interface BufferStats {
   playedSec: number;
   bufferSec: number;
   stalls: Stall[];
+  /** waits after seeks (not stalls); same shape as a stall */
+  seekWaits: Stall[];
+  seekWaitMs: number;
 }
 
 export class BufferModel {
@@ -45,6 +51,8 @@ export class BufferModel {
   private played = 0;
   private stalledMs = 0;
   private readonly stallList: Stall[] = [];
+  private readonly seekList: Stall[] = [];
+  private seekMs = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -106,9 +114,46 @@ export class BufferModel {
       const stall = this.stallList[this.stallList.length - 1]!;
       stall.endMs = now - this.startedAt;
       this.stalledMs += stall.endMs - stall.startMs;
+    } else if (this.playing === 'seeking' && ready(this.config.rebufferSec)) {
+      this.playing = 'playing';
+      const wait = this.seekList[this.seekList.length - 1]!;
+      wait.endMs = now - this.startedAt;
+      this.seekMs += wait.endMs - wait.startMs;
     } else if (this.contentEnded && this.level === 0 && this.playing !== 'playing') {
       this.playing = 'ended';
     }
+  }
+
+  /**
+   * The viewer jumped elsewhere in the title: the buffer is flushed, a stall in progress
+   * ends here, and playback waits for `rebufferSec` at the new position (a seek wait, not a
+   * stall). Before the first start a seek only flushes: startup goes on.
+   */
+  seek(): void {
+    this.update();
+    this.level = 0;
+    this.contentEnded = false;
+    const now = this.clock.now() - this.startedAt;
+    if (this.playing === 'startup') return;
+    if (this.playing === 'stalled') {
+      const stall = this.stallList[this.stallList.length - 1]!;
+      stall.endMs = now;
+      this.stalledMs += stall.endMs - stall.startMs;
+    }
+    if (this.playing === 'seeking') {
+      const wait = this.seekList[this.seekList.length - 1]!;
+      wait.endMs = now;
+      this.seekMs += wait.endMs - wait.startMs;
+    }
+    this.playing = 'seeking';
+    this.seekList.push({ startMs: now });
+  }
+
+  /** ms the current stall has lasted; 0 when not stalled. */
+  stallingForMs(): number {
+    this.update();
+    const open = this.stallList[this.stallList.length - 1];
+    return this.playing === 'stalled' && open ? this.clock.now() - this.startedAt - open.startMs : 0;
   }
 
   get bufferSec(): number {
@@ -141,6 +186,8 @@ export class BufferModel {
     const now = this.clock.now() - this.startedAt;
     const open = this.stallList[this.stallList.length - 1];
     const ongoing = open && open.endMs === undefined ? now - open.startMs : 0;
+    const seekOpen = this.seekList[this.seekList.length - 1];
+    const seekOngoing = seekOpen && seekOpen.endMs === undefined ? now - seekOpen.startMs : 0;
     return {
       state: this.playing,
       startupMs: this.startupMs,
@@ -149,6 +196,8 @@ export class BufferModel {
       playedSec: this.played,
       bufferSec: this.level,
       stalls: this.stallList.map((s) => ({ ...s })),
+      seekWaits: this.seekList.map((s) => ({ ...s })),
+      seekWaitMs: this.seekMs + seekOngoing,
     };
   }
 }

@@ -27,7 +27,17 @@ export interface Progress {
   bytesTotal: number;
   /** From the buffer model: Infinity while nothing is draining. */
   timeToEmptyMs: number;
+  /**
+   * The viewer's own access bandwidth now (bits/s), when it has a simulated link. A transfer
+   * already moving at most of that rate is limited by the viewer's link, not the appliance:
+   * another appliance would be no faster, so it is never abandoned (the ABR steps down for
+   * the next segment instead, as dash.js's abandonment switches quality, not location).
+   */
+  accessBps?: number;
 }
+
+/** Share of the access bandwidth above which a transfer counts as limited by the link. */
+export const ACCESS_LIMITED_SHARE = 0.6;
 
 export type Verdict =
   | { abandon: false }
@@ -79,6 +89,14 @@ export class SegmentFailover {
   /** Whether the attempt in flight should be given up, judged on its progress so far. */
   check(p: Progress): Verdict {
     const elapsed = this.clock.now() - this.attemptStart;
+    if (
+      p.accessBps !== undefined &&
+      p.bytesDone > 0 &&
+      elapsed > 0 &&
+      (p.bytesDone * 8 * 1000) / elapsed >= ACCESS_LIMITED_SHARE * p.accessBps
+    ) {
+      return { abandon: false };
+    }
     if (elapsed >= this.config.requestTimeoutMs) {
       return { abandon: true, reason: 'timeout', detail: `no complete answer in ${Math.round(elapsed)} ms` };
     }

@@ -108,5 +108,7 @@ export interface SessionQoe {
   /** where in the title playback began, in seconds (0 unless the viewer resumed mid-title) */
   startPositionSec?: number;
   seeks?: SeekMark[];
+  /** the waiting after each seek (the buffer model keeps it apart from `stalls`) */
+  seekWaits?: Stall[];
   exclusions?: ExclusionMark[];
 }

@@ -2,7 +2,10 @@
 // a watchdog asks the failover policy every `checkEveryMs` whether to abandon, and aborts
 // the request when it says so. Bytes received are reported even when the attempt fails,
 // since the appliance sent them either way.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, request } from 'undici';
+import type { AccessLink } from '../network/link.js';
+import { readThrottled } from '../network/throttled-read.js';
 import { linkedAbort } from './abort.js';
 import type { FailReason, SegmentFailover } from './failover.js';
 
@@ -18,6 +21,8 @@ export interface RangeFetch {
   /** Session stop. */
   signal: AbortSignal;
   now: () => number;
+  /** The viewer's access link: its RTT delays the request, its bandwidth paces the body. */
+  link?: AccessLink;
 }
 
 export type FetchOutcome =
@@ -39,10 +44,17 @@ export async function fetchRange(f: RangeFetch): Promise<FetchOutcome> {
   let bytes = 0;
   f.failover.begin();
   const watchdog = setInterval(() => {
-    const v = f.failover.check({ bytesDone: bytes, bytesTotal: f.length, timeToEmptyMs: f.timeToEmptyMs() });
+    const v = f.failover.check({
+      bytesDone: bytes,
+      bytesTotal: f.length,
+      timeToEmptyMs: f.timeToEmptyMs(),
+      ...(f.link ? { accessBps: f.link.currentBps() } : {}),
+    });
     if (v.abandon) controller.abort(new Abandon(v.reason, v.detail));
   }, f.checkEveryMs);
   try {
+    // One round trip before the first byte (userspace: no netem on this kind of host).
+    if (f.link && f.link.rttMs > 0) await sleep(f.link.rttMs, undefined, { signal: controller.signal });
     const res = await request(f.url, {
       method: 'GET',
       dispatcher: f.dispatcher,
@@ -59,7 +71,14 @@ export async function fetchRange(f: RangeFetch): Promise<FetchOutcome> {
         stopped: false,
       };
     }
-    for await (const chunk of res.body) bytes += (chunk as Buffer).length;
+    await readThrottled(
+      res.body,
+      f.link?.bucket,
+      (n) => {
+        bytes += n;
+      },
+      controller.signal,
+    );
     if (bytes !== f.length) {
       return {
         ok: false,

@@ -23,9 +23,6 @@
 import type { SessionQoe } from '../player/qoe.js';
 import { type Distribution, distribution } from './percentiles.js';
 
-/** A stall that begins within this long after a seek is the seek's own waiting. */
-export const SEEK_WAIT_TOLERANCE_MS = 100;
-
 export type StartOutcome =
   /** reached the first frame */
   | 'played'
@@ -75,25 +72,17 @@ export function startOutcome(q: SessionQoe): StartOutcome {
   return 'cut';
 }
 
-/** Did the stall begin as the waiting after a seek? */
-function seekInduced(q: SessionQoe, startMs: number): boolean {
-  return (q.seeks ?? []).some((s) => startMs >= s.atMs && startMs - s.atMs <= SEEK_WAIT_TOLERANCE_MS);
-}
-
 export function sessionMetrics(q: SessionQoe): SessionMetrics {
   const outcome = startOutcome(q);
   const played = outcome === 'played';
+  // The player records the waiting after a seek apart from its stalls (buffer.ts).
+  const waited = (st: { startMs: number; endMs?: number }) =>
+    Math.max(0, (st.endMs ?? q.durationMs) - st.startMs);
   let rebufferingMs = 0;
-  let rebufferingCount = 0;
+  for (const st of q.stalls) rebufferingMs += waited(st);
+  const rebufferingCount = q.stalls.length;
   let seekWaitMs = 0;
-  for (const st of q.stalls) {
-    const ms = Math.max(0, (st.endMs ?? q.durationMs) - st.startMs);
-    if (seekInduced(q, st.startMs)) seekWaitMs += ms;
-    else {
-      rebufferingMs += ms;
-      rebufferingCount++;
-    }
-  }
+  for (const st of q.seekWaits ?? []) seekWaitMs += waited(st);
   const playingSec = played ? q.playedSec : 0;
   const denom = playingSec * 1000 + rebufferingMs;
   return {

@@ -1,0 +1,4 @@
+export * from './arrivals.js';
+export * from './plan.js';
+export * from './settings.js';
+export * from './zipf.js';
