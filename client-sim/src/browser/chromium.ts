@@ -2,6 +2,8 @@
 // playwright-core (never a browser build of playwright's own). Launched as a BrowserServer so
 // its pid is known: a browser that does not close in time is killed by that pid, with the
 // process group it leads (its renderers), never by name.
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { type Browser, type BrowserServer, chromium } from 'playwright-core';
 import { BrowserSimError } from './errors.js';
 
@@ -32,6 +34,15 @@ export async function launchChromium(
   opts: { executablePath?: string; timeoutMs?: number } = {},
 ): Promise<LaunchedChromium> {
   const executablePath = opts.executablePath ?? process.env['FERRY_CHROMIUM'] ?? CHROMIUM_PATH;
+  // Checked first: playwright makes its temporary profile before it spawns, and leaves it
+  // behind when the spawn fails.
+  try {
+    await access(executablePath, constants.X_OK);
+  } catch (err) {
+    throw new BrowserSimError('FERRY_ERR_SIM_BROWSER_CHROMIUM', `${executablePath}: not an executable file`, {
+      cause: err,
+    });
+  }
   let server: BrowserServer;
   try {
     server = await chromium.launchServer({
@@ -69,7 +80,18 @@ export async function launchChromium(
       })().catch(() => undefined);
       const outcome = await Promise.race([done.then(() => 'closed' as const), deadline]);
       clearTimeout(timer);
-      if (outcome === 'late') killByPid(pid);
+      if (outcome !== 'late') return;
+      killByPid(pid);
+      // Once the process is gone playwright's close finishes and removes the temporary
+      // profile; bounded, so a close that still hangs cannot hold the caller.
+      let settle: NodeJS.Timeout | undefined;
+      await Promise.race([
+        done,
+        new Promise<void>((resolve) => {
+          settle = setTimeout(resolve, 5000);
+        }),
+      ]);
+      clearTimeout(settle);
     })();
     return closed;
   };
