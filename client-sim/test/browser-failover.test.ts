@@ -141,6 +141,15 @@ describe('hls.js and dash.js play a Ferry title through an appliance kill', () =
         later.slice(-2).map((f) => applianceOf(f, byHost)),
         why,
       ).toEqual([survivor, survivor]);
+      // The players' own steering records: manifests reloaded every TTL (both appliances in
+      // the first), the pathway moved to the survivor after the kill.
+      const manifests = m.steering.filter((x) => x.kind === 'manifest');
+      expect(manifests.length, why).toBeGreaterThanOrEqual(2);
+      expect(manifests[0]!.priority?.length, why).toBe(2);
+      expect(
+        m.steering.some((x) => x.kind === 'pathway' && x.pathway === survivor && x.atMs > k.atMs),
+        why,
+      ).toBe(true);
       const qoe = pageMetricsToQoe(m, { id: p.id, titleId, appliances: byHost });
       expect(qoe.started).toBe(true);
       expect(qoe.bytesByAppliance[victim], why).toBeGreaterThan(0);

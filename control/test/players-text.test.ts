@@ -291,6 +291,8 @@ describe('steering manifests', () => {
       TTL: 2,
       'RELOAD-URI': 'http://c/s/dash',
       'SERVICE-LOCATION-PRIORITY': ['a'],
+      // the key dash.js reads
+      'PATHWAY-PRIORITY': ['a'],
     });
   });
 });

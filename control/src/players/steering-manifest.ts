@@ -19,5 +19,8 @@ export function steeringManifest(input: SteeringManifestInput): string {
     TTL: input.ttlSec,
     'RELOAD-URI': input.reloadUri,
     [key]: input.priority,
+    // dash.js (5.2.1) reads the DASH priority only under the HLS name, PATHWAY-PRIORITY: without
+    // it dash.js steers by nothing but its own download errors.
+    ...(input.protocol === 'dash' ? { 'PATHWAY-PRIORITY': input.priority } : {}),
   });
 }

@@ -46,6 +46,14 @@
       return '';
     }
   };
+  // The pathway (HLS) or service location (DASH) the video fragments come from, recorded when
+  // it changes: players do not always announce a move (hls.js keeps the level index when it
+  // changes pathway, so no LEVEL_SWITCHED fires).
+  const notePathway = (id) => {
+    if (!id || id === '.' || id === m.pathway) return;
+    push('steering', { atMs: now(), kind: 'pathway', pathway: id });
+    m.pathway = id;
+  };
   const fatal = (source, detail) => push('errors', { atMs: now(), fatal: true, source, detail });
 
   // Startup and stalls from the media element, the same for both players: the first
@@ -116,11 +124,6 @@
     hls.on(E.LEVEL_SWITCHED, (_e, d) => {
       const level = hls.levels[d.level];
       const bitrate = level?.bitrate || undefined;
-      // '.' is hls.js's name for the only pathway of a manifest without steering.
-      if (level?.pathwayId && level.pathwayId !== '.' && level.pathwayId !== m.pathway) {
-        push('steering', { atMs: now(), kind: 'pathway', pathway: level.pathwayId });
-        m.pathway = level.pathwayId;
-      }
       // Levels cloned per pathway share a bitrate: moving pathway is not a quality switch.
       if (!firstLevel && bitrate === lastLevelBitrate) return;
       push('switches', {
@@ -137,6 +140,8 @@
       const f = d.frag;
       const level = f.type === 'main' ? hls.levels[f.level] : undefined;
       const s = f.stats;
+      // '.' is hls.js's name for the only pathway of a manifest without steering.
+      if (level) notePathway(level.pathwayId);
       push('fragments', {
         atMs: now(),
         url: f.url,
@@ -225,10 +230,7 @@
         return;
       }
       if (bytes === 0) return;
-      if (r.serviceLocation && r.serviceLocation !== m.pathway && r.mediaType === 'video') {
-        push('steering', { atMs: now(), kind: 'pathway', pathway: r.serviceLocation });
-        m.pathway = r.serviceLocation;
-      }
+      if (r.mediaType === 'video') notePathway(r.serviceLocation);
       const start = r.startDate ? new Date(r.startDate).getTime() : undefined;
       const end = r.endDate ?? r.requestEndDate;
       push('fragments', {
@@ -249,7 +251,8 @@
       push('steering', {
         atMs: now(),
         kind: 'manifest',
-        priority: d.serviceLocationPriority ?? d['SERVICE-LOCATION-PRIORITY'],
+        // dash.js keeps SERVICE-LOCATION-PRIORITY as pathwayPriority (ContentSteeringResponse).
+        priority: d.pathwayPriority ?? d['SERVICE-LOCATION-PRIORITY'],
         ttl: d.ttl ?? d.TTL,
       });
     });
