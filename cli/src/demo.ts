@@ -12,6 +12,9 @@ import {
   type ExperimentReport,
   experimentLabel,
   experimentLine,
+  parseNetworkMix,
+  qoeLine,
+  qoeReport,
   type SessionQoe,
   writeReport,
 } from '@ferry/client-sim';
@@ -32,6 +35,23 @@ export interface DemoOptions {
 
 const SITES = demoSites(11);
 
+/**
+ * Four titles, each longer than the run (a viewer who stays never reaches the end), so the
+ * viewers still fetch when the game day's kill comes; Zipf popularity makes t0001 the hit.
+ */
+/**
+ * The demo's viewers: ferry sim's default mix plus a share on congested links, and a 12 s
+ * buffer (dash.js's default stable buffer, against hls.js's 30 s), so that the game day's
+ * throttle and kill cost some viewers a stall rather than being hidden behind half a minute
+ * of buffered media.
+ */
+export const DEMO_NETWORKS = 'mobile:25,dsl:15,cable:30,fibre:15,congested:15';
+export const DEMO_BUFFER_SEC = 12;
+
+export function demoContent(durationSec: number): { titles: number; minutes: number; seed: string } {
+  return { titles: 4, minutes: Math.max(2, Math.ceil((durationSec * 1.5) / 60)), seed: 'ferry-demo' };
+}
+
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
@@ -50,7 +70,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     const d = await startDeployment({
       dir,
       appliances: SITES,
-      content: { titles: 2, minutes: 1, seed: 'ferry-demo' },
+      content: demoContent(opts.duration),
       chaos: true,
       fillFromOrigin: true,
       say,
@@ -88,6 +108,8 @@ async function playWithGameDay(d: Deployment, opts: DemoOptions, signal: AbortSi
       sessions: opts.sessions,
       durationSec: opts.duration,
       steps: defaultGameDay(opts.duration, 'isp-east'),
+      audience: { networks: parseNetworkMix(DEMO_NETWORKS) },
+      buffer: { maxBufferSec: DEMO_BUFFER_SEC },
       say,
       signal,
     });
@@ -105,14 +127,24 @@ async function playWithGameDay(d: Deployment, opts: DemoOptions, signal: AbortSi
 
 function printSummary(sessions: SessionQoe[], s: ReturnType<typeof buildReport>['summary']): void {
   const ms = (v: number) => `${Math.round(v)} ms`;
+  const mbps = (v: number) => `${(v / 1e6).toFixed(2)} Mb/s`;
   say('\nwhat the viewers saw');
   say(`  viewers             ${s.sessions} (${s.started} started playing)`);
   say(`  startup time        p50 ${ms(s.startupMs.p50)}, p95 ${ms(s.startupMs.p95)}`);
   say(
     `  stalls              ${sessions.reduce((n, q) => n + q.stallCount, 0)} in all, rebuffer ratio p95 ${(s.rebufferRatio.p95 * 100).toFixed(2)} %`,
   );
-  say(`  average bitrate     p50 ${(s.avgBitrate.p50 / 1e6).toFixed(2)} Mb/s`);
-  say(`  failovers           ${s.failovers} (steers ${s.steers})`);
+  say(
+    `  average bitrate     min ${mbps(s.avgBitrate.min)}, p50 ${mbps(s.avgBitrate.p50)}, p90 ${mbps(s.avgBitrate.p90)}`,
+  );
+  const qoe = qoeReport(sessions);
+  say(`  QoE (CTA-2066)      ${qoeLine(qoe.overall)}`);
+  for (const [network, a] of Object.entries(qoe.byNetwork).sort()) {
+    say(`    on ${network.padEnd(14)} ${qoeLine(a)}`);
+  }
+  say(
+    `  failovers           ${s.failovers}; failed fetches ${qoe.overall.failedFetches} (retries ${qoe.overall.retries}, re-steers ${qoe.overall.resteers})`,
+  );
   for (const [id, bytes] of Object.entries(s.bytesByAppliance).sort()) {
     say(`  bytes from ${id.padEnd(8)} ${(bytes / 1e6).toFixed(1)} MB`);
   }

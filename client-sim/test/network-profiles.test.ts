@@ -79,6 +79,30 @@ describe('access-network presets and mixes', () => {
     expect(fixed.bpsAt(0)).toBe(fixed.bpsAt(60_000));
   });
 
+  it('outages cut a step to 2 % of its level without changing the walk', () => {
+    const base = drawNetwork(NETWORK_PRESETS['mobile']!, seededRandom('outage'));
+    const variability = { stepSec: 1, sigma: 0.3 };
+    const calm = new BandwidthSchedule(
+      { ...base, variability: { ...variability, outageChance: 0 } },
+      seededRandom,
+    );
+    const rough = new BandwidthSchedule(
+      { ...base, variability: { ...variability, outageChance: 0.2 } },
+      seededRandom,
+    );
+    let outages = 0;
+    for (let i = 0; i < 500; i++) {
+      const a = calm.bpsAt(i * 1000);
+      const b = rough.bpsAt(i * 1000);
+      if (b === a) continue;
+      outages++;
+      expect(b).toBeCloseTo(Math.max(100_000, a * 0.02), 6);
+    }
+    // 20 % of 500 steps, within a wide binomial bound
+    expect(outages).toBeGreaterThan(60);
+    expect(outages).toBeLessThan(140);
+  });
+
   it('token bucket: a burst passes, then the debt is waited off at the rate', () => {
     let t = 0;
     const bucket = new TokenBucket(

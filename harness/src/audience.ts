@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import {
   type AudienceSettings,
+  type BufferConfig,
   type ExclusionConfig,
   planAudience,
   rankTitles,
@@ -27,6 +28,7 @@ export interface AudienceOptions {
   /** a plan made beforehand; overrides `audience` */
   plan?: readonly ViewerPlan[];
   exclusion?: Partial<ExclusionConfig>;
+  buffer?: Partial<BufferConfig>;
   signal?: AbortSignal;
 }
 
@@ -77,6 +79,7 @@ export async function playViewers(opts: AudienceOptions): Promise<SessionQoe[]> 
           ...(p.startupPatienceSec !== undefined ? { startupPatienceSec: p.startupPatienceSec } : {}),
           ...(p.stallPatienceSec !== undefined ? { stallPatienceSec: p.stallPatienceSec } : {}),
           ...(opts.exclusion ? { exclusion: opts.exclusion } : {}),
+          ...(opts.buffer ? { buffer: opts.buffer } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
         }),
       ),

@@ -2,7 +2,7 @@
 // through control, or a kill from outside), with control's view of health watched the whole
 // time; then the experiments control recorded during the run, in the order they started.
 // Shared by `ferry demo` and `ferry bench chaos`.
-import type { SessionQoe } from '@ferry/client-sim';
+import type { AudienceSettings, BufferConfig, SessionQoe } from '@ferry/client-sim';
 import type { ChaosExperiment } from '@ferry/protocol';
 import { demoViewerAddress, playViewers } from './audience.js';
 import type { Deployment } from './deployment.js';
@@ -16,6 +16,9 @@ export interface ActingRunOptions {
   /** what acts on the fleet; default: the game day `steps`, aimed by the health watch */
   act?: (topo: Topology, startedAtMs: number, health: HealthWatch) => { cancel(): void };
   steps?: readonly GameDayStep[];
+  /** the audience's networks, arrivals, … over the planner's defaults */
+  audience?: Partial<AudienceSettings>;
+  buffer?: Partial<BufferConfig>;
   say?: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -47,6 +50,8 @@ export async function playWhileActing(d: Deployment, opts: ActingRunOptions): Pr
       sessions: opts.sessions,
       durationSec: opts.durationSec,
       addressOf: demoViewerAddress,
+      ...(opts.audience ? { audience: opts.audience } : {}),
+      ...(opts.buffer ? { buffer: opts.buffer } : {}),
       signal: opts.signal,
     });
   } finally {

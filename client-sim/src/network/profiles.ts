@@ -29,6 +29,12 @@ export interface Variability {
   stepSec: number;
   /** log-normal sigma of each step's move */
   sigma: number;
+  /**
+   * Chance that a step is an outage (a tunnel, a cell hand-over): the link carries 2 % of its
+   * level for that step. Mobile throughput traces show such near-zero stretches of seconds
+   * (Riiser et al., "Commute Path Bandwidth Traces from 3G Networks", ACM MMSys 2013).
+   */
+  outageChance?: number;
 }
 
 const MBPS = 1_000_000;
@@ -39,7 +45,7 @@ export const NETWORK_PRESETS: Readonly<Record<string, NetworkPreset>> = {
     medianBps: 8 * MBPS,
     sigma: 0.8,
     rttMs: 50,
-    variability: { stepSec: 4, sigma: 0.6 },
+    variability: { stepSec: 4, sigma: 0.6, outageChance: 0.04 },
   },
   dsl: { name: 'dsl', medianBps: 10 * MBPS, sigma: 0.5, rttMs: 25, variability: { stepSec: 10, sigma: 0.1 } },
   cable: { name: 'cable', medianBps: 100 * MBPS, sigma: 0.6, rttMs: 15 },
@@ -50,7 +56,7 @@ export const NETWORK_PRESETS: Readonly<Record<string, NetworkPreset>> = {
     medianBps: 3 * MBPS,
     sigma: 0.5,
     rttMs: 60,
-    variability: { stepSec: 3, sigma: 0.4 },
+    variability: { stepSec: 3, sigma: 0.4, outageChance: 0.05 },
   },
 };
 

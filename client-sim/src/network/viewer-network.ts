@@ -28,9 +28,13 @@ export function networkInfo(n: ViewerNetwork): NetworkInfo {
   return { profile: n.profile, downBps: n.downBps, rttMs: n.rttMs };
 }
 
+/** What an outage step leaves of the link. */
+const OUTAGE_SHARE = 0.02;
+
 /** Bandwidth over time for one viewer: `bpsAt(ms since session start)`. */
 export class BandwidthSchedule {
   private readonly levels: number[] = [];
+  private readonly outages: boolean[] = [];
   private readonly rand: Uniform;
 
   constructor(
@@ -50,7 +54,10 @@ export class BandwidthSchedule {
       // Half-way back towards the viewer's own bandwidth in log space, then a random move.
       const logMean = (Math.log(prev) + Math.log(this.net.downBps)) / 2;
       this.levels.push(clampBps(Math.exp(logMean + v.sigma * normal(this.rand))));
+      // Drawn every step (outage or not), so the walk above is the same with or without them.
+      this.outages.push(this.rand() < (v.outageChance ?? 0));
     }
-    return this.levels[step]!;
+    const level = this.levels[step]!;
+    return this.outages[step] ? clampBps(level * OUTAGE_SHARE) : level;
   }
 }
