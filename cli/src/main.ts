@@ -440,6 +440,11 @@ export function buildProgram(): Command {
       'sim',
     )
     .option('--player <name>', 'with --players browser: hls, dash or both (alternating)', 'both')
+    .option(
+      '--browser-sessions <n>',
+      'with --players sim: also run N real browser players beside the simulated fleet (report: *-browser.html)',
+      parsePositiveInt,
+    )
     .action(async (opts) => {
       if (opts.players === 'browser') {
         const { runBrowserSim } = await import('@ferry/client-sim');
@@ -447,8 +452,21 @@ export function buildProgram(): Command {
         return;
       }
       if (opts.players !== 'sim') throw new Error(`--players must be sim or browser, got "${opts.players}"`);
-      const { runSim } = await import('@ferry/client-sim');
-      await runSim(opts);
+      const { runSim, runBrowserSim } = await import('@ferry/client-sim');
+      if (opts.browserSessions === undefined) {
+        await runSim(opts);
+        return;
+      }
+      // Both for the same --duration, at the same time, each with its own report.
+      const report = String(opts.report ?? 'sim-report.html');
+      await Promise.all([
+        runSim(opts),
+        runBrowserSim({
+          ...opts,
+          sessions: opts.browserSessions,
+          report: report.replace(/(\.html)?$/, '-browser.html'),
+        }),
+      ]);
     });
 
   const bench = program.command('bench').description('benchmarks, each side by side with its anchor');
