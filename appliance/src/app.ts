@@ -51,6 +51,8 @@ export interface RunningAppliance {
   readonly fill?: FillPart;
   /** The token keys, following the key file; absent with --open. */
   readonly keys?: TokenKeys;
+  /** Bodies in flight and viewers' bytes served per file (the heartbeat's `served`). */
+  readonly traffic: FileTraffic;
   /** Reads the key file again (SIGHUP); null with --open. Never drains or stops. */
   reloadKeys(why: string): Promise<KeyRingReloadEvent | null>;
   /** drain (bounded by drainTimeoutSec), then close everything */
@@ -316,6 +318,7 @@ export async function startAppliance(
     chaos,
     fill,
     keys,
+    traffic,
     reloadKeys,
     stop,
   };

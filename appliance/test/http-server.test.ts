@@ -34,6 +34,13 @@ describe.each(senders)('data plane over the %s path', (bodySender) => {
     expect(metrics).toMatch(new RegExp(`ferry_bytes_sent_total\\{path="${bodySender}"\\} [1-9]`));
   });
 
+  it("counts a viewer's body bytes as served, not a peer's fill request", async () => {
+    fx.app.traffic.take();
+    await get(u('/v1/c/movie.v1'), { range: 'bytes=0-999' });
+    await get(u('/v1/c/movie.v1'), { range: 'bytes=1000-', 'x-ferry-fill': '1' });
+    expect(fx.app.traffic.take()).toEqual([{ fileId: 'movie.v1', bytes: 1000 }]);
+  });
+
   it.each([
     ['bytes=0-0', 0, 0],
     ['bytes=100-199', 100, 199],

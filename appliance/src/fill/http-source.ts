@@ -9,6 +9,14 @@ type UrlSource = Extract<FillSource, { url: string }>;
 /** Most bytes of an error answer read for the report (a JSON `{error, message}` is far less). */
 const ERROR_BODY_BYTES = 1024;
 
+/**
+ * Marks a peer's or parent's fill request, so the serving appliance does not count its bytes
+ * as viewers' demand: copies made for placement must not raise a file's popularity, or
+ * placement would keep re-ranking files by how they happened to be filled.
+ */
+export const FILL_REQUEST_HEADER = 'x-ferry-fill';
+const FILL_HEADERS = { [FILL_REQUEST_HEADER]: '1' };
+
 export class HttpSources {
   private readonly dispatcher: Agent;
 
@@ -44,7 +52,7 @@ export class HttpSources {
       throw new SourceError(`not an http(s) URL: ${url.protocol}`);
     const res = await request(url, {
       method: 'GET',
-      headers: from > 0 ? { range: `bytes=${from}-` } : {},
+      headers: from > 0 ? { range: `bytes=${from}-`, ...FILL_HEADERS } : FILL_HEADERS,
       dispatcher: this.dispatcher,
       signal,
     });

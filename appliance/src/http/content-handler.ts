@@ -125,10 +125,12 @@ export async function handleContent(
   }
   // Counted from before the file is opened until the body is done: eviction waits for it.
   const fileId = d.file.id;
+  // A peer filling its store is not a viewer: its bytes are not demand (fill/http-source.ts).
+  const viewer = req.headers['x-ferry-fill'] === undefined;
   ctx.traffic?.begin(fileId);
   try {
     await sendBody(ctx, req, res, d, fault, (status, bytes, path, outcome) => {
-      ctx.traffic?.addServed(fileId, bytes);
+      if (viewer) ctx.traffic?.addServed(fileId, bytes);
       log(status, bytes, fileId, path, outcome);
     });
   } finally {
