@@ -77,16 +77,24 @@ describe('failover analysis', () => {
       ],
       { failoverMarks: [{ atMs: 13_000, from: 'v', to: 'w', reason: 'error', detail: 'refused' }] },
     );
-    const r = analyzeFailover([a, b, c], { victim: 'v', killAtMs: kill, segmentSec: () => 4, bufferSec: 10 });
-    expect(r.affected).toBe(2);
+    // d last fetched from v and then asked for nothing more (its title ended): idle, not stuck.
+    const d = session('d', [[8000, 'v']]);
+    const r = analyzeFailover([a, b, c, d], {
+      victim: 'v',
+      killAtMs: kill,
+      segmentSec: () => 4,
+      bufferSec: 10,
+    });
+    expect(r.affected).toBe(3);
+    expect(r.affectedIdle).toBe(1);
     expect(r.movedMs.sort((x, y) => x - y)).toEqual([2500, 4000]);
     expect(r.allMovedMs).toBe(4000);
     expect(r.stallsAfterKill).toBe(1);
     expect(r.failedFetches).toBe(1);
     expect(r.sessionsWithErrors).toBe(0);
-    // c's one failed attempt, over a and c.
+    // c's one failed attempt, over a, c and d.
     expect(r.affectedFailedFetches).toBe(1);
-    expect(r.failedFetchesPerAffected).toBe(0.5);
+    expect(r.failedFetchesPerAffected).toBeCloseTo(1 / 3, 10);
     expect(r.retriesAfterKill).toBe(1);
     expect(r.resteersAfterKill).toBe(0);
   });

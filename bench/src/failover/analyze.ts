@@ -15,8 +15,16 @@ import {
 
 export interface FailoverAnalysis {
   affected: number;
-  /** ms from the kill until the last affected session fetched a segment elsewhere */
+  /**
+   * ms from the kill until the last affected session that fetched again fetched a segment
+   * elsewhere; null when one of them never did
+   */
   allMovedMs: number | null;
+  /**
+   * affected sessions that asked for nothing after the kill (the title ended, the viewer
+   * left, or the run ended with their buffer full): there was nothing for them to move
+   */
+  affectedIdle: number;
   /** per affected session, ms from the kill to its first download from another appliance */
   movedMs: number[];
   stallsAfterKill: number;
@@ -56,6 +64,7 @@ export function analyzeFailover(
 ): FailoverAnalysis {
   const victim = new Set([opts.victim]);
   const movedMs: number[] = [];
+  let affectedIdle = 0;
   let affected = 0;
   let stallsAfterKill = 0;
   let stallsWithBuffer = 0;
@@ -87,10 +96,13 @@ export function analyzeFailover(
     affectedFailedFetches += failed.length;
     const next = firstDownloadElsewhere(q, rel, victim);
     if (next) movedMs.push(Math.round(next.atMs - rel));
+    else if (!q.downloads.some((d) => d.atMs > rel) && failed.length === 0) affectedIdle++;
   }
   return {
     affected,
-    allMovedMs: movedMs.length === affected && affected > 0 ? Math.max(...movedMs) : null,
+    allMovedMs:
+      movedMs.length > 0 && movedMs.length === affected - affectedIdle ? Math.max(...movedMs) : null,
+    affectedIdle,
     movedMs,
     stallsAfterKill,
     stallsWithBuffer,
