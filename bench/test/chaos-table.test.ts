@@ -22,6 +22,7 @@ const analysis = (o: Partial<ExperimentAnalysis>): ExperimentAnalysis => ({
   bitrate: { sessions: 10, beforeMbps: 10, duringMbps: 8, dropMbps: 2, dropPercent: 20 },
   moved: { count: 10, min: 1, p50: 2, p95: 3, p99: 3, max: 3, mean: 2 } as ExperimentAnalysis['moved'],
   allMovedMs: 900,
+  idle: 0,
   recovered: 10,
   recoveryMs: 1200,
   detectionMs: 1500,

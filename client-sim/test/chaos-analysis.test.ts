@@ -126,6 +126,16 @@ describe('chaos experiment analysis', () => {
     expect(r.recoveryMs).toBe(3500);
   });
 
+  it('leaves affected viewers that asked for nothing after the start out of move and recovery', () => {
+    // f was on v just before the kill and then left (its title ended): nothing to move.
+    const f = viewer('f', 0, { downloads: every2s(2000, 9000, 'v', 4 * MB), durationMs: 14_000 });
+    const r = analyzeExperiment([...killViewers, f], kill);
+    expect(r.affected).toBe(3);
+    expect(r.idle).toBe(1);
+    expect(r.allMovedMs).toBe(2400);
+    expect(r.recoveryMs).toBe(3500);
+  });
+
   it('a throttle: viewers stay on the target and recover when it is back at their pace', () => {
     const throttle = experiment({
       id: 't1',

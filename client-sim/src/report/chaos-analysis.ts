@@ -23,6 +23,8 @@
 //   download would call an `errors` or jittered `latency` experiment recovered at its first
 //   lucky fetch. recoveryMs: from the start until the last affected session recovered;
 //   null while any has not.
+// - idle: affected sessions that asked for nothing after the start (their title ended, the
+//   viewer left): they have nothing to move or recover, so moved and recovery leave them out.
 import type { ChaosExperiment, ChaosKind } from '@ferry/protocol';
 import { SimErrors } from '../errors.js';
 import type { DownloadSample, SessionQoe } from '../player/qoe.js';
@@ -95,8 +97,17 @@ export interface ExperimentAnalysis {
   bitrate: BitrateChange | null;
   /** ms from the start to each affected session's first download elsewhere (those that moved) */
   moved: Distribution;
-  /** ms until every affected session had fetched elsewhere; null while one had not */
+  /**
+   * ms until every affected session that asked for anything after the start had fetched
+   * elsewhere; null while one had not
+   */
   allMovedMs: number | null;
+  /**
+   * affected sessions that asked for nothing after the start (no download finished, no failed
+   * attempt: their title ended, the viewer left, or the buffer stayed full): left out of
+   * allMovedMs and recoveryMs, which would otherwise wait for them forever
+   */
+  idle: number;
   recovered: number;
   recoveryMs: number | null;
   /** ms from the start until control saw a target as not healthy; null when not given */
@@ -237,8 +248,14 @@ export function analyzeExperiment(
   const movedMs: number[] = [];
   let recovered = 0;
   let recoveryMs = 0;
+  let idle = 0;
   for (const q of affected) {
     const w = spanOf(q);
+    const asked = q.downloads.some((d) => d.atMs > w.start) || q.failoverMarks.some((m) => m.atMs >= w.start);
+    if (!asked) {
+      idle++;
+      continue;
+    }
     const next = firstDownloadElsewhere(q, w.start, targets);
     if (next) movedMs.push(Math.round(next.atMs - w.start));
     const at = recoveredAt(q, w, paceFraction);
@@ -268,9 +285,10 @@ export function analyzeExperiment(
     errors,
     bitrate: bitrateChange(affected, spanOf),
     moved: distribution(movedMs),
-    allMovedMs: affected.length > 0 && movedMs.length === affected.length ? Math.max(...movedMs) : null,
+    allMovedMs: movedMs.length > 0 && movedMs.length === affected.length - idle ? Math.max(...movedMs) : null,
+    idle,
     recovered,
-    recoveryMs: affected.length > 0 && recovered === affected.length ? recoveryMs : null,
+    recoveryMs: recovered > 0 && recovered === affected.length - idle ? recoveryMs : null,
     detectionMs: opts.healthChangeAtMs === undefined ? null : opts.healthChangeAtMs - startMs,
     appliedAfterMs: applied.length > 0 ? Math.min(...applied) - startMs : null,
   };
