@@ -60,12 +60,43 @@ function niceMax(v: number): number {
   return 10 * p;
 }
 
-/** A step of whole seconds (or minutes) that puts at most ~8 ticks on `totalSec`. */
-function tickStepSec(totalSec: number): number {
+/** A step of whole seconds (or minutes) that puts at most `maxTicks` ticks on `totalSec`. */
+export function timeStepSec(totalSec: number, maxTicks: number): number {
   for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600]) {
-    if (totalSec / step <= 8) return step;
+    if (totalSec / step <= maxTicks) return step;
   }
-  return 3600 * Math.ceil(totalSec / 3600 / 8);
+  return 3600 * Math.ceil(totalSec / 3600 / maxTicks);
+}
+
+export interface BandArea {
+  /** x of a time in ms since the chart's start */
+  xAt(ms: number): number;
+  totalMs: number;
+  /** top and height of the shaded area */
+  y: number;
+  h: number;
+  fillOpacity: number;
+  /** outline each band in its colour */
+  outline: boolean;
+}
+
+/**
+ * Shaded time bands (chaos experiments) with their labels staggered over three rows so
+ * neighbours can be read; drawn first, so what the chart draws next lies over them.
+ */
+export function bandsSvg(bands: readonly Band[], a: BandArea): string[] {
+  const parts: string[] = [];
+  const stroke = (b: Band) => (a.outline ? ` stroke="${b.color}" stroke-opacity="0.5"` : '');
+  bands.forEach((b, k) => {
+    if (b.toMs < 0 || b.fromMs > a.totalMs) return;
+    const bx = a.xAt(b.fromMs);
+    const bw = Math.max(1, a.xAt(b.toMs) - bx);
+    parts.push(
+      `<g class="band"><rect x="${bx.toFixed(1)}" y="${a.y}" width="${bw.toFixed(1)}" height="${a.h}" fill="${b.color}" fill-opacity="${a.fillOpacity}"${stroke(b)}><title>${escapeHtml(b.title ?? b.label)}</title></rect>`,
+      `<text x="${(bx + 3).toFixed(1)}" y="${a.y + 12 + (k % 3) * 12}" font-size="10" fill="${b.color}">${escapeHtml(b.label)}</text></g>`,
+    );
+  });
+  return parts;
 }
 
 function fmt(v: number): string {
@@ -91,23 +122,14 @@ export function lineChart(series: LineSeries[], o: ChartOptions): string {
     `<svg xmlns="http://www.w3.org/2000/svg" data-axis="time" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">`,
     `<text x="${pad.l}" y="16" font-weight="bold">${escapeHtml(o.title)}</text>`,
   ];
-  // Bands first, so the lines are drawn over them; labels staggered so neighbours can be read.
-  (o.bands ?? []).forEach((b, k) => {
-    if (b.toMs < 0 || b.fromMs > totalMs) return;
-    const bx = xAt(b.fromMs);
-    const bw = Math.max(1, xAt(b.toMs) - bx);
-    parts.push(
-      `<g class="band"><rect x="${bx.toFixed(1)}" y="${pad.t}" width="${bw.toFixed(1)}" height="${h}" fill="${b.color}" fill-opacity="0.15" stroke="${b.color}" stroke-opacity="0.5"><title>${escapeHtml(b.title ?? b.label)}</title></rect>`,
-      `<text x="${(bx + 3).toFixed(1)}" y="${pad.t + 12 + (k % 3) * 12}" font-size="10" fill="${b.color}">${escapeHtml(b.label)}</text></g>`,
-    );
-  });
+  parts.push(...bandsSvg(o.bands ?? [], { xAt, totalMs, y: pad.t, h, fillOpacity: 0.15, outline: true }));
   parts.push(`<rect x="${pad.l}" y="${pad.t}" width="${w}" height="${h}" fill="none" stroke="#ccc"/>`);
   for (const f of [0, 0.5, 1]) {
     parts.push(
       `<text x="${pad.l - 6}" y="${y(yMax * f) + 4}" text-anchor="end" font-size="11">${escapeHtml(o.format ? o.format(yMax * f) : `${fmt(yMax * f)}${o.unit}`)}</text>`,
     );
   }
-  const step = tickStepSec(totalMs / 1000);
+  const step = timeStepSec(totalMs / 1000, 8);
   for (let i = 0; i <= Math.floor(totalMs / 1000 / step); i++) {
     const t = i * step;
     const tx = xAt(t * 1000).toFixed(1);

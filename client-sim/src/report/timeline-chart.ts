@@ -2,7 +2,7 @@
 // delivered to all viewers together (top) and the viewers stalled (bottom), with events
 // (appliance kills, health changes control saw) as labelled vertical lines through both and
 // chaos experiments as shaded bands, so cause and effect line up by eye.
-import { type Band, escapeHtml } from './svg-chart.js';
+import { type Band, bandsSvg, escapeHtml, timeStepSec } from './svg-chart.js';
 import { formatBps, niceTicks } from './units.js';
 
 export interface TimelineEvent {
@@ -22,13 +22,6 @@ export interface TimelineOptions {
   events?: readonly TimelineEvent[];
   bands?: readonly Band[];
   width?: number;
-}
-
-function timeStepSec(totalSec: number): number {
-  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600]) {
-    if (totalSec / step <= 10) return step;
-  }
-  return 3600 * Math.ceil(totalSec / 3600 / 10);
 }
 
 const timeLabel = (sec: number) => (sec >= 120 && sec % 60 === 0 ? `${sec / 60} min` : `${sec} s`);
@@ -57,15 +50,16 @@ export function timelineChart(o: TimelineOptions): string {
     `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" data-axis="time" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">`,
     `<text x="${pad.l}" y="16" font-weight="bold">${escapeHtml(o.title)}</text>`,
   ];
-  (o.bands ?? []).forEach((b, k) => {
-    if (b.toMs < 0 || b.fromMs > totalMs) return;
-    const bx = xAt(b.fromMs);
-    const bw = Math.max(1, xAt(b.toMs) - bx);
-    parts.push(
-      `<g class="band"><rect x="${bx.toFixed(1)}" y="${top.y}" width="${bw.toFixed(1)}" height="${bottom.y + bottom.h - top.y}" fill="${b.color}" fill-opacity="0.12"><title>${escapeHtml(b.title ?? b.label)}</title></rect>`,
-      `<text x="${(bx + 3).toFixed(1)}" y="${top.y + 12 + (k % 3) * 12}" font-size="10" fill="${b.color}">${escapeHtml(b.label)}</text></g>`,
-    );
-  });
+  parts.push(
+    ...bandsSvg(o.bands ?? [], {
+      xAt,
+      totalMs,
+      y: top.y,
+      h: bottom.y + bottom.h - top.y,
+      fillOpacity: 0.12,
+      outline: false,
+    }),
+  );
   for (const p of [top, bottom]) {
     parts.push(`<rect x="${pad.l}" y="${p.y}" width="${w}" height="${p.h}" fill="none" stroke="#ccc"/>`);
   }
@@ -96,7 +90,7 @@ export function timelineChart(o: TimelineOptions): string {
   parts.push(
     `<text x="${pad.l + w + 10}" y="${bottom.y + 14}" font-size="12" fill="#d62728">viewers stalled</text>`,
   );
-  const step = timeStepSec(totalMs / 1000);
+  const step = timeStepSec(totalMs / 1000, 10);
   for (let i = 0; i <= Math.floor(totalMs / 1000 / step); i++) {
     const tx = xAt(i * step * 1000).toFixed(1);
     parts.push(
