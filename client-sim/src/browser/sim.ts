@@ -5,7 +5,7 @@
 // metrics kept beside them in the JSON. This machine (2 cores) holds about
 // BROWSER_PLAYERS_HELD players without stalls on loopback (docs/players.md).
 import { resolve } from 'node:path';
-import { titleIdsFromCatalog } from '../fleet/titles.js';
+import { titleIdsFromFlags } from '../fleet/titles.js';
 import { buildReport } from '../report/aggregate.js';
 import { writeReport } from '../report/write.js';
 import { appliancesFromControl } from './appliances.js';
@@ -106,16 +106,7 @@ export async function runBrowserSim(
   const player = flags.player ?? 'both';
   if (player !== 'hls' && player !== 'dash' && player !== 'both')
     throw usage(`--player must be hls, dash or both, got "${player}"`);
-  if (flags.titles && flags.catalog) throw usage('give either --titles or --catalog, not both');
-  const titleIds = flags.titles
-    ? flags.titles
-        .split(',')
-        .map((t) => t.trim())
-        .filter((t) => t.length > 0)
-    : flags.catalog
-      ? await titleIdsFromCatalog(flags.catalog)
-      : [];
-  if (titleIds.length === 0) throw usage('no titles: pass --titles ID,… or --catalog catalog.json');
+  const titleIds = await titleIdsFromFlags(flags, usage);
   const reportPath = resolve(flags.report ?? 'sim-report.html');
   const token = flags.token ?? process.env['FERRY_TOKEN'];
   const appliances: ApplianceByHost = token ? await appliancesFromControl(control, token) : new Map();

@@ -18,7 +18,7 @@ import { runFleetThreads } from './fleet-threads.js';
 import { FleetSetupError } from './setup-error.js';
 import { sourceAddresses } from './source-addresses.js';
 import { fleetTotals, progressLine, renderSummary } from './summary.js';
-import { titleIdsFromCatalog } from './titles.js';
+import { titleIdsFromFlags } from './titles.js';
 
 export interface SimFlags {
   control: string;
@@ -135,18 +135,7 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
     throw usage(`--ramp (${rampSec} s) must be shorter than --duration (${durationSec} s)`);
   // Checked now so a bad prefix fails before control is contacted.
   if (flags.sourceCidr) sourceAddresses(flags.sourceCidr, 1);
-  if (flags.titles && flags.catalog) throw usage('give either --titles or --catalog, not both');
-  const titleIds = flags.titles
-    ? flags.titles
-        .split(',')
-        .map((t) => t.trim())
-        .filter((t) => t.length > 0)
-    : flags.catalog
-      ? await titleIdsFromCatalog(flags.catalog)
-      : [];
-  if (titleIds.length === 0) {
-    throw usage('no titles: pass --titles ID,… or --catalog catalog.json (control has no title listing)');
-  }
+  const titleIds = await titleIdsFromFlags(flags, usage);
   const workers =
     flags.workers === undefined
       ? Math.min(availableParallelism(), Math.ceil(sessions / SESSIONS_PER_THREAD))

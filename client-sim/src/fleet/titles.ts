@@ -27,6 +27,29 @@ export async function titleIdsFromCatalog(file: string): Promise<string[]> {
   }
 }
 
+/**
+ * The title ids `--titles ID,…` or `--catalog catalog.json` name (one of them, not both);
+ * `usage` makes the command's own usage error.
+ */
+export async function titleIdsFromFlags(
+  flags: { titles?: string; catalog?: string },
+  usage: (message: string) => Error,
+): Promise<string[]> {
+  if (flags.titles && flags.catalog) throw usage('give either --titles or --catalog, not both');
+  const titleIds = flags.titles
+    ? flags.titles
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0)
+    : flags.catalog
+      ? await titleIdsFromCatalog(flags.catalog)
+      : [];
+  if (titleIds.length === 0) {
+    throw usage('no titles: pass --titles ID,… or --catalog catalog.json (control has no title listing)');
+  }
+  return titleIds;
+}
+
 export async function fetchTitles(
   control: string,
   ids: readonly string[],
