@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { ContentStore, generateContent, generateMediaContent } from '@ferry/appliance';
 import { type Catalog, parseCatalog } from '@ferry/protocol';
 import { waitUntil } from './eventually.js';
-import { ProcessGroup, runToCompletion } from './processes.js';
+import { uploadToOrigin } from './origin-upload.js';
+import { ProcessGroup } from './processes.js';
 import { startS3Server } from './s3-server.js';
-import { type ApplianceSpec, FERRY_BIN, Topology, type TopologyOptions, writeDemoKeys } from './topology.js';
+import { type ApplianceSpec, Topology, type TopologyOptions, writeDemoKeys } from './topology.js';
 
 export interface SiteSpec {
   id: string;
@@ -168,27 +169,14 @@ async function startOrigin(
   const s3 = await startS3Server({ buckets: [ORIGIN_BUCKET] });
   const group = new ProcessGroup();
   try {
-    // With the command an operator uses: it checks every file against catalog.json first.
-    const up = await runToCompletion(group, {
-      name: 'ferry origin upload',
-      command: process.execPath,
-      args: [
-        FERRY_BIN,
-        'origin',
-        'upload',
-        '--bucket',
-        ORIGIN_BUCKET,
-        '--prefix',
-        ORIGIN_PREFIX,
-        '--endpoint',
-        s3.endpoint,
-        contentDir,
-      ],
-      env: { ...process.env, ...s3.env(), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    await uploadToOrigin({
+      group,
+      s3,
+      bucket: ORIGIN_BUCKET,
+      prefix: ORIGIN_PREFIX,
+      contentDir,
       timeoutMs: 5 * 60_000,
     });
-    if (up.code !== 0)
-      throw new Error(`ferry origin upload: exit ${up.code ?? up.signal}\n${up.stderr.trim()}`);
     const files = catalog.titles.flatMap((t) => t.streams).length;
     say?.(
       `origin: S3 (s3rver) on ${s3.endpoint}, bucket ${ORIGIN_BUCKET}, ${files} files under ${ORIGIN_PREFIX}/`,

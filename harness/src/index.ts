@@ -10,6 +10,7 @@ export * from './fixtures.js';
 export * from './game-day.js';
 export * from './game-day-run.js';
 export * from './health-watch.js';
+export * from './origin-upload.js';
 export * from './ports.js';
 export * from './processes.js';
 export * from './redis-server.js';

@@ -2,7 +2,13 @@
 // `ferry origin upload` as an operator would, and the counting proxy in front of it. Every
 // downloader (the anchor and the appliances) is given the proxy as its endpoint, so the
 // proxy's GET counts are the origin's reads, whoever made them.
-import { FERRY_BIN, type ProcessGroup, runToCompletion, type S3Server, startS3Server } from '@ferry/harness';
+import {
+  originClientEnv,
+  type ProcessGroup,
+  type S3Server,
+  startS3Server,
+  uploadToOrigin,
+} from '@ferry/harness';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 
 export const BENCH_BUCKET = 'ferry-bench-fill';
@@ -27,30 +33,18 @@ export async function startBenchOrigin(input: {
   const s3rver = await startS3Server({ dir: input.dir });
   let proxy: CountingProxy | undefined;
   try {
-    const env = { ...process.env, ...s3rver.env(), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const env = originClientEnv(s3rver);
     // Straight to s3rver, not through the proxy: the upload is not part of any measure.
-    const up = await runToCompletion(input.group, {
-      name: 'ferry origin upload',
-      command: process.execPath,
-      args: [
-        FERRY_BIN,
-        'origin',
-        'upload',
-        '--bucket',
-        BENCH_BUCKET,
-        '--prefix',
-        BENCH_PREFIX,
-        '--endpoint',
-        s3rver.endpoint,
-        '--create-bucket',
-        input.contentDir,
-      ],
-      env,
+    const out = await uploadToOrigin({
+      group: input.group,
+      s3: s3rver,
+      bucket: BENCH_BUCKET,
+      prefix: BENCH_PREFIX,
+      contentDir: input.contentDir,
+      createBucket: true,
       timeoutMs: 30 * 60_000,
     });
-    if (up.code !== 0)
-      throw new Error(`ferry origin upload: exit ${up.code ?? up.signal}\n${up.stderr.trim()}`);
-    input.say(up.stdout.trim().split('\n').pop() ?? '');
+    input.say(out.trim().split('\n').pop() ?? '');
     proxy = await startCountingProxy({ upstream: s3rver.endpoint });
     const p = proxy;
     return {
