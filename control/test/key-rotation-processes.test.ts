@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContentStore, createIdentityKey, generateContent } from '@ferry/appliance';
+import { ContentStore, generateContent } from '@ferry/appliance';
 import { waitUntil } from '@ferry/harness';
 import {
   type ApplianceList,
@@ -20,6 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
+  enrollAppliance,
   type FerryProc,
   ferry,
   ferryControl,
@@ -64,15 +65,7 @@ describe('token key rotation across control and two appliances (real processes)'
   const fetchUrl = (url: string) => call(url, { headers: { Range: 'bytes=0-99' } });
 
   const startAppliance = async (id: string, keys: string) => {
-    // Each appliance has its identity key, enrolled as an operator would (docs/security.md).
-    const identity = join(dir, `${id}.identity`);
-    const publicKey = await createIdentityKey(identity);
-    const enrolled = await call(`${control.url}/v1/appliances`, {
-      method: 'POST',
-      headers: bearer(),
-      body: { id, site: 'site-a', publicKey, urlHosts: ['127.0.0.1'] },
-    });
-    expect(enrolled.status).toBe(201);
+    const identity = await enrollAppliance(control.url!, bearer(), dir, id);
     const p = await ferry(
       [
         'appliance',

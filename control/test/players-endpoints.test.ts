@@ -7,12 +7,20 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContentStore, createIdentityKey, generateContent } from '@ferry/appliance';
+import { ContentStore, generateContent } from '@ferry/appliance';
 import { waitUntil } from '@ferry/harness';
 import { type ApplianceList, type Catalog, formatKeyFile, generateKey } from '@ferry/protocol';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type FerryProc, ferry, ferryControl, killAll, SERVING } from './support/ferry-cli.js';
+import {
+  call,
+  enrollAppliance,
+  type FerryProc,
+  ferry,
+  ferryControl,
+  killAll,
+  SERVING,
+} from './support/ferry-cli.js';
 import { type TestTokens, writeTestTokens } from './support/fleet-auth.js';
 
 const started: FerryProc[] = [];
@@ -71,14 +79,7 @@ async function view() {
 }
 
 async function startAppliance(id: string, keyFile: string): Promise<void> {
-  const identity = join(dir, `${id}.identity`);
-  const publicKey = await createIdentityKey(identity);
-  const enrolled = await call(`${control.url}/v1/appliances`, {
-    method: 'POST',
-    headers: bearer(),
-    body: { id, site: 'site-a', publicKey, urlHosts: ['127.0.0.1'] },
-  });
-  expect(enrolled.status).toBe(201);
+  const identity = await enrollAppliance(control.url!, bearer(), dir, id);
   const store = join(dir, `store-${id}`);
   const s = ContentStore.open([store]);
   for (const stream of catalog.titles.find((t) => t.id === media)!.streams)

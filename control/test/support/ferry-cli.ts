@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { createIdentityKey } from '@ferry/appliance';
 
 const CLI = join(import.meta.dirname, '../../../cli/bin/ferry.js');
 
@@ -142,4 +143,28 @@ export function call(
     req.on('error', reject);
     req.end(data);
   });
+}
+
+/**
+ * Gives appliance `id` its identity key in `dir` and enrolls it at control as an operator
+ * would (docs/security.md), in site `site-a` on 127.0.0.1; the key file's path, for
+ * `--identity-key`.
+ */
+export async function enrollAppliance(
+  controlUrl: string,
+  headers: Record<string, string>,
+  dir: string,
+  id: string,
+): Promise<string> {
+  const identity = join(dir, `${id}.identity`);
+  const publicKey = await createIdentityKey(identity);
+  const enrolled = await call(`${controlUrl}/v1/appliances`, {
+    method: 'POST',
+    headers,
+    body: { id, site: 'site-a', publicKey, urlHosts: ['127.0.0.1'] },
+  });
+  if (enrolled.status !== 201) {
+    throw new Error(`enrolling ${id}: HTTP ${enrolled.status} ${enrolled.raw.toString().slice(0, 200)}`);
+  }
+  return identity;
 }
