@@ -1,6 +1,8 @@
 // Black-box tests of the appliance's HTTP data plane over real sockets, run once per body
 // sender: the native sendfile engine (where it loads) and the copy path.
+import { waitUntil } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FILL_REQUEST_HEADER } from '../src/ops/file-traffic.js';
 import { loadSendfileEngine } from '../src/sendfile/binding.js';
 import { type Fixture, startFixture } from './support/appliance-fixture.js';
 import { get, json, rawExchange, splitResponses } from './support/http-client.js';
@@ -37,7 +39,14 @@ describe.each(senders)('data plane over the %s path', (bodySender) => {
   it("counts a viewer's body bytes as served, not a peer's fill request", async () => {
     fx.app.traffic.take();
     await get(u('/v1/c/movie.v1'), { range: 'bytes=0-999' });
-    await get(u('/v1/c/movie.v1'), { range: 'bytes=1000-', 'x-ferry-fill': '1' });
+    await get(u('/v1/c/movie.v1'), { range: 'bytes=1000-', [FILL_REQUEST_HEADER]: '1' });
+    // The count is added when the appliance's send returns, which can be just after the
+    // client has the last byte; a body leaves `inFlight` only after it is counted.
+    await waitUntil(async () => fx.app.traffic.inFlight('movie.v1') === 0, {
+      what: 'both bodies done',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
     expect(fx.app.traffic.take()).toEqual([{ fileId: 'movie.v1', bytes: 1000 }]);
   });
 

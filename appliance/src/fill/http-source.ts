@@ -2,6 +2,7 @@
 // token control put in the URL), read with undici, resumed with `Range: bytes=N-`.
 import type { FillSource, ManifestFile } from '@ferry/protocol';
 import { Agent, request } from 'undici';
+import { FILL_REQUEST_HEADER } from '../ops/file-traffic.js';
 import { checkedStart, type OpenedSource, SourceError } from './source.js';
 
 type UrlSource = Extract<FillSource, { url: string }>;
@@ -9,12 +10,7 @@ type UrlSource = Extract<FillSource, { url: string }>;
 /** Most bytes of an error answer read for the report (a JSON `{error, message}` is far less). */
 const ERROR_BODY_BYTES = 1024;
 
-/**
- * Marks a peer's or parent's fill request, so the serving appliance does not count its bytes
- * as viewers' demand: copies made for placement must not raise a file's popularity, or
- * placement would keep re-ranking files by how they happened to be filled.
- */
-export const FILL_REQUEST_HEADER = 'x-ferry-fill';
+// Marks the request as a fill, not a viewer (ops/file-traffic.ts).
 const FILL_HEADERS = { [FILL_REQUEST_HEADER]: '1' };
 
 export class HttpSources {

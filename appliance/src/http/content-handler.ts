@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyRing } from '@ferry/protocol';
 import type { ContentFaultPlan, ContentFaultSource } from '../chaos/content-faults.js';
 import { Errors } from '../errors.js';
-import type { FileTraffic } from '../ops/file-traffic.js';
+import { FILL_REQUEST_HEADER, type FileTraffic } from '../ops/file-traffic.js';
 import type { AccessLog } from '../ops/logger.js';
 import type { ApplianceMetrics } from '../ops/metrics.js';
 import type { ResponseTally } from '../ops/response-tally.js';
@@ -126,7 +126,7 @@ export async function handleContent(
   // Counted from before the file is opened until the body is done: eviction waits for it.
   const fileId = d.file.id;
   // A peer filling its store is not a viewer: its bytes are not demand (fill/http-source.ts).
-  const viewer = req.headers['x-ferry-fill'] === undefined;
+  const viewer = req.headers[FILL_REQUEST_HEADER] === undefined;
   ctx.traffic?.begin(fileId);
   try {
     await sendBody(ctx, req, res, d, fault, (status, bytes, path, outcome) => {

@@ -4,6 +4,13 @@
 // the last heartbeat (`served`: the popularity placement works from).
 import type { ServedReport } from '@ferry/protocol';
 
+/**
+ * Marks a peer's or parent's fill request (fill/http-source.ts), so the serving appliance does
+ * not count its bytes as viewers' demand: copies made for placement must not raise a file's
+ * popularity, or placement would keep re-ranking files by how they happened to be filled.
+ */
+export const FILL_REQUEST_HEADER = 'x-ferry-fill';
+
 /** The most files one heartbeat reports (ServedReport's maxItems); the rest wait for the next. */
 export const MAX_SERVED_FILES = 100_000;
 
