@@ -2,7 +2,8 @@
 // manifests for one client, from the steering ranking (pathways.ts) and the pure text
 // builders. The handler (server/handlers/players.ts) resolves the client and the origin.
 
-import { contentPath, contentRoot, contentUrl } from '../steering/rank-title.js';
+import { contentPath, contentUrl } from '../steering/rank-title.js';
+import { contentRoot } from '../steering/sign.js';
 import type { SteeringOptions } from '../steering/steer.js';
 import { mpd } from './dash-text.js';
 import { mediaPlaylist, multivariantPlaylist } from './hls-text.js';

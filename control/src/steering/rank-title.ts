@@ -6,7 +6,7 @@ import type { CatalogStream, CatalogTitle, KeyEntry } from '@ferry/protocol';
 import { Errors, FerryError } from '../errors.js';
 import { candidates } from './candidates.js';
 import { type RankedAppliance, rankAppliances } from './rank.js';
-import { signedPath } from './sign.js';
+import { contentRoot, signedPath } from './sign.js';
 import type { SteeringOptions } from './steer.js';
 
 export interface RankTitleQuery {
@@ -79,11 +79,6 @@ export function rankTitle(opts: SteeringOptions, q: RankTitleQuery): TitleRankin
     key: opts.signingKey?.(),
     streams,
   };
-}
-
-/** An appliance's content root, `{baseUrl}/v1/c/`. */
-export function contentRoot(baseUrl: string): string {
-  return `${baseUrl.replace(/\/$/, '')}/v1/c/`;
 }
 
 /** `{fileId}` or `{fileId}?{token}` below the content root: signed when a key is in force. */

@@ -14,8 +14,12 @@ export interface SignedUrlInput {
 }
 
 export function signedUrl(input: SignedUrlInput): string {
-  const base = input.baseUrl.endsWith('/') ? input.baseUrl.slice(0, -1) : input.baseUrl;
-  return `${base}/v1/c/${signedPath(input)}`;
+  return contentRoot(input.baseUrl) + signedPath(input);
+}
+
+/** An appliance's content root, `{baseUrl}/v1/c/`. */
+export function contentRoot(baseUrl: string): string {
+  return `${baseUrl.replace(/\/$/, '')}/v1/c/`;
 }
 
 /**
