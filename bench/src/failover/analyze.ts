@@ -4,6 +4,7 @@
 // player's learning cost: failed fetches per affected viewer (goal ≤ 1: one failed attempt
 // at the dead appliance, then it is excluded), retries and re-steers after the kill.
 import {
+  askedAfter,
   failoversIn,
   fetchingFrom,
   firstDownloadElsewhere,
@@ -96,7 +97,7 @@ export function analyzeFailover(
     affectedFailedFetches += failed.length;
     const next = firstDownloadElsewhere(q, rel, victim);
     if (next) movedMs.push(Math.round(next.atMs - rel));
-    else if (!q.downloads.some((d) => d.atMs > rel) && failed.length === 0) affectedIdle++;
+    else if (!askedAfter(q, rel)) affectedIdle++;
   }
   return {
     affected,

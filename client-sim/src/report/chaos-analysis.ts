@@ -32,6 +32,7 @@ import { experimentWindow } from './chaos-window.js';
 import { type Distribution, distribution, percentile } from './percentiles.js';
 import {
   activeIn,
+  askedAfter,
   downloadsIn,
   failoversIn,
   fetchingFrom,
@@ -251,8 +252,7 @@ export function analyzeExperiment(
   let idle = 0;
   for (const q of affected) {
     const w = spanOf(q);
-    const asked = q.downloads.some((d) => d.atMs > w.start) || q.failoverMarks.some((m) => m.atMs >= w.start);
-    if (!asked) {
+    if (!askedAfter(q, w.start)) {
       idle++;
       continue;
     }

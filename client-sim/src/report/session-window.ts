@@ -48,6 +48,15 @@ export function fetchingFrom(q: SessionQoe, atMs: number, appliances: ReadonlySe
   return q.failoverMarks.some((m) => m.atMs > since && m.atMs <= atMs && appliances.has(m.from));
 }
 
+/**
+ * Whether the session asked for anything after `atMs`: a download finished after it, or an
+ * attempt failed from it on. One that did not (its title ended, the viewer left) had nothing
+ * to move or recover.
+ */
+export function askedAfter(q: SessionQoe, atMs: number): boolean {
+  return q.downloads.some((d) => d.atMs > atMs) || q.failoverMarks.some((m) => m.atMs >= atMs);
+}
+
 /** The first download finished after `afterMs` from an appliance not in `appliances`. */
 export function firstDownloadElsewhere(
   q: SessionQoe,
