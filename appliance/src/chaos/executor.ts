@@ -172,6 +172,11 @@ export class ChaosExecutor implements ChaosOrdersSink {
       leaseMs: orders.leaseMs,
       leaseEndsAtMs: now + orders.leaseMs,
     };
+    // A fault whose end has come ran its time, even if its timer has not fired yet (a busy
+    // event loop runs timers late): it must not be taken for one control stopped listing,
+    // which would leave it free to start again if control lists it a moment longer.
+    for (const [id, r] of [...this.running])
+      if (r.endsAtMs <= now) this.revert(id, 'expired', 'its time is up');
     const plan = reconcile(new Set(this.running.keys()), this.finished, orders.faults);
     for (const id of plan.abort) this.revert(id, 'reverted', 'control no longer lists it');
     for (const f of plan.keep) this.rearm(f, endsAt(now, orders.issuedAtMs, f.remainingMs));
