@@ -2,6 +2,7 @@
 // metrics, logs, the viewers' HTTP server and the admin listener, the agent that reports to
 // control, the chaos executor that runs control's faults and the filler that fetches what
 // control wants held. Used by `ferry appliance` and by tests.
+import type { Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { type KeyRingReloadEvent, parsePublicKey } from '@ferry/protocol';
 import { ControlAgent } from './agent/agent.js';
@@ -25,8 +26,10 @@ import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.
 import { ApplianceMetrics } from './ops/metrics.js';
 import { ResponseTally } from './ops/response-tally.js';
 import { createBodySender } from './sendfile/choose.js';
-import { ApplianceServer } from './server.js';
+import { ApplianceServer, defaultLimits } from './server.js';
 import { ContentStore } from './store/store.js';
+import { probeKtls } from './tls/ktls.js';
+import { ViewerTls } from './tls/viewer-tls.js';
 
 export const VERSION = '0.1.0';
 
@@ -53,7 +56,12 @@ export interface RunningAppliance {
   readonly keys?: TokenKeys;
   /** Bodies in flight and viewers' bytes served per file (the heartbeat's `served`). */
   readonly traffic: FileTraffic;
-  /** Reads the key file again (SIGHUP); null with --open. Never drains or stops. */
+  /** HTTPS on the viewers' port, with --tls-cert/--tls-key. */
+  readonly tls?: ViewerTls;
+  /**
+   * SIGHUP: reads the TLS certificate pair (with --tls-cert) and the key file again; null
+   * with --open. Never drains or stops.
+   */
   reloadKeys(why: string): Promise<KeyRingReloadEvent | null>;
   /** drain (bounded by drainTimeoutSec), then close everything */
   stop(): Promise<void>;
@@ -88,10 +96,16 @@ export async function startAppliance(
   const keys = config.open ? undefined : await TokenKeys.open(config.tokenKeyFile!, { logger });
   // Read before anything listens: a missing or bad key is a start error, not a silent agent.
   const identity = config.control ? await loadIdentityKey(config.identityKeyFile!) : undefined;
+  // Also before anything listens: a pair that cannot serve is a start error.
+  const tls = config.tls ? await ViewerTls.open(config.tls, probeKtls(), logger) : undefined;
   const store = ContentStore.open(config.stores, { logger, checkIntervalMs: config.storeCheckIntervalMs });
   // The chaos throttle sits in the body senders; idle, it costs one null check per body.
   const throttle = new SendThrottle();
-  const { sender, reason } = createBodySender(config.bodySender, { pacer: throttle });
+  const { sender, reason } = createBodySender(
+    config.bodySender,
+    { pacer: throttle },
+    tls ? { ktls: tls.ktls } : undefined,
+  );
   logger.info({ path: sender.path, reason }, 'body sender');
   const accessLog = createAccessLog(config.accessLog);
   const startedAt = Date.now();
@@ -111,6 +125,7 @@ export async function startAppliance(
   });
   const contentFaults = new ContentFaults({ injected: (kind) => metrics.chaosInjected.inc({ kind }) });
   keys?.countReloadsIn(metrics.keyReloads);
+  tls?.countIn(metrics.registry);
 
   const bgp = config.bgp ? startBgp(config.bgp, { logger, registry: metrics.registry }) : undefined;
   const targets: FaultTargets = {
@@ -155,6 +170,9 @@ export async function startAppliance(
     limits: config.limits,
     onDrainedExit: opts.onDrainedExit,
     health: healthy,
+    ...(tls
+      ? { tls: tls.serverOptions({ ...defaultLimits, ...config.limits }.headersTimeoutMs) }
+      : {}),
     content: {
       store,
       sender,
@@ -168,6 +186,7 @@ export async function startAppliance(
       traffic,
     },
   });
+  if (tls) tls.attach(server.server as HttpsServer);
   const adminContext: AdminContext = {
     metricsText: () => (hooks ? hooks.metricsText() : metrics.render()),
     routes: bgp?.routes,
@@ -188,6 +207,7 @@ export async function startAppliance(
       keys: keys?.heldKeys ?? [],
       keyFile: keys ? { path: keys.status().file, lastReload: keys.status().lastReload } : undefined,
       bodySender: { path: sender.path, reason, active: sender.active },
+      tls: tls ? tls.status(sender.path) : { enabled: false, bodyPath: sender.path },
       requestsInFlight: server.requestsInFlight,
       store: store.stats(),
       unreadableFiles: store
@@ -213,7 +233,7 @@ export async function startAppliance(
 
   hooks = opts.cluster?.(metrics, server);
   const address = await server.listen(config.listen.host, config.listen.port);
-  const url = urlOf(address);
+  const url = urlOf(address, tls ? 'https' : 'http');
   let adminAddress: { host: string; port: number };
   try {
     adminAddress = await admin.listen(config.adminListen.host, config.adminListen.port);
@@ -222,7 +242,10 @@ export async function startAppliance(
     throw err;
   }
   const adminUrl = urlOf(adminAddress);
-  logger.info({ address, admin: adminAddress, site: config.site, open: config.open }, 'appliance listening');
+  logger.info(
+    { address, admin: adminAddress, site: config.site, open: config.open, tls: tls !== undefined },
+    'appliance listening',
+  );
   if (!isLoopback(adminAddress.host)) {
     logger.warn(
       { admin: adminAddress },
@@ -303,7 +326,10 @@ export async function startAppliance(
     return stopping;
   };
 
-  const reloadKeys = async (why: string) => (keys ? keys.reload(why) : null);
+  const reloadKeys = async (why: string) => {
+    await tls?.reload(why);
+    return keys ? keys.reload(why) : null;
+  };
   return {
     config,
     address,
@@ -319,6 +345,7 @@ export async function startAppliance(
     fill,
     keys,
     traffic,
+    tls,
     reloadKeys,
     stop,
   };

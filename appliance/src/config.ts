@@ -38,6 +38,8 @@ export interface ApplianceConfig {
   chaos?: ChaosSettings;
   /** Filling the store from peers, parents and the origin (docs/appliance.md, "Fill"); absent: off. */
   fill?: FillSettings;
+  /** HTTPS on the viewers' port (docs/appliance.md, "HTTPS"); absent: plain HTTP. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface ChaosSettings {
@@ -101,6 +103,9 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
           '(ferry keys identity --out FILE, then enroll its public key: ferry control appliance add)',
       );
     }
+  }
+  if (c.tls && (!c.tls.certFile || !c.tls.keyFile)) {
+    throw configError(c.tls.certFile ? '--tls-key FILE is required with --tls-cert' : '--tls-cert FILE is required with --tls-key');
   }
   if (c.chaos) validateChaos(c.chaos, c.control);
   if (c.fill) validateFill(c.fill, c.control);
@@ -166,6 +171,8 @@ export interface ApplianceFlags extends BgpFlags, FillFlags {
   controlGrace?: number;
   chaos?: 'on' | 'off';
   chaosVerifyKey?: string[];
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
@@ -188,5 +195,8 @@ export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
     ...(f.controlGrace !== undefined ? { controlGraceMs: f.controlGrace * 1000 } : {}),
     chaos: { mode: f.chaos ?? 'off', verifyKeys: f.chaosVerifyKey ?? [] },
     fill: fillSettingsFromFlags(f),
+    ...(f.tlsCert !== undefined || f.tlsKey !== undefined
+      ? { tls: { certFile: f.tlsCert ?? '', keyFile: f.tlsKey ?? '' } }
+      : {}),
   });
 }

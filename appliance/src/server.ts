@@ -1,7 +1,8 @@
 // The viewers' port: content (GET|HEAD /v1/c/…) and /healthz, nothing else — the admin
 // endpoints live on their own listener (http/admin-server.ts). Also the drain lifecycle
 // (serving → draining → drained, and back with undrain) that both listeners act on.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TlsOptions } from 'node:tls';
 import { Errors } from './errors.js';
 import { type Health, sendHealth, type UndrainResult } from './http/admin-handler.js';
 import { ConnectionTracker } from './http/connections.js';
@@ -11,6 +12,7 @@ import {
   closeListener,
   createListener,
   defaultLimits,
+  type Listener,
   listenOn,
   type ServerLimits,
 } from './http/listener.js';
@@ -32,10 +34,12 @@ export interface ApplianceServerOptions {
   health(): Health;
   /** Called once drained when a drain asked the process to exit. */
   onDrainedExit?: () => void;
+  /** HTTPS on this port (tls/viewer-tls.ts builds these). */
+  tls?: TlsOptions;
 }
 
 export class ApplianceServer {
-  readonly server: Server;
+  readonly server: Listener;
   private stateValue: ServeState = 'serving';
   private exitingValue = false;
   private drainWaiters: (() => void)[] = [];
@@ -49,6 +53,7 @@ export class ApplianceServer {
       logger: opts.logger,
       tracker: this.tracker,
       onRequest: (req, res) => this.onRequest(req, res),
+      ...(opts.tls ? { tls: opts.tls } : {}),
     });
   }
 

@@ -54,6 +54,11 @@ export function buildProgram(): Command {
         .choices(['auto', 'sendfile', 'copy'])
         .default('auto'),
     )
+    .option(
+      '--tls-cert <file>',
+      "PEM certificate (chain): the viewers' port speaks HTTPS, TLS 1.2/1.3; with --tls-key; SIGHUP reloads both",
+    )
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--access-log <file>', "access log destination: a file, '-' for stdout, 'off'", '-')
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--max-ranges <n>', 'most ranges served as multipart in one request', parsePositiveInt, 16)

@@ -8,6 +8,7 @@
 #include <node_api.h>
 
 #include "engine.h"
+#include "ktls.h"
 
 #define MAX_PATH_BYTES 4096
 
@@ -286,6 +287,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"abort", NULL, abort_transfer, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, stats, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_engine, NULL, NULL, NULL, napi_default, NULL},
+      {"ktlsProbe", NULL, ferry_ktls_probe, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

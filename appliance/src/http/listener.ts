@@ -1,9 +1,18 @@
 // One node:http listener with the appliance's limits: per-phase timeouts, the header size
 // counted as on the wire, the message checks of request-shape.ts, errors from the parser
 // answered in request order (connections.ts). Both the viewers' port and the admin port
-// are built from this.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// are built from this; with `tls` the listener is node:https (the viewers' port with
+// --tls-cert), with the same limits on the HTTP inside the TLS.
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import { type ErrorSpec, Errors } from '../errors.js';
 import type { Logger } from '../ops/logger.js';
 import type { ConnectionTracker } from './connections.js';
@@ -32,11 +41,18 @@ export interface ListenerOptions {
   logger: Logger;
   tracker: ConnectionTracker;
   onRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** Serve HTTPS with these settings (tls/server-options.ts). */
+  tls?: TlsOptions;
 }
 
-export function createListener(opts: ListenerOptions): Server {
+/** Either kind of listener: node:https shares node:http's request handling and limits. */
+export type Listener = Server | HttpsServer;
+
+export function createListener(opts: ListenerOptions & { tls: TlsOptions }): HttpsServer;
+export function createListener(opts: ListenerOptions): Listener;
+export function createListener(opts: ListenerOptions): Listener {
   const { limits, tracker } = opts;
-  const server = createServer({
+  const httpOptions: ServerOptions = {
     // Node's own limit counts names and values only; it stays as the parser's hard cap
     // (memory), and checkRequestShape applies the limit to the bytes on the wire.
     maxHeaderSize: limits.maxHeaderBytes,
@@ -50,11 +66,17 @@ export function createListener(opts: ListenerOptions): Server {
     // repeated Host (which node lets through) is refused too.
     requireHostHeader: false,
     noDelay: true,
-  });
+  };
+  const server: Listener = opts.tls
+    ? createHttpsServer({ ...httpOptions, ...opts.tls })
+    : createServer(httpOptions);
   // The default (2000) silently drops the headers past the 2000th, which would hide them
   // from the size and Host checks; maxHeaderSize still bounds their number.
   server.maxHeadersCount = 0;
-  server.on('connection', (socket: Socket) => tracker.attach(socket));
+  // Over TLS, 'connection' is the TCP socket under the TLS one; requests, clientError and
+  // the replies the tracker writes are on the TLS socket, which exists once the handshake is done.
+  if (opts.tls) server.on('secureConnection', (socket: Socket) => tracker.attach(socket));
+  else server.on('connection', (socket: Socket) => tracker.attach(socket));
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     tracker.begin(res);
     const refused = checkRequestShape(req, limits.maxHeaderBytes);
@@ -99,7 +121,7 @@ function rawErrorReply(spec: ErrorSpec): string {
 }
 
 export function listenOn(
-  server: Server,
+  server: Listener,
   host: string,
   port: number,
 ): Promise<{ host: string; port: number }> {
@@ -115,7 +137,7 @@ export function listenOn(
 }
 
 /** Close the listener and every connection. */
-export function closeListener(server: Server): Promise<void> {
+export function closeListener(server: Listener): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) {
       resolve();
@@ -126,7 +148,7 @@ export function closeListener(server: Server): Promise<void> {
   });
 }
 
-export function urlOf(address: { host: string; port: number }): string {
+export function urlOf(address: { host: string; port: number }, scheme: 'http' | 'https' = 'http'): string {
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-  return `http://${host}:${address.port}`;
+  return `${scheme}://${host}:${address.port}`;
 }

@@ -22,6 +22,8 @@ export interface NativeBinding {
   abort(handle: unknown, id: number): void;
   stats(handle: unknown): EngineStats;
   close(handle: unknown, onDone: NativeDone): void;
+  /** kTLS detection (native/src/ktls.c); absent in an addon built before it existed. */
+  ktlsProbe?(): { errno: number; stage: string };
 }
 type NativeDone = (id: number, status: number, bytes: number, errno: number) => void;
 
@@ -117,9 +119,14 @@ export function loadSendfileEngine(explicitPath?: string): LoadResult {
 
 const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 
+/** ENOENT and the like, from a positive errno. */
+export function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `ERRNO_${errno}`;
+}
+
 /** FERRY_SEND_ECONNRESET and the like, from a positive errno. */
 export function errnoCode(errno: number): string {
-  return `FERRY_SEND_${errnoNames.get(errno) ?? `ERRNO_${errno}`}`;
+  return `FERRY_SEND_${errnoName(errno)}`;
 }
 
 function codedError(code: string, message: string): Error {

@@ -1,5 +1,8 @@
 // Picks the body sender for a process: the native sendfile engine where it loads, the copy
-// path elsewhere ('auto'), or exactly one of them when asked.
+// path elsewhere ('auto'), or exactly one of them when asked. Over TLS the engine's raw
+// file bytes would reach the viewer unencrypted unless the kernel encrypts them (kTLS with
+// the session's keys installed, which is not built: docs/appliance.md, "HTTPS"), so with
+// TLS on every body takes the copy path and node encrypts it.
 import { FerryError } from '@ferry/protocol';
 import { loadSendfileEngine } from './binding.js';
 import type { BodySender, BodySenderOptions } from './body-sender.js';
@@ -22,10 +25,29 @@ export class SendfileUnavailableError extends FerryError {
   }
 }
 
-export function createBodySender(kind: SenderKind, opts: BodySenderOptions = {}): ChosenSender {
+/** Set when the viewers' port speaks TLS. */
+export interface SenderTls {
+  /** what the kTLS probe found (tls/ktls.ts), for the reason given */
+  ktls: { available: boolean; reason: string };
+}
+
+export function createBodySender(
+  kind: SenderKind,
+  opts: BodySenderOptions = {},
+  tls?: SenderTls,
+): ChosenSender {
   if (kind === 'copy') return { sender: new CopySender(opts), reason: 'copy path requested' };
   if (kind !== 'auto' && kind !== 'sendfile')
     throw new TypeError(`unknown body sender kind: ${String(kind)}`);
+  if (tls) {
+    const why = tls.ktls.available
+      ? 'the kernel offers kTLS, but installing TLS session keys in it is not built'
+      : `no kTLS (${tls.ktls.reason})`;
+    if (kind === 'sendfile') {
+      throw new SendfileUnavailableError(`the viewers' port speaks TLS and sendfile would send plain bytes: ${why}`);
+    }
+    return { sender: new CopySender(opts), reason: `copy path: TLS on, node encrypts the bodies; ${why}` };
+  }
   const loaded = loadSendfileEngine(opts.addonPath);
   if (loaded.ok) {
     return {
