@@ -170,9 +170,7 @@ export async function startAppliance(
     limits: config.limits,
     onDrainedExit: opts.onDrainedExit,
     health: healthy,
-    ...(tls
-      ? { tls: tls.serverOptions({ ...defaultLimits, ...config.limits }.headersTimeoutMs) }
-      : {}),
+    ...(tls ? { tls: tls.serverOptions({ ...defaultLimits, ...config.limits }.headersTimeoutMs) } : {}),
     content: {
       store,
       sender,

@@ -105,7 +105,11 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
     }
   }
   if (c.tls && (!c.tls.certFile || !c.tls.keyFile)) {
-    throw configError(c.tls.certFile ? '--tls-key FILE is required with --tls-cert' : '--tls-cert FILE is required with --tls-key');
+    throw configError(
+      c.tls.certFile
+        ? '--tls-key FILE is required with --tls-cert'
+        : '--tls-cert FILE is required with --tls-key',
+    );
   }
   if (c.chaos) validateChaos(c.chaos, c.control);
   if (c.fill) validateFill(c.fill, c.control);

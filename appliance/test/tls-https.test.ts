@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, startFixture } from './support/appliance-fixture.js';
-import { get, json } from './support/http-client.js';
+import { get } from './support/http-client.js';
 import { parseMultipart } from './support/multipart-parse.js';
 import { makeCert, type TestCert } from './support/tls-certs.js';
-import { exchange, httpsGet, tlsConnect } from './support/tls-client.js';
+import { exchange, httpsGet, statusOf, tlsConnect } from './support/tls-client.js';
 
 describe("HTTPS on the viewers' port", () => {
   let certDir: string;
@@ -51,7 +51,10 @@ describe("HTTPS on the viewers' port", () => {
     expect(whole.status).toBe(200);
     expect(whole.body.equals(file)).toBe(true);
 
-    const head = await httpsGet(`${fx.url}/v1/c/clip`, cert.cert, { method: 'HEAD', headers: { Range: 'bytes=0-9' } });
+    const head = await httpsGet(`${fx.url}/v1/c/clip`, cert.cert, {
+      method: 'HEAD',
+      headers: { Range: 'bytes=0-9' },
+    });
     expect(head.status).toBe(206);
     expect(head.headers['content-length']).toBe('10');
     expect(head.body.length).toBe(0);
@@ -83,7 +86,10 @@ describe("HTTPS on the viewers' port", () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const a = await httpsGet(`${fx.url}/v1/c/clip`, cert.cert, { agent, headers: { Range: 'bytes=0-9' } });
-      const b = await httpsGet(`${fx.url}/v1/c/clip`, cert.cert, { agent, headers: { Range: 'bytes=10-19' } });
+      const b = await httpsGet(`${fx.url}/v1/c/clip`, cert.cert, {
+        agent,
+        headers: { Range: 'bytes=10-19' },
+      });
       expect([a.status, b.status]).toEqual([206, 206]);
       expect(b.localPort).toBe(a.localPort);
       expect(b.body.equals(file.subarray(10, 20))).toBe(true);
@@ -98,7 +104,9 @@ describe("HTTPS on the viewers' port", () => {
       const raw = await exchange(
         socket,
         req('0-4') + req('100-104') + req('200-204'),
-        (got) => got.toString('latin1').split('HTTP/1.1 206').length - 1 === 3 && got.subarray(-5).equals(file.subarray(200, 205)),
+        (got) =>
+          got.toString('latin1').split('HTTP/1.1 206').length - 1 === 3 &&
+          got.subarray(-5).equals(file.subarray(200, 205)),
       );
       const text = raw.toString('latin1');
       const ranges = [...text.matchAll(/Content-Range: bytes (\d+)-(\d+)\/\d+/gi)].map((m) => m[1]);
@@ -153,7 +161,7 @@ describe("HTTPS on the viewers' port", () => {
   });
 
   it('reports TLS, kTLS detection and the copy path in /v1/status, handshakes in /metrics', async () => {
-    const s = json(await get(`${fx.adminUrl}/v1/status`)) as Record<string, any>;
+    const s = await statusOf(fx.adminUrl);
     expect(s.tls.enabled).toBe(true);
     expect(s.tls.protocols).toEqual(['TLSv1.2', 'TLSv1.3']);
     expect(s.tls.certificate.fingerprint256).toBe(cert.fingerprint256);

@@ -10,6 +10,7 @@ import { AggregatorRegistry } from 'prom-client';
 import type { ApplianceConfig } from '../config.js';
 import type { Logger } from '../ops/logger.js';
 import { ContentStore } from '../store/store.js';
+import { loadCertPair } from '../tls/certificate.js';
 import {
   type AdminOrder,
   isFerryMessage,
@@ -35,6 +36,8 @@ export async function runPrimary(
   // Crash recovery (re-indexing, dropping stale rows) runs once here, so workers that open
   // the store together find it consistent rather than racing to repair it.
   ContentStore.open(config.stores, { logger, checkIntervalMs: 0 }).close();
+  // A pair that cannot serve is a start error here too, not workers restarting forever.
+  if (config.tls) await loadCertPair(config.tls.certFile, config.tls.keyFile);
 
   const aggregator = new AggregatorRegistry();
   const live = new Map<number, Worker>();

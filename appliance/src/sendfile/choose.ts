@@ -44,7 +44,9 @@ export function createBodySender(
       ? 'the kernel offers kTLS, but installing TLS session keys in it is not built'
       : `no kTLS (${tls.ktls.reason})`;
     if (kind === 'sendfile') {
-      throw new SendfileUnavailableError(`the viewers' port speaks TLS and sendfile would send plain bytes: ${why}`);
+      throw new SendfileUnavailableError(
+        `the viewers' port speaks TLS and sendfile would send plain bytes: ${why}`,
+      );
     }
     return { sender: new CopySender(opts), reason: `copy path: TLS on, node encrypts the bodies; ${why}` };
   }

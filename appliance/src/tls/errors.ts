@@ -11,12 +11,12 @@ export const TlsErrors = defineErrors('appliance-tls', {
     500,
     'the TLS certificate file holds no PEM X.509 certificate that parses',
   ),
-  KEY_INVALID: spec('FERRY_ERR_TLS_KEY_INVALID', 500, 'the TLS private key file holds no PEM key that parses'),
-  KEY_MISMATCH: spec(
-    'FERRY_ERR_TLS_KEY_MISMATCH',
+  KEY_INVALID: spec(
+    'FERRY_ERR_TLS_KEY_INVALID',
     500,
-    "the TLS private key is not the certificate's key",
+    'the TLS private key file holds no PEM key that parses',
   ),
+  KEY_MISMATCH: spec('FERRY_ERR_TLS_KEY_MISMATCH', 500, "the TLS private key is not the certificate's key"),
 });
 
 export type TlsErrorName = keyof typeof TlsErrors;

@@ -21,6 +21,8 @@ export function probeKtls(addonPath?: string): KtlsProbe {
   if (errno === 0) return { available: true, reason: 'the kernel attached the tls ULP to a TCP socket' };
   const name = errnoName(errno);
   const meaning =
-    name === 'ENOENT' && stage === 'setsockopt(TCP_ULP)' ? ': the kernel has no tls ULP (module tls not loaded or built)' : '';
+    name === 'ENOENT' && stage === 'setsockopt(TCP_ULP)'
+      ? ': the kernel has no tls ULP (module tls not loaded or built)'
+      : '';
   return { available: false, reason: `${name} at ${stage}${meaning}` };
 }

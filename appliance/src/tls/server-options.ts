@@ -18,7 +18,10 @@ const TLS12_CIPHERS = [
 ];
 const TLS13_CIPHERS = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 
-export function viewerTlsOptions(pair: { cert: Buffer; key: Buffer }, handshakeTimeoutMs: number): TlsOptions {
+export function viewerTlsOptions(
+  pair: { cert: Buffer; key: Buffer },
+  handshakeTimeoutMs: number,
+): TlsOptions {
   return {
     ...secureContextOptions(pair),
     minVersion: 'TLSv1.2',

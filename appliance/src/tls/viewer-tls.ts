@@ -2,15 +2,14 @@
 // files again and swap the server's secure context; connections already open keep the one
 // they negotiated), what /v1/status says and the handshake metrics.
 import type { Server as HttpsServer } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import type { TLSSocket, TlsOptions } from 'node:tls';
 import { isFerryError } from '@ferry/protocol';
-import type { Logger } from '../ops/logger.js';
 import type { Registry } from 'prom-client';
+import type { Logger } from '../ops/logger.js';
 import { type CertificateInfo, type CertPair, loadCertPair } from './certificate.js';
 import type { KtlsProbe } from './ktls.js';
 import { secureContextOptions, TLS_PROTOCOLS, viewerTlsOptions } from './server-options.js';
 import { handshakeErrorReason, TlsMetrics } from './tls-metrics.js';
-import type { TlsOptions } from 'node:tls';
 
 export interface TlsFiles {
   certFile: string;

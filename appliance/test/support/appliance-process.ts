@@ -32,7 +32,7 @@ export function startApplianceProcess(
     }, readyWithinMs);
     child.stderr!.on('data', (c: Buffer) => {
       err += c.toString();
-      const m = /serving on (http:\/\/[^\s]+)/.exec(err);
+      const m = /serving on (https?:\/\/[^\s]+)/.exec(err);
       const admin = /admin on (http:\/\/[^\s]+)/.exec(err);
       if (m && admin) {
         clearTimeout(timer);

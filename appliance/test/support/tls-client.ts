@@ -1,8 +1,11 @@
 // HTTPS requests for tests: node's https client trusting the test certificate, one
 // connection per request unless an agent is given, and what the TLS session negotiated.
-import { request } from 'node:https';
+
 import type { Agent } from 'node:https';
+import { request } from 'node:https';
 import { connect, type SecureVersion, type TLSSocket } from 'node:tls';
+import type { TlsStatus } from '../../src/tls/viewer-tls.js';
+import { get, json } from './http-client.js';
 
 export interface TlsReply {
   status: number;
@@ -90,7 +93,11 @@ export function exchange(
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`no full answer in ${timeoutMs} ms: ${Buffer.concat(chunks).toString('latin1').slice(0, 400)}`));
+      reject(
+        new Error(
+          `no full answer in ${timeoutMs} ms: ${Buffer.concat(chunks).toString('latin1').slice(0, 400)}`,
+        ),
+      );
     }, timeoutMs);
     const onData = (c: Buffer) => {
       chunks.push(c);
@@ -109,4 +116,15 @@ export function exchange(
     socket.once('end', finish);
     socket.write(raw);
   });
+}
+
+/** The parts of /v1/status the TLS tests read. */
+export interface StatusWithTls {
+  tls: Extract<TlsStatus, { enabled: true }>;
+  bodySender: { path: string; reason: string };
+  worker?: { index: number };
+}
+
+export async function statusOf(adminUrl: string): Promise<StatusWithTls> {
+  return json(await get(`${adminUrl}/v1/status`)) as unknown as StatusWithTls;
 }
