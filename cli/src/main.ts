@@ -484,6 +484,14 @@ export function buildProgram(): Command {
     .option('--duration <seconds>', 'seconds per load run', parsePositiveInt, 8)
     .option('--tools <list>', 'load tools: autocannon,wrk', 'autocannon,wrk')
     .option('--out <dir>', 'results directory', 'bench/results')
+    .addOption(
+      new Option(
+        '--https <mode>',
+        "HTTPS rows (appliance --tls-cert vs nginx ssl, same certificate, wrk): 'on' adds them, 'only' runs just them",
+      )
+        .choices(['on', 'off', 'only'])
+        .default('on'),
+    )
     .action(async (opts) => {
       const { runBenchDataplane } = await import('@ferry/bench');
       await runBenchDataplane(opts);

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo, toolVersion } from '../common/machine.js';
 import { stamp } from '../common/result-files.js';
 import { type BenchContent, prepareContent } from './content.js';
+import { startHttpsServers } from './https-servers.js';
 import { type Tool, WRK_BIN } from './load.js';
 import { CASES } from './load-plan.js';
 import {
@@ -29,7 +30,11 @@ export interface BenchDataplaneOptions {
   duration: number;
   tools: string;
   out: string;
+  /** the HTTPS rows: 'on' adds them, 'only' runs nothing else (default on) */
+  https?: HttpsMode;
 }
+
+export type HttpsMode = 'on' | 'off' | 'only';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const KNOWN_TOOLS: readonly Tool[] = ['autocannon', 'wrk'];
@@ -70,6 +75,9 @@ export async function runBenchDataplane(opts: BenchDataplaneOptions): Promise<vo
     throw new Error('--duration must be 1-600 seconds');
   }
   if (!existsSync(NGINX_BIN)) throw new Error(`${NGINX_BIN} not found; run scripts/install-system-deps.sh`);
+  const https = opts.https ?? 'on';
+  if (https !== 'on' && https !== 'off' && https !== 'only')
+    throw new Error('--https must be on, off or only');
   const notes: string[] = [];
   let tools = parseTools(opts.tools);
   const wrkVersion = await toolVersion(WRK_BIN, ['-v'], /^wrk (\S+)/m);
@@ -107,7 +115,9 @@ export async function runBenchDataplane(opts: BenchDataplaneOptions): Promise<vo
     log(
       `content: ${content.files.length} files, ${(content.totalBytes / 2 ** 20).toFixed(0)} MiB in ${content.store}`,
     );
-    const servers = await startServers({ group, bin, workDir, content, workers: cores, notes });
+    const servers = await startServers({ group, bin, workDir, content, workers: cores, notes, https });
+    if (https !== 'off' && !tools.includes('wrk'))
+      notes.push('the HTTPS rows are measured with wrk only; wrk was not run.');
     const samples = await runRounds({
       repoRoot: REPO_ROOT,
       group,
@@ -161,10 +171,15 @@ async function startServers(input: {
   content: BenchContent;
   workers: number;
   notes: string[];
+  https: HttpsMode;
 }): Promise<Map<ServerName, Server>> {
   const { group, content } = input;
   const servers = new Map<ServerName, Server>();
   const probe = `/v1/c/${encodeURIComponent(content.files[0]!.id)}`;
+  if (input.https !== 'off') {
+    await startHttpsServers({ ...input, cwd: REPO_ROOT, probePath: probe, servers, log });
+    if (input.https === 'only') return withAppliance(servers, input.notes);
+  }
   servers.set(
     'nginx',
     await startNginx({
@@ -197,6 +212,11 @@ async function startServers(input: {
       log(`appliance ${bodySender}: not started: ${msg}`);
     }
   }
-  if (servers.size === 1) throw new Error(`no appliance started:\n${input.notes.join('\n')}`);
+  return withAppliance(servers, input.notes);
+}
+
+function withAppliance(servers: Map<ServerName, Server>, notes: string[]): Map<ServerName, Server> {
+  if (![...servers.keys()].some((k) => k.startsWith('ferry-')))
+    throw new Error(`no appliance started:\n${notes.join('\n')}`);
   return servers;
 }

@@ -12,6 +12,8 @@ export interface NginxConfigInput {
   readonly workers: number;
   /** nginx refuses to run workers as root unless told; only set when we are root. */
   readonly runAsRoot: boolean;
+  /** HTTPS (the bench's HTTPS rows): TLS 1.2 and 1.3 with nginx's default ciphers. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 // Paths go into the config inside double quotes; anything that could end the quote or the
@@ -63,8 +65,16 @@ export function nginxConfig(input: NginxConfigInput): string {
     `  scgi_temp_path ${under(d, 'scgi')};`,
     '',
     '  server {',
-    `    listen 127.0.0.1:${input.port};`,
+    `    listen 127.0.0.1:${input.port}${input.tls ? ' ssl' : ''};`,
     '    server_name bench;',
+    ...(input.tls
+      ? [
+          `    ssl_certificate ${quotePath(input.tls.certFile)};`,
+          `    ssl_certificate_key ${quotePath(input.tls.keyFile)};`,
+          '    ssl_protocols TLSv1.2 TLSv1.3;',
+          '    ssl_session_cache shared:SSL:10m;',
+        ]
+      : []),
     '    location /v1/c/ {',
     `      alias ${quotePath(root)};`,
     '    }',

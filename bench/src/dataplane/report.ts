@@ -10,11 +10,28 @@ import type { Tool } from './load.js';
 import type { BenchCase } from './load-plan.js';
 import type { LoadResult } from './wrk.js';
 
-export type ServerName = 'nginx' | 'ferry-sendfile' | 'ferry-copy';
-export const FERRY_PATHS = [
-  { server: 'ferry-sendfile', path: 'sendfile' },
-  { server: 'ferry-copy', path: 'copy' },
-] as const;
+export type ServerName =
+  | 'nginx'
+  | 'ferry-sendfile'
+  | 'ferry-copy'
+  // the HTTPS rows (--https): nginx with `listen … ssl`, the appliance with --tls-cert, with
+  // every worker and with one process (encryption off one event loop, by processes)
+  | 'nginx-tls'
+  | 'ferry-tls'
+  | 'ferry-tls-1proc';
+export type FerryPath = 'sendfile' | 'copy' | 'https' | 'https-1proc';
+/** Each Ferry row and the nginx it is compared with; optional rows appear only when run. */
+export const FERRY_PATHS: readonly {
+  server: ServerName;
+  path: FerryPath;
+  anchor: ServerName;
+  optional?: true;
+}[] = [
+  { server: 'ferry-sendfile', path: 'sendfile', anchor: 'nginx' },
+  { server: 'ferry-copy', path: 'copy', anchor: 'nginx' },
+  { server: 'ferry-tls', path: 'https', anchor: 'nginx-tls', optional: true },
+  { server: 'ferry-tls-1proc', path: 'https-1proc', anchor: 'nginx-tls', optional: true },
+];
 
 export interface Sample {
   readonly caseName: string;
@@ -32,7 +49,7 @@ type Measure = 'req/s' | 'bytes/s' | 'p99 latency' | 'event-loop p99';
 export interface SummaryRow {
   readonly caseName: string;
   readonly tool: Tool;
-  readonly path: 'sendfile' | 'copy';
+  readonly path: FerryPath;
   readonly measure: Measure;
   readonly unit: Unit;
   readonly ferry: number | null;
@@ -55,8 +72,11 @@ export function summarize(
     samples.filter((x) => x.caseName === c && x.tool === t && x.server === s && isValidRun(x.result));
   for (const c of cases) {
     for (const tool of tools) {
-      const nginx = valid(c.name, tool, 'nginx');
-      for (const { server, path } of FERRY_PATHS) {
+      for (const { server, path, anchor, optional } of FERRY_PATHS) {
+        // Rows of a server not run (--https off), or of an anchor not run at all (--https only).
+        if (optional && !samples.some((x) => x.server === server && x.tool === tool)) continue;
+        if (!samples.some((x) => x.server === anchor)) continue;
+        const nginx = valid(c.name, tool, anchor);
         const ferry = valid(c.name, tool, server);
         const measures: [Measure, Unit, (s: Sample) => number | null, boolean][] = [
           ['req/s', 'req/s', (s) => s.result!.reqPerSec, true],
@@ -145,6 +165,8 @@ export function clientBoundNotes(samples: readonly Sample[], cases: readonly Ben
 const LEGEND = [
   'Ferry and nginx are medians over rounds; ratio = Ferry ÷ nginx (above 1 is better for req/s and',
   "bytes/s, worse for p99 latency). Event-loop p99 is the appliance's own gauge over each run.",
+  'Paths https and https-1proc: the appliance with --tls-cert (bodies on the copy path, node encrypts;',
+  'every worker, then one process) against nginx with `listen … ssl` on the same certificate; wrk only.',
 ];
 
 export function renderReportText(r: Report): string {

@@ -32,9 +32,11 @@ export async function runRounds(input: {
   notes: string[];
 }): Promise<Sample[]> {
   const { group, servers, workDir } = input;
-  const order: ServerName[] = (['nginx', 'ferry-sendfile', 'ferry-copy'] as const).filter((s) =>
-    servers.has(s),
-  );
+  const order: ServerName[] = (
+    ['nginx', 'ferry-sendfile', 'ferry-copy', 'nginx-tls', 'ferry-tls', 'ferry-tls-1proc'] as const
+  ).filter((s) => servers.has(s));
+  // Over https each appliance is checked against nginx over https (same certificate).
+  const anchorOf = (name: ServerName): ServerName => (isTls(name) ? 'nginx-tls' : 'nginx');
   const plans = CASES.map((c, i) =>
     planRequests({ files: input.content.files, rangeBytes: c.rangeBytes, count: PLAN_LENGTH, seed: 1 + i }),
   );
@@ -42,12 +44,13 @@ export async function runRounds(input: {
     plans.map((plan, i) => writePlanFiles(workDir, i, plan, wrkScript(plan))),
   );
   const lost = new Set<ServerName>();
-  const nginx = servers.get('nginx')!;
-  for (const name of order.filter((n) => n !== 'nginx')) {
+  for (const name of order.filter((n) => n !== 'nginx' && n !== 'nginx-tls')) {
+    const anchor = servers.get(anchorOf(name))!;
     const why = await compareBodies(
-      nginx.baseUrl,
+      anchor.baseUrl,
       servers.get(name)!.baseUrl,
       plans.flatMap((p) => p.slice(0, BODY_CHECKS)),
+      anchor.ca,
     ).catch((err: Error) => {
       if (err.message.startsWith('nginx')) throw err;
       return `did not answer: ${err.message}`;
@@ -76,7 +79,9 @@ export async function runRounds(input: {
   // JIT, page cache and connection setup settle before anything is recorded.
   for (const name of order) {
     if (lost.has(name)) continue;
-    await load(servers.get(name)!, CASES.length - 1, input.tools[0]!, WARMUP_SEC).catch((err: Error) =>
+    const tool = isTls(name) ? 'wrk' : input.tools[0]!;
+    if (!input.tools.includes(tool)) continue;
+    await load(servers.get(name)!, CASES.length - 1, tool, WARMUP_SEC).catch((err: Error) =>
       log(`warm-up of ${name} failed: ${err.message.split('\n')[0]}`),
     );
   }
@@ -88,6 +93,8 @@ export async function runRounds(input: {
         for (const name of order) {
           const server = servers.get(name)!;
           if (lost.has(name)) continue;
+          // autocannon's HTTPS client is not what these rows compare: wrk only (OpenSSL, C).
+          if (isTls(name) && tool !== 'wrk') continue;
           if (server.child.exit) {
             // A crashed server voids its own numbers only; the others keep running.
             if (!lost.has(name))
@@ -121,6 +128,10 @@ export async function runRounds(input: {
     }
   }
   return samples;
+}
+
+function isTls(name: ServerName): boolean {
+  return name === 'nginx-tls' || name === 'ferry-tls' || name === 'ferry-tls-1proc';
 }
 
 /** The error line of a crash (a stack's last lines are node's own frames), else the tail. */

@@ -4,7 +4,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Child, ProcessGroup } from '@ferry/harness';
 import { httpOk, waitUntil } from '@ferry/harness';
+import { fetchRange } from './check-bodies.js';
 import { nginxConfig } from './nginx-config.js';
+import type { BenchCert } from './tls-cert.js';
 
 export const NGINX_BIN = '/usr/sbin/nginx';
 const READY_TIMEOUT_MS = 20_000;
@@ -15,6 +17,8 @@ export interface Server {
   /** the appliance's admin listener (metrics); absent for nginx */
   readonly adminUrl?: string;
   readonly child: Child;
+  /** set for the HTTPS rows: the certificate the body checks trust */
+  readonly ca?: Buffer;
 }
 
 export async function startNginx(input: {
@@ -24,24 +28,29 @@ export async function startNginx(input: {
   root: string;
   workers: number;
   probePath: string;
+  /** `listen … ssl` with this certificate: the anchor of the HTTPS rows */
+  tls?: BenchCert;
+  name?: string;
 }): Promise<Server> {
   await mkdir(input.dir, { recursive: true });
   const conf = join(input.dir, 'nginx.conf');
   const runAsRoot = process.getuid?.() === 0;
   await writeFile(conf, nginxConfig({ ...input, runAsRoot }));
   // -e keeps nginx from opening the packaged /var/log/nginx/error.log before it reads the config.
+  const name = input.name ?? 'nginx';
   const child = input.group.start({
-    name: 'nginx',
+    name,
     command: NGINX_BIN,
     args: ['-p', `${input.dir}/`, '-c', conf, '-e', join(input.dir, 'error.log')],
   });
-  const baseUrl = `http://127.0.0.1:${input.port}`;
-  await waitUntil(() => httpOk(`${baseUrl}${input.probePath}`, { method: 'HEAD' }), {
-    what: 'nginx',
-    timeoutMs: READY_TIMEOUT_MS,
-    child,
-  });
-  return { name: 'nginx', baseUrl, child };
+  const tls = input.tls;
+  const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${input.port}`;
+  const ready = tls
+    ? async () =>
+        (await fetchRange(baseUrl, { path: input.probePath, range: 'bytes=0-0' }, tls.cert)).status === 206
+    : () => httpOk(`${baseUrl}${input.probePath}`, { method: 'HEAD' });
+  await waitUntil(ready, { what: name, timeoutMs: READY_TIMEOUT_MS, child });
+  return { name, baseUrl, child, ...(tls ? { ca: tls.cert } : {}) };
 }
 
 export type BodySender = 'sendfile' | 'copy';
@@ -56,8 +65,12 @@ export async function startAppliance(input: {
   store: string;
   bodySender: BodySender;
   workers: number;
+  /** HTTPS on the viewers' port (--tls-cert/--tls-key): bodies take the copy path */
+  tls?: BenchCert;
+  name?: string;
 }): Promise<Server> {
-  const name = `ferry-${input.bodySender}`;
+  const tls = input.tls;
+  const name = input.name ?? `ferry-${input.bodySender}`;
   const child = input.group.start({
     name,
     command: process.execPath,
@@ -81,13 +94,20 @@ export async function startAppliance(input: {
       input.bodySender,
       '--workers',
       String(input.workers),
+      ...(tls ? ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile] : []),
     ],
     cwd: input.cwd,
     env: { ...process.env, NODE_ENV: 'production' },
   });
-  const baseUrl = `http://127.0.0.1:${input.port}`;
-  await waitUntil(() => httpOk(`${baseUrl}/healthz`), { what: name, timeoutMs: READY_TIMEOUT_MS, child });
-  return { name, baseUrl, adminUrl: `http://127.0.0.1:${input.adminPort}`, child };
+  const baseUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${input.port}`;
+  const adminUrl = `http://127.0.0.1:${input.adminPort}`;
+  // The admin listener stays plain HTTP; it is up once the viewers' port is.
+  await waitUntil(() => httpOk(`${tls ? adminUrl : baseUrl}/healthz`), {
+    what: name,
+    timeoutMs: READY_TIMEOUT_MS,
+    child,
+  });
+  return { name, baseUrl, adminUrl, child, ...(tls ? { ca: tls.cert } : {}) };
 }
 
 /** The appliance's event-loop delay p99 in ms; the gauge covers the time since the last scrape. */
