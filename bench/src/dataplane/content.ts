@@ -1,14 +1,14 @@
 // Bench content: synthetic titles from `ferry content generate`, placed into a store with
 // `ferry content add` — the same path operators use. nginx then serves the store's own
 // files, so both servers read the very same inodes (and the same page cache).
-import { readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ProcessGroup, runToCompletion } from '@ferry/harness';
 import type { BenchFile } from './load-plan.js';
 
 export interface BenchContent {
   readonly store: string;
-  /** The directory holding the stored files by id (what nginx serves). */
+  /** A directory of the stored files by id (what nginx serves): links to the store's files. */
   readonly filesDir: string;
   readonly files: readonly BenchFile[];
   readonly totalBytes: number;
@@ -71,10 +71,20 @@ export async function prepareContent(input: {
   ]);
   // The store holds its own copies; the originals would only double the disk use.
   await rm(generated, { recursive: true, force: true });
-  const filesDir = join(store, 'files');
-  const files = await listFiles(filesDir);
-  if (files.length !== sources.length) {
-    throw new Error(`store ${filesDir} holds ${files.length} files, expected ${sources.length}`);
+  const storeFiles = join(store, 'files');
+  const stored = await listFiles(storeFiles);
+  if (stored.length !== sources.length) {
+    throw new Error(`store ${storeFiles} holds ${stored.length} files, expected ${sources.length}`);
+  }
+  // The store names each file ID+VERSION (store/disk.ts); nginx gets a directory of links
+  // named by id, so it serves /v1/c/ID from the very inode the appliance serves.
+  const filesDir = join(input.workDir, 'by-id');
+  await mkdir(filesDir, { recursive: true });
+  const files: BenchFile[] = [];
+  for (const f of stored) {
+    const id = f.id.split('+')[0]!;
+    await symlink(join(storeFiles, f.id), join(filesDir, id));
+    files.push({ id, size: f.size });
   }
   return { store, filesDir, files, totalBytes: files.reduce((a, f) => a + f.size, 0) };
 }
