@@ -82,8 +82,7 @@ describe('limits over TLS', () => {
     const first = await exchange(
       idle,
       'GET /v1/c/clip HTTP/1.1\r\nHost: edge\r\nRange: bytes=0-9\r\n\r\n',
-      (got) =>
-        got.length > 0 && got.toString('latin1').includes('\r\n\r\n') && got.toString('latin1').endsWith(''),
+      (got) => /\r\n\r\n[\s\S]{10}$/.test(got.toString('latin1')),
     );
     expect(first.toString('latin1')).toMatch(/^HTTP\/1\.1 206 /);
     const closed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
