@@ -1,0 +1,310 @@
+// `ferry appliance --workers 2` with BGP, control, chaos and fill, as a real install runs it:
+// a real BIRD 2 feeds the primary's one BGP speaker, the primary's one agent reports to a
+// control (FakeControl signing chaos orders, support/chaos-control.ts) and its one filler
+// fetches from a directory origin, while both workers serve. Each worker's own /v1/status
+// (new connections are handed to the workers in turn) shows what it served.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bird, eventually, freePort } from '@ferry/harness';
+import type { Heartbeat } from '@ferry/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIdentityKey } from '../src/identity/identity-key.js';
+import { ContentStore } from '../src/store/store.js';
+import { testBytes } from './support/appliance-fixture.js';
+import { type RunningAppliance, startApplianceProcess } from './support/appliance-process.js';
+import { ChaosControl } from './support/chaos-control.js';
+import { manifestFile, manifestOf, origin } from './support/fill-fixture.js';
+import { adminPost, get, json } from './support/http-client.js';
+
+const FERRY_ADDR = '127.0.0.111';
+const BIRD_ADDR = '127.0.0.112';
+const FERRY_AS = 65111;
+const BIRD_AS = 65112;
+const ID = 'workers-app';
+const PREFIXES = ['10.111.0.0/16', '10.112.4.0/24'];
+
+interface WorkerStatus {
+  state: string;
+  worker: { index: number; count: number; pid: number };
+  responses: { total: number; failed: number };
+  store: { files: number };
+  isolated: boolean;
+  bgp?: { sessions: { state: string }[]; routes: number };
+  control?: { isolated: boolean };
+  chaos: { mode: string; active: { experimentId: string }[] };
+  fill: { mode: string };
+  workers: { index: number; pid: number; state: string }[];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => {
+  let dir: string;
+  let control: ChaosControl;
+  let bird: Bird;
+  let app: RunningAppliance;
+  const clip = testBytes(200_000, 'clip');
+  const fresh = testBytes(50_000, 'fresh');
+
+  /** Each worker's /v1/status, by index (new connections until both have answered). */
+  const perWorker = async (): Promise<Map<number, WorkerStatus>> => {
+    const seen = new Map<number, WorkerStatus>();
+    for (let i = 0; i < 20 && seen.size < 2; i++) {
+      const s = json(await get(`${app.adminUrl}/v1/status`)) as unknown as WorkerStatus;
+      seen.set(s.worker.index, s);
+    }
+    expect(seen.size).toBe(2);
+    return seen;
+  };
+  const lastHeartbeat = (): Heartbeat => {
+    const hb = control.fake.heartbeats.at(-1);
+    if (!hb) throw new Error('no heartbeat yet');
+    return hb.body;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-workers-'));
+    const store = join(dir, 'store');
+    const originDir = join(dir, 'origin');
+    const s = ContentStore.open([store]);
+    writeFileSync(join(dir, 'clip'), clip);
+    await s.add(join(dir, 'clip'), 'clip');
+    s.close();
+    // The origin holds both; control's manifest wants both, so fill fetches only `fresh`.
+    mkdirSync(originDir);
+    writeFileSync(join(originDir, 'clip'), clip);
+    writeFileSync(join(originDir, 'fresh'), fresh);
+    const identity = join(dir, 'identity');
+    await createIdentityKey(identity);
+
+    control = await new ChaosControl().start();
+    control.fake.manifests.set(
+      ID,
+      manifestOf(ID, [
+        manifestFile('clip', clip, [origin('clip')]),
+        manifestFile('fresh', fresh, [origin('fresh')]),
+      ]),
+    );
+    const bgpPort = await freePort(FERRY_ADDR);
+    bird = await Bird.start({
+      localAddress: BIRD_ADDR,
+      localPort: await freePort(BIRD_ADDR),
+      localAs: BIRD_AS,
+      neighborAddress: FERRY_ADDR,
+      neighborPort: bgpPort,
+      neighborAs: FERRY_AS,
+      routes4: PREFIXES,
+      routes6: [],
+    });
+    app = await startApplianceProcess(
+      [
+        '--id',
+        ID,
+        '--listen',
+        `${FERRY_ADDR}:0`,
+        '--store',
+        store,
+        '--open',
+        '--access-log',
+        'off',
+        '--workers',
+        '2',
+        '--bgp-listen',
+        `${FERRY_ADDR}:${bgpPort}`,
+        '--asn',
+        String(FERRY_AS),
+        '--peer-asn',
+        String(BIRD_AS),
+        '--bgp-peer',
+        BIRD_ADDR,
+        '--control',
+        control.url,
+        '--identity-key',
+        identity,
+        '--chaos',
+        'on',
+        '--chaos-verify-key',
+        control.publicKey,
+        '--fill',
+        'on',
+        '--origin',
+        `dir:${originDir}`,
+        '--fill-manifest-interval',
+        '1',
+      ],
+      30_000,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    if (app && app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
+    await bird?.stop();
+    await control?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("routes from BIRD reach every worker's /v1/routes and control; every worker shows the one session", async () => {
+    await eventually(
+      async () => {
+        const body = json(await get(`${app.adminUrl}/v1/routes`));
+        const got = (body.routes as { prefix: string }[]).map((r) => r.prefix).sort();
+        expect(got).toEqual(PREFIXES);
+      },
+      { what: 'routes from BIRD', timeoutMs: 30_000, intervalMs: 200 },
+    );
+    for (const s of (await perWorker()).values()) {
+      expect(s.bgp?.sessions.map((x) => x.state)).toEqual(['Established']);
+      expect(s.bgp?.routes).toBe(2);
+      expect(s.workers.map((w) => w.index)).toEqual([0, 1]);
+      expect(s.control?.isolated).toBe(false);
+    }
+    await eventually(
+      () => {
+        const seen = new Set<string>();
+        for (const { body } of control.fake.heartbeats) {
+          const r = body.routes;
+          for (const route of r?.kind === 'snapshot' ? r.routes : (r?.announced ?? []))
+            seen.add(route.prefix);
+        }
+        expect([...seen].sort()).toEqual(PREFIXES);
+      },
+      { what: 'routes in heartbeats', timeoutMs: 15_000, intervalMs: 100 },
+    );
+    expect(await bird.sessionInfo()).toBe('Established');
+  });
+
+  it("sums both workers' responses, bytes served and load into the one heartbeat", async () => {
+    for (let i = 0; i < 10; i++) {
+      expect((await get(`${app.url}/v1/c/clip`, { Range: 'bytes=0-99' })).status).toBe(206);
+    }
+    const workers = await perWorker();
+    // Both served: the primary hands new connections to the workers in turn.
+    for (const s of workers.values()) expect(s.responses.total).toBeGreaterThan(0);
+    const total = [...workers.values()].reduce((n, s) => n + s.responses.total, 0);
+    expect(total).toBeGreaterThanOrEqual(10);
+    await eventually(
+      () => {
+        expect(lastHeartbeat().responses).toEqual({ total, failed: 0 });
+        const served = control.fake.heartbeats
+          .flatMap((hb) => hb.body.served ?? [])
+          .filter((e) => e.fileId === 'clip')
+          .reduce((n, e) => n + e.bytes, 0);
+        expect(served).toBe(total * 100);
+        expect(control.fake.heartbeats.some((hb) => hb.body.load.bitsPerSecond > 0)).toBe(true);
+      },
+      { what: 'summed heartbeat', timeoutMs: 15_000, intervalMs: 100 },
+    );
+  });
+
+  it('a file the primary fills is served by both workers', async () => {
+    await eventually(
+      async () => {
+        for (const s of (await perWorker()).values()) expect(s.store.files).toBe(2);
+      },
+      { what: 'fresh filled and seen by both workers', timeoutMs: 30_000, intervalMs: 200 },
+    );
+    for (let i = 0; i < 4; i++) {
+      const r = await get(`${app.url}/v1/c/fresh`);
+      expect(r.status).toBe(200);
+      expect(r.body.equals(fresh)).toBe(true);
+    }
+    await eventually(
+      () => {
+        const inv = control.fake.heartbeats.map((hb) => hb.body.inventory);
+        const files = new Set<string>();
+        for (const i of inv) {
+          if (i?.kind === 'full') for (const f of i.files) files.add(f);
+          if (i?.kind === 'delta') for (const f of i.added) files.add(f);
+        }
+        expect(files.has('fresh')).toBe(true);
+      },
+      { what: 'fresh in the inventory', timeoutMs: 15_000, intervalMs: 100 },
+    );
+  });
+
+  it('a chaos errors fault reaches content served by every worker, and its end too', async () => {
+    const before = await perWorker();
+    control.want({ experimentId: 'errs', kind: 'errors', params: { fraction: 1 }, durationMs: 60_000 });
+    await eventually(
+      async () => {
+        for (const s of (await perWorker()).values()) {
+          expect(s.chaos.active.map((r) => r.experimentId)).toEqual(['errs']);
+        }
+      },
+      { what: 'fault running', timeoutMs: 15_000, intervalMs: 100 },
+    );
+    for (let i = 0; i < 8; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(503);
+    const after = await perWorker();
+    for (const [index, s] of after) {
+      expect(s.responses.failed).toBeGreaterThan(before.get(index)!.responses.failed);
+    }
+    control.drop('errs');
+    await eventually(
+      async () => {
+        for (let i = 0; i < 4; i++) {
+          expect((await get(`${app.url}/v1/c/clip`, { Range: 'bytes=0-9' })).status).toBe(206);
+        }
+      },
+      { what: 'fault reverted in every worker', timeoutMs: 15_000, intervalMs: 200 },
+    );
+  });
+
+  it("/metrics sums both workers and shows the primary's BGP series once", async () => {
+    const workers = await perWorker();
+    const text = (await get(`${app.adminUrl}/metrics`)).body.toString();
+    const responses = [...text.matchAll(/^ferry_responses_total\{status="(\d+)"\} (\d+)$/gm)].reduce(
+      (n, m) => n + Number(m[2]),
+      0,
+    );
+    const total = [...workers.values()].reduce((n, s) => n + s.responses.total, 0);
+    expect(responses).toBe(total);
+    expect(text.match(/^# TYPE ferry_bgp_prefixes /gm)).toHaveLength(1);
+    expect(text).toMatch(
+      new RegExp(`^ferry_bgp_session_state\\{[^}]*peer="${BIRD_ADDR.replace(/\./g, '\\.')}"[^}]*\\} 5$`, 'm'),
+    );
+    const injected = /^ferry_appliance_chaos_injected_total\{kind="errors"\} (\d+)$/m.exec(text);
+    expect(Number(injected?.[1])).toBeGreaterThanOrEqual(8);
+    expect(text).toMatch(/^ferry_store_files\{disk="[^"]+"\} 2$/m);
+  });
+
+  it('drains and undrains every worker, and control hears the state', async () => {
+    expect((await adminPost(`${app.adminUrl}/v1/drain`)).status).toBe(202);
+    for (const s of (await perWorker()).values()) expect(s.state).not.toBe('serving');
+    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(503);
+    await eventually(() => expect(lastHeartbeat().state).not.toBe('serving'), {
+      what: 'draining heartbeat',
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
+    expect((await adminPost(`${app.adminUrl}/v1/undrain`)).status).toBe(200);
+    for (const s of (await perWorker()).values()) expect(s.state).toBe('serving');
+    await eventually(() => expect(lastHeartbeat().state).toBe('serving'), {
+      what: 'serving heartbeat',
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
+  });
+
+  it('a chaos kill ends the primary and every worker with exit code 86', async () => {
+    const pids = [...(await perWorker()).values()].map((s) => s.worker.pid);
+    control.want({ experimentId: 'kill', kind: 'kill', durationMs: 60_000 });
+    const code = await Promise.race([
+      app.exited,
+      new Promise<string>((r) => setTimeout(r, 20_000, 'still running')),
+    ]);
+    expect(code).toBe(86);
+    await eventually(() => expect(pids.filter(alive)).toEqual([]), {
+      what: 'workers gone',
+      timeoutMs: 5000,
+      intervalMs: 50,
+    });
+  });
+});
