@@ -28,7 +28,7 @@ interface WorkerStatus {
   state: string;
   worker: { index: number; count: number; pid: number };
   responses: { total: number; failed: number };
-  store: { files: number };
+  store: { files: number; disks: { id: string; state: string }[] };
   isolated: boolean;
   bgp?: { sessions: { state: string }[]; routes: number };
   control?: { isolated: boolean };
@@ -139,6 +139,9 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
         `dir:${originDir}`,
         '--fill-manifest-interval',
         '1',
+        // Short enough to test isolation, long enough that a slow moment does not isolate.
+        '--control-grace',
+        '5',
       ],
       30_000,
     );
@@ -291,6 +294,47 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
       timeoutMs: 15_000,
       intervalMs: 100,
     });
+  });
+
+  it('a chaos disk fault fails the disk in every worker, and its end restores it', async () => {
+    control.want({ experimentId: 'disk', kind: 'disk', durationMs: 60_000 });
+    await eventually(
+      async () => {
+        for (const s of (await perWorker()).values())
+          expect(s.store.disks.map((d) => d.state)).toEqual(['failed']);
+      },
+      { what: 'disk failed in both workers', timeoutMs: 15_000, intervalMs: 100 },
+    );
+    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).not.toBe(200);
+    control.drop('disk');
+    await eventually(
+      async () => {
+        for (const s of (await perWorker()).values())
+          expect(s.store.disks.map((d) => d.state)).toEqual(['ok']);
+      },
+      { what: 'disk back in both workers', timeoutMs: 15_000, intervalMs: 100 },
+    );
+    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(200);
+  });
+
+  it('isolated from control, every worker refuses new sessions; once control answers, serves again', async () => {
+    control.fake.mode = 'fail';
+    await eventually(
+      async () => {
+        for (const s of (await perWorker()).values()) expect(s.isolated).toBe(true);
+      },
+      { what: 'both workers isolated', timeoutMs: 20_000, intervalMs: 200 },
+    );
+    // --open: no token can show control issued the URL, so every new session is refused.
+    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(503);
+    control.fake.mode = 'ok';
+    await eventually(
+      async () => {
+        for (const s of (await perWorker()).values()) expect(s.isolated).toBe(false);
+      },
+      { what: 'both workers back', timeoutMs: 20_000, intervalMs: 200 },
+    );
+    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(200);
   });
 
   it('a chaos kill ends the primary and every worker with exit code 86', async () => {

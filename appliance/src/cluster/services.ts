@@ -156,8 +156,8 @@ export async function startPrimaryServices(
     metrics,
     shared,
     start,
+    // `isolated` is left to each worker: what it shows is what it applies (SharedState).
     status: () => ({
-      isolated: agent?.isolated ?? false,
       control: agent?.status(),
       bgp: bgp ? bgpStatus(bgp) : undefined,
       chaos: chaos.status(),
