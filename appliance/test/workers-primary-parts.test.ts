@@ -4,6 +4,7 @@
 // fetches from a directory origin, while both workers serve. Each worker's own /v1/status
 // (new connections are handed to the workers in turn) shows what it served.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bird, eventually, freePort } from '@ferry/harness';
@@ -33,8 +34,8 @@ interface WorkerStatus {
   bgp?: { sessions: { state: string }[]; routes: number };
   control?: { isolated: boolean };
   chaos: { mode: string; active: { experimentId: string }[] };
-  fill: { mode: string };
-  workers: { index: number; pid: number; state: string }[];
+  fill: { mode: string; evicting?: { fileId: string; inFlight: number }[] };
+  workers: { index: number; pid: number; state: string; requestsInFlight: number }[];
 }
 
 function alive(pid: number): boolean {
@@ -51,7 +52,8 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
   let control: ChaosControl;
   let bird: Bird;
   let app: RunningAppliance;
-  const clip = testBytes(200_000, 'clip');
+  // Large enough that a download the test does not read stays in flight (socket buffers full).
+  const clip = testBytes(48 * 1024 * 1024, 'clip');
   const fresh = testBytes(50_000, 'fresh');
 
   /** Each worker's /v1/status, by index (new connections until both have answered). */
@@ -142,6 +144,8 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
         // Short enough to test isolation, long enough that a slow moment does not isolate.
         '--control-grace',
         '5',
+        '--evict-grace-sec',
+        '0',
       ],
       30_000,
     );
@@ -305,7 +309,7 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
       },
       { what: 'disk failed in both workers', timeoutMs: 15_000, intervalMs: 100 },
     );
-    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).not.toBe(200);
+    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(404);
     control.drop('disk');
     await eventually(
       async () => {
@@ -314,7 +318,8 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
       },
       { what: 'disk back in both workers', timeoutMs: 15_000, intervalMs: 100 },
     );
-    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(200);
+    for (let i = 0; i < 4; i++)
+      expect((await get(`${app.url}/v1/c/clip`, { Range: 'bytes=0-9' })).status).toBe(206);
   });
 
   it('isolated from control, every worker refuses new sessions; once control answers, serves again', async () => {
@@ -334,7 +339,45 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
       },
       { what: 'both workers back', timeoutMs: 20_000, intervalMs: 200 },
     );
-    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(200);
+    for (let i = 0; i < 4; i++)
+      expect((await get(`${app.url}/v1/c/clip`, { Range: 'bytes=0-9' })).status).toBe(206);
+  });
+
+  it('the evictor waits while any worker sends a file control dropped; then no worker serves it', async () => {
+    const held = request(`${app.url}/v1/c/clip`, { agent: false });
+    const answered = new Promise<number>((resolve, reject) => {
+      held.on('response', (res) => {
+        res.pause();
+        resolve(res.statusCode ?? 0);
+      });
+      held.on('error', reject);
+    });
+    held.end();
+    try {
+      expect(await answered).toBe(200);
+      control.fake.manifests.set(
+        ID,
+        manifestOf(ID, [manifestFile('fresh', fresh, [origin('fresh')])], { version: 2 }),
+      );
+      // The primary's evictor knows the body is in flight from the worker's report.
+      await eventually(
+        async () => {
+          const s = json(await get(`${app.adminUrl}/v1/status`)) as unknown as WorkerStatus;
+          expect(s.fill.evicting).toEqual([{ fileId: 'clip', dueAtMs: expect.any(Number), inFlight: 1 }]);
+        },
+        { what: 'eviction waiting for the body in flight', timeoutMs: 15_000, intervalMs: 100 },
+      );
+      for (const s of (await perWorker()).values()) expect(s.store.files).toBe(2);
+    } finally {
+      held.destroy();
+    }
+    await eventually(
+      async () => {
+        for (const s of (await perWorker()).values()) expect(s.store.files).toBe(1);
+      },
+      { what: 'clip gone from both workers', timeoutMs: 15_000, intervalMs: 100 },
+    );
+    for (let i = 0; i < 4; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(404);
   });
 
   it('a chaos kill ends the primary and every worker with exit code 86', async () => {
