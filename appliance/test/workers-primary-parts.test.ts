@@ -343,6 +343,44 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
       expect((await get(`${app.url}/v1/c/clip`, { Range: 'bytes=0-9' })).status).toBe(206);
   });
 
+  it("a chaos throttle slows every worker's bodies, each to its share of the appliance's cap", async () => {
+    const before = await perWorker();
+    // 4 MB/s for the appliance: 2 MB/s for each of the two workers.
+    control.want({
+      experimentId: 'slow',
+      kind: 'throttle',
+      params: { bytesPerSec: 4_000_000 },
+      durationMs: 60_000,
+    });
+    await eventually(
+      async () => {
+        for (const s of (await perWorker()).values()) {
+          expect(s.chaos.active.map((r) => r.experimentId)).toEqual(['slow']);
+        }
+      },
+      { what: 'throttle running', timeoutMs: 15_000, intervalMs: 100 },
+    );
+    // One 4 MB range per worker (new connections alternate between them), one after the other.
+    for (let i = 0; i < 2; i++) {
+      const started = performance.now();
+      const r = await get(`${app.url}/v1/c/clip`, { Range: 'bytes=0-3999999' }, 'GET', 30_000);
+      expect(r.status).toBe(206);
+      expect(r.body.length).toBe(4_000_000);
+      // At 2 MB/s less one burst, at least ~1.5 s; a busy machine only makes it slower.
+      expect(performance.now() - started).toBeGreaterThan(1200);
+    }
+    for (const [index, s] of await perWorker()) {
+      expect(s.responses.total).toBeGreaterThan(before.get(index)!.responses.total);
+    }
+    control.drop('slow');
+    await eventually(
+      async () => {
+        for (const s of (await perWorker()).values()) expect(s.chaos.active).toEqual([]);
+      },
+      { what: 'throttle reverted', timeoutMs: 15_000, intervalMs: 100 },
+    );
+  });
+
   it('the evictor waits while any worker sends a file control dropped; then no worker serves it', async () => {
     const held = request(`${app.url}/v1/c/clip`, { agent: false });
     const answered = new Promise<number>((resolve, reject) => {

@@ -3,6 +3,7 @@
 // own content handler, body senders and store, re-reads the store index when the primary's
 // filler or evictor changed it, and reports its traffic so the primary can sum every
 // worker's into one heartbeat and answer the evictor's "is this file being sent?".
+import type { ChaosParams } from '@ferry/protocol';
 import type { ContentFaults } from '../chaos/content-faults.js';
 import type { SendThrottle } from '../chaos/throttle.js';
 import type { FileTraffic } from '../ops/file-traffic.js';
@@ -37,7 +38,11 @@ export class WorkerSync {
   private state: SharedState = NO_SHARED_STATE;
   private last = { bytes: 0, total: 0, failed: 0 };
 
-  constructor(private readonly parts: ServingParts) {}
+  /** `workers`: how many share the appliance-wide throttle cap (each sends its share). */
+  constructor(
+    private readonly parts: ServingParts,
+    private readonly workers = 1,
+  ) {}
 
   get isolated(): boolean {
     return this.state.isolated;
@@ -55,7 +60,7 @@ export class WorkerSync {
     }
     if (!same(prev.throttle, next.throttle)) {
       for (const [id] of prev.throttle) throttle.clear(id);
-      for (const [id, p] of next.throttle) throttle.set(id, p);
+      for (const [id, p] of next.throttle) throttle.set(id, shareOf(p, this.workers));
     }
     const wanted = new Map(next.failedDisks);
     for (const [disk, reason] of next.failedDisks) {
@@ -94,6 +99,15 @@ export class WorkerSync {
     this.last = { bytes, total: r.total, failed: r.failed };
     return out;
   }
+}
+
+/**
+ * A throttle's cap for the whole appliance (`bytesPerSec`), split evenly: the workers send
+ * at most the cap together, each its share whatever its own load. Per-connection caps stay.
+ */
+function shareOf(p: ChaosParams, workers: number): ChaosParams {
+  if (p.bytesPerSec === undefined || workers <= 1) return p;
+  return { ...p, bytesPerSec: Math.max(1, Math.floor(p.bytesPerSec / workers)) };
 }
 
 function same(a: SharedState['latency'], b: SharedState['latency']): boolean {

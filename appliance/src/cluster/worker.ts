@@ -55,7 +55,7 @@ export function workerIdentity(): { index: number; count: number } | null {
 export function linkToPrimary(parts: ServingParts, orders: PrimaryOrders): WorkerLink {
   const id = workerIdentity();
   if (!id || !process.send) throw new Error('not an appliance worker process');
-  const sync = new WorkerSync(parts);
+  const sync = new WorkerSync(parts, id.count);
   const send = (m: WorkerToPrimary) => process.send?.(m);
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const orderWaiters = new Map<number, (r: OrderResult) => void>();
