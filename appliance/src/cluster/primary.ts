@@ -47,6 +47,8 @@ export async function runPrimary(
   const restarts = new Map<number, number>();
   const totals = new WorkerTotals();
   let stopping = false;
+  // The start failed: the error is the primary's exit, not the workers' leaving.
+  let abandoned = false;
   // Drained by an admin order: a worker restarted meanwhile must start drained too.
   let drained = false;
   let nextRound = 0;
@@ -68,6 +70,12 @@ export async function runPrimary(
   };
   const services: PrimaryServices = await startPrimaryServices(config, logger, {
     totals,
+    // Once stopping, control hears draining (then drained) even when no worker reports any more.
+    state: () => {
+      const s = totals.state();
+      if (!stopping || s !== 'serving') return s;
+      return live.size === 0 ? 'drained' : 'draining';
+    },
     publish: (state) => broadcast({ type: 'ferry:shared', state }),
     storeChanged: () => {
       if (refreshQueued) return;
@@ -237,7 +245,7 @@ export async function runPrimary(
         if (c.waiting.size === 0) c.done();
       }
       if (stopping) {
-        if (live.size === 0) void exitAfterServices();
+        if (live.size === 0 && !abandoned) void exitAfterServices();
         return;
       }
       const n = restarts.get(index) ?? 0;
@@ -261,8 +269,11 @@ export async function runPrimary(
   } catch (err) {
     // The BGP port taken, say: a start error, and no worker left behind serving without it.
     stopping = true;
+    abandoned = true;
     for (const w of live.values()) w.process.kill('SIGKILL');
     await services.stop().catch(() => {});
+    // The cluster's IPC channels and the signal handlers would keep the process up.
+    cluster.disconnect();
     throw err;
   }
   process.stderr.write(`ferry appliance ${config.id} admin on ${adminUrl}\n`);

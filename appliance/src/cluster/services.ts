@@ -22,6 +22,7 @@ import { loadIdentityKey } from '../identity/identity-key.js';
 import { TokenKeys } from '../keys/token-keys.js';
 import type { Logger } from '../ops/logger.js';
 import { ApplianceMetrics } from '../ops/metrics.js';
+import type { ServeState } from '../server.js';
 import { ContentStore } from '../store/store.js';
 import type { SharedState } from './messages.js';
 import { SharedStateHub } from './shared-state.js';
@@ -29,6 +30,8 @@ import type { WorkerTotals } from './totals.js';
 
 export interface ClusterSide {
   totals: WorkerTotals;
+  /** the appliance's serving state for the heartbeat */
+  state(): ServeState;
   /** sends the shared state to every worker */
   publish(state: SharedState): void;
   /** the primary's store index changed (a fill, an eviction): workers re-read it */
@@ -123,7 +126,7 @@ export async function startPrimaryServices(
       url,
       site: config.site,
       version: VERSION,
-      state: () => side.totals.state(),
+      state: () => side.state(),
       disks: () => store.stats().disks,
       load: new LoadSampler({
         bytesSent: () => side.totals.bytesSent(),
