@@ -189,32 +189,34 @@ export async function startAppliance(
       else server.requestDrain(exit);
     },
     undrain: async () => (hooks ? hooks.requestUndrain() : server.undrain()),
-    status: () => (hooks ? withPrimary(ownStatus(), hooks) : ownStatus()),
+    status: () => ({
+      id: config.id,
+      site: config.site,
+      version: VERSION,
+      state: server.state,
+      worker: hooks ? { index: hooks.index, count: hooks.count, pid: process.pid } : undefined,
+      uptimeSec: Math.round((Date.now() - startedAt) / 1000),
+      tokens: config.open ? 'open' : 'required',
+      keys: keys?.heldKeys ?? [],
+      keyFile: keys ? { path: keys.status().file, lastReload: keys.status().lastReload } : undefined,
+      bodySender: { path: sender.path, reason, active: sender.active },
+      requestsInFlight: server.requestsInFlight,
+      store: store.stats(),
+      unreadableFiles: store
+        .list()
+        .filter((f) => f.unreadable !== undefined)
+        .map((f) => ({ id: f.id, reason: f.unreadable })),
+      isolated: isolated(),
+      control: agent?.status(),
+      bgp: bgp ? bgpStatus(bgp) : undefined,
+      responses: tally.snapshot(),
+      chaos: chaos.status(),
+      fill: fill ? fill.status() : { mode: 'off' },
+    }),
   };
-  const ownStatus = (): Record<string, unknown> => ({
-    id: config.id,
-    site: config.site,
-    version: VERSION,
-    state: server.state,
-    worker: hooks ? { index: hooks.index, count: hooks.count, pid: process.pid } : undefined,
-    uptimeSec: Math.round((Date.now() - startedAt) / 1000),
-    tokens: config.open ? 'open' : 'required',
-    keys: keys?.heldKeys ?? [],
-    keyFile: keys ? { path: keys.status().file, lastReload: keys.status().lastReload } : undefined,
-    bodySender: { path: sender.path, reason, active: sender.active },
-    requestsInFlight: server.requestsInFlight,
-    store: store.stats(),
-    unreadableFiles: store
-      .list()
-      .filter((f) => f.unreadable !== undefined)
-      .map((f) => ({ id: f.id, reason: f.unreadable })),
-    isolated: isolated(),
-    control: agent?.status(),
-    bgp: bgp ? bgpStatus(bgp) : undefined,
-    responses: tally.snapshot(),
-    chaos: chaos.status(),
-    fill: fill ? fill.status() : { mode: 'off' },
-  });
+  // A worker's status: its own serving state, with the primary's parts (BGP, agent, chaos, fill) over it.
+  const ownStatus = adminContext.status as () => Record<string, unknown>;
+  if (opts.cluster) adminContext.status = () => withPrimary(ownStatus(), hooks!);
   const admin = new AdminServer(adminContext, { logger, limits: config.limits });
 
   hooks = opts.cluster?.({
