@@ -114,7 +114,7 @@ describe('SharedStateHub and WorkerSync', () => {
     return s;
   }
 
-  function worker(store: ContentStore, workers = 2) {
+  function worker(store: ContentStore, workers = 2, onUnreadable?: (id: string, why: string) => void) {
     const faults = new ContentFaults({ injected: () => {} }, () => 0);
     const throttle = new SendThrottle();
     const parts: ServingParts = {
@@ -132,7 +132,7 @@ describe('SharedStateHub and WorkerSync', () => {
       logger: pino({ level: 'silent' }),
     };
     registries.push(parts.metrics);
-    return { sync: new WorkerSync(parts, workers), faults, throttle, parts };
+    return { sync: new WorkerSync(parts, workers, onUnreadable), faults, throttle, parts };
   }
 
   it("applies the primary's faults in its order, splits the throttle cap, and clears what ended", async () => {
@@ -233,5 +233,18 @@ describe('SharedStateHub and WorkerSync', () => {
     await primaryStore.remove('fresh');
     w.sync.refreshStore();
     expect(workerStore.lookup('fresh')).toBeUndefined();
+  });
+
+  it('tells the primary of a file it found unreadable, not of one removed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-sync-'));
+    dirs.push(dir);
+    const store = await storeWithClip(dir);
+    writeFileSync(join(dir, 'other'), testBytes(10, 'other'));
+    await store.add(join(dir, 'other'), 'other');
+    const told: [string, string][] = [];
+    worker(store, 2, (id, why) => told.push([id, why]));
+    store.markUnreadable('clip', 'EIO: i/o error');
+    await store.remove('other');
+    expect(told).toEqual([['clip', 'EIO: i/o error']]);
   });
 });

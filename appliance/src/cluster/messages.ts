@@ -46,6 +46,7 @@ export type WorkerToPrimary =
   | { type: 'ferry:metrics-request'; id: number }
   | { type: 'ferry:collected'; id: number; metrics?: WorkerMetrics; error?: string }
   | { type: 'ferry:report'; report: WorkerReport }
+  | { type: 'ferry:unreadable'; fileId: string; reason: string }
   | { type: 'ferry:ask'; id: number; what: 'status' }
   | { type: 'ferry:ask'; id: number; what: 'routes'; query: string };
 

@@ -216,6 +216,8 @@ export async function runPrimary(
       if (c.waiting.size === 0) c.done();
     } else if (m.type === 'ferry:report') {
       totals.record(index, w.process.pid ?? 0, m.report);
+    } else if (m.type === 'ferry:unreadable') {
+      services.markUnreadable(m.fileId, m.reason);
     } else if (m.type === 'ferry:ask') {
       let body: unknown;
       let error: string | undefined;

@@ -49,6 +49,8 @@ export interface PrimaryServices {
   status(): Record<string, unknown>;
   routes(query: URLSearchParams): RoutesAnswer;
   reloadKeys(why: string): void;
+  /** A worker could not read a file: it leaves the inventory control hears. */
+  markUnreadable(fileId: string, reason: string): void;
   stop(): Promise<void>;
 }
 
@@ -170,6 +172,7 @@ export async function startPrimaryServices(
     routes: (query) =>
       bgp?.routes(query) ?? { status: 200, body: { routes: [], total: 0, bgp: 'not configured' } },
     reloadKeys: (why) => void keys?.reload(why),
+    markUnreadable: (fileId, reason) => store.markUnreadable(fileId, reason),
     stop: () => {
       stopping ??= (async () => {
         chaos.stop();

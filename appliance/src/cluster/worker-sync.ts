@@ -38,11 +38,25 @@ export class WorkerSync {
   private state: SharedState = NO_SHARED_STATE;
   private last = { bytes: 0, total: 0, failed: 0 };
 
-  /** `workers`: how many share the appliance-wide throttle cap (each sends its share). */
+  /**
+   * `workers`: how many share the appliance-wide throttle cap (each sends its share).
+   * `onUnreadable`: this worker found a file unreadable (store.markUnreadable); the primary
+   * takes it out of the inventory it reports, which it keeps from its own store.
+   */
   constructor(
     private readonly parts: ServingParts,
     private readonly workers = 1,
-  ) {}
+    onUnreadable?: (fileId: string, reason: string) => void,
+  ) {
+    if (onUnreadable) {
+      parts.store.onChange((c) => {
+        if (c.type !== 'removed') return;
+        // Still listed, now unreadable: markUnreadable's removal, not a refresh's or a remove's.
+        const why = parts.store.lookup(c.id)?.unreadable;
+        if (why !== undefined) onUnreadable(c.id, why);
+      });
+    }
+  }
 
   get isolated(): boolean {
     return this.state.isolated;

@@ -55,8 +55,10 @@ export function workerIdentity(): { index: number; count: number } | null {
 export function linkToPrimary(parts: ServingParts, orders: PrimaryOrders): WorkerLink {
   const id = workerIdentity();
   if (!id || !process.send) throw new Error('not an appliance worker process');
-  const sync = new WorkerSync(parts, id.count);
   const send = (m: WorkerToPrimary) => process.send?.(m);
+  const sync = new WorkerSync(parts, id.count, (fileId, reason) =>
+    send({ type: 'ferry:unreadable', fileId, reason }),
+  );
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const orderWaiters = new Map<number, (r: OrderResult) => void>();
   let nextId = 0;
