@@ -2,7 +2,9 @@
 // a real BIRD 2 feeds the primary's one BGP speaker, the primary's one agent reports to a
 // control (FakeControl signing chaos orders, support/chaos-control.ts) and its one filler
 // fetches from a directory origin, while both workers serve. Each worker's own /v1/status
-// (new connections are handed to the workers in turn) shows what it served.
+// (new connections are handed to the workers in turn) shows what it served and applies:
+// routes, summed heartbeats, fill and eviction, chaos errors, disk, throttle and kill faults,
+// isolation, drains, and a worker restarted mid-fault.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -253,6 +255,19 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
     for (const [index, s] of after) {
       expect(s.responses.failed).toBeGreaterThan(before.get(index)!.responses.failed);
     }
+    // A worker that dies is restarted by the primary and takes the running fault at once.
+    const killed = after.get(0)!.worker.pid;
+    process.kill(killed, 'SIGKILL');
+    await eventually(
+      async () => {
+        const now = await perWorker();
+        expect(now.get(0)!.worker.pid).not.toBe(killed);
+        expect(now.get(0)!.responses.total).toBe(0);
+      },
+      { what: 'worker 0 restarted', timeoutMs: 15_000, intervalMs: 200 },
+    );
+    for (let i = 0; i < 6; i++) expect((await get(`${app.url}/v1/c/clip`)).status).toBe(503);
+    for (const s of (await perWorker()).values()) expect(s.responses.failed).toBeGreaterThan(0);
     control.drop('errs');
     await eventually(
       async () => {
