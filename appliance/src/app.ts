@@ -14,9 +14,10 @@ import { ContentFaults } from './chaos/content-faults.js';
 import { ChaosExecutor } from './chaos/executor.js';
 import type { FaultTargets } from './chaos/faults.js';
 import { SendThrottle } from './chaos/throttle.js';
+import type { ServingParts } from './cluster/worker-sync.js';
 import type { ApplianceConfig } from './config.js';
 import { type FillPart, startFill } from './fill/start-fill.js';
-import type { AdminContext, Health } from './http/admin-handler.js';
+import type { AdminContext, Health, RoutesAnswer } from './http/admin-handler.js';
 import { AdminServer } from './http/admin-server.js';
 import { urlOf } from './http/listener.js';
 import { loadIdentityKey } from './identity/identity-key.js';
@@ -70,8 +71,11 @@ export interface RunningAppliance {
 export interface StartOptions {
   logger?: Logger;
   onDrainedExit?: () => void;
-  /** Set in a worker of a multi-process appliance: metrics and drains go through the primary. */
-  cluster?: (metrics: ApplianceMetrics, server: ApplianceServer) => WorkerHooks;
+  /**
+   * Set in a worker of a multi-process appliance: metrics, drains, isolation and the
+   * primary's parts of /v1/status and /v1/routes go through the primary (cluster/).
+   */
+  cluster?: (parts: ServingParts) => WorkerHooks;
   /**
    * How a chaos kill ends the process (default: the log line out, then process.exit with
    * the code); tests that run the appliance in their own process pass their own.
@@ -86,6 +90,11 @@ export interface WorkerHooks {
   /** Resolves once every worker is draining. */
   requestDrain(exit: boolean): Promise<void>;
   requestUndrain(): Promise<'serving' | 'exiting'>;
+  /** isolated from control, as the primary's agent says */
+  isolated(): boolean;
+  /** what the primary reports in /v1/status (BGP, control, chaos, fill), over this worker's own */
+  primaryStatus(): Promise<Record<string, unknown>>;
+  routes(query: URLSearchParams): Promise<RoutesAnswer>;
 }
 
 export async function startAppliance(
@@ -114,12 +123,15 @@ export async function startAppliance(
   // The executor needs the metrics' counters; the metrics read it back through this.
   let chaosRef: ChaosExecutor | undefined;
   let fill: FillPart | undefined;
+  let hooks: WorkerHooks | undefined;
+  // In a worker the agent runs in the primary, which tells every worker when it is isolated.
+  const isolated = () => agent?.isolated ?? hooks?.isolated() ?? false;
   const tally = new ResponseTally();
   const traffic = new FileTraffic();
   const metrics = new ApplianceMetrics({
     activeTransfers: () => sender.active,
     store: () => store.stats(),
-    isolated: () => agent?.isolated ?? false,
+    isolated,
     chaosActive: () => chaosRef?.activeByKind() ?? new Map(),
     fillBytesToGo: () => fill?.bytesToGo() ?? 0,
   });
@@ -153,12 +165,11 @@ export async function startAppliance(
     logger,
   });
   chaosRef = chaos;
-  let hooks: WorkerHooks | undefined;
   const healthy = (): Health => {
     if (server.state !== 'serving') return { ok: false, state: server.state, reason: 'draining' };
     // Unhealthy while isolated: control (if it sees the probe) steers new sessions away,
     // while URLs it already issued are still served (decide.ts).
-    if (agent?.isolated) return { ok: false, state: 'serving', reason: 'isolated from control' };
+    if (isolated()) return { ok: false, state: 'serving', reason: 'isolated from control' };
     const disks = store.stats().disks;
     if (disks.length > 0 && disks.every((d) => d.state !== 'ok')) {
       return { ok: false, state: 'serving', reason: 'every disk has failed' };
@@ -178,7 +189,7 @@ export async function startAppliance(
       maxRanges: config.maxRanges,
       metrics,
       accessLog,
-      isolated: () => agent?.isolated ?? false,
+      isolated,
       tally,
       faults: contentFaults,
       traffic,
@@ -187,7 +198,8 @@ export async function startAppliance(
   if (tls) tls.attach(server.server as HttpsServer);
   const adminContext: AdminContext = {
     metricsText: () => (hooks ? hooks.metricsText() : metrics.render()),
-    routes: bgp?.routes,
+    // A worker has no RIB of its own: the primary's answers (hooks are set before listening).
+    routes: opts.cluster ? (q) => hooks!.routes(q) : bgp?.routes,
     healthy,
     drain: async ({ exit }) => {
       if (hooks) await hooks.requestDrain(exit);
@@ -212,24 +224,29 @@ export async function startAppliance(
         .list()
         .filter((f) => f.unreadable !== undefined)
         .map((f) => ({ id: f.id, reason: f.unreadable })),
-      isolated: agent?.isolated ?? false,
+      isolated: isolated(),
       control: agent?.status(),
-      bgp: bgp
-        ? {
-            sessions: bgp.speaker.status(),
-            routes: bgp.rib.size(),
-            feedVersion: bgp.feed.version,
-            ...(bgp.speaker.heldDown ? { heldDown: bgp.speaker.heldDown } : {}),
-          }
-        : undefined,
+      bgp: bgp ? bgpStatus(bgp) : undefined,
       responses: tally.snapshot(),
       chaos: chaos.status(),
       fill: fill ? fill.status() : { mode: 'off' },
     }),
   };
+  // A worker's status: its own serving state, with the primary's parts (BGP, agent, chaos, fill) over it.
+  const ownStatus = adminContext.status as () => Record<string, unknown>;
+  if (opts.cluster) adminContext.status = () => withPrimary(ownStatus(), hooks!);
   const admin = new AdminServer(adminContext, { logger, limits: config.limits });
 
-  hooks = opts.cluster?.(metrics, server);
+  hooks = opts.cluster?.({
+    metrics,
+    server,
+    store,
+    faults: contentFaults,
+    throttle,
+    traffic,
+    tally,
+    logger,
+  });
   const address = await server.listen(config.listen.host, config.listen.port);
   const url = urlOf(address, tls ? 'https' : 'http');
   let adminAddress: { host: string; port: number };
@@ -347,6 +364,24 @@ export async function startAppliance(
     reloadKeys,
     stop,
   };
+}
+
+/** The `bgp` object of /v1/status. */
+export function bgpStatus(bgp: BgpPart): Record<string, unknown> {
+  return {
+    sessions: bgp.speaker.status(),
+    routes: bgp.rib.size(),
+    feedVersion: bgp.feed.version,
+    ...(bgp.speaker.heldDown ? { heldDown: bgp.speaker.heldDown } : {}),
+  };
+}
+
+/** A worker's /v1/status: its own serving state, and the primary's parts over the rest. */
+async function withPrimary(
+  own: Record<string, unknown>,
+  hooks: WorkerHooks,
+): Promise<Record<string, unknown>> {
+  return { ...own, ...(await hooks.primaryStatus()) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { startAppliance } from './app.js';
 import { runPrimary } from './cluster/primary.js';
 import { linkToPrimary, type WorkerLink, workerIdentity } from './cluster/worker.js';
-import { type ApplianceFlags, configFromFlags } from './config.js';
+import { type ApplianceConfig, type ApplianceFlags, configFromFlags } from './config.js';
 import { configError } from './errors.js';
 import { createServiceLogger } from './ops/logger.js';
 
@@ -17,11 +17,6 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   // operator's reload must never cost the viewers their transfers (docs/appliance.md).
   let onHangup: () => void = () => {};
   process.on('SIGHUP', () => onHangup());
-  if (workers > 1 && (config.bgp || config.control)) {
-    // One BGP session feeds one RIB and one agent reports one appliance's load; with
-    // several workers each would see only its own share.
-    throw configError('BGP and --control run with --workers 1 only');
-  }
   if (workers > 1 && cluster.isPrimary) {
     const logger = createServiceLogger(config.logLevel, { appliance: config.id, role: 'primary' });
     const primary = await runPrimary(config, workers, logger);
@@ -32,19 +27,21 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   let stopRequested = false;
   let shutdown: (why: string) => Promise<void> = async () => {};
   let link: WorkerLink | undefined;
-  const app = await startAppliance(config, {
+  // A worker only serves: BGP, the agent, chaos and fill run once, in the primary
+  // (cluster/services.ts), and reach the workers over the cluster IPC.
+  const app = await startAppliance(worker ? servingOnly(config) : config, {
     logger: worker
       ? createServiceLogger(config.logLevel, { appliance: config.id, worker: worker.index })
       : undefined,
     onDrainedExit: () => void shutdown('drain request'),
     cluster: worker
-      ? (metrics, server) => {
-          link = linkToPrimary(metrics.registry, {
+      ? (parts) => {
+          link = linkToPrimary(parts, {
             drainExit: () => void shutdown('primary'),
             reloadKeys: () => onHangup(),
             apply: (order) => {
-              if (order === 'drain') server.requestDrain(false);
-              else server.undrain();
+              if (order === 'drain') parts.server.requestDrain(false);
+              else parts.server.undrain();
             },
           });
           return link;
@@ -77,6 +74,12 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   // "serving on" has both); the service log goes to stderr.
   process.stderr.write(`ferry appliance ${config.id} admin on ${app.adminUrl}\n`);
   process.stderr.write(`ferry appliance ${config.id} serving on ${app.url}\n`);
+}
+
+/** A worker's configuration: everything that serves, nothing that exists once per appliance. */
+function servingOnly(config: ApplianceConfig): ApplianceConfig {
+  const { bgp: _bgp, control: _control, fill: _fill, chaos: _chaos, ...serving } = config;
+  return serving;
 }
 
 function parseWorkers(value: string): number {

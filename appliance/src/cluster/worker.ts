@@ -1,6 +1,8 @@
-// The worker side of a multi-process appliance: asks the primary for cluster-wide
-// metrics, drains and undrains, and follows the primary's orders.
-import { AggregatorRegistry, type Registry } from 'prom-client';
+// The worker side of a multi-process appliance: serves viewers and the admin listener,
+// asks the primary for what it holds (cluster-wide metrics, BGP routes, the agent's, chaos
+// executor's and filler's status), forwards drains and undrains, follows the primary's
+// orders and shared state (worker-sync.ts) and reports its traffic every REPORT_MS.
+import type { RoutesAnswer } from '../http/admin-handler.js';
 import {
   type AdminOrder,
   isFerryMessage,
@@ -8,19 +10,32 @@ import {
   type PrimaryToWorker,
   type WorkerToPrimary,
 } from './messages.js';
+import { type ServingParts, WorkerSync } from './worker-sync.js';
 
-const METRICS_TIMEOUT_MS = 5000;
+const ASK_TIMEOUT_MS = 5000;
+/**
+ * How often a worker reports its traffic. The evictor reads bodies in flight from these
+ * reports, so this bounds how stale its view is; a report is a few hundred bytes.
+ */
+export const REPORT_MS = 250;
 
 export interface WorkerLink {
   index: number;
   count: number;
-  /** Aggregated metrics of every worker, from the primary. */
+  /** Aggregated metrics of every worker and the primary, from the primary. */
   metricsText(): Promise<string>;
   /** Resolves once every worker is draining (with exit: once the primary has it). */
   requestDrain(exit: boolean): Promise<void>;
   /** Resolves once every worker serves again, or 'exiting' when the primary is stopping. */
   requestUndrain(): Promise<'serving' | 'exiting'>;
+  /** isolated from control, as the primary's agent last said */
+  isolated(): boolean;
+  /** the primary's parts of /v1/status (BGP, control, chaos, fill, the workers) */
+  primaryStatus(): Promise<Record<string, unknown>>;
+  /** GET /v1/routes, answered by the primary's RIB */
+  routes(query: URLSearchParams): Promise<RoutesAnswer>;
   announceListening(url: string, adminUrl: string): void;
+  stop(): void;
 }
 
 export interface PrimaryOrders {
@@ -37,23 +52,49 @@ export function workerIdentity(): { index: number; count: number } | null {
   return Number.isInteger(index) && Number.isInteger(count) && count > 0 ? { index, count } : null;
 }
 
-export function linkToPrimary(registry: Registry, orders: PrimaryOrders): WorkerLink {
+export function linkToPrimary(parts: ServingParts, orders: PrimaryOrders): WorkerLink {
   const id = workerIdentity();
   if (!id || !process.send) throw new Error('not an appliance worker process');
-  // Constructing an AggregatorRegistry installs prom-client's worker-side listener that
-  // answers the primary's collection requests from our registry.
-  new AggregatorRegistry();
-  AggregatorRegistry.setRegistries([registry]);
   const send = (m: WorkerToPrimary) => process.send?.(m);
-  const pending = new Map<number, { resolve: (t: string) => void; reject: (e: Error) => void }>();
+  const sync = new WorkerSync(parts, id.count, (fileId, reason) =>
+    send({ type: 'ferry:unreadable', fileId, reason }),
+  );
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const orderWaiters = new Map<number, (r: OrderResult) => void>();
   let nextId = 0;
   const order = (o: AdminOrder): Promise<OrderResult> =>
     new Promise((resolve) => {
-      const id = nextId++;
-      orderWaiters.set(id, resolve);
-      send({ type: 'ferry:order', id, order: o });
+      const oid = nextId++;
+      orderWaiters.set(oid, resolve);
+      send({ type: 'ferry:order', id: oid, order: o });
     });
+  /** Sends a request built with a fresh id; resolves with the primary's answer. */
+  const ask = <T>(build: (id: number) => WorkerToPrimary, what: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const mid = nextId++;
+      const timer = setTimeout(() => {
+        pending.delete(mid);
+        reject(new Error(`the primary did not answer (${what})`));
+      }, ASK_TIMEOUT_MS);
+      pending.set(mid, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      send(build(mid));
+    });
+  const answer = (mid: number, body: unknown, error: string | undefined) => {
+    const p = pending.get(mid);
+    pending.delete(mid);
+    if (error === undefined) p?.resolve(body);
+    else p?.reject(new Error(error));
+  };
+
   process.on('message', (raw: unknown) => {
     if (!isFerryMessage(raw)) return;
     const m = raw as PrimaryToWorker;
@@ -69,38 +110,52 @@ export function linkToPrimary(registry: Registry, orders: PrimaryOrders): Worker
       orderWaiters.get(m.id)?.(m.result);
       orderWaiters.delete(m.id);
     } else if (m.type === 'ferry:metrics') {
-      const p = pending.get(m.id);
-      pending.delete(m.id);
-      if (m.text !== undefined) p?.resolve(m.text);
-      else p?.reject(new Error(m.error ?? 'metrics aggregation failed'));
+      answer(m.id, m.text, m.text === undefined ? (m.error ?? 'metrics aggregation failed') : undefined);
+    } else if (m.type === 'ferry:answer') {
+      answer(m.id, m.body, m.error);
+    } else if (m.type === 'ferry:collect') {
+      parts.metrics.registry.getMetricsAsJSON().then(
+        (metrics) => send({ type: 'ferry:collected', id: m.id, metrics }),
+        (err: Error) => send({ type: 'ferry:collected', id: m.id, error: err.message }),
+      );
+    } else if (m.type === 'ferry:shared') {
+      sync.apply(m.state);
+    } else if (m.type === 'ferry:store-changed') {
+      sync.refreshStore();
     }
   });
+
+  let reporting = false;
+  const timer = setInterval(() => {
+    if (reporting) return;
+    reporting = true;
+    sync
+      .report()
+      .then((report) => send({ type: 'ferry:report', report }))
+      .catch((err: unknown) => parts.logger.warn({ err }, 'could not report traffic to the primary'))
+      .finally(() => {
+        reporting = false;
+      });
+  }, REPORT_MS);
+  timer.unref();
+
   return {
     ...id,
-    metricsText: () =>
-      new Promise<string>((resolve, reject) => {
-        const mid = nextId++;
-        const timer = setTimeout(() => {
-          pending.delete(mid);
-          reject(new Error('metrics aggregation timed out'));
-        }, METRICS_TIMEOUT_MS);
-        pending.set(mid, {
-          resolve: (t) => {
-            clearTimeout(timer);
-            resolve(t);
-          },
-          reject: (e) => {
-            clearTimeout(timer);
-            reject(e);
-          },
-        });
-        send({ type: 'ferry:metrics-request', id: mid });
-      }),
+    metricsText: () => ask<string>((mid) => ({ type: 'ferry:metrics-request', id: mid }), 'metrics'),
     requestDrain: async (exit) => {
       if (exit) send({ type: 'ferry:drain-request', exit });
       else await order('drain');
     },
     requestUndrain: async () => ((await order('undrain')) === 'exiting' ? 'exiting' : 'serving'),
+    isolated: () => sync.isolated,
+    primaryStatus: () =>
+      ask<Record<string, unknown>>((mid) => ({ type: 'ferry:ask', id: mid, what: 'status' }), 'status'),
+    routes: (query) =>
+      ask<RoutesAnswer>(
+        (mid) => ({ type: 'ferry:ask', id: mid, what: 'routes', query: query.toString() }),
+        'routes',
+      ),
     announceListening: (url, adminUrl) => send({ type: 'ferry:listening', url, adminUrl }),
+    stop: () => clearInterval(timer),
   };
 }

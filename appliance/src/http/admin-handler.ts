@@ -16,14 +16,20 @@ export interface Health {
 export type UndrainResult = 'serving' | 'exiting';
 
 export interface AdminContext {
-  status(): Record<string, unknown>;
+  /** A promise in a worker of --workers N: the primary's parts (BGP, agent, chaos) are asked for. */
+  status(): Record<string, unknown> | Promise<Record<string, unknown>>;
   healthy(): Health;
   metricsText(): Promise<string>;
   /** Resolves once the drain is in force (on every worker, with --workers). */
   drain(opts: { exit: boolean }): Promise<void>;
   undrain(): Promise<UndrainResult>;
   /** Routes learned over BGP; absent when no BGP speaker is configured. */
-  routes?(query: URLSearchParams): { status: number; body: unknown };
+  routes?(query: URLSearchParams): RoutesAnswer | Promise<RoutesAnswer>;
+}
+
+export interface RoutesAnswer {
+  status: number;
+  body: unknown;
 }
 
 export function sendHealth(res: ServerResponse, h: Health, head: boolean): void {
@@ -60,11 +66,11 @@ export async function handleAdmin(
     }
     case '/v1/status':
       if (!readOnly) return methodNotAllowed(res, 'GET, HEAD');
-      return sendJson(res, 200, ctx.status(), head);
+      return sendJson(res, 200, await ctx.status(), head);
     case '/v1/routes':
       if (!readOnly) return methodNotAllowed(res, 'GET, HEAD');
       if (ctx.routes) {
-        const r = ctx.routes(url.query);
+        const r = await ctx.routes(url.query);
         return sendJson(res, r.status, r.body, head);
       }
       return sendJson(res, 200, { routes: [], total: 0, bgp: 'not configured' }, head);

@@ -34,6 +34,11 @@ export class FileTraffic {
     return this.open.get(id) ?? 0;
   }
 
+  /** Every file with bodies in flight now, and how many (a worker's report to its primary). */
+  openFiles(): [string, number][] {
+    return [...this.open];
+  }
+
   addServed(id: string, bytes: number): void {
     if (bytes > 0) this.served.set(id, (this.served.get(id) ?? 0) + bytes);
   }

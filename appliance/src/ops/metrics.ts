@@ -125,7 +125,7 @@ export class ApplianceMetrics {
       name: 'ferry_control_isolated',
       help: '1 while the appliance has had no answer from control for longer than its grace period',
       registers,
-      // Every worker runs the same agent state (only --workers 1 reports to control).
+      // The primary's agent and every worker (told by the primary) agree: one value, not a sum.
       aggregator: 'max',
       collect() {
         this.set(sources.isolated() ? 1 : 0);

@@ -10,6 +10,12 @@ export class ResponseTally {
     if (status >= 500 || !completed) this.failedCount++;
   }
 
+  /** Adds another process's responses (a worker's, summed into the primary's heartbeat). */
+  add(counts: { total: number; failed: number }): void {
+    this.totalCount += counts.total;
+    this.failedCount += counts.failed;
+  }
+
   snapshot(): { total: number; failed: number } {
     return { total: this.totalCount, failed: this.failedCount };
   }
