@@ -1,6 +1,7 @@
-// `ferry appliance`: one process, or with --workers N a primary and N workers sharing the
-// listen sockets. Drains and exits on SIGTERM/SIGINT or POST /v1/drain?exit=true on the
-// admin listener; SIGHUP reloads the token key file and nothing else.
+// `ferry appliance`: one process, or with --workers N a primary (BGP, the control agent,
+// chaos, fill: cluster/services.ts) and N workers sharing the listen sockets. Drains and
+// exits on SIGTERM/SIGINT or POST /v1/drain?exit=true on the admin listener; SIGHUP reloads
+// the token key file and the TLS certificate, and nothing else.
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { startAppliance } from './app.js';
