@@ -24,17 +24,16 @@ export function startBgp(settings: BgpSettings, opts: { logger: Logger; registry
   const feed = new RouteFeed(rib);
   let speaker: BgpSpeaker | undefined;
   const counters = registerBgpMetrics(opts.registry, { rib, sessions: () => speaker?.status() ?? [] });
+  // Flow 3: a session that drops withdraws that peer's routes (the speaker does it on `rib`),
+  // unless the peer restarts gracefully (RFC 4724): then they stay, stale, until it is back.
   speaker = new BgpSpeaker({
     ...settings,
     logger,
-    onUpdate: (peer, update) => {
-      rib.apply(peer, update);
-      counters.onUpdate(peer, update);
-    },
+    rib,
+    onUpdate: (peer, update) => counters.onUpdate(peer, update),
     onRefused: (refusal) => counters.onRefused(refusal.kind),
-    // Flow 3: a session that drops withdraws that peer's routes.
-    onPeerDown: (peer, reason) =>
-      logger.warn({ peer, reason, withdrawn: rib.dropPeer(peer) }, 'bgp peer down'),
+    onEndOfRib: (peer, afi) => counters.onEndOfRib(peer, afi),
+    onMaxPrefix: (peer, what, afi) => counters.onMaxPrefix(peer, what, afi),
   });
   const s = speaker;
   return {

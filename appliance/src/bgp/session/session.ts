@@ -16,7 +16,7 @@ import {
   type State,
 } from './fsm-types.js';
 import type { Refusal } from './listener.js';
-import { localOpen, type Negotiated } from './negotiate.js';
+import { localOpen, type Negotiated, type PeerGracefulRestart } from './negotiate.js';
 import { canonicalAddress, type NeighborConfig, peerKey } from './neighbors.js';
 import { type Clock, expiryEvent, systemClock, TimerSet } from './timers.js';
 
@@ -41,7 +41,10 @@ export interface SessionEvents {
   established: [negotiated: Negotiated];
   update: [update: UpdateMessage];
   'route-refresh': [afi: number, safi: number];
-  down: [reason: string];
+  /** the peer's End-of-RIB marker for a family (RFC 4724 §2) */
+  'end-of-rib': [afi: number, safi: number];
+  /** left Established; with `graceful`, the peer's routes are to be kept stale (RFC 4724 §4.2) */
+  down: [reason: string, graceful: PeerGracefulRestart | undefined];
 }
 
 /** How long a closing connection may take to flush its last NOTIFICATION before it is destroyed. */
@@ -162,6 +165,14 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   }
 
   /**
+   * The peer holds more than `limit` routes in a family (counted by the speaker): Cease 6/1
+   * (RFC 4486 §4), routes dropped, Idle for `holdDownSec`.
+   */
+  maxPrefixExceeded(afi: number, safi: number, limit: number, holdDownSec: number): void {
+    this.handle({ type: 'MaxPrefixExceeded', afi, safi, limit, holdDownSec });
+  }
+
+  /**
    * Writes encoded messages (UPDATEs) in Established, coalesced and with backpressure: waits
    * for 'drain' whenever the socket's buffer is full. Resolves false when the session ends first.
    */
@@ -253,7 +264,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         this.emit('route-refresh', a.afi, a.safi);
         break;
       case 'release-routes':
-        this.emit('down', reason);
+        this.emit('down', reason, a.graceful);
         break;
     }
   }
@@ -263,6 +274,11 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   }
 
   private deliver(update: UpdateMessage): void {
+    if (update.endOfRib) {
+      this.logger.info(update.endOfRib, 'bgp End-of-RIB received');
+      this.emit('end-of-rib', update.endOfRib.afi, update.endOfRib.safi);
+      return;
+    }
     this.received.updates++;
     for (const p of update.announced) {
       if (p.afi === AFI_IPV4) this.received.prefixesV4++;
