@@ -31,6 +31,8 @@ describe('bgp neighbors from flags', () => {
         holdTimeSec: 90,
         openWaitSec: 10,
         connectRetrySec: 5,
+        // RFC 4724 receiving-speaker procedures are on by default.
+        gracefulRestart: { restartTimeSec: 120, staleTimeSec: 360 },
       },
     ]);
     expect(peerKey(s.neighbors[0]!)).toBe('*/AS65001');

@@ -77,7 +77,7 @@ function release(s: FsmSnapshot, graceful: boolean): FsmAction {
  * upper bound (4). The neighbor then stays Idle, refusing the peer, for the hold-down:
  * a peer that reconnects at once would only overflow again.
  */
-function maxPrefixExceeded(s: FsmSnapshot, ev: Extract<FsmEvent, { type: 'MaxPrefixExceeded' }>): Transition {
+function maxPrefixExceeded(ev: Extract<FsmEvent, { type: 'MaxPrefixExceeded' }>): Transition {
   const data = new Uint8Array(7);
   const view = new DataView(data.buffer);
   view.setUint16(0, ev.afi);
@@ -318,7 +318,7 @@ function established(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
     case 'KeepaliveTimer_Expires':
       return keepaliveTick(s);
     case 'MaxPrefixExceeded':
-      return maxPrefixExceeded(s, ev);
+      return maxPrefixExceeded(ev);
     default:
       return unexpected(cfg, s, ev);
   }

@@ -117,8 +117,8 @@ export class BgpSpeaker {
       );
       s.on('end-of-rib', (afi, safi) =>
         guard('end-of-rib', () => {
-          let got = this.eor.get(s.key);
-          if (!got) this.eor.set(s.key, (got = new Set()));
+          const got = this.eor.get(s.key) ?? new Set<number>();
+          this.eor.set(s.key, got);
           got.add(afi);
           this.restarts?.endOfRib(s.key, afi, safi);
           opts.onEndOfRib?.(s.key, afi, safi);
@@ -186,9 +186,9 @@ export class BgpSpeaker {
         return;
       }
       const threshold = Math.ceil((max.limit * max.warnPercent) / 100);
-      let warned = this.warned.get(s.key);
-      if (count >= threshold && !warned?.has(afi)) {
-        if (!warned) this.warned.set(s.key, (warned = new Set()));
+      const warned = this.warned.get(s.key) ?? new Set<number>();
+      if (count >= threshold && !warned.has(afi)) {
+        this.warned.set(s.key, warned);
         warned.add(afi);
         this.opts.logger.warn(
           { peer: s.key, afi, count, limit: max.limit, warnPercent: max.warnPercent },
