@@ -8,6 +8,7 @@
 #include <node_api.h>
 
 #include "engine.h"
+#include "tcp-md5.h"
 
 #define MAX_PATH_BYTES 4096
 
@@ -288,6 +289,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, close_engine, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  ferry_tcp_md5_export(env, exports);
   return exports;
 }
 

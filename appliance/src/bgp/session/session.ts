@@ -18,6 +18,7 @@ import {
 import type { Refusal } from './listener.js';
 import { localOpen, type Negotiated, type PeerGracefulRestart } from './negotiate.js';
 import { canonicalAddress, type NeighborConfig, peerKey } from './neighbors.js';
+import { md5Socket } from './tcp-md5.js';
 import { type Clock, expiryEvent, systemClock, TimerSet } from './timers.js';
 
 export interface SessionOptions {
@@ -293,8 +294,22 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   }
 
   private connectOut(): void {
-    const { address: host, port, localAddress } = this.neighbor;
-    const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
+    const { address: host, port, localAddress, password } = this.neighbor;
+    let socket: Socket;
+    if (password !== undefined) {
+      // RFC 2385: the key is on the socket before its SYN (and bound there, not by connect()).
+      try {
+        socket = md5Socket(host, password, localAddress);
+      } catch (err) {
+        this.lastError = `cannot make a TCP MD5 socket: ${(err as Error).message}`;
+        this.logger.error({ err }, 'bgp TCP MD5 socket failed');
+        queueMicrotask(() => this.handle({ type: 'TcpConnectionFails', reason: this.lastError! }));
+        return;
+      }
+      socket.connect({ host, port });
+    } else {
+      socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
+    }
     const gen = this.attach(socket, 'local');
     socket.once('connect', () => {
       if (gen === this.generation) this.handle({ type: 'TcpConnectionConfirmed' });

@@ -12,6 +12,7 @@ import { CeaseSubcode, type State } from './fsm-types.js';
 import { BgpListener, type Refusal } from './listener.js';
 import { ANY_ADDRESS, type HostPort, type NeighborConfig } from './neighbors.js';
 import { BgpSession } from './session.js';
+import { checkMd5Available } from './tcp-md5.js';
 import type { Clock } from './timers.js';
 
 export interface SpeakerOptions {
@@ -135,9 +136,16 @@ export class BgpSpeaker {
   }
 
   async start(): Promise<void> {
+    const md5Keys = this.opts.neighbors.flatMap((n) =>
+      n.password !== undefined ? [{ address: n.address, password: n.password }] : [],
+    );
+    if (md5Keys.length > 0) checkMd5Available();
     if (this.opts.listen) {
       this.listener = new BgpListener({
         ...this.opts.listen,
+        md5Keys: md5Keys.filter((k) =>
+          this.opts.neighbors.some((n) => n.address === k.address && n.mode === 'passive'),
+        ),
         logger: this.opts.logger,
         accept: (remote, socket) => this.accept(remote, socket),
         onRefused: (refusal, remote) => this.opts.onRefused?.(refusal, remote),
