@@ -2,8 +2,13 @@
 // the appliance's listener (key on the listening socket) and the appliance connecting to
 // BIRD (key on a natively made socket before connect()). The right key establishes; a wrong
 // one never does, the kernel drops the unsigned or mis-signed segments, and nothing crashes.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually } from '@ferry/harness';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI } from './support/appliance-process.js';
 import { type BirdRig, bothEstablished, prefixes, startBirdRig } from './support/bgp-bird-rig.js';
 
 const BIRD_ADDR = '127.0.0.145';
@@ -75,5 +80,34 @@ describe('TCP MD5 with BIRD 2', () => {
       birdOptions: [`password "${PASSWORD}";`],
     });
     await neverEstablishes(rig, 5000);
+  });
+});
+
+describe('TCP MD5 without the native addon', () => {
+  it('a neighbor password is a start error, never an unauthenticated session', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-md5-'));
+    try {
+      const config = join(dir, 'bgp.json');
+      const neighbors = [{ address: BIRD_ADDR, peerAsn: 65002, password: PASSWORD }];
+      writeFileSync(config, JSON.stringify({ listen: `${FERRY_ADDR}:0`, asn: 65010, neighbors }));
+      const args = ['appliance', '--id', 'md5', '--listen', '127.0.0.1:0', '--store', join(dir, 'store')];
+      const child = spawn(process.execPath, [CLI, ...args, '--open', '--bgp-config', config], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, FERRY_SENDFILE_ADDON: join(dir, 'no-such-addon.node') },
+      });
+      let err = '';
+      child.stderr!.on('data', (c: Buffer) => {
+        err += c.toString();
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+      clearTimeout(timer);
+      expect(code).not.toBe(0);
+      expect(err).toContain('FERRY_ERR_BGP_CONFIG');
+      expect(err).toContain('password');
+      expect(err).not.toContain('serving on');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,6 +8,7 @@ import { routesResponse } from './report/routes-api.js';
 import { AdjRibIn } from './rib/rib.js';
 import type { BgpSettings } from './session/neighbors.js';
 import { BgpSpeaker } from './session/speaker.js';
+import { checkMd5Available } from './session/tcp-md5.js';
 
 export interface BgpPart {
   speaker: BgpSpeaker;
@@ -19,6 +20,8 @@ export interface BgpPart {
 
 /** Builds the BGP part; the caller starts the speaker once the HTTP side is up. */
 export function startBgp(settings: BgpSettings, opts: { logger: Logger; registry: Registry }): BgpPart {
+  // A password that cannot be honoured stops the start here, before anything serves.
+  if (settings.neighbors.some((n) => n.password !== undefined)) checkMd5Available();
   const logger = opts.logger.child({ part: 'bgp' });
   const rib = new AdjRibIn();
   const feed = new RouteFeed(rib);
