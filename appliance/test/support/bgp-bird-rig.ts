@@ -22,6 +22,8 @@ export interface BirdRig {
 export interface BirdRigOptions {
   birdAddress: string;
   ferryAddress: string;
+  /** BIRD's port (default: a free one) */
+  birdPort?: number;
   /** BIRD waits, the appliance connects (default: BIRD connects) */
   birdPassive?: boolean;
   /** both sides connect (the collision test) */
@@ -33,10 +35,12 @@ export interface BirdRigOptions {
   /** fields of the appliance's neighbor */
   neighbor?: Partial<NeighborConfig>;
   speaker?: Partial<SpeakerOptions>;
+  /** runs once BIRD is up, before the speaker starts */
+  beforeSpeaker?(bird: Bird): Promise<void>;
 }
 
 export async function startBirdRig(o: BirdRigOptions): Promise<BirdRig> {
-  const birdPort = await freePort(o.birdAddress);
+  const birdPort = o.birdPort ?? (await freePort(o.birdAddress));
   const ferryPort = await freePort(o.ferryAddress);
   const ferryActive = o.birdPassive || o.bothActive;
   const neighbor: NeighborConfig = {
@@ -89,6 +93,7 @@ export async function startBirdRig(o: BirdRigOptions): Promise<BirdRig> {
     },
   };
   try {
+    await o.beforeSpeaker?.(bird);
     await speaker.start();
   } catch (err) {
     await rig.stop();

@@ -23,7 +23,11 @@ export type FsmEvent =
    * connection, so this is Event 23 (OpenCollisionDump) on the old connection followed by
    * Event 17 (TcpConnectionConfirmed) on the new one.
    */
-  | { type: 'ConnectionReplaced' }
+  | {
+      type: 'ConnectionReplaced';
+      /** our OPEN already went out on the new connection (it was held, collision.ts 'hold') */
+      openSent?: boolean;
+    }
   | { type: 'TcpConnectionFails'; reason: string }
   | { type: 'BGPOpen'; open: OpenMessage }
   | { type: 'KeepAliveMsg' }

@@ -156,13 +156,14 @@ function openSentEntry(cfg: FsmConfig): FsmAction[] {
  * the peer: Cease / Connection Collision Resolution (RFC 4486 §4, subcode 7) on the old
  * connection, then OpenSent on the new one. Not a failure: the retry counter stays.
  */
-function replaced(cfg: FsmConfig, s: FsmSnapshot): Transition {
+function replaced(cfg: FsmConfig, s: FsmSnapshot, openSent = false): Transition {
+  const entry = openSentEntry(cfg).filter((a) => !(openSent && a.type === 'send-open'));
   const actions: FsmAction[] = [
     notification(ErrorCode.CEASE, CeaseSubcode.COLLISION),
     ...stopAll,
     { type: 'drop-connection' },
     { type: 'adopt-connection' },
-    ...openSentEntry(cfg),
+    ...entry,
   ];
   const next: FsmSnapshot = { ...s, state: 'OpenSent', negotiated: undefined };
   return {
@@ -235,7 +236,7 @@ function active(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
 function openSent(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   const common = connectedCommon(cfg, s, ev);
   if (common) return common;
-  if (ev.type === 'ConnectionReplaced') return replaced(cfg, s);
+  if (ev.type === 'ConnectionReplaced') return replaced(cfg, s, ev.openSent);
   if (ev.type !== 'BGPOpen') return unexpected(cfg, s, ev);
   const result = checkOpen(ev.open, cfg.neighbor);
   if (isRefusal(result)) {
@@ -285,7 +286,7 @@ function openConfirm(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   if (common) return common;
   switch (ev.type) {
     case 'ConnectionReplaced':
-      return replaced(cfg, s);
+      return replaced(cfg, s, ev.openSent);
     case 'KeepAliveMsg':
       return {
         next: { ...s, state: 'Established', retries: 0 },
