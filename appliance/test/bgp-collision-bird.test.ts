@@ -107,17 +107,17 @@ async function collide(birdAddr: string, ferryAddr: string): Promise<{ r: BirdRi
   rig = r;
   await bothEstablished(r);
   await eventually(() => r.rib.size() === 2, { what: 'routes', timeoutMs: 15_000, intervalMs: 50 });
-  const [conn] = await eventually(
+  const conn = await eventually(
     () => {
       // The appliance's leg to the relay is not a BGP connection between the two.
       const c = connections(birdAddr, ferryAddr, proxy!.port);
-      return c.length === 1 ? c : false;
+      return c.length === 1 ? c[0]! : false;
     },
     { what: 'exactly one TCP connection', timeoutMs: 10_000, intervalMs: 100 },
   );
   // BIRD's connection ends at the appliance's listener; the appliance's own at BIRD's port.
   const listenPort = r.speaker.listenAddress!.port;
-  return { r, birdInitiated: conn!.includes(`${ferryAddr}:${listenPort}`) };
+  return { r, birdInitiated: String(conn).includes(`${ferryAddr}:${listenPort}`) };
 }
 
 describe('connection collision with both connections in OpenSent (RFC 4271 §6.8)', () => {

@@ -436,9 +436,14 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     const h = this.held;
     if (!h) return;
     const state = this.fsm.state;
-    if (state === 'Established') return this.dropHeld(h, CeaseSubcode.COLLISION);
-    if (state !== 'OpenSent' && state !== 'OpenConfirm')
-      return this.dropHeld(h, CeaseSubcode.CONNECTION_REJECTED);
+    if (state === 'Established') {
+      this.dropHeld(h, CeaseSubcode.COLLISION);
+      return;
+    }
+    if (state !== 'OpenSent' && state !== 'OpenConfirm') {
+      this.dropHeld(h, CeaseSubcode.CONNECTION_REJECTED);
+      return;
+    }
     const peerId = this.fsm.negotiated?.peerRouterId ?? h.open?.routerId;
     if (peerId === undefined) return;
     if (compareOnOpen(this.neighbor.routerId, peerId) === 'keep-ours') {
@@ -446,7 +451,8 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         { peerId },
         'bgp connection collision: our Identifier is higher, our connection stays',
       );
-      return this.dropHeld(h, CeaseSubcode.COLLISION);
+      this.dropHeld(h, CeaseSubcode.COLLISION);
+      return;
     }
     this.logger.info(
       { peerId },
