@@ -5,6 +5,8 @@
 // them at once.
 import { eventually } from '@ferry/harness';
 import { afterEach, describe, expect, it } from 'vitest';
+import { routesResponse } from '../src/bgp/report/routes-api.js';
+import type { RibChange } from '../src/bgp/rib/rib.js';
 import { type BirdRig, bothEstablished, prefixes, startBirdRig } from './support/bgp-bird-rig.js';
 
 const BIRD_ADDR = '127.0.0.141';
@@ -14,9 +16,13 @@ const ROUTES6 = ['2001:db8:41::/48', '2001:db8:42::/48'];
 const ALL = [...ROUTES4, ...ROUTES6];
 
 let rig: BirdRig | undefined;
+/** RIB changes after the initial table: what a route feed to control would carry */
+let feed: { changes: RibChange[]; stop(): void } | undefined;
 afterEach(async () => {
   const r = rig;
   rig = undefined;
+  feed?.stop();
+  feed = undefined;
   await r?.stop();
 });
 
@@ -35,6 +41,8 @@ async function start(restartTimeSec: number): Promise<BirdRig> {
     timeoutMs: 15_000,
     intervalMs: 50,
   });
+  const changes: RibChange[] = [];
+  feed = { changes, stop: rig.rib.subscribe((c) => changes.push(c)) };
   return rig;
 }
 
@@ -60,6 +68,10 @@ describe('graceful restart with BIRD 2', () => {
     expect(prefixes(r.rib)).toEqual(ALL);
     expect(staleOf(r)).toEqual(ALL);
     expect(r.speaker.status()[0]!.gracefulRestart).toMatchObject({ state: 'restarting', staleRoutes: 5 });
+    // GET /v1/routes shows them, marked; the route feed to control saw no withdrawal.
+    const page = routesResponse(r.rib, new URLSearchParams({ contains: '10.42.1.1' }));
+    expect(page).toMatchObject({ status: 200, body: { routes: [{ prefix: '10.42.0.0/16', stale: true }] } });
+    expect(feed!.changes).toEqual([]);
 
     // bird -R: graceful restart recovery, its new OPEN keeps the Forwarding State bits.
     await r.bird.relaunch({ routes4: ROUTES4.slice(0, 2), routes6: ROUTES6, recovery: true });
