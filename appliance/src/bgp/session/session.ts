@@ -168,7 +168,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
       case 'hold':
         if (this.held) {
           return {
-            kind: 'collision',
+            kind: 'not-accepting',
             subcode: CeaseSubcode.CONNECTION_REJECTED,
             reason: 'a collision is already being resolved',
           };
@@ -409,7 +409,6 @@ export class BgpSession extends EventEmitter<SessionEvents> {
 
   private onHeldData(h: HeldConnection, chunk: Buffer): void {
     h.buf = h.buf.length === 0 ? chunk : Buffer.concat([h.buf, chunk]);
-    if (h.open) return;
     let first: Buffer | undefined;
     try {
       const split = splitMessages(h.buf);
