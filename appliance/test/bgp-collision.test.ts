@@ -1,7 +1,12 @@
 // Connection collisions (RFC 4271 §6.8) as a table, the FSM's ConnectionReplaced and OPEN
 // wait on a fake clock, and the refusal log limiter. No sockets.
 import { describe, expect, it } from 'vitest';
-import { type CollisionInput, resolveCollision, routerIdValue } from '../src/bgp/session/collision.js';
+import {
+  type CollisionInput,
+  compareOnOpen,
+  resolveCollision,
+  routerIdValue,
+} from '../src/bgp/session/collision.js';
 import { Fsm } from '../src/bgp/session/fsm.js';
 import type { FsmAction, FsmEvent } from '../src/bgp/session/fsm-types.js';
 import { LogLimiter } from '../src/bgp/session/log-limit.js';
@@ -33,10 +38,9 @@ describe('bgp collision: resolveCollision', () => {
       'replace',
     ],
     [
-      'OpenSent, ours, peer Identifier unknown: ours goes on, 6/5',
+      'OpenSent, ours, peer Identifier unknown: the new one is held until an OPEN decides',
       { state: 'OpenSent', initiator: 'local' },
-      'refuse',
-      5,
+      'hold',
     ],
     [
       'OpenConfirm, ours, our Identifier higher: ours stays, 6/7',
@@ -66,6 +70,12 @@ describe('bgp collision: resolveCollision', () => {
       expect(d.reason.length).toBeGreaterThan(0);
     });
   }
+
+  it('compareOnOpen: the higher Identifier keeps the connection it opened', () => {
+    expect(compareOnOpen(LOCAL, '10.0.0.1')).toBe('keep-ours');
+    expect(compareOnOpen(LOCAL, '10.0.0.9')).toBe('take-new');
+    expect(compareOnOpen(LOCAL, '9.255.255.255')).toBe('keep-ours');
+  });
 
   it('routerIdValue: big-endian dotted quad as an unsigned integer', () => {
     expect(routerIdValue('0.0.0.1')).toBe(1);
@@ -152,6 +162,18 @@ describe('bgp collision: the FSM', () => {
       expect(h.timers.remaining('hold')).toBe(10_000);
       expect(h.timers.remaining('keepalive')).toBeUndefined();
     }
+  });
+
+  it('ConnectionReplaced of a held connection (our OPEN already on it): no second OPEN', () => {
+    const h = harness();
+    h.send({ type: 'ManualStart' });
+    h.send({ type: 'TcpConnectionConfirmed' });
+    h.log.length = 0;
+    h.send({ type: 'ConnectionReplaced', openSent: true });
+    expect(h.fsm.state).toBe('OpenSent');
+    expect(h.log.map((a) => a.type)).toEqual(['send-notification', 'drop-connection', 'adopt-connection']);
+    expect(h.timers.remaining('hold')).toBe(10_000);
+    expect(h.send({ type: 'BGPOpen', open }).next.state).toBe('OpenConfirm');
   });
 
   it('ConnectionReplaced is ignored where no connection can lose (Established, Active, Idle)', () => {

@@ -9,6 +9,7 @@ import {
   type FsmEvent,
   OPEN_HOLD_MS,
 } from '../src/bgp/session/fsm-types.js';
+import { localOpen } from '../src/bgp/session/negotiate.js';
 import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
 import { expiryEvent, TimerSet } from '../src/bgp/session/timers.js';
 import { FakeClock } from './support/fake-clock.js';
@@ -307,5 +308,98 @@ describe('bgp fsm: connect-retry backoff', () => {
     expect(h.fsm.retries).toBe(0);
     h.send({ type: 'TcpConnectionFails', reason: 'ECONNRESET' });
     expect(h.timers.remaining('idleHold')).toBe(1500);
+  });
+});
+
+describe('bgp fsm: graceful restart and max-prefix', () => {
+  const gr = { restartTimeSec: 120, staleTimeSec: 360 };
+  const grOpen = (families: { afi: number; safi: number; forwardingPreserved: boolean }[]) =>
+    peerOpen({
+      capabilities: [
+        { kind: 'four-octet-as', asn: 65001 },
+        { kind: 'multiprotocol', afi: 1, safi: 1 },
+        { kind: 'graceful-restart', restartState: false, restartTimeSec: 90, families },
+      ],
+    });
+  const release = (h: ReturnType<typeof harness>) => h.log.find((a) => a.type === 'release-routes');
+
+  it('a lost TCP connection with a GR peer releases routes gracefully, with its restart time and families', () => {
+    const h = harness({ gracefulRestart: gr });
+    establish(h, grOpen([{ afi: 1, safi: 1, forwardingPreserved: false }]));
+    expect(h.fsm.negotiated?.gracefulRestart).toEqual({
+      restartState: false,
+      restartTimeSec: 90,
+      families: [{ afi: 1, safi: 1, forwardingPreserved: false }],
+    });
+    h.send({ type: 'TcpConnectionFails', reason: 'ECONNRESET' });
+    expect(release(h)).toMatchObject({ graceful: { restartTimeSec: 90, families: [{ afi: 1, safi: 1 }] } });
+  });
+
+  it('NOTIFICATION either way, hold timer expiry and a stop are not graceful (RFC 4724, not 8538)', () => {
+    const events: FsmEvent[] = [
+      { type: 'NotifMsg', notification: { type: 3, code: 6, subcode: 2, data: new Uint8Array(0) } },
+      { type: 'HoldTimer_Expires' },
+      { type: 'ManualStop' },
+    ];
+    for (const ev of events) {
+      const h = harness({ gracefulRestart: gr });
+      establish(h, grOpen([{ afi: 1, safi: 1, forwardingPreserved: true }]));
+      h.send(ev);
+      expect(release(h)).toEqual({ type: 'release-routes' });
+    }
+  });
+
+  it('without GR configured, or a peer listing no family, a lost connection drops routes', () => {
+    for (const [over, families] of [
+      [{}, [{ afi: 1, safi: 1, forwardingPreserved: true }]],
+      [{ gracefulRestart: gr }, []],
+    ] as const) {
+      const h = harness(over);
+      establish(h, grOpen([...families]));
+      h.send({ type: 'TcpConnectionFails', reason: 'closed by peer' });
+      expect(release(h)).toEqual({ type: 'release-routes' });
+    }
+  });
+
+  it('our OPEN carries GR with R and F clear for both families', () => {
+    const open = localOpen({ ...neighbor, gracefulRestart: gr });
+    expect(open.capabilities).toContainEqual({
+      kind: 'graceful-restart',
+      restartState: false,
+      restartTimeSec: 120,
+      families: [
+        { afi: 1, safi: 1, forwardingPreserved: false },
+        { afi: 2, safi: 1, forwardingPreserved: false },
+      ],
+    });
+    expect(localOpen(neighbor).capabilities.some((c) => c.kind === 'graceful-restart')).toBe(false);
+  });
+
+  it('MaxPrefixExceeded: Cease 6/1 with AFI, SAFI and the bound, routes dropped, Idle for the hold-down', () => {
+    const h = harness({ mode: 'passive' });
+    establish(h);
+    h.send({ type: 'MaxPrefixExceeded', afi: 2, safi: 1, limit: 70_000, holdDownSec: 60 });
+    expect(h.fsm.state).toBe('Idle');
+    expect(h.types()).toEqual(['send-notification', 'drop-connection', 'release-routes']);
+    expect(h.log[0]).toEqual({
+      type: 'send-notification',
+      code: 6,
+      subcode: 1,
+      data: Uint8Array.of(0, 2, 1, 0, 1, 0x11, 0x70),
+    });
+    expect(h.timers.remaining('idleHold')).toBe(60_000);
+    // Even a passive neighbor stays Idle (refusing connections) until the hold-down ends.
+    h.clock.advance(59_999);
+    expect(h.fsm.state).toBe('Idle');
+    h.clock.advance(1);
+    expect(h.fsm.state).toBe('Active');
+  });
+
+  it('MaxPrefixExceeded outside Established is ignored', () => {
+    const h = harness();
+    h.send({ type: 'ManualStart' });
+    expect(h.send({ type: 'MaxPrefixExceeded', afi: 1, safi: 1, limit: 1, holdDownSec: 1 }).next.state).toBe(
+      'Connect',
+    );
   });
 });

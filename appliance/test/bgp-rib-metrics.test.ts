@@ -12,6 +12,32 @@ describe('BGP metrics', () => {
     expect(sessionStateValue(3)).toBe(3);
   });
 
+  it('exposes stale routes, graceful restart state, End-of-RIB and max-prefix events', async () => {
+    const registry = new Registry();
+    const rib = new AdjRibIn();
+    rib.apply('a', {
+      type: MessageType.UPDATE,
+      withdrawn: [],
+      announced: [{ afi: AFI_IPV4, length: 8, bytes: Uint8Array.from([10]) }],
+      attributes: { origin: 0, nextHop: '192.0.2.1' },
+    });
+    rib.markStale('a', [AFI_IPV4]);
+    const sessions = [
+      { peerKey: 'a', state: 'Active', gracefulRestart: { state: 'restarting' } },
+      { peerKey: 'b', state: 'Established' },
+    ];
+    const m = registerBgpMetrics(registry, { rib, sessions: () => sessions });
+    m.onEndOfRib('b', 1);
+    m.onMaxPrefix('b', 'warning', 2);
+    const text = await registry.metrics();
+    expect(text).toContain('ferry_bgp_stale_routes{peer="a"} 1');
+    expect(text).toContain('ferry_bgp_stale_routes{peer="b"} 0');
+    expect(text).toContain('ferry_bgp_graceful_restart_state{peer="a"} 1');
+    expect(text).toContain('ferry_bgp_graceful_restart_state{peer="b"} 0');
+    expect(text).toContain('ferry_bgp_end_of_rib_total{peer="b",afi="1"} 1');
+    expect(text).toContain('ferry_bgp_max_prefix_events_total{peer="b",afi="2",event="warning"} 1');
+  });
+
   it('exposes session state, prefixes by family and update counters', async () => {
     const registry = new Registry();
     const rib = new AdjRibIn();

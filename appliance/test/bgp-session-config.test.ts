@@ -31,6 +31,8 @@ describe('bgp neighbors from flags', () => {
         holdTimeSec: 90,
         openWaitSec: 10,
         connectRetrySec: 5,
+        // RFC 4724 receiving-speaker procedures are on by default.
+        gracefulRestart: { restartTimeSec: 120, staleTimeSec: 360 },
       },
     ]);
     expect(peerKey(s.neighbors[0]!)).toBe('*/AS65001');
@@ -142,6 +144,54 @@ describe('bgp neighbors from a JSON file', () => {
       ],
       [{ ...base, neighbors: [] }, /no neighbors/],
       [{ listen: '127.0.0.1:1179', neighbors: [{ address: 'any', peerAsn: 2 }] }, /local AS missing/],
+    ];
+    for (const [doc, message] of cases) expect(() => settingsFromJson(doc, 'f.json')).toThrowError(message);
+  });
+
+  it('ISP settings: graceful restart, password, max-prefix, with their defaults', () => {
+    const base = { listen: '127.0.0.1:1179', asn: 65000 };
+    const [a, b] = settingsFromJson(
+      {
+        ...base,
+        neighbors: [
+          { address: '192.0.2.1', peerAsn: 64500, password: 'k3y', maxPrefixes: 1000, restartTime: 30 },
+          {
+            address: '192.0.2.2',
+            peerAsn: 64500,
+            gracefulRestart: false,
+            maxPrefixes: 10,
+            maxPrefixesWarn: 50,
+            maxPrefixesRestart: 5,
+          },
+        ],
+      },
+      'f.json',
+    ).neighbors;
+    expect(a).toMatchObject({
+      password: 'k3y',
+      gracefulRestart: { restartTimeSec: 30, staleTimeSec: 360 },
+      maxPrefixes: { limit: 1000, warnPercent: 90, restartSec: 60 },
+    });
+    expect(b!.gracefulRestart).toBeUndefined();
+    expect(b!.maxPrefixes).toEqual({ limit: 10, warnPercent: 50, restartSec: 5 });
+  });
+
+  it('refuses bad ISP settings, naming the field', () => {
+    const base = { listen: '127.0.0.1:1179', asn: 65000 };
+    const one = (n: Record<string, unknown>) => ({
+      ...base,
+      neighbors: [{ address: '192.0.2.1', peerAsn: 1, ...n }],
+    });
+    const cases: [unknown, RegExp][] = [
+      [one({ password: 'x'.repeat(81) }), /neighbors\[0\]\.password: at most 80 bytes/],
+      [one({ password: '' }), /password: expected a non-empty string/],
+      [{ ...base, neighbors: [{ address: 'any', peerAsn: 1, password: 'k' }] }, /not "any"/],
+      [one({ gracefulRestart: 'yes' }), /gracefulRestart: expected true or false/],
+      [one({ gracefulRestart: false, restartTime: 5 }), /restartTime: needs "gracefulRestart": true/],
+      [one({ restartTime: 4096 }), /restartTime: expected an integer 1-4095/],
+      [one({ maxPrefixesWarn: 80 }), /maxPrefixesWarn: needs "maxPrefixes"/],
+      [one({ maxPrefixes: 0 }), /maxPrefixes: expected an integer/],
+      [one({ maxPrefixes: 10, maxPrefixesWarn: 101 }), /maxPrefixesWarn: expected an integer 1-100/],
     ];
     for (const [doc, message] of cases) expect(() => settingsFromJson(doc, 'f.json')).toThrowError(message);
   });

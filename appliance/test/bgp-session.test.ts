@@ -180,15 +180,35 @@ describe('bgp session over loopback', () => {
     peer.sendMessage(openFrom(65001, { holdTimeSec: 3 }));
     await finishHandshake(peer, speaker);
     expect(speaker.status()[0]!.holdTimeSec).toBe(3);
-    // The speaker keeps sending keepalives every second; the peer stays silent.
+    // The speaker keeps sending keepalives every second (after its End-of-RIB UPDATEs); the
+    // peer stays silent.
     const started = Date.now();
     let m = await peer.next();
-    while (m.type === 4) m = await peer.next();
+    while (m.type === 4 || m.type === 2) m = await peer.next();
     expect(m).toMatchObject({ type: 3, code: 4, subcode: 0 });
     expect(Date.now() - started).toBeGreaterThan(2000);
     expect(await peer.waitClosed()).toBe(true);
     await eventually(() => downs.length === 1, { what: 'peer down', timeoutMs: 5000, intervalMs: 10 });
     expect(downs[0]!.reason).toBe('hold timer expired');
     expect(speaker.status()[0]!.lastError).toContain('4/0');
+  });
+
+  it('End-of-RIB: the speaker sends one per negotiated family once Established (RFC 4724 §2)', async () => {
+    const { speaker, port } = await startSpeaker([passive()]);
+    const peer = await RawPeer.connect(port);
+    stops.push(() => peer.close());
+    // The peer negotiates IPv4 unicast only (openFrom's one multiprotocol capability).
+    peer.sendMessage(openFrom(65001));
+    await finishHandshake(peer, speaker);
+    const m = await peer.next();
+    expect(m).toMatchObject({ type: 2, announced: [], withdrawn: [], endOfRib: { afi: 1, safi: 1 } });
+    // Its End-of-RIB counts in status, not as an UPDATE.
+    peer.sendMessage({ type: 2, withdrawn: [], announced: [], attributes: {} });
+    await eventually(() => speaker.status()[0]!.endOfRib.join() === 'ipv4', {
+      what: 'End-of-RIB in status',
+      timeoutMs: 5000,
+      intervalMs: 10,
+    });
+    expect(speaker.status()[0]!.received.updates).toBe(0);
   });
 });

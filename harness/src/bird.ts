@@ -31,6 +31,8 @@ export interface BirdSession {
   passive?: boolean;
   /** the session starts disabled (`birdc enable NAME` starts it) */
   disabled?: boolean;
+  /** more lines inside the bgp protocol block (`graceful restart on;`, `password "…";`) */
+  options?: string[];
 }
 
 export interface BirdConfigOptions extends BirdSession {
@@ -83,6 +85,7 @@ export function bgpProtocol(name: string, s: BirdSession, channels: { ipv4: stri
     '  connect delay time 1;',
     '  connect retry time 1;',
     '  error wait time 1, 2;',
+    ...(s.options ?? []).map((l) => `  ${l}`),
     `  ipv4 { ${channels.ipv4} };`,
     `  ipv6 { ${channels.ipv6} };`,
     '}',
@@ -219,6 +222,34 @@ export class Bird {
     await this.launch();
   }
 
+  /** Kills bird by its pid with SIGKILL (no Cease reaches the peer: its TCP connection just ends). */
+  async crash(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    process.kill(child.pid!, 'SIGKILL');
+    await this.exited;
+    process.off('exit', this.killOnExit);
+    this.child = null;
+  }
+
+  /**
+   * Starts bird again after crash() or stop of the process, with new routes if given;
+   * `recovery` is `bird -R`, graceful restart recovery (its OPEN sets the R and F bits).
+   */
+  async relaunch(
+    o: {
+      routes4?: Iterable<BirdRoute | string>;
+      routes6?: Iterable<BirdRoute | string>;
+      recovery?: boolean;
+    } = {},
+  ): Promise<void> {
+    await this.kill();
+    const { recovery, ...routes } = o;
+    this.options = { ...this.options, ...routes };
+    await this.writeConfig();
+    await this.launch(recovery ? ['-R'] : []);
+  }
+
   async log(): Promise<string> {
     return readFile(this.logFile, 'utf8').catch(() => '');
   }
@@ -233,8 +264,9 @@ export class Bird {
     await writeFile(this.configFile, birdConfig({ ...this.options, logFile: this.logFile }));
   }
 
-  private async launch(): Promise<void> {
-    const child = spawn(BIRD_BIN, ['-f', '-c', this.configFile, '-s', this.socket, '-P', this.pidFile], {
+  private async launch(extraArgs: string[] = []): Promise<void> {
+    const args = ['-f', ...extraArgs, '-c', this.configFile, '-s', this.socket, '-P', this.pidFile];
+    const child = spawn(BIRD_BIN, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.child = child;

@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "ktls.h"
+#include "tcp-md5.h"
 
 #define MAX_PATH_BYTES 4096
 
@@ -290,6 +291,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"ktlsProbe", NULL, ferry_ktls_probe, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  ferry_tcp_md5_export(env, exports);
   return exports;
 }
 

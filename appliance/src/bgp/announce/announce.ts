@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { encodeUpdates, encodeWithdrawals, prefixToString } from '../codec/codec.js';
+import { encodeEndOfRib, encodeUpdates, encodeWithdrawals, prefixToString } from '../codec/codec.js';
 import { AFI_IPV4, AFI_IPV6, Origin, type PathAttributes, type Prefix } from '../codec/types.js';
 import type { State } from '../session/fsm-types.js';
 import { BgpListener } from '../session/listener.js';
@@ -153,7 +153,9 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     if (this.state !== 'Established') return;
     const started = performance.now();
     const prefixes = [...this.table.values()];
-    const ok = await this.session.writeMessages(this.encodeAnnounce(prefixes));
+    // RFC 4724 §2: the initial update of each negotiated family ends with its End-of-RIB.
+    const eor = (this.session.negotiated?.families ?? []).map((f) => encodeEndOfRib(f.afi, f.safi));
+    const ok = await this.session.writeMessages([...this.encodeAnnounce(prefixes), ...eor]);
     if (ok) this.emit('synced', prefixes.length, performance.now() - started);
   }
 

@@ -23,8 +23,8 @@ export function sessionStateValue(state: string | number): number {
 }
 
 export interface BgpMetricSources {
-  rib: Pick<AdjRibIn, 'size'> & { attrs?: { size: number } };
-  sessions(): { peerKey: string; state: string | number }[];
+  rib: Pick<AdjRibIn, 'size'> & { attrs?: { size: number }; staleCount?(peer?: string): number };
+  sessions(): { peerKey: string; state: string | number; gracefulRestart?: { state: string } }[];
 }
 
 export interface BgpMetrics {
@@ -32,6 +32,10 @@ export interface BgpMetrics {
   onUpdate(peerKey: string, update?: UpdateMessage): void;
   /** Call for every connection the listener refused, with why (listener.ts RefusalKind). */
   onRefused(kind: string): void;
+  /** Call for every End-of-RIB marker received. */
+  onEndOfRib(peerKey: string, afi: number): void;
+  /** Call when a peer reaches its max-prefix warning threshold or passes the limit. */
+  onMaxPrefix(peerKey: string, what: 'warning' | 'exceeded', afi: number): void;
 }
 
 /** Length of the sliding window behind the updates-per-second gauge. */
@@ -71,6 +75,44 @@ export function registerBgpMetrics(registry: Registry, sources: BgpMetricSources
       },
     });
   }
+  const staleCount = sources.rib.staleCount?.bind(sources.rib);
+  if (staleCount) {
+    new Gauge({
+      name: 'ferry_bgp_stale_routes',
+      help: 'Routes kept from peers that are restarting gracefully (RFC 4724), by peer',
+      labelNames: ['peer'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of sources.sessions()) this.set({ peer: s.peerKey }, staleCount(s.peerKey));
+      },
+    });
+  }
+  new Gauge({
+    name: 'ferry_bgp_graceful_restart_state',
+    help: 'Graceful restart of a peer (RFC 4724): 0 none, 1 restarting (session down, routes kept), 2 waiting for End-of-RIB',
+    labelNames: ['peer'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of sources.sessions()) {
+        const st = s.gracefulRestart?.state;
+        this.set({ peer: s.peerKey }, st === 'restarting' ? 1 : st === 'waiting-eor' ? 2 : 0);
+      }
+    },
+  });
+  const endOfRib = new Counter({
+    name: 'ferry_bgp_end_of_rib_total',
+    help: 'End-of-RIB markers received (RFC 4724 §2), by peer and family',
+    labelNames: ['peer', 'afi'],
+    registers,
+  });
+  const maxPrefix = new Counter({
+    name: 'ferry_bgp_max_prefix_events_total',
+    help: 'Max-prefix events (RFC 4486): warning (threshold reached, once a session) and exceeded (Cease 6/1 sent)',
+    labelNames: ['peer', 'afi', 'event'],
+    registers,
+  });
   const updates = new Counter({
     name: 'ferry_bgp_updates_total',
     help: 'BGP UPDATE messages received, by peer',
@@ -101,6 +143,12 @@ export function registerBgpMetrics(registry: Registry, sources: BgpMetricSources
   return {
     onRefused(kind) {
       refused.inc({ reason: kind });
+    },
+    onEndOfRib(peerKey, afi) {
+      endOfRib.inc({ peer: peerKey, afi: String(afi) });
+    },
+    onMaxPrefix(peerKey, what, afi) {
+      maxPrefix.inc({ peer: peerKey, afi: String(afi), event: what });
     },
     onUpdate(peerKey) {
       updates.inc({ peer: peerKey });

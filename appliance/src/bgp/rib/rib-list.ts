@@ -116,7 +116,11 @@ export function listRoutes(rib: AdjRibIn, opts: ListOptions): ListResult {
   }
   best.trim();
   const page = best.items.slice(0, opts.limit);
-  const routes = page.map((c) => routeView(c.afi, c.len, c.key, c.peer, rib.attrs.get(c.id)));
+  const routes = page.map((c) => {
+    const view: RouteView = routeView(c.afi, c.len, c.key, c.peer, rib.attrs.get(c.id));
+    // Only while a peer restarts (RFC 4724 §4.2); absent otherwise, so pages stay as they were.
+    return rib.isStale(c.peer, c.afi, c.len, c.key) ? { ...view, stale: true as const } : view;
+  });
   const last = page[page.length - 1];
   return best.items.length > opts.limit && last
     ? { routes, nextCursor: encodeCursor(position(last)) }

@@ -16,6 +16,12 @@ export interface PeerTable {
   readonly v6: Map<string, number>;
   count4: number;
   count6: number;
+  /**
+   * Keys of routes kept across the peer's restart and not yet re-announced (RFC 4724 §4.2),
+   * per family, present only while the peer restarts: a full table is never copied otherwise.
+   */
+  stale4?: Set<number>[];
+  stale6?: Set<string>;
 }
 
 /**
@@ -88,6 +94,71 @@ export class AdjRibIn {
     return n;
   }
 
+  /**
+   * Marks every route of the peer in these families stale (its session went down and it
+   * restarts gracefully). Already stale ones stay stale; returns the stale count after.
+   */
+  markStale(peerKey: string, afis: readonly Afi[]): number {
+    const t = this.tables.get(peerKey);
+    if (!t) return 0;
+    if (afis.includes(AFI_IPV4)) {
+      t.stale4 = t.v4.map((m) => new Set(m.keys()));
+    }
+    if (afis.includes(AFI_IPV6)) t.stale6 = new Set(t.v6.keys());
+    return this.staleCount(peerKey);
+  }
+
+  /**
+   * Removes the peer's routes still stale in the families (all when omitted): End-of-RIB,
+   * restart timer or stale cap. Returns how many were removed.
+   */
+  sweepStale(peerKey: string, afis: readonly Afi[] = [AFI_IPV4, AFI_IPV6]): number {
+    const t = this.tables.get(peerKey);
+    if (!t) return 0;
+    let n = 0;
+    if (afis.includes(AFI_IPV4) && t.stale4) {
+      const sets = t.stale4;
+      t.stale4 = undefined;
+      for (let len = 0; len <= 32; len++) {
+        for (const key of sets[len]!) if (this.removeKey(t, AFI_IPV4, len, key)) n++;
+      }
+    }
+    if (afis.includes(AFI_IPV6) && t.stale6) {
+      const set = t.stale6;
+      t.stale6 = undefined;
+      for (const key of set) if (this.removeKey(t, AFI_IPV6, key.charCodeAt(0), key)) n++;
+    }
+    if (t.count4 + t.count6 === 0 && !t.stale4 && !t.stale6) this.tables.delete(peerKey);
+    return n;
+  }
+
+  /** Stale routes held, of one peer or all, in one family or both. */
+  staleCount(peerKey?: string, afi?: Afi): number {
+    let n = 0;
+    const tables = peerKey === undefined ? [...this.tables.values()] : [this.tables.get(peerKey)];
+    for (const t of tables) {
+      if (!t) continue;
+      if (afi !== AFI_IPV6 && t.stale4) for (const s of t.stale4) n += s.size;
+      if (afi !== AFI_IPV4 && t.stale6) n += t.stale6.size;
+    }
+    return n;
+  }
+
+  /** True when the route (as key, prefix-key.ts) is kept stale from a restarting peer. */
+  isStale(peerKey: string, afi: Afi, len: number, key: number | string): boolean {
+    const t = this.tables.get(peerKey);
+    if (!t) return false;
+    if (afi === AFI_IPV4) return t.stale4?.[len]?.has(key as number) ?? false;
+    return t.stale6?.has(key as string) ?? false;
+  }
+
+  /** Routes one peer holds in one family (the max-prefix count). */
+  peerCount(peerKey: string, afi: Afi): number {
+    const t = this.tables.get(peerKey);
+    if (!t) return 0;
+    return afi === AFI_IPV4 ? t.count4 : t.count6;
+  }
+
   /** Routes held (a prefix heard from two peers counts twice). */
   size(afi?: Afi): number {
     let n = 0;
@@ -141,6 +212,8 @@ export class AdjRibIn {
 
   private install(t: PeerTable, p: Prefix, entry: InternedAttrs): boolean {
     const { key, map } = locate(t, p);
+    // Re-announced after a restart: fresh again, whether or not its attributes changed.
+    unmarkStale(t, p.afi, p.length, key);
     const old = map.get(key as never) as number | undefined;
     if (old === entry.id) return false;
     entry.refs++;
@@ -156,20 +229,31 @@ export class AdjRibIn {
   }
 
   private remove(t: PeerTable, p: Prefix): boolean {
-    const { key, map } = locate(t, p);
-    const old = map.get(key as never) as number | undefined;
+    const { key } = locate(t, p);
+    return this.removeKey(t, p.afi, p.length, key);
+  }
+
+  private removeKey(t: PeerTable, afi: Afi, len: number, key: number | string): boolean {
+    const map = (afi === AFI_IPV4 ? t.v4[len]! : t.v6) as Map<number | string, number>;
+    const old = map.get(key);
+    unmarkStale(t, afi, len, key);
     if (old === undefined) return false;
-    (map as Map<number | string, number>).delete(key);
-    if (p.afi === AFI_IPV4) t.count4--;
+    map.delete(key);
+    if (afi === AFI_IPV4) t.count4--;
     else t.count6--;
     this.attrs.unref(old);
-    if (this.listeners.size > 0) this.emit({ afi: p.afi, len: p.length, key, peer: t.peer, attrs: null });
+    if (this.listeners.size > 0) this.emit({ afi, len, key, peer: t.peer, attrs: null });
     return true;
   }
 
   private emit(change: RibChange): void {
     for (const l of this.listeners) l(change);
   }
+}
+
+function unmarkStale(t: PeerTable, afi: Afi, len: number, key: number | string): void {
+  if (afi === AFI_IPV4) t.stale4?.[len]?.delete(key as number);
+  else t.stale6?.delete(key as string);
 }
 
 function locate(

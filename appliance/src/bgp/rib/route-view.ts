@@ -21,6 +21,8 @@ export interface AttrView {
 export interface RouteView extends AttrView {
   prefix: string;
   peer: string;
+  /** kept from a peer that is restarting (RFC 4724), not yet re-announced */
+  stale?: true;
 }
 
 const ORIGINS = ['igp', 'egp', 'incomplete'] as const;

@@ -27,6 +27,11 @@ export type CollisionDecision =
   | { action: 'accept'; reason: string }
   /** close the current connection with Cease 6/7, go on with the new one */
   | { action: 'replace'; reason: string }
+  /**
+   * keep both until the new connection's OPEN tells the peer's Identifier (RFC 4271 §6.8:
+   * the comparison is made once an OPEN is read), then keep one: see compareOnOpen
+   */
+  | { action: 'hold'; reason: string }
   /** keep the current state, close the new connection with Cease 6/subcode */
   | { action: 'refuse'; subcode: number; reason: string };
 
@@ -66,16 +71,13 @@ function replacedReason(state: State): string {
 /** The current connection is one we opened (active neighbors): the §6.8 rule proper. */
 function againstOurs(c: CollisionInput): CollisionDecision {
   if (c.peerRouterId === undefined) {
-    // §6.8 compares once the new connection's OPEN is read, running both meanwhile; one
-    // connection per neighbor here, so ours goes on (bounded by the OPEN wait) and the
-    // peer retries. "MAY also examine OpenSent" only applies when the Identifier is known.
-    return {
-      action: 'refuse',
-      subcode: CeaseSubcode.CONNECTION_REJECTED,
-      reason: 'our own connection is in OpenSent',
-    };
+    // §6.8 compares once an OPEN is read, running both connections meanwhile: the new one is
+    // held (our OPEN sent on it) until its OPEN, or ours, tells the peer's Identifier.
+    // Refusing it here would lose both when the peer's Identifier is higher: the peer keeps
+    // its own connection, which we refused, and closes ours.
+    return { action: 'hold', reason: 'connection collision: both connect, waiting for an OPEN' };
   }
-  if (routerIdValue(c.localRouterId) > routerIdValue(c.peerRouterId)) {
+  if (compareOnOpen(c.localRouterId, c.peerRouterId) === 'keep-ours') {
     return {
       action: 'refuse',
       subcode: CeaseSubcode.COLLISION,
@@ -83,4 +85,12 @@ function againstOurs(c: CollisionInput): CollisionDecision {
     };
   }
   return { action: 'replace', reason: 'connection collision: the peer has the higher Identifier' };
+}
+
+/**
+ * RFC 4271 §6.8 once the peer's Identifier is known: the connection opened by the speaker
+ * with the higher Identifier survives. 'keep-ours': the one we opened; 'take-new': the peer's.
+ */
+export function compareOnOpen(localRouterId: string, peerRouterId: string): 'keep-ours' | 'take-new' {
+  return routerIdValue(localRouterId) > routerIdValue(peerRouterId) ? 'keep-ours' : 'take-new';
 }

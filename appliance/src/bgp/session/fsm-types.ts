@@ -2,7 +2,7 @@
 // configuration it reads and the snapshot it returns; also the connect-retry backoff.
 
 import type { BgpError, NotificationMessage, OpenMessage, UpdateMessage } from '../codec/types.js';
-import type { Negotiated } from './negotiate.js';
+import type { Negotiated, PeerGracefulRestart } from './negotiate.js';
 import type { NeighborConfig } from './neighbors.js';
 
 export type State = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
@@ -23,14 +23,23 @@ export type FsmEvent =
    * connection, so this is Event 23 (OpenCollisionDump) on the old connection followed by
    * Event 17 (TcpConnectionConfirmed) on the new one.
    */
-  | { type: 'ConnectionReplaced' }
+  | {
+      type: 'ConnectionReplaced';
+      /** our OPEN already went out on the new connection (it was held, collision.ts 'hold') */
+      openSent?: boolean;
+    }
   | { type: 'TcpConnectionFails'; reason: string }
   | { type: 'BGPOpen'; open: OpenMessage }
   | { type: 'KeepAliveMsg' }
   | { type: 'UpdateMsg'; update: UpdateMessage }
   | { type: 'RouteRefreshMsg'; afi: number; safi: number }
   | { type: 'NotifMsg'; notification: NotificationMessage }
-  | { type: 'DecodeError'; error: BgpError };
+  | { type: 'DecodeError'; error: BgpError }
+  /**
+   * The peer's routes in a family passed the neighbor's maximum (RFC 4486 §4 Cease subcode 1);
+   * raised by the speaker, which counts the routes held.
+   */
+  | { type: 'MaxPrefixExceeded'; afi: number; safi: number; limit: number; holdDownSec: number };
 
 export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'idleHold';
 export const TIMERS: readonly TimerName[] = ['connectRetry', 'hold', 'keepalive', 'idleHold'];
@@ -47,7 +56,11 @@ export type FsmAction =
   | { type: 'adopt-connection' }
   | { type: 'deliver-update'; update: UpdateMessage }
   | { type: 'route-refresh'; afi: number; safi: number }
-  | { type: 'release-routes' };
+  /**
+   * Drop the peer's routes, or, with `graceful`, keep them marked stale (RFC 4724 §4.2: the
+   * connection ended without a NOTIFICATION and the peer had advertised Graceful Restart).
+   */
+  | { type: 'release-routes'; graceful?: PeerGracefulRestart };
 
 export interface FsmConfig {
   neighbor: NeighborConfig;
@@ -83,6 +96,7 @@ export const DEFAULT_MAX_BACKOFF_SEC = 60;
 
 /** RFC 4486 §4 Cease subcodes and RFC 6608 §4 FSM error subcodes. */
 export const CeaseSubcode = {
+  MAX_PREFIXES: 1,
   ADMIN_SHUTDOWN: 2,
   ADMIN_RESET: 4,
   CONNECTION_REJECTED: 5,

@@ -45,12 +45,53 @@ function begin(cfg: FsmConfig, s: FsmSnapshot, reason: string): Transition {
  * IdleHoldTimer set to the backoff (RFC 4271 §8.1.1 DampPeerOscillations). Passive neighbors
  * go straight back to Active: the peer's own connect-retry timer paces its reconnects.
  */
-function sessionEnds(cfg: FsmConfig, s: FsmSnapshot, reason: string, first: FsmAction[] = []): Transition {
+function sessionEnds(
+  cfg: FsmConfig,
+  s: FsmSnapshot,
+  reason: string,
+  first: FsmAction[] = [],
+  graceful = false,
+): Transition {
   const actions: FsmAction[] = [...first, ...stopAll, { type: 'drop-connection' }];
-  if (s.state === 'Established') actions.push({ type: 'release-routes' });
+  if (s.state === 'Established') actions.push(release(s, graceful));
   const next: FsmSnapshot = { state: 'Idle', retries: s.retries + 1, negotiated: undefined };
   if (cfg.neighbor.mode === 'passive') return { next: { ...next, state: 'Active' }, actions, reason };
   actions.push({ type: 'start-timer', timer: 'idleHold', ms: backoffMs(cfg, next.retries) });
+  return { next, actions, reason };
+}
+
+/**
+ * RFC 4724 §4.2: only a TCP session that ends without a NOTIFICATION, with a peer whose
+ * Graceful Restart capability listed families, leaves routes behind (stale). Everything that
+ * sends or receives a NOTIFICATION, our hold timer expiring included, drops them (RFC 8538
+ * would keep them through a NOTIFICATION too; this speaker follows RFC 4724).
+ */
+function release(s: FsmSnapshot, graceful: boolean): FsmAction {
+  const gr = s.negotiated?.gracefulRestart;
+  if (graceful && gr && gr.families.length > 0) return { type: 'release-routes', graceful: gr };
+  return { type: 'release-routes' };
+}
+
+/**
+ * RFC 4486 §4: Cease / Maximum Number of Prefixes Reached, data AFI (2) SAFI (1) and the
+ * upper bound (4). The neighbor then stays Idle, refusing the peer, for the hold-down:
+ * a peer that reconnects at once would only overflow again.
+ */
+function maxPrefixExceeded(ev: Extract<FsmEvent, { type: 'MaxPrefixExceeded' }>): Transition {
+  const data = new Uint8Array(7);
+  const view = new DataView(data.buffer);
+  view.setUint16(0, ev.afi);
+  view.setUint8(2, ev.safi);
+  view.setUint32(3, ev.limit >>> 0);
+  const actions: FsmAction[] = [
+    notification(ErrorCode.CEASE, CeaseSubcode.MAX_PREFIXES, data),
+    ...stopAll,
+    { type: 'drop-connection' },
+    { type: 'release-routes' },
+    { type: 'start-timer', timer: 'idleHold', ms: ev.holdDownSec * 1000 },
+  ];
+  const next: FsmSnapshot = { state: 'Idle', retries: 0, negotiated: undefined };
+  const reason = `maximum number of prefixes reached (AFI ${ev.afi}: more than ${ev.limit}); idle for ${ev.holdDownSec}s`;
   return { next, actions, reason };
 }
 
@@ -61,7 +102,7 @@ function manualStop(s: FsmSnapshot, ev: { reason?: string; subcode?: number }): 
   // (Administrative Reset when the session is meant to come back).
   if (connected) actions.push(notification(ErrorCode.CEASE, ev.subcode ?? CeaseSubcode.ADMIN_SHUTDOWN));
   actions.push(...stopAll, { type: 'drop-connection' });
-  if (s.state === 'Established') actions.push({ type: 'release-routes' });
+  if (s.state === 'Established') actions.push(release(s, false));
   const next: FsmSnapshot = { state: 'Idle', retries: 0, negotiated: undefined };
   return { next, actions, reason: ev.reason ?? 'manual stop' };
 }
@@ -72,7 +113,7 @@ function connectedCommon(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transiti
     case 'ManualStop':
       return manualStop(s, ev);
     case 'TcpConnectionFails':
-      return sessionEnds(cfg, s, `connection lost: ${ev.reason}`);
+      return sessionEnds(cfg, s, `connection lost: ${ev.reason}`, [], true);
     case 'NotifMsg': {
       const n = ev.notification;
       return sessionEnds(cfg, s, `peer sent NOTIFICATION ${describeNotification(n.code, n.subcode)}`);
@@ -115,13 +156,14 @@ function openSentEntry(cfg: FsmConfig): FsmAction[] {
  * the peer: Cease / Connection Collision Resolution (RFC 4486 §4, subcode 7) on the old
  * connection, then OpenSent on the new one. Not a failure: the retry counter stays.
  */
-function replaced(cfg: FsmConfig, s: FsmSnapshot): Transition {
+function replaced(cfg: FsmConfig, s: FsmSnapshot, openSent = false): Transition {
+  const entry = openSentEntry(cfg).filter((a) => !(openSent && a.type === 'send-open'));
   const actions: FsmAction[] = [
     notification(ErrorCode.CEASE, CeaseSubcode.COLLISION),
     ...stopAll,
     { type: 'drop-connection' },
     { type: 'adopt-connection' },
-    ...openSentEntry(cfg),
+    ...entry,
   ];
   const next: FsmSnapshot = { ...s, state: 'OpenSent', negotiated: undefined };
   return {
@@ -194,7 +236,7 @@ function active(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
 function openSent(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   const common = connectedCommon(cfg, s, ev);
   if (common) return common;
-  if (ev.type === 'ConnectionReplaced') return replaced(cfg, s);
+  if (ev.type === 'ConnectionReplaced') return replaced(cfg, s, ev.openSent);
   if (ev.type !== 'BGPOpen') return unexpected(cfg, s, ev);
   const result = checkOpen(ev.open, cfg.neighbor);
   if (isRefusal(result)) {
@@ -244,7 +286,7 @@ function openConfirm(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   if (common) return common;
   switch (ev.type) {
     case 'ConnectionReplaced':
-      return replaced(cfg, s);
+      return replaced(cfg, s, ev.openSent);
     case 'KeepAliveMsg':
       return {
         next: { ...s, state: 'Established', retries: 0 },
@@ -276,6 +318,8 @@ function established(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
       ]);
     case 'KeepaliveTimer_Expires':
       return keepaliveTick(s);
+    case 'MaxPrefixExceeded':
+      return maxPrefixExceeded(ev);
     default:
       return unexpected(cfg, s, ev);
   }
@@ -294,6 +338,10 @@ export function step(cfg: FsmConfig, s: FsmSnapshot, ev: FsmEvent): Transition {
   // RFC 4271 §8.2.2: a start while already started is ignored in every state; a stale
   // IdleHoldTimer (Event 13) only means something in Idle.
   if (s.state !== 'Idle' && (ev.type === 'ManualStart' || ev.type === 'IdleHoldTimer_Expires')) {
+    return to(s, s.state, `ignored ${ev.type} in ${s.state}`);
+  }
+  // Raised by the speaker from counts it reads; stale by the time it is handled unless Established.
+  if (ev.type === 'MaxPrefixExceeded' && s.state !== 'Established') {
     return to(s, s.state, `ignored ${ev.type} in ${s.state}`);
   }
   // Only a connection that has not reached Established can lose a collision (RFC 4271 §6.8).

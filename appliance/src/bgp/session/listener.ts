@@ -8,6 +8,7 @@ import { encodeMessage } from '../codec/codec.js';
 import { ErrorCode, MessageType } from '../codec/types.js';
 import { LogLimiter } from './log-limit.js';
 import { canonicalAddress } from './neighbors.js';
+import { setListenerKey } from './tcp-md5.js';
 
 /** Why a connection was refused; the label of the refused-connections metric. */
 export type RefusalKind = 'unknown-address' | 'collision' | 'not-accepting';
@@ -27,6 +28,8 @@ export interface ListenerOptions {
   accept(remoteAddress: string, socket: Socket): Refusal | undefined;
   /** called for every refused connection (metrics) */
   onRefused?(refusal: Refusal, remoteAddress: string): void;
+  /** RFC 2385 keys per peer address, set on the listening socket before anyone connects */
+  md5Keys?: { address: string; password: string }[];
 }
 
 /** How long a refused connection may take to flush its NOTIFICATION before it is destroyed. */
@@ -49,12 +52,32 @@ export class BgpListener {
       this.server.once('error', reject);
       this.server.listen(this.opts.port, this.opts.host, () => {
         this.server.off('error', reject);
+        try {
+          this.setKeys();
+        } catch (err) {
+          this.server.close();
+          reject(err);
+          return;
+        }
         const a = this.server.address();
         resolve(
           typeof a === 'object' && a ? { host: a.address, port: a.port } : { host: this.opts.host, port: 0 },
         );
       });
     });
+  }
+
+  /**
+   * Accepted connections inherit the listener's keys (linux copies them to the child
+   * socket), so a peer with a key is checked from its SYN on; one without is dropped by the
+   * kernel before any byte reaches us.
+   */
+  private setKeys(): void {
+    const keys = this.opts.md5Keys ?? [];
+    if (keys.length === 0) return;
+    const fd = (this.server as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) throw new Error('the BGP listener has no file descriptor');
+    for (const k of keys) setListenerKey(fd, k.address, k.password);
   }
 
   /**

@@ -11,7 +11,7 @@ import {
   type OpenMessage,
   SAFI_UNICAST,
 } from '../codec/types.js';
-import type { NeighborConfig } from './neighbors.js';
+import type { GracefulRestartConfig, NeighborConfig } from './neighbors.js';
 
 export interface Negotiated {
   /** min(local, peer) hold time; 0 means no hold timer and no keepalives (RFC 4271 §4.2) */
@@ -25,6 +25,19 @@ export interface Negotiated {
   routeRefresh: boolean;
   /** AFI/SAFI pairs both sides announced (RFC 4760 §8); IPv4 unicast when the peer sent none */
   families: { afi: number; safi: number }[];
+  /**
+   * The peer's Graceful Restart capability (RFC 4724 §3), when we advertised ours too: only
+   * then do the receiving-speaker procedures apply.
+   */
+  gracefulRestart?: PeerGracefulRestart;
+}
+
+export interface PeerGracefulRestart {
+  /** R bit: the peer has restarted */
+  restartState: boolean;
+  restartTimeSec: number;
+  /** negotiated families the peer listed, with their F bit (forwarding state preserved) */
+  families: { afi: number; safi: number; forwardingPreserved: boolean }[];
 }
 
 export interface OpenRefusal {
@@ -34,14 +47,30 @@ export interface OpenRefusal {
   reason: string;
 }
 
+const FAMILIES = [
+  { afi: AFI_IPV4, safi: SAFI_UNICAST },
+  { afi: AFI_IPV6, safi: SAFI_UNICAST },
+];
+
 /** The capabilities this speaker puts in its OPEN. */
-export function localCapabilities(localAs: number): Capability[] {
-  return [
-    { kind: 'multiprotocol', afi: AFI_IPV4, safi: SAFI_UNICAST },
-    { kind: 'multiprotocol', afi: AFI_IPV6, safi: SAFI_UNICAST },
+export function localCapabilities(localAs: number, gr?: GracefulRestartConfig): Capability[] {
+  const caps: Capability[] = [
+    ...FAMILIES.map((f): Capability => ({ kind: 'multiprotocol', ...f })),
     { kind: 'route-refresh' },
     { kind: 'four-octet-as', asn: localAs },
   ];
+  if (gr) {
+    // RFC 4724 §3: R is set only by a speaker that has restarted and is in its restart
+    // procedures; this one starts fresh each time. It keeps no forwarding state, so every F
+    // bit is clear: a peer may keep our (empty) table across our restart, nothing more.
+    caps.push({
+      kind: 'graceful-restart',
+      restartState: false,
+      restartTimeSec: gr.restartTimeSec,
+      families: FAMILIES.map((f) => ({ ...f, forwardingPreserved: false })),
+    });
+  }
+  return caps;
 }
 
 /** Our OPEN for a neighbor: AS_TRANS in the 2-octet field when the AS needs 4 octets (RFC 6793 §4.1). */
@@ -52,7 +81,7 @@ export function localOpen(n: NeighborConfig): OpenMessage {
     myAs: n.localAs > 0xffff ? AS_TRANS : n.localAs,
     holdTimeSec: n.holdTimeSec,
     routerId: n.routerId,
-    capabilities: localCapabilities(n.localAs),
+    capabilities: localCapabilities(n.localAs, n.gracefulRestart),
   };
 }
 
@@ -98,15 +127,13 @@ export function checkOpen(open: OpenMessage, n: NeighborConfig): Negotiated | Op
   const peerFamilies = open.capabilities.flatMap((c) =>
     c.kind === 'multiprotocol' ? [{ afi: c.afi, safi: c.safi }] : [],
   );
-  const ours = localCapabilities(n.localAs).flatMap((c) =>
-    c.kind === 'multiprotocol' ? [{ afi: c.afi, safi: c.safi }] : [],
-  );
+  const ours = FAMILIES;
   // RFC 4760 §8: a peer without multiprotocol capabilities does IPv4 unicast only.
   const families =
     peerFamilies.length === 0
       ? [{ afi: AFI_IPV4, safi: SAFI_UNICAST }]
       : ours.filter((f) => peerFamilies.some((p) => p.afi === f.afi && p.safi === f.safi));
-  return {
+  const negotiated: Negotiated = {
     holdTimeSec,
     keepaliveSec: Math.floor(holdTimeSec / 3),
     peerAs,
@@ -115,6 +142,15 @@ export function checkOpen(open: OpenMessage, n: NeighborConfig): Negotiated | Op
     routeRefresh: open.capabilities.some((c) => c.kind === 'route-refresh'),
     families,
   };
+  const gr = open.capabilities.find((c) => c.kind === 'graceful-restart');
+  if (gr && n.gracefulRestart) {
+    negotiated.gracefulRestart = {
+      restartState: gr.restartState,
+      restartTimeSec: gr.restartTimeSec,
+      families: gr.families.filter((f) => families.some((g) => g.afi === f.afi && g.safi === f.safi)),
+    };
+  }
+  return negotiated;
 }
 
 export function isRefusal(x: Negotiated | OpenRefusal): x is OpenRefusal {

@@ -23,6 +23,31 @@ export interface NeighborConfig {
   openWaitSec?: number;
   /** source address for active connections (peers that accept only a configured address) */
   localAddress?: string;
+  /**
+   * RFC 4724 receiving-speaker procedures (graceful-restart.ts): advertise the capability and
+   * keep a restarting peer's routes, marked stale. Off when absent (`ferry announce`).
+   */
+  gracefulRestart?: GracefulRestartConfig;
+  /** RFC 2385 TCP MD5 signature key (1-80 bytes); needs the native addon */
+  password?: string;
+  /** RFC 4486 maximum number of prefixes per family, with warning and hold-down */
+  maxPrefixes?: MaxPrefixConfig;
+}
+
+export interface GracefulRestartConfig {
+  /** Restart Time we advertise (RFC 4724 §3, 12 bits) */
+  restartTimeSec: number;
+  /** upper bound on how long a peer's stale routes are kept, from when its session went down */
+  staleTimeSec: number;
+}
+
+export interface MaxPrefixConfig {
+  /** routes one family may hold from this peer; one more is a Cease 6/1 */
+  limit: number;
+  /** percentage of the limit at which a warning is logged and counted, once per session */
+  warnPercent: number;
+  /** how long the neighbor stays Idle (refusing connections) after the Cease */
+  restartSec: number;
 }
 
 export interface HostPort {
@@ -55,6 +80,15 @@ export const DEFAULT_PORT = 179;
 export const DEFAULT_HOLD_TIME_SEC = 90;
 export const DEFAULT_CONNECT_RETRY_SEC = 5;
 const FALLBACK_ROUTER_ID = '192.0.2.1';
+/** RFC 4724 §3 suggests a Restart Time below the hold time; BIRD's and FRR's default is 120 s. */
+export const DEFAULT_RESTART_TIME_SEC = 120;
+/** FRR's stalepath-time default: stale routes never outlive this, whatever the peer says. */
+export const DEFAULT_STALE_TIME_SEC = 360;
+export const DEFAULT_MAX_PREFIX_WARN_PERCENT = 90;
+/** Idle after a max-prefix Cease before taking the peer again (FRR's restart is in minutes). */
+export const DEFAULT_MAX_PREFIX_RESTART_SEC = 60;
+/** RFC 2385 §4.5 / linux TCP_MD5SIG_MAXKEYLEN */
+export const MAX_PASSWORD_BYTES = 80;
 
 /** Lower-case, compressed IPv6; IPv4-mapped IPv6 as plain IPv4 (what sockets report varies). */
 export function canonicalAddress(addr: string): string {
@@ -124,7 +158,63 @@ const NEIGHBOR_KEYS = [
   'openWait',
   'connectRetry',
   'routerId',
+  'gracefulRestart',
+  'restartTime',
+  'staleTime',
+  'password',
+  'maxPrefixes',
+  'maxPrefixesWarn',
+  'maxPrefixesRestart',
 ];
+
+/** gracefulRestart (default true), restartTime (default 120), staleTime (default 360). */
+function gracefulRestart(o: Record<string, unknown>, where: string): GracefulRestartConfig | undefined {
+  const on = o.gracefulRestart ?? true;
+  if (typeof on !== 'boolean') fail(`${where}.gracefulRestart`, 'expected true or false');
+  if (!on) {
+    for (const k of ['restartTime', 'staleTime']) {
+      if (o[k] !== undefined) fail(`${where}.${k}`, 'needs "gracefulRestart": true');
+    }
+    return undefined;
+  }
+  // 12 bits on the wire (RFC 4724 §3).
+  const restartTimeSec = intIn(o.restartTime ?? DEFAULT_RESTART_TIME_SEC, 1, 4095, `${where}.restartTime`);
+  const staleTimeSec = intIn(o.staleTime ?? DEFAULT_STALE_TIME_SEC, 1, 86_400, `${where}.staleTime`);
+  return { restartTimeSec, staleTimeSec };
+}
+
+function maxPrefixes(o: Record<string, unknown>, where: string): MaxPrefixConfig | undefined {
+  if (o.maxPrefixes === undefined) {
+    for (const k of ['maxPrefixesWarn', 'maxPrefixesRestart']) {
+      if (o[k] !== undefined) fail(`${where}.${k}`, 'needs "maxPrefixes"');
+    }
+    return undefined;
+  }
+  return {
+    // RFC 4486 §4 carries the bound in 4 octets.
+    limit: intIn(o.maxPrefixes, 1, 0xffffffff, `${where}.maxPrefixes`),
+    warnPercent: intIn(
+      o.maxPrefixesWarn ?? DEFAULT_MAX_PREFIX_WARN_PERCENT,
+      1,
+      100,
+      `${where}.maxPrefixesWarn`,
+    ),
+    restartSec: intIn(
+      o.maxPrefixesRestart ?? DEFAULT_MAX_PREFIX_RESTART_SEC,
+      1,
+      86_400,
+      `${where}.maxPrefixesRestart`,
+    ),
+  };
+}
+
+function password(v: unknown, where: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length === 0) fail(where, 'expected a non-empty string');
+  const bytes = Buffer.byteLength(v);
+  if (bytes > MAX_PASSWORD_BYTES) fail(where, `at most ${MAX_PASSWORD_BYTES} bytes, got ${bytes}`);
+  return v;
+}
 
 /** The OPEN wait, in seconds: at least 1, at most the 240 s RFC 4271 §8.2.2 suggests. */
 function openWait(v: unknown, where: string): number {
@@ -155,6 +245,8 @@ function neighborFromJson(v: unknown, where: string, d: Defaults): NeighborConfi
   const address = neighborAddress(o.address, `${where}.address`);
   if (mode === 'active' && address === ANY_ADDRESS)
     fail(`${where}.address`, 'an active neighbor needs an address');
+  if (o.password !== undefined && address === ANY_ADDRESS)
+    fail(`${where}.password`, 'a TCP MD5 key is bound to one peer address, not "any"');
   const localAs = o.asn ?? d.localAs;
   if (localAs === undefined) fail(`${where}.asn`, 'local AS missing (set "asn" or --asn)');
   const routerId = o.routerId ?? d.routerId;
@@ -171,7 +263,14 @@ function neighborFromJson(v: unknown, where: string, d: Defaults): NeighborConfi
     holdTimeSec: holdTime(o.holdTime ?? d.holdTimeSec, `${where}.holdTime`),
     openWaitSec: openWait(o.openWait ?? d.openWaitSec, `${where}.openWait`),
     connectRetrySec: intIn(o.connectRetry ?? DEFAULT_CONNECT_RETRY_SEC, 1, 3600, `${where}.connectRetry`),
+    ...optional('gracefulRestart', gracefulRestart(o, where)),
+    ...optional('password', password(o.password, `${where}.password`)),
+    ...optional('maxPrefixes', maxPrefixes(o, where)),
   };
+}
+
+function optional<K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } {
+  return (v === undefined ? {} : { [k]: v }) as { [P in K]?: V };
 }
 
 /** Cross-neighbor checks: one neighbor per address, at most one wildcard, a listener for passive ones. */

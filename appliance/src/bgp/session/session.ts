@@ -5,19 +5,29 @@ import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { decodeMessage, encodeMessage, splitMessages } from '../codec/codec.js';
-import { AFI_IPV4, BgpError, type BgpMessage, MessageType, type UpdateMessage } from '../codec/types.js';
-import { type Initiator, resolveCollision } from './collision.js';
+import {
+  AFI_IPV4,
+  BgpError,
+  type BgpMessage,
+  ErrorCode,
+  MessageType,
+  type OpenMessage,
+  type UpdateMessage,
+} from '../codec/types.js';
+import { compareOnOpen, type Initiator, resolveCollision } from './collision.js';
 import { Fsm } from './fsm.js';
 import {
   CeaseSubcode,
   describeNotification,
   type FsmAction,
   type FsmEvent,
+  openWaitMs,
   type State,
 } from './fsm-types.js';
 import type { Refusal } from './listener.js';
-import { localOpen, type Negotiated } from './negotiate.js';
+import { localOpen, type Negotiated, type PeerGracefulRestart } from './negotiate.js';
 import { canonicalAddress, type NeighborConfig, peerKey } from './neighbors.js';
+import { md5Socket } from './tcp-md5.js';
 import { type Clock, expiryEvent, systemClock, TimerSet } from './timers.js';
 
 export interface SessionOptions {
@@ -41,7 +51,10 @@ export interface SessionEvents {
   established: [negotiated: Negotiated];
   update: [update: UpdateMessage];
   'route-refresh': [afi: number, safi: number];
-  down: [reason: string];
+  /** the peer's End-of-RIB marker for a family (RFC 4724 §2) */
+  'end-of-rib': [afi: number, safi: number];
+  /** left Established; with `graceful`, the peer's routes are to be kept stale (RFC 4724 §4.2) */
+  down: [reason: string, graceful: PeerGracefulRestart | undefined];
 }
 
 /** How long a closing connection may take to flush its last NOTIFICATION before it is destroyed. */
@@ -61,6 +74,11 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   private initiator: Initiator | undefined;
   /** the connection a ConnectionReplaced event is about to adopt */
   private pending: Socket | undefined;
+  /**
+   * A connection from the peer held while our own is in OpenSent (RFC 4271 §6.8): our OPEN
+   * is sent on it, and the first OPEN read, on either, decides which one stays.
+   */
+  private held: HeldConnection | undefined;
   /** bumped whenever the connection changes, so late events of an old socket are ignored */
   private generation = 0;
   private inbuf: Buffer = Buffer.alloc(0);
@@ -147,6 +165,17 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         this.attach(socket, 'remote');
         this.handle({ type: 'TcpConnectionConfirmed' });
         return undefined;
+      case 'hold':
+        if (this.held) {
+          return {
+            kind: 'not-accepting',
+            subcode: CeaseSubcode.CONNECTION_REJECTED,
+            reason: 'a collision is already being resolved',
+          };
+        }
+        this.logger.info({ state: this.fsm.state }, `bgp ${decision.reason}`);
+        this.hold(socket);
+        return undefined;
       case 'replace': {
         const remote = canonicalAddress(socket.remoteAddress ?? '');
         this.logger.warn({ remote, state: this.fsm.state }, `bgp ${decision.reason}`);
@@ -159,6 +188,14 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         return undefined;
       }
     }
+  }
+
+  /**
+   * The peer holds more than `limit` routes in a family (counted by the speaker): Cease 6/1
+   * (RFC 4486 §4), routes dropped, Idle for `holdDownSec`.
+   */
+  maxPrefixExceeded(afi: number, safi: number, limit: number, holdDownSec: number): void {
+    this.handle({ type: 'MaxPrefixExceeded', afi, safi, limit, holdDownSec });
   }
 
   /**
@@ -197,6 +234,14 @@ export class BgpSession extends EventEmitter<SessionEvents> {
 
   private handle(ev: FsmEvent): void {
     const t = this.fsm.handle(ev);
+    try {
+      this.after(t);
+    } finally {
+      if (this.held) this.settleHeld();
+    }
+  }
+
+  private after(t: ReturnType<Fsm['handle']>): void {
     if (t.from !== t.next.state) {
       this.sinceMs = this.clock.now();
       this.lastReason = t.reason;
@@ -253,7 +298,7 @@ export class BgpSession extends EventEmitter<SessionEvents> {
         this.emit('route-refresh', a.afi, a.safi);
         break;
       case 'release-routes':
-        this.emit('down', reason);
+        this.emit('down', reason, a.graceful);
         break;
     }
   }
@@ -263,6 +308,11 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   }
 
   private deliver(update: UpdateMessage): void {
+    if (update.endOfRib) {
+      this.logger.info(update.endOfRib, 'bgp End-of-RIB received');
+      this.emit('end-of-rib', update.endOfRib.afi, update.endOfRib.safi);
+      return;
+    }
     this.received.updates++;
     for (const p of update.announced) {
       if (p.afi === AFI_IPV4) this.received.prefixesV4++;
@@ -277,8 +327,22 @@ export class BgpSession extends EventEmitter<SessionEvents> {
   }
 
   private connectOut(): void {
-    const { address: host, port, localAddress } = this.neighbor;
-    const socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
+    const { address: host, port, localAddress, password } = this.neighbor;
+    let socket: Socket;
+    if (password !== undefined) {
+      // RFC 2385: the key is on the socket before its SYN (and bound there, not by connect()).
+      try {
+        socket = md5Socket(host, password, localAddress);
+      } catch (err) {
+        this.lastError = `cannot make a TCP MD5 socket: ${(err as Error).message}`;
+        this.logger.error({ err }, 'bgp TCP MD5 socket failed');
+        queueMicrotask(() => this.handle({ type: 'TcpConnectionFails', reason: this.lastError! }));
+        return;
+      }
+      socket.connect({ host, port });
+    } else {
+      socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
+    }
     const gen = this.attach(socket, 'local');
     socket.once('connect', () => {
       if (gen === this.generation) this.handle({ type: 'TcpConnectionConfirmed' });
@@ -322,6 +386,110 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
+  /** Keeps a colliding connection from the peer: our OPEN on it, then wait for its OPEN. */
+  private hold(socket: Socket): void {
+    const h: HeldConnection = {
+      socket,
+      buf: Buffer.alloc(0),
+      // Bounded like any connection's OPEN wait; the peer retries if it lets this lapse.
+      timer: setTimeout(() => this.dropHeld(h, undefined), openWaitMs(this.fsm.config)),
+    };
+    h.timer.unref();
+    this.held = h;
+    socket.setNoDelay(true);
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (this.held === h) this.dropHeld(h, undefined);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.held === h) this.onHeldData(h, chunk);
+    });
+    socket.write(encodeMessage(localOpen(this.neighbor), this.ctx()));
+  }
+
+  private onHeldData(h: HeldConnection, chunk: Buffer): void {
+    h.buf = h.buf.length === 0 ? chunk : Buffer.concat([h.buf, chunk]);
+    let first: Buffer | undefined;
+    try {
+      const split = splitMessages(h.buf);
+      first = split.messages[0];
+      if (!first) return;
+      const m = decodeMessage(first, { fourOctetAs: false });
+      if (m.type !== MessageType.OPEN) throw new Error(`message type ${m.type} before OPEN`);
+      h.open = m;
+      h.buf = Buffer.from(h.buf.subarray(first.length));
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'bgp held connection sent no valid OPEN');
+      this.dropHeld(h, undefined);
+      return;
+    }
+    this.settleHeld();
+  }
+
+  /**
+   * Decides a held connection once an Identifier is known (RFC 4271 §6.8): from its OPEN, or
+   * from ours reaching OpenConfirm. Established wins outright; a neighbor no longer
+   * connecting drops it (the peer retries).
+   */
+  private settleHeld(): void {
+    const h = this.held;
+    if (!h) return;
+    const state = this.fsm.state;
+    if (state === 'Established') {
+      this.dropHeld(h, CeaseSubcode.COLLISION);
+      return;
+    }
+    if (state !== 'OpenSent' && state !== 'OpenConfirm') {
+      this.dropHeld(h, CeaseSubcode.CONNECTION_REJECTED);
+      return;
+    }
+    const peerId = this.fsm.negotiated?.peerRouterId ?? h.open?.routerId;
+    if (peerId === undefined) return;
+    if (compareOnOpen(this.neighbor.routerId, peerId) === 'keep-ours') {
+      this.logger.info(
+        { peerId },
+        'bgp connection collision: our Identifier is higher, our connection stays',
+      );
+      this.dropHeld(h, CeaseSubcode.COLLISION);
+      return;
+    }
+    this.logger.info(
+      { peerId },
+      'bgp connection collision: the peer has the higher Identifier, its connection stays',
+    );
+    this.held = undefined;
+    clearTimeout(h.timer);
+    h.socket.removeAllListeners('data');
+    h.socket.removeAllListeners('close');
+    this.pending = h.socket;
+    this.handle({ type: 'ConnectionReplaced', openSent: true });
+    this.pending?.destroy();
+    this.pending = undefined;
+    if (this.socket !== h.socket) return;
+    const gen = this.generation;
+    if (h.open) this.handle({ type: 'BGPOpen', open: h.open });
+    if (h.buf.length > 0 && gen === this.generation) this.onData(h.buf, gen);
+  }
+
+  /** Closes a held connection, with a Cease when a subcode is given. */
+  private dropHeld(h: HeldConnection, subcode: number | undefined): void {
+    if (this.held === h) this.held = undefined;
+    clearTimeout(h.timer);
+    h.socket.removeAllListeners('data');
+    if (subcode === undefined || h.socket.destroyed) {
+      h.socket.destroy();
+      return;
+    }
+    const n = {
+      type: MessageType.NOTIFICATION,
+      code: ErrorCode.CEASE,
+      subcode,
+      data: new Uint8Array(0),
+    } as const;
+    h.socket.end(encodeMessage(n, this.ctx()));
+    setTimeout(() => h.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
   private onData(chunk: Buffer, gen: number): void {
     const buf = this.inbuf.length === 0 ? chunk : Buffer.concat([this.inbuf, chunk]);
     let messages: Buffer[];
@@ -352,6 +520,14 @@ export class BgpSession extends EventEmitter<SessionEvents> {
     if (!(err instanceof BgpError)) this.logger.error({ err }, 'bgp decoder failed');
     this.handle({ type: 'DecodeError', error: e });
   }
+}
+
+interface HeldConnection {
+  socket: Socket;
+  buf: Buffer;
+  timer: NodeJS.Timeout;
+  /** its OPEN, once read; what came after it stays in buf */
+  open?: OpenMessage;
 }
 
 function eventFor(m: BgpMessage): FsmEvent {
