@@ -9,6 +9,8 @@ export function createServiceLogger(level: string, bindings: Record<string, unkn
 }
 
 export interface AccessLog {
+  /** False for `--access-log off`: callers skip building entries nobody writes. */
+  readonly enabled: boolean;
   write(entry: AccessEntry): void;
   close(): void;
 }
@@ -27,11 +29,12 @@ export interface AccessEntry {
 }
 
 export function createAccessLog(dest: string): AccessLog {
-  if (dest === 'off') return { write() {}, close() {} };
+  if (dest === 'off') return { enabled: false, write() {}, close() {} };
   // Asynchronous destination: the access log must never block the event loop.
   const stream = pino.destination({ dest: dest === '-' ? 1 : dest, sync: false, mkdir: true });
   const logger = pino({ base: undefined, messageKey: 'msg' }, stream);
   return {
+    enabled: true,
     write(entry) {
       logger.info(entry, 'access');
     },
