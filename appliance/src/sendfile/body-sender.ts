@@ -35,6 +35,8 @@ export interface BodySender {
  * the wire itself (the socket sees small writes spaced in time), not a fast send after a sleep.
  */
 export interface SendPacer {
+  /** False while nothing is paced (a sender may then take paths that never ask); absent: may pace. */
+  readonly active?: boolean;
   /**
    * Up to `wanted` bytes for this connection: how many may go next and how long to wait
    * before writing them; null when nothing is paced now (send the rest at once).
