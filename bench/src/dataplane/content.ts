@@ -1,14 +1,16 @@
 // Bench content: synthetic titles from `ferry content generate`, placed into a store with
 // `ferry content add` — the same path operators use. nginx then serves the store's own
-// files, so both servers read the very same inodes (and the same page cache).
-import { readdir, rm, stat } from 'node:fs/promises';
+// files, so both servers read the very same inodes (and the same page cache): the store
+// names each file `<id>+<version>` (store/disk.ts), so the anchors get a directory of
+// symbolic links named by id.
+import { mkdir, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ProcessGroup, runToCompletion } from '@ferry/harness';
 import type { BenchFile } from './load-plan.js';
 
 export interface BenchContent {
   readonly store: string;
-  /** The directory holding the stored files by id (what nginx serves). */
+  /** A directory of links, one per file id, to the stored files (what nginx serves). */
   readonly filesDir: string;
   readonly files: readonly BenchFile[];
   readonly totalBytes: number;
@@ -30,11 +32,21 @@ async function ferry(group: ProcessGroup, ferryBin: string, cwd: string, args: s
   }
 }
 
-async function listFiles(dir: string): Promise<BenchFile[]> {
-  const out: BenchFile[] = [];
+/** Separates a stored file's id from its version (store/disk.ts VERSION_SEPARATOR). */
+const VERSION_SEPARATOR = '+';
+
+interface Listed extends BenchFile {
+  /** the name in the directory (the store's `<id>+<version>`) */
+  readonly name: string;
+}
+
+async function listFiles(dir: string): Promise<Listed[]> {
+  const out: Listed[] = [];
   for (const ent of await readdir(dir, { withFileTypes: true })) {
-    if (!ent.isFile() || ent.name === 'catalog.json') continue;
-    out.push({ id: ent.name, size: (await stat(join(dir, ent.name))).size });
+    if (!ent.isFile()) continue;
+    const id = ent.name.split(VERSION_SEPARATOR)[0]!;
+    if (id === 'catalog.json') continue;
+    out.push({ id, name: ent.name, size: (await stat(join(dir, ent.name))).size });
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -71,10 +83,14 @@ export async function prepareContent(input: {
   ]);
   // The store holds its own copies; the originals would only double the disk use.
   await rm(generated, { recursive: true, force: true });
-  const filesDir = join(store, 'files');
-  const files = await listFiles(filesDir);
-  if (files.length !== sources.length) {
-    throw new Error(`store ${filesDir} holds ${files.length} files, expected ${sources.length}`);
+  const storedDir = join(store, 'files');
+  const stored = await listFiles(storedDir);
+  if (stored.length !== sources.length) {
+    throw new Error(`store ${storedDir} holds ${stored.length} files, expected ${sources.length}`);
   }
+  const filesDir = join(input.workDir, 'by-id');
+  await mkdir(filesDir, { recursive: true });
+  for (const f of stored) await symlink(join(storedDir, f.name), join(filesDir, f.id));
+  const files = stored.map(({ id, size }) => ({ id, size }));
   return { store, filesDir, files, totalBytes: files.reduce((a, f) => a + f.size, 0) };
 }

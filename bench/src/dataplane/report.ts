@@ -1,5 +1,6 @@
-// Turning samples into the summary (medians over rounds, Ferry ÷ nginx) and rendering it as
-// a terminal table, Markdown and JSON. Pure: tested without servers.
+// Turning samples into the summary (medians over rounds, Ferry ÷ nginx and Ferry ÷ a bare
+// node:http server) and rendering it as a terminal table, Markdown and JSON. Pure: tested
+// without servers.
 
 import { formatRatio, formatValue, type Table, type Unit } from '../common/format.js';
 import type { MachineInfo } from '../common/machine.js';
@@ -10,7 +11,7 @@ import type { Tool } from './load.js';
 import type { BenchCase } from './load-plan.js';
 import type { LoadResult } from './wrk.js';
 
-export type ServerName = 'nginx' | 'ferry-sendfile' | 'ferry-copy';
+export type ServerName = 'nginx' | 'node-http' | 'ferry-sendfile' | 'ferry-copy';
 export const FERRY_PATHS = [
   { server: 'ferry-sendfile', path: 'sendfile' },
   { server: 'ferry-copy', path: 'copy' },
@@ -39,6 +40,10 @@ export interface SummaryRow {
   readonly nginx: number | null;
   /** Ferry ÷ nginx. Above 1 is better for req/s and bytes/s, worse for latency. */
   readonly ratio: number | null;
+  /** The bare node:http server's figure (bare-node-server.ts); absent in older result files. */
+  readonly nodeHttp?: number | null;
+  /** Ferry ÷ node:http: what Ferry costs above Node's own floor. */
+  readonly ratioNodeHttp?: number | null;
 }
 
 function medianOf(samples: readonly Sample[], pick: (s: Sample) => number | null): number | null {
@@ -56,6 +61,7 @@ export function summarize(
   for (const c of cases) {
     for (const tool of tools) {
       const nginx = valid(c.name, tool, 'nginx');
+      const nodeHttp = valid(c.name, tool, 'node-http');
       for (const { server, path } of FERRY_PATHS) {
         const ferry = valid(c.name, tool, server);
         const measures: [Measure, Unit, (s: Sample) => number | null, boolean][] = [
@@ -67,7 +73,19 @@ export function summarize(
         for (const [measure, unit, pick, anchored] of measures) {
           const f = medianOf(ferry, pick);
           const n = anchored ? medianOf(nginx, pick) : null;
-          rows.push({ caseName: c.name, tool, path, measure, unit, ferry: f, nginx: n, ratio: ratio(f, n) });
+          const b = anchored ? medianOf(nodeHttp, pick) : null;
+          rows.push({
+            caseName: c.name,
+            tool,
+            path,
+            measure,
+            unit,
+            ferry: f,
+            nginx: n,
+            ratio: ratio(f, n),
+            nodeHttp: b,
+            ratioNodeHttp: ratio(f, b),
+          });
         }
       }
     }
@@ -77,8 +95,19 @@ export function summarize(
 
 export function summaryTable(rows: readonly SummaryRow[]): Table {
   return {
-    headers: ['case', 'tool', 'path', 'measure', 'Ferry', 'nginx', 'ratio'],
-    numeric: [4, 5, 6],
+    headers: [
+      'case',
+      'tool',
+      'path',
+      'measure',
+      'Ferry',
+      'nginx',
+      'ratio',
+      'node:http',
+      'vs node:http',
+      'node:http/nginx',
+    ],
+    numeric: [4, 5, 6, 7, 8, 9],
     rows: rows.map((r) => [
       r.caseName,
       r.tool,
@@ -87,6 +116,9 @@ export function summaryTable(rows: readonly SummaryRow[]): Table {
       formatValue(r.ferry, r.unit),
       r.measure === 'event-loop p99' ? '-' : formatValue(r.nginx, r.unit),
       formatRatio(r.ratio),
+      r.measure === 'event-loop p99' ? '-' : formatValue(r.nodeHttp ?? null, r.unit),
+      formatRatio(r.ratioNodeHttp ?? null),
+      formatRatio(ratio(r.nodeHttp ?? null, r.nginx)),
     ]),
   };
 }
@@ -145,6 +177,8 @@ export function clientBoundNotes(samples: readonly Sample[], cases: readonly Ben
 const LEGEND = [
   'Ferry and nginx are medians over rounds; ratio = Ferry ÷ nginx (above 1 is better for req/s and',
   "bytes/s, worse for p99 latency). Event-loop p99 is the appliance's own gauge over each run.",
+  "node:http is a bare node:http server answering the same ranges with the same headers (Node's",
+  'floor, bench/src/dataplane/bare-node-server.ts); vs node:http = Ferry ÷ node:http.',
 ];
 
 export function renderReportText(r: Report): string {
@@ -164,7 +198,7 @@ function page(r: Report): ReportPage {
 function settingsLine(r: Report): string {
   const s = r.settings;
   return (
-    `${s.rounds} round(s) × ${s.durationSec} s per run; tools ${s.tools.join(', ')}; nginx and appliance ${s.nginxWorkers} ` +
+    `${s.rounds} round(s) × ${s.durationSec} s per run; tools ${s.tools.join(', ')}; nginx, node:http and appliance ${s.nginxWorkers} ` +
     `worker process(es) each; wrk ${s.wrkThreads} thread(s); ${s.files} files, ${formatValue(s.contentBytes, 'B/s').replace('/s', '')}`
   );
 }

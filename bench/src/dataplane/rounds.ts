@@ -32,7 +32,7 @@ export async function runRounds(input: {
   notes: string[];
 }): Promise<Sample[]> {
   const { group, servers, workDir } = input;
-  const order: ServerName[] = (['nginx', 'ferry-sendfile', 'ferry-copy'] as const).filter((s) =>
+  const order: ServerName[] = (['nginx', 'node-http', 'ferry-sendfile', 'ferry-copy'] as const).filter((s) =>
     servers.has(s),
   );
   const plans = CASES.map((c, i) =>
