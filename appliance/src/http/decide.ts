@@ -1,7 +1,7 @@
 // Chooses the response to a content request: status, headers and body parts, or a
 // catalogue error. No I/O: the store lookup is an in-memory call passed in, so this runs
 // the same in tests as in the server.
-import { type KeyRing, verifyToken } from '@ferry/protocol';
+import { type KeyRing, TokenVerifier } from '@ferry/protocol';
 import { type ErrorSpec, Errors } from '../errors.js';
 import type { BodyPart } from '../sendfile/body-sender.js';
 import type { StoredFile } from '../store/types.js';
@@ -41,6 +41,22 @@ export type Decision =
       parts: BodyPart[];
     };
 
+/** A file's ETag and Last-Modified, made once per stored file rather than per request. */
+interface FileValidators {
+  etag: string;
+  lastModified: string;
+}
+const validatorsOf = new WeakMap<StoredFile, FileValidators>();
+
+function validators(file: StoredFile): FileValidators {
+  let v = validatorsOf.get(file);
+  if (!v) {
+    v = { etag: strongEtag(file.sha256), lastModified: formatHttpDate(file.mtimeMs) };
+    validatorsOf.set(file, v);
+  }
+  return v;
+}
+
 const tokenErrors: Record<string, ErrorSpec> = {
   MALFORMED: Errors.TOKEN_MALFORMED,
   UNKNOWN_KEY: Errors.TOKEN_UNKNOWN_KEY,
@@ -49,11 +65,14 @@ const tokenErrors: Record<string, ErrorSpec> = {
   WRONG_NETWORK: Errors.TOKEN_WRONG_NETWORK,
 };
 
+// Verified tokens, remembered (bounded) for the next segment of the same URL (token.ts).
+const tokens = new TokenVerifier();
+
 function checkToken(ctx: DecideContext, req: ContentRequest, fileId: string): ErrorSpec | undefined {
   if (!ctx.keys) return undefined;
   const token = req.target.query.get('t');
   if (!token) return Errors.TOKEN_MISSING;
-  const verdict = verifyToken(token, {
+  const verdict = tokens.verify(token, {
     keys: ctx.keys,
     fileId,
     clientPrefix: req.target.query.get('p') ?? '',
@@ -111,14 +130,15 @@ export function decideContentResponse(ctx: DecideContext, req: ContentRequest): 
   if (file.missing) return { kind: 'error', error: Errors.FILE_ON_FAILED_DISK, fileId };
   if (file.unreadable) return { kind: 'error', error: Errors.FILE_UNREADABLE, fileId };
 
-  const etag = strongEtag(file.sha256);
+  const v = validators(file);
+  const etag = v.etag;
   const headers: Record<string, string | number> = {
     // Constant CORS keys in the literal: the answer's object keeps one shape (cors.ts).
     'Access-Control-Allow-Origin': CORS_ALLOW_ORIGIN,
     'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS,
     'Accept-Ranges': 'bytes',
     ETag: etag,
-    'Last-Modified': formatHttpDate(file.mtimeMs),
+    'Last-Modified': v.lastModified,
   };
 
   const pre = evaluatePreconditions(req.headers, { etag, lastModifiedMs: file.mtimeMs, method: req.method });
