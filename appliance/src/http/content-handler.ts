@@ -179,7 +179,9 @@ export async function handleContent(
         return;
       }
     }
-    const sent = await sendBody(ctx, p, req, res, d, fault);
+    ctx.store.recordHit(fileId);
+    res.writeHead(d.status, d.headers);
+    const sent = sendBodyNow(ctx, res, d, fault) ?? (await sendBody(ctx, p, req, res, d, fault));
     if (viewer) ctx.traffic?.addServed(fileId, sent.bytes);
     finish(ctx, req, url, started, d.status, sent.bytes, fileId, sent.path, sent.outcome);
   } finally {
@@ -195,6 +197,24 @@ interface Sent {
   outcome: string | undefined;
 }
 
+/**
+ * The body sent at once, without a wait, when the sender can (a small cached body,
+ * sendfile/small-body.ts); null, with nothing written, when it goes through sendBody.
+ * Both run after the headers are set.
+ */
+function sendBodyNow(
+  ctx: ContentContext,
+  res: ServerResponse,
+  d: BodyDecision,
+  fault: ContentFaultPlan,
+): Sent | null {
+  if (fault.fail === 'reset' || !ctx.sender.sendNow) return null;
+  const outcome = ctx.sender.sendNow(res, d.file.path, d.parts);
+  if (!outcome) return null;
+  ctx.metrics.countBytesSent(outcome.path, outcome.bytes);
+  return { bytes: outcome.bytes, path: outcome.path, outcome: 'ok' };
+}
+
 async function sendBody(
   ctx: ContentContext,
   p: Prepared,
@@ -203,8 +223,6 @@ async function sendBody(
   d: BodyDecision,
   fault: ContentFaultPlan,
 ): Promise<Sent> {
-  ctx.store.recordHit(d.file.id);
-  res.writeHead(d.status, d.headers);
   if (fault.fail === 'reset') return sendHalfThenReset(ctx, req, res, d.file.path, d.parts);
   const outcome = await ctx.sender.send(res, d.file.path, d.parts);
   ctx.metrics.countBytesSent(outcome.path, outcome.bytes);

@@ -37,7 +37,8 @@ export type Decision =
       kind: 'body';
       status: 200 | 206 | 304;
       file: StoredFile;
-      headers: Record<string, string | number>;
+      /** name, value, name, value…: res.writeHead takes the flat list without walking an object */
+      headers: (string | number)[];
       parts: BodyPart[];
     };
 
@@ -132,14 +133,18 @@ export function decideContentResponse(ctx: DecideContext, req: ContentRequest): 
 
   const v = validators(file);
   const etag = v.etag;
-  const headers: Record<string, string | number> = {
-    // Constant CORS keys in the literal: the answer's object keeps one shape (cors.ts).
-    'Access-Control-Allow-Origin': CORS_ALLOW_ORIGIN,
-    'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS,
-    'Accept-Ranges': 'bytes',
-    ETag: etag,
-    'Last-Modified': v.lastModified,
-  };
+  const headers: (string | number)[] = [
+    'Access-Control-Allow-Origin',
+    CORS_ALLOW_ORIGIN,
+    'Access-Control-Expose-Headers',
+    CORS_EXPOSE_HEADERS,
+    'Accept-Ranges',
+    'bytes',
+    'ETag',
+    etag,
+    'Last-Modified',
+    v.lastModified,
+  ];
 
   const pre = evaluatePreconditions(req.headers, { etag, lastModifiedMs: file.mtimeMs, method: req.method });
   if (pre.status === 412) return { kind: 'error', error: Errors.PRECONDITION_FAILED, fileId };
@@ -155,16 +160,20 @@ export function decideContentResponse(ctx: DecideContext, req: ContentRequest): 
     };
   }
   if (ranges === null) {
-    headers['Content-Type'] = CONTENT_TYPE;
-    headers['Content-Length'] = file.size;
+    headers.push('Content-Type', CONTENT_TYPE, 'Content-Length', file.size);
     const parts: BodyPart[] = file.size > 0 ? [{ kind: 'file', offset: 0, length: file.size }] : [];
     return { kind: 'body', status: 200, file, headers, parts };
   }
   if (ranges.length === 1) {
     const r = ranges[0]!;
-    headers['Content-Type'] = CONTENT_TYPE;
-    headers['Content-Range'] = contentRange(r, file.size);
-    headers['Content-Length'] = r.end - r.start + 1;
+    headers.push(
+      'Content-Type',
+      CONTENT_TYPE,
+      'Content-Range',
+      contentRange(r, file.size),
+      'Content-Length',
+      r.end - r.start + 1,
+    );
     return {
       kind: 'body',
       status: 206,
@@ -174,7 +183,6 @@ export function decideContentResponse(ctx: DecideContext, req: ContentRequest): 
     };
   }
   const mp = buildMultipart(ranges, { size: file.size, contentType: CONTENT_TYPE });
-  headers['Content-Type'] = mp.contentType;
-  headers['Content-Length'] = mp.contentLength;
+  headers.push('Content-Type', mp.contentType, 'Content-Length', mp.contentLength);
   return { kind: 'body', status: 206, file, headers, parts: mp.parts };
 }

@@ -26,6 +26,12 @@ export interface BodySender {
    * destroys the socket and resolves ok:false.
    */
   send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome>;
+  /**
+   * Like send(), for a body that can go at once (a small one already in the page cache):
+   * its outcome, ok, with the response ended; or null, with nothing written, and send() is
+   * the way. Optional: a sender without it always uses send().
+   */
+  sendNow?(res: ServerResponse, filePath: string, parts: BodyPart[]): SendOutcome | null;
   close(): Promise<void>;
 }
 
@@ -81,7 +87,8 @@ export function partsLength(parts: readonly BodyPart[]): number {
 /** Why the parts cannot be sent, or undefined when they are well-formed. */
 export function checkParts(parts: unknown): string | undefined {
   if (!Array.isArray(parts)) return 'parts must be an array';
-  for (const [i, part] of parts.entries()) {
+  for (let i = 0; i < parts.length; i++) {
+    const part: unknown = parts[i];
     if (part === null || typeof part !== 'object') return `part ${i} is not an object`;
     const p = part as Record<string, unknown>;
     if (p['kind'] === 'bytes') {

@@ -89,7 +89,7 @@ export class NativeSender implements BodySender {
   }
 
   async send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome> {
-    const small = this.#sendSmall(res, filePath, parts);
+    const small = this.sendNow(res, filePath, parts);
     if (small) return small;
     this.#active++;
     try {
@@ -111,7 +111,7 @@ export class NativeSender implements BodySender {
    * A small body whose pages are cached, read and written by node (small-body.ts); null
    * when it goes through the engine (larger, not cached, unreadable, paced, bad parts).
    */
-  #sendSmall(res: ServerResponse, filePath: string, parts: BodyPart[]): SendOutcome | null {
+  sendNow(res: ServerResponse, filePath: string, parts: BodyPart[]): SendOutcome | null {
     if (!this.#small || (this.#pacer && this.#pacer.active !== false)) return null;
     if (checkParts(parts)) return null;
     const total = bytesWithin(parts, SMALL_BODY_MAX);

@@ -43,6 +43,8 @@ if (workers > 1 && cluster.isPrimary) {
     process.exit(0);
   });
 } else {
+  // An orderly exit on SIGTERM (the bench's stop), so `node --cpu-prof` writes its profile.
+  process.on('SIGTERM', () => process.exit(0));
   serve(dir);
 }
 
