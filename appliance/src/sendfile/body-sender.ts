@@ -59,6 +59,11 @@ export interface BodySenderOptions {
   threads?: number;
   /** explicit path of ferry_sendfile.node; overrides FERRY_SENDFILE_ADDON */
   addonPath?: string;
+  /**
+   * The copy path's small bodies: the engine's page-cache-only read (binding.ts readCached),
+   * when the addon loads; without it every copy goes through a read stream.
+   */
+  readCached?: (fd: number, buffer: Buffer, at: number, length: number, position: number) => number;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;

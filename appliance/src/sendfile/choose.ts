@@ -23,7 +23,13 @@ export class SendfileUnavailableError extends FerryError {
 }
 
 export function createBodySender(kind: SenderKind, opts: BodySenderOptions = {}): ChosenSender {
-  if (kind === 'copy') return { sender: new CopySender(opts), reason: 'copy path requested' };
+  if (kind === 'copy') {
+    // The copy path still reads small cached bodies at once when the addon can say what is
+    // cached; bytes pass through JavaScript either way.
+    const engine = loadSendfileEngine(opts.addonPath);
+    const readCached = engine.ok ? engine.binding.readCached?.bind(engine.binding) : undefined;
+    return { sender: new CopySender({ ...opts, readCached }), reason: 'copy path requested' };
+  }
   if (kind !== 'auto' && kind !== 'sendfile')
     throw new TypeError(`unknown body sender kind: ${String(kind)}`);
   const loaded = loadSendfileEngine(opts.addonPath);

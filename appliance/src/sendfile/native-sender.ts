@@ -33,7 +33,7 @@ import {
   waitFlushed,
   waitForSocket,
 } from './response-socket.js';
-import { bytesWithin, endWithBody, SMALL_BODY_MAX, SmallBodies } from './small-body.js';
+import { SmallBodies, sendSmallNow } from './small-body.js';
 
 interface SocketWithHandle extends Socket {
   _handle?: { fd?: number } | null;
@@ -107,19 +107,9 @@ export class NativeSender implements BodySender {
     this.#engine.close();
   }
 
-  /**
-   * A small body whose pages are cached, read and written by node (small-body.ts); null
-   * when it goes through the engine (larger, not cached, unreadable, paced, bad parts).
-   */
+  /** A small body whose pages are cached, read and written by node (small-body.ts). */
   sendNow(res: ServerResponse, filePath: string, parts: BodyPart[]): SendOutcome | null {
-    if (!this.#small || (this.#pacer && this.#pacer.active !== false)) return null;
-    if (checkParts(parts)) return null;
-    const total = bytesWithin(parts, SMALL_BODY_MAX);
-    if (total <= 0) return null;
-    // A connection already gone is the engine path's to report (ABORTED).
-    if (connectionOf(res)?.destroyed !== false) return null;
-    const body = this.#small.read(filePath, parts, total, Date.now());
-    return body ? endWithBody(res, this.path, body) : null;
+    return sendSmallNow(this.#small, this.#pacer, res, this.path, filePath, parts);
   }
 
   async #send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome> {

@@ -10,8 +10,9 @@
 // sends the body the usual way, which then reports what is wrong with the file as it always
 // has (a short file's partial body, an open failure); so does anything over SMALL_BODY_MAX.
 import type { ServerResponse } from 'node:http';
-import type { BodyPart, SendOutcome, SendPath } from './body-sender.js';
+import { type BodyPart, checkParts, type SendOutcome, type SendPacer, type SendPath } from './body-sender.js';
 import { FdCache } from './fd-cache.js';
+import { connectionOf } from './response-socket.js';
 
 /** Bodies up to this many bytes are read and written by node. */
 export const SMALL_BODY_MAX = 16 * 1024;
@@ -85,6 +86,28 @@ export class SmallBodies {
     }
     return true;
   }
+}
+
+/**
+ * BodySender.sendNow for both senders: the outcome when the body went at once, else null
+ * with nothing written (larger, not cached, unreadable, paced, bad parts, connection gone:
+ * the sender's usual path then reports it as it always has).
+ */
+export function sendSmallNow(
+  small: SmallBodies | null,
+  pacer: SendPacer | undefined,
+  res: ServerResponse,
+  path: SendPath,
+  filePath: string,
+  parts: BodyPart[],
+): SendOutcome | null {
+  if (!small || (pacer && pacer.active !== false)) return null;
+  if (checkParts(parts)) return null;
+  const total = bytesWithin(parts, SMALL_BODY_MAX);
+  if (total <= 0) return null;
+  if (connectionOf(res)?.destroyed !== false) return null;
+  const body = small.read(filePath, parts, total, Date.now());
+  return body ? endWithBody(res, path, body) : null;
 }
 
 /**
