@@ -95,12 +95,27 @@ describe('summarize', () => {
 
   it('renders one table row per case, tool, path and measure', () => {
     const rows = summarize(
-      [sample('nginx', 1, result(1000)), sample('ferry-copy', 1, result(800))],
+      [
+        sample('nginx', 1, result(1000)),
+        sample('node-http', 1, result(900)),
+        sample('ferry-copy', 1, result(800)),
+      ],
       [CASES[0]!],
       ['wrk'],
     );
     const table = summaryTable(rows);
-    expect(table.headers).toEqual(['case', 'tool', 'path', 'measure', 'Ferry', 'nginx', 'ratio']);
+    expect(table.headers).toEqual([
+      'case',
+      'tool',
+      'path',
+      'measure',
+      'Ferry',
+      'nginx',
+      'ratio',
+      'node:http',
+      'vs node:http',
+      'node:http/nginx',
+    ]);
     expect(table.rows).toHaveLength(8);
     expect(table.rows).toContainEqual([
       CASES[0]!.name,
@@ -110,6 +125,9 @@ describe('summarize', () => {
       '800 req/s',
       '1.00k req/s',
       '0.80x',
+      '900 req/s',
+      '0.89x',
+      '0.90x',
     ]);
     expect(table.rows).toContainEqual([
       CASES[0]!.name,
@@ -118,6 +136,9 @@ describe('summarize', () => {
       'event-loop p99',
       'n/a',
       '-',
+      'n/a',
+      '-',
+      'n/a',
       'n/a',
     ]);
   });

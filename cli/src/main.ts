@@ -478,7 +478,7 @@ export function buildProgram(): Command {
   bench
     .command('dataplane')
     .description(
-      'appliance vs nginx (sendfile on): 2 MiB x 16 conns and 64 KiB x 64 conns, sendfile and copy paths',
+      'appliance vs nginx (sendfile on) and a bare node:http server: 2 MiB x 16, 64 KiB x 64 and 100 B x 16 conns, sendfile and copy paths',
     )
     .option('--rounds <n>', 'alternating rounds per case', parsePositiveInt, 3)
     .option('--duration <seconds>', 'seconds per load run', parsePositiveInt, 8)
@@ -492,6 +492,7 @@ export function buildProgram(): Command {
         .choices(['on', 'off', 'only'])
         .default('on'),
     )
+    .option('--workers <n>', 'processes per server (default: one per core)', parsePositiveInt)
     .action(async (opts) => {
       const { runBenchDataplane } = await import('@ferry/bench');
       await runBenchDataplane(opts);

@@ -94,12 +94,7 @@ export function verifyToken(token: string, input: VerifyTokenInput): TokenCheck 
   const expected = mac(key.secret, input.fileId, parsed.expiry, input.clientPrefix);
   // The signature is checked before the expiry so that only genuine tokens are told "expired".
   if (!timingSafeEqual(expected, parsed.mac)) return { ok: false, reason: 'BAD_SIGNATURE' };
-  const expiresAt = Number(parsed.expiry);
-  if (input.nowSec >= expiresAt) return { ok: false, reason: 'EXPIRED' };
-  if (input.clientPrefix !== '' && input.clientAddress !== undefined) {
-    if (!cidrContains(input.clientPrefix, input.clientAddress)) return { ok: false, reason: 'WRONG_NETWORK' };
-  }
-  return { ok: true, keyId: parsed.keyId, expiresAt };
+  return finishCheck(parsed.keyId, Number(parsed.expiry), input);
 }
 
 /** The query string (without '?') a signed URL carries: `t=…` and, when bound, `p=…`. */
@@ -107,4 +102,50 @@ export function tokenQuery(token: string, clientPrefix: string): string {
   const params = new URLSearchParams({ [TOKEN_QUERY_PARAM]: token });
   if (clientPrefix !== '') params.set(PREFIX_QUERY_PARAM, clientPrefix);
   return params.toString();
+}
+
+/**
+ * verifyToken with a bounded memory of tokens whose MAC has been verified: a player fetches
+ * many segments of one file with one URL, and the HMAC is most of what checking it costs. An
+ * entry is kept for exactly what the MAC covered (token, which holds key id and expiry; file
+ * id; prefix) and for the key entry that verified it, so a key that leaves the ring stops a
+ * remembered token as it stops a new one. Expiry and the client's network are checked on
+ * every use. Failures are not remembered: they cost what they cost, and cannot fill it.
+ */
+export class TokenVerifier {
+  readonly #verified = new Map<string, { key: KeyEntry; keyId: string; expiresAt: number }>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get size(): number {
+    return this.#verified.size;
+  }
+
+  verify(token: string, input: VerifyTokenInput): TokenCheck {
+    const memo = `${token}|${input.fileId}|${input.clientPrefix}`;
+    const hit = this.#verified.get(memo);
+    if (hit && input.keys.keys.get(hit.keyId) === hit.key) {
+      if (input.nowSec >= hit.expiresAt) this.#verified.delete(memo);
+      return finishCheck(hit.keyId, hit.expiresAt, input);
+    }
+    const check = verifyToken(token, input);
+    if (check.ok) {
+      const key = input.keys.keys.get(check.keyId)!;
+      if (this.#verified.size >= this.maxEntries) {
+        const oldest = this.#verified.keys().next();
+        if (!oldest.done) this.#verified.delete(oldest.value);
+      }
+      this.#verified.set(memo, { key, keyId: check.keyId, expiresAt: check.expiresAt });
+    }
+    return check;
+  }
+}
+
+/** The checks after the MAC: expiry, then the client's network. */
+function finishCheck(keyId: string, expiresAt: number, input: VerifyTokenInput): TokenCheck {
+  if (input.nowSec >= expiresAt) return { ok: false, reason: 'EXPIRED' };
+  if (input.clientPrefix !== '' && input.clientAddress !== undefined) {
+    if (!cidrContains(input.clientPrefix, input.clientAddress)) return { ok: false, reason: 'WRONG_NETWORK' };
+  }
+  return { ok: true, keyId, expiresAt };
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include <node_api.h>
 
@@ -281,6 +282,32 @@ static napi_value close_engine(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* readCached(fd, buffer, at, length, position) -> bytes read, or -1 when a page of the range
+ * is not in the page cache (or the file system cannot say): preadv2 with RWF_NOWAIT never
+ * waits on a disk, so small bodies can be read on the JS thread (sendfile/small-body.ts).
+ * Other failures throw an Error with errno. */
+static napi_value read_cached(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  void *data;
+  size_t cap;
+  CHECK(napi_get_buffer_info(env, argv[1], &data, &cap));
+  double at, length, position;
+  CHECK(napi_get_value_double(env, argv[2], &at));
+  CHECK(napi_get_value_double(env, argv[3], &length));
+  CHECK(napi_get_value_double(env, argv[4], &position));
+  if (at < 0 || length < 0 || position < 0 || at + length > (double)cap) return throw_errno(env, "readCached", EINVAL);
+  struct iovec iov = {.iov_base = (char *)data + (size_t)at, .iov_len = (size_t)length};
+  ssize_t n = preadv2(fd, &iov, 1, (off_t)position, RWF_NOWAIT);
+  if (n < 0 && errno != EAGAIN && errno != EOPNOTSUPP && errno != EINTR) return throw_errno(env, "readCached", errno);
+  napi_value result;
+  CHECK(napi_create_double(env, n < 0 ? -1 : (double)n, &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"create", NULL, create, NULL, NULL, NULL, napi_default, NULL},
@@ -289,6 +316,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"stats", NULL, stats, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_engine, NULL, NULL, NULL, napi_default, NULL},
       {"ktlsProbe", NULL, ferry_ktls_probe, NULL, NULL, NULL, napi_default, NULL},
+      {"readCached", NULL, read_cached, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   ferry_tcp_md5_export(env, exports);

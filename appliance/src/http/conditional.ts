@@ -37,11 +37,20 @@ export function evaluatePreconditions(
   headers: RequestHeaders,
   v: Validators & { method: string },
 ): PreconditionResult {
+  const ifMatch = field(headers, 'if-match');
+  const ifNoneMatch = field(headers, 'if-none-match');
+  // Most requests carry no precondition at all: nothing to parse.
+  if (
+    ifMatch === undefined &&
+    ifNoneMatch === undefined &&
+    headers['if-unmodified-since'] === undefined &&
+    headers['if-modified-since'] === undefined
+  ) {
+    return PROCEED;
+  }
   const current = parseEntityTag(v.etag);
   const lastModified = Math.floor(v.lastModifiedMs / 1000) * 1000;
   const safe = v.method === 'GET' || v.method === 'HEAD';
-  const ifMatch = field(headers, 'if-match');
-  const ifNoneMatch = field(headers, 'if-none-match');
 
   // Step 1, §13.1.1: If-Match is true for "*" or a strongly matching tag.
   if (ifMatch !== undefined) {
@@ -60,8 +69,10 @@ export function evaluatePreconditions(
     const since = parseHttpDate(field(headers, 'if-modified-since'));
     if (since !== undefined && lastModified <= since) return { status: 304 };
   }
-  return { status: 'proceed' };
+  return PROCEED;
 }
+
+const PROCEED: PreconditionResult = Object.freeze({ status: 'proceed' });
 
 /**
  * RFC 9110 §13.1.5: whether the Range header may be honoured given If-Range. An absent

@@ -42,7 +42,9 @@ export class ConnectionTracker {
     const conn = this.conn(socket);
     conn.pending.add(res);
     this.count++;
-    res.once('close', () => this.end(socket, conn, res));
+    // One shared listener, no closure per request: the response carries what it needs.
+    (res as TrackedResponse)[TRACKED] = { tracker: this, socket, conn };
+    res.on('close', onResponseClose);
   }
 
   /**
@@ -72,12 +74,23 @@ export class ConnectionTracker {
     return conn;
   }
 
-  private end(socket: Socket, conn: Conn, res: ServerResponse): void {
+  /** @internal (onResponseClose) */
+  end(socket: Socket, conn: Conn, res: ServerResponse): void {
     if (!conn.pending.delete(res)) return;
     this.count--;
     if (conn.pending.size === 0 && conn.deferred !== undefined) closeWith(socket, conn.deferred);
     this.onSettled();
   }
+}
+
+const TRACKED = Symbol('ferry.tracked');
+type TrackedResponse = ServerResponse & {
+  [TRACKED]?: { tracker: ConnectionTracker; socket: Socket; conn: Conn };
+};
+
+function onResponseClose(this: ServerResponse): void {
+  const t = (this as TrackedResponse)[TRACKED];
+  if (t) t.tracker.end(t.socket, t.conn, this);
 }
 
 function closeWith(socket: Socket, reply: string): void {

@@ -20,7 +20,7 @@ import type { ContentStore } from '../store/store.js';
 import type { StoredFile } from '../store/types.js';
 import { CORS_HEADERS, withCors } from './cors.js';
 import { type Decision, decideContentResponse } from './decide.js';
-import { fileProblem } from './file-check.js';
+import { FileCheck } from './file-check.js';
 import { sendError } from './respond.js';
 import type { RequestTarget } from './target.js';
 
@@ -40,6 +40,8 @@ export interface ContentContext {
   faults?: ContentFaultSource;
   /** bodies in flight and bytes served, per file (eviction, `served` in heartbeats) */
   traffic?: FileTraffic;
+  /** files found readable a moment ago (file-check.ts); absent: one per context */
+  fileCheck?: FileCheck;
 }
 
 const NO_FAULT: ContentFaultPlan = { delayMs: 0 };
@@ -54,45 +56,80 @@ const RESET_LINGER_MS = 100;
 // Body failures that mean the file, not the client, is at fault.
 const FILE_FAULTS = new Set<string>([SendErrorCodes.OPEN_FAILED, SendErrorCodes.SHORT_FILE]);
 
+/** Per context, what is built once rather than per request. */
+interface Prepared {
+  lookup: (id: string) => StoredFile | undefined;
+  fileCheck: FileCheck;
+}
+const prepared = new WeakMap<ContentContext, Prepared>();
+
+function prepare(ctx: ContentContext): Prepared {
+  let p = prepared.get(ctx);
+  if (!p) {
+    const store = ctx.store;
+    p = { lookup: (id) => store.lookup(id), fileCheck: ctx.fileCheck ?? new FileCheck() };
+    prepared.set(ctx, p);
+  }
+  return p;
+}
+
+/**
+ * Metrics, the heartbeat tally and the access-log line of one response. A plain function,
+ * not a closure made per request: that allocation and its bookkeeping showed in profiles.
+ */
+function finish(
+  ctx: ContentContext,
+  req: IncomingMessage,
+  url: RequestTarget,
+  started: number,
+  status: number,
+  bytes: number,
+  fileId?: string,
+  bodyPath?: string,
+  outcome?: string,
+): void {
+  ctx.metrics.countResponse(status);
+  ctx.tally.record(status, outcome === undefined || outcome === 'ok');
+  if (!ctx.accessLog.enabled) return;
+  ctx.accessLog.write({
+    method: req.method ?? '',
+    path: url.pathname,
+    fileId,
+    status,
+    bytes,
+    bodyPath,
+    outcome,
+    range: req.headers.range,
+    client: req.socket.remoteAddress,
+    ms: Math.round((performance.now() - started) * 1000) / 1000,
+  });
+}
+
 export async function handleContent(
   ctx: ContentContext,
   req: IncomingMessage,
   res: ServerResponse,
   url: RequestTarget,
 ): Promise<void> {
-  const started = performance.now();
+  const started = ctx.accessLog.enabled ? performance.now() : 0;
   const head = req.method === 'HEAD';
-  const log = (status: number, bytes: number, fileId?: string, bodyPath?: string, outcome?: string) => {
-    ctx.metrics.responses.inc({ status: String(status) });
-    ctx.tally.record(status, outcome === undefined || outcome === 'ok');
-    ctx.accessLog.write({
-      method: req.method ?? '',
-      path: url.pathname,
-      fileId,
-      status,
-      bytes,
-      bodyPath,
-      outcome,
-      range: req.headers.range,
-      client: req.socket.remoteAddress,
-      ms: Math.round((performance.now() - started) * 1000) / 1000,
-    });
-  };
+  const p = prepare(ctx);
 
   const fault = ctx.faults?.plan() ?? NO_FAULT;
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   if (fault.fail === '503') {
     sendError(res, Errors.CHAOS_INJECTED, { head, headers: CORS_HEADERS });
-    log(Errors.CHAOS_INJECTED.status, 0, undefined, undefined, 'chaos-503');
+    finish(ctx, req, url, started, Errors.CHAOS_INJECTED.status, 0, undefined, undefined, 'chaos-503');
     return;
   }
 
+  const nowMs = Date.now();
   const d = decideContentResponse(
     {
-      lookup: (id) => ctx.store.lookup(id),
+      lookup: p.lookup,
       keys: ctx.keys(),
       maxRanges: ctx.maxRanges,
-      nowMs: Date.now(),
+      nowMs,
       isolated: ctx.isolated(),
     },
     {
@@ -107,32 +144,46 @@ export async function handleContent(
   if (fault.fail === 'reset' && !hasBody) {
     // Nothing to cut half-way: the viewer sees the connection reset before any answer.
     req.socket.resetAndDestroy();
-    if (d.kind === 'error') log(d.error.status, 0, d.fileId, undefined, 'chaos-reset');
-    else log(d.status, 0, d.file.id, undefined, 'chaos-reset');
+    if (d.kind === 'error')
+      finish(ctx, req, url, started, d.error.status, 0, d.fileId, undefined, 'chaos-reset');
+    else finish(ctx, req, url, started, d.status, 0, d.file.id, undefined, 'chaos-reset');
     return;
   }
   if (d.kind === 'error') {
     sendError(res, d.error, { head, headers: withCors(d.headers) });
-    log(d.error.status, 0, d.fileId);
+    finish(ctx, req, url, started, d.error.status, 0, d.fileId);
     return;
   }
   if (!hasBody) {
     ctx.store.recordHit(d.file.id);
     res.writeHead(d.status, d.headers);
     res.end();
-    log(d.status, 0, d.file.id);
+    finish(ctx, req, url, started, d.status, 0, d.file.id);
     return;
   }
-  // Counted from before the file is opened until the body is done: eviction waits for it.
-  const fileId = d.file.id;
+  const file = d.file;
+  const fileId = file.id;
   // A peer filling its store is not a viewer: its bytes are not demand (fill/http-source.ts).
   const viewer = req.headers[FILL_REQUEST_HEADER] === undefined;
+  // Counted from before the file is checked until the body is done: eviction waits for it.
   ctx.traffic?.begin(fileId);
   try {
-    await sendBody(ctx, req, res, d, fault, (status, bytes, path, outcome) => {
-      if (viewer) ctx.traffic?.addServed(fileId, bytes);
-      log(status, bytes, fileId, path, outcome);
-    });
+    // The file must be readable before the headers go; one found good a moment ago is not
+    // checked again (file-check.ts).
+    if (!p.fileCheck.knownGood(file.path, file.size, nowMs)) {
+      const problem = await p.fileCheck.problem(file.path, file.size, nowMs);
+      if (problem) {
+        unreadable(ctx, file, problem);
+        sendError(res, Errors.FILE_UNREADABLE, { head: false, headers: CORS_HEADERS });
+        finish(ctx, req, url, started, Errors.FILE_UNREADABLE.status, 0, fileId, undefined, problem);
+        return;
+      }
+    }
+    ctx.store.recordHit(fileId);
+    res.writeHead(d.status, d.headers);
+    const sent = sendBodyNow(ctx, res, d, fault) ?? (await sendBody(ctx, p, req, res, d, fault));
+    if (viewer) ctx.traffic?.addServed(fileId, sent.bytes);
+    finish(ctx, req, url, started, d.status, sent.bytes, fileId, sent.path, sent.outcome);
   } finally {
     ctx.traffic?.end(fileId);
   }
@@ -140,36 +191,49 @@ export async function handleContent(
 
 type BodyDecision = Extract<Decision, { kind: 'body' }>;
 
+interface Sent {
+  bytes: number;
+  path: string;
+  outcome: string | undefined;
+}
+
+/**
+ * The body sent at once, without a wait, when the sender can (a small cached body,
+ * sendfile/small-body.ts); null, with nothing written, when it goes through sendBody.
+ * Both run after the headers are set.
+ */
+function sendBodyNow(
+  ctx: ContentContext,
+  res: ServerResponse,
+  d: BodyDecision,
+  fault: ContentFaultPlan,
+): Sent | null {
+  if (fault.fail === 'reset' || !ctx.sender.sendNow) return null;
+  const outcome = ctx.sender.sendNow(res, d.file.path, d.parts);
+  if (!outcome) return null;
+  ctx.metrics.countBytesSent(outcome.path, outcome.bytes);
+  return { bytes: outcome.bytes, path: outcome.path, outcome: 'ok' };
+}
+
 async function sendBody(
   ctx: ContentContext,
+  p: Prepared,
   req: IncomingMessage,
   res: ServerResponse,
   d: BodyDecision,
   fault: ContentFaultPlan,
-  log: (status: number, bytes: number, path?: string, outcome?: string) => void,
-): Promise<void> {
-  const problem = await fileProblem(d.file.path, d.file.size);
-  if (problem) {
-    unreadable(ctx, d.file, problem);
-    sendError(res, Errors.FILE_UNREADABLE, { head: false, headers: CORS_HEADERS });
-    log(Errors.FILE_UNREADABLE.status, 0, undefined, problem);
-    return;
-  }
-  ctx.store.recordHit(d.file.id);
-  res.writeHead(d.status, d.headers);
-  if (fault.fail === 'reset') {
-    await sendHalfThenReset(ctx, req, res, d.file.path, d.parts, (bytes, path) =>
-      log(d.status, bytes, path, 'chaos-reset'),
-    );
-    return;
-  }
+): Promise<Sent> {
+  if (fault.fail === 'reset') return sendHalfThenReset(ctx, req, res, d.file.path, d.parts);
   const outcome = await ctx.sender.send(res, d.file.path, d.parts);
-  ctx.metrics.bytesSent.inc({ path: outcome.path }, outcome.bytes);
+  ctx.metrics.countBytesSent(outcome.path, outcome.bytes);
   if (!outcome.ok) {
     ctx.metrics.transferFailures.inc({ path: outcome.path, reason: outcome.error ?? 'unknown' });
-    if (outcome.error && FILE_FAULTS.has(outcome.error)) unreadable(ctx, d.file, outcome.error);
+    if (outcome.error && FILE_FAULTS.has(outcome.error)) {
+      p.fileCheck.forget(d.file.path);
+      unreadable(ctx, d.file, outcome.error);
+    }
   }
-  log(d.status, outcome.bytes, outcome.path, outcome.ok ? 'ok' : outcome.error);
+  return { bytes: outcome.bytes, path: outcome.path, outcome: outcome.ok ? 'ok' : outcome.error };
 }
 
 /**
@@ -182,17 +246,16 @@ async function sendHalfThenReset(
   res: ServerResponse,
   path: string,
   parts: Parameters<BodySender['send']>[2],
-  log: (bytes: number, path: string) => void,
-): Promise<void> {
+): Promise<Sent> {
   const socket = req.socket;
   const half = truncateParts(parts, Math.floor(partsLength(parts) / 2));
   const outcome = await ctx.sender.send(res, path, half);
-  ctx.metrics.bytesSent.inc({ path: outcome.path }, outcome.bytes);
+  ctx.metrics.countBytesSent(outcome.path, outcome.bytes);
   if (!socket.destroyed) {
     await waitFlushed(socket, RESET_FLUSH_MS);
     if (await pauseUnlessClosed(socket, RESET_LINGER_MS)) socket.resetAndDestroy();
   }
-  log(outcome.bytes, outcome.path);
+  return { bytes: outcome.bytes, path: outcome.path, outcome: 'chaos-reset' };
 }
 
 function unreadable(ctx: ContentContext, file: StoredFile, reason: string): void {

@@ -1,7 +1,7 @@
 // Chooses the response to a content request: status, headers and body parts, or a
 // catalogue error. No I/O: the store lookup is an in-memory call passed in, so this runs
 // the same in tests as in the server.
-import { type KeyRing, verifyToken } from '@ferry/protocol';
+import { type KeyRing, TokenVerifier } from '@ferry/protocol';
 import { type ErrorSpec, Errors } from '../errors.js';
 import type { BodyPart } from '../sendfile/body-sender.js';
 import type { StoredFile } from '../store/types.js';
@@ -37,9 +37,26 @@ export type Decision =
       kind: 'body';
       status: 200 | 206 | 304;
       file: StoredFile;
-      headers: Record<string, string | number>;
+      /** name, value, name, value…: res.writeHead takes the flat list without walking an object */
+      headers: (string | number)[];
       parts: BodyPart[];
     };
+
+/** A file's ETag and Last-Modified, made once per stored file rather than per request. */
+interface FileValidators {
+  etag: string;
+  lastModified: string;
+}
+const validatorsOf = new WeakMap<StoredFile, FileValidators>();
+
+function validators(file: StoredFile): FileValidators {
+  let v = validatorsOf.get(file);
+  if (!v) {
+    v = { etag: strongEtag(file.sha256), lastModified: formatHttpDate(file.mtimeMs) };
+    validatorsOf.set(file, v);
+  }
+  return v;
+}
 
 const tokenErrors: Record<string, ErrorSpec> = {
   MALFORMED: Errors.TOKEN_MALFORMED,
@@ -49,11 +66,14 @@ const tokenErrors: Record<string, ErrorSpec> = {
   WRONG_NETWORK: Errors.TOKEN_WRONG_NETWORK,
 };
 
+// Verified tokens, remembered (bounded) for the next segment of the same URL (token.ts).
+const tokens = new TokenVerifier();
+
 function checkToken(ctx: DecideContext, req: ContentRequest, fileId: string): ErrorSpec | undefined {
   if (!ctx.keys) return undefined;
   const token = req.target.query.get('t');
   if (!token) return Errors.TOKEN_MISSING;
-  const verdict = verifyToken(token, {
+  const verdict = tokens.verify(token, {
     keys: ctx.keys,
     fileId,
     clientPrefix: req.target.query.get('p') ?? '',
@@ -111,15 +131,20 @@ export function decideContentResponse(ctx: DecideContext, req: ContentRequest): 
   if (file.missing) return { kind: 'error', error: Errors.FILE_ON_FAILED_DISK, fileId };
   if (file.unreadable) return { kind: 'error', error: Errors.FILE_UNREADABLE, fileId };
 
-  const etag = strongEtag(file.sha256);
-  const headers: Record<string, string | number> = {
-    // Constant CORS keys in the literal: the answer's object keeps one shape (cors.ts).
-    'Access-Control-Allow-Origin': CORS_ALLOW_ORIGIN,
-    'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS,
-    'Accept-Ranges': 'bytes',
-    ETag: etag,
-    'Last-Modified': formatHttpDate(file.mtimeMs),
-  };
+  const v = validators(file);
+  const etag = v.etag;
+  const headers: (string | number)[] = [
+    'Access-Control-Allow-Origin',
+    CORS_ALLOW_ORIGIN,
+    'Access-Control-Expose-Headers',
+    CORS_EXPOSE_HEADERS,
+    'Accept-Ranges',
+    'bytes',
+    'ETag',
+    etag,
+    'Last-Modified',
+    v.lastModified,
+  ];
 
   const pre = evaluatePreconditions(req.headers, { etag, lastModifiedMs: file.mtimeMs, method: req.method });
   if (pre.status === 412) return { kind: 'error', error: Errors.PRECONDITION_FAILED, fileId };
@@ -135,16 +160,20 @@ export function decideContentResponse(ctx: DecideContext, req: ContentRequest): 
     };
   }
   if (ranges === null) {
-    headers['Content-Type'] = CONTENT_TYPE;
-    headers['Content-Length'] = file.size;
+    headers.push('Content-Type', CONTENT_TYPE, 'Content-Length', file.size);
     const parts: BodyPart[] = file.size > 0 ? [{ kind: 'file', offset: 0, length: file.size }] : [];
     return { kind: 'body', status: 200, file, headers, parts };
   }
   if (ranges.length === 1) {
     const r = ranges[0]!;
-    headers['Content-Type'] = CONTENT_TYPE;
-    headers['Content-Range'] = contentRange(r, file.size);
-    headers['Content-Length'] = r.end - r.start + 1;
+    headers.push(
+      'Content-Type',
+      CONTENT_TYPE,
+      'Content-Range',
+      contentRange(r, file.size),
+      'Content-Length',
+      r.end - r.start + 1,
+    );
     return {
       kind: 'body',
       status: 206,
@@ -154,7 +183,6 @@ export function decideContentResponse(ctx: DecideContext, req: ContentRequest): 
     };
   }
   const mp = buildMultipart(ranges, { size: file.size, contentType: CONTENT_TYPE });
-  headers['Content-Type'] = mp.contentType;
-  headers['Content-Length'] = mp.contentLength;
+  headers.push('Content-Type', mp.contentType, 'Content-Length', mp.contentLength);
   return { kind: 'body', status: 206, file, headers, parts: mp.parts };
 }

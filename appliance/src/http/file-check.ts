@@ -2,9 +2,56 @@
 // line and Content-Length are out, a file that cannot be read can only be answered by
 // closing the connection (an empty or truncated reply, which a player retries against the
 // same appliance); found here, it is a 500 with a catalogue error and the file is taken out
-// of service. One open + fstat + close per body response, on libuv's thread pool.
+// of service. One open + fstat + close, on libuv's thread pool.
+//
+// That check is three pool round-trips, more than everything else a small range costs, so
+// a file found good is taken as good for RECHECK_MS: within that window its responses go
+// straight to the body sender. A file that breaks inside the window is still caught there
+// (the engine's open fails: FERRY_SEND_OPEN_FAILED / SHORT_FILE take it out of service),
+// only answered by a closed connection instead of a 500. Stored paths carry their version
+// (store/disk.ts), so a re-added file is a new path and never inherits an old verdict.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+
+/** How long a file found good is not checked again. */
+export const RECHECK_MS = 1000;
+/** Bound on the verdicts held; past it the oldest are dropped (Map keeps insertion order). */
+const MAX_VERDICTS = 4096;
+
+export class FileCheck {
+  /** path -> when it was found good, with the size it was found good at */
+  readonly #good = new Map<string, { size: number; atMs: number }>();
+
+  constructor(private readonly recheckMs: number = RECHECK_MS) {}
+
+  /** True when `path` was found good at `size` within the window: no check is needed. */
+  knownGood(path: string, size: number, nowMs: number): boolean {
+    const v = this.#good.get(path);
+    return v !== undefined && v.size === size && nowMs - v.atMs < this.recheckMs;
+  }
+
+  /** Why the file cannot be served as indexed, or undefined when it can (and is remembered). */
+  async problem(path: string, size: number, nowMs: number): Promise<string | undefined> {
+    const why = await fileProblem(path, size);
+    if (why === undefined) this.#remember(path, size, nowMs);
+    else this.#good.delete(path);
+    return why;
+  }
+
+  /** Forget a verdict: the file was found broken another way (the body sender's open). */
+  forget(path: string): void {
+    this.#good.delete(path);
+  }
+
+  #remember(path: string, size: number, atMs: number): void {
+    this.#good.delete(path);
+    if (this.#good.size >= MAX_VERDICTS) {
+      const oldest = this.#good.keys().next();
+      if (!oldest.done) this.#good.delete(oldest.value);
+    }
+    this.#good.set(path, { size, atMs });
+  }
+}
 
 /** Why the file cannot be served as indexed, or undefined when it can. */
 export async function fileProblem(path: string, size: number): Promise<string | undefined> {

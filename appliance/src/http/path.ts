@@ -20,7 +20,25 @@ const ENCODED_PATH_CHAR = /%(?:2e|2f|5c|00)/i;
 // A segment longer than this cannot decode to an id of at most 128 characters.
 const MAX_SEGMENT = 3 * 128;
 
+// Paths repeat (a player asks for many ranges of one file): good ones are remembered, up to
+// a bound in count and length (~2.5 MB at most), after which the memory starts again.
+// Results are shared: callers only read them.
+const MAX_REMEMBERED = 10_000;
+const MAX_REMEMBERED_CHARS = 256;
+const remembered = new Map<string, ContentPath>();
+
 export function parseContentPath(pathname: string): ContentPath {
+  const known = remembered.get(pathname);
+  if (known) return known;
+  const parsed = parsePath(pathname);
+  if (parsed.kind === 'file' && pathname.length <= MAX_REMEMBERED_CHARS) {
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+    remembered.set(pathname, parsed);
+  }
+  return parsed;
+}
+
+function parsePath(pathname: string): ContentPath {
   if (!pathname.startsWith(PREFIX) || /[\0\\]/.test(pathname)) return error('BAD_PATH');
   // Split before decoding, so an encoded "/" can never create a segment (RFC 3986 §2.2).
   const segments = pathname.slice(PREFIX.length).split('/');
@@ -43,11 +61,14 @@ export function parseContentPath(pathname: string): ContentPath {
 // double encoding, or any character outside the id alphabet, is refused.
 function decodeFileId(raw: string): string | ContentPath {
   if (raw.length > MAX_SEGMENT || ENCODED_PATH_CHAR.test(raw)) return error('BAD_PATH');
-  let id: string;
-  try {
-    id = decodeURIComponent(raw);
-  } catch {
-    return error('BAD_PATH');
+  let id = raw;
+  // Nothing to decode in the usual id (the alphabet needs no escapes).
+  if (raw.includes('%')) {
+    try {
+      id = decodeURIComponent(raw);
+    } catch {
+      return error('BAD_PATH');
+    }
   }
   if (!FILE_ID.test(id) || id.includes('..')) return error('BAD_FILE_ID');
   return id;

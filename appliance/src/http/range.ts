@@ -36,8 +36,22 @@ export function parseDecimal(text: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+// What players send nearly always: one int-range, lower-case unit, no whitespace. At most 15
+// digits each, so both are safe integers.
+const SIMPLE_RANGE = /^bytes=([0-9]{1,15})-([0-9]{1,15})$/;
+
 export function parseRange(header: string | undefined, size: number, opts: RangeOptions): RangeResult {
   if (header === undefined || opts.maxRanges <= 0) return FULL;
+  const simple = SIMPLE_RANGE.exec(header);
+  if (simple) {
+    // The general path below, specialised: last < first is invalid (ignored, 200); a first
+    // past the end leaves nothing (416); else one range clamped to the representation.
+    const first = Number(simple[1]);
+    const last = Number(simple[2]);
+    if (last < first) return FULL;
+    if (first >= size) return UNSATISFIABLE;
+    return { kind: 'ranges', ranges: [{ start: first, end: Math.min(last, size - 1) }] };
+  }
   const specs = parseRangesSpecifier(header);
   // RFC 9110 §14.2: a Range with an unknown unit or an invalid ranges-specifier is ignored.
   if (specs === undefined) return FULL;

@@ -6,12 +6,25 @@ export interface RequestTarget {
   query: URLSearchParams;
 }
 
+/** The query is parsed when first asked for: most content requests (--open) never ask. */
+class Target implements RequestTarget {
+  #query: URLSearchParams | undefined;
+
+  constructor(
+    readonly pathname: string,
+    private readonly rawQuery: string,
+  ) {}
+
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.rawQuery);
+    return this.#query;
+  }
+}
+
 export function splitTarget(raw: string | undefined): RequestTarget | null {
   if (raw?.[0] !== '/') return null;
   const q = raw.indexOf('?');
   const hash = raw.indexOf('#');
   if (hash >= 0) return null;
-  return q < 0
-    ? { pathname: raw, query: new URLSearchParams() }
-    : { pathname: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
+  return q < 0 ? new Target(raw, '') : new Target(raw.slice(0, q), raw.slice(q + 1));
 }

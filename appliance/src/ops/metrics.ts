@@ -33,6 +33,12 @@ export class ApplianceMetrics {
   // The histogram records the whole interval between samples (resolution + lateness);
   // the gauges subtract the resolution so an idle loop reads ~0, not ~10 ms.
   private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+  // Per-response figures are kept as plain numbers and handed to prom-client when scraped:
+  // a labelled .inc() hashes and validates its labels on every call, a cost the per-request
+  // path cannot afford. Count them through countResponse / countBytesSent only (a direct
+  // .inc() on these two counters is replaced by these totals at the next scrape).
+  private readonly statusCounts = new Map<number, number>();
+  private readonly bytesByPath = new Map<string, number>();
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -42,12 +48,14 @@ export class ApplianceMetrics {
       help: 'Body bytes handed to the kernel, by body path (sendfile engine or copy path)',
       labelNames: ['path'],
       registers,
+      collect: totalsOf(this.bytesByPath, (path) => ({ path })),
     });
     this.responses = new Counter({
       name: 'ferry_responses_total',
       help: 'HTTP responses by status code',
       labelNames: ['status'],
       registers,
+      collect: totalsOf(this.statusCounts, (status) => ({ status: String(status) })),
     });
     this.transferFailures = new Counter({
       name: 'ferry_transfer_failures_total',
@@ -192,6 +200,16 @@ export class ApplianceMetrics {
     );
   }
 
+  /** One response answered with `status` (ferry_responses_total). */
+  countResponse(status: number): void {
+    this.statusCounts.set(status, (this.statusCounts.get(status) ?? 0) + 1);
+  }
+
+  /** Body bytes handed to the kernel on a body path (ferry_bytes_sent_total). */
+  countBytesSent(path: string, bytes: number): void {
+    this.bytesByPath.set(path, (this.bytesByPath.get(path) ?? 0) + bytes);
+  }
+
   /** Text exposition. Gauges that read other gauges are collected in registration order. */
   async render(): Promise<string> {
     return this.registry.metrics();
@@ -201,4 +219,15 @@ export class ApplianceMetrics {
     this.loopDelay.disable();
     this.registry.clear();
   }
+}
+
+/** A counter's collect(): its series become the running totals held in `totals`. */
+function totalsOf<K, L extends string>(
+  totals: ReadonlyMap<K, number>,
+  labels: (key: K) => Partial<Record<L, string>>,
+): (this: Counter<L>) => void {
+  return function collect(this: Counter<L>) {
+    this.reset();
+    for (const [key, n] of totals) this.inc(labels(key), n);
+  };
 }

@@ -24,6 +24,9 @@ export interface NativeBinding {
   close(handle: unknown, onDone: NativeDone): void;
   /** kTLS detection (native/src/ktls.c); absent in an addon built before it existed. */
   ktlsProbe?(): { errno: number; stage: string };
+  /** preadv2(RWF_NOWAIT) into buffer[at, at+length): bytes read, or -1 when not all cached.
+   * Absent from engines built before it (small bodies then go through submit). */
+  readCached?(fd: number, buffer: Buffer, at: number, length: number, position: number): number;
 }
 type NativeDone = (id: number, status: number, bytes: number, errno: number) => void;
 
@@ -76,6 +79,13 @@ export interface SendfileEngine {
   stats(): EngineStats;
   /** Joins the worker threads; transfers in flight are reported 'aborted' before it returns. */
   close(): void;
+  /**
+   * Reads from a file only what the page cache holds (never waits on a disk): bytes read, or
+   * -1 when a page of the range is not cached. Null when the engine lacks it.
+   */
+  readonly readCached:
+    | ((fd: number, buffer: Buffer, at: number, length: number, position: number) => number)
+    | null;
 }
 
 /** Bytes of a transfer the engine completed inside submit(), or null for a queued one. */
@@ -161,7 +171,9 @@ export function createEngine(binding: NativeBinding, opts: EngineOptions): Sendf
   };
   const handle = binding.create(threads, idleMs, onDone);
   let closed = false;
+  const readCached = binding.readCached;
   return {
+    readCached: typeof readCached === 'function' ? readCached.bind(binding) : null,
     submit(fd, path, parts) {
       if (closed) throw codedError(SendErrorCodes.CLOSED, 'the sendfile engine is closed');
       if (!Number.isInteger(fd) || fd < 0)

@@ -26,6 +26,12 @@ export interface BodySender {
    * destroys the socket and resolves ok:false.
    */
   send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome>;
+  /**
+   * Like send(), for a body that can go at once (a small one already in the page cache):
+   * its outcome, ok, with the response ended; or null, with nothing written, and send() is
+   * the way. Optional: a sender without it always uses send().
+   */
+  sendNow?(res: ServerResponse, filePath: string, parts: BodyPart[]): SendOutcome | null;
   close(): Promise<void>;
 }
 
@@ -35,6 +41,8 @@ export interface BodySender {
  * the wire itself (the socket sees small writes spaced in time), not a fast send after a sleep.
  */
 export interface SendPacer {
+  /** False while nothing is paced (a sender may then take paths that never ask); absent: may pace. */
+  readonly active?: boolean;
   /**
    * Up to `wanted` bytes for this connection: how many may go next and how long to wait
    * before writing them; null when nothing is paced now (send the rest at once).
@@ -51,6 +59,11 @@ export interface BodySenderOptions {
   threads?: number;
   /** explicit path of ferry_sendfile.node; overrides FERRY_SENDFILE_ADDON */
   addonPath?: string;
+  /**
+   * The copy path's small bodies: the engine's page-cache-only read (binding.ts readCached),
+   * when the addon loads; without it every copy goes through a read stream.
+   */
+  readCached?: (fd: number, buffer: Buffer, at: number, length: number, position: number) => number;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
@@ -79,7 +92,8 @@ export function partsLength(parts: readonly BodyPart[]): number {
 /** Why the parts cannot be sent, or undefined when they are well-formed. */
 export function checkParts(parts: unknown): string | undefined {
   if (!Array.isArray(parts)) return 'parts must be an array';
-  for (const [i, part] of parts.entries()) {
+  for (let i = 0; i < parts.length; i++) {
+    const part: unknown = parts[i];
     if (part === null || typeof part !== 'object') return `part ${i} is not an object`;
     const p = part as Record<string, unknown>;
     if (p['kind'] === 'bytes') {

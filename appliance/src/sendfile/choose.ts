@@ -31,12 +31,22 @@ export interface SenderTls {
   ktls: { available: boolean; reason: string };
 }
 
+/**
+ * The copy path still reads small cached bodies at once when the addon can say what is
+ * cached; bytes pass through JavaScript (and, over TLS, node's encryption) either way.
+ */
+function copySender(opts: BodySenderOptions): CopySender {
+  const engine = loadSendfileEngine(opts.addonPath);
+  const readCached = engine.ok ? engine.binding.readCached?.bind(engine.binding) : undefined;
+  return new CopySender({ ...opts, readCached });
+}
+
 export function createBodySender(
   kind: SenderKind,
   opts: BodySenderOptions = {},
   tls?: SenderTls,
 ): ChosenSender {
-  if (kind === 'copy') return { sender: new CopySender(opts), reason: 'copy path requested' };
+  if (kind === 'copy') return { sender: copySender(opts), reason: 'copy path requested' };
   if (kind !== 'auto' && kind !== 'sendfile')
     throw new TypeError(`unknown body sender kind: ${String(kind)}`);
   if (tls) {
@@ -48,7 +58,7 @@ export function createBodySender(
         `the viewers' port speaks TLS and sendfile would send plain bytes: ${why}`,
       );
     }
-    return { sender: new CopySender(opts), reason: `copy path: TLS on, node encrypts the bodies; ${why}` };
+    return { sender: copySender(opts), reason: `copy path: TLS on, node encrypts the bodies; ${why}` };
   }
   const loaded = loadSendfileEngine(opts.addonPath);
   if (loaded.ok) {

@@ -17,6 +17,7 @@ import {
   type SendPacer,
 } from './body-sender.js';
 import { connectionOf, waitForSocket } from './response-socket.js';
+import { SmallBodies, sendSmallNow } from './small-body.js';
 
 const READ_CHUNK = 256 * 1024;
 
@@ -32,12 +33,21 @@ export class CopySender implements BodySender {
   readonly #idleMs: number;
   readonly #pacer: SendPacer | undefined;
   readonly #copies = new Set<Copy>();
+  /** small cached bodies read at once (small-body.ts); only with the engine's readCached */
+  readonly #small: SmallBodies | null;
   #active = 0;
   #closed = false;
 
   constructor(opts: BodySenderOptions = {}) {
     this.#idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.#pacer = opts.pacer;
+    this.#small = opts.readCached ? new SmallBodies(opts.readCached) : null;
+  }
+
+  /** A small body already in the page cache, read and written at once (small-body.ts). */
+  sendNow(res: ServerResponse, filePath: string, parts: BodyPart[]): SendOutcome | null {
+    if (this.#closed) return null;
+    return sendSmallNow(this.#small, this.#pacer, res, this.path, filePath, parts);
   }
 
   get active(): number {
@@ -59,6 +69,7 @@ export class CopySender implements BodySender {
   /** Stops every copy in flight (each ends FERRY_SEND_ABORTED); later sends fail FERRY_SEND_CLOSED. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#small?.close();
     for (const copy of this.#copies) copy.abort(SendErrorCodes.ABORTED);
   }
 

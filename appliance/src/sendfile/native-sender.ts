@@ -33,6 +33,7 @@ import {
   waitFlushed,
   waitForSocket,
 } from './response-socket.js';
+import { SmallBodies, sendSmallNow } from './small-body.js';
 
 interface SocketWithHandle extends Socket {
   _handle?: { fd?: number } | null;
@@ -59,6 +60,8 @@ export class NativeSender implements BodySender {
   readonly #idleMs: number;
   readonly #pacer: SendPacer | undefined;
   readonly #waiting = new Map<number, (result: TransferResult) => void>();
+  /** small bodies read from the page cache and written by node; null without readCached */
+  readonly #small: SmallBodies | null;
   #active = 0;
 
   constructor(binding: NativeBinding, opts: BodySenderOptions = {}) {
@@ -73,6 +76,7 @@ export class NativeSender implements BodySender {
         resolve?.(result);
       },
     });
+    this.#small = this.#engine.readCached ? new SmallBodies(this.#engine.readCached) : null;
   }
 
   get active(): number {
@@ -85,6 +89,8 @@ export class NativeSender implements BodySender {
   }
 
   async send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome> {
+    const small = this.sendNow(res, filePath, parts);
+    if (small) return small;
     this.#active++;
     try {
       return await this.#send(res, filePath, parts);
@@ -97,7 +103,13 @@ export class NativeSender implements BodySender {
   }
 
   async close(): Promise<void> {
+    this.#small?.close();
     this.#engine.close();
+  }
+
+  /** A small body whose pages are cached, read and written by node (small-body.ts). */
+  sendNow(res: ServerResponse, filePath: string, parts: BodyPart[]): SendOutcome | null {
+    return sendSmallNow(this.#small, this.#pacer, res, this.path, filePath, parts);
   }
 
   async #send(res: ServerResponse, filePath: string, parts: BodyPart[]): Promise<SendOutcome> {

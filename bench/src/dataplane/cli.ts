@@ -1,5 +1,6 @@
 // `ferry bench dataplane`: the appliance (sendfile engine and copy path) against nginx with
-// sendfile on, same files, same request stream, runs alternating so drift hits all alike.
+// sendfile on and against a bare node:http server (Node's floor), same files, same request
+// stream, runs alternating so drift hits all alike.
 import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ import {
   summarize,
 } from './report.js';
 import { runRounds } from './rounds.js';
-import { NGINX_BIN, type Server, startAppliance, startNginx } from './servers.js';
+import { NGINX_BIN, type Server, startAppliance, startNginx, startNodeHttp } from './servers.js';
 
 export interface BenchDataplaneOptions {
   rounds: number;
@@ -32,6 +33,8 @@ export interface BenchDataplaneOptions {
   out: string;
   /** the HTTPS rows: 'on' adds them, 'only' runs nothing else (default on) */
   https?: HttpsMode;
+  /** processes per server (nginx workers, appliance --workers, node:http cluster); default: cores */
+  workers?: number;
 }
 
 export type HttpsMode = 'on' | 'off' | 'only';
@@ -86,10 +89,16 @@ export async function runBenchDataplane(opts: BenchDataplaneOptions): Promise<vo
     notes.push('wrk is not installed (scripts/install-system-deps.sh); ran autocannon only.');
     if (tools.length === 0) throw new Error('no load tool available');
   }
+  if (
+    opts.workers !== undefined &&
+    (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 256)
+  ) {
+    throw new Error('--workers must be 1-256');
+  }
   const started = new Date();
-  const cores = availableParallelism();
+  const cores = opts.workers ?? availableParallelism();
   // The load generator needs cores too; wrk gets half of them, autocannon is one process.
-  const wrkThreads = Math.max(1, Math.floor(cores / 2));
+  const wrkThreads = Math.max(1, Math.floor(availableParallelism() / 2));
   const versions = {
     nginx: await toolVersion(NGINX_BIN, ['-v'], /nginx\/(\S+)/),
     wrk: wrkVersion,
@@ -189,6 +198,16 @@ async function startServers(input: {
       root: content.filesDir,
       workers: input.workers,
       probePath: probe,
+    }),
+  );
+  servers.set(
+    'node-http',
+    await startNodeHttp({
+      group,
+      cwd: REPO_ROOT,
+      port: await freePort(),
+      root: content.filesDir,
+      workers: input.workers,
     }),
   );
   for (const bodySender of ['sendfile', 'copy'] as const) {

@@ -1,6 +1,8 @@
 // Bench content: synthetic titles from `ferry content generate`, placed into a store with
 // `ferry content add` — the same path operators use. nginx then serves the store's own
-// files, so both servers read the very same inodes (and the same page cache).
+// files, so both servers read the very same inodes (and the same page cache): the store
+// names each file `<id>+<version>` (store/disk.ts), so the anchors get a directory of
+// symbolic links named by id.
 import { mkdir, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ProcessGroup, runToCompletion } from '@ferry/harness';
@@ -8,7 +10,7 @@ import type { BenchFile } from './load-plan.js';
 
 export interface BenchContent {
   readonly store: string;
-  /** A directory of the stored files by id (what nginx serves): links to the store's files. */
+  /** A directory of links, one per file id, to the stored files (what nginx serves). */
   readonly filesDir: string;
   readonly files: readonly BenchFile[];
   readonly totalBytes: number;
@@ -30,11 +32,21 @@ async function ferry(group: ProcessGroup, ferryBin: string, cwd: string, args: s
   }
 }
 
-async function listFiles(dir: string): Promise<BenchFile[]> {
-  const out: BenchFile[] = [];
+/** Separates a stored file's id from its version (store/disk.ts VERSION_SEPARATOR). */
+const VERSION_SEPARATOR = '+';
+
+interface Listed extends BenchFile {
+  /** the name in the directory (the store's `<id>+<version>`) */
+  readonly name: string;
+}
+
+async function listFiles(dir: string): Promise<Listed[]> {
+  const out: Listed[] = [];
   for (const ent of await readdir(dir, { withFileTypes: true })) {
-    if (!ent.isFile() || ent.name === 'catalog.json') continue;
-    out.push({ id: ent.name, size: (await stat(join(dir, ent.name))).size });
+    if (!ent.isFile()) continue;
+    const id = ent.name.split(VERSION_SEPARATOR)[0]!;
+    if (id === 'catalog.json') continue;
+    out.push({ id, name: ent.name, size: (await stat(join(dir, ent.name))).size });
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -71,20 +83,14 @@ export async function prepareContent(input: {
   ]);
   // The store holds its own copies; the originals would only double the disk use.
   await rm(generated, { recursive: true, force: true });
-  const storeFiles = join(store, 'files');
-  const stored = await listFiles(storeFiles);
+  const storedDir = join(store, 'files');
+  const stored = await listFiles(storedDir);
   if (stored.length !== sources.length) {
-    throw new Error(`store ${storeFiles} holds ${stored.length} files, expected ${sources.length}`);
+    throw new Error(`store ${storedDir} holds ${stored.length} files, expected ${sources.length}`);
   }
-  // The store names each file ID+VERSION (store/disk.ts); nginx gets a directory of links
-  // named by id, so it serves /v1/c/ID from the very inode the appliance serves.
   const filesDir = join(input.workDir, 'by-id');
   await mkdir(filesDir, { recursive: true });
-  const files: BenchFile[] = [];
-  for (const f of stored) {
-    const id = f.id.split('+')[0]!;
-    await symlink(join(storeFiles, f.id), join(filesDir, id));
-    files.push({ id, size: f.size });
-  }
+  for (const f of stored) await symlink(join(storedDir, f.name), join(filesDir, f.id));
+  const files = stored.map(({ id, size }) => ({ id, size }));
   return { store, filesDir, files, totalBytes: files.reduce((a, f) => a + f.size, 0) };
 }

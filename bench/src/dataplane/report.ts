@@ -1,5 +1,6 @@
-// Turning samples into the summary (medians over rounds, Ferry ÷ nginx) and rendering it as
-// a terminal table, Markdown and JSON. Pure: tested without servers.
+// Turning samples into the summary (medians over rounds, Ferry ÷ nginx and Ferry ÷ a bare
+// node:http server) and rendering it as a terminal table, Markdown and JSON. Pure: tested
+// without servers.
 
 import { formatRatio, formatValue, type Table, type Unit } from '../common/format.js';
 import type { MachineInfo } from '../common/machine.js';
@@ -12,6 +13,8 @@ import type { LoadResult } from './wrk.js';
 
 export type ServerName =
   | 'nginx'
+  // a bare node:http server with the same answers (bare-node-server.ts): Node's own floor
+  | 'node-http'
   | 'ferry-sendfile'
   | 'ferry-copy'
   // the HTTPS rows (--https): nginx with `listen … ssl`, the appliance with --tls-cert, with
@@ -25,10 +28,12 @@ export const FERRY_PATHS: readonly {
   server: ServerName;
   path: FerryPath;
   anchor: ServerName;
+  /** the bare node:http row it is also compared with (plain HTTP rows only) */
+  floor?: ServerName;
   optional?: true;
 }[] = [
-  { server: 'ferry-sendfile', path: 'sendfile', anchor: 'nginx' },
-  { server: 'ferry-copy', path: 'copy', anchor: 'nginx' },
+  { server: 'ferry-sendfile', path: 'sendfile', anchor: 'nginx', floor: 'node-http' },
+  { server: 'ferry-copy', path: 'copy', anchor: 'nginx', floor: 'node-http' },
   { server: 'ferry-tls', path: 'https', anchor: 'nginx-tls', optional: true },
   { server: 'ferry-tls-1proc', path: 'https-1proc', anchor: 'nginx-tls', optional: true },
 ];
@@ -56,6 +61,10 @@ export interface SummaryRow {
   readonly nginx: number | null;
   /** Ferry ÷ nginx. Above 1 is better for req/s and bytes/s, worse for latency. */
   readonly ratio: number | null;
+  /** The bare node:http server's figure (bare-node-server.ts); absent in older result files. */
+  readonly nodeHttp?: number | null;
+  /** Ferry ÷ node:http: what Ferry costs above Node's own floor. */
+  readonly ratioNodeHttp?: number | null;
 }
 
 function medianOf(samples: readonly Sample[], pick: (s: Sample) => number | null): number | null {
@@ -72,11 +81,12 @@ export function summarize(
     samples.filter((x) => x.caseName === c && x.tool === t && x.server === s && isValidRun(x.result));
   for (const c of cases) {
     for (const tool of tools) {
-      for (const { server, path, anchor, optional } of FERRY_PATHS) {
+      for (const { server, path, anchor, floor, optional } of FERRY_PATHS) {
         // Rows of a server not run (--https off), or of an anchor not run at all (--https only).
         if (optional && !samples.some((x) => x.server === server && x.tool === tool)) continue;
         if (!samples.some((x) => x.server === anchor)) continue;
         const nginx = valid(c.name, tool, anchor);
+        const nodeHttp = floor ? valid(c.name, tool, floor) : [];
         const ferry = valid(c.name, tool, server);
         const measures: [Measure, Unit, (s: Sample) => number | null, boolean][] = [
           ['req/s', 'req/s', (s) => s.result!.reqPerSec, true],
@@ -87,7 +97,19 @@ export function summarize(
         for (const [measure, unit, pick, anchored] of measures) {
           const f = medianOf(ferry, pick);
           const n = anchored ? medianOf(nginx, pick) : null;
-          rows.push({ caseName: c.name, tool, path, measure, unit, ferry: f, nginx: n, ratio: ratio(f, n) });
+          const b = anchored ? medianOf(nodeHttp, pick) : null;
+          rows.push({
+            caseName: c.name,
+            tool,
+            path,
+            measure,
+            unit,
+            ferry: f,
+            nginx: n,
+            ratio: ratio(f, n),
+            nodeHttp: b,
+            ratioNodeHttp: ratio(f, b),
+          });
         }
       }
     }
@@ -97,8 +119,19 @@ export function summarize(
 
 export function summaryTable(rows: readonly SummaryRow[]): Table {
   return {
-    headers: ['case', 'tool', 'path', 'measure', 'Ferry', 'nginx', 'ratio'],
-    numeric: [4, 5, 6],
+    headers: [
+      'case',
+      'tool',
+      'path',
+      'measure',
+      'Ferry',
+      'nginx',
+      'ratio',
+      'node:http',
+      'vs node:http',
+      'node:http/nginx',
+    ],
+    numeric: [4, 5, 6, 7, 8, 9],
     rows: rows.map((r) => [
       r.caseName,
       r.tool,
@@ -107,6 +140,9 @@ export function summaryTable(rows: readonly SummaryRow[]): Table {
       formatValue(r.ferry, r.unit),
       r.measure === 'event-loop p99' ? '-' : formatValue(r.nginx, r.unit),
       formatRatio(r.ratio),
+      r.measure === 'event-loop p99' ? '-' : formatValue(r.nodeHttp ?? null, r.unit),
+      formatRatio(r.ratioNodeHttp ?? null),
+      formatRatio(ratio(r.nodeHttp ?? null, r.nginx)),
     ]),
   };
 }
@@ -167,6 +203,8 @@ const LEGEND = [
   "bytes/s, worse for p99 latency). Event-loop p99 is the appliance's own gauge over each run.",
   'Paths https and https-1proc: the appliance with --tls-cert (bodies on the copy path, node encrypts;',
   'every worker, then one process) against nginx with `listen … ssl` on the same certificate; wrk only.',
+  "node:http is a bare node:http server answering the same ranges with the same headers (Node's",
+  'floor, bench/src/dataplane/bare-node-server.ts); vs node:http = Ferry ÷ node:http.',
 ];
 
 export function renderReportText(r: Report): string {
@@ -186,7 +224,7 @@ function page(r: Report): ReportPage {
 function settingsLine(r: Report): string {
   const s = r.settings;
   return (
-    `${s.rounds} round(s) × ${s.durationSec} s per run; tools ${s.tools.join(', ')}; nginx and appliance ${s.nginxWorkers} ` +
+    `${s.rounds} round(s) × ${s.durationSec} s per run; tools ${s.tools.join(', ')}; nginx, node:http and appliance ${s.nginxWorkers} ` +
     `worker process(es) each; wrk ${s.wrkThreads} thread(s); ${s.files} files, ${formatValue(s.contentBytes, 'B/s').replace('/s', '')}`
   );
 }

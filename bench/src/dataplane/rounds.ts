@@ -11,7 +11,9 @@ import { type Server, scrapeEventLoopP99Ms } from './servers.js';
 import { wrkScript } from './wrk.js';
 
 const PLAN_LENGTH = 1024;
-const WARMUP_SEC = 1;
+// Long enough for the JIT to settle on the request path (Ferry has more of it than the
+// anchors), so the first recorded run does not measure compilation.
+const WARMUP_SEC = 3;
 // Ranges per case compared byte for byte with nginx before timing starts.
 const BODY_CHECKS = 4;
 
@@ -33,7 +35,15 @@ export async function runRounds(input: {
 }): Promise<Sample[]> {
   const { group, servers, workDir } = input;
   const order: ServerName[] = (
-    ['nginx', 'ferry-sendfile', 'ferry-copy', 'nginx-tls', 'ferry-tls', 'ferry-tls-1proc'] as const
+    [
+      'nginx',
+      'node-http',
+      'ferry-sendfile',
+      'ferry-copy',
+      'nginx-tls',
+      'ferry-tls',
+      'ferry-tls-1proc',
+    ] as const
   ).filter((s) => servers.has(s));
   // Over https each appliance is checked against nginx over https (same certificate).
   const anchorOf = (name: ServerName): ServerName => (isTls(name) ? 'nginx-tls' : 'nginx');

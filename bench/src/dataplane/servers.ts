@@ -1,7 +1,9 @@
-// Starting the two servers under test: nginx (the anchor) and the Ferry appliance, each on
-// its own loopback port, each waited for with a bounded readiness poll.
+// Starting the servers under test: nginx (the anchor), a bare node:http server (Node's
+// floor, bare-node-server.ts) and the Ferry appliance, each on its own loopback port, each
+// waited for with a bounded readiness poll.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Child, ProcessGroup } from '@ferry/harness';
 import { httpOk, waitUntil } from '@ferry/harness';
 import { fetchRange } from './check-bodies.js';
@@ -51,6 +53,29 @@ export async function startNginx(input: {
     : () => httpOk(`${baseUrl}${input.probePath}`, { method: 'HEAD' });
   await waitUntil(ready, { what: name, timeoutMs: READY_TIMEOUT_MS, child });
   return { name, baseUrl, child, ...(tls ? { ca: tls.cert } : {}) };
+}
+
+const BARE_NODE_SERVER = fileURLToPath(new URL('./bare-node-server.ts', import.meta.url));
+
+/** The bare node:http server, with as many processes as the others (node:cluster). */
+export async function startNodeHttp(input: {
+  group: ProcessGroup;
+  cwd: string;
+  port: number;
+  root: string;
+  workers: number;
+}): Promise<Server> {
+  const name = 'node-http';
+  const child = input.group.start({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', BARE_NODE_SERVER, String(input.port), input.root, String(input.workers)],
+    cwd: input.cwd,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const baseUrl = `http://127.0.0.1:${input.port}`;
+  await waitUntil(() => httpOk(`${baseUrl}/healthz`), { what: name, timeoutMs: READY_TIMEOUT_MS, child });
+  return { name, baseUrl, child };
 }
 
 export type BodySender = 'sendfile' | 'copy';
