@@ -68,7 +68,12 @@ describe('steer', () => {
     expect(Value.Check(SteerResponse, answer)).toBe(true);
     const a = answer as SteerResponse;
     expect(a).toMatchObject({ titleId: 't1', expiresAt: 1060, clientPrefix: '10.1.0.0/16' });
-    expect(a.streams[0]?.segments).toEqual(catalog.titles[0]?.streams[0]?.segments);
+    // The segments are not in the answer: it names the stream's index, served apart.
+    expect(a.streams[0]).not.toHaveProperty('segments');
+    expect(a.streams[0]).toMatchObject({
+      segmentCount: catalog.titles[0]?.streams[0]?.segments.length,
+      indexUrl: '/v1/titles/t1/streams/t1-v/segments',
+    });
     // c is unhealthy: one enum from the record to the ranking, no string check in between.
     expect(a.streams[0]?.urls.map((u) => [u.rank, u.applianceId])).toEqual([
       [1, 'a'],

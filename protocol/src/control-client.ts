@@ -14,7 +14,7 @@ import {
   type ChaosExperimentRequest,
   type ExperimentState,
 } from './chaos.js';
-import { type Heartbeat, HeartbeatReply, SteerResponse } from './control-api.js';
+import { type Heartbeat, HeartbeatReply, SegmentIndex, SteerResponse } from './control-api.js';
 import {
   ApplianceIdentityView,
   ApplianceList,
@@ -126,6 +126,11 @@ export class ControlClient {
   /** POST /v1/steer: ranked, signed URLs for every stream of a title. */
   steer(titleId: string, opts?: CallOptions): Promise<SteerResponse> {
     return this.json('POST', '/v1/steer', SteerResponse, JSON.stringify({ titleId }), opts);
+  }
+
+  /** GET a stream's SegmentIndex by the `indexUrl` of a steering answer (a path on control). */
+  segmentIndex(indexUrl: string, opts?: CallOptions): Promise<SegmentIndex> {
+    return this.json('GET', indexUrl, SegmentIndex, undefined, opts);
   }
 
   async listAppliances(opts?: CallOptions): Promise<ApplianceView[]> {

@@ -46,7 +46,7 @@ export function steer(opts: SteeringOptions, q: SteerQuery): string {
       applianceId: a.applianceId,
       site: a.site,
     }));
-    return streamJson(stream, urls);
+    return streamJson(q.titleId, stream, urls);
   });
   return answerJson({ titleId: q.titleId, expiresAt: r.expiresAt, clientPrefix: r.clientPrefix, streams });
 }

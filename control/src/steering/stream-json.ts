@@ -1,38 +1,34 @@
-// A steering answer is mostly the streams' segment lists (~150 KiB per title), which never
-// change for a catalog entry: each stream is serialised once and the per-request part (URLs,
-// expiry, prefix) is spliced in, instead of serialising the whole answer per request.
-import type { CatalogStream, SteerUrl } from '@ferry/protocol';
+// A steering answer's streams: what never changes for a catalog entry (id, kind, bitrate,
+// size, segment count, index URL) is serialised once per stream and the per-request part
+// (URLs, expiry, prefix) is spliced in, instead of serialising the whole answer per request.
+// The segments themselves are not in the answer: they are the stream's SegmentIndex
+// (segment-index.ts), fetched once and cached by players.
+import { type CatalogStream, type SteerUrl, segmentIndexPath } from '@ferry/protocol';
 
 // Keyed by the catalog's stream objects: a new catalog brings new objects, and the old
 // entries go with them.
-const heads = new WeakMap<CatalogStream, string>();
+const heads = new WeakMap<CatalogStream, { titleId: string; head: string }>();
 
-/** `{"streamId":…,"kind":…,"bitrate":…,"size":…,"segments":[…]` — everything but the URLs. */
-function streamHead(s: CatalogStream): string {
-  let head = heads.get(s);
-  if (head === undefined) {
-    const segments = s.segments.map((g) => ({
-      index: g.index,
-      start: g.start,
-      length: g.length,
-      durationSec: g.durationSec,
-    }));
-    const body = JSON.stringify({
-      streamId: s.streamId,
-      kind: s.kind,
-      bitrate: s.bitrate,
-      size: s.size,
-      segments,
-    });
-    head = body.slice(0, -1);
-    heads.set(s, head);
-  }
+/** `{"streamId":…,"kind":…,"bitrate":…,"size":…,"segmentCount":…,"indexUrl":…` — all but the URLs. */
+function streamHead(titleId: string, s: CatalogStream): string {
+  const held = heads.get(s);
+  if (held && held.titleId === titleId) return held.head;
+  const body = JSON.stringify({
+    streamId: s.streamId,
+    kind: s.kind,
+    bitrate: s.bitrate,
+    size: s.size,
+    segmentCount: s.segments.length,
+    indexUrl: segmentIndexPath(titleId, s.streamId),
+  });
+  const head = body.slice(0, -1);
+  heads.set(s, { titleId, head });
   return head;
 }
 
 /** One element of SteerResponse.streams, as JSON text. */
-export function streamJson(s: CatalogStream, urls: readonly SteerUrl[]): string {
-  return `${streamHead(s)},"urls":${JSON.stringify(urls)}}`;
+export function streamJson(titleId: string, s: CatalogStream, urls: readonly SteerUrl[]): string {
+  return `${streamHead(titleId, s)},"urls":${JSON.stringify(urls)}}`;
 }
 
 /** A SteerResponse as JSON text, from streams already serialised by streamJson. */
