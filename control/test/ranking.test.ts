@@ -197,6 +197,47 @@ const rows: Row[] = [
     decision: 'none',
     reason: /no appliance hears the client's network and fallback site\(s\) ix cannot serve/,
   },
+  {
+    name: 'last resort: nobody hears the client, no fallback site: any serving holder, least loaded first',
+    input: input([], [], {
+      lastResort: () => [
+        app('busy', 's1', { loadBps: 800 }),
+        app('idle', 's2', { loadBps: 100 }),
+        app('empty', 's3', { files: [] }),
+        app('down', 's4', { health: 'unhealthy' }),
+        app('full', 's5', { loadBps: 950 }),
+        app('deg', 's6', { health: 'degraded' }),
+      ],
+    }),
+    ids: ['idle', 'busy', 'deg'],
+    decision: 'fallback',
+    reason: /no appliance hears the client's network; served by idle \(site s2, last resort\)/,
+  },
+  {
+    name: 'last resort after a content miss on the client network keeps the miss class',
+    input: input([app('a', 's1', { files: [] })], [['10.0.0.0/8', ['a']]], {
+      lastResort: () => [app('a', 's1', { files: [] }), app('far', 's9')],
+    }),
+    ids: ['far'],
+    decision: 'content-miss',
+    reason: /content-miss: .*served by far \(site s9, last resort\)/,
+  },
+  {
+    name: 'no last resort when a fallback site is set',
+    input: input([app('f', 'ix', { files: [] })], [], {
+      fallbackSites: ['ix'],
+      lastResort: () => [app('far', 's9')],
+    }),
+    ids: [],
+    decision: 'none',
+  },
+  {
+    name: 'none when the last resort finds no serving holder either',
+    input: input([], [], { lastResort: () => [app('down', 's1', { health: 'unhealthy' })] }),
+    ids: [],
+    decision: 'none',
+    reason: /no appliance hears the client's network and no fallback site cannot serve/,
+  },
 ];
 
 describe('rankAppliances rules and decision classes', () => {

@@ -1,6 +1,6 @@
 // The steering use case without HTTP: a model with two sites, one catalog entry, and the
-// answer steering/steer.ts builds — valid SteerResponse JSON, ranked per stream, with the
-// per-stream segment lists serialised once and shared between answers.
+// answer steering/steer.ts builds — valid SteerResponse JSON, ranked per stream, naming each
+// stream's segment index instead of carrying it; and the last resort for uncovered clients.
 
 import { catalogFixture } from '@ferry/harness';
 import { type Catalog, SteerResponse } from '@ferry/protocol';
@@ -98,5 +98,20 @@ describe('steer', () => {
     }
     expect(err).toBeInstanceOf(FerryError);
     expect((err as FerryError).code).toBe('FERRY_ERR_NO_APPLIANCE');
+  });
+
+  it('sends an uncovered client to any serving holder when no fallback site is set (last resort)', async () => {
+    const m = await model();
+    const decisions: string[] = [];
+    const opts = { ...options(m, decisions), fallbackSites: [], lastResort: true };
+    const a = JSON.parse(steer(opts, { titleId: 't1', client: '172.16.0.1' })) as SteerResponse;
+    expect(a.clientPrefix).toBe('');
+    // c is unhealthy; a and b are idle: both, in rendezvous order.
+    expect(a.streams[0]?.urls.map((u) => u.applianceId).sort()).toEqual(['a', 'b']);
+    expect(decisions).toEqual(['fallback']);
+    // Off, the same client finds nowhere to go.
+    expect(() => steer({ ...opts, lastResort: false }, { titleId: 't1', client: '172.16.0.1' })).toThrow(
+      expect.objectContaining({ code: 'FERRY_ERR_NO_APPLIANCE' }),
+    );
   });
 });

@@ -196,6 +196,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     steering: {
       model,
       fallbackSites: config.fallbackSites,
+      lastResort: config.lastResort ?? true,
       urlsPerStream: config.urlsPerStream,
       headroom: config.headroom,
       tokenTtlSec: config.tokenTtlSec,

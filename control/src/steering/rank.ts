@@ -3,11 +3,12 @@
 // the appliances' evaluated health, inventory and load.
 //
 // Order: the most specific covering prefix first, then the less specific ones, then the
-// fallback sites that serve everyone. Within one prefix, healthy appliances come before
-// degraded ones; within that, sites with more spare capacity come first; within a site the
-// rendezvous hash of the file id orders the appliances, so every device asking for the same
-// file gets the same first choice (its bytes stay hot in one appliance's page cache) while
-// different files spread across the site.
+// fallback sites that serve everyone, then (only when those left nothing and no fallback site
+// is set) the last resort: any serving appliance that holds the file, least loaded first.
+// Within one prefix, healthy appliances come before degraded ones; within that, sites with
+// more spare capacity come first; within a site the rendezvous hash of the file id orders
+// the appliances, so every device asking for the same file gets the same first choice (its
+// bytes stay hot in one appliance's page cache) while different files spread across the site.
 //
 // Decision classes follow Open Connect's cache-miss classes: a local hit, or the reason the
 // client's own network could not serve (content miss, health miss), or fallback, or none.
@@ -42,6 +43,12 @@ export interface RankInput {
   maxUrls: number;
   /** Load / capacity above this means no room. */
   headroom: number;
+  /**
+   * Every appliance that may serve anyone (candidates.ts lastResortCandidates), asked only
+   * when the prefixes and fallback sites left nothing and no fallback site is set; absent:
+   * no last resort (`--last-resort off`).
+   */
+  lastResort?: () => Iterable<Candidate>;
 }
 
 export interface RankedAppliance {
@@ -118,6 +125,18 @@ function orderPrefix(fileId: string, cands: readonly Candidate[]): Candidate[] {
   return out;
 }
 
+/**
+ * The last resort's appliances: health tier, then each appliance's own spare capacity (the
+ * least loaded first: these clients are extra work wherever they go), then rendezvous.
+ */
+function orderByLoad(fileId: string, cands: readonly Candidate[]): Candidate[] {
+  return tiers(cands).flatMap((tier) => {
+    const hashed = byRendezvous(fileId, tier);
+    const order = new Map(hashed.map((c, i) => [c.id, i]));
+    return hashed.sort((a, b) => utilization([a]) - utilization([b]) || order.get(a.id)! - order.get(b.id)!);
+  });
+}
+
 /** One fallback site's eligible appliances: health tier, then rendezvous. */
 function orderSite(fileId: string, cands: readonly Candidate[]): Candidate[] {
   return tiers(cands).flatMap((tier) => byRendezvous(fileId, tier));
@@ -164,8 +183,22 @@ export function rankAppliances(input: RankInput): RankResult {
     }
   }
 
+  let lastResort = false;
+  if (ranked.length === 0 && input.fallbackSites.length === 0 && input.lastResort) {
+    for (const c of orderByLoad(
+      fileId,
+      [...input.lastResort()].filter((c) => verdict(c, fileId, headroom) === 'ok'),
+    )) {
+      ranked.push(entry(c, ''));
+    }
+    lastResort = ranked.length > 0;
+  }
+
   const top = ranked.slice(0, Math.max(0, input.maxUrls));
-  const result: RankResult = { ranked: top, ...classify(fileId, top[0], local, input.fallbackSites) };
+  const result: RankResult = {
+    ranked: top,
+    ...classify(fileId, top[0], local, input.fallbackSites, lastResort),
+  };
   if (local && local.missing.length === local.total) {
     result.missedSites = [...new Set(local.missing.map((id) => appliances.get(id)!.site))].sort();
   }
@@ -181,13 +214,13 @@ function classify(
   first: RankedAppliance | undefined,
   local: LocalCounts | undefined,
   fallbackSites: readonly string[],
+  lastResort: boolean,
 ): { decision: RankDecision; reason: string } {
   if (local && first && first.prefix === local.prefix) {
     return { decision: 'local-hit', reason: `${first.applianceId} (site ${first.site}) on ${local.prefix}` };
   }
-  const servedBy = first
-    ? `; served by ${first.applianceId} (site ${first.site}${first.prefix ? ` on ${first.prefix}` : ', fallback'})`
-    : '';
+  const how = first?.prefix ? ` on ${first.prefix}` : lastResort ? ', last resort' : ', fallback';
+  const servedBy = first ? `; served by ${first.applianceId} (site ${first.site}${how})` : '';
   const none = first ? '' : '; no appliance can serve it';
   if (local) {
     const holders = local.total - local.missing.length;

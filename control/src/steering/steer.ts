@@ -10,6 +10,11 @@ import { answerJson, streamJson } from './stream-json.js';
 export interface SteeringOptions {
   model: ControlModel;
   fallbackSites: string[];
+  /**
+   * With no fallback site set, a client nothing else can serve goes to any serving appliance
+   * that holds the file, least loaded first (`--last-resort`, default on).
+   */
+  lastResort?: boolean;
   urlsPerStream: number;
   headroom: number;
   tokenTtlSec: number;
