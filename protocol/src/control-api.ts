@@ -18,7 +18,12 @@ export type ApplianceState = Static<typeof ApplianceState>;
 export const FeedRoute = Type.Object({
   prefix: Type.String({ maxLength: 64 }),
   peer: Type.Optional(Type.String({ maxLength: 128 })),
+  /** AS numbers; an AS_SET is a nested array (counts as one for the path length) */
   asPath: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 256 })),
+  /** The path attributes steering breaks ties on (route-pref.ts); absent when not sent. */
+  localPref: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff_ffff })),
+  med: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff_ffff })),
+  origin: Type.Optional(Type.Union([Type.Literal('igp'), Type.Literal('egp'), Type.Literal('incomplete')])),
 });
 export type FeedRoute = Static<typeof FeedRoute>;
 
