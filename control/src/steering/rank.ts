@@ -5,14 +5,17 @@
 // Order: the most specific covering prefix first, then the less specific ones, then the
 // fallback sites that serve everyone, then (only when those left nothing and no fallback site
 // is set) the last resort: any serving appliance that holds the file, least loaded first.
-// Within one prefix, healthy appliances come before degraded ones; within that, sites with
+// Within one prefix, BGP's tie-breaks on the route each appliance heard come first (higher
+// LOCAL_PREF, shorter AS path, lower ORIGIN, lower MED between routes of the same neighbouring
+// AS: protocol route-pref.ts), when every eligible appliance on the prefix reported them;
+// then healthy appliances come before degraded ones; within that, sites with
 // more spare capacity come first; within a site the rendezvous hash of the file id orders
 // the appliances, so every device asking for the same file gets the same first choice (its
 // bytes stay hot in one appliance's page cache) while different files spread across the site.
 //
 // Decision classes follow Open Connect's cache-miss classes: a local hit, or the reason the
 // client's own network could not serve (content miss, health miss), or fallback, or none.
-import { type HealthStatus, isServing, rendezvousRank } from '@ferry/protocol';
+import { type HealthStatus, isServing, type PathPref, prefClasses, rendezvousRank } from '@ferry/protocol';
 
 /** The evaluated health steering ranks on (health/evaluate.ts). */
 export type CandidateHealth = HealthStatus;
@@ -31,6 +34,8 @@ export interface Candidate {
 export interface CoveringPrefix {
   prefix: string;
   applianceIds: string[];
+  /** per applianceIds entry, the preference of the route it heard; absent: no tie-breaks */
+  prefs?: readonly (PathPref | undefined)[];
 }
 
 export interface RankInput {
@@ -157,20 +162,33 @@ export function rankAppliances(input: RankInput): RankResult {
   // The client's own network: the most specific covering prefix that names a known appliance.
   let local: LocalCounts | undefined;
 
-  for (const { prefix, applianceIds } of input.covering) {
+  for (const { prefix, applianceIds, prefs } of input.covering) {
     const eligible: Candidate[] = [];
+    const eligiblePrefs = new Map<string, PathPref>();
+    let allPrefs = true;
     const counts: LocalCounts = { prefix, total: 0, missing: [], down: [], full: [] };
-    for (const id of applianceIds) {
+    for (let i = 0; i < applianceIds.length; i++) {
+      const id = applianceIds[i]!;
       const c = appliances.get(id);
       if (!c || seen.has(id)) continue;
       seen.add(id);
       counts.total++;
       const v = verdict(c, fileId, headroom);
-      if (v === 'ok') eligible.push(c);
-      else counts[v].push(id);
+      if (v !== 'ok') {
+        counts[v].push(id);
+        continue;
+      }
+      eligible.push(c);
+      const pref = prefs?.[i];
+      if (pref) eligiblePrefs.set(id, pref);
+      else allPrefs = false;
     }
     if (!local && counts.total > 0) local = counts;
-    for (const c of orderPrefix(fileId, eligible)) ranked.push(entry(c, prefix));
+    // Tie-breaks only among routes that all carry them: an appliance whose preference is not
+    // known (a reload from the store) is not ranked as if it had the defaults.
+    const classes =
+      allPrefs && eligible.length > 1 ? prefClasses(eligible, (c) => eligiblePrefs.get(c.id)!) : [eligible];
+    for (const cls of classes) for (const c of orderPrefix(fileId, cls)) ranked.push(entry(c, prefix));
   }
 
   for (const site of input.fallbackSites) {
