@@ -4,6 +4,7 @@ import { diffDecisions, parseDecisions } from '../src/steering/decisions.js';
 import type { SteerLoadResult } from '../src/steering/load.js';
 import {
   decisionsLine,
+  decisionsRateLine,
   goalNote,
   invalidRunNotes,
   type Report,
@@ -45,7 +46,7 @@ const samples: Sample[] = [
 describe('summarize', () => {
   it('takes medians over valid runs only and divides Ferry by the anchor', () => {
     const rows = summarize(samples);
-    const req = rows.find((r) => r.measure === 'req/s')!;
+    const req = rows.find((r) => r.measure === 'answers/s')!;
     expect(req.ferry).toBe(750);
     expect(req.anchor).toBe(1100);
     expect(req.ratio).toBeCloseTo(750 / 1100);
@@ -57,7 +58,12 @@ describe('summarize', () => {
       anchor: null,
       ratio: null,
     });
-    expect(goalNote(rows)).toBe('req/s ratio 0.68x: below the goal of 0.7x');
+    expect(goalNote(rows)).toBe(
+      'answers/s ratio 0.68x: below the goal of 0.7x; 750 req/s per core: below the goal of 5000',
+    );
+    expect(decisionsRateLine(rows, 8)).toBe(
+      'ranking decisions: 6000/s (answers/s x 8 streams per answer, each ranked and signed)',
+    );
     expect(invalidRunNotes(samples)).toEqual([
       'excluded: round 3, ferry-control: 5 non-2xx, 5 errors in 9000 requests',
       'excluded: round 3, fastify: autocannon: exit 1',
@@ -100,7 +106,7 @@ describe('rendering', () => {
       titles: 200,
       streamsPerTitle: 8,
       segmentsPerStream: 300,
-      answerBytes: 155_000,
+      answerBytes: 3_000,
       connections: 32,
       durationSec: 10,
       rounds: 3,
@@ -115,7 +121,8 @@ describe('rendering', () => {
     const text = renderReportText(report);
     expect(text).toContain('ferry bench steering — 2026-01-01T00:00:00.000Z');
     expect(text).toMatch(/measure\s+Ferry\s+anchor\s+ratio/);
-    expect(text).toMatch(/req\/s\s+750 req\/s\s+1\.10k req\/s\s+0\.68x/);
+    expect(text).toMatch(/answers\/s\s+750 req\/s\s+1\.10k req\/s\s+0\.68x/);
+    expect(text).toContain('ranking decisions: 6000/s');
     expect(text).toContain('100 appliances in 20 sites; 1003907 prefixes');
     expect(text).toContain('local-hit 9 (90.0%), content-miss 1 (10.0%)');
     expect(text).toMatch(/event-loop p99\s+25\.0 ms\s+-\s+n\/a/);
@@ -126,7 +133,7 @@ describe('rendering', () => {
     const md = renderReportMarkdown(report);
     expect(md).toContain('| fastify | 5.0.0 |');
     expect(md).toContain('| measure | Ferry | anchor | ratio |');
-    expect(md).toContain('| req/s | 750 req/s | 1.10k req/s | 0.68x |');
+    expect(md).toContain('| answers/s | 750 req/s | 1.10k req/s | 0.68x |');
     expect(md.endsWith('\n')).toBe(true);
   });
 });
