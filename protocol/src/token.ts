@@ -104,7 +104,9 @@ export function verifyToken(token: string, input: VerifyTokenInput): TokenCheck 
 
 /** The query string (without '?') a signed URL carries: `t=…` and, when bound, `p=…`. */
 export function tokenQuery(token: string, clientPrefix: string): string {
-  const params = new URLSearchParams({ [TOKEN_QUERY_PARAM]: token });
-  if (clientPrefix !== '') params.set(PREFIX_QUERY_PARAM, clientPrefix);
-  return params.toString();
+  // Built by hand, not with URLSearchParams (a steering answer makes one per stream): a token
+  // is base64url and a prefix is hex, digits, '.', ':' and '/', so encodeURIComponent gives
+  // the same text as the form encoding would.
+  const t = `${TOKEN_QUERY_PARAM}=${encodeURIComponent(token)}`;
+  return clientPrefix === '' ? t : `${t}&${PREFIX_QUERY_PARAM}=${encodeURIComponent(clientPrefix)}`;
 }

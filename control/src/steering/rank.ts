@@ -15,7 +15,8 @@
 //
 // Decision classes follow Open Connect's cache-miss classes: a local hit, or the reason the
 // client's own network could not serve (content miss, health miss), or fallback, or none.
-import { type HealthStatus, isServing, type PathPref, prefClasses, rendezvousRank } from '@ferry/protocol';
+import { type HealthStatus, isServing, type PathPref, prefClasses } from '@ferry/protocol';
+import { rendezvousOrder } from './rendezvous-cache.js';
 
 /** The evaluated health steering ranks on (health/evaluate.ts). */
 export type CandidateHealth = HealthStatus;
@@ -107,11 +108,7 @@ function groupBySite(cands: readonly Candidate[]): Map<string, Candidate[]> {
 }
 
 function byRendezvous(fileId: string, cands: readonly Candidate[]): Candidate[] {
-  const byId = new Map(cands.map((c) => [c.id, c]));
-  return rendezvousRank(
-    fileId,
-    cands.map((c) => c.id),
-  ).map((id) => byId.get(id)!);
+  return rendezvousOrder(fileId, cands);
 }
 
 function tiers(cands: readonly Candidate[]): Candidate[][] {

@@ -4,7 +4,8 @@
 import type { KeyEntry, SteerUrl } from '@ferry/protocol';
 import type { ControlModel } from '../model/model.js';
 import type { RankDecision } from './rank.js';
-import { contentUrl, rankTitle } from './rank-title.js';
+import { contentPath, rankTitle } from './rank-title.js';
+import { contentRoot } from './sign.js';
 import { answerJson, streamJson } from './stream-json.js';
 
 export interface SteeringOptions {
@@ -45,9 +46,12 @@ export interface SteerQuery {
 export function steer(opts: SteeringOptions, q: SteerQuery): string {
   const r = rankTitle(opts, q);
   const streams = r.streams.map(({ stream, ranked }) => {
+    // The token binds the file, expiry and prefix, not the appliance: one signature per
+    // stream serves every URL of it.
+    const path = contentPath(r, stream.streamId);
     const urls: SteerUrl[] = ranked.map((a, i) => ({
       rank: i + 1,
-      url: contentUrl(r, a.url, stream.streamId),
+      url: contentRoot(a.url) + path,
       applianceId: a.applianceId,
       site: a.site,
     }));
