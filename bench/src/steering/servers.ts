@@ -40,6 +40,10 @@ export async function startControl(input: {
     name: 'ferry control',
     command: process.execPath,
     args: [
+      // FERRY_BENCH_CPU_PROF=DIR: control writes a V8 CPU profile there when it stops.
+      ...(process.env.FERRY_BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FERRY_BENCH_CPU_PROF}`]
+        : []),
       input.ferryBin,
       'control',
       '--listen',
