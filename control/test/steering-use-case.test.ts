@@ -10,6 +10,7 @@ import { FerryError } from '../src/errors.js';
 import { ControlModel } from '../src/model/model.js';
 import type { ApplianceRecord } from '../src/state/store.js';
 import { type SteeringOptions, steer } from '../src/steering/steer.js';
+import { urlJson } from '../src/steering/stream-json.js';
 
 const catalog: Catalog = catalogFixture({ titleId: 't1', streamId: 't1-v' });
 
@@ -55,6 +56,18 @@ function options(m: ControlModel, decisions: string[] = []): SteeringOptions {
     onDecision: (d) => decisions.push(d),
   };
 }
+
+describe('urlJson', () => {
+  it('gives what JSON.stringify gives, escapes included', () => {
+    for (const [url, id, site] of [
+      ['http://a.test:8080/v1/c/f?t=abc_-&p=10.0.0.0%2F8', 'a', 's1'],
+      ['http://a.test/"x"\\y\n', 'id\u2028', 'si\u0001te'],
+      ['http://b.test/\ud83d\ude00/\ud800', 'b', 's'],
+    ] as const) {
+      expect(urlJson(2, url, id, site)).toBe(JSON.stringify({ rank: 2, url, applianceId: id, site }));
+    }
+  });
+});
 
 describe('steer', () => {
   it('answers SteerResponse JSON: the covering prefix first, then the fallback site', async () => {

@@ -45,8 +45,15 @@ function mac(secret: Buffer, fileId: string, expiry: string, clientPrefix: strin
   return createHmac('sha256', secret).update(`${fileId}|${expiry}|${clientPrefix}`, 'utf8').digest();
 }
 
+// The last prefix found valid: a steering answer signs one token per stream, all for the
+// same prefix, so it is parsed once per answer rather than once per token.
+let lastGoodPrefix = '';
+
 function checkPrefix(clientPrefix: string): boolean {
-  return clientPrefix === '' || parseCidr(clientPrefix) !== null;
+  if (clientPrefix === '' || clientPrefix === lastGoodPrefix) return true;
+  if (parseCidr(clientPrefix) === null) return false;
+  lastGoodPrefix = clientPrefix;
+  return true;
 }
 
 export function signToken(input: SignTokenInput): string {

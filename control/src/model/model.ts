@@ -59,6 +59,21 @@ export class ControlModel {
     return rec ? this.withHealth(rec) : undefined;
   }
 
+  /**
+   * The record as held and its health verdict, without the copy getAppliance makes: for the
+   * steering path, which reads a few fields of several appliances per answer. Read only.
+   */
+  peekAppliance(id: string): { rec: Readonly<ApplianceRecord>; health: HealthStatus } | undefined {
+    const rec = this.appliances.get(id);
+    if (!rec) return undefined;
+    return { rec, health: this.health.get(id)?.health ?? rec.health };
+  }
+
+  /** Ids of every appliance with a record (unordered; the last resort's candidates). */
+  applianceIds(): IterableIterator<string> {
+    return this.appliances.keys();
+  }
+
   listAppliances(): ApplianceRecord[] {
     return [...this.appliances.values()]
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -24,24 +24,26 @@ export function candidates(
 /** Every enabled appliance (the last resort: asked only when nothing else can serve). */
 export function lastResortCandidates(model: ControlModel): Candidate[] {
   const out: Candidate[] = [];
-  for (const rec of model.listAppliances()) {
-    const c = candidate(model, rec.id);
+  for (const id of model.applianceIds()) {
+    const c = candidate(model, id);
     if (c) out.push(c);
   }
   return out;
 }
 
 function candidate(model: ControlModel, id: string): Candidate | undefined {
-  const rec = model.getAppliance(id);
+  const held = model.peekAppliance(id);
   // A disabled appliance has no routes in the trie, but may sit in a fallback site.
-  if (!rec || model.isDisabled(id)) return undefined;
+  if (!held || model.isDisabled(id)) return undefined;
+  const { rec, health } = held;
   const files = model.inventoryOf(rec.id);
   return {
     id: rec.id,
     site: rec.site,
     url: rec.url,
-    health: rec.health,
-    holds: (fileId) => files.has(fileId),
+    health,
+    // Bound, not an arrow: no closure (and no name wrapper of the transpiler) per candidate.
+    holds: files.has.bind(files),
     loadBps: rec.loadBps,
     capacityBps: rec.capacityBps,
   };

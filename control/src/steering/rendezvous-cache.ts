@@ -7,16 +7,27 @@ import { rendezvousWeight } from '@ferry/protocol';
 /** Pairs kept at most (~100 B each): a 200-appliance fleet × a 2,500-file catalog. */
 const MAX_WEIGHTS = 500_000;
 
-const weights = new Map<string, bigint>();
+/** file id → appliance id → weight (two lookups, no key string built per pair) */
+const weights = new Map<string, Map<string, bigint>>();
+let held = 0;
 
 function weight(fileId: string, node: string): bigint {
-  const key = `${node}\u0000${fileId}`;
-  let w = weights.get(key);
+  let byNode = weights.get(fileId);
+  let w = byNode?.get(node);
   if (w === undefined) {
     w = rendezvousWeight(fileId, node);
     // Past the bound the map starts over: simpler than LRU, and refilling costs one hash each.
-    if (weights.size >= MAX_WEIGHTS) weights.clear();
-    weights.set(key, w);
+    if (held >= MAX_WEIGHTS) {
+      weights.clear();
+      held = 0;
+      byNode = undefined;
+    }
+    if (!byNode) {
+      byNode = new Map();
+      weights.set(fileId, byNode);
+    }
+    byNode.set(node, w);
+    held++;
   }
   return w;
 }

@@ -3,7 +3,7 @@
 // (URLs, expiry, prefix) is spliced in, instead of serialising the whole answer per request.
 // The segments themselves are not in the answer: they are the stream's SegmentIndex
 // (segment-index.ts), fetched once and cached by players.
-import { type CatalogStream, type SteerUrl, segmentIndexPath } from '@ferry/protocol';
+import { type CatalogStream, segmentIndexPath } from '@ferry/protocol';
 
 // Keyed by the catalog's stream objects: a new catalog brings new objects, and the old
 // entries go with them.
@@ -26,9 +26,22 @@ function streamHead(titleId: string, s: CatalogStream): string {
   return head;
 }
 
-/** One element of SteerResponse.streams, as JSON text. */
-export function streamJson(titleId: string, s: CatalogStream, urls: readonly SteerUrl[]): string {
-  return `${streamHead(titleId, s)},"urls":${JSON.stringify(urls)}}`;
+/** One element of SteerResponse.streams, as JSON text; `urlsJson` is the `urls` array's. */
+export function streamJson(titleId: string, s: CatalogStream, urlsJson: string): string {
+  return `${streamHead(titleId, s)},"urls":${urlsJson}}`;
+}
+
+/** One SteerUrl as JSON text, in SteerUrl's field order (what JSON.stringify of it gives). */
+export function urlJson(rank: number, url: string, applianceId: string, site: string): string {
+  return `{"rank":${rank},"url":${str(url)},"applianceId":${str(applianceId)},"site":${str(site)}}`;
+}
+
+// What JSON must escape in a string. URLs, ids and site names almost never hold any of it,
+// and a test of the text is cheaper than JSON.stringify building a copy.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function str(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 /** A SteerResponse as JSON text, from streams already serialised by streamJson. */
