@@ -36,20 +36,17 @@ export function urlJson(rank: number, url: string, applianceId: string, site: st
   return `{"rank":${rank},"url":${str(url)},"applianceId":${str(applianceId)},"site":${str(site)}}`;
 }
 
-// What JSON must escape in a string. URLs, ids and site names almost never hold any of it,
-// and a test of the text is cheaper than JSON.stringify building a copy.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-function str(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+// What JSON must escape in a string: '"', '\\', control characters, and surrogates (lone ones
+// are escaped). URLs, ids and site names almost never hold any; a scan of the text is cheaper
+// than JSON.stringify building a copy.
+function needsEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
 }
 
-/** A SteerResponse as JSON text, from streams already serialised by streamJson. */
-export function answerJson(a: {
-  titleId: string;
-  expiresAt: number;
-  clientPrefix: string;
-  streams: readonly string[];
-}): string {
-  return `{"titleId":${JSON.stringify(a.titleId)},"expiresAt":${a.expiresAt},"clientPrefix":${JSON.stringify(a.clientPrefix)},"streams":[${a.streams.join(',')}]}`;
+function str(text: string): string {
+  return needsEscape(text) ? JSON.stringify(text) : `"${text}"`;
 }
