@@ -50,3 +50,13 @@ function needsEscape(text: string): boolean {
 function str(text: string): string {
   return needsEscape(text) ? JSON.stringify(text) : `"${text}"`;
 }
+
+/** A SteerResponse as JSON text, from streams already serialised by streamJson. */
+export function answerJson(a: {
+  titleId: string;
+  expiresAt: number;
+  clientPrefix: string;
+  streams: readonly string[];
+}): string {
+  return `{"titleId":${str(a.titleId)},"expiresAt":${a.expiresAt},"clientPrefix":${str(a.clientPrefix)},"streams":[${a.streams.join(',')}]}`;
+}
