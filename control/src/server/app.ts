@@ -220,6 +220,8 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
 
   installErrorHandling(app);
   app.addHook('onResponse', async (req, reply) => {
+    // Asked first: building the record costs on every request, and debug is rarely on.
+    if (req.log.level !== 'debug' && req.log.level !== 'trace') return;
     req.log.debug(
       { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
       'request',
