@@ -98,6 +98,8 @@ export interface RawAnswer {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** What segmentIndexPath (control-api.ts) makes: ids are URL-safe or percent-encoded. */
+const SEGMENT_INDEX_PATH = /^\/v1\/titles\/[A-Za-z0-9._~%-]+\/streams\/[A-Za-z0-9._~%-]+\/segments$/;
 
 // Compiled on first use: a steering answer carries thousands of segments per stream.
 const checkers = new WeakMap<TSchema, ReturnType<typeof Compile>>();
@@ -128,8 +130,20 @@ export class ControlClient {
     return this.json('POST', '/v1/steer', SteerResponse, JSON.stringify({ titleId }), opts);
   }
 
-  /** GET a stream's SegmentIndex by the `indexUrl` of a steering answer (a path on control). */
+  /**
+   * GET a stream's SegmentIndex by the `indexUrl` of a steering answer. Only a path of that
+   * shape on this control is followed: an answer naming another host (`//host/…`, a full URL)
+   * is refused, so the client's credentials never go elsewhere.
+   */
   segmentIndex(indexUrl: string, opts?: CallOptions): Promise<SegmentIndex> {
+    if (!SEGMENT_INDEX_PATH.test(indexUrl)) {
+      return Promise.reject(
+        new ControlClientError(
+          'FERRY_ERR_CONTROL_INVALID_ANSWER',
+          `indexUrl "${indexUrl.slice(0, 200)}" is not a segment index path`,
+        ),
+      );
+    }
     return this.json('GET', indexUrl, SegmentIndex, undefined, opts);
   }
 
