@@ -168,3 +168,32 @@ describe('steering tie-breaks from the routes reports', () => {
     expect(model.routes.prefOf('x', '10.0.0.0/8')).toMatchObject({ localPref: 100, asPathLength: 2 });
   });
 });
+
+describe('PrefTable', () => {
+  it('keeps the common preference once and lists only the prefixes that differ', async () => {
+    const { PrefTable, PrefInterner } = await import('../src/model/route-prefs.js');
+    const { pathPref } = await import('@ferry/protocol');
+    const i = new PrefInterner();
+    const usual = i.intern(pathPref({ asPath: [1, 2], localPref: 100 }));
+    const better = i.intern(pathPref({ asPath: [1], localPref: 200 }));
+    const prefixes = new Set(['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24', '10.0.3.0/24']);
+    const prefs = new Map([
+      ['10.0.0.0/24', usual],
+      ['10.0.1.0/24', usual],
+      ['10.0.2.0/24', better],
+    ]);
+    const t = await PrefTable.build(prefixes, prefs);
+    expect(t.entries).toBe(3); // the common one, one that differs, one without
+    expect(t.get('10.0.0.0/24')).toEqual(usual);
+    expect(t.get('10.0.2.0/24')).toEqual(better);
+    expect(t.get('10.0.3.0/24')).toBeUndefined();
+    t.set('10.0.2.0/24', { ...usual });
+    t.set('10.0.3.0/24', better);
+    t.set('10.0.0.0/24', undefined);
+    expect([t.get('10.0.0.0/24'), t.get('10.0.2.0/24'), t.get('10.0.3.0/24')]).toEqual([
+      undefined,
+      usual,
+      better,
+    ]);
+  });
+});

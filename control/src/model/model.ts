@@ -9,7 +9,7 @@ import { ExperimentIndex } from './experiments.js';
 import { FillReports } from './fill-reports.js';
 import { IdentityIndex } from './identities.js';
 import { canonicalPrefix, canonicalSet, RouteIndex } from './route-index.js';
-import type { PrefMap } from './route-prefs.js';
+import { type PrefMap, PrefTable } from './route-prefs.js';
 
 export interface RoutesDelta {
   epoch: string;
@@ -176,8 +176,9 @@ export class ControlModel {
     prefixes: Set<string>,
     prefs: PrefMap = new Map(),
   ): Promise<void> {
+    const table = await PrefTable.build(prefixes, prefs);
     await this.routes.replaceSliced(id, prefixes);
-    this.routes.setPrefs(id, prefs);
+    this.routes.setPrefs(id, table);
     // The version moves only once the whole set is in, so a delta never lands on a half swap.
     this.routeVersions.set(id, { epoch: at.epoch, version: at.version });
   }

@@ -5,6 +5,7 @@ import { type PathPref, parseCidr } from '@ferry/protocol';
 import { formatPrefix } from '../route-trie/prefix-format.js';
 import { RouteTrie } from '../route-trie/trie.js';
 import { forEachSliced } from '../slices.js';
+import { PrefTable } from './route-prefs.js';
 
 export interface CoveringMatch {
   prefix: string;
@@ -16,8 +17,8 @@ export interface CoveringMatch {
 export class RouteIndex {
   private readonly trie = new RouteTrie<string>();
   private readonly byAppliance = new Map<string, Set<string>>();
-  /** appliance → prefix → preference of its best route there (only prefixes that have one) */
-  private readonly prefs = new Map<string, Map<string, PathPref>>();
+  /** appliance → the preference of its best route per prefix (route-prefs.ts) */
+  private readonly prefs = new Map<string, PrefTable>();
   /** Sliced replaces of one appliance, one after another (ingest and the change feed both call). */
   private readonly swaps = new Map<string, Promise<void>>();
 
@@ -91,9 +92,9 @@ export class RouteIndex {
     this.prefs.delete(applianceId);
   }
 
-  /** Replaces the appliance's route preferences (after a snapshot; the index keeps the map). */
-  setPrefs(applianceId: string, prefs: Map<string, PathPref>): void {
-    if (prefs.size > 0) this.prefs.set(applianceId, prefs);
+  /** Replaces the appliance's route preferences (after a snapshot; the index keeps the table). */
+  setPrefs(applianceId: string, prefs: PrefTable): void {
+    if (prefs.entries > 0) this.prefs.set(applianceId, prefs);
     else this.prefs.delete(applianceId);
   }
 
@@ -106,16 +107,15 @@ export class RouteIndex {
     announced: Iterable<[string, PathPref | undefined]>,
     withdrawn: Iterable<string>,
   ): void {
-    let map = this.prefs.get(applianceId);
-    for (const p of withdrawn) map?.delete(p);
+    let table = this.prefs.get(applianceId);
+    for (const p of withdrawn) table?.delete(p);
     for (const [p, pref] of announced) {
-      if (pref) {
-        if (!map) {
-          map = new Map();
-          this.prefs.set(applianceId, map);
-        }
-        map.set(p, pref);
-      } else map?.delete(p);
+      if (!table) {
+        if (!pref) continue;
+        table = new PrefTable();
+        this.prefs.set(applianceId, table);
+      }
+      table.set(p, pref);
     }
   }
 
