@@ -6,9 +6,9 @@
 // fallback sites that serve everyone, then (only when those left nothing and no fallback site
 // is set) the last resort: any serving appliance that holds the file, least loaded first.
 // Within one prefix, BGP's tie-breaks on the route each appliance heard come first (higher
-// LOCAL_PREF, shorter AS path, lower ORIGIN, lower MED between routes of the same neighbouring
-// AS: protocol route-pref.ts), when every eligible appliance on the prefix reported them;
-// then healthy appliances come before degraded ones; within that, sites with
+// LOCAL_PREF, shorter AS path, lower ORIGIN, lower MED between routes of the same
+// neighbouring AS: protocol route-pref.ts), when every eligible appliance on the prefix
+// reported them; then healthy appliances come before degraded ones; within that, sites with
 // more spare capacity come first; within a site the rendezvous hash of the file id orders
 // the appliances, so every device asking for the same file gets the same first choice (its
 // bytes stay hot in one appliance's page cache) while different files spread across the site.
