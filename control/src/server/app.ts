@@ -219,14 +219,16 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   };
 
   installErrorHandling(app);
-  app.addHook('onResponse', async (req, reply) => {
-    // Asked first: building the record costs on every request, and debug is rarely on.
-    if (req.log.level !== 'debug' && req.log.level !== 'trace') return;
-    req.log.debug(
-      { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
-      'request',
-    );
-  });
+  // Only when debug is on (the level is set once, at start): a hook fastify runs on every
+  // request costs even when it logs nothing.
+  if (logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', async (req, reply) => {
+      req.log.debug(
+        { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+        'request',
+      );
+    });
+  }
   await app.register(swagger, {
     openapi: {
       info: {
