@@ -3,6 +3,8 @@ import { machineInfo } from '../src/common/machine.js';
 import { diffDecisions, parseDecisions } from '../src/steering/decisions.js';
 import type { SteerLoadResult } from '../src/steering/load.js';
 import {
+  cpuLine,
+  cpuPerAnswerUs,
   decisionsLine,
   decisionsRateLine,
   goalNote,
@@ -35,10 +37,10 @@ function result(
 }
 
 const samples: Sample[] = [
-  { server: 'fastify', round: 1, result: result(1000, 30, 100) },
-  { server: 'ferry-control', round: 1, result: result(700, 45, 150), loopP99Ms: 20 },
-  { server: 'ferry-control', round: 2, result: result(800, 40, 140), loopP99Ms: 30 },
-  { server: 'fastify', round: 2, result: result(1200, 28, 90) },
+  { server: 'fastify', round: 1, result: result(1000, 30, 100), cpuSec: 0.4 },
+  { server: 'ferry-control', round: 1, result: result(700, 45, 150), loopP99Ms: 20, cpuSec: 1.4 },
+  { server: 'ferry-control', round: 2, result: result(800, 40, 140), loopP99Ms: 30, cpuSec: 1.6 },
+  { server: 'fastify', round: 2, result: result(1200, 28, 90), cpuSec: 0.6 },
   { server: 'ferry-control', round: 3, result: result(900, 35, 120, { non2xx: 5, errors: 5 }) },
   { server: 'fastify', round: 3, result: null, error: 'autocannon: exit 1\nstack' },
 ];
@@ -60,6 +62,12 @@ describe('summarize', () => {
     });
     expect(goalNote(rows)).toBe(
       'answers/s ratio 0.68x: below the goal of 0.7x; 750 req/s per core: below the goal of 5000',
+    );
+    // 1.4 s / 7000 answers = 200 µs, 1.6 s / 8000 = 200 µs; the anchor 40 and 50 µs.
+    expect(cpuPerAnswerUs(samples, 'ferry-control')).toBeCloseTo(200);
+    expect(cpuPerAnswerUs(samples, 'fastify')).toBeCloseTo(45);
+    expect(cpuLine(samples)).toBe(
+      "server CPU per answer (its process's user+system time over the runs): Ferry 200 µs (5.00k req/s per core), anchor 45 µs (22.2k req/s per core); per-core goal 5000: meets",
     );
     expect(decisionsRateLine(rows, 8)).toBe(
       'ranking decisions: 6000/s (answers/s x 8 streams per answer, each ranked and signed)',

@@ -18,6 +18,8 @@ export interface Sample {
   /** Control's event-loop lag over the run (Ferry only), from its prom-client gauges. */
   readonly loopP99Ms?: number | null;
   readonly loopMaxMs?: number | null;
+  /** The server process's CPU seconds over the run (cpu-time.ts), when /proc has them. */
+  readonly cpuSec?: number;
 }
 
 export interface SummaryRow {
@@ -123,6 +125,24 @@ export function goalNote(rows: readonly SummaryRow[]): string {
   return `${ratio}; ${perCore}`;
 }
 
+/** Median CPU µs per answer of one server over its valid runs, or null. */
+export function cpuPerAnswerUs(samples: readonly Sample[], server: ServerName): number | null {
+  return median(
+    samples
+      .filter((s) => s.server === server && isValidRun(s.result) && s.cpuSec !== undefined)
+      .map((s) => (s.cpuSec! * 1e6) / s.result!.requests)
+      .filter((v) => Number.isFinite(v) && v > 0),
+  );
+}
+
+/** CPU per answer of both servers and the rate one core would sustain at it. */
+export function cpuLine(samples: readonly Sample[]): string {
+  const part = (name: string, us: number | null) =>
+    us === null ? `${name} n/a` : `${name} ${us.toFixed(0)} µs (${formatValue(1e6 / us, 'req/s')} per core)`;
+  const ferry = cpuPerAnswerUs(samples, 'ferry-control');
+  return `server CPU per answer (its process's user+system time over the runs): ${part('Ferry', ferry)}, ${part('anchor', cpuPerAnswerUs(samples, 'fastify'))}; per-core goal ${ANSWERS_PER_CORE_GOAL}: ${ferry === null ? 'n/a' : 1e6 / ferry >= ANSWERS_PER_CORE_GOAL ? 'meets' : 'below'}`;
+}
+
 /** Ranking decisions per second: one per stream of each answer. */
 export function decisionsRateLine(rows: readonly SummaryRow[], streamsPerAnswer: number): string {
   const a = rows.find((x) => x.measure === 'answers/s')?.ferry ?? null;
@@ -166,6 +186,7 @@ function page(r: Report): ReportPage {
     extra: [
       goalNote(r.summary),
       decisionsRateLine(r.summary, r.settings.streamsPerTitle),
+      cpuLine(r.samples),
       decisionsLine(r.decisions),
     ],
     legend: LEGEND,
