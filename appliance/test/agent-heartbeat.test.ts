@@ -155,14 +155,19 @@ describe('HeartbeatBuilder', () => {
     expect(hb.routes).toMatchObject({ kind: 'snapshot', version: 3 });
   });
 
-  it('does not withdraw a prefix that another peer still announces', async () => {
+  it("does not withdraw a prefix that another peer still announces, and reports that peer's route", async () => {
     const { rib, builder, build } = setup();
     announce(rib, 'peer1', [p4(10, 0), p4(10, 1)]);
     announce(rib, 'peer2', [p4(10, 0)]);
     builder.delivered(await build(), OK);
     rib.dropPeer('peer1');
     const hb = await build();
-    expect(hb.routes).toMatchObject({ kind: 'delta', announced: [], withdrawn: ['10.1.0.0/16'] });
+    // 10.0.0.0/16 stays, now by peer2's route (what steering ranks on may have changed).
+    expect(hb.routes).toMatchObject({
+      kind: 'delta',
+      announced: [{ prefix: '10.0.0.0/16', peer: 'peer2' }],
+      withdrawn: ['10.1.0.0/16'],
+    });
     builder.delivered(hb, OK);
     rib.dropPeer('peer2');
     expect((await build()).routes).toMatchObject({ withdrawn: ['10.0.0.0/16'] });

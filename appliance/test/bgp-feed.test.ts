@@ -60,8 +60,8 @@ describe('RouteFeed', () => {
     expect(d.version).toBe(v + 5);
     expect(d.since).toBe(v);
     expect(d.announced).toEqual([
-      { prefix: '10.2.0.0/16', peer: 'a', asPath: [65001, 65002] },
-      { prefix: '10.1.0.0/16', peer: 'a', asPath: [65009] },
+      { prefix: '10.2.0.0/16', peer: 'a', asPath: [65001, 65002], localPref: null, med: null, origin: 'igp' },
+      { prefix: '10.1.0.0/16', peer: 'a', asPath: [65009], localPref: null, med: null, origin: 'igp' },
     ]);
     expect(d.withdrawn).toEqual([
       { prefix: '10.0.0.0/16', peer: 'a' },

@@ -3,7 +3,10 @@ import { machineInfo } from '../src/common/machine.js';
 import { diffDecisions, parseDecisions } from '../src/steering/decisions.js';
 import type { SteerLoadResult } from '../src/steering/load.js';
 import {
+  cpuLine,
+  cpuPerAnswerUs,
   decisionsLine,
+  decisionsRateLine,
   goalNote,
   invalidRunNotes,
   type Report,
@@ -34,10 +37,10 @@ function result(
 }
 
 const samples: Sample[] = [
-  { server: 'fastify', round: 1, result: result(1000, 30, 100) },
-  { server: 'ferry-control', round: 1, result: result(700, 45, 150), loopP99Ms: 20 },
-  { server: 'ferry-control', round: 2, result: result(800, 40, 140), loopP99Ms: 30 },
-  { server: 'fastify', round: 2, result: result(1200, 28, 90) },
+  { server: 'fastify', round: 1, result: result(1000, 30, 100), cpuSec: 0.4 },
+  { server: 'ferry-control', round: 1, result: result(700, 45, 150), loopP99Ms: 20, cpuSec: 1.4 },
+  { server: 'ferry-control', round: 2, result: result(800, 40, 140), loopP99Ms: 30, cpuSec: 1.6 },
+  { server: 'fastify', round: 2, result: result(1200, 28, 90), cpuSec: 0.6 },
   { server: 'ferry-control', round: 3, result: result(900, 35, 120, { non2xx: 5, errors: 5 }) },
   { server: 'fastify', round: 3, result: null, error: 'autocannon: exit 1\nstack' },
 ];
@@ -45,7 +48,7 @@ const samples: Sample[] = [
 describe('summarize', () => {
   it('takes medians over valid runs only and divides Ferry by the anchor', () => {
     const rows = summarize(samples);
-    const req = rows.find((r) => r.measure === 'req/s')!;
+    const req = rows.find((r) => r.measure === 'answers/s')!;
     expect(req.ferry).toBe(750);
     expect(req.anchor).toBe(1100);
     expect(req.ratio).toBeCloseTo(750 / 1100);
@@ -57,7 +60,18 @@ describe('summarize', () => {
       anchor: null,
       ratio: null,
     });
-    expect(goalNote(rows)).toBe('req/s ratio 0.68x: below the goal of 0.7x');
+    expect(goalNote(rows)).toBe(
+      'answers/s ratio 0.68x: below the goal of 0.7x; 750 req/s per core: below the goal of 5000',
+    );
+    // 1.4 s / 7000 answers = 200 µs, 1.6 s / 8000 = 200 µs; the anchor 40 and 50 µs.
+    expect(cpuPerAnswerUs(samples, 'ferry-control')).toBeCloseTo(200);
+    expect(cpuPerAnswerUs(samples, 'fastify')).toBeCloseTo(45);
+    expect(cpuLine(samples)).toBe(
+      "server CPU per answer (its process's user+system time over the runs): Ferry 200 µs (5.00k req/s per core), anchor 45 µs (22.2k req/s per core); per-core goal 5000: meets",
+    );
+    expect(decisionsRateLine(rows, 8)).toBe(
+      'ranking decisions: 6000/s (answers/s x 8 streams per answer, each ranked and signed)',
+    );
     expect(invalidRunNotes(samples)).toEqual([
       'excluded: round 3, ferry-control: 5 non-2xx, 5 errors in 9000 requests',
       'excluded: round 3, fastify: autocannon: exit 1',
@@ -100,7 +114,7 @@ describe('rendering', () => {
       titles: 200,
       streamsPerTitle: 8,
       segmentsPerStream: 300,
-      answerBytes: 155_000,
+      answerBytes: 3_000,
       connections: 32,
       durationSec: 10,
       rounds: 3,
@@ -115,7 +129,8 @@ describe('rendering', () => {
     const text = renderReportText(report);
     expect(text).toContain('ferry bench steering — 2026-01-01T00:00:00.000Z');
     expect(text).toMatch(/measure\s+Ferry\s+anchor\s+ratio/);
-    expect(text).toMatch(/req\/s\s+750 req\/s\s+1\.10k req\/s\s+0\.68x/);
+    expect(text).toMatch(/answers\/s\s+750 req\/s\s+1\.10k req\/s\s+0\.68x/);
+    expect(text).toContain('ranking decisions: 6000/s');
     expect(text).toContain('100 appliances in 20 sites; 1003907 prefixes');
     expect(text).toContain('local-hit 9 (90.0%), content-miss 1 (10.0%)');
     expect(text).toMatch(/event-loop p99\s+25\.0 ms\s+-\s+n\/a/);
@@ -126,7 +141,7 @@ describe('rendering', () => {
     const md = renderReportMarkdown(report);
     expect(md).toContain('| fastify | 5.0.0 |');
     expect(md).toContain('| measure | Ferry | anchor | ratio |');
-    expect(md).toContain('| req/s | 750 req/s | 1.10k req/s | 0.68x |');
+    expect(md).toContain('| answers/s | 750 req/s | 1.10k req/s | 0.68x |');
     expect(md.endsWith('\n')).toBe(true);
   });
 });

@@ -160,6 +160,10 @@ export function buildProgram(): Command {
       'hashed operator tokens (ferry control token create); reloaded on change and SIGHUP',
     )
     .option('--fallback-site <name>', 'site that serves every client after BGP matches (repeatable)', collect)
+    .option(
+      '--last-resort <on|off>',
+      'without a fallback site, send clients nothing else serves to any appliance holding the file (default on)',
+    )
     .option('--trusted-proxy <cidr>', 'proxy network whose X-Forwarded-For is believed (repeatable)', collect)
     .option(
       '--max-routes-per-appliance <n>',

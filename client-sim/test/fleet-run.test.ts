@@ -12,9 +12,9 @@ import type { FleetReport } from '../src/report/aggregate.js';
 import { answerChaos, type ChaosStandIn } from './support-chaos-control.js';
 import { type Edge, startEdge } from './support-edge.js';
 import { experiment } from './support-qoe.js';
-import { deadPort, listenLoopback, steerResponse } from './support-steer-server.js';
+import { deadPort, listenLoopback, segmentIndexAnswer, steerResponse } from './support-steer-server.js';
 
-// A minimal control: GET /v1/titles/:id and POST /v1/steer (always the one appliance),
+// A minimal control: GET /v1/titles/:id (and its streams' segment indexes) and POST /v1/steer (always the one appliance),
 // remembering the source address of every steer, and the chaos list (support-chaos-control).
 interface MiniControl {
   url: string;
@@ -37,6 +37,8 @@ async function startMiniControl(title: CatalogTitle, appliance: string): Promise
       const json = (status: number, body: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.method === 'GET' && req.url === `/v1/titles/${title.id}`) return json(200, title);
+      const index = req.method === 'GET' ? segmentIndexAnswer(title, req.url) : undefined;
+      if (index) return json(200, index);
       if (req.method === 'POST' && req.url === '/v1/steer') {
         steers.push(req.socket.remoteAddress ?? '');
         return json(200, steerResponse(title, [{ base: appliance, applianceId: 'edge-1', site: 'test' }]));

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '@ferry/harness';
-import type { CatalogTitle, SteerResponse } from '@ferry/protocol';
+import { type CatalogTitle, type SegmentIndex, type SteerResponse, segmentIndexPath } from '@ferry/protocol';
 
 export type RankedBase = { base: string; applianceId: string; site: string };
 
@@ -48,7 +48,8 @@ export function steerResponse(title: CatalogTitle, bases: RankedBase[]): SteerRe
       kind: s.kind,
       bitrate: s.bitrate,
       size: s.size,
-      segments: s.segments,
+      segmentCount: s.segments.length,
+      indexUrl: segmentIndexPath(title.id, s.streamId),
       urls: bases.map((b, i) => ({
         rank: i + 1,
         url: `${b.base}/v1/c/${s.streamId}`,
@@ -59,12 +60,23 @@ export function steerResponse(title: CatalogTitle, bases: RankedBase[]): SteerRe
   };
 }
 
+/** The body of GET {indexUrl} for a stream of `title`, or undefined for another path. */
+export function segmentIndexAnswer(title: CatalogTitle, path: string | undefined): SegmentIndex | undefined {
+  const s = title.streams.find((x) => segmentIndexPath(title.id, x.streamId) === path);
+  return s && { titleId: title.id, streamId: s.streamId, segments: s.segments };
+}
+
 export async function startSteerServer(title: CatalogTitle, bases: RankedBase[]): Promise<SteerServer> {
   const requests: SteerServer['requests'] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const index = req.method === 'GET' ? segmentIndexAnswer(title, req.url) : undefined;
+      if (index) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index));
+        return;
+      }
       if (req.method !== 'POST' || req.url !== '/v1/steer') {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"NOT_FOUND","message":""}');
         return;

@@ -13,6 +13,11 @@ export interface ControlConfig {
   operatorTokensFile?: string;
   /** Sites (peering/IX) that serve every client, ranked after the BGP matches. */
   fallbackSites: string[];
+  /**
+   * With no fallback site, a client nothing else can serve goes to any serving appliance that
+   * holds the file, least loaded first, instead of a 503 (absent: on).
+   */
+  lastResort?: boolean;
   /** Only connections from these networks may set X-Forwarded-For. */
   trustedProxies: string[];
   logLevel: string;
@@ -260,6 +265,8 @@ export interface ControlFlags {
   tokenKeyFile?: string;
   operatorTokens?: string;
   fallbackSite?: string[];
+  /** `on` (default) or `off` */
+  lastResort?: string;
   trustedProxy?: string[];
   logLevel?: string;
   maxRoutesPerAppliance?: number;
@@ -290,6 +297,7 @@ export function configFromFlags(flags: ControlFlags): ControlConfig {
     tokenKeyFile: flags.tokenKeyFile,
     operatorTokensFile: flags.operatorTokens,
     fallbackSites: flags.fallbackSite ?? [],
+    lastResort: onOff('--last-resort', flags.lastResort, true),
     trustedProxies: (flags.trustedProxy ?? []).map(normalizeCidr),
     logLevel: flags.logLevel ?? 'info',
     urlsPerStream: DEFAULTS.urlsPerStream,
@@ -306,6 +314,13 @@ export function configFromFlags(flags: ControlFlags): ControlConfig {
     chaos: chaosFromFlags(flags),
     fill: fillFromFlags(flags),
   });
+}
+
+function onOff(flag: string, value: string | undefined, dflt: boolean): boolean {
+  if (value === undefined) return dflt;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError(`${flag} must be on or off, got "${value}"`);
 }
 
 function fillFromFlags(flags: ControlFlags): FillConfig {

@@ -30,6 +30,8 @@ beforeAll(async () => {
   f = await startChaosFleet(
     [...SITE_OF_THREE, ...SITE_E],
     {
+      // Uncovered clients must find nowhere to go (`none`), not the last resort.
+      lastResort: false,
       chaos: {
         ...DEFAULTS.chaos,
         abort: { ...DEFAULTS.chaos.abort, windowMs: WINDOW_MS, minDecisions: 5, minResponses: 20 },
@@ -71,7 +73,7 @@ async function allAborted(exps: ChaosExperiment[]): Promise<ChaosExperiment[]> {
 describe('chaos abort conditions', () => {
   it('steering that finds nowhere to send clients aborts every experiment', async () => {
     const exps = await runTwo();
-    // The client 10.0.1.1: no appliance hears its network and there is no fallback site: `none`.
+    // The client 10.0.1.1: no appliance hears its network, no fallback site, no last resort: `none`.
     for (let i = 0; i < 5; i++) {
       const r = await clientCall(f.t.base, 'POST', '/v1/steer', { titleId: 't1' });
       expect(r.status).toBe(503);

@@ -171,9 +171,16 @@ describe('popularity', () => {
     f.t.control.fill.refresh();
     // it wants f2 but does not hold it yet: steering does not send viewers there
     expect(f.t.control.fill.placement.wantedOf('w1')).toContain('f2');
+    // Served by a holder elsewhere (the last resort: no fallback site is set), and still a
+    // content miss of the client's own network.
     const missed = await steer();
-    expect(missed.status).toBe(503);
-    expect(missed.json.message).toMatch(/content-miss/);
+    expect(missed.status).toBe(200);
+    expect(missed.json.streams[0].urls.map((u: { applianceId: string }) => u.applianceId)).not.toContain(
+      'w1',
+    );
+    expect(await (await fetch(`${f.t.base}/metrics`)).text()).toMatch(
+      /ferry_control_steering_decisions_total\{decision="content-miss"\} [1-9]/,
+    );
     expect(now()).toBeGreaterThan(900);
     expect(f.t.control.fill.popularity.value('pop', 'f2', Date.now())).toBe(0);
     await w.beat({ prefixes: ['10.9.0.0/16'], files: ['f2'] });

@@ -1,4 +1,4 @@
-import { rendezvousRank } from '@ferry/protocol';
+import { type PathPref, rendezvousRank } from '@ferry/protocol';
 import { describe, expect, it } from 'vitest';
 import { type Candidate, type RankInput, rankAppliances } from '../src/steering/rank.js';
 
@@ -197,6 +197,47 @@ const rows: Row[] = [
     decision: 'none',
     reason: /no appliance hears the client's network and fallback site\(s\) ix cannot serve/,
   },
+  {
+    name: 'last resort: nobody hears the client, no fallback site: any serving holder, least loaded first',
+    input: input([], [], {
+      lastResort: () => [
+        app('busy', 's1', { loadBps: 800 }),
+        app('idle', 's2', { loadBps: 100 }),
+        app('empty', 's3', { files: [] }),
+        app('down', 's4', { health: 'unhealthy' }),
+        app('full', 's5', { loadBps: 950 }),
+        app('deg', 's6', { health: 'degraded' }),
+      ],
+    }),
+    ids: ['idle', 'busy', 'deg'],
+    decision: 'fallback',
+    reason: /no appliance hears the client's network; served by idle \(site s2, last resort\)/,
+  },
+  {
+    name: 'last resort after a content miss on the client network keeps the miss class',
+    input: input([app('a', 's1', { files: [] })], [['10.0.0.0/8', ['a']]], {
+      lastResort: () => [app('a', 's1', { files: [] }), app('far', 's9')],
+    }),
+    ids: ['far'],
+    decision: 'content-miss',
+    reason: /content-miss: .*served by far \(site s9, last resort\)/,
+  },
+  {
+    name: 'no last resort when a fallback site is set',
+    input: input([app('f', 'ix', { files: [] })], [], {
+      fallbackSites: ['ix'],
+      lastResort: () => [app('far', 's9')],
+    }),
+    ids: [],
+    decision: 'none',
+  },
+  {
+    name: 'none when the last resort finds no serving holder either',
+    input: input([], [], { lastResort: () => [app('down', 's1', { health: 'unhealthy' })] }),
+    ids: [],
+    decision: 'none',
+    reason: /no appliance hears the client's network and no fallback site cannot serve/,
+  },
 ];
 
 describe('rankAppliances rules and decision classes', () => {
@@ -240,6 +281,108 @@ describe('rankAppliances rules and decision classes', () => {
     );
     expect(ids(r)[0]).toBe('c1');
     expect(ids(r).slice(1).sort()).toEqual(['h1', 'h2']);
+  });
+});
+
+function pref(over: Partial<PathPref> = {}): PathPref {
+  return { localPref: 100, asPathLength: 2, origin: 0, med: 0, neighborAs: 65001, ...over };
+}
+
+/** One prefix heard by every candidate, with the given preferences (undefined: not reported). */
+function onePrefix(entries: [Candidate, PathPref | undefined][]): RankInput {
+  return {
+    ...input(
+      entries.map(([c]) => c),
+      [],
+    ),
+    covering: [
+      { prefix: '10.0.0.0/8', applianceIds: entries.map(([c]) => c.id), prefs: entries.map(([, p]) => p) },
+    ],
+  };
+}
+
+describe('BGP tie-breaks within one prefix', () => {
+  // Each in its own site so site load does not decide; rendezvous would otherwise order them.
+  const [a, b, c] = [app('a', 'sa'), app('b', 'sb'), app('c', 'sc')];
+
+  it('ranks higher local-pref, then shorter AS path, then lower origin first', () => {
+    expect(
+      ids(
+        rankAppliances(
+          onePrefix([
+            [a, pref()],
+            [b, pref({ localPref: 200 })],
+            [c, pref()],
+          ]),
+        ),
+      )[0],
+    ).toBe('b');
+    const byPath = rankAppliances(
+      onePrefix([
+        [a, pref({ asPathLength: 3 })],
+        [b, pref({ asPathLength: 2 })],
+        [c, pref({ asPathLength: 1, localPref: 50 })],
+      ]),
+    );
+    expect(ids(byPath)).toEqual(['b', 'a', 'c']);
+    const byOrigin = rankAppliances(
+      onePrefix([
+        [a, pref({ origin: 2 })],
+        [b, pref({ origin: 1 })],
+        [c, pref()],
+      ]),
+    );
+    expect(ids(byOrigin)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('compares MED only between routes of the same neighbouring AS', () => {
+    const r = rankAppliances(
+      onePrefix([
+        [a, pref({ med: 50, neighborAs: 65001 })],
+        [b, pref({ med: 10, neighborAs: 65001 })],
+        [c, pref({ med: 90, neighborAs: 65002 })],
+      ]),
+    );
+    // a loses to b (same neighbour); c, from another neighbour, ties with b: rendezvous decides.
+    expect(ids(r).slice(0, 2).sort()).toEqual(['b', 'c']);
+    expect(ids(r)[2]).toBe('a');
+  });
+
+  it('health comes after the tie-breaks: a degraded appliance on the better route ranks first', () => {
+    const deg = app('d', 'sd', { health: 'degraded' });
+    expect(
+      ids(
+        rankAppliances(
+          onePrefix([
+            [a, pref()],
+            [deg, pref({ localPref: 200 })],
+          ]),
+        ),
+      ),
+    ).toEqual(['d', 'a']);
+  });
+
+  it('does not break ties when one appliance did not report its route', () => {
+    const known = rankAppliances(
+      onePrefix([
+        [a, pref()],
+        [b, undefined],
+        [c, pref({ localPref: 900 })],
+      ]),
+    );
+    // As without preferences: equally idle sites, in name order.
+    expect(ids(known)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a less specific prefix still ranks after a more specific one, whatever its local-pref', () => {
+    const r = rankAppliances({
+      ...input([a, b], []),
+      covering: [
+        { prefix: '10.1.0.0/16', applianceIds: ['a'], prefs: [pref({ localPref: 10 })] },
+        { prefix: '10.0.0.0/8', applianceIds: ['b'], prefs: [pref({ localPref: 999 })] },
+      ],
+    });
+    expect(ids(r)).toEqual(['a', 'b']);
   });
 });
 

@@ -211,6 +211,29 @@ describe('steering', () => {
     expect(new URL(r.json.streams[0].urls[0].url).searchParams.get('p')).toBeNull();
   });
 
+  it("names each stream's segment index, served without credentials with an ETag and a 304 on revalidation", async () => {
+    const r = await steer('both', '10.20.3.4');
+    const s = r.json.streams[0];
+    expect(s).not.toHaveProperty('segments');
+    expect(s).toMatchObject({ segmentCount: 1, indexUrl: '/v1/titles/both/streams/both-v/segments' });
+    const res = await fetch(`${base}${s.indexUrl}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    const etag = res.headers.get('etag');
+    expect(etag).toMatch(/^"[^"]+"$/);
+    expect(await res.json()).toEqual({
+      titleId: 'both',
+      streamId: 'both-v',
+      segments: [{ index: 0, start: 0, length: 100, durationSec: 4 }],
+    });
+    const again = await fetch(`${base}${s.indexUrl}`, { headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect((await fetch(`${base}/v1/titles/both/streams/nope/segments`)).status).toBe(404);
+    expect((await fetch(`${base}/v1/titles/ghost/streams/both-v/segments`)).status).toBe(404);
+    expect((await fetch(`${base}/v1/titles/both/streams/..bad/segments`)).status).toBe(400);
+  });
+
   it('answers 404 for an unknown title', async () => {
     expect(await steer('ghost', '10.1.1.1')).toMatchObject({
       status: 404,

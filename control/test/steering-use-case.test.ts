@@ -1,6 +1,6 @@
 // The steering use case without HTTP: a model with two sites, one catalog entry, and the
-// answer steering/steer.ts builds — valid SteerResponse JSON, ranked per stream, with the
-// per-stream segment lists serialised once and shared between answers.
+// answer steering/steer.ts builds — valid SteerResponse JSON, ranked per stream, naming each
+// stream's segment index instead of carrying it; and the last resort for uncovered clients.
 
 import { catalogFixture } from '@ferry/harness';
 import { type Catalog, SteerResponse } from '@ferry/protocol';
@@ -10,6 +10,7 @@ import { FerryError } from '../src/errors.js';
 import { ControlModel } from '../src/model/model.js';
 import type { ApplianceRecord } from '../src/state/store.js';
 import { type SteeringOptions, steer } from '../src/steering/steer.js';
+import { urlJson } from '../src/steering/stream-json.js';
 
 const catalog: Catalog = catalogFixture({ titleId: 't1', streamId: 't1-v' });
 
@@ -56,6 +57,18 @@ function options(m: ControlModel, decisions: string[] = []): SteeringOptions {
   };
 }
 
+describe('urlJson', () => {
+  it('gives what JSON.stringify gives, escapes included', () => {
+    for (const [url, id, site] of [
+      ['http://a.test:8080/v1/c/f?t=abc_-&p=10.0.0.0%2F8', 'a', 's1'],
+      ['http://a.test/"x"\\y\n', 'id\u2028', 'si\u0001te'],
+      ['http://b.test/\ud83d\ude00/\ud800', 'b', 's'],
+    ] as const) {
+      expect(urlJson(2, url, id, site)).toBe(JSON.stringify({ rank: 2, url, applianceId: id, site }));
+    }
+  });
+});
+
 describe('steer', () => {
   it('answers SteerResponse JSON: the covering prefix first, then the fallback site', async () => {
     const decisions: string[] = [];
@@ -68,7 +81,12 @@ describe('steer', () => {
     expect(Value.Check(SteerResponse, answer)).toBe(true);
     const a = answer as SteerResponse;
     expect(a).toMatchObject({ titleId: 't1', expiresAt: 1060, clientPrefix: '10.1.0.0/16' });
-    expect(a.streams[0]?.segments).toEqual(catalog.titles[0]?.streams[0]?.segments);
+    // The segments are not in the answer: it names the stream's index, served apart.
+    expect(a.streams[0]).not.toHaveProperty('segments');
+    expect(a.streams[0]).toMatchObject({
+      segmentCount: catalog.titles[0]?.streams[0]?.segments.length,
+      indexUrl: '/v1/titles/t1/streams/t1-v/segments',
+    });
     // c is unhealthy: one enum from the record to the ranking, no string check in between.
     expect(a.streams[0]?.urls.map((u) => [u.rank, u.applianceId])).toEqual([
       [1, 'a'],
@@ -93,5 +111,20 @@ describe('steer', () => {
     }
     expect(err).toBeInstanceOf(FerryError);
     expect((err as FerryError).code).toBe('FERRY_ERR_NO_APPLIANCE');
+  });
+
+  it('sends an uncovered client to any serving holder when no fallback site is set (last resort)', async () => {
+    const m = await model();
+    const decisions: string[] = [];
+    const opts = { ...options(m, decisions), fallbackSites: [], lastResort: true };
+    const a = JSON.parse(steer(opts, { titleId: 't1', client: '172.16.0.1' })) as SteerResponse;
+    expect(a.clientPrefix).toBe('');
+    // c is unhealthy; a and b are idle: both, in rendezvous order.
+    expect(a.streams[0]?.urls.map((u) => u.applianceId).sort()).toEqual(['a', 'b']);
+    expect(decisions).toEqual(['fallback']);
+    // Off, the same client finds nowhere to go.
+    expect(() => steer({ ...opts, lastResort: false }, { titleId: 't1', client: '172.16.0.1' })).toThrow(
+      expect.objectContaining({ code: 'FERRY_ERR_NO_APPLIANCE' }),
+    );
   });
 });

@@ -18,7 +18,12 @@ export type ApplianceState = Static<typeof ApplianceState>;
 export const FeedRoute = Type.Object({
   prefix: Type.String({ maxLength: 64 }),
   peer: Type.Optional(Type.String({ maxLength: 128 })),
+  /** AS numbers; an AS_SET is a nested array (counts as one for the path length) */
   asPath: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 256 })),
+  /** The path attributes steering breaks ties on (route-pref.ts); absent when not sent. */
+  localPref: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff_ffff })),
+  med: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff_ffff })),
+  origin: Type.Optional(Type.Union([Type.Literal('igp'), Type.Literal('egp'), Type.Literal('incomplete')])),
 });
 export type FeedRoute = Static<typeof FeedRoute>;
 
@@ -173,15 +178,38 @@ export const SteerUrl = Type.Object({
 });
 export type SteerUrl = Static<typeof SteerUrl>;
 
+/**
+ * One stream of a steering answer. The segment list is not in it (it never changes for a
+ * catalog entry and is most of a title's bytes): a player GETs `indexUrl` once and caches it.
+ */
 export const SteerStream = Type.Object({
   streamId: Type.String(),
   kind: StreamKind,
   bitrate: Type.Number(),
   size: Type.Number(),
-  segments: Type.Array(CatalogSegment),
+  /** how many segments the stream's index lists */
+  segmentCount: Type.Integer({ minimum: 0 }),
+  /** the stream's SegmentIndex, a path on control (resolve it against control's base URL) */
+  indexUrl: Type.String(),
   urls: Type.Array(SteerUrl),
 });
 export type SteerStream = Static<typeof SteerStream>;
+
+/**
+ * GET /v1/titles/{titleId}/streams/{streamId}/segments: one stream's segments, the same for
+ * every client (no credentials, ETag and Cache-Control), so players and caches keep it.
+ */
+export const SegmentIndex = Type.Object({
+  titleId: Type.String(),
+  streamId: Type.String(),
+  segments: Type.Array(CatalogSegment),
+});
+export type SegmentIndex = Static<typeof SegmentIndex>;
+
+/** The path of a stream's SegmentIndex on control. */
+export function segmentIndexPath(titleId: string, streamId: string): string {
+  return `/v1/titles/${encodeURIComponent(titleId)}/streams/${encodeURIComponent(streamId)}/segments`;
+}
 
 /** DESIGN: POST /v1/steer → { titleId, expiresAt, streams: [...] } */
 export const SteerResponse = Type.Object({

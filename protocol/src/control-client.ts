@@ -14,7 +14,7 @@ import {
   type ChaosExperimentRequest,
   type ExperimentState,
 } from './chaos.js';
-import { type Heartbeat, HeartbeatReply, SteerResponse } from './control-api.js';
+import { type Heartbeat, HeartbeatReply, SegmentIndex, SteerResponse } from './control-api.js';
 import {
   ApplianceIdentityView,
   ApplianceList,
@@ -98,6 +98,8 @@ export interface RawAnswer {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** What segmentIndexPath (control-api.ts) makes: ids are URL-safe or percent-encoded. */
+const SEGMENT_INDEX_PATH = /^\/v1\/titles\/[A-Za-z0-9._~%-]+\/streams\/[A-Za-z0-9._~%-]+\/segments$/;
 
 // Compiled on first use: a steering answer carries thousands of segments per stream.
 const checkers = new WeakMap<TSchema, ReturnType<typeof Compile>>();
@@ -126,6 +128,23 @@ export class ControlClient {
   /** POST /v1/steer: ranked, signed URLs for every stream of a title. */
   steer(titleId: string, opts?: CallOptions): Promise<SteerResponse> {
     return this.json('POST', '/v1/steer', SteerResponse, JSON.stringify({ titleId }), opts);
+  }
+
+  /**
+   * GET a stream's SegmentIndex by the `indexUrl` of a steering answer. Only a path of that
+   * shape on this control is followed: an answer naming another host (`//host/…`, a full URL)
+   * is refused, so the client's credentials never go elsewhere.
+   */
+  segmentIndex(indexUrl: string, opts?: CallOptions): Promise<SegmentIndex> {
+    if (!SEGMENT_INDEX_PATH.test(indexUrl)) {
+      return Promise.reject(
+        new ControlClientError(
+          'FERRY_ERR_CONTROL_INVALID_ANSWER',
+          `indexUrl "${indexUrl.slice(0, 200)}" is not a segment index path`,
+        ),
+      );
+    }
+    return this.json('GET', indexUrl, SegmentIndex, undefined, opts);
   }
 
   async listAppliances(opts?: CallOptions): Promise<ApplianceView[]> {

@@ -80,9 +80,21 @@ export const LookupAppliance = Type.Object({
 });
 export type LookupAppliance = Static<typeof LookupAppliance>;
 
+/** What steering breaks ties on for one appliance's route (protocol route-pref.ts). */
+export const PathPrefView = Type.Object({
+  localPref: Type.Integer(),
+  asPathLength: Type.Integer(),
+  /** 0 IGP, 1 EGP, 2 INCOMPLETE */
+  origin: Type.Integer(),
+  med: Type.Integer(),
+  neighborAs: Type.Integer(),
+});
+
 export const CoveringPrefixView = Type.Object({
   prefix: Type.String(),
   applianceIds: Type.Array(Type.String()),
+  /** per applianceIds entry: its route's preference, null when it reported none */
+  prefs: Type.Optional(Type.Array(Type.Union([PathPrefView, Type.Null()]))),
 });
 
 /** GET /v1/routes/lookup?ip=: the most specific prefix, its appliances, every covering prefix. */

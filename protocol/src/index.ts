@@ -14,4 +14,5 @@ export * from './keys-cli.js';
 export * from './prng.js';
 export * from './rendezvous.js';
 export * from './request-signing.js';
+export * from './route-pref.js';
 export * from './token.js';

@@ -45,8 +45,15 @@ function mac(secret: Buffer, fileId: string, expiry: string, clientPrefix: strin
   return createHmac('sha256', secret).update(`${fileId}|${expiry}|${clientPrefix}`, 'utf8').digest();
 }
 
+// The last prefix found valid: a steering answer signs one token per stream, all for the
+// same prefix, so it is parsed once per answer rather than once per token.
+let lastGoodPrefix = '';
+
 function checkPrefix(clientPrefix: string): boolean {
-  return clientPrefix === '' || parseCidr(clientPrefix) !== null;
+  if (clientPrefix === '' || clientPrefix === lastGoodPrefix) return true;
+  if (parseCidr(clientPrefix) === null) return false;
+  lastGoodPrefix = clientPrefix;
+  return true;
 }
 
 export function signToken(input: SignTokenInput): string {
@@ -99,9 +106,11 @@ export function verifyToken(token: string, input: VerifyTokenInput): TokenCheck 
 
 /** The query string (without '?') a signed URL carries: `t=…` and, when bound, `p=…`. */
 export function tokenQuery(token: string, clientPrefix: string): string {
-  const params = new URLSearchParams({ [TOKEN_QUERY_PARAM]: token });
-  if (clientPrefix !== '') params.set(PREFIX_QUERY_PARAM, clientPrefix);
-  return params.toString();
+  // Built by hand, not with URLSearchParams (a steering answer makes one per stream): a token
+  // is base64url and a prefix is hex, digits, '.', ':' and '/', so encodeURIComponent gives
+  // the same text as the form encoding would.
+  const t = `${TOKEN_QUERY_PARAM}=${encodeURIComponent(token)}`;
+  return clientPrefix === '' ? t : `${t}&${PREFIX_QUERY_PARAM}=${encodeURIComponent(clientPrefix)}`;
 }
 
 /**

@@ -40,6 +40,16 @@ beforeAll(async () => {
       return send(404, '{"error":"FERRY_ERR_UNKNOWN_TITLE","message":"no such title: nope"}');
     if (req.url === '/v1/titles/bad') return send(200, '{"id":1}');
     if (req.url === '/v1/titles/text') return send(200, 'not json');
+    if (req.url === '/v1/titles/t1/streams/t1-v/segments') {
+      return send(
+        200,
+        JSON.stringify({
+          titleId: 't1',
+          streamId: 't1-v',
+          segments: [{ index: 0, start: 0, length: 9, durationSec: 4 }],
+        }),
+      );
+    }
     if (req.url === '/healthz') return; // never answers
     send(500, 'oops');
   });
@@ -103,6 +113,22 @@ describe('ControlClient', () => {
     const bad = await failure(client.getTitle('bad'));
     expect(bad.code).toBe('FERRY_ERR_CONTROL_INVALID_ANSWER');
     expect(bad.message).toMatch(/^GET \/v1\/titles\/bad: answer does not match the schema/);
+  });
+
+  it('follows a segment index path of this control only, with the credentials kept home', async () => {
+    const client = new ControlClient({ baseUrl: base, token: 'fop_secret' });
+    expect(await client.segmentIndex('/v1/titles/t1/streams/t1-v/segments')).toMatchObject({
+      streamId: 't1-v',
+    });
+    for (const indexUrl of [
+      `//127.0.0.1:1/v1/titles/t1/streams/t1-v/segments`,
+      'http://elsewhere.test/x',
+      '/v1/appliances',
+    ]) {
+      seen.url = '';
+      expect((await failure(client.segmentIndex(indexUrl))).code).toBe('FERRY_ERR_CONTROL_INVALID_ANSWER');
+      expect(seen.url).toBe('');
+    }
   });
 
   it('gives up at its deadline, and rethrows the caller’s own abort reason', async () => {

@@ -111,7 +111,18 @@ export function heartbeatFleet(input: {
             urlHosts: [new URL(url).hostname],
           });
           const beat: Beat = { spec: job.spec, url, key: loadPrivateKey(pair.privateKeyPem), seq: 0 };
-          const routes = routesOf(layout, job.site, job.spec).map((prefix) => ({ prefix }));
+          // Routes as an appliance's BGP feed reports them: with what steering breaks ties on
+          // (all equal within a site, so the tie-breaks run on every answer and the rendezvous
+          // order still decides).
+          const siteAs = 64_512 + layout.sites.indexOf(job.site);
+          const routes = routesOf(layout, job.site, job.spec).map((prefix) => ({
+            prefix,
+            peer: 'upstream',
+            asPath: [65_000, siteAs],
+            localPref: 100,
+            med: 0,
+            origin: 'igp' as const,
+          }));
           const count = Math.max(1, Math.ceil(routes.length / PART_ROUTES));
           for (let index = 0; index < count; index++) {
             const hb: Heartbeat = {

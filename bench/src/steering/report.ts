@@ -18,10 +18,13 @@ export interface Sample {
   /** Control's event-loop lag over the run (Ferry only), from its prom-client gauges. */
   readonly loopP99Ms?: number | null;
   readonly loopMaxMs?: number | null;
+  /** The server process's CPU seconds over the run (cpu-time.ts), when /proc has them. */
+  readonly cpuSec?: number;
 }
 
 export interface SummaryRow {
-  readonly measure: 'req/s' | 'p50 latency' | 'p99 latency' | 'bytes/s' | 'event-loop p99';
+  /** answers/s: steering answers (200, one per request) per second */
+  readonly measure: 'answers/s' | 'p50 latency' | 'p99 latency' | 'bytes/s' | 'event-loop p99';
   readonly unit: Unit;
   readonly ferry: number | null;
   readonly anchor: number | null;
@@ -62,7 +65,7 @@ export function summarize(samples: readonly Sample[]): SummaryRow[] {
         .filter((v): v is number => v !== null),
     );
   const measures: [SummaryRow['measure'], Unit, (r: SteerLoadResult) => number | null][] = [
-    ['req/s', 'req/s', (r) => r.reqPerSec],
+    ['answers/s', 'req/s', (r) => r.reqPerSec],
     ['p50 latency', 'ms', (r) => r.p50Ms],
     ['p99 latency', 'ms', (r) => r.p99Ms],
     ['bytes/s', 'B/s', (r) => r.bytesPerSec],
@@ -102,13 +105,49 @@ export function invalidRunNotes(samples: readonly Sample[]): string[] {
   return runNotes(samples, (s) => s.server);
 }
 
-/** The goal for steering: at least 0.7 of a bare fastify route's request rate. */
+/** The goal for steering: at least 0.7 of a bare fastify route's answer rate. */
 export const REQ_RATE_GOAL = 0.7;
+/** And at least this many answers/s on one core (control is one process: one event loop). */
+export const ANSWERS_PER_CORE_GOAL = 5000;
 
 export function goalNote(rows: readonly SummaryRow[]): string {
-  const r = rows.find((x) => x.measure === 'req/s')?.ratio ?? null;
-  if (r === null) return `req/s ratio unavailable (goal >= ${REQ_RATE_GOAL})`;
-  return `req/s ratio ${formatRatio(r)}: ${r >= REQ_RATE_GOAL ? 'meets' : 'below'} the goal of ${REQ_RATE_GOAL}x`;
+  const row = rows.find((x) => x.measure === 'answers/s');
+  const r = row?.ratio ?? null;
+  const ratio =
+    r === null
+      ? `answers/s ratio unavailable (goal >= ${REQ_RATE_GOAL})`
+      : `answers/s ratio ${formatRatio(r)}: ${r >= REQ_RATE_GOAL ? 'meets' : 'below'} the goal of ${REQ_RATE_GOAL}x`;
+  const a = row?.ferry ?? null;
+  const perCore =
+    a === null
+      ? `answers/s per core unavailable (goal >= ${ANSWERS_PER_CORE_GOAL})`
+      : `${formatValue(a, 'req/s')} per core: ${a >= ANSWERS_PER_CORE_GOAL ? 'meets' : 'below'} the goal of ${ANSWERS_PER_CORE_GOAL}`;
+  return `${ratio}; ${perCore}`;
+}
+
+/** Median CPU µs per answer of one server over its valid runs, or null. */
+export function cpuPerAnswerUs(samples: readonly Sample[], server: ServerName): number | null {
+  return median(
+    samples
+      .filter((s) => s.server === server && isValidRun(s.result) && s.cpuSec !== undefined)
+      .map((s) => (s.cpuSec! * 1e6) / s.result!.requests)
+      .filter((v) => Number.isFinite(v) && v > 0),
+  );
+}
+
+/** CPU per answer of both servers and the rate one core would sustain at it. */
+export function cpuLine(samples: readonly Sample[]): string {
+  const part = (name: string, us: number | null) =>
+    us === null ? `${name} n/a` : `${name} ${us.toFixed(0)} µs (${formatValue(1e6 / us, 'req/s')} per core)`;
+  const ferry = cpuPerAnswerUs(samples, 'ferry-control');
+  return `server CPU per answer (its process's user+system time over the runs): ${part('Ferry', ferry)}, ${part('anchor', cpuPerAnswerUs(samples, 'fastify'))}; per-core goal ${ANSWERS_PER_CORE_GOAL}: ${ferry === null ? 'n/a' : 1e6 / ferry >= ANSWERS_PER_CORE_GOAL ? 'meets' : 'below'}`;
+}
+
+/** Ranking decisions per second: one per stream of each answer. */
+export function decisionsRateLine(rows: readonly SummaryRow[], streamsPerAnswer: number): string {
+  const a = rows.find((x) => x.measure === 'answers/s')?.ferry ?? null;
+  const d = a === null ? 'unavailable' : `${Math.round(a * streamsPerAnswer)}/s`;
+  return `ranking decisions: ${d} (answers/s x ${streamsPerAnswer} streams per answer, each ranked and signed)`;
 }
 
 export function decisionsLine(d: DecisionCounts): string {
@@ -122,8 +161,8 @@ export function decisionsLine(d: DecisionCounts): string {
 export function settingsLine(s: Settings): string {
   return (
     `${s.appliances} appliances in ${s.sites} sites; ${s.tablePrefixes} prefixes (${s.prefixes24} /24s + /16 aggregates); ` +
-    `catalog ${s.titles} titles x ${s.streamsPerTitle} streams x ${s.segmentsPerStream} segments; ` +
-    `answer ~${(s.answerBytes / 1024).toFixed(0)} KiB; autocannon ${s.connections} connections; ` +
+    `catalog ${s.titles} titles x ${s.streamsPerTitle} streams x ${s.segmentsPerStream} segments (the segments are in each stream's index, not the answer); ` +
+    `answer ~${(s.answerBytes / 1024).toFixed(1)} KiB; autocannon ${s.connections} connections; ` +
     `${s.rounds} round(s) x ${s.durationSec} s per server`
   );
 }
@@ -131,7 +170,7 @@ export function settingsLine(s: Settings): string {
 const LEGEND = [
   'Ferry = `ferry control` POST /v1/steer (trie lookup, ranking per stream, signed URLs);',
   'anchor = bare fastify returning a captured steering answer of the same size. Medians over rounds;',
-  'ratio = Ferry ÷ anchor (above 1 is better for req/s, worse for latency). Event-loop p99 is',
+  'ratio = Ferry ÷ anchor (above 1 is better for answers/s, worse for latency). Event-loop p99 is',
   "control's own prom-client gauge over each timed run.",
 ];
 
@@ -144,7 +183,12 @@ function page(r: Report): ReportPage {
     machine: r.machine,
     settings: settingsLine(r.settings),
     table: summaryTable(r.summary),
-    extra: [goalNote(r.summary), decisionsLine(r.decisions)],
+    extra: [
+      goalNote(r.summary),
+      decisionsRateLine(r.summary, r.settings.streamsPerTitle),
+      cpuLine(r.samples),
+      decisionsLine(r.decisions),
+    ],
     legend: LEGEND,
     notes: r.notes,
   };

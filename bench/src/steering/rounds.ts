@@ -4,6 +4,7 @@
 import type { ProcessGroup } from '@ferry/harness';
 import type { PlannedSteer } from './client-plan.js';
 import { scrapeControl } from './control-api.js';
+import { processCpuSec } from './cpu-time.js';
 import { DECISIONS, type DecisionCounts, diffDecisions } from './decisions.js';
 import { runSteerLoad } from './load.js';
 import type { Sample } from './report.js';
@@ -54,12 +55,15 @@ export async function runRounds(input: {
       const isFerry = server === input.control;
       // The scrape before the run also starts control's event-loop lag window.
       const before = isFerry ? await scrapeControl(server.baseUrl) : null;
+      const cpuBefore = processCpuSec(server.child.pid);
       let sample: Sample;
       try {
         sample = { server: server.name, round, result: await load(server, input.durationSec) };
       } catch (err) {
         sample = { server: server.name, round, result: null, error: (err as Error).message };
       }
+      const cpuAfter = processCpuSec(server.child.pid);
+      if (cpuBefore !== null && cpuAfter !== null) sample = { ...sample, cpuSec: cpuAfter - cpuBefore };
       if (before) {
         const after = await scrapeControl(server.baseUrl);
         const d = diffDecisions(before.decisions, after.decisions);

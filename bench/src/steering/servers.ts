@@ -40,6 +40,10 @@ export async function startControl(input: {
     name: 'ferry control',
     command: process.execPath,
     args: [
+      // FERRY_BENCH_CPU_PROF=DIR: control writes a V8 CPU profile there when it stops.
+      ...(process.env.FERRY_BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FERRY_BENCH_CPU_PROF}`]
+        : []),
       input.ferryBin,
       'control',
       '--listen',
@@ -72,7 +76,17 @@ export async function startAnchor(input: {
   const child = input.group.start({
     name: 'fastify anchor',
     command: process.execPath,
-    args: ['--import', 'tsx', ANCHOR, String(input.port), input.answerFile],
+    args: [
+      // FERRY_BENCH_CPU_PROF=DIR: the anchor writes its profile there too, to compare.
+      ...(process.env.FERRY_BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FERRY_BENCH_CPU_PROF}`]
+        : []),
+      '--import',
+      'tsx',
+      ANCHOR,
+      String(input.port),
+      input.answerFile,
+    ],
     cwd: input.repoRoot,
     env: { ...process.env, NODE_ENV: 'production' },
   });

@@ -15,6 +15,7 @@ import type { ExclusionConfig } from '../player/exclusion.js';
 import type { FailoverConfig } from '../player/failover.js';
 import type { SessionQoe } from '../player/qoe.js';
 import { runSession } from '../player/session.js';
+import { SegmentIndexCache } from '../player/steer-client.js';
 import { buildReport, type FleetReport } from '../report/aggregate.js';
 import { LiveCounters, type LiveSnapshot, LiveViewer, segmentIndex } from './live.js';
 import { type SelfLoad, watchSelfLoad } from './self-load.js';
@@ -122,6 +123,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
   const setupPool = new Agent({ connections: 1 });
   const titles = await fetchTitles(opts.control, opts.titleIds, setupPool).finally(() => setupPool.destroy());
   const index = segmentIndex(titles);
+  const segmentIndexes = new SegmentIndexCache();
   const plan = opts.plan ?? fleetPlan(opts, titles, rampSec);
 
   const pools = new Map<string, Agent>();
@@ -195,6 +197,7 @@ export async function runFleet(opts: FleetOptions): Promise<FleetResult> {
           id: `s${i + 1}`,
           ...(address ? { localAddress: address } : {}),
           dispatcher: viewer.wrap(poolFor(address)),
+          segmentIndexes,
           ...(opts.buffer ? { buffer: opts.buffer } : {}),
           ...(opts.failover ? { failover: opts.failover } : {}),
           ...(opts.exclusion ? { exclusion: opts.exclusion } : {}),

@@ -92,7 +92,10 @@ export class LiveViewer {
     inner: Dispatcher.DispatchHandler,
   ): Dispatcher.DispatchHandler {
     const counters = this.counters;
-    const isSteer = opts.method === 'POST' && opts.path.startsWith('/v1/steer');
+    // Control's answers (the steer and the segment indexes it names) are not media bytes.
+    const isSteer =
+      (opts.method === 'POST' && opts.path.startsWith('/v1/steer')) ||
+      (opts.method === 'GET' && opts.path.startsWith('/v1/titles/'));
     const segment = isSteer ? undefined : this.segmentOf(opts);
     let status = 0;
     return {
@@ -107,7 +110,7 @@ export class LiveViewer {
         return inner.onResponseData?.(c, chunk);
       },
       onResponseEnd: (c, trailers) => {
-        if (isSteer && status !== 200) this.failedSteers++;
+        if (isSteer && status !== 200 && status !== 304) this.failedSteers++;
         if (segment && status === 206) {
           this.buffer.append(segment.durationSec);
           if (segment.last) this.buffer.endOfContent();

@@ -17,7 +17,7 @@ import { type ExclusionConfig, ExclusionList } from './exclusion.js';
 import { type FailoverConfig, type RankedUrl, SegmentFailover } from './failover.js';
 import type { SessionEnd, SessionQoe } from './qoe.js';
 import { fetchRange } from './segment-fetch.js';
-import { type SteerStream, steer, videoLadder } from './steer-client.js';
+import { type PlayerStream, SegmentIndexCache, steer, steeredLadder } from './steer-client.js';
 
 /** A jump the viewer makes: at `atSec` into the session, to a fraction of the title. */
 export interface PlannedSeek {
@@ -59,17 +59,19 @@ export interface SessionOptions {
   seeks?: readonly PlannedSeek[];
   clock?: Clock;
   signal?: AbortSignal;
+  /** Segment indexes shared by a run's sessions; absent: the session keeps its own. */
+  segmentIndexes?: SegmentIndexCache;
 }
 
 interface Steered {
-  ladder: SteerStream[];
+  ladder: PlayerStream[];
   expiresAt: number;
 }
 
 /** How often the abandonment watch looks at the buffer. */
 const PATIENCE_CHECK_MS = 250;
 
-function segmentAt(stream: SteerStream, positionSec: number): { index: number; startSec: number } {
+function segmentAt(stream: PlayerStream, positionSec: number): { index: number; startSec: number } {
   let t = 0;
   for (let i = 0; i < stream.segments.length; i++) {
     const d = stream.segments[i]!.durationSec;
@@ -151,19 +153,20 @@ export async function runSession(opts: SessionOptions): Promise<SessionQoe> {
         }, PATIENCE_CHECK_MS)
       : undefined;
 
+  const segmentIndexes = opts.segmentIndexes ?? new SegmentIndexCache(16);
   let lastSteerAt = -Infinity;
   async function doSteer(): Promise<Steered | undefined> {
     qoe.steers++;
     lastSteerAt = clock.now();
     try {
-      const res = await steer({
+      const call = {
         control: opts.control,
-        titleId: opts.titleId,
         dispatcher,
         timeoutMs: opts.steerTimeoutMs ?? 5000,
         signal: stop,
-      });
-      return { ladder: videoLadder(res), expiresAt: res.expiresAt };
+      };
+      const res = await steer({ ...call, titleId: opts.titleId });
+      return { ladder: await steeredLadder(call, res, segmentIndexes), expiresAt: res.expiresAt };
     } catch (err) {
       if (!stop.aborted) {
         record(err instanceof SimError ? err.code : 'FERRY_ERR_SIM_STEER', describeError(err));
@@ -189,7 +192,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionQoe> {
   }
 
   /** Fetches segment `seg` of rung `stream`; re-steers when every usable rank fails. */
-  async function fetchSegment(stream: SteerStream, seg: number, steered: Steered): Promise<boolean> {
+  async function fetchSegment(stream: PlayerStream, seg: number, steered: Steered): Promise<boolean> {
     const maxRounds = opts.steersPerSegment ?? 2;
     let urls = stream.urls;
     let fresh = false;

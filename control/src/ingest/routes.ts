@@ -2,10 +2,11 @@
 // per-appliance limit, where a snapshot part fits), so a refused heartbeat stores nothing;
 // `apply` then writes the store first and the model after. Large sets are written and
 // swapped in slices (state/*-store.ts, model/route-index.ts), so ingest never stalls steering.
-import type { RoutesReport } from '@ferry/protocol';
+import type { PathPref, RoutesReport } from '@ferry/protocol';
 import { Errors, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
-import { canonicalPrefix, canonicalSet } from '../model/route-index.js';
+import { canonicalPrefix } from '../model/route-index.js';
+import { canonicalRoutes, PrefInterner, type PrefMap, routePref } from '../model/route-prefs.js';
 import type { StateStore } from '../state/store.js';
 import { type PartDecision, SnapshotParts } from './snapshot-parts.js';
 
@@ -62,19 +63,18 @@ export class RoutesIngest {
   async apply(id: string, plan: RoutesPlan): Promise<RoutesOutcome> {
     const { store, model } = this.opts;
     if (plan.kind === 'whole') {
-      const set = await canonicalSet(plan.report.routes.map((r) => r.prefix));
-      await this.swap(id, plan.report, set);
+      const set = new Set<string>();
+      const prefs: PrefMap = new Map();
+      await canonicalRoutes(plan.report.routes, set, prefs);
+      await this.swap(id, plan.report, set, prefs);
       return { resync: false, next: false };
     }
     if (plan.kind === 'part') {
       const d = plan.decision;
       if (d.kind === 'resync') return { resync: true, reason: d.reason, next: false };
       if (d.kind !== 'take') return { resync: false, next: d.kind === 'duplicate' && !d.complete };
-      await canonicalSet(
-        plan.report.routes.map((r) => r.prefix),
-        d.prefixes,
-      );
-      if (d.complete) await this.swap(id, plan.report, d.prefixes);
+      await canonicalRoutes(plan.report.routes, d.prefixes, d.prefs);
+      if (d.complete) await this.swap(id, plan.report, d.prefixes, d.prefs);
       return { resync: false, next: !d.complete };
     }
     this.parts.clear(id);
@@ -89,7 +89,14 @@ export class RoutesIngest {
     if (!(await store.applyRoutesDelta(id, delta))) {
       return { resync: true, reason: 'delta does not follow the held version', next: false };
     }
-    if (!model.applyRoutesDelta(id, delta)) {
+    // The appliance reports its best route per touched prefix (appliance route-report.ts).
+    const interner = new PrefInterner();
+    const prefs: [string, PathPref | undefined][] = [];
+    for (const a of r.announced) {
+      const p = canonicalPrefix(a.prefix);
+      if (p) prefs.push([p, routePref(a, interner)]);
+    }
+    if (!model.applyRoutesDelta(id, delta, prefs)) {
       // The store had moved on without us (another instance wrote it): take its copy.
       const fresh = await store.getRoutes(id);
       if (fresh) await model.setRoutes(id, fresh);
@@ -97,9 +104,14 @@ export class RoutesIngest {
     return { resync: false, next: false };
   }
 
-  private async swap(id: string, at: { epoch: string; version: number }, prefixes: Set<string>) {
+  private async swap(
+    id: string,
+    at: { epoch: string; version: number },
+    prefixes: Set<string>,
+    prefs: PrefMap,
+  ) {
     await this.opts.store.putRoutes(id, { epoch: at.epoch, version: at.version, prefixes });
-    await this.opts.model.swapRoutes(id, at, prefixes);
+    await this.opts.model.swapRoutes(id, at, prefixes, prefs);
   }
 
   /** The appliance's prefix count once the delta is applied. */

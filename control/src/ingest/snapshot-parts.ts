@@ -1,10 +1,13 @@
 // Assembles paged routes snapshots (protocol SnapshotPart): parts 0..count-1 of the snapshot
 // at (epoch, version) must arrive in order; the set goes to the store and the model only
 // when the last one is in, so steering never sees half a table. States and decisions only:
-// the caller parses prefixes into the set this hands out and does the I/O.
+// the caller parses prefixes into the set (and preferences into the map) this hands out and
+// does the I/O.
 //
 // Memory is bounded: one assembly per appliance holding at most `maxRoutes` prefixes, and an
 // assembly that has not moved for `idleMs` is dropped (its appliance resyncs if it returns).
+
+import type { PrefMap } from '../model/route-prefs.js';
 
 export interface PartReport {
   epoch: string;
@@ -16,8 +19,8 @@ export interface PartReport {
 }
 
 export type PartDecision =
-  /** Taken: parse its routes into `prefixes`; when `complete`, swap the set in. */
-  | { kind: 'take'; prefixes: Set<string>; complete: boolean }
+  /** Taken: parse its routes into `prefixes` and `prefs`; when `complete`, swap them in. */
+  | { kind: 'take'; prefixes: Set<string>; prefs: PrefMap; complete: boolean }
   /** The part taken last, sent again after a lost reply: nothing to do. */
   | { kind: 'duplicate'; complete: boolean }
   /** Out of order, of another snapshot, or of one dropped: the appliance starts over. */
@@ -32,6 +35,7 @@ interface Assembly {
   /** index of the part expected next */
   next: number;
   prefixes: Set<string>;
+  prefs: PrefMap;
   touchedMs: number;
 }
 
@@ -68,6 +72,7 @@ export class SnapshotParts {
         count: part.count,
         next: 0,
         prefixes: new Set(),
+        prefs: new Map(),
         touchedMs: nowMs,
       };
       this.open.set(id, a);
@@ -88,7 +93,7 @@ export class SnapshotParts {
       this.open.delete(id);
       this.done.set(id, { epoch: a.epoch, version: a.version, count: a.count });
     }
-    return { kind: 'take', prefixes: a.prefixes, complete };
+    return { kind: 'take', prefixes: a.prefixes, prefs: a.prefs, complete };
   }
 
   /** A delta or an unpaged snapshot ends whatever was in progress. */

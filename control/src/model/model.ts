@@ -3,12 +3,13 @@
 // copy, loaded at start and followed through its change feed. Only ingest/ writes here:
 // heartbeats, health verdicts and the catalog from this instance, and other instances'
 // changes through the store's feed (ingest/follow.ts).
-import type { Catalog, CatalogTitle, HealthStatus } from '@ferry/protocol';
+import type { Catalog, CatalogTitle, HealthStatus, PathPref } from '@ferry/protocol';
 import type { ApplianceRecord, InventorySet, RouteSet } from '../state/store.js';
 import { ExperimentIndex } from './experiments.js';
 import { FillReports } from './fill-reports.js';
 import { IdentityIndex } from './identities.js';
-import { canonicalSet, RouteIndex } from './route-index.js';
+import { canonicalPrefix, canonicalSet, RouteIndex } from './route-index.js';
+import { type PrefMap, PrefTable } from './route-prefs.js';
 
 export interface RoutesDelta {
   epoch: string;
@@ -56,6 +57,21 @@ export class ControlModel {
   getAppliance(id: string): ApplianceRecord | undefined {
     const rec = this.appliances.get(id);
     return rec ? this.withHealth(rec) : undefined;
+  }
+
+  /**
+   * The record as held and its health verdict, without the copy getAppliance makes: for the
+   * steering path, which reads a few fields of several appliances per answer. Read only.
+   */
+  peekAppliance(id: string): { rec: Readonly<ApplianceRecord>; health: HealthStatus } | undefined {
+    const rec = this.appliances.get(id);
+    if (!rec) return undefined;
+    return { rec, health: this.health.get(id)?.health ?? rec.health };
+  }
+
+  /** Ids of every appliance with a record (unordered; the last resort's candidates). */
+  applianceIds(): IterableIterator<string> {
+    return this.appliances.keys();
   }
 
   listAppliances(): ApplianceRecord[] {
@@ -150,18 +166,34 @@ export class ControlModel {
     await this.swapRoutes(id, routes, await canonicalSet(routes.prefixes));
   }
 
-  /** As setRoutes, with the prefixes already canonical (an assembled paged snapshot); the model keeps the set. */
-  async swapRoutes(id: string, at: { epoch: string; version: number }, prefixes: Set<string>): Promise<void> {
+  /**
+   * As setRoutes, with the prefixes already canonical (an assembled paged snapshot) and the
+   * routes' preferences (route-prefs.ts; none when the store is the source); the model keeps both.
+   */
+  async swapRoutes(
+    id: string,
+    at: { epoch: string; version: number },
+    prefixes: Set<string>,
+    prefs: PrefMap = new Map(),
+  ): Promise<void> {
+    const table = await PrefTable.build(prefixes, prefs);
     await this.routes.replaceSliced(id, prefixes);
+    this.routes.setPrefs(id, table);
     // The version moves only once the whole set is in, so a delta never lands on a half swap.
     this.routeVersions.set(id, { epoch: at.epoch, version: at.version });
   }
 
   /** Same rule as the store: the delta must start where the held version ends. */
-  applyRoutesDelta(id: string, delta: RoutesDelta): boolean {
+  applyRoutesDelta(
+    id: string,
+    delta: RoutesDelta,
+    prefs?: Iterable<[string, PathPref | undefined]>,
+  ): boolean {
     const held = this.routeVersions.get(id);
     if (!held || held.epoch !== delta.epoch || held.version !== delta.since) return false;
     this.routes.apply(id, delta.announced, delta.withdrawn);
+    const withdrawn = [...delta.withdrawn].map(canonicalPrefix).filter((p): p is string => p !== undefined);
+    this.routes.updatePrefs(id, prefs ?? [], withdrawn);
     this.routeVersions.set(id, { epoch: delta.epoch, version: delta.version });
     return true;
   }

@@ -1,19 +1,24 @@
 // Which appliances heard which prefixes: a RouteTrie of appliance ids for longest-prefix
 // lookups on the steering path, and each appliance's prefix set so a snapshot or a delta
 // turns into trie inserts and removes without touching other appliances' routes.
-import { parseCidr } from '@ferry/protocol';
+import { type PathPref, parseCidr } from '@ferry/protocol';
 import { formatPrefix } from '../route-trie/prefix-format.js';
 import { RouteTrie } from '../route-trie/trie.js';
 import { forEachSliced } from '../slices.js';
+import { PrefTable } from './route-prefs.js';
 
 export interface CoveringMatch {
   prefix: string;
   applianceIds: string[];
+  /** per applianceIds entry: the preference of the route it heard (route-prefs.ts), if known */
+  prefs: (PathPref | undefined)[];
 }
 
 export class RouteIndex {
   private readonly trie = new RouteTrie<string>();
   private readonly byAppliance = new Map<string, Set<string>>();
+  /** appliance → the preference of its best route per prefix (route-prefs.ts) */
+  private readonly prefs = new Map<string, PrefTable>();
   /** Sliced replaces of one appliance, one after another (ingest and the change feed both call). */
   private readonly swaps = new Map<string, Promise<void>>();
 
@@ -84,6 +89,38 @@ export class RouteIndex {
   drop(applianceId: string): void {
     this.replace(applianceId, []);
     this.byAppliance.delete(applianceId);
+    this.prefs.delete(applianceId);
+  }
+
+  /** Replaces the appliance's route preferences (after a snapshot; the index keeps the table). */
+  setPrefs(applianceId: string, prefs: PrefTable): void {
+    if (prefs.entries > 0) this.prefs.set(applianceId, prefs);
+    else this.prefs.delete(applianceId);
+  }
+
+  /**
+   * Applies a delta's preferences: announced prefixes take theirs (or lose a stale one when
+   * the route carries none), withdrawn ones drop theirs. Prefixes canonical.
+   */
+  updatePrefs(
+    applianceId: string,
+    announced: Iterable<[string, PathPref | undefined]>,
+    withdrawn: Iterable<string>,
+  ): void {
+    let table = this.prefs.get(applianceId);
+    for (const p of withdrawn) table?.delete(p);
+    for (const [p, pref] of announced) {
+      if (!table) {
+        if (!pref) continue;
+        table = new PrefTable();
+        this.prefs.set(applianceId, table);
+      }
+      table.set(p, pref);
+    }
+  }
+
+  prefOf(applianceId: string, prefix: string): PathPref | undefined {
+    return this.prefs.get(applianceId)?.get(prefix);
   }
 
   prefixesOf(applianceId: string): ReadonlySet<string> {
@@ -96,7 +133,11 @@ export class RouteIndex {
 
   /** Every prefix covering `ip` with the appliances that heard it, most specific first. */
   covering(ip: string): CoveringMatch[] {
-    return this.trie.covering(ip).map((m) => ({ prefix: m.prefix, applianceIds: [...m.values] }));
+    return this.trie.covering(ip).map((m) => ({
+      prefix: m.prefix,
+      applianceIds: m.values,
+      prefs: m.values.map((id) => this.prefs.get(id)?.get(m.prefix)),
+    }));
   }
 }
 

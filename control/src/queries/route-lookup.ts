@@ -1,5 +1,6 @@
 // What the route trie says about one address: the most specific covering prefix with the
-// appliances that heard it, and every covering prefix (protocol's RouteLookup).
+// appliances that heard it, and every covering prefix with the preference of each
+// appliance's route there, what steering breaks ties on (protocol's RouteLookup).
 import { parseIp, type RouteLookup } from '@ferry/protocol';
 import { Errors, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
@@ -13,5 +14,14 @@ export function lookupRoute(model: ControlModel, ip: string): RouteLookup {
     const rec = model.getAppliance(id);
     return rec ? [{ id, site: rec.site, health: rec.health, url: rec.url }] : [];
   });
-  return { ip, prefix: best?.prefix ?? null, appliances, covering };
+  return {
+    ip,
+    prefix: best?.prefix ?? null,
+    appliances,
+    covering: covering.map((m) => ({
+      prefix: m.prefix,
+      applianceIds: m.applianceIds,
+      prefs: m.prefs.map((p) => p ?? null),
+    })),
+  };
 }

@@ -196,6 +196,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     steering: {
       model,
       fallbackSites: config.fallbackSites,
+      lastResort: config.lastResort ?? true,
       urlsPerStream: config.urlsPerStream,
       headroom: config.headroom,
       tokenTtlSec: config.tokenTtlSec,
@@ -218,12 +219,16 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   };
 
   installErrorHandling(app);
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.debug(
-      { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
-      'request',
-    );
-  });
+  // Only when debug is on (the level is set once, at start): a hook fastify runs on every
+  // request costs even when it logs nothing.
+  if (logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', async (req, reply) => {
+      req.log.debug(
+        { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+        'request',
+      );
+    });
+  }
   await app.register(swagger, {
     openapi: {
       info: {

@@ -1,5 +1,6 @@
 // Control-local request schemas (path params and queries). The answers and every shape other
 // parts share are wire contracts in @ferry/protocol.
+import { FILE_ID_PATTERN } from '@ferry/protocol';
 import { Type } from 'typebox';
 
 export const APPLIANCE_ID = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
@@ -22,6 +23,11 @@ export const LookupQuery = Type.Object({ ip: Type.String({ minLength: 1, maxLeng
 export const SiteParams = Type.Object({ site: SITE_NAME });
 
 export const TitleParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+export const StreamParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 128 }),
+  streamId: Type.String({ pattern: FILE_ID_PATTERN.source }),
+});
 
 /** GET /v1/sites/{site}/route-consistency: an operator's view, not a shared contract. */
 export const RouteConsistencyView = Type.Object({

@@ -1,5 +1,6 @@
 // The appliances one client can be sent to: those that heard a prefix covering it and those
-// in the fallback sites, with their evaluated health, inventory and load from the model.
+// in the fallback sites, with their evaluated health, inventory and load from the model; and,
+// for the last resort, every enabled appliance.
 import type { ControlModel } from '../model/model.js';
 import type { CoveringMatch } from '../model/route-index.js';
 import type { Candidate } from './rank.js';
@@ -14,19 +15,36 @@ export function candidates(
   for (const site of fallbackSites) for (const id of model.idsInSite(site)) ids.add(id);
   const out = new Map<string, Candidate>();
   for (const id of ids) {
-    const rec = model.getAppliance(id);
-    // A disabled appliance has no routes in the trie, but may sit in a fallback site.
-    if (!rec || model.isDisabled(id)) continue;
-    const files = model.inventoryOf(rec.id);
-    out.set(rec.id, {
-      id: rec.id,
-      site: rec.site,
-      url: rec.url,
-      health: rec.health,
-      holds: (fileId) => files.has(fileId),
-      loadBps: rec.loadBps,
-      capacityBps: rec.capacityBps,
-    });
+    const c = candidate(model, id);
+    if (c) out.set(c.id, c);
   }
   return out;
+}
+
+/** Every enabled appliance (the last resort: asked only when nothing else can serve). */
+export function lastResortCandidates(model: ControlModel): Candidate[] {
+  const out: Candidate[] = [];
+  for (const id of model.applianceIds()) {
+    const c = candidate(model, id);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+function candidate(model: ControlModel, id: string): Candidate | undefined {
+  const held = model.peekAppliance(id);
+  // A disabled appliance has no routes in the trie, but may sit in a fallback site.
+  if (!held || model.isDisabled(id)) return undefined;
+  const { rec, health } = held;
+  const files = model.inventoryOf(rec.id);
+  return {
+    id: rec.id,
+    site: rec.site,
+    url: rec.url,
+    health,
+    // Bound, not an arrow: no closure (and no name wrapper of the transpiler) per candidate.
+    holds: files.has.bind(files),
+    loadBps: rec.loadBps,
+    capacityBps: rec.capacityBps,
+  };
 }

@@ -4,8 +4,8 @@
 // client's prefix, the expiry, one key for the whole answer). Reads the in-memory model only.
 import type { CatalogStream, CatalogTitle, KeyEntry } from '@ferry/protocol';
 import { Errors, FerryError } from '../errors.js';
-import { candidates } from './candidates.js';
-import { type RankedAppliance, rankAppliances } from './rank.js';
+import { candidates, lastResortCandidates } from './candidates.js';
+import { type Candidate, type RankedAppliance, rankAppliances } from './rank.js';
 import { contentRoot, signedPath } from './sign.js';
 import type { SteeringOptions } from './steer.js';
 
@@ -49,6 +49,9 @@ export function rankTitle(opts: SteeringOptions, q: RankTitleQuery): TitleRankin
   if (!title) throw new FerryError(Errors.UNKNOWN_TITLE, q.titleId);
   const covering = model.routes.covering(q.client);
   const appliances = candidates(model, covering, opts.fallbackSites);
+  // Built at most once per answer, and only when a stream needs it.
+  let everyone: Candidate[] | undefined;
+  const lastResort = opts.lastResort ? () => (everyone ??= lastResortCandidates(model)) : undefined;
   const count = q.count ?? true;
   const streams: RankedStream[] = [];
   for (const s of title.streams) {
@@ -60,6 +63,7 @@ export function rankTitle(opts: SteeringOptions, q: RankTitleQuery): TitleRankin
       fallbackSites: opts.fallbackSites,
       maxUrls: q.maxUrls ?? opts.urlsPerStream,
       headroom: opts.headroom,
+      ...(lastResort ? { lastResort } : {}),
     });
     if (count) {
       opts.onDecision?.(result.decision);

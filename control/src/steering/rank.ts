@@ -3,15 +3,20 @@
 // the appliances' evaluated health, inventory and load.
 //
 // Order: the most specific covering prefix first, then the less specific ones, then the
-// fallback sites that serve everyone. Within one prefix, healthy appliances come before
-// degraded ones; within that, sites with more spare capacity come first; within a site the
-// rendezvous hash of the file id orders the appliances, so every device asking for the same
-// file gets the same first choice (its bytes stay hot in one appliance's page cache) while
-// different files spread across the site.
+// fallback sites that serve everyone, then (only when those left nothing and no fallback site
+// is set) the last resort: any serving appliance that holds the file, least loaded first.
+// Within one prefix, BGP's tie-breaks on the route each appliance heard come first (higher
+// LOCAL_PREF, shorter AS path, lower ORIGIN, lower MED between routes of the same
+// neighbouring AS: protocol route-pref.ts), when every eligible appliance on the prefix
+// reported them; then healthy appliances come before degraded ones; within that, sites with
+// more spare capacity come first; within a site the rendezvous hash of the file id orders
+// the appliances, so every device asking for the same file gets the same first choice (its
+// bytes stay hot in one appliance's page cache) while different files spread across the site.
 //
 // Decision classes follow Open Connect's cache-miss classes: a local hit, or the reason the
 // client's own network could not serve (content miss, health miss), or fallback, or none.
-import { type HealthStatus, isServing, rendezvousRank } from '@ferry/protocol';
+import { type HealthStatus, isServing, type PathPref, prefClasses } from '@ferry/protocol';
+import { rendezvousOrder } from './rendezvous-cache.js';
 
 /** The evaluated health steering ranks on (health/evaluate.ts). */
 export type CandidateHealth = HealthStatus;
@@ -30,6 +35,8 @@ export interface Candidate {
 export interface CoveringPrefix {
   prefix: string;
   applianceIds: string[];
+  /** per applianceIds entry, the preference of the route it heard; absent: no tie-breaks */
+  prefs?: readonly (PathPref | undefined)[];
 }
 
 export interface RankInput {
@@ -42,6 +49,12 @@ export interface RankInput {
   maxUrls: number;
   /** Load / capacity above this means no room. */
   headroom: number;
+  /**
+   * Every appliance that may serve anyone (candidates.ts lastResortCandidates), asked only
+   * when the prefixes and fallback sites left nothing and no fallback site is set; absent:
+   * no last resort (`--last-resort off`).
+   */
+  lastResort?: () => Iterable<Candidate>;
 }
 
 export interface RankedAppliance {
@@ -95,11 +108,7 @@ function groupBySite(cands: readonly Candidate[]): Map<string, Candidate[]> {
 }
 
 function byRendezvous(fileId: string, cands: readonly Candidate[]): Candidate[] {
-  const byId = new Map(cands.map((c) => [c.id, c]));
-  return rendezvousRank(
-    fileId,
-    cands.map((c) => c.id),
-  ).map((id) => byId.get(id)!);
+  return rendezvousOrder(fileId, cands);
 }
 
 function tiers(cands: readonly Candidate[]): Candidate[][] {
@@ -116,6 +125,18 @@ function orderPrefix(fileId: string, cands: readonly Candidate[]): Candidate[] {
     for (const s of sites) out.push(...byRendezvous(fileId, s.list));
   }
   return out;
+}
+
+/**
+ * The last resort's appliances: health tier, then each appliance's own spare capacity (the
+ * least loaded first: these clients are extra work wherever they go), then rendezvous.
+ */
+function orderByLoad(fileId: string, cands: readonly Candidate[]): Candidate[] {
+  return tiers(cands).flatMap((tier) => {
+    const hashed = byRendezvous(fileId, tier);
+    const order = new Map(hashed.map((c, i) => [c.id, i]));
+    return hashed.sort((a, b) => utilization([a]) - utilization([b]) || order.get(a.id)! - order.get(b.id)!);
+  });
 }
 
 /** One fallback site's eligible appliances: health tier, then rendezvous. */
@@ -138,20 +159,33 @@ export function rankAppliances(input: RankInput): RankResult {
   // The client's own network: the most specific covering prefix that names a known appliance.
   let local: LocalCounts | undefined;
 
-  for (const { prefix, applianceIds } of input.covering) {
+  for (const { prefix, applianceIds, prefs } of input.covering) {
     const eligible: Candidate[] = [];
+    const eligiblePrefs = new Map<string, PathPref>();
+    let allPrefs = true;
     const counts: LocalCounts = { prefix, total: 0, missing: [], down: [], full: [] };
-    for (const id of applianceIds) {
+    for (let i = 0; i < applianceIds.length; i++) {
+      const id = applianceIds[i]!;
       const c = appliances.get(id);
       if (!c || seen.has(id)) continue;
       seen.add(id);
       counts.total++;
       const v = verdict(c, fileId, headroom);
-      if (v === 'ok') eligible.push(c);
-      else counts[v].push(id);
+      if (v !== 'ok') {
+        counts[v].push(id);
+        continue;
+      }
+      eligible.push(c);
+      const pref = prefs?.[i];
+      if (pref) eligiblePrefs.set(id, pref);
+      else allPrefs = false;
     }
     if (!local && counts.total > 0) local = counts;
-    for (const c of orderPrefix(fileId, eligible)) ranked.push(entry(c, prefix));
+    // Tie-breaks only among routes that all carry them: an appliance whose preference is not
+    // known (a reload from the store) is not ranked as if it had the defaults.
+    const classes =
+      allPrefs && eligible.length > 1 ? prefClasses(eligible, (c) => eligiblePrefs.get(c.id)!) : [eligible];
+    for (const cls of classes) for (const c of orderPrefix(fileId, cls)) ranked.push(entry(c, prefix));
   }
 
   for (const site of input.fallbackSites) {
@@ -164,8 +198,22 @@ export function rankAppliances(input: RankInput): RankResult {
     }
   }
 
+  let lastResort = false;
+  if (ranked.length === 0 && input.fallbackSites.length === 0 && input.lastResort) {
+    for (const c of orderByLoad(
+      fileId,
+      [...input.lastResort()].filter((c) => verdict(c, fileId, headroom) === 'ok'),
+    )) {
+      ranked.push(entry(c, ''));
+    }
+    lastResort = ranked.length > 0;
+  }
+
   const top = ranked.slice(0, Math.max(0, input.maxUrls));
-  const result: RankResult = { ranked: top, ...classify(fileId, top[0], local, input.fallbackSites) };
+  const result: RankResult = {
+    ranked: top,
+    ...classify(fileId, top[0], local, input.fallbackSites, lastResort),
+  };
   if (local && local.missing.length === local.total) {
     result.missedSites = [...new Set(local.missing.map((id) => appliances.get(id)!.site))].sort();
   }
@@ -181,13 +229,13 @@ function classify(
   first: RankedAppliance | undefined,
   local: LocalCounts | undefined,
   fallbackSites: readonly string[],
+  lastResort: boolean,
 ): { decision: RankDecision; reason: string } {
   if (local && first && first.prefix === local.prefix) {
     return { decision: 'local-hit', reason: `${first.applianceId} (site ${first.site}) on ${local.prefix}` };
   }
-  const servedBy = first
-    ? `; served by ${first.applianceId} (site ${first.site}${first.prefix ? ` on ${first.prefix}` : ', fallback'})`
-    : '';
+  const how = first?.prefix ? ` on ${first.prefix}` : lastResort ? ', last resort' : ', fallback';
+  const servedBy = first ? `; served by ${first.applianceId} (site ${first.site}${how})` : '';
   const none = first ? '' : '; no appliance can serve it';
   if (local) {
     const holders = local.total - local.missing.length;

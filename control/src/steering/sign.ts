@@ -19,7 +19,7 @@ export function signedUrl(input: SignedUrlInput): string {
 
 /** An appliance's content root, `{baseUrl}/v1/c/`. */
 export function contentRoot(baseUrl: string): string {
-  return `${baseUrl.replace(/\/$/, '')}/v1/c/`;
+  return `${baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl}/v1/c/`;
 }
 
 /**

@@ -1,15 +1,21 @@
 // The steering use case (DESIGN flow 1): the title's ranking for the client's address
 // (rank-title.ts, shared with the players' manifests) → up to N signed URLs per stream → the
 // answer as JSON text. Reads the in-memory model only; the store is never on this path.
-import type { KeyEntry, SteerUrl } from '@ferry/protocol';
+import type { KeyEntry } from '@ferry/protocol';
 import type { ControlModel } from '../model/model.js';
 import type { RankDecision } from './rank.js';
-import { contentUrl, rankTitle } from './rank-title.js';
-import { answerJson, streamJson } from './stream-json.js';
+import { contentPath, rankTitle } from './rank-title.js';
+import { contentRoot } from './sign.js';
+import { answerJson, streamJson, urlJson } from './stream-json.js';
 
 export interface SteeringOptions {
   model: ControlModel;
   fallbackSites: string[];
+  /**
+   * With no fallback site set, a client nothing else can serve goes to any serving appliance
+   * that holds the file, least loaded first (`--last-resort`, default on).
+   */
+  lastResort?: boolean;
   urlsPerStream: number;
   headroom: number;
   tokenTtlSec: number;
@@ -40,13 +46,11 @@ export interface SteerQuery {
 export function steer(opts: SteeringOptions, q: SteerQuery): string {
   const r = rankTitle(opts, q);
   const streams = r.streams.map(({ stream, ranked }) => {
-    const urls: SteerUrl[] = ranked.map((a, i) => ({
-      rank: i + 1,
-      url: contentUrl(r, a.url, stream.streamId),
-      applianceId: a.applianceId,
-      site: a.site,
-    }));
-    return streamJson(stream, urls);
+    // The token binds the file, expiry and prefix, not the appliance: one signature per
+    // stream serves every URL of it.
+    const path = contentPath(r, stream.streamId);
+    const urls = ranked.map((a, i) => urlJson(i + 1, contentRoot(a.url) + path, a.applianceId, a.site));
+    return streamJson(q.titleId, stream, `[${urls.join(',')}]`);
   });
   return answerJson({ titleId: q.titleId, expiresAt: r.expiresAt, clientPrefix: r.clientPrefix, streams });
 }

@@ -10,11 +10,14 @@ import type { InternedAttrs } from '../rib/attr-intern.js';
 import type { AdjRibIn, RibChange } from '../rib/rib.js';
 import { type AsPathView, attrView, keyText } from '../rib/route-view.js';
 
-/** What control needs of a route: which prefix, from which peer, and the AS path for ranking. */
+/** What control needs of a route: which prefix, from which peer, and what steering ranks on. */
 export interface FeedRoute {
   prefix: string;
   peer: string;
   asPath: AsPathView;
+  localPref: number | null;
+  med: number | null;
+  origin: 'igp' | 'egp' | 'incomplete' | null;
 }
 
 export interface FeedWithdrawal {
@@ -116,7 +119,15 @@ export class RouteFeed {
   }
 
   private route(afi: Afi, len: number, key: number | string, peer: string, attrs: InternedAttrs): FeedRoute {
-    return { prefix: keyText(afi, len, key), peer, asPath: attrView(attrs, afi).asPath };
+    const v = attrView(attrs, afi);
+    return {
+      prefix: keyText(afi, len, key),
+      peer,
+      asPath: v.asPath,
+      localPref: v.localPref,
+      med: v.med,
+      origin: v.origin,
+    };
   }
 
   private record(c: RibChange): void {
