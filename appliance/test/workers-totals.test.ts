@@ -213,7 +213,7 @@ describe('SharedStateHub and WorkerSync', () => {
     w.parts.tally.record(503, true);
     w.parts.traffic.begin('clip');
     w.parts.traffic.addServed('clip', 99);
-    w.parts.metrics.bytesSent.inc({ path: 'copy' }, 99);
+    w.parts.metrics.countBytesSent('copy', 99);
     expect(await w.sync.report()).toEqual({
       state: 'serving',
       requestsInFlight: 0,
