@@ -3,12 +3,10 @@
 // control, the chaos executor that runs control's faults and the filler that fetches what
 // control wants held. Used by `ferry appliance` and by tests.
 import type { Server as HttpsServer } from 'node:https';
-import { isIP } from 'node:net';
 import { type KeyRingReloadEvent, parsePublicKey } from '@ferry/protocol';
-import { ControlAgent } from './agent/agent.js';
-import { HeartbeatBuilder } from './agent/heartbeat.js';
-import { InventoryFeed } from './agent/inventory-feed.js';
-import { LoadSampler } from './agent/load.js';
+import type { ControlAgent } from './agent/agent.js';
+import { startControlParts } from './agent/control-parts.js';
+import type { HeartbeatBuilder } from './agent/heartbeat.js';
 import { type BgpPart, startBgp } from './bgp/appliance-bgp.js';
 import { ContentFaults } from './chaos/content-faults.js';
 import { ChaosExecutor } from './chaos/executor.js';
@@ -16,7 +14,7 @@ import type { FaultTargets } from './chaos/faults.js';
 import { SendThrottle } from './chaos/throttle.js';
 import type { ServingParts } from './cluster/worker-sync.js';
 import type { ApplianceConfig } from './config.js';
-import { type FillPart, startFill } from './fill/start-fill.js';
+import type { FillPart } from './fill/start-fill.js';
 import type { AdminContext, Health, RoutesAnswer } from './http/admin-handler.js';
 import { AdminServer } from './http/admin-server.js';
 import { urlOf } from './http/listener.js';
@@ -269,48 +267,28 @@ export async function startAppliance(
   }
   await bgp?.speaker.start();
   if (config.control && identity) {
-    if (config.fill?.mode === 'on') {
-      fill = startFill({
-        settings: config.fill,
-        controlUrl: config.control,
-        applianceId: config.id,
-        identityKey: identity.key,
-        store,
-        inFlight: (id) => traffic.inFlight(id),
-        metrics,
-        logger,
-        ...(isOneAddress(config.listen.host) ? { localAddress: config.listen.host } : {}),
-      });
-    }
-    heartbeat = new HeartbeatBuilder({
-      url,
-      site: config.site,
+    const parts = startControlParts({
+      config,
       version: VERSION,
-      state: () => server.state,
-      disks: () => store.stats().disks,
-      load: new LoadSampler({
+      url,
+      identity,
+      store,
+      bgp,
+      keys,
+      chaos,
+      metrics,
+      logger,
+      counts: {
+        state: () => server.state,
         bytesSent: async () => (await metrics.bytesSent.get()).values.reduce((n, v) => n + v.value, 0),
         connections: () => server.requestsInFlight,
-      }),
-      inventory: new InventoryFeed(store),
-      routes: bgp ? { feed: bgp.feed, rib: bgp.rib } : undefined,
-      keys: () => keys?.heldKeys ?? [],
-      responses: () => tally.snapshot(),
-      chaos: () => chaos.report(),
-      fill: fill?.report,
-      served: traffic,
+        inFlight: (id) => traffic.inFlight(id),
+        tally,
+        served: traffic,
+      },
     });
-    agent = new ControlAgent({
-      controlUrl: config.control,
-      applianceId: config.id,
-      identityKey: identity.key,
-      logger,
-      ...(config.controlGraceMs !== undefined ? { graceMs: config.controlGraceMs } : {}),
-      ...(config.heartbeatMs !== undefined ? { intervalMs: config.heartbeatMs } : {}),
-      heartbeat,
-      chaos,
-    });
-    agent.start();
+    ({ agent, heartbeat, fill } = parts);
+    parts.agent.start();
   }
 
   let stopping: Promise<void> | undefined;
@@ -394,11 +372,6 @@ function exitAfterLog(logger: Logger): (code: number) => void {
     // A flush that never calls back must not keep a killed appliance alive.
     setTimeout(() => process.exit(code), 500);
   };
-}
-
-/** An address to connect from: an IP, not a wildcard or a name. */
-function isOneAddress(host: string): boolean {
-  return isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::';
 }
 
 function isLoopback(host: string): boolean {

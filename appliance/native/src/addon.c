@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "ktls.h"
+#include "napi-errors.h"
 #include "tcp-md5.h"
 
 #define MAX_PATH_BYTES 4096
@@ -27,8 +28,8 @@ static void addon_unref(addon *a) {
   if (--a->refs == 0) free(a);
 }
 
-/* Throws an Error carrying the errno number; binding.ts turns it into a named code. */
-static napi_value throw_errno(napi_env env, const char *what, int err) {
+/* napi-errors.h: one errno-carrying Error for every native function of the addon. */
+napi_value ferry_throw_errno(napi_env env, const char *what, int err) {
   char msg[160];
   snprintf(msg, sizeof(msg), "%s: %s", what, strerror(err));
   napi_value text, error, num;
@@ -136,7 +137,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_int32(env, argv[0], &threads));
   CHECK(napi_get_value_int32(env, argv[1], &idle_ms));
   addon *a = calloc(1, sizeof(*a));
-  if (a == NULL) return throw_errno(env, "create", ENOMEM);
+  if (a == NULL) return ferry_throw_errno(env, "create", ENOMEM);
   a->env = env;
   a->refs = 2;
   napi_value name;
@@ -154,7 +155,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
     a->closed = 1;
     napi_release_threadsafe_function(a->tsfn, napi_tsfn_abort);
     addon_unref(a);
-    return throw_errno(env, "starting sendfile workers", err);
+    return ferry_throw_errno(env, "starting sendfile workers", err);
   }
   napi_add_env_cleanup_hook(env, cleanup_hook, a);
   napi_value handle;
@@ -194,17 +195,17 @@ static napi_value submit(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   addon *a = get_addon(env, argv[0]);
   if (a == NULL) return NULL;
-  if (a->closed) return throw_errno(env, "submit", ESHUTDOWN);
+  if (a->closed) return ferry_throw_errno(env, "submit", ESHUTDOWN);
   int32_t fd;
   CHECK(napi_get_value_int32(env, argv[1], &fd));
   char path[MAX_PATH_BYTES];
   size_t path_len;
   CHECK(napi_get_value_string_utf8(env, argv[2], path, sizeof(path), &path_len));
-  if (path_len >= sizeof(path) - 1) return throw_errno(env, "submit", ENAMETOOLONG);
+  if (path_len >= sizeof(path) - 1) return ferry_throw_errno(env, "submit", ENAMETOOLONG);
   uint32_t nparts;
   CHECK(napi_get_array_length(env, argv[3], &nparts));
   ferry_part_in *parts = calloc(nparts > 0 ? nparts : 1, sizeof(*parts));
-  if (parts == NULL) return throw_errno(env, "submit", ENOMEM);
+  if (parts == NULL) return ferry_throw_errno(env, "submit", ENOMEM);
   for (uint32_t i = 0; i < nparts; i++) {
     napi_value item;
     if (napi_get_element(env, argv[3], i, &item) != napi_ok || read_part(env, item, &parts[i]) != 0) {
@@ -217,7 +218,7 @@ static napi_value submit(napi_env env, napi_callback_info info) {
   uint64_t inline_bytes = 0;
   int rc = ferry_engine_submit(a->engine, fd, path, parts, nparts, &id, &inline_bytes);
   free(parts);
-  if (rc != 0) return throw_errno(env, "submit", rc);
+  if (rc != 0) return ferry_throw_errno(env, "submit", rc);
   napi_value result;
   if (id == 0) {
     /* Sent inline and complete: -(bytes + 1), so 0 bytes stays distinguishable from an id. */
@@ -299,10 +300,10 @@ static napi_value read_cached(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_double(env, argv[2], &at));
   CHECK(napi_get_value_double(env, argv[3], &length));
   CHECK(napi_get_value_double(env, argv[4], &position));
-  if (at < 0 || length < 0 || position < 0 || at + length > (double)cap) return throw_errno(env, "readCached", EINVAL);
+  if (at < 0 || length < 0 || position < 0 || at + length > (double)cap) return ferry_throw_errno(env, "readCached", EINVAL);
   struct iovec iov = {.iov_base = (char *)data + (size_t)at, .iov_len = (size_t)length};
   ssize_t n = preadv2(fd, &iov, 1, (off_t)position, RWF_NOWAIT);
-  if (n < 0 && errno != EAGAIN && errno != EOPNOTSUPP && errno != EINTR) return throw_errno(env, "readCached", errno);
+  if (n < 0 && errno != EAGAIN && errno != EOPNOTSUPP && errno != EINTR) return ferry_throw_errno(env, "readCached", errno);
   napi_value result;
   CHECK(napi_create_double(env, n < 0 ? -1 : (double)n, &result));
   return result;

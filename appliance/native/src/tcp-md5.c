@@ -14,30 +14,16 @@
 #include <errno.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <node_api.h>
 
+#include "napi-errors.h"
 #include "tcp-md5.h"
 
 #define ADDR_TEXT 64
-
-static napi_value md5_throw(napi_env env, const char *what, int err) {
-  char msg[160];
-  snprintf(msg, sizeof(msg), "%s: %s", what, strerror(err));
-  napi_value text, error, num;
-  if (napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text) == napi_ok &&
-      napi_create_error(env, NULL, text, &error) == napi_ok && napi_create_int32(env, err, &num) == napi_ok) {
-    napi_set_named_property(env, error, "errno", num);
-    napi_throw(env, error);
-  } else {
-    napi_throw_error(env, NULL, msg);
-  }
-  return NULL;
-}
 
 /* Text address to a sockaddr of `family` (AF_INET6 takes IPv4 text as IPv4-mapped). */
 static int parse_addr(const char *text, int family, struct sockaddr_storage *out, socklen_t *len) {
@@ -106,9 +92,9 @@ static napi_value md5_set_key(napi_env env, napi_callback_info info) {
   }
   int domain = 0;
   socklen_t dlen = sizeof(domain);
-  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) != 0) return md5_throw(env, "SO_DOMAIN", errno);
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) != 0) return ferry_throw_errno(env, "SO_DOMAIN", errno);
   int err = set_key(fd, domain, peer, key, keylen);
-  if (err != 0) return md5_throw(env, "setsockopt(TCP_MD5SIG)", err);
+  if (err != 0) return ferry_throw_errno(env, "setsockopt(TCP_MD5SIG)", err);
   return NULL;
 }
 
@@ -127,7 +113,7 @@ static napi_value md5_socket(napi_env env, napi_callback_info info) {
   }
   int family = family_of_text(peer);
   int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return md5_throw(env, "socket", errno);
+  if (fd < 0) return ferry_throw_errno(env, "socket", errno);
   int err = set_key(fd, family, peer, key, keylen);
   if (err == 0 && local[0] != '\0') {
     struct sockaddr_storage sa;
@@ -137,7 +123,7 @@ static napi_value md5_socket(napi_env env, napi_callback_info info) {
   }
   if (err != 0) {
     close(fd);
-    return md5_throw(env, "TCP MD5 socket", err);
+    return ferry_throw_errno(env, "TCP MD5 socket", err);
   }
   napi_value out;
   if (napi_create_int32(env, fd, &out) != napi_ok) {

@@ -1,22 +1,12 @@
-// The parts of a multi-process appliance that exist once, run by the primary: the BGP
-// speaker with its RIB and route feed, the control agent (heartbeats, inventory, route
-// reports), the chaos executor and the filler with its evictor, over the primary's own view
-// of the store. They run in the primary rather than in one of the workers (or a process of
-// their own) because the primary already outlives every worker and talks to all of them:
-// a worker that crashes and is restarted must not take the BGP session or the agent's boot
-// with it, and no further process has to be supervised. Workers only serve; what they must
-// follow reaches them as SharedState, what they count comes back as reports (totals.ts).
-import { isIP } from 'node:net';
 import { parsePublicKey } from '@ferry/protocol';
-import { ControlAgent } from '../agent/agent.js';
-import { HeartbeatBuilder } from '../agent/heartbeat.js';
-import { InventoryFeed } from '../agent/inventory-feed.js';
-import { LoadSampler } from '../agent/load.js';
+import type { ControlAgent } from '../agent/agent.js';
+import { startControlParts } from '../agent/control-parts.js';
+import type { HeartbeatBuilder } from '../agent/heartbeat.js';
 import { bgpStatus, VERSION } from '../app.js';
 import { type BgpPart, startBgp } from '../bgp/appliance-bgp.js';
 import { ChaosExecutor } from '../chaos/executor.js';
 import type { ApplianceConfig } from '../config.js';
-import { type FillPart, startFill } from '../fill/start-fill.js';
+import type { FillPart } from '../fill/start-fill.js';
 import type { RoutesAnswer } from '../http/admin-handler.js';
 import { loadIdentityKey } from '../identity/identity-key.js';
 import { TokenKeys } from '../keys/token-keys.js';
@@ -110,50 +100,30 @@ export async function startPrimaryServices(
   const start = async (url: string) => {
     await bgp?.speaker.start();
     if (!config.control || !identity) return;
-    if (config.fill?.mode === 'on') {
-      fill = startFill({
-        settings: config.fill,
-        controlUrl: config.control,
-        applianceId: config.id,
-        identityKey: identity.key,
-        store,
-        // As of the workers' last reports (REPORT_MS): the evictor waits for files in use.
-        inFlight: (id) => side.totals.inFlight(id),
-        metrics,
-        logger,
-        ...(isOneAddress(config.listen.host) ? { localAddress: config.listen.host } : {}),
-      });
-    }
-    heartbeat = new HeartbeatBuilder({
-      url,
-      site: config.site,
+    const parts = startControlParts({
+      config,
       version: VERSION,
-      state: () => side.state(),
-      disks: () => store.stats().disks,
-      load: new LoadSampler({
+      url,
+      identity,
+      store,
+      bgp,
+      keys,
+      chaos,
+      metrics,
+      logger,
+      counts: {
+        state: () => side.state(),
         bytesSent: () => side.totals.bytesSent(),
         connections: () => side.totals.connections(),
-      }),
-      inventory: new InventoryFeed(store),
-      routes: bgp ? { feed: bgp.feed, rib: bgp.rib } : undefined,
-      keys: () => keys?.heldKeys ?? [],
-      responses: () => side.totals.tally.snapshot(),
-      chaos: () => chaos.report(),
-      fill: fill?.report,
-      served: side.totals.served,
+        // As of the workers' last reports (REPORT_MS): the evictor waits for files in use.
+        inFlight: (id) => side.totals.inFlight(id),
+        tally: side.totals.tally,
+        served: side.totals.served,
+      },
     });
-    agent = new ControlAgent({
-      controlUrl: config.control,
-      applianceId: config.id,
-      identityKey: identity.key,
-      logger,
-      ...(config.controlGraceMs !== undefined ? { graceMs: config.controlGraceMs } : {}),
-      ...(config.heartbeatMs !== undefined ? { intervalMs: config.heartbeatMs } : {}),
-      heartbeat,
-      chaos,
-    });
-    agent.onIsolationChange((isolated) => shared.setIsolated(isolated));
-    agent.start();
+    ({ agent, heartbeat, fill } = parts);
+    parts.agent.onIsolationChange((isolated) => shared.setIsolated(isolated));
+    parts.agent.start();
   };
 
   let stopping: Promise<void> | undefined;
@@ -186,9 +156,4 @@ export async function startPrimaryServices(
       return stopping;
     },
   };
-}
-
-/** An address to connect from: an IP, not a wildcard or a name. */
-function isOneAddress(host: string): boolean {
-  return isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::';
 }
