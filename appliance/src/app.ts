@@ -3,14 +3,14 @@
 // control, the chaos executor that runs control's faults and the filler that fetches what
 // control wants held. Used by `ferry appliance` and by tests.
 import type { Server as HttpsServer } from 'node:https';
-import { type KeyRingReloadEvent, parsePublicKey } from '@ferry/protocol';
+import type { KeyRingReloadEvent } from '@ferry/protocol';
 import type { ControlAgent } from './agent/agent.js';
 import { startControlParts } from './agent/control-parts.js';
 import type { HeartbeatBuilder } from './agent/heartbeat.js';
 import { type BgpPart, startBgp } from './bgp/appliance-bgp.js';
 import { ContentFaults } from './chaos/content-faults.js';
-import { ChaosExecutor } from './chaos/executor.js';
-import type { FaultTargets } from './chaos/faults.js';
+import type { ChaosExecutor } from './chaos/executor.js';
+import { startChaos } from './chaos/start-chaos.js';
 import { SendThrottle } from './chaos/throttle.js';
 import type { ServingParts } from './cluster/worker-sync.js';
 import type { ApplianceConfig } from './config.js';
@@ -138,27 +138,17 @@ export async function startAppliance(
   tls?.countIn(metrics.registry);
 
   const bgp = config.bgp ? startBgp(config.bgp, { logger, registry: metrics.registry }) : undefined;
-  const targets: FaultTargets = {
-    content: contentFaults,
-    throttle,
-    store,
-    bgp: bgp?.speaker,
-    heartbeats: config.control
-      ? {
-          suspendHeartbeats: () => agent?.suspendHeartbeats(),
-          resumeHeartbeats: () => agent?.resumeHeartbeats(),
-        }
-      : undefined,
-    exit: opts.exit ?? exitAfterLog(logger),
-    onError: (err, what) => logger.error({ err, part: 'chaos' }, `chaos: ${what} failed`),
-  };
-  const chaos = new ChaosExecutor({
-    mode: config.chaos?.mode ?? 'off',
-    // Checked by validateConfig: every key parses.
-    verifyKeys: (config.chaos?.verifyKeys ?? []).map((k) => parsePublicKey(k)!),
-    applianceId: config.id,
+  const chaos = startChaos({
+    config,
+    targets: {
+      content: contentFaults,
+      throttle,
+      store,
+      bgp: bgp?.speaker,
+      exit: opts.exit ?? exitAfterLog(logger),
+    },
+    agent: () => agent,
     boot: () => heartbeat?.boot ?? '',
-    targets,
     metrics,
     logger,
   });

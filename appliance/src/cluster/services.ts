@@ -1,10 +1,10 @@
-import { parsePublicKey } from '@ferry/protocol';
 import type { ControlAgent } from '../agent/agent.js';
 import { startControlParts } from '../agent/control-parts.js';
 import type { HeartbeatBuilder } from '../agent/heartbeat.js';
 import { bgpStatus, VERSION } from '../app.js';
 import { type BgpPart, startBgp } from '../bgp/appliance-bgp.js';
-import { ChaosExecutor } from '../chaos/executor.js';
+import type { ChaosExecutor } from '../chaos/executor.js';
+import { startChaos } from '../chaos/start-chaos.js';
 import type { ApplianceConfig } from '../config.js';
 import type { FillPart } from '../fill/start-fill.js';
 import type { RoutesAnswer } from '../http/admin-handler.js';
@@ -75,23 +75,11 @@ export async function startPrimaryServices(
   const bgp: BgpPart | undefined = config.bgp
     ? startBgp(config.bgp, { logger, registry: metrics.registry })
     : undefined;
-  const chaos = new ChaosExecutor({
-    mode: config.chaos?.mode ?? 'off',
-    verifyKeys: (config.chaos?.verifyKeys ?? []).map((k) => parsePublicKey(k)!),
-    applianceId: config.id,
+  const chaos = startChaos({
+    config,
+    targets: { ...shared.targets(store), bgp: bgp?.speaker, exit: side.exit },
+    agent: () => agent,
     boot: () => heartbeat?.boot ?? '',
-    targets: {
-      ...shared.targets(store),
-      bgp: bgp?.speaker,
-      heartbeats: config.control
-        ? {
-            suspendHeartbeats: () => agent?.suspendHeartbeats(),
-            resumeHeartbeats: () => agent?.resumeHeartbeats(),
-          }
-        : undefined,
-      exit: side.exit,
-      onError: (err, what) => logger.error({ err, part: 'chaos' }, `chaos: ${what} failed`),
-    },
     metrics,
     logger,
   });
