@@ -6,12 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeSelfSignedCert, type SelfSignedCert } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchRange } from '../src/dataplane/check-bodies.js';
 import { CASES } from '../src/dataplane/load-plan.js';
 import { nginxConfig } from '../src/dataplane/nginx-config.js';
 import { type Sample, summarize } from '../src/dataplane/report.js';
-import { type BenchCert, makeBenchCert } from '../src/dataplane/tls-cert.js';
+
 import type { LoadResult } from '../src/dataplane/wrk.js';
 
 function result(reqPerSec: number): LoadResult {
@@ -40,11 +41,11 @@ function sample(server: Sample['server'], reqPerSec: number): Sample {
 
 describe('dataplane bench over HTTPS', () => {
   let dir: string;
-  let cert: BenchCert;
+  let cert: SelfSignedCert;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-bench-tls-'));
-    cert = await makeBenchCert(dir);
+    cert = makeSelfSignedCert(dir, 'bench', { days: 2 });
   }, 60_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

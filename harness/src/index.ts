@@ -15,4 +15,5 @@ export * from './ports.js';
 export * from './processes.js';
 export * from './redis-server.js';
 export * from './s3-server.js';
+export * from './self-signed-cert.js';
 export * from './topology.js';

@@ -3,11 +3,10 @@
 // the appliance twice: with as many workers as nginx, and as one process (its bodies are
 // encrypted by node on the event loop, so the workers are what takes that off one loop).
 import { join } from 'node:path';
-import { freePort, type ProcessGroup } from '@ferry/harness';
+import { freePort, makeSelfSignedCert, type ProcessGroup } from '@ferry/harness';
 import type { BenchContent } from './content.js';
 import type { ServerName } from './report.js';
 import { type Server, startAppliance, startNginx } from './servers.js';
-import { makeBenchCert } from './tls-cert.js';
 
 export async function startHttpsServers(input: {
   group: ProcessGroup;
@@ -21,7 +20,9 @@ export async function startHttpsServers(input: {
   servers: Map<ServerName, Server>;
   log(line: string): void;
 }): Promise<void> {
-  const tls = await makeBenchCert(input.workDir);
+  // One pair served by both nginx (`listen … ssl`) and the appliance (--tls-cert), so the
+  // two differ only in the server.
+  const tls = makeSelfSignedCert(input.workDir, 'bench', { days: 2 });
   input.servers.set(
     'nginx-tls',
     await startNginx({

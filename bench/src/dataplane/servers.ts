@@ -4,11 +4,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Child, ProcessGroup } from '@ferry/harness';
+import type { Child, ProcessGroup, SelfSignedCert } from '@ferry/harness';
 import { httpOk, waitUntil } from '@ferry/harness';
 import { fetchRange } from './check-bodies.js';
 import { nginxConfig } from './nginx-config.js';
-import type { BenchCert } from './tls-cert.js';
 
 export const NGINX_BIN = '/usr/sbin/nginx';
 const READY_TIMEOUT_MS = 20_000;
@@ -31,7 +30,7 @@ export async function startNginx(input: {
   workers: number;
   probePath: string;
   /** `listen … ssl` with this certificate: the anchor of the HTTPS rows */
-  tls?: BenchCert;
+  tls?: SelfSignedCert;
   name?: string;
 }): Promise<Server> {
   await mkdir(input.dir, { recursive: true });
@@ -91,7 +90,7 @@ export async function startAppliance(input: {
   bodySender: BodySender;
   workers: number;
   /** HTTPS on the viewers' port (--tls-cert/--tls-key): bodies take the copy path */
-  tls?: BenchCert;
+  tls?: SelfSignedCert;
   name?: string;
 }): Promise<Server> {
   const tls = input.tls;
