@@ -1,3 +1,4 @@
+export * from './bounded-map.js';
 export * from './catalog.js';
 export * from './chaos.js';
 export * from './cidr.js';

@@ -4,6 +4,7 @@
 // the URL as `p` so the appliance knows what to verify; no `p` means the empty prefix, an
 // unbound URL. Decisions and examples: docs/tokens.md.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { setBounded } from './bounded-map.js';
 import { cidrContains, parseCidr } from './cidr.js';
 import { decodeBase64UrlStrict, KEY_ID_PATTERN, type KeyEntry, type KeyRing } from './keys.js';
 
@@ -140,11 +141,12 @@ export class TokenVerifier {
     const check = verifyToken(token, input);
     if (check.ok) {
       const key = input.keys.keys.get(check.keyId)!;
-      if (this.#verified.size >= this.maxEntries) {
-        const oldest = this.#verified.keys().next();
-        if (!oldest.done) this.#verified.delete(oldest.value);
-      }
-      this.#verified.set(memo, { key, keyId: check.keyId, expiresAt: check.expiresAt });
+      setBounded(
+        this.#verified,
+        memo,
+        { key, keyId: check.keyId, expiresAt: check.expiresAt },
+        this.maxEntries,
+      );
     }
     return check;
   }

@@ -12,10 +12,11 @@
 // (store/disk.ts), so a re-added file is a new path and never inherits an old verdict.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { setBounded } from '@ferry/protocol';
 
 /** How long a file found good is not checked again. */
 export const RECHECK_MS = 1000;
-/** Bound on the verdicts held; past it the oldest are dropped (Map keeps insertion order). */
+/** Bound on the verdicts held; past it the oldest are dropped. */
 const MAX_VERDICTS = 4096;
 
 export class FileCheck {
@@ -44,12 +45,7 @@ export class FileCheck {
   }
 
   #remember(path: string, size: number, atMs: number): void {
-    this.#good.delete(path);
-    if (this.#good.size >= MAX_VERDICTS) {
-      const oldest = this.#good.keys().next();
-      if (!oldest.done) this.#good.delete(oldest.value);
-    }
-    this.#good.set(path, { size, atMs });
+    setBounded(this.#good, path, { size, atMs }, MAX_VERDICTS);
   }
 }
 

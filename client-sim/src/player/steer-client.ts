@@ -10,6 +10,7 @@ import {
   ControlClientError,
   type SteerResponse,
   type SteerStream,
+  setBounded,
 } from '@ferry/protocol';
 import type { Dispatcher } from 'undici';
 import { SimError } from '../errors.js';
@@ -46,14 +47,10 @@ export class SegmentIndexCache {
     let p = this.held.get(url);
     if (!p) {
       p = fetch();
-      this.held.set(url, p);
+      setBounded(this.held, url, p, this.maxEntries);
       p.catch(() => {
         if (this.held.get(url) === p) this.held.delete(url);
       });
-      while (this.held.size > this.maxEntries) {
-        const oldest = this.held.keys().next().value as string;
-        this.held.delete(oldest);
-      }
     }
     return p;
   }

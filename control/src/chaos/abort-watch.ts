@@ -4,6 +4,7 @@
 // appliances report as failed (deltas between heartbeats of one boot). Either crossing its
 // threshold, with enough samples to mean something, aborts every experiment. Ten buckets per
 // window keep memory fixed whatever the request rate; the window slides by a tenth.
+import { setBounded } from '@ferry/protocol';
 import type { ChaosAbortConfig } from '../config.js';
 import type { RankDecision } from '../steering/rank.js';
 
@@ -74,9 +75,7 @@ export class AbortWatch {
     excluded: boolean,
   ): void {
     const prev = this.counters.get(applianceId);
-    this.counters.delete(applianceId);
-    this.counters.set(applianceId, { boot, ...counts });
-    if (this.counters.size > MAX_TRACKED) this.counters.delete(this.counters.keys().next().value as string);
+    setBounded(this.counters, applianceId, { boot, ...counts }, MAX_TRACKED);
     if (!prev || excluded) return;
     const sameBoot = prev.boot === boot && counts.total >= prev.total && counts.failed >= prev.failed;
     const total = sameBoot ? counts.total - prev.total : counts.total;

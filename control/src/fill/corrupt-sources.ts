@@ -1,6 +1,7 @@
 // Sources that sent bytes whose sha256 did not match (FillReport.corrupt): each is left out of
 // that one file's sources for a while, then tried again (a disk error on a peer heals when the
 // peer refetches the file; a bad object at the origin is the operator's to fix).
+import { setBounded } from '@ferry/protocol';
 
 /** Enough for every file of a large catalog on a few bad peers; beyond it the oldest go first. */
 const MAX_ENTRIES = 100_000;
@@ -11,13 +12,7 @@ export class CorruptSources {
   constructor(private readonly excludeMs: number) {}
 
   note(fileId: string, applianceId: string, nowMs: number): void {
-    const key = keyOf(fileId, applianceId);
-    this.until.delete(key);
-    this.until.set(key, nowMs + this.excludeMs);
-    if (this.until.size > MAX_ENTRIES) {
-      const oldest = this.until.keys().next().value;
-      if (oldest !== undefined) this.until.delete(oldest);
-    }
+    setBounded(this.until, keyOf(fileId, applianceId), nowMs + this.excludeMs, MAX_ENTRIES);
   }
 
   excluded(fileId: string, applianceId: string, nowMs: number): boolean {
