@@ -270,7 +270,7 @@ export async function startAppliance(
       logger,
       counts: {
         state: () => server.state,
-        bytesSent: async () => (await metrics.bytesSent.get()).values.reduce((n, v) => n + v.value, 0),
+        bytesSent: () => metrics.bytesSentTotal(),
         connections: () => server.requestsInFlight,
         inFlight: (id) => traffic.inFlight(id),
         tally,

@@ -100,7 +100,7 @@ export class WorkerSync {
 
   async report(): Promise<WorkerReport> {
     const { metrics, server, traffic, tally } = this.parts;
-    const bytes = (await metrics.bytesSent.get()).values.reduce((n, v) => n + v.value, 0);
+    const bytes = metrics.bytesSentTotal();
     const r = tally.snapshot();
     const out: WorkerReport = {
       state: server.state,

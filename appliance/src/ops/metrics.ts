@@ -210,6 +210,13 @@ export class ApplianceMetrics {
     this.bytesByPath.set(path, (this.bytesByPath.get(path) ?? 0) + bytes);
   }
 
+  /** Body bytes handed to the kernel since start, over every body path (the heartbeat's load). */
+  bytesSentTotal(): number {
+    let total = 0;
+    for (const n of this.bytesByPath.values()) total += n;
+    return total;
+  }
+
   /** Text exposition. Gauges that read other gauges are collected in registration order. */
   async render(): Promise<string> {
     return this.registry.metrics();
