@@ -5,8 +5,8 @@
 import type { PathPref, RoutesReport } from '@ferry/protocol';
 import { Errors, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
-import { canonicalPrefix } from '../model/route-index.js';
 import { canonicalRoutes, PrefInterner, type PrefMap, routePref } from '../model/route-prefs.js';
+import { canonicalPrefix } from '../route-trie/prefix-format.js';
 import type { StateStore } from '../state/store.js';
 import { type PartDecision, SnapshotParts } from './snapshot-parts.js';
 

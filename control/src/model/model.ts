@@ -4,11 +4,12 @@
 // heartbeats, health verdicts and the catalog from this instance, and other instances'
 // changes through the store's feed (ingest/follow.ts).
 import type { Catalog, CatalogTitle, HealthStatus, PathPref } from '@ferry/protocol';
+import { canonicalPrefix } from '../route-trie/prefix-format.js';
 import type { ApplianceRecord, InventorySet, RouteSet } from '../state/store.js';
 import { ExperimentIndex } from './experiments.js';
 import { FillReports } from './fill-reports.js';
 import { IdentityIndex } from './identities.js';
-import { canonicalPrefix, canonicalSet, RouteIndex } from './route-index.js';
+import { canonicalSet, RouteIndex } from './route-index.js';
 import { type PrefMap, PrefTable } from './route-prefs.js';
 
 export interface RoutesDelta {

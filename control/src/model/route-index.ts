@@ -1,8 +1,8 @@
 // Which appliances heard which prefixes: a RouteTrie of appliance ids for longest-prefix
 // lookups on the steering path, and each appliance's prefix set so a snapshot or a delta
 // turns into trie inserts and removes without touching other appliances' routes.
-import { type PathPref, parseCidr } from '@ferry/protocol';
-import { formatPrefix } from '../route-trie/prefix-format.js';
+import type { PathPref } from '@ferry/protocol';
+import { canonicalPrefix } from '../route-trie/prefix-format.js';
 import { RouteTrie } from '../route-trie/trie.js';
 import { forEachSliced } from '../slices.js';
 import { PrefTable } from './route-prefs.js';
@@ -148,10 +148,4 @@ export async function canonicalSet(raw: Iterable<string>, into = new Set<string>
     if (p) into.add(p);
   });
   return into;
-}
-
-/** One spelling per prefix (host bits cleared, IPv6 compressed), or undefined when malformed. */
-export function canonicalPrefix(text: string): string | undefined {
-  const cidr = parseCidr(text);
-  return cidr ? formatPrefix(cidr.bytes, cidr.bits) : undefined;
 }

@@ -5,8 +5,8 @@
 // appliance's prefixes have no preference until its next snapshot, and steering ranks that
 // prefix without tie-breaks.
 
-import { comparePref, type FeedRoute, type PathPref, parseCidr, pathPref } from '@ferry/protocol';
-import { formatPrefix } from '../route-trie/prefix-format.js';
+import { comparePref, type FeedRoute, type PathPref, pathPref } from '@ferry/protocol';
+import { canonicalPrefix } from '../route-trie/prefix-format.js';
 import { SliceClock } from '../slices.js';
 
 export type PrefMap = Map<string, PathPref>;
@@ -53,9 +53,7 @@ export async function canonicalRoutes(
 ): Promise<void> {
   const clock = new SliceClock();
   for (const r of routes) {
-    // As route-index.ts canonicalPrefix (not imported: that module imports this one).
-    const cidr = parseCidr(r.prefix);
-    const p = cidr ? formatPrefix(cidr.bytes, cidr.bits) : undefined;
+    const p = canonicalPrefix(r.prefix);
     if (p) {
       into.add(p);
       const pref = routePref(r, interner);
