@@ -12,10 +12,27 @@ export function rendezvousWeight(key: string, node: string): bigint {
 
 /** Nodes ordered from most to least preferred for `key`; ties (practically never) break by name. */
 export function rendezvousRank(key: string, nodes: readonly string[]): string[] {
-  return nodes
-    .map((node) => ({ node, w: rendezvousWeight(key, node) }))
-    .sort((a, b) => (a.w === b.w ? (a.node < b.node ? -1 : 1) : a.w > b.w ? -1 : 1))
-    .map((x) => x.node);
+  return rendezvousOrder(key, nodes, (node) => node);
+}
+
+/**
+ * `items` in rendezvousRank's order of their ids for `key`. `weight` may be a cache of
+ * rendezvousWeight (steering asks for the same pairs on every answer); it must agree with it.
+ */
+export function rendezvousOrder<T>(
+  key: string,
+  items: readonly T[],
+  idOf: (item: T) => string,
+  weight: (key: string, node: string) => bigint = rendezvousWeight,
+): T[] {
+  if (items.length < 2) return [...items];
+  return items
+    .map((item) => {
+      const id = idOf(item);
+      return { item, id, w: weight(key, id) };
+    })
+    .sort((a, b) => (a.w === b.w ? (a.id < b.id ? -1 : 1) : a.w > b.w ? -1 : 1))
+    .map((x) => x.item);
 }
 
 /** The node that owns `key`, or undefined when there are no nodes. */

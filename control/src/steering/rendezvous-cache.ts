@@ -2,7 +2,7 @@
 // weights (protocol rendezvousWeight, the same order every part of Ferry computes) are kept in
 // a bounded map, since a fleet has few appliances and a catalog few files, and the same pairs
 // come back on every answer for them.
-import { rendezvousWeight } from '@ferry/protocol';
+import { rendezvousOrder as orderBy, rendezvousWeight } from '@ferry/protocol';
 
 /** Pairs kept at most (~100 B each): a 200-appliance fleet × a 2,500-file catalog. */
 const MAX_WEIGHTS = 500_000;
@@ -34,9 +34,5 @@ function weight(fileId: string, node: string): bigint {
 
 /** `items` ordered as protocol's rendezvousRank orders their ids for `fileId`. */
 export function rendezvousOrder<T extends { id: string }>(fileId: string, items: readonly T[]): T[] {
-  if (items.length < 2) return [...items];
-  return items
-    .map((item) => ({ item, w: weight(fileId, item.id) }))
-    .sort((a, b) => (a.w === b.w ? (a.item.id < b.item.id ? -1 : 1) : a.w > b.w ? -1 : 1))
-    .map((x) => x.item);
+  return orderBy(fileId, items, (item) => item.id, weight);
 }
