@@ -5,20 +5,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pidAlive } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from '../src/store/store.js';
 import { testBytes } from './support/appliance-fixture.js';
 import { CLI, startApplianceProcess } from './support/appliance-process.js';
 import { adminPost, get, json } from './support/http-client.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('ferry appliance process', () => {
   let dir: string;
@@ -87,7 +79,7 @@ describe('ferry appliance process', () => {
     expect(metrics).toMatch(/ferry_store_files\{disk="[^"]+"\} 1\n/);
     a.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const pid of pids) expect(pidAlive(pid)).toBe(false);
   });
 
   it('drains and undrains every worker before answering, so any worker agrees at once', async () => {

@@ -7,20 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { type ClientRequest, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Deployment, eventually, startDeployment } from '@ferry/harness';
+import { type Deployment, eventually, pidAlive, startDeployment } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, json } from './support/http-client.js';
 
 const ID = 'workers-1';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface WorkerStatus {
   worker: { index: number; pid: number };
@@ -121,6 +112,6 @@ describe('ferry appliance --workers 2 under a real control', () => {
     const exited = new Promise<number | null>((r) => proc.child.once('exit', (code) => r(code)));
     proc.child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    for (const pid of pids) expect(pidAlive(pid)).toBe(false);
   });
 });

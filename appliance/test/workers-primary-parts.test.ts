@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bird, eventually, freePort } from '@ferry/harness';
+import { Bird, eventually, freePort, pidAlive } from '@ferry/harness';
 import type { Heartbeat } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentityKey } from '../src/identity/identity-key.js';
@@ -38,15 +38,6 @@ interface WorkerStatus {
   chaos: { mode: string; active: { experimentId: string }[] };
   fill: { mode: string; evicting?: { fileId: string; inFlight: number }[] };
   workers: { index: number; pid: number; state: string; requestsInFlight: number }[];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => {
@@ -441,7 +432,7 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
       new Promise<string>((r) => setTimeout(r, 20_000, 'still running')),
     ]);
     expect(code).toBe(86);
-    await eventually(() => expect(pids.filter(alive)).toEqual([]), {
+    await eventually(() => expect(pids.filter(pidAlive)).toEqual([]), {
       what: 'workers gone',
       timeoutMs: 5000,
       intervalMs: 50,

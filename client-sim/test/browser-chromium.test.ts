@@ -1,17 +1,9 @@
 // The runner's Chromium: a missing binary is a named error, and a browser that does not
 // close in time is killed by its pid (with the process group it leads).
+import { pidAlive } from '@ferry/harness';
 import { describe, expect, it } from 'vitest';
 import { BrowserPlayers, launchChromium } from '../src/browser/index.js';
 import { waitFor } from './browser-support.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('chromium for browser players', () => {
   it('names a browser that cannot start', async () => {
@@ -24,10 +16,10 @@ describe('chromium for browser players', () => {
     const c = await launchChromium();
     expect(c.pid).toBeGreaterThan(0);
     const pid = c.pid!;
-    expect(alive(pid)).toBe(true);
+    expect(pidAlive(pid)).toBe(true);
     // 1 ms is never enough for a graceful close: the pid is killed.
     await c.close(1);
-    const gone = await waitFor(async () => (alive(pid) ? undefined : true), 15_000, 100);
+    const gone = await waitFor(async () => (pidAlive(pid) ? undefined : true), 15_000, 100);
     expect(gone).toBe(true);
   }, 60_000);
 });

@@ -171,3 +171,13 @@ export function stopOnExit(group: ProcessGroup, cleanup: () => void): () => void
     process.off('exit', onExit);
   };
 }
+
+/** True when a process with this pid exists (EPERM: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
