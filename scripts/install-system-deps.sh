@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that Ferry's tests and benchmarks start themselves:
 # redis-server, bird2, nginx, wrk, ffmpeg (`ferry content generate --media` encodes real
-# video with it) and chromium (headless browser tests drive hls.js and dash.js in it).
+# video with it), chromium (headless browser tests drive hls.js and dash.js in it) and
+# prometheus (its `promtool` checks deploy/prometheus, and a test scrapes control with it).
 # Idempotent: only missing packages are installed.
 # The packages' own services are left stopped and disabled; tests start private instances.
 set -euo pipefail
 
-packages=(redis-server bird2 nginx wrk ffmpeg chromium)
+packages=(redis-server bird2 nginx wrk ffmpeg chromium prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -53,11 +53,17 @@ async function run(birdAddr: string, ferryAddr: string): Promise<{ refusals: Ref
     await bothEstablished(r);
     await eventually(() => r.rib.size() === 2, { what: 'routes', timeoutMs: 15_000, intervalMs: 50 });
     // One session: the other connection is closed, on both ends, once the session is up.
-    await eventually(() => connections(birdAddr, ferryAddr).length === 1, {
-      what: 'exactly one TCP connection',
-      timeoutMs: 10_000,
-      intervalMs: 100,
-    });
+    await eventually(
+      () => {
+        const c = connections(birdAddr, ferryAddr);
+        if (c.length !== 1) throw new Error(`connections: ${JSON.stringify(c)}`);
+      },
+      {
+        what: 'exactly one TCP connection',
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      },
+    );
     // Both sides drop the session and try again at once (BIRD's connect delay is 1 s, the
     // appliance's retry 1 s): the next round collides again.
     if (round < 2) {
@@ -111,7 +117,8 @@ async function collide(birdAddr: string, ferryAddr: string): Promise<{ r: BirdRi
     () => {
       // The appliance's leg to the relay is not a BGP connection between the two.
       const c = connections(birdAddr, ferryAddr, proxy!.port);
-      return c.length === 1 ? c[0]! : false;
+      if (c.length !== 1) throw new Error(`connections: ${JSON.stringify(c)}`);
+      return c[0]!;
     },
     { what: 'exactly one TCP connection', timeoutMs: 10_000, intervalMs: 100 },
   );

@@ -91,6 +91,34 @@ export const HeldKey = Type.Object({
 });
 export type HeldKey = Static<typeof HeldKey>;
 
+/** One turn-up check's result: `name` is one of TURNUP_CHECKS. */
+export const TurnupCheck = Type.Object({
+  name: Type.String({ maxLength: 32 }),
+  ok: Type.Boolean(),
+  /** what was found, or why it failed, in a line an ISP engineer can act on */
+  detail: Type.String({ maxLength: 512 }),
+});
+export type TurnupCheck = Static<typeof TurnupCheck>;
+
+/** The checks `ferry appliance check` runs, in order (docs/install.md "Turn-up"). */
+export const TURNUP_CHECKS = ['disks', 'store-index', 'keys', 'control', 'bgp', 'test-range'] as const;
+
+export const TurnupReport = Type.Object({
+  passed: Type.Boolean(),
+  /** when the checks last ran, ms since the epoch */
+  checkedMs: Type.Number({ minimum: 0 }),
+  checks: Type.Array(TurnupCheck, { maxItems: 16 }),
+});
+export type TurnupReport = Static<typeof TurnupReport>;
+
+/** Why control wants an appliance drained (HeartbeatReply.drain). */
+export const DrainOrder = Type.Object({
+  /** 'operator': drained through control's API; 'maintenance': inside a scheduled window */
+  cause: Type.Union([Type.Literal('operator'), Type.Literal('maintenance')]),
+  reason: Type.String({ maxLength: 200 }),
+});
+export type DrainOrder = Static<typeof DrainOrder>;
+
 /** seq stays below 2^31: a boot at one heartbeat a second never reaches it. */
 export const MAX_HEARTBEAT_SEQ = 2 ** 31;
 
@@ -146,6 +174,12 @@ export const Heartbeat = Type.Object({
   fill: Type.Optional(FillReport),
   /** body bytes served per file since the last heartbeat: popularity for placement */
   served: Type.Optional(ServedReport),
+  /**
+   * Turn-up checks (`ferry appliance check`, docs/install.md "Turn-up"): until `passed`,
+   * control does not steer to this appliance and shows it as turning up, with the failed
+   * checks as the reason. Absent from older appliances: treated as passed.
+   */
+  turnup: Type.Optional(TurnupReport),
 });
 export type Heartbeat = Static<typeof Heartbeat>;
 
@@ -162,6 +196,13 @@ export const HeartbeatReply = Type.Object({
   intervalMs: Type.Integer({ minimum: 100 }),
   /** chaos orders signed by control's chaos key; absent: no fault is wanted */
   chaos: Type.Optional(SignedChaosOrders),
+  /**
+   * Present: an operator wants this appliance drained (a drain ordered through control, or a
+   * maintenance window in progress). The appliance drains as its own `POST /v1/drain` does
+   * and undrains when a later reply no longer carries it; a drain ordered locally on the
+   * appliance is the ISP's and is not undone by control.
+   */
+  drain: Type.Optional(DrainOrder),
 });
 export type HeartbeatReply = Static<typeof HeartbeatReply>;
 

@@ -3,8 +3,33 @@
 // documents them at /docs); its clients type and check answers with the same ones.
 import { type Static, Type } from 'typebox';
 import { CatalogTitle } from './catalog-schema.js';
-import { ApplianceState, HeldKey } from './control-api.js';
+import { ApplianceState, HeldKey, TurnupReport } from './control-api.js';
 import { HealthStatus } from './health.js';
+
+/** A scheduled maintenance window: control drains the appliance from startMs to endMs. */
+export const MaintenanceWindow = Type.Object({
+  startMs: Type.Number({ minimum: 0 }),
+  endMs: Type.Number({ minimum: 0 }),
+  reason: Type.String({ maxLength: 200 }),
+  by: Type.String({ maxLength: 64 }),
+});
+export type MaintenanceWindow = Static<typeof MaintenanceWindow>;
+
+/**
+ * An appliance's admin state as control keeps it (persisted in the state store): `drain`
+ * set by POST /v1/appliances/{id}/drain and cleared by …/undrain; `maintenance` by PUT and
+ * DELETE /v1/appliances/{id}/maintenance. `draining` is what control orders now (the drain,
+ * or the window in progress); the appliance's own `reportedState` says whether it obeyed.
+ */
+export const AdminStateView = Type.Object({
+  drain: Type.Union([
+    Type.Null(),
+    Type.Object({ reason: Type.String(), by: Type.String(), sinceMs: Type.Number() }),
+  ]),
+  maintenance: Type.Union([Type.Null(), MaintenanceWindow]),
+  draining: Type.Boolean(),
+});
+export type AdminStateView = Static<typeof AdminStateView>;
 
 /** GET /v1/appliances/{id}, and each entry of GET /v1/appliances. */
 export const ApplianceView = Type.Object({
@@ -30,8 +55,24 @@ export const ApplianceView = Type.Object({
   chaos: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
   /** `unenrolled`: a record from before enrollment, whose heartbeats are now refused */
   enrollment: Type.Union([Type.Literal('enrolled'), Type.Literal('disabled'), Type.Literal('unenrolled')]),
+  /** what operators asked of it through control (drain, maintenance); docs/control.md "Admin state" */
+  admin: AdminStateView,
+  /** its last turn-up report; absent from appliances that send none (counted as passed) */
+  turnup: Type.Optional(TurnupReport),
 });
 export type ApplianceView = Static<typeof ApplianceView>;
+
+/** POST /v1/appliances/{id}/drain */
+export const DrainRequest = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) });
+export type DrainRequest = Static<typeof DrainRequest>;
+
+/** PUT /v1/appliances/{id}/maintenance: endMs after startMs, at most 7 days long */
+export const MaintenanceRequest = Type.Object({
+  startMs: Type.Number({ minimum: 0 }),
+  endMs: Type.Number({ minimum: 0 }),
+  reason: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export type MaintenanceRequest = Static<typeof MaintenanceRequest>;
 
 /**
  * POST /v1/appliances: an operator enrolls an appliance's identity key. `urlHosts` are the
