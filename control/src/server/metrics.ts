@@ -5,6 +5,7 @@ import type { FillStat } from '../fill/service.js';
 import type { SigningChoice } from '../keys/choose-signing-key.js';
 import type { ControlModel } from '../model/model.js';
 import type { StoreStatus } from '../state/resilient-store.js';
+import { HEALTH_STATES, registerFleetMetrics } from './fleet-metrics.js';
 
 export interface ControlMetrics {
   registry: Registry;
@@ -67,10 +68,13 @@ export function createMetrics(
     labelNames: ['health'],
     registers: [registry],
     collect() {
+      // Every state, 0 when none is in it, so a count panel or alert never reads "no data".
       this.reset();
+      for (const health of HEALTH_STATES) this.set({ health }, 0);
       for (const rec of model.listAppliances()) this.inc({ health: rec.health });
     },
   });
+  registerFleetMetrics(registry, model);
   const chaos = {
     experiments: new Counter({
       name: 'ferry_control_chaos_experiments_total',

@@ -1,0 +1,103 @@
+// Per-appliance and per-site gauges: what alerts and dashboards need to name the appliance or
+// site in trouble (docs/observability.md). Labels are appliance ids and sites only, never
+// addresses, prefixes or file ids, so the series count grows with the fleet, not its traffic.
+import { HealthStatus, isServing } from '@ferry/protocol';
+import { Gauge, type Registry } from 'prom-client';
+import type { ControlModel } from '../model/model.js';
+import type { ApplianceRecord } from '../state/store.js';
+import { SiteRouteCache } from './site-routes.js';
+
+/** Every health state, so a state-set series reads 0 rather than vanishing when left. */
+export const HEALTH_STATES: readonly string[] = HealthStatus.anyOf.map((t) => String(t.const));
+
+export function registerFleetMetrics(
+  registry: Registry,
+  model: ControlModel,
+  now: () => number = Date.now,
+): void {
+  const registers = [registry];
+  const perAppliance = (name: string, help: string, value: (rec: ApplianceRecord) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['appliance', 'site'],
+      registers,
+      collect() {
+        this.reset();
+        for (const rec of model.listAppliances()) this.set({ appliance: rec.id, site: rec.site }, value(rec));
+      },
+    });
+  perAppliance(
+    'ferry_control_appliance_up',
+    "1 while control's health verdict lets the appliance serve (healthy or degraded), 0 otherwise",
+    (rec) => (isServing(rec.health) ? 1 : 0),
+  );
+  new Gauge({
+    name: 'ferry_control_appliance_health',
+    help: "1 for the appliance's health verdict now, 0 for the other states (unknown, healthy, degraded, unhealthy, draining, drained)",
+    labelNames: ['appliance', 'site', 'health'],
+    registers,
+    collect() {
+      this.reset();
+      for (const rec of model.listAppliances()) {
+        for (const health of HEALTH_STATES) {
+          this.set({ appliance: rec.id, site: rec.site, health }, rec.health === health ? 1 : 0);
+        }
+      }
+    },
+  });
+  perAppliance(
+    'ferry_control_appliance_load_bits_per_second',
+    'Bits per second the appliance sends viewers, as its last heartbeat said',
+    (rec) => rec.loadBps,
+  );
+  perAppliance(
+    'ferry_control_appliance_capacity_bits_per_second',
+    'Bits per second the appliance says it can send',
+    (rec) => rec.capacityBps,
+  );
+  perAppliance(
+    'ferry_control_appliance_connections',
+    'Viewer connections open on the appliance, as its last heartbeat said',
+    (rec) => rec.connections,
+  );
+  perAppliance(
+    'ferry_control_appliance_heartbeat_age_seconds',
+    'Seconds since the last heartbeat control took from the appliance',
+    (rec) => Math.max(0, (now() - rec.lastHeartbeatMs) / 1000),
+  );
+  perAppliance(
+    'ferry_control_appliance_routes',
+    'Prefixes the appliance heard over BGP, as control holds them',
+    (rec) => model.routes.count(rec.id),
+  );
+  sitePrefixGauges(registry, model);
+}
+
+function sitePrefixGauges(registry: Registry, model: ControlModel): void {
+  const cache = new SiteRouteCache(model);
+  // Both gauges read one recount per scrape: the first to collect awaits it, the second finds
+  // it fresh.
+  new Gauge({
+    name: 'ferry_control_site_prefixes',
+    help: 'Distinct prefixes heard over BGP by the appliances of each site',
+    labelNames: ['site'],
+    registers: [registry],
+    async collect() {
+      const counts = await cache.read();
+      this.reset();
+      for (const c of counts) this.set({ site: c.site }, c.prefixes);
+    },
+  });
+  new Gauge({
+    name: 'ferry_control_site_inconsistent_prefixes',
+    help: 'Prefixes heard by some appliances of each site and not by others (GET /v1/sites/{site}/route-consistency lists them)',
+    labelNames: ['site'],
+    registers: [registry],
+    async collect() {
+      const counts = await cache.read();
+      this.reset();
+      for (const c of counts) this.set({ site: c.site }, c.inconsistent);
+    },
+  });
+}
