@@ -20,6 +20,9 @@ function fleet(): ControlModel {
   m.routes.replace('e2', ['10.0.0.0/8', '192.0.2.0/24']);
   m.routes.replace('e3', ['10.0.0.0/8', '203.0.113.0/24']);
   m.routes.replace('w1', ['172.16.0.0/12']);
+  const report = { manifestVersion: 3, wanted: 10, held: 4, filling: 1, failed: 0, corrupt: [], errors: [] };
+  m.fillReports.set('e1', { ...report, bytesToGo: 4e10, bytesPerSec: 0, window: 'open' }, now);
+  m.fillReports.set('e2', { ...report, bytesToGo: 0, bytesPerSec: 25e6, window: 'closed' }, now);
   return m;
 }
 
@@ -85,6 +88,11 @@ describe("control's registry", () => {
     expect(text).toContain('ferry_control_site_prefixes{site="east"} 4');
     expect(text).toContain('ferry_control_site_inconsistent_prefixes{site="east"} 3');
     expect(text).toContain('ferry_control_site_inconsistent_prefixes{site="west"} 0');
+    expect(text).toContain('ferry_control_fill_window_open{appliance="e1",site="east"} 1');
+    expect(text).toContain('ferry_control_fill_window_open{appliance="e2",site="east"} 0');
+    expect(text).toContain('ferry_control_fill_bytes_per_second{appliance="e2",site="east"} 25000000');
+    // no fill report, no fill series
+    expect(text).not.toContain('ferry_control_fill_window_open{appliance="e3"');
     const age = /ferry_control_appliance_heartbeat_age_seconds\{appliance="w1",site="west"\} (\S+)/.exec(
       text,
     );

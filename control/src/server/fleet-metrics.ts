@@ -16,7 +16,8 @@ export function registerFleetMetrics(
   now: () => number = Date.now,
 ): void {
   const registers = [registry];
-  const perAppliance = (name: string, help: string, value: (rec: ApplianceRecord) => number) =>
+  // `value` undefined: no series for that appliance (a fill gauge of one that does not fill).
+  const perAppliance = (name: string, help: string, value: (rec: ApplianceRecord) => number | undefined) =>
     new Gauge({
       name,
       help,
@@ -24,7 +25,10 @@ export function registerFleetMetrics(
       registers,
       collect() {
         this.reset();
-        for (const rec of model.listAppliances()) this.set({ appliance: rec.id, site: rec.site }, value(rec));
+        for (const rec of model.listAppliances()) {
+          const v = value(rec);
+          if (v !== undefined) this.set({ appliance: rec.id, site: rec.site }, v);
+        }
       },
     });
   perAppliance(
@@ -70,6 +74,22 @@ export function registerFleetMetrics(
     'ferry_control_appliance_routes',
     'Prefixes the appliance heard over BGP, as control holds them',
     (rec) => model.routes.count(rec.id),
+  );
+  // Beside ferry_control_fill_bytes_to_go{appliance} (metrics.ts): whether the fill can gain
+  // now, for an alert that tells a fill outside its window from one that is stuck.
+  const fillReport = (rec: ApplianceRecord) => model.fillReports.get(rec.id)?.report;
+  perAppliance(
+    'ferry_control_fill_window_open',
+    "1 while the appliance's fill window is open, 0 outside it, as its last fill report said",
+    (rec) => {
+      const r = fillReport(rec);
+      return r === undefined ? undefined : r.window === 'open' ? 1 : 0;
+    },
+  );
+  perAppliance(
+    'ferry_control_fill_bytes_per_second',
+    'Bytes per second the appliance fetches for fill, as its last fill report said',
+    (rec) => fillReport(rec)?.bytesPerSec,
   );
   sitePrefixGauges(registry, model);
 }
