@@ -91,6 +91,7 @@ describe("control's registry", () => {
     expect(text).toContain('ferry_control_fill_window_open{appliance="e1",site="east"} 1');
     expect(text).toContain('ferry_control_fill_window_open{appliance="e2",site="east"} 0');
     expect(text).toContain('ferry_control_fill_bytes_per_second{appliance="e2",site="east"} 25000000');
+    expect(text).toContain('ferry_control_fill_held_files{appliance="e1",site="east"} 4');
     // no fill report, no fill series
     expect(text).not.toContain('ferry_control_fill_window_open{appliance="e3"');
     const age = /ferry_control_appliance_heartbeat_age_seconds\{appliance="w1",site="west"\} (\S+)/.exec(

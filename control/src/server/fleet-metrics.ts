@@ -91,6 +91,11 @@ export function registerFleetMetrics(
     'Bytes per second the appliance fetches for fill, as its last fill report said',
     (rec) => fillReport(rec)?.bytesPerSec,
   );
+  perAppliance(
+    'ferry_control_fill_held_files',
+    'Files of its manifest the appliance holds, as its last fill report said (progress: held / wanted)',
+    (rec) => fillReport(rec)?.held,
+  );
   sitePrefixGauges(registry, model);
 }
 
