@@ -63,8 +63,8 @@ describe('promtool on deploy/prometheus', () => {
     const dir = await withRules((rules) =>
       replaceOnce(
         rules,
-        'ferry_control_site_inconsistent_prefixes > 0',
-        'ferry_control_site_inconsistent_prefixes > 5',
+        '(ferry_control_site_inconsistent_prefixes) > 0',
+        '(ferry_control_site_inconsistent_prefixes) > 5',
       ),
     );
     const r = await promtool(['test', 'rules', 'alerts.test.yml'], dir);
@@ -89,8 +89,8 @@ describe('promtool on deploy/prometheus', () => {
     const dir = await withRules((rules) =>
       replaceOnce(
         rules,
-        'expr: ferry_control_site_inconsistent_prefixes > 0',
-        'expr: sum by (site (ferry_control_site_inconsistent_prefixes',
+        'expr: max without (instance) (ferry_control_site_inconsistent_prefixes) > 0',
+        'expr: max without (instance (ferry_control_site_inconsistent_prefixes',
       ),
     );
     const r = await promtool(['check', 'rules', 'alerts.yml'], dir);

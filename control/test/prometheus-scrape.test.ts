@@ -227,6 +227,21 @@ describe('the Grafana dashboard', () => {
     }
     expect(failed).toEqual([]);
   });
+
+  it('its fleet counts read the real fleet: one appliance, serving', async () => {
+    const p = prometheus!;
+    const panel = (title: string) => {
+      const found = exprs(dashboard.panels).find((e) => e.title === title);
+      if (!found) throw new Error(`no panel "${title}"`);
+      return found.expr.replaceAll('$site', '.*').replaceAll('$appliance', '.*');
+    };
+    for (const title of ['Appliances', 'Serving', 'Healthy']) {
+      const [value] = await p.query(panel(title));
+      expect(value?.value[1], title).toBe('1');
+    }
+    const [unhealthy] = await p.query(panel('Unhealthy'));
+    expect(unhealthy?.value[1]).toBe('0');
+  });
 });
 
 /** One steering answer, so ferry_control_steering_decisions_total has a series. */

@@ -42,7 +42,7 @@ export function promtool(args: string[], cwd = DEPLOY_PROMETHEUS): Promise<ToolR
 export function replaceOnce(text: string, from: string, to: string): string {
   const at = text.indexOf(from);
   if (at < 0 || text.indexOf(from, at + 1) >= 0) {
-    throw new Error(`deploy/prometheus/prometheus.yml: expected "${from}" exactly once`);
+    throw new Error(`expected "${from}" exactly once: has the shipped file changed shape?`);
   }
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
