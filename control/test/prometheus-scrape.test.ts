@@ -3,7 +3,8 @@
 // from a directory origin: both targets up, every series the alert rules read present (with
 // the appliance and site labels the alerts name), every rule evaluating without error; and
 // every metric the Grafana dashboard (deploy/grafana/ferry-dashboard.json) names exported by
-// control or the appliance, every panel query accepted by Prometheus.
+// control or the appliance, every panel query accepted by Prometheus. Last, the appliance is
+// killed and the alerts that name it go pending.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -253,3 +254,28 @@ async function steerOnce(): Promise<void> {
   });
   expect(r.status).toBeLessThan(500);
 }
+
+describe('alerts from the real processes', () => {
+  it('an appliance killed: FerryApplianceDown and FerryApplianceScrapeFailed go pending, naming it', async () => {
+    const p = prometheus!;
+    appliance.child.kill('SIGKILL');
+    await appliance.exited;
+    const pending = await eventually(
+      async () => {
+        const alerts = await p.query('ALERTS{alertstate="pending"}');
+        const names = alerts.map((a) => a.metric.alertname).sort();
+        expect(names).toEqual(expect.arrayContaining(['FerryApplianceDown', 'FerryApplianceScrapeFailed']));
+        return alerts;
+      },
+      { what: 'both alerts pending', timeoutMs: 45_000, intervalMs: 500 },
+    );
+    for (const name of ['FerryApplianceDown', 'FerryApplianceScrapeFailed']) {
+      expect(pending.find((a) => a.metric.alertname === name)?.metric).toMatchObject({
+        ...APPLIANCE,
+        alertstate: 'pending',
+      });
+    }
+    const [down] = await p.query('up{job="ferry-appliance"}');
+    expect(down?.value[1]).toBe('0');
+  }, 60_000);
+});
