@@ -245,7 +245,7 @@ describe('the Grafana dashboard', () => {
   });
 });
 
-/** One steering answer, so ferry_control_steering_decisions_total has a series. */
+/** One steering answer, so the decision counters have moved off their start at 0. */
 async function steerOnce(): Promise<void> {
   const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as { titles: { id: string }[] };
   const r = await call(`${control.url}/v1/steer`, {

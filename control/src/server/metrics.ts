@@ -5,7 +5,16 @@ import type { FillStat } from '../fill/service.js';
 import type { SigningChoice } from '../keys/choose-signing-key.js';
 import type { ControlModel } from '../model/model.js';
 import type { StoreStatus } from '../state/resilient-store.js';
+import type { RankDecision } from '../steering/rank.js';
 import { HEALTH_STATES, registerFleetMetrics } from './fleet-metrics.js';
+
+const STEERING_DECISIONS: readonly RankDecision[] = [
+  'local-hit',
+  'content-miss',
+  'health-miss',
+  'fallback',
+  'none',
+];
 
 export interface ControlMetrics {
   registry: Registry;
@@ -50,6 +59,9 @@ export function createMetrics(
     labelNames: ['decision'],
     registers: [registry],
   });
+  // Every class from the start at 0: rate() then counts a class's first answers too, and the
+  // share of `none` (an alert) is defined before the first one.
+  for (const decision of STEERING_DECISIONS) steering.inc({ decision }, 0);
   const heartbeats = new Counter({
     name: 'ferry_control_heartbeats_total',
     help: 'Heartbeats received, by result (accepted, stale, routes-resync, inventory-resync)',
