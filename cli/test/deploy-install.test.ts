@@ -199,6 +199,8 @@ describe('install scripts', () => {
         new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 40_000)),
       ]);
       expect(exit).not.toBe('timeout');
+      // A drain, not a kill: it finished and exited cleanly.
+      expect(exit).toMatchObject({ code: 0, signal: null });
     }
     // The appliance wrote its access log as ferry, in the root (the bind mount), mode 0640 (UMask).
     expect(modeOf('var/log/ferry/access.log')).toBe('0640');

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared steps of deploy/install-appliance.sh and deploy/install-control.sh (sourced, not run).
 # Every step is idempotent: it compares what is there with what it would write and leaves an
 # equal file alone, so a second run changes nothing. Paths are under $ROOT ('' for /, or the
@@ -97,6 +98,7 @@ install_code() {
   local src=$1 stamp
   if [[ -d $src ]]; then
     [[ -f $src/package.json && -f $src/cli/bin/ferry.js ]] || die "$src is not a Ferry checkout"
+    src=$(cd "$src" && pwd -P) # npm ls prints real paths
     if git -C "$src" rev-parse HEAD >/dev/null 2>&1; then
       stamp=$({ git -C "$src" rev-parse HEAD; git -C "$src" status --porcelain; git -C "$src" diff HEAD; cat "$src/package-lock.json"; } | sha256sum | cut -d' ' -f1)
     else
@@ -115,10 +117,13 @@ install_code() {
   rm -rf "$stage"
   mkdir -p "$stage"
   if [[ -d $src ]]; then
-    # -a keeps the workspace symlinks in node_modules (relative: they resolve in the copy).
-    (cd "$src" && find . -mindepth 1 -maxdepth 1 ! -name .git ! -name .ferry-demo ! -name build -print0 |
-      xargs -0 cp -a --target-directory="$stage")
-    [[ -d $stage/node_modules ]] || (cd "$stage" && npm ci --omit=dev --no-audit --no-fund)
+    (cd "$src" && find . -mindepth 1 -maxdepth 1 ! -name .git ! -name .ferry-demo ! -name build \
+      ! -name node_modules -print0 | xargs -0 cp -a --target-directory="$stage")
+    if [[ -d $src/node_modules ]]; then
+      copy_production_modules "$src" "$stage"
+    else
+      (cd "$stage" && npm ci --omit=dev --no-audit --no-fund)
+    fi
   else
     tar -xzf "$src" -C "$stage" --strip-components=1
     (cd "$stage" && npm ci --omit=dev --no-audit --no-fund)
@@ -132,6 +137,25 @@ install_code() {
   mv "$stage" "$ROOT$CODE_DIR"
   rm -rf "$ROOT$CODE_DIR.old"
   say "installed the code in $CODE_DIR"
+}
+
+# The checkout's node_modules without its development tools (linters, compilers, test
+# runners: what `npm ci --omit=dev` would leave out), found offline by `npm ls --omit=dev`.
+# A tree npm finds fault with (missing or extraneous packages) is copied whole instead.
+copy_production_modules() {
+  local src=$1 stage=$2 list
+  mkdir -p "$stage/node_modules"
+  if list=$(cd "$src" && npm ls --omit=dev --all --parseable 2>/dev/null); then
+    # Top-most package directories only: a nested one comes with its parent.
+    # -a keeps the workspace symlinks (@ferry/*, relative: they resolve in the copy).
+    printf '%s\n' "$list" | sed -n "s|^$src/||p" | grep '^node_modules/' | sort |
+      awk 'BEGIN { p = "\001" } index($0, p "/") != 1 { print; p = $0 }' |
+      (cd "$src" && xargs -d '\n' cp -a --parents --target-directory="$stage")
+    [[ -d $src/node_modules/@ferry ]] && cp -a "$src/node_modules/@ferry" "$stage/node_modules/"
+  else
+    say "npm ls found problems in $src/node_modules: copying it whole"
+    cp -a "$src/node_modules/." "$stage/node_modules/"
+  fi
 }
 
 # `ferry` on PATH: a wrapper, not a symlink, so it names the node that runs it.
@@ -187,6 +211,7 @@ ensure_ed25519_key() {
     const k = c.createPublicKey(c.createPrivateKey(require("node:fs").readFileSync(process.argv[1])));
     process.stdout.write(k.export({ format: "jwk" }).x);' "$ROOT$dest")
   say "$what public key: $pub"
+  # shellcheck disable=SC2034 # read by the scripts that source this file
   PUBLIC_KEY=$pub
 }
 
