@@ -157,7 +157,8 @@ describe('install scripts', () => {
     const c = unit('ferry-control.service');
     expect(c.get('ExecStart')).toBe('/usr/local/bin/ferry control --config /etc/ferry/control.json');
     expect(c.get('CapabilityBoundingSet')).toBe('');
-    expect(c.get('ReadWritePaths')).toBe('/var/lib/ferry /var/log/ferry');
+    expect(c.get('ReadWritePaths')).toBe('/var/lib/ferry');
+    expect(a.get('ReadWritePaths')).toBe('/srv/ferry /var/log/ferry');
     // A missing tool fails the test: systemd-analyze ships with systemd on Debian 12.
     execFileSync(
       'systemd-analyze',
