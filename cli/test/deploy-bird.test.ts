@@ -2,7 +2,8 @@
 // BIRD 2 started with it (plus static routes standing in for the ISP's table), a real
 // `ferry appliance` with --bgp-config (password, graceful restart, max-prefix). The session
 // comes up with TCP MD5 and the appliance holds exactly the client prefixes: no default
-// route, no bogon, nothing longer than /24 or /48, nothing outside the client prefixes.
+// route, no bogon, nothing longer than /24 or /48, nothing outside the client prefixes; and
+// when BIRD dies without a word, graceful restart keeps them (stale) at the appliance.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ const group = new ProcessGroup();
 let dir = '';
 let adminUrl = '';
 let birdSocket = '';
+let birdPid = 0;
 
 function fill(template: string, values: Record<string, string>): string {
   const text = template.replace(/@([A-Z0-9_]+)@/g, (whole, name: string) => values[name] ?? whole);
@@ -47,10 +49,18 @@ function staticRoutes(family: 'ipv4' | 'ipv6', prefixes: string[]): string {
   return `protocol static isp_${family} {\n  ${family};\n${routes}\n}\n`;
 }
 
-async function applianceRoutes(): Promise<string[]> {
+interface Route {
+  prefix: string;
+  stale?: boolean;
+}
+
+async function applianceRouteList(): Promise<Route[]> {
   const res = await fetch(`${adminUrl}/v1/routes?limit=1000`, { signal: AbortSignal.timeout(2000) });
-  const body = (await res.json()) as { routes: { prefix: string }[] };
-  return body.routes.map((r) => r.prefix).sort();
+  return ((await res.json()) as { routes: Route[] }).routes;
+}
+
+async function applianceRoutes(): Promise<string[]> {
+  return (await applianceRouteList()).map((r) => r.prefix).sort();
 }
 
 function birdc(...args: string[]): string {
@@ -64,7 +74,14 @@ beforeAll(async () => {
   adminUrl = `http://127.0.0.1:${adminPort}`;
   // The appliance's side, as the comment in bird2.conf gives it.
   const bgpConfig = join(dir, 'bgp.json');
-  const neighbor = { address: ROUTER, peerAsn: 64500, password: PASSWORD, maxPrefixes: 100000 };
+  const neighbor = {
+    address: ROUTER,
+    peerAsn: 64500,
+    password: PASSWORD,
+    maxPrefixes: 100000,
+    gracefulRestart: true,
+    restartTime: 120,
+  };
   writeFileSync(
     bgpConfig,
     JSON.stringify({ listen: `${APPLIANCE}:${bgpPort}`, asn: 65010, neighbors: [neighbor] }),
@@ -125,6 +142,7 @@ beforeAll(async () => {
     command: BIRD_BIN,
     args: ['-f', '-c', conf, '-s', birdSocket, '-P', join(dir, 'bird.pid')],
   });
+  birdPid = bird.pid;
   await eventually(
     () => {
       if (bird.exit) throw new Error(`bird exited: ${bird.stderr()}`);
@@ -163,4 +181,17 @@ describe('deploy/routers/bird2.conf', () => {
     for (const p of FILTERED) expect(exported).not.toContain(`${p} `);
     expect(await applianceRoutes()).toEqual([...ALLOWED].sort());
   }, 40_000);
+
+  it('keeps the routes, stale, when BIRD dies (graceful restart)', async () => {
+    // SIGKILL: the TCP connection just ends, no NOTIFICATION, as when a router crashes.
+    process.kill(birdPid, 'SIGKILL');
+    await eventually(
+      async () => {
+        const routes = await applianceRouteList();
+        expect(routes.map((r) => r.prefix).sort()).toEqual([...ALLOWED].sort());
+        expect(routes.every((r) => r.stale === true)).toBe(true);
+      },
+      { what: 'stale routes kept', timeoutMs: 20_000, intervalMs: 250 },
+    );
+  }, 30_000);
 });
