@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = join(import.meta.dirname, '../..');
 const CLI = join(REPO, 'cli/bin/ferry.js');
-const ROUTER = '127.0.0.171';
-const APPLIANCE = '127.0.0.172';
+const ROUTER = '127.0.0.231';
+const APPLIANCE = '127.0.0.232';
 const PASSWORD = 'isp-t3st-key';
 
 // What the ISP's table holds, and what of it the appliance must (or must not) get.
@@ -119,7 +119,7 @@ beforeAll(async () => {
   const config = fill(template, {
     ROUTER_ID: ROUTER,
     ROUTER_ADDRESS: ROUTER,
-    ROUTER_IPV6: '2001:db8::171',
+    ROUTER_IPV6: '2001:db8::231',
     ISP_ASN: '64500',
     APPLIANCE_ADDRESS: APPLIANCE,
     APPLIANCE_PORT: String(bgpPort),
