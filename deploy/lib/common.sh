@@ -90,8 +90,9 @@ write_once() {
 }
 
 # The code: a checkout (with its node_modules, as `npm ci` left them, native modules built)
-# is copied to /opt/ferry, without .git; one without node_modules, or an `npm pack` tarball,
-# gets `npm ci --omit=dev` there, which needs the npm registry or a filled npm cache.
+# is copied to /opt/ferry, without .git and without development packages; one without
+# node_modules, or an `npm pack` tarball, gets its dependencies from npm there
+# (npm_production_install), which needs the npm registry or a filled npm cache.
 # A stamp of the source (commit, local changes, lock file) skips the copy when the same tree
 # is already installed; a different one replaces /opt/ferry whole (rename, old tree removed).
 install_code() {
@@ -122,11 +123,11 @@ install_code() {
     if [[ -d $src/node_modules ]]; then
       copy_production_modules "$src" "$stage"
     else
-      (cd "$stage" && npm ci --omit=dev --no-audit --no-fund)
+      npm_production_install "$stage"
     fi
   else
     tar -xzf "$src" -C "$stage" --strip-components=1
-    (cd "$stage" && npm ci --omit=dev --no-audit --no-fund)
+    npm_production_install "$stage"
   fi
   printf '%s\n' "$stamp" >"$stage/.ferry-source"
   chown -R 0:0 "$stage"
@@ -155,6 +156,17 @@ copy_production_modules() {
   else
     say "npm ls found problems in $src/node_modules: copying it whole"
     cp -a "$src/node_modules/." "$stage/node_modules/"
+  fi
+}
+
+# npm ci with the lock file (a checkout has one); an npm pack tarball carries none, so there
+# npm install resolves the versions package.json allows. Either builds the native addons.
+npm_production_install() {
+  command -v npm >/dev/null || die "npm not found: it installs the dependencies (apt-get install npm)"
+  if [[ -f $1/package-lock.json ]]; then
+    (cd "$1" && npm ci --omit=dev --no-audit --no-fund)
+  else
+    (cd "$1" && npm install --omit=dev --no-audit --no-fund)
   fi
 }
 
