@@ -2,12 +2,14 @@
 # Installs the Debian packages that Ferry's tests and benchmarks start themselves:
 # redis-server, bird2, nginx, wrk, ffmpeg (`ferry content generate --media` encodes real
 # video with it), chromium (headless browser tests drive hls.js and dash.js in it) and
-# prometheus (its `promtool` checks deploy/prometheus, and a test scrapes control with it).
+# prometheus (its `promtool` checks deploy/prometheus, and a test scrapes control with it),
+# iproute2, curl and systemd (the install test runs the units in a network namespace and
+# verifies them with systemd-analyze).
 # Idempotent: only missing packages are installed.
 # The packages' own services are left stopped and disabled; tests start private instances.
 set -euo pipefail
 
-packages=(redis-server bird2 nginx wrk ffmpeg chromium prometheus)
+packages=(redis-server bird2 nginx wrk ffmpeg chromium prometheus iproute2 curl systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
