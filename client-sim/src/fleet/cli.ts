@@ -8,10 +8,12 @@ import { resolve } from 'node:path';
 import type { ChaosExperiment } from '@ferry/protocol';
 import { type AudienceSettings, audienceSettings } from '../audience/settings.js';
 import { parseNetworkMix } from '../network/mix.js';
+import { DEFAULT_BUFFER_CONFIG } from '../player/buffer.js';
 import { buildReport } from '../report/aggregate.js';
 import { fetchChaosExperiments } from '../report/chaos-fetch.js';
 import type { ExperimentReport } from '../report/chaos-report.js';
 import { experimentsDuring } from '../report/chaos-window.js';
+import { machineSettings, runVersions } from '../report/run-settings.js';
 import { writeReport } from '../report/write.js';
 import { defaultRampSec, type FleetProgress, type FleetResult } from './fleet.js';
 import { runFleetThreads } from './fleet-threads.js';
@@ -207,6 +209,7 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
   const report = {
     ...fleetReport,
     run: {
+      command: 'ferry sim',
       control: control.toString(),
       sessions,
       durationSec,
@@ -216,10 +219,13 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
       titles: titleIds,
       workers,
       audience: describeAudience(audience),
+      buffer: DEFAULT_BUFFER_CONFIG,
       selfLoad: result.selfLoad,
       chaosFromControl: flags.chaosFromControl === true,
       startedAtMs: runStartMs,
       endedAtMs: runEndMs,
+      versions: runVersions(),
+      machine: machineSettings(),
     },
   };
   const { html, json } = await writeReport(report, reportPath, `ferry sim: ${sessions} sessions`);
