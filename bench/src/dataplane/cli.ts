@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatBytes } from '@ferry/client-sim';
 import { freePort, ProcessGroup, stopOnExit } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo, toolVersion } from '../common/machine.js';
@@ -122,7 +123,7 @@ export async function runBenchDataplane(opts: BenchDataplaneOptions): Promise<vo
       minutes: 2,
     });
     log(
-      `content: ${content.files.length} files, ${(content.totalBytes / 2 ** 20).toFixed(0)} MiB in ${content.store}`,
+      `content: ${content.files.length} files, ${formatBytes(content.totalBytes)} in ${content.store}`,
     );
     const servers = await startServers({ group, bin, workDir, content, workers: cores, notes, https });
     if (https !== 'off' && !tools.includes('wrk'))
