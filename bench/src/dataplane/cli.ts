@@ -122,9 +122,7 @@ export async function runBenchDataplane(opts: BenchDataplaneOptions): Promise<vo
       titles: 2,
       minutes: 2,
     });
-    log(
-      `content: ${content.files.length} files, ${formatBytes(content.totalBytes)} in ${content.store}`,
-    );
+    log(`content: ${content.files.length} files, ${formatBytes(content.totalBytes)} in ${content.store}`);
     const servers = await startServers({ group, bin, workDir, content, workers: cores, notes, https });
     if (https !== 'off' && !tools.includes('wrk'))
       notes.push('the HTTPS rows are measured with wrk only; wrk was not run.');
