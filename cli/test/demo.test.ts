@@ -93,6 +93,19 @@ describe('ferry demo', () => {
       0,
     );
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('kill');
+    // The report says how the run was set up, on what, and how loaded the simulator was;
+    // the printed summary gives bytes in SI units and the simulator's own load.
+    const { run } = report as unknown as {
+      run: { command: string; sessions: number; durationSec: number; machine: { cores: number } };
+    };
+    expect(run).toMatchObject({ command: 'ferry demo', sessions: 6, durationSec: 24 });
+    expect(run.machine.cores).toBeGreaterThan(0);
+    const page = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(page).toContain('<table class="run-settings">');
+    expect(page).toMatch(/<table class="self-load">.*event-loop delay/s);
+    expect(page).toMatch(/<text class="tick time-tick"[^>]*>0:10<\/text>/);
+    expect(out).toMatch(/bytes from east-\d\s+\d+(\.\d+)? (kB|MB|GB)\n/);
+    expect(out).toMatch(/simulator load\s+CPU \d+ % of a core, event-loop delay p99 [\d.]+ ms/);
     // control, four appliances (one of them twice) and four feeds at least
     expect(seen.length).toBeGreaterThanOrEqual(9);
     // Helpers of the demo's processes (esbuild's service under tsx) leave when their parent

@@ -1,8 +1,17 @@
 // One run of an audience on a deployment while something acts on the fleet (a game day
 // through control, or a kill from outside), with control's view of health watched the whole
 // time; then the experiments control recorded during the run, in the order they started.
-// Shared by `ferry demo` and `ferry bench chaos`.
-import type { AudienceSettings, BufferConfig, SessionQoe } from '@ferry/client-sim';
+// Shared by `ferry demo` and `ferry bench chaos`. The run also says how it was set up and how
+// loaded the simulating process itself was, for the report's settings and health sections.
+import {
+  type AudienceSettings,
+  audienceRunSettings,
+  type BufferConfig,
+  bufferRunSettings,
+  type ReportRun,
+  type SessionQoe,
+  watchSelfLoad,
+} from '@ferry/client-sim';
 import type { ChaosExperiment } from '@ferry/protocol';
 import { demoViewerAddress, playViewers } from './audience.js';
 import type { Deployment } from './deployment.js';
@@ -29,6 +38,8 @@ export interface ActingRun {
   experiments: ChaosExperiment[];
   health: readonly HealthChange[];
   exits: ApplianceExit[];
+  /** the run's settings and the simulator's own CPU and event-loop delay, for buildReport's `run` */
+  run: ReportRun;
 }
 
 export async function playWhileActing(d: Deployment, opts: ActingRunOptions): Promise<ActingRun> {
@@ -43,6 +54,7 @@ export async function playWhileActing(d: Deployment, opts: ActingRunOptions): Pr
       pick: (site) => health.busiest(site),
     });
   let sessions: SessionQoe[];
+  const load = watchSelfLoad();
   try {
     sessions = await playViewers({
       control: d.topo.controlUrl,
@@ -58,8 +70,22 @@ export async function playWhileActing(d: Deployment, opts: ActingRunOptions): Pr
     act.cancel();
     await health.stop();
   }
+  const selfLoad = load.stop();
+  const endedAtMs = Date.now();
   const experiments = (await client.listChaos().catch(() => []))
     .filter((e) => e.createdAtMs >= startedAtMs)
     .sort((a, b) => a.startAtMs - b.startAtMs);
-  return { startedAtMs, sessions, experiments, health: health.changes, exits: [...d.topo.exits] };
+  const run: ReportRun = {
+    control: d.topo.controlUrl,
+    sessions: opts.sessions,
+    durationSec: opts.durationSec,
+    titles: d.catalog.titles.map((t) => t.id),
+    audience: audienceRunSettings(opts.audience),
+    buffer: bufferRunSettings(opts.buffer),
+    ...(opts.steps ? { gameDay: opts.steps.map((s) => `${s.request.kind} at ${s.atSec} s`) } : {}),
+    startedAtMs,
+    endedAtMs,
+    selfLoad,
+  };
+  return { startedAtMs, sessions, experiments, health: health.changes, exits: [...d.topo.exits], run };
 }

@@ -8,12 +8,16 @@ import { resolve } from 'node:path';
 import type { ChaosExperiment } from '@ferry/protocol';
 import { type AudienceSettings, audienceSettings } from '../audience/settings.js';
 import { parseNetworkMix } from '../network/mix.js';
-import { DEFAULT_BUFFER_CONFIG } from '../player/buffer.js';
 import { buildReport } from '../report/aggregate.js';
 import { fetchChaosExperiments } from '../report/chaos-fetch.js';
 import type { ExperimentReport } from '../report/chaos-report.js';
 import { experimentsDuring } from '../report/chaos-window.js';
-import { machineSettings, runVersions } from '../report/run-settings.js';
+import {
+  audienceRunSettings,
+  bufferRunSettings,
+  machineSettings,
+  runVersions,
+} from '../report/run-settings.js';
 import { writeReport } from '../report/write.js';
 import { defaultRampSec, type FleetProgress, type FleetResult } from './fleet.js';
 import { runFleetThreads } from './fleet-threads.js';
@@ -218,8 +222,8 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
       sourceAddresses: result.sourceAddresses,
       titles: titleIds,
       workers,
-      audience: describeAudience(audience),
-      buffer: DEFAULT_BUFFER_CONFIG,
+      audience: audienceRunSettings(audience),
+      buffer: bufferRunSettings(),
       selfLoad: result.selfLoad,
       chaosFromControl: flags.chaosFromControl === true,
       startedAtMs: runStartMs,
@@ -244,13 +248,4 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
     throw chaosError;
   }
   return { result, html, json, ...(fleetReport.experiments ? { experiments: fleetReport.experiments } : {}) };
-}
-
-/** The audience settings in force, as plain JSON for the report's `run` block. */
-function describeAudience(partial: Partial<AudienceSettings>) {
-  const s = audienceSettings(partial);
-  return {
-    ...s,
-    networks: s.networks ? s.networks.map((e) => ({ name: e.preset.name, share: e.share })) : null,
-  };
 }

@@ -18,6 +18,7 @@ const SHOWN = new Set([
   'audience',
   'buffer',
   'workers',
+  'gameDay',
   'startedAtMs',
   'endedAtMs',
   'versions',
@@ -66,6 +67,7 @@ export function runRows(run: ReportRun): [string, string][] {
       : undefined,
   );
   add('worker threads', run.workers === undefined ? undefined : String(run.workers));
+  add('game day', Array.isArray(run['gameDay']) ? (run['gameDay'] as unknown[]).join(', ') : undefined);
   add('started', run.startedAtMs === undefined ? undefined : formatDateTime(run.startedAtMs));
   add('ended', run.endedAtMs === undefined ? undefined : formatDateTime(run.endedAtMs));
   for (const [k, v] of Object.entries(run)) {

@@ -4,7 +4,9 @@
 // writeReport adds the machine and versions when they are missing, so no report lacks them.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, release, totalmem } from 'node:os';
+import { type AudienceSettings, audienceSettings } from '../audience/settings.js';
 import type { SelfLoad } from '../fleet/self-load.js';
+import { type BufferConfig, DEFAULT_BUFFER_CONFIG } from '../player/buffer.js';
 
 export interface MachineSettings {
   /** cores the process may use (availableParallelism) */
@@ -74,6 +76,22 @@ export function machineSettings(): MachineSettings {
 
 export function runVersions(extra: Record<string, string> = {}): Record<string, string> {
   return { ferry: ferryPackageVersion(), node: process.version, v8: process.versions.v8, ...extra };
+}
+
+/** The audience settings in force (the planner's defaults under `partial`), as plain JSON. */
+export function audienceRunSettings(
+  partial: Partial<AudienceSettings> = {},
+): NonNullable<ReportRun['audience']> {
+  const s = audienceSettings(partial);
+  return {
+    ...s,
+    networks: s.networks ? s.networks.map((e) => ({ name: e.preset.name, share: e.share })) : null,
+  };
+}
+
+/** The players' buffer settings in force: the defaults under `partial`. */
+export function bufferRunSettings(partial: Partial<BufferConfig> = {}): BufferConfig {
+  return { ...DEFAULT_BUFFER_CONFIG, ...partial };
 }
 
 /** `run` with the machine and versions filled in where the writer left them out. */
