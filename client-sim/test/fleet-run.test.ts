@@ -108,7 +108,9 @@ function expectReadableReport(page: string, parsed: FleetReport, controlUrl: str
   expect(cell(settings, 'sessions')).toBe('20');
   expect(cell(settings, 'duration')).toBe('6 s');
   expect(cell(settings, 'seed')).toBe('ferry');
-  expect(cell(settings, 'networks')).toMatch(/^mobile \d+ %, dsl/);
+  // The default mix's weights as shares of the audience.
+  expect(cell(settings, 'networks')).toBe('mobile 25 %, dsl 20 %, cable 35 %, fibre 20 %');
+  expect(cell(settings, 'audience')).toMatch(/^arrivals poisson, .*zipf 0\.9/);
   expect(cell(settings, 'buffer')).toMatch(/at most 30 s ahead/);
   expect(cell(settings, 'versions')).toMatch(/^ferry \d+\.\d+\.\d+, node v\d+/);
   expect(cell(settings, 'machine')).toMatch(/^\d+ cores, .* node v\d+/);

@@ -32,7 +32,9 @@ function networksText(run: ReportRun): string {
   const n = run.audience?.networks;
   if (n === undefined) return 'not recorded';
   if (n === null) return 'none (unshaped)';
-  return n.map((e) => `${e.name} ${formatPercent(e.share)}`).join(', ');
+  // Shares are weights (`mobile:25,dsl:20,…`): shown as the part of the audience each is.
+  const total = n.reduce((a, e) => a + e.share, 0);
+  return n.map((e) => `${e.name} ${formatPercent(total > 0 ? e.share / total : 0)}`).join(', ');
 }
 
 function other(value: unknown): string {
@@ -57,7 +59,10 @@ export function runRows(run: ReportRun): [string, string][] {
   add('seed', run.audience?.seed === undefined ? undefined : String(run.audience.seed));
   if (run.audience) {
     const { networks: _n, seed: _s, ...rest } = run.audience;
-    if (Object.keys(rest).length > 0) add('audience', JSON.stringify(rest));
+    const words = Object.entries(rest)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join('–') : String(v)}`);
+    if (words.length > 0) add('audience', words.join(', '));
   }
   const b = run.buffer;
   add(
