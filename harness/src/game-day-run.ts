@@ -9,6 +9,7 @@ import {
   type BufferConfig,
   bufferRunSettings,
   type ReportRun,
+  type SelfLoad,
   type SessionQoe,
   watchSelfLoad,
 } from '@ferry/client-sim';
@@ -54,6 +55,7 @@ export async function playWhileActing(d: Deployment, opts: ActingRunOptions): Pr
       pick: (site) => health.busiest(site),
     });
   let sessions: SessionQoe[];
+  let selfLoad: SelfLoad;
   const load = watchSelfLoad();
   try {
     sessions = await playViewers({
@@ -67,10 +69,10 @@ export async function playWhileActing(d: Deployment, opts: ActingRunOptions): Pr
       signal: opts.signal,
     });
   } finally {
+    selfLoad = load.stop();
     act.cancel();
     await health.stop();
   }
-  const selfLoad = load.stop();
   const endedAtMs = Date.now();
   const experiments = (await client.listChaos().catch(() => []))
     .filter((e) => e.createdAtMs >= startedAtMs)
