@@ -112,10 +112,10 @@ describe('fill table', () => {
       '3.0 s',
       '1.33x',
     ]);
-    expect(row(x, 'one appliance', 'throughput')?.slice(2, 5)).toEqual(['256 MiB/s', '512 MiB/s', '0.50x']);
+    expect(row(x, 'one appliance', 'throughput')?.slice(2, 5)).toEqual(['2.15 Gb/s', '4.29 Gb/s', '0.50x']);
     expect(row(x, 'one appliance', 'bytes from origin')?.slice(2, 5)).toEqual([
-      '1.00 GiB',
-      '1.00 GiB',
+      '1.07 GB',
+      '1.07 GB',
       '1.00x',
     ]);
     expect(row(x, 'one appliance', 'CPU')?.slice(2, 5)).toEqual(['1.5 s', '0.5 s', '3.00x']);
@@ -151,7 +151,7 @@ describe('fill table', () => {
     const x = results();
     expect(row(x, 'site of three', 'fill time')?.slice(2, 5)).toEqual(['5.0 s', '5.0 s', '1.00x']);
     expect(row(x, 'site of three', 'origin copies (goal 1)')?.slice(2, 5)).toEqual(['1.00', '3.00', '0.33x']);
-    expect(row(x, 'site of three', 'bytes from peers')?.slice(2, 4)).toEqual(['2.00 GiB', '-']);
+    expect(row(x, 'site of three', 'bytes from peers')?.slice(2, 4)).toEqual(['2.15 GB', '-']);
     expect(row(x, 'site of three', 'copies served')?.[2]).toBe('3.00');
     expect(siteGoal(x)).toEqual({ met: true, copies: 1 });
     expect(siteGoal(results({ site: ferry({ originBytes: 2.2 * GiB }) }))).toEqual({

@@ -3,13 +3,19 @@ import { formatRatio, formatValue, renderMarkdown, renderText } from '../src/com
 import { median, ratio } from '../src/common/stats.js';
 
 describe('formatValue', () => {
-  it('scales request rates by 1000 and byte rates by 1024', () => {
+  it('scales request rates by 1000, prints byte rates as SI bit rates and bytes in SI units', () => {
     expect(formatValue(578, 'req/s')).toBe('578 req/s');
     expect(formatValue(29_376, 'req/s')).toBe('29.4k req/s');
     expect(formatValue(1_250_000, 'req/s')).toBe('1.25M req/s');
-    expect(formatValue(512, 'B/s')).toBe('512 B/s');
-    expect(formatValue(2 * 1024 ** 3, 'B/s')).toBe('2.00 GiB/s');
-    expect(formatValue(396 * 1024 ** 2, 'B/s')).toBe('396 MiB/s');
+    expect(formatValue(100, 'B/s')).toBe('800 b/s');
+    expect(formatValue(512, 'B/s')).toBe('4.1 kb/s');
+    expect(formatValue(125_000_000, 'B/s')).toBe('1 Gb/s');
+    expect(formatValue(2 * 1024 ** 3, 'B/s')).toBe('17.2 Gb/s');
+    expect(formatValue(396 * 1024 ** 2, 'B/s')).toBe('3.32 Gb/s');
+    expect(formatValue(1011 * 1024 ** 2, 'B')).toBe('1.06 GB');
+    expect(formatValue(820_000_000, 'B')).toBe('820 MB');
+    expect(formatValue(12_345.4, 'count')).toBe('12,345.4');
+    expect(formatValue(1_234_567, 'count')).toBe('1,234,567');
   });
 
   it('gives latency sensible precision', () => {

@@ -131,7 +131,10 @@ describe('rendering', () => {
     expect(text).toMatch(/measure\s+Ferry\s+anchor\s+ratio/);
     expect(text).toMatch(/answers\/s\s+750 req\/s\s+1\.10k req\/s\s+0\.68x/);
     expect(text).toContain('ranking decisions: 6000/s');
-    expect(text).toContain('100 appliances in 20 sites; 1003907 prefixes');
+    expect(text).toContain('100 appliances in 20 sites; 1,003,907 prefixes (1,000,000 /24s');
+    // Human units: byte rates as bit rates, the answer's size in SI bytes.
+    expect(text).toMatch(/bytes\/s\s+900 Mb\/s\s+1\.32 Gb\/s\s+0\.68x/);
+    expect(text).toContain('answer ~3 kB;');
     expect(text).toContain('local-hit 9 (90.0%), content-miss 1 (10.0%)');
     expect(text).toMatch(/event-loop p99\s+25\.0 ms\s+-\s+n\/a/);
     expect(text).toContain('a note');

@@ -12,10 +12,14 @@ import {
   type ExperimentReport,
   experimentLabel,
   experimentLine,
+  formatBps,
+  formatBytes,
   parseNetworkMix,
   qoeLine,
   qoeReport,
+  type SelfLoad,
   type SessionQoe,
+  selfLoadWarning,
   writeReport,
 } from '@ferry/client-sim';
 import {
@@ -84,10 +88,14 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     say(
       'game day through control: latency, throttle, BGP flap and kill, each on the busiest east appliance of the moment',
     );
-    const { sessions, experiments, healthChanges } = await playWithGameDay(d, opts, stop.signal);
-    const report = buildReport(sessions, { experiments, chaos: { healthChanges } });
+    const { sessions, experiments, healthChanges, run } = await playWithGameDay(d, opts, stop.signal);
+    const report = buildReport(sessions, {
+      experiments,
+      chaos: { healthChanges },
+      run: { command: 'ferry demo', ...run },
+    });
     const files = await writeReport(report, join(dir, 'report.html'), 'ferry demo');
-    printSummary(sessions, report.summary);
+    printSummary(sessions, report.summary, run.selfLoad);
     printExperiments(report.experiments ?? []);
     say(`\nreport: ${files.html}\n        ${files.json}`);
   } finally {
@@ -119,15 +127,19 @@ async function playWithGameDay(d: Deployment, opts: DemoOptions, signal: AbortSi
         `[${t} s] ${exit.id} exited (${exit.byChaos ? 'killed by chaos, restarted' : (exit.signal ?? exit.code)})`,
       );
     }
-    return { sessions: run.sessions, experiments: run.experiments, healthChanges: run.health };
+    return { sessions: run.sessions, experiments: run.experiments, healthChanges: run.health, run: run.run };
   } finally {
     clearInterval(progress);
   }
 }
 
-function printSummary(sessions: SessionQoe[], s: ReturnType<typeof buildReport>['summary']): void {
+function printSummary(
+  sessions: SessionQoe[],
+  s: ReturnType<typeof buildReport>['summary'],
+  load: SelfLoad | undefined,
+): void {
   const ms = (v: number) => `${Math.round(v)} ms`;
-  const mbps = (v: number) => `${(v / 1e6).toFixed(2)} Mb/s`;
+  const mbps = formatBps;
   say('\nwhat the viewers saw');
   say(`  viewers             ${s.sessions} (${s.started} started playing)`);
   say(`  startup time        p50 ${ms(s.startupMs.p50)}, p95 ${ms(s.startupMs.p95)}`);
@@ -146,7 +158,14 @@ function printSummary(sessions: SessionQoe[], s: ReturnType<typeof buildReport>[
     `  failovers           ${s.failovers}; failed fetches ${qoe.overall.failedFetches} (retries ${qoe.overall.retries}, re-steers ${qoe.overall.resteers})`,
   );
   for (const [id, bytes] of Object.entries(s.bytesByAppliance).sort()) {
-    say(`  bytes from ${id.padEnd(8)} ${(bytes / 1e6).toFixed(1)} MB`);
+    say(`  bytes from ${id.padEnd(8)} ${formatBytes(bytes)}`);
+  }
+  if (load) {
+    say(
+      `  simulator load      CPU ${load.cpuPercent.toFixed(0)} % of a core, event-loop delay p99 ${load.loopDelayP99Ms.toFixed(1)} ms`,
+    );
+    const warning = selfLoadWarning(load);
+    if (warning) say(`  ${warning}`);
   }
   const errors = Object.entries(s.errorsByCode);
   say(

@@ -75,9 +75,9 @@ describe('report with chaos experiments', () => {
       expect(Number(bands[0]![1])).toBeCloseTo(plotX(10_000, 30_000), 0);
       expect(Number(bands[0]![2])).toBeCloseTo(plotX(15_000, 30_000) - plotX(10_000, 30_000), 0);
       expect(Number(bands[1]![1])).toBeCloseTo(plotX(18_000, 30_000), 0);
-      // The time axis has ticks with labels.
+      // The time axis has ticks labelled as elapsed m:ss.
       expect(
-        (chart.match(/<text[^>]*text-anchor="middle">\d+ s<\/text>/g) ?? []).length,
+        (chart.match(/<text class="tick time-tick"[^>]*>\d+:\d\d<\/text>/g) ?? []).length,
       ).toBeGreaterThanOrEqual(4);
     }
   });

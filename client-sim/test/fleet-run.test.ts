@@ -74,6 +74,63 @@ function sink(): PassThrough & { text(): string } {
   return s;
 }
 
+/**
+ * What an operator reads in a real run's report: axes with round ticks (elapsed m:ss, the
+ * UTC clock, values in b/s units), the run's settings and the simulator's own health.
+ */
+function expectReadableReport(page: string, parsed: FleetReport, controlUrl: string): void {
+  const svgs = page.split('<svg').slice(1);
+  const labels = (svg: string, cls: string) =>
+    [...svg.matchAll(new RegExp(`<text class="tick ${cls}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1]!);
+  const timeCharts = svgs.filter((s) => s.includes('data-axis="time"'));
+  expect(timeCharts).toHaveLength(2);
+  for (const chart of timeCharts) {
+    const times = labels(chart, 'time-tick');
+    // 6 s of run: a tick each second, labelled 0:00, 0:01, …
+    expect(times.length).toBeGreaterThanOrEqual(5);
+    expect(times.slice(0, 3)).toEqual(['0:00', '0:01', '0:02']);
+    const clocks = labels(chart, 'clock-tick');
+    expect(clocks).toHaveLength(times.length);
+    for (const c of clocks) expect(c).toMatch(/^\d\d:\d\d:\d\d$/);
+    const values = labels(chart, 'value-tick');
+    expect(values.length).toBeGreaterThanOrEqual(3);
+    expect(values.some((v) => / (kb|Mb|Gb)\/s$/.test(v))).toBe(true);
+  }
+  // Totals in SI units, not raw byte counts.
+  const totals = page.match(/<table class="totals">(.*?)<\/table>/s)?.[1] ?? '';
+  expect(totals).toMatch(/<tr><th>bytes<\/th><td>\d+(\.\d+)? (kB|MB|GB)<\/td><\/tr>/);
+  // The run's settings.
+  const settings = page.match(/<table class="run-settings">(.*?)<\/table>/s)?.[1] ?? '';
+  const cell = (table: string, name: string) =>
+    table.match(new RegExp(`<tr><th>${name}</th><td>([^<]*)</td></tr>`))?.[1];
+  expect(cell(settings, 'command')).toBe('ferry sim');
+  expect(cell(settings, 'control')).toBe(`${controlUrl}/`);
+  expect(cell(settings, 'sessions')).toBe('20');
+  expect(cell(settings, 'duration')).toBe('6 s');
+  expect(cell(settings, 'seed')).toBe('ferry');
+  // The default mix's weights as shares of the audience.
+  expect(cell(settings, 'networks')).toBe('mobile 25 %, dsl 20 %, cable 35 %, fibre 20 %');
+  expect(cell(settings, 'audience')).toMatch(/^arrivals poisson, .*zipf 0\.9/);
+  expect(cell(settings, 'buffer')).toMatch(/at most 30 s ahead/);
+  expect(cell(settings, 'versions')).toMatch(/^ferry \d+\.\d+\.\d+, node v\d+/);
+  expect(cell(settings, 'machine')).toMatch(/^\d+ cores, .* node v\d+/);
+  expect(cell(settings, 'started')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  // The simulator's own CPU and event-loop delay.
+  expect(page).toContain('<h2>Simulator health</h2>');
+  const health = page.match(/<table class="self-load">(.*?)<\/table>/s)?.[1] ?? '';
+  expect(cell(health, 'CPU \\(user \\+ system\\)')).toMatch(
+    /^\d+ % of one core, \d+ % of the machine \(\d+ cores\)$/,
+  );
+  expect(cell(health, 'event-loop delay')).toMatch(/^p50 [\d.]+ ms, p99 [\d.]+ ms, max \d+ ms$/);
+  expect(page).toMatch(/<p class="(ok|warning)"/);
+  // And the same in the JSON.
+  const run = parsed.run!;
+  expect(run.machine?.cores).toBeGreaterThan(0);
+  expect(run.versions?.['ferry']).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(run.selfLoad?.cpuMachinePercent).toBeGreaterThanOrEqual(0);
+  expect(run.selfLoad?.loopDelayP99Ms).toBeGreaterThanOrEqual(0);
+}
+
 describe('ferry sim', () => {
   it('runs 20 sessions from distinct 127.x addresses and writes a consistent report', async () => {
     const stdout = sink();
@@ -136,6 +193,7 @@ describe('ferry sim', () => {
     }
     const run = (parsed as unknown as { run: { audience: Record<string, unknown> } }).run;
     expect(run.audience).toMatchObject({ arrivals: 'poisson', zipf: 0.9, seed: 'ferry' });
+    expectReadableReport(readFileSync(html, 'utf8'), parsed, control.url);
 
     const table = stdout.text();
     expect(table).toMatch(/startup p50 \/ p95/);

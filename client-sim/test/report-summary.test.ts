@@ -55,6 +55,31 @@ describe('sim summary', () => {
     expect(text).not.toMatch(/NaN|undefined/);
   });
 
+  it('prints bytes in SI units, the simulator load, and a warning when the simulator was the bottleneck', () => {
+    const extras = { ...fleetTotals(sessions), durationSec: 100, sourceAddresses: 0 };
+    const load = {
+      loopDelayP50Ms: 1,
+      loopDelayP99Ms: 20,
+      loopDelayMaxMs: 60,
+      cpuPercent: 40,
+      cpuMachinePercent: 20,
+      cores: 2,
+    };
+    const calm = renderSummary(summarize(sessions), { ...extras, selfLoad: load });
+    expect(calm).toMatch(/^bytes\s+\d+(\.\d+)? (B|kB|MB|GB)$/m);
+    expect(calm).toMatch(
+      /^simulator load\s+CPU 40 % of a core \(20 % of 2 cores\), event-loop delay p50 1\.0 \/ p99 20\.0 \/ max 60 ms$/m,
+    );
+    expect(calm).not.toContain('warning');
+    const late = renderSummary(summarize(sessions), {
+      ...extras,
+      selfLoad: { ...load, loopDelayP99Ms: 250 },
+    });
+    expect(late.trimEnd().split('\n').at(-1)).toMatch(
+      /^warning: the simulator itself was the bottleneck \(event-loop delay p99 250 ms is above 100 ms/,
+    );
+  });
+
   it('says so when nothing played', () => {
     expect(qoeLine(aggregateQoe([]))).toBe('0 attempts, VSF 0 %, EBVS 0 %, none played');
   });

@@ -162,7 +162,8 @@ describe('QoE charts and tables', () => {
       expect((c.match(/<polyline/g) ?? []).length).toBe(3);
       expect(c).toContain('>100 %</text>');
     }
-    const ticks = (c: string) => [...c.matchAll(/<text class="tick"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    const ticks = (c: string) =>
+      [...c.matchAll(/<text class="tick[^"]*"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
     expect(ticks(cdfs[0]!)).toContain('2 s');
     expect(ticks(cdfs[0]!).every((t) => / (ms|s|min)$/.test(t!))).toBe(true);
     expect(ticks(cdfs[1]!).every((t) => / %$/.test(t!))).toBe(true);
@@ -178,7 +179,7 @@ describe('QoE charts and tables', () => {
       (m) => m[1],
     );
     expect(events).toEqual(['kill -9 west-1', 'west-1 unreachable']);
-    expect(timeline).toMatch(/<text class="tick"[^>]*>\d+(\.\d)? Mb\/s<\/text>/);
+    expect(timeline).toMatch(/<text class="tick value-tick"[^>]*>\d+(\.\d+)? Mb\/s<\/text>/);
     const load = svgs.find((s) => s.includes('Load per appliance'))!;
     expect(load).toContain('>east-1</text>');
     expect(load).toContain('>west-1</text>');

@@ -1,8 +1,18 @@
 // One run of an audience on a deployment while something acts on the fleet (a game day
 // through control, or a kill from outside), with control's view of health watched the whole
 // time; then the experiments control recorded during the run, in the order they started.
-// Shared by `ferry demo` and `ferry bench chaos`.
-import type { AudienceSettings, BufferConfig, SessionQoe } from '@ferry/client-sim';
+// Shared by `ferry demo` and `ferry bench chaos`. The run also says how it was set up and how
+// loaded the simulating process itself was, for the report's settings and health sections.
+import {
+  type AudienceSettings,
+  audienceRunSettings,
+  type BufferConfig,
+  bufferRunSettings,
+  type ReportRun,
+  type SelfLoad,
+  type SessionQoe,
+  watchSelfLoad,
+} from '@ferry/client-sim';
 import type { ChaosExperiment } from '@ferry/protocol';
 import { demoViewerAddress, playViewers } from './audience.js';
 import type { Deployment } from './deployment.js';
@@ -29,6 +39,8 @@ export interface ActingRun {
   experiments: ChaosExperiment[];
   health: readonly HealthChange[];
   exits: ApplianceExit[];
+  /** the run's settings and the simulator's own CPU and event-loop delay, for buildReport's `run` */
+  run: ReportRun;
 }
 
 export async function playWhileActing(d: Deployment, opts: ActingRunOptions): Promise<ActingRun> {
@@ -43,6 +55,8 @@ export async function playWhileActing(d: Deployment, opts: ActingRunOptions): Pr
       pick: (site) => health.busiest(site),
     });
   let sessions: SessionQoe[];
+  let selfLoad: SelfLoad;
+  const load = watchSelfLoad();
   try {
     sessions = await playViewers({
       control: d.topo.controlUrl,
@@ -55,11 +69,25 @@ export async function playWhileActing(d: Deployment, opts: ActingRunOptions): Pr
       signal: opts.signal,
     });
   } finally {
+    selfLoad = load.stop();
     act.cancel();
     await health.stop();
   }
+  const endedAtMs = Date.now();
   const experiments = (await client.listChaos().catch(() => []))
     .filter((e) => e.createdAtMs >= startedAtMs)
     .sort((a, b) => a.startAtMs - b.startAtMs);
-  return { startedAtMs, sessions, experiments, health: health.changes, exits: [...d.topo.exits] };
+  const run: ReportRun = {
+    control: d.topo.controlUrl,
+    sessions: opts.sessions,
+    durationSec: opts.durationSec,
+    titles: d.catalog.titles.map((t) => t.id),
+    audience: audienceRunSettings(opts.audience),
+    buffer: bufferRunSettings(opts.buffer),
+    ...(opts.steps ? { gameDay: opts.steps.map((s) => `${s.request.kind} at ${s.atSec} s`) } : {}),
+    startedAtMs,
+    endedAtMs,
+    selfLoad,
+  };
+  return { startedAtMs, sessions, experiments, health: health.changes, exits: [...d.topo.exits], run };
 }

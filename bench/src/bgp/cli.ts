@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatBytes } from '@ferry/client-sim';
 import { BIRD_BIN, Bird, bgpProtocol, freePort, ProcessGroup, stopOnExit, waitUntil } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo, toolVersion } from '../common/machine.js';
@@ -191,9 +192,9 @@ export async function runBenchBgp(opts: BenchBgpOptions): Promise<void> {
       rssGrowthBytes: done.rss! - ready.rss!,
       routes: done.routes!,
       detail: {
-        'heap growth MiB': ((done.heap! - ready.heap!) / 2 ** 20).toFixed(1),
+        'heap growth': formatBytes(done.heap! - ready.heap!),
         'heap per route B': ((done.heap! - ready.heap!) / total).toFixed(1),
-        'peak RSS MiB': (done.maxRss! / 2 ** 20).toFixed(1),
+        'peak RSS': formatBytes(done.maxRss!),
         'attribute sets': done.attrSets!,
       },
     };

@@ -28,7 +28,8 @@ export interface BgpReport {
   notes: string[];
 }
 
-const MiB = 2 ** 20;
+/** SI, as every report prints bytes (docs/benchmarks.md, "Units"). */
+const MB = 1e6;
 
 function num(v: number | null, digits: number): string {
   return v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits);
@@ -47,7 +48,7 @@ export function summaryTable(r: BgpReport): Table {
     ['first UPDATE → full table (ms)', load(r.ferry), load(r.bird), 0],
     ['routes per second (from first UPDATE)', rate(r.ferry), rate(r.bird), 0],
     ['receiver CPU time (ms)', r.ferry.cpuMs, r.bird.cpuMs, 0],
-    ['RSS growth (MiB)', mib(r.ferry.rssGrowthBytes), mib(r.bird.rssGrowthBytes), 1],
+    ['RSS growth (MB)', mb(r.ferry.rssGrowthBytes), mb(r.bird.rssGrowthBytes), 1],
     ['RSS growth per route (B)', perRoute(r.ferry), perRoute(r.bird), 1],
   ];
   return {
@@ -57,8 +58,8 @@ export function summaryTable(r: BgpReport): Table {
   };
 }
 
-function mib(bytes: number | null): number | null {
-  return bytes === null ? null : bytes / MiB;
+function mb(bytes: number | null): number | null {
+  return bytes === null ? null : bytes / MB;
 }
 
 function settingsLine(r: BgpReport): string {

@@ -185,7 +185,11 @@ export async function runBenchChaos(opts: BenchChaosOptions): Promise<void> {
     );
     const reportOf = (r: RunResult, experiments: ChaosExperiment[], name: string) =>
       writeReport(
-        buildReport(r.sessions, { experiments, chaos: { healthChanges: r.health } }),
+        buildReport(r.sessions, {
+          experiments,
+          chaos: { healthChanges: r.health },
+          run: { command: `ferry bench chaos (${name})`, ...r.run },
+        }),
         `${base}-${name}.html`,
         `ferry bench chaos — ${name}`,
       );

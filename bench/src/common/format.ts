@@ -1,7 +1,11 @@
 // Number formatting and tables for benchmark reports: the same rows render as aligned text
-// for the terminal and as Markdown for bench/results.
+// for the terminal and as Markdown for bench/results. Bytes and rates use the units every
+// Ferry report prints (@ferry/client-sim's units.ts): bytes in SI units (1 MB = 10⁶ B), and
+// byte rates as the bit rate a link is sold and watched in (Mb/s, Gb/s).
+import { formatByteRate, formatBytes, formatCount } from '@ferry/client-sim';
 
-export type Unit = 'req/s' | 'B/s' | 'ms' | 'x';
+/** `B/s` values are bytes per second, printed as bits per second; `B` bytes; `count` a count. */
+export type Unit = 'req/s' | 'B/s' | 'B' | 'count' | 'ms' | 'x';
 
 const NA = 'n/a';
 
@@ -22,7 +26,11 @@ export function formatValue(value: number | null | undefined, unit: Unit): strin
     case 'req/s':
       return `${scaled(value, 1000, ['', 'k', 'M']).replace(' ', '')} req/s`;
     case 'B/s':
-      return `${scaled(value, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB'])}/s`;
+      return formatByteRate(value);
+    case 'B':
+      return formatBytes(value);
+    case 'count':
+      return formatCount(value);
     case 'ms':
       return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ms`;
     case 'x':

@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatBytes } from '@ferry/client-sim';
 import { freePort, ProcessGroup, stopOnExit } from '@ferry/harness';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { machineInfo, toolVersion } from '../common/machine.js';
@@ -121,9 +122,7 @@ export async function runBenchDataplane(opts: BenchDataplaneOptions): Promise<vo
       titles: 2,
       minutes: 2,
     });
-    log(
-      `content: ${content.files.length} files, ${(content.totalBytes / 2 ** 20).toFixed(0)} MiB in ${content.store}`,
-    );
+    log(`content: ${content.files.length} files, ${formatBytes(content.totalBytes)} in ${content.store}`);
     const servers = await startServers({ group, bin, workDir, content, workers: cores, notes, https });
     if (https !== 'off' && !tools.includes('wrk'))
       notes.push('the HTTPS rows are measured with wrk only; wrk was not run.');

@@ -225,7 +225,7 @@ function settingsLine(r: Report): string {
   const s = r.settings;
   return (
     `${s.rounds} round(s) × ${s.durationSec} s per run; tools ${s.tools.join(', ')}; nginx, node:http and appliance ${s.nginxWorkers} ` +
-    `worker process(es) each; wrk ${s.wrkThreads} thread(s); ${s.files} files, ${formatValue(s.contentBytes, 'B/s').replace('/s', '')}`
+    `worker process(es) each; wrk ${s.wrkThreads} thread(s); ${s.files} files, ${formatValue(s.contentBytes, 'B')}`
   );
 }
 

@@ -1,6 +1,7 @@
 // The measured part of the dataplane bench: warm-up, then rounds of every case and tool,
 // servers in a fixed alternating order, each run sampled with the appliance's event-loop
 // gauge around it.
+import { formatByteRate } from '@ferry/client-sim';
 import type { ProcessGroup } from '@ferry/harness';
 import { compareBodies } from './check-bodies.js';
 import type { BenchContent } from './content.js';
@@ -156,5 +157,5 @@ function progressLine(s: Sample, rounds: number): string {
   if (!s.result) return `${head}  failed: ${s.error?.split('\n')[0]}`;
   const r = s.result;
   const el = s.eventLoopP99Ms === null ? '' : `  loop p99 ${s.eventLoopP99Ms.toFixed(1)} ms`;
-  return `${head}  ${r.reqPerSec.toFixed(0)} req/s  ${(r.bytesPerSec / 2 ** 20).toFixed(0)} MiB/s  p99 ${r.p99Ms ?? 'n/a'} ms  errors ${r.errors}${el}`;
+  return `${head}  ${r.reqPerSec.toFixed(0)} req/s  ${formatByteRate(r.bytesPerSec)}  p99 ${r.p99Ms ?? 'n/a'} ms  errors ${r.errors}${el}`;
 }

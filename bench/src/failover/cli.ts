@@ -6,7 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReport, type ReportEvent, writeReport } from '@ferry/client-sim';
+import {
+  audienceRunSettings,
+  bufferRunSettings,
+  buildReport,
+  type ReportEvent,
+  watchSelfLoad,
+  writeReport,
+} from '@ferry/client-sim';
 import { demoViewerAddress, playViewers, startDeployment, type Topology } from '@ferry/harness';
 import type { ControlClient } from '@ferry/protocol';
 import { writeFileAtomic } from '../common/atomic-write.js';
@@ -64,6 +71,8 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
       },
       (opts.duration * 1000) / 2,
     );
+    const load = watchSelfLoad();
+    const playedFromMs = Date.now();
     const sessions = await playViewers({
       control: running.controlUrl,
       catalog,
@@ -72,6 +81,8 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
       addressOf: demoViewerAddress,
       signal: stop.signal,
     });
+    const selfLoad = load.stop();
+    const playedToMs = Date.now();
     clearTimeout(killer);
     const segSec = new Map(catalog.titles.map((t) => [t.id, t.streams[0]!.segmentDurationSec]));
     const a = analyzeFailover(sessions, {
@@ -133,7 +144,22 @@ export async function runBenchFailover(opts: BenchFailoverOptions): Promise<void
       });
     }
     const files = await writeReport(
-      buildReport(sessions, { events }),
+      buildReport(sessions, {
+        events,
+        run: {
+          command: 'ferry bench failover',
+          control: running.controlUrl,
+          sessions: opts.sessions,
+          durationSec: opts.duration,
+          titles: catalog.titles.map((t) => t.id),
+          audience: audienceRunSettings(),
+          buffer: bufferRunSettings(),
+          victim: VICTIM,
+          startedAtMs: playedFromMs,
+          endedAtMs: playedToMs,
+          selfLoad,
+        },
+      }),
       `${base}-qoe.html`,
       'ferry bench failover',
     );

@@ -31,7 +31,7 @@ const NA = 'n/a';
 
 export function formatBytes(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return NA;
-  return formatValue(v, 'B/s').replace('/s', '');
+  return formatValue(v, 'B');
 }
 
 function fmt(v: number | null | undefined, kind: Kind): string {
@@ -48,7 +48,7 @@ function fmt(v: number | null | undefined, kind: Kind): string {
     case 'ms':
       return formatValue(v, 'ms');
     case 'count':
-      return String(Math.round(v));
+      return formatValue(Math.round(v), 'count');
     case 'copies':
       return v.toFixed(2);
   }

@@ -160,9 +160,9 @@ export function decisionsLine(d: DecisionCounts): string {
 
 export function settingsLine(s: Settings): string {
   return (
-    `${s.appliances} appliances in ${s.sites} sites; ${s.tablePrefixes} prefixes (${s.prefixes24} /24s + /16 aggregates); ` +
+    `${s.appliances} appliances in ${s.sites} sites; ${formatValue(s.tablePrefixes, 'count')} prefixes (${formatValue(s.prefixes24, 'count')} /24s + /16 aggregates); ` +
     `catalog ${s.titles} titles x ${s.streamsPerTitle} streams x ${s.segmentsPerStream} segments (the segments are in each stream's index, not the answer); ` +
-    `answer ~${(s.answerBytes / 1024).toFixed(1)} KiB; autocannon ${s.connections} connections; ` +
+    `answer ~${formatValue(s.answerBytes, 'B')}; autocannon ${s.connections} connections; ` +
     `${s.rounds} round(s) x ${s.durationSec} s per server`
   );
 }

@@ -1,6 +1,7 @@
 // The measured part: a warm-up per server, then `rounds` rounds of one run per server, the
 // order flipping every round so that drift (thermal, a noisy neighbour) hits both alike.
 // Control's decision counters are read around every timed Ferry run.
+import { formatByteRate } from '@ferry/client-sim';
 import type { ProcessGroup } from '@ferry/harness';
 import type { PlannedSteer } from './client-plan.js';
 import { scrapeControl } from './control-api.js';
@@ -85,5 +86,5 @@ function progressLine(s: Sample, rounds: number): string {
     s.loopP99Ms == null
       ? ''
       : `  loop p99 ${s.loopP99Ms.toFixed(0)} ms max ${s.loopMaxMs?.toFixed(0) ?? 'n/a'} ms`;
-  return `${head}  ${r.reqPerSec.toFixed(0)} req/s  p50 ${r.p50Ms ?? 'n/a'} ms  p99 ${r.p99Ms ?? 'n/a'} ms  ${(r.bytesPerSec / 2 ** 20).toFixed(0)} MiB/s  errors ${r.errors}${loop}`;
+  return `${head}  ${r.reqPerSec.toFixed(0)} req/s  p50 ${r.p50Ms ?? 'n/a'} ms  p99 ${r.p99Ms ?? 'n/a'} ms  ${formatByteRate(r.bytesPerSec)}  errors ${r.errors}${loop}`;
 }

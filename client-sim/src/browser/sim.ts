@@ -158,6 +158,7 @@ export async function runBrowserSim(
     const report = {
       ...buildReport(out.map((s) => s.qoe)),
       run: {
+        command: 'ferry sim --players browser',
         control,
         players: 'browser',
         sessions,

@@ -1,9 +1,10 @@
 // The summary `ferry sim --players browser` prints: one line per player, in the words the
 // players themselves use.
+import { formatBps, formatBytes } from '../report/units.js';
 import type { BrowserSessionQoe } from './to-qoe.js';
 
 const ms = (v: number | undefined) => (v === undefined ? '-' : `${Math.round(v)} ms`);
-const mbps = (bps: number) => `${(bps / 1e6).toFixed(2)} Mb/s`;
+const mbps = formatBps;
 
 export function renderBrowserTable(sessions: readonly BrowserSessionQoe[]): string {
   const head = [
@@ -30,7 +31,7 @@ export function renderBrowserTable(sessions: readonly BrowserSessionQoe[]): stri
     String(qoe.errors.length),
     Object.entries(qoe.bytesByAppliance)
       .sort((a, b) => b[1] - a[1])
-      .map(([id, bytes]) => `${id} ${(bytes / 1e6).toFixed(1)} MB`)
+      .map(([id, bytes]) => `${id} ${formatBytes(bytes)}`)
       .join(', ') || '-',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

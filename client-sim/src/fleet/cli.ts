@@ -12,6 +12,12 @@ import { buildReport } from '../report/aggregate.js';
 import { fetchChaosExperiments } from '../report/chaos-fetch.js';
 import type { ExperimentReport } from '../report/chaos-report.js';
 import { experimentsDuring } from '../report/chaos-window.js';
+import {
+  audienceRunSettings,
+  bufferRunSettings,
+  machineSettings,
+  runVersions,
+} from '../report/run-settings.js';
 import { writeReport } from '../report/write.js';
 import { defaultRampSec, type FleetProgress, type FleetResult } from './fleet.js';
 import { runFleetThreads } from './fleet-threads.js';
@@ -207,6 +213,7 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
   const report = {
     ...fleetReport,
     run: {
+      command: 'ferry sim',
       control: control.toString(),
       sessions,
       durationSec,
@@ -215,11 +222,14 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
       sourceAddresses: result.sourceAddresses,
       titles: titleIds,
       workers,
-      audience: describeAudience(audience),
+      audience: audienceRunSettings(audience),
+      buffer: bufferRunSettings(),
       selfLoad: result.selfLoad,
       chaosFromControl: flags.chaosFromControl === true,
       startedAtMs: runStartMs,
       endedAtMs: runEndMs,
+      versions: runVersions(),
+      machine: machineSettings(),
     },
   };
   const { html, json } = await writeReport(report, reportPath, `ferry sim: ${sessions} sessions`);
@@ -238,13 +248,4 @@ export async function runSim(flags: SimFlags, io: Partial<SimIo> = {}): Promise<
     throw chaosError;
   }
   return { result, html, json, ...(fleetReport.experiments ? { experiments: fleetReport.experiments } : {}) };
-}
-
-/** The audience settings in force, as plain JSON for the report's `run` block. */
-function describeAudience(partial: Partial<AudienceSettings>) {
-  const s = audienceSettings(partial);
-  return {
-    ...s,
-    networks: s.networks ? s.networks.map((e) => ({ name: e.preset.name, share: e.share })) : null,
-  };
 }

@@ -126,7 +126,7 @@ export async function runFleetThreads(opts: FleetOptions & { workers: number }):
       .flatMap((p) => p.sessions)
       .sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
     const addresses = opts.sourceCidr ? sourceAddresses(opts.sourceCidr, opts.sessions) : [];
-    const own = load.stop();
+    const own = load.stop(count);
     return {
       sessions,
       report: buildReport(sessions),
@@ -136,7 +136,7 @@ export async function runFleetThreads(opts: FleetOptions & { workers: number }):
       durationMs: Date.now() - startAt,
       // CPU is the whole process (all threads); the loop figures are the worst worker's.
       selfLoad: {
-        cpuPercent: own.cpuPercent,
+        ...own,
         loopDelayP50Ms: Math.max(...parts.map((p) => p.selfLoad.loopDelayP50Ms)),
         loopDelayP99Ms: Math.max(...parts.map((p) => p.selfLoad.loopDelayP99Ms)),
         loopDelayMaxMs: Math.max(...parts.map((p) => p.selfLoad.loopDelayMaxMs)),

@@ -5,20 +5,14 @@ import type { FleetSummary } from '../report/aggregate.js';
 import { experimentLabel } from '../report/chaos-html.js';
 import type { ExperimentReport } from '../report/chaos-report.js';
 import { type QoeAggregate, type QoeReport, qoeReport } from '../report/qoe-metrics.js';
-import { formatBps, formatMs, formatPercent } from '../report/units.js';
+import { formatBps, formatBytes, formatCount, formatMs, formatPercent } from '../report/units.js';
 import type { FleetProgress } from './fleet.js';
-import type { SelfLoad } from './self-load.js';
+import { type SelfLoad, selfLoadWarning } from './self-load.js';
 
-const mbps = (bps: number) => `${(bps / 1e6).toFixed(2)} Mb/s`;
+const mbps = formatBps;
 const ms = (v: number) => `${Math.round(v)} ms`;
 const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
-
-function bytesText(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
-  return `${n} B`;
-}
+const count = formatCount;
 
 export interface FleetTotals {
   /** all stall time over all stall + played time, over started sessions */
@@ -72,34 +66,37 @@ export function qoeLine(a: QoeAggregate): string {
 
 export function renderSummary(s: FleetSummary, x: SummaryExtras): string {
   const rows: [string, string][] = [
-    ['sessions', `${s.sessions} (${s.started} started, ${pct(s.startFailureRatio)} never started)`],
-    ['source addresses', x.sourceAddresses > 0 ? String(x.sourceAddresses) : 'chosen by the OS'],
-    ['run time', `${x.durationSec.toFixed(1)} s`],
+    [
+      'sessions',
+      `${count(s.sessions)} (${count(s.started)} started, ${pct(s.startFailureRatio)} never started)`,
+    ],
+    ['source addresses', x.sourceAddresses > 0 ? count(x.sourceAddresses) : 'chosen by the OS'],
+    ['run time', formatMs(x.durationSec * 1000)],
     ['startup p50 / p95', `${ms(s.startupMs.p50)} / ${ms(s.startupMs.p95)}`],
     ['stall ratio', pct(x.stallRatio)],
-    ['stalls', `${x.stalls} (p95 per session ${s.stallCount.p95})`],
+    ['stalls', `${count(x.stalls)} (p95 per session ${s.stallCount.p95})`],
     ['average bitrate', `${mbps(s.avgBitrate.mean)} (p50 ${mbps(s.avgBitrate.p50)})`],
-    ['switches', `${x.switches} (mean per session ${s.switches.mean.toFixed(2)})`],
-    ['failovers', String(s.failovers)],
-    ['steers', String(s.steers)],
+    ['switches', `${count(x.switches)} (mean per session ${s.switches.mean.toFixed(2)})`],
+    ['failovers', count(s.failovers)],
+    ['steers', count(s.steers)],
     [
       'errors',
       Object.keys(s.errorsByCode).length === 0
         ? '0'
         : Object.entries(s.errorsByCode)
-            .map(([code, n]) => `${code} ${n}`)
+            .map(([code, n]) => `${code} ${count(n)}`)
             .join(', '),
     ],
-    ['bytes', bytesText(s.bytes)],
+    ['bytes', formatBytes(s.bytes)],
   ];
   for (const [id, n] of Object.entries(s.bytesByAppliance).sort((a, b) => b[1] - a[1])) {
-    rows.push([`  from ${id}`, `${bytesText(n)} (${pct(s.bytes > 0 ? n / s.bytes : 0)})`]);
+    rows.push([`  from ${id}`, `${formatBytes(n)} (${pct(s.bytes > 0 ? n / s.bytes : 0)})`]);
   }
   if (x.selfLoad) {
     const l = x.selfLoad;
     rows.push([
       'simulator load',
-      `CPU ${l.cpuPercent.toFixed(0)} % of a core, event-loop delay p50 ${l.loopDelayP50Ms.toFixed(1)} / p99 ${l.loopDelayP99Ms.toFixed(1)} / max ${l.loopDelayMaxMs.toFixed(0)} ms`,
+      `CPU ${l.cpuPercent.toFixed(0)} % of a core${l.cpuMachinePercent !== undefined ? ` (${l.cpuMachinePercent.toFixed(0)} % of ${l.cores} cores)` : ''}, event-loop delay p50 ${l.loopDelayP50Ms.toFixed(1)} / p99 ${l.loopDelayP99Ms.toFixed(1)} / max ${l.loopDelayMaxMs.toFixed(0)} ms`,
     ]);
   }
   rows.push(['QoE (CTA-2066)', qoeLine(x.qoe.overall)]);
@@ -109,7 +106,8 @@ export function renderSummary(s: FleetSummary, x: SummaryExtras): string {
   for (const r of x.experiments ?? [])
     rows.push([`chaos ${experimentLabel(r.experiment)}`, experimentLine(r)]);
   const width = Math.max(...rows.map((r) => r[0].length));
-  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+  const warning = x.selfLoad ? selfLoadWarning(x.selfLoad) : undefined;
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n${warning ? `${warning}\n` : ''}`;
 }
 
 export function progressLine(p: FleetProgress): string {

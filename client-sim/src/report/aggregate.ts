@@ -8,6 +8,7 @@ import type { SessionQoe } from '../player/qoe.js';
 import { analyzeExperiments, type ChaosReportOptions, type ExperimentReport } from './chaos-report.js';
 import { type Distribution, distribution } from './percentiles.js';
 import { type QoeReport, qoeReport } from './qoe-metrics.js';
+import type { ReportRun } from './run-settings.js';
 
 export interface FleetSummary {
   sessions: number;
@@ -74,6 +75,8 @@ export interface FleetReport {
   experiments?: ExperimentReport[];
   /** CTA-2066 / Conviva metrics: overall, per network profile, per title, per session */
   qoe: QoeReport;
+  /** how the run was produced: its settings, versions, machine and the simulator's own load */
+  run?: ReportRun;
 }
 
 export interface BuildReportOptions {
@@ -84,6 +87,8 @@ export interface BuildReportOptions {
   chaos?: ChaosReportOptions;
   /** kills and other events to mark on the timeline; `chaos.healthChanges` are marked too */
   events?: readonly ReportEvent[];
+  /** the run's settings, carried into the report (writeReport adds machine and versions) */
+  run?: ReportRun;
 }
 
 export function summarize(sessions: readonly SessionQoe[]): FleetSummary {
@@ -203,5 +208,6 @@ export function buildReport(sessions: readonly SessionQoe[], opts: BuildReportOp
     series: timeSeries(sessions, opts.bucketMs, opts),
     ...(opts.experiments ? { experiments: analyzeExperiments(sessions, opts.experiments, opts.chaos) } : {}),
     qoe: qoeReport(sessions),
+    ...(opts.run ? { run: opts.run } : {}),
   };
 }

@@ -2,17 +2,20 @@
 // industry counts it (a table per network profile, CDFs of startup, rebuffering and
 // bitrate), the run's timeline (delivered bitrate and viewers stalled, with kills, health
 // changes and chaos experiments marked), the load on each appliance with failover markers,
-// the older summary tables, a table per chaos experiment, and the JSON embedded for tools.
+// the older summary tables, a table per chaos experiment, the run's settings (what ran, on
+// what machine, when) and the simulator's own CPU and event-loop delay, and the JSON
+// embedded for tools. Bytes and rates in SI units, times as m:ss and UTC clock time.
 // No scripts, fonts or images are loaded from anywhere.
 import type { FleetReport, SeriesEvent } from './aggregate.js';
 import { experimentBands, renderExperiments } from './chaos-html.js';
 import type { Distribution } from './percentiles.js';
 import { chartNote, renderQoeCdfs, renderQoeTables } from './qoe-html.js';
 import { qoeReport } from './qoe-metrics.js';
+import { renderRunSettings, renderSelfLoad } from './run-html.js';
 import { escapeHtml, lineChart, type Marker } from './svg-chart.js';
 import { kv } from './table.js';
 import { type TimelineEvent, timelineChart } from './timeline-chart.js';
-import { formatBps } from './units.js';
+import { formatBps, formatBytes, formatCount, formatDateTime, formatMs, formatPercent } from './units.js';
 
 const REASON_COLORS: Record<string, string> = { error: '#d62728', timeout: '#9467bd', 'too-slow': '#ff7f0e' };
 const EVENT_COLORS: Record<SeriesEvent['kind'], string> = {
@@ -21,10 +24,8 @@ const EVENT_COLORS: Record<SeriesEvent['kind'], string> = {
   other: '#555',
 };
 
-function row(name: string, d: Distribution, scale = 1, digits = 0): string {
-  const cells = [d.p50, d.p90, d.p95, d.p99, d.max, d.mean].map(
-    (v) => `<td>${(v * scale).toFixed(digits)}</td>`,
-  );
+function row(name: string, d: Distribution, format: (v: number) => string): string {
+  const cells = [d.p50, d.p90, d.p95, d.p99, d.max, d.mean].map((v) => `<td>${escapeHtml(format(v))}</td>`);
   return `<tr><th>${escapeHtml(name)}</th>${cells.join('')}</tr>`;
 }
 
@@ -45,6 +46,7 @@ export function renderHtml(report: FleetReport, title = 'Ferry simulation'): str
       bucketMs: series.bucketMs,
       markers,
       bands,
+      startedAtMs: series.startedAt,
     },
   );
   // Reports written before the timeline fields (read back from JSON) still render.
@@ -66,28 +68,37 @@ export function renderHtml(report: FleetReport, title = 'Ferry simulation'): str
     stalled: series.stalledSessions,
     events,
     bands,
+    startedAtMs: series.startedAt,
   });
   const qoe = report.qoe ?? qoeReport([]);
-  const totals = kv([
-    ['sessions', s.sessions],
-    ['started', s.started],
-    ['start failures', `${(s.startFailureRatio * 100).toFixed(1)} %`],
-    ['failovers', s.failovers],
-    ['steers', s.steers],
-    ['bytes', s.bytes],
-    ...Object.entries(s.bytesByAppliance).map(([id, n]): [string, number] => [`bytes from ${id}`, n]),
-    ...Object.entries(s.errorsByCode).map(([code, n]): [string, number] => [code, n]),
-  ]);
+  const share = (n: number) => (s.bytes > 0 ? ` (${formatPercent(n / s.bytes)})` : '');
+  const totals = kv(
+    [
+      ['sessions', formatCount(s.sessions)],
+      ['started', formatCount(s.started)],
+      ['start failures', formatPercent(s.startFailureRatio)],
+      ['failovers', formatCount(s.failovers)],
+      ['steers', formatCount(s.steers)],
+      ['bytes', formatBytes(s.bytes)],
+      ...Object.entries(s.bytesByAppliance)
+        .sort((a, b) => b[1] - a[1])
+        .map(([id, n]): [string, string] => [`bytes from ${id}`, `${formatBytes(n)}${share(n)}`]),
+      ...Object.entries(s.errorsByCode).map(([code, n]): [string, string] => [code, formatCount(n)]),
+    ],
+    ' class="totals"',
+  );
+  const one = (v: number) => (Math.round(v * 10) / 10).toString();
   const dist = [
     '<table><tr><th></th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>max</th><th>mean</th></tr>',
-    row('startup (ms)', s.startupMs),
-    row('stalls', s.stallCount, 1, 1),
-    row('stall time (ms)', s.stallMs),
-    row('rebuffer ratio (%)', s.rebufferRatio, 100, 2),
-    row('average bitrate (kb/s)', s.avgBitrate, 1 / 1000),
-    row('switches', s.switches, 1, 1),
+    row('startup', s.startupMs, formatMs),
+    row('stalls', s.stallCount, one),
+    row('stall time', s.stallMs, formatMs),
+    row('rebuffer ratio', s.rebufferRatio, formatPercent),
+    row('average bitrate', s.avgBitrate, formatBps),
+    row('switches', s.switches, one),
     '</table>',
   ].join('\n');
+  const run = report.run;
   // `<` is escaped inside the JSON so the embedded data cannot close the script element.
   const json = JSON.stringify(report).replace(/</g, '\\u003c');
   return `<!doctype html>
@@ -96,10 +107,14 @@ export function renderHtml(report: FleetReport, title = 'Ferry simulation'): str
 th,td{border:1px solid #ddd;padding:4px 10px;text-align:right}th{background:#f6f6f6}svg{display:block;margin:12px 0 2px}
 table.qoe td{white-space:nowrap}table.qoe th{font-size:12px}
 p.note{color:#555;max-width:900px;margin:0 0 18px;font-size:13px}
-table.experiment td,table.not-run td{text-align:left}</style>
+table.experiment td,table.not-run td,table.run-settings td,table.self-load td{text-align:left}
+p.warning{background:#fdecea;border-left:4px solid #d62728;padding:8px 12px;max-width:900px}
+p.ok{color:#2ca02c}</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
-<p>Generated ${escapeHtml(report.generatedAt)}; time buckets of ${series.bucketMs} ms from ${escapeHtml(new Date(series.startedAt).toISOString())}.</p>
+<p>Generated ${escapeHtml(formatDateTime(Date.parse(report.generatedAt)))}; time buckets of ${formatMs(series.bucketMs)} from ${escapeHtml(series.startedAt > 0 ? formatDateTime(series.startedAt) : 'the first viewer’s start')}. Bytes in SI units (1 MB = 10⁶ B), bit rates in b/s; times on the charts as elapsed m:ss, with the UTC clock time below.</p>
+${run ? renderRunSettings(run) : '<h2>Run settings</h2>\n<p class="note">Not recorded.</p>'}
+${renderSelfLoad(run?.selfLoad)}
 <h2>Quality of experience per network profile</h2>
 <p>Metrics as CTA-2066 (Streaming Quality of Experience Events, Properties and Metrics) and the Streaming Video Alliance / Conviva definitions count them; docs/qoe.md gives each definition.</p>
 ${renderQoeTables(qoe)}

@@ -1,4 +1,5 @@
 export * from './aggregate.js';
+export * from './axes.js';
 export * from './cdf-chart.js';
 export * from './chaos-analysis.js';
 export * from './chaos-fetch.js';
@@ -9,6 +10,8 @@ export * from './html.js';
 export * from './percentiles.js';
 export * from './qoe-html.js';
 export * from './qoe-metrics.js';
+export * from './run-html.js';
+export * from './run-settings.js';
 export * from './session-window.js';
 export * from './svg-chart.js';
 export * from './timeline-chart.js';

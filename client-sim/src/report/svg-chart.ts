@@ -2,6 +2,11 @@
 // markers, and labelled bands (a stretch of time, e.g. a chaos experiment). Hand-written so
 // the report is one file with no scripts or external assets. Every element is placed on
 // one time axis, ms from bucket 0's start: a line's point sits at the middle of its bucket.
+// Axes (round ticks, m:ss and clock time, values in the chart's unit) come from axes.ts.
+import { timeAxisCaption, timeAxisSvg, valueAxisSvg } from './axes.js';
+import { niceTicks, sig3 } from './units.js';
+
+export { timeStepSec } from './axes.js';
 
 export interface LineSeries {
   name: string;
@@ -36,6 +41,19 @@ export interface ChartOptions {
   style?: 'line' | 'bars';
   /** formats a y tick value with its unit; otherwise k/M/G and `unit` */
   format?: (v: number) => string;
+  /** unix ms of bucket 0's start: the time axis also shows clock times */
+  startedAtMs?: number;
+  /** what the time axis counts from, for its caption */
+  zero?: string;
+}
+
+/** "1.5k b/s": the fallback when a chart is given no formatter. */
+function fmt(v: number, unit: string): string {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${sig3(v / 1e9)}G${unit}`;
+  if (a >= 1e6) return `${sig3(v / 1e6)}M${unit}`;
+  if (a >= 1e3) return `${sig3(v / 1e3)}k${unit}`;
+  return `${sig3(v)}${unit}`;
 }
 
 export const PALETTE = [
@@ -51,21 +69,6 @@ export const PALETTE = [
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function niceMax(v: number): number {
-  if (v <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
-}
-
-/** A step of whole seconds (or minutes) that puts at most `maxTicks` ticks on `totalSec`. */
-export function timeStepSec(totalSec: number, maxTicks: number): number {
-  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600]) {
-    if (totalSec / step <= maxTicks) return step;
-  }
-  return 3600 * Math.ceil(totalSec / 3600 / maxTicks);
 }
 
 export interface BandArea {
@@ -99,21 +102,15 @@ export function bandsSvg(bands: readonly Band[], a: BandArea): string[] {
   return parts;
 }
 
-function fmt(v: number): string {
-  if (v >= 1e9) return `${(v / 1e9).toFixed(1)}G`;
-  if (v >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
-  if (v >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
-  return `${Math.round(v * 10) / 10}`;
-}
-
 export function lineChart(series: LineSeries[], o: ChartOptions): string {
   const width = o.width ?? 900;
   const height = o.height ?? 260;
-  const pad = { l: 60, r: 150, t: 28, b: 30 };
+  const pad = { l: 60, r: 150, t: 28, b: 48 };
   const w = width - pad.l - pad.r;
   const h = height - pad.t - pad.b;
   const n = Math.max(1, ...series.map((s) => s.values.length));
-  const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
+  const yTicks = niceTicks(Math.max(0, ...series.flatMap((s) => s.values)), 4);
+  const yMax = yTicks[yTicks.length - 1]!;
   const totalMs = n * o.bucketMs;
   const xAt = (ms: number) => pad.l + (Math.min(Math.max(ms, 0), totalMs) / totalMs) * w;
   const x = (i: number) => xAt((i + 0.5) * o.bucketMs);
@@ -124,20 +121,19 @@ export function lineChart(series: LineSeries[], o: ChartOptions): string {
   ];
   parts.push(...bandsSvg(o.bands ?? [], { xAt, totalMs, y: pad.t, h, fillOpacity: 0.15, outline: true }));
   parts.push(`<rect x="${pad.l}" y="${pad.t}" width="${w}" height="${h}" fill="none" stroke="#ccc"/>`);
-  for (const f of [0, 0.5, 1]) {
-    parts.push(
-      `<text x="${pad.l - 6}" y="${y(yMax * f) + 4}" text-anchor="end" font-size="11">${escapeHtml(o.format ? o.format(yMax * f) : `${fmt(yMax * f)}${o.unit}`)}</text>`,
-    );
-  }
-  const step = timeStepSec(totalMs / 1000, 8);
-  for (let i = 0; i <= Math.floor(totalMs / 1000 / step); i++) {
-    const t = i * step;
-    const tx = xAt(t * 1000).toFixed(1);
-    parts.push(
-      `<line x1="${tx}" y1="${pad.t + h}" x2="${tx}" y2="${pad.t + h + 4}" stroke="#999"/>`,
-      `<text x="${tx}" y="${height - 8}" font-size="11" text-anchor="middle">${t} s</text>`,
-    );
-  }
+  const format = o.format ?? ((v: number) => fmt(v, o.unit));
+  parts.push(...valueAxisSvg({ ticks: yTicks, yAt: y, x0: pad.l, x1: pad.l + w, format }));
+  parts.push(
+    ...timeAxisSvg({
+      xAt,
+      totalMs,
+      y: pad.t + h,
+      gridTop: pad.t,
+      maxTicks: 8,
+      ...(o.startedAtMs !== undefined ? { startedAtMs: o.startedAtMs } : {}),
+    }),
+    `<text x="${pad.l + w / 2}" y="${height - 4}" font-size="12" text-anchor="middle">${escapeHtml(timeAxisCaption(o.startedAtMs, o.zero ?? 'the first viewer started'))}</text>`,
+  );
   for (const m of o.markers ?? []) {
     const mx = xAt(m.atMs);
     parts.push(

@@ -2,8 +2,9 @@
 // delivered to all viewers together (top) and the viewers stalled (bottom), with events
 // (appliance kills, health changes control saw) as labelled vertical lines through both and
 // chaos experiments as shaded bands, so cause and effect line up by eye.
-import { type Band, bandsSvg, escapeHtml, timeStepSec } from './svg-chart.js';
-import { formatBps, niceTicks } from './units.js';
+import { timeAxisCaption, timeAxisSvg, valueAxisSvg } from './axes.js';
+import { type Band, bandsSvg, escapeHtml } from './svg-chart.js';
+import { formatBps, formatCount, niceTicks } from './units.js';
 
 export interface TimelineEvent {
   /** ms since the series' bucket 0 */
@@ -22,9 +23,9 @@ export interface TimelineOptions {
   events?: readonly TimelineEvent[];
   bands?: readonly Band[];
   width?: number;
+  /** unix ms of bucket 0's start: the time axis also shows clock times */
+  startedAtMs?: number;
 }
-
-const timeLabel = (sec: number) => (sec >= 120 && sec % 60 === 0 ? `${sec / 60} min` : `${sec} s`);
 
 export function timelineChart(o: TimelineOptions): string {
   const width = o.width ?? 900;
@@ -35,7 +36,7 @@ export function timelineChart(o: TimelineOptions): string {
   const w = width - pad.l - pad.r;
   const top = { y: pad.t, h: panelH };
   const bottom = { y: pad.t + panelH + gap, h: 90 };
-  const height = bottom.y + bottom.h + 40;
+  const height = bottom.y + bottom.h + 50;
   const n = Math.max(1, o.deliveredBps.length, o.stalled.length);
   const totalMs = n * o.bucketMs;
   const xAt = (ms: number) => pad.l + (Math.min(Math.max(ms, 0), totalMs) / totalMs) * w;
@@ -63,16 +64,9 @@ export function timelineChart(o: TimelineOptions): string {
   for (const p of [top, bottom]) {
     parts.push(`<rect x="${pad.l}" y="${p.y}" width="${w}" height="${p.h}" fill="none" stroke="#ccc"/>`);
   }
-  for (const t of bpsTicks) {
-    parts.push(
-      `<text class="tick" x="${pad.l - 6}" y="${(yTop(t) + 4).toFixed(1)}" text-anchor="end" font-size="11">${escapeHtml(formatBps(t))}</text>`,
-    );
-  }
-  for (const t of stallTicks) {
-    parts.push(
-      `<text class="tick" x="${pad.l - 6}" y="${(yBottom(t) + 4).toFixed(1)}" text-anchor="end" font-size="11">${t}</text>`,
-    );
-  }
+  const x1 = pad.l + w;
+  parts.push(...valueAxisSvg({ ticks: bpsTicks, yAt: yTop, x0: pad.l, x1, format: formatBps }));
+  parts.push(...valueAxisSvg({ ticks: stallTicks, yAt: yBottom, x0: pad.l, x1, format: formatCount }));
   const line = o.deliveredBps.map((v, i) => `${xMid(i).toFixed(1)},${yTop(v).toFixed(1)}`).join(' ');
   parts.push(
     `<polyline fill="none" stroke="#1f77b4" stroke-width="1.6" points="${line}"/>`,
@@ -90,16 +84,15 @@ export function timelineChart(o: TimelineOptions): string {
   parts.push(
     `<text x="${pad.l + w + 10}" y="${bottom.y + 14}" font-size="12" fill="#d62728">viewers stalled</text>`,
   );
-  const step = timeStepSec(totalMs / 1000, 10);
-  for (let i = 0; i <= Math.floor(totalMs / 1000 / step); i++) {
-    const tx = xAt(i * step * 1000).toFixed(1);
-    parts.push(
-      `<line x1="${tx}" y1="${bottom.y + bottom.h}" x2="${tx}" y2="${bottom.y + bottom.h + 4}" stroke="#999"/>`,
-      `<text class="tick" x="${tx}" y="${bottom.y + bottom.h + 16}" font-size="11" text-anchor="middle">${timeLabel(i * step)}</text>`,
-    );
-  }
   parts.push(
-    `<text x="${pad.l + w / 2}" y="${height - 4}" font-size="12" text-anchor="middle">time since the first viewer started</text>`,
+    ...timeAxisSvg({
+      xAt,
+      totalMs,
+      y: bottom.y + bottom.h,
+      maxTicks: 10,
+      ...(o.startedAtMs !== undefined ? { startedAtMs: o.startedAtMs } : {}),
+    }),
+    `<text x="${pad.l + w / 2}" y="${height - 4}" font-size="12" text-anchor="middle">${escapeHtml(timeAxisCaption(o.startedAtMs, 'the first viewer started'))}</text>`,
   );
   (o.events ?? []).forEach((e, k) => {
     if (e.atMs < 0 || e.atMs > totalMs) return;
