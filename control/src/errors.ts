@@ -64,6 +64,18 @@ export const Errors = defineErrors('control', {
   ),
   AUTH_BAD_TOKEN: spec('FERRY_ERR_AUTH_BAD_TOKEN', 401, 'the operator token is not valid'),
   AUTH_FORBIDDEN: spec('FERRY_ERR_AUTH_FORBIDDEN', 403, "the operator token's role does not allow this"),
+  // Dashboard sessions (docs/dashboard.md)
+  AUTH_SESSION_ENDED: spec(
+    'FERRY_ERR_AUTH_SESSION_ENDED',
+    401,
+    'the dashboard session has ended (logged out, idle for an hour, 12 hours old, or control restarted): log in again',
+  ),
+  AUTH_CSRF: spec(
+    'FERRY_ERR_AUTH_CSRF',
+    403,
+    'a write with a dashboard session needs the X-Ferry-CSRF header of GET /ui/api/session',
+  ),
+  UI_STREAMS_FULL: spec('FERRY_ERR_UI_STREAMS_FULL', 503, 'too many dashboard live streams are open'),
   // Steering
   NO_APPLIANCE: spec('FERRY_ERR_NO_APPLIANCE', 503, 'no appliance can serve this title'),
   RATE_LIMITED: spec('FERRY_ERR_RATE_LIMITED', 429, 'too many steering requests from this address'),
