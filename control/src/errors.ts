@@ -19,6 +19,11 @@ export const Errors = defineErrors('control', {
   UNKNOWN_TITLE: spec('FERRY_ERR_UNKNOWN_TITLE', 404, 'no such title'),
   UNKNOWN_SITE: spec('FERRY_ERR_UNKNOWN_SITE', 404, 'no appliance is registered in this site'),
   CATALOG_INVALID: spec('FERRY_ERR_CATALOG_INVALID', 400, 'catalog is invalid'),
+  MAINTENANCE_INVALID: spec(
+    'FERRY_ERR_MAINTENANCE_INVALID',
+    400,
+    'maintenance window must end after it starts, end in the future and last at most 7 days',
+  ),
   // Heartbeats
   ROUTES_LIMIT: spec('FERRY_ERR_ROUTES_LIMIT', 413, 'routes exceed --max-routes-per-appliance'),
   UNKNOWN_IDENTITY: spec('FERRY_ERR_UNKNOWN_IDENTITY', 404, 'no appliance is enrolled with this id'),

@@ -296,6 +296,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   await app.register(opsHandlers(ctx));
   await app.register(chaosHandlers(ctx));
   await app.register(fillHandlers(ctx));
+  await app.register((await import('./handlers/admin.js')).adminHandlers(ctx));
   await app.register(loginHandlers(ctx, ui));
   await app.register(readHandlers(ctx, ui));
   await app.ready();
