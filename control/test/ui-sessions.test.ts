@@ -61,9 +61,9 @@ describe('dashboard login', () => {
 
   it('lets a session read /v1 as its role, and write only with its CSRF token', async () => {
     const viewer = await login(t.tokens.viewer);
-    expect((await rawCall(t.base, 'GET', '/v1/appliances', { headers: { cookie: viewer.cookie } })).status).toBe(
-      200,
-    );
+    expect(
+      (await rawCall(t.base, 'GET', '/v1/appliances', { headers: { cookie: viewer.cookie } })).status,
+    ).toBe(200);
     const body = JSON.stringify(ONE_TITLE_CATALOG);
     const asViewer = await rawCall(t.base, 'POST', '/v1/catalog', {
       body,

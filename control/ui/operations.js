@@ -7,6 +7,14 @@ import { adminText } from './fleet.js';
 import { ago, fromLocalInput, gb, mbps, toLocalInput, when } from './format.js';
 import { api } from './session.js';
 
+/** What each fault needs at least (protocol's checkFaultParams), as a starting point. */
+const DEFAULT_PARAMS = {
+  latency: { delayMs: 200 },
+  throttle: { bytesPerSec: 1_250_000 },
+  errors: { fraction: 0.1, mode: '503' },
+  'bgp-flap': { downSec: 10 },
+};
+
 export class OperationsView {
   constructor(session) {
     this.session = session;
@@ -18,6 +26,9 @@ export class OperationsView {
     document.getElementById('chaos-form').addEventListener('submit', (e) => {
       e.preventDefault();
       void this.startChaos();
+    });
+    document.getElementById('chaos-kind').addEventListener('change', (e) => {
+      document.getElementById('chaos-params').value = JSON.stringify(DEFAULT_PARAMS[e.target.value] ?? {});
     });
     document.getElementById('events-form').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -205,8 +216,16 @@ export class OperationsView {
 
   async startChaos() {
     const status = document.getElementById('chaos-status');
+    let params;
+    try {
+      params = JSON.parse(document.getElementById('chaos-params').value || '{}');
+    } catch {
+      say(status, 'parameters: not JSON (e.g. {"delayMs":200})', 'error');
+      return;
+    }
     const body = {
       kind: document.getElementById('chaos-kind').value,
+      params,
       target: { appliance: document.getElementById('chaos-target').value },
       durationSec: Number(document.getElementById('chaos-duration').value),
       reason: `from the dashboard by ${this.session.name}`,
