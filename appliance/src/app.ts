@@ -5,6 +5,7 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { KeyRingReloadEvent } from '@ferry/protocol';
 import type { ControlAgent } from './agent/agent.js';
+import type { ControlDrain } from './agent/control-drain.js';
 import { startControlParts } from './agent/control-parts.js';
 import type { HeartbeatBuilder } from './agent/heartbeat.js';
 import { type BgpPart, startBgp } from './bgp/appliance-bgp.js';
@@ -121,6 +122,7 @@ export async function startAppliance(
   // The executor needs the metrics' counters; the metrics read it back through this.
   let chaosRef: ChaosExecutor | undefined;
   let fill: FillPart | undefined;
+  let controlDrain: ControlDrain | undefined;
   let hooks: WorkerHooks | undefined;
   // In a worker the agent runs in the primary, which tells every worker when it is isolated.
   const isolated = () => agent?.isolated ?? hooks?.isolated() ?? false;
@@ -190,10 +192,15 @@ export async function startAppliance(
     routes: opts.cluster ? (q) => hooks!.routes(q) : bgp?.routes,
     healthy,
     drain: async ({ exit }) => {
+      // The ISP's own drain: control's order never undoes it (agent/control-drain.ts).
+      controlDrain?.noteLocal('drain');
       if (hooks) await hooks.requestDrain(exit);
       else server.requestDrain(exit);
     },
-    undrain: async () => (hooks ? hooks.requestUndrain() : server.undrain()),
+    undrain: async () => {
+      controlDrain?.noteLocal('undrain');
+      return hooks ? hooks.requestUndrain() : server.undrain();
+    },
     status: () => ({
       id: config.id,
       site: config.site,
@@ -213,7 +220,7 @@ export async function startAppliance(
         .filter((f) => f.unreadable !== undefined)
         .map((f) => ({ id: f.id, reason: f.unreadable })),
       isolated: isolated(),
-      control: agent?.status(),
+      control: agent ? { ...agent.status(), drain: controlDrain?.status() } : undefined,
       bgp: bgp ? bgpStatus(bgp) : undefined,
       responses: tally.snapshot(),
       chaos: chaos.status(),
@@ -268,6 +275,7 @@ export async function startAppliance(
       chaos,
       metrics,
       logger,
+      drain: { drain: () => server.requestDrain(false), undrain: () => server.undrain() },
       counts: {
         state: () => server.state,
         bytesSent: () => metrics.bytesSentTotal(),
@@ -278,6 +286,7 @@ export async function startAppliance(
       },
     });
     ({ agent, heartbeat, fill } = parts);
+    controlDrain = parts.drain;
     parts.agent.start();
   }
 

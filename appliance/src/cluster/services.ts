@@ -1,4 +1,5 @@
 import type { ControlAgent } from '../agent/agent.js';
+import type { ControlDrain } from '../agent/control-drain.js';
 import { startControlParts } from '../agent/control-parts.js';
 import type { HeartbeatBuilder } from '../agent/heartbeat.js';
 import { bgpStatus, VERSION } from '../app.js';
@@ -28,6 +29,8 @@ export interface ClusterSide {
   storeChanged(): void;
   /** a chaos kill: ends every worker and the primary at once */
   exit(code: number): void;
+  /** drains or undrains every worker, as control's drain order asks */
+  order(order: 'drain' | 'undrain'): Promise<unknown>;
 }
 
 export interface PrimaryServices {
@@ -39,6 +42,8 @@ export interface PrimaryServices {
   status(): Record<string, unknown>;
   routes(query: URLSearchParams): RoutesAnswer;
   reloadKeys(why: string): void;
+  /** A drain or undrain asked on a worker's admin listener (the ISP's: control leaves it). */
+  noteLocalOrder(order: 'drain' | 'undrain'): void;
   /** A worker could not read a file: it leaves the inventory control hears. */
   markUnreadable(fileId: string, reason: string): void;
   stop(): Promise<void>;
@@ -63,6 +68,7 @@ export async function startPrimaryServices(
   let agent: ControlAgent | undefined;
   let heartbeat: HeartbeatBuilder | undefined;
   let fill: FillPart | undefined;
+  let controlDrain: ControlDrain | undefined;
   let chaosRef: ChaosExecutor | undefined;
   const metrics = new ApplianceMetrics({
     // The workers' transfers are in their own series; the sum adds nothing from here.
@@ -99,6 +105,7 @@ export async function startPrimaryServices(
       chaos,
       metrics,
       logger,
+      drain: { drain: () => side.order('drain'), undrain: () => side.order('undrain') },
       counts: {
         state: () => side.state(),
         bytesSent: () => side.totals.bytesSent(),
@@ -110,6 +117,7 @@ export async function startPrimaryServices(
       },
     });
     ({ agent, heartbeat, fill } = parts);
+    controlDrain = parts.drain;
     parts.agent.onIsolationChange((isolated) => shared.setIsolated(isolated));
     parts.agent.start();
   };
@@ -121,7 +129,7 @@ export async function startPrimaryServices(
     start,
     // `isolated` is left to each worker: what it shows is what it applies (SharedState).
     status: () => ({
-      control: agent?.status(),
+      control: agent ? { ...agent.status(), drain: controlDrain?.status() } : undefined,
       bgp: bgp ? bgpStatus(bgp) : undefined,
       chaos: chaos.status(),
       fill: fill ? fill.status() : { mode: 'off' },
@@ -130,6 +138,7 @@ export async function startPrimaryServices(
     routes: (query) =>
       bgp?.routes(query) ?? { status: 200, body: { routes: [], total: 0, bgp: 'not configured' } },
     reloadKeys: (why) => void keys?.reload(why),
+    noteLocalOrder: (order) => controlDrain?.noteLocal(order),
     markUnreadable: (fileId, reason) => store.markUnreadable(fileId, reason),
     stop: () => {
       stopping ??= (async () => {
