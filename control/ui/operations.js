@@ -152,8 +152,8 @@ export class OperationsView {
       row.reported,
       row.admin,
       row.reason,
-      h('td', { class: 'actions' }, reasonInput, row.drain, row.undrain),
-      h('td', { class: 'window' }, start, ' → ', end, schedule, row.cancel),
+      h('td', {}, h('div', { class: 'cell-row' }, reasonInput, row.drain, row.undrain)),
+      h('td', {}, h('div', { class: 'cell-row' }, start, '→', end, schedule, row.cancel)),
     );
     return row;
   }
