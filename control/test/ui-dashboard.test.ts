@@ -111,6 +111,27 @@ afterAll(async () => {
 }, 60_000);
 
 describe('the dashboard in Chromium', () => {
+  it('sends a visitor without a session to the login page, where a pasted token logs in', async () => {
+    const context = await browser!.newContext();
+    try {
+      const other = await context.newPage();
+      other.on('pageerror', (err) => problems.push(`page error (login page): ${err.message}`));
+      await other.goto(`${d!.topo.controlUrl}/ui/`);
+      expect(new URL(other.url()).pathname).toBe('/ui/login');
+      await other.fill('#token', 'fop_wrong');
+      await other.click('#login-form button[type="submit"]');
+      await other.waitForSelector('#login-error >> text=FERRY_ERR_AUTH_BAD_TOKEN', { timeout: 10_000 });
+      await other.fill('#token', d!.topo.operatorToken);
+      await other.click('#login-form button[type="submit"]');
+      await other.waitForSelector('#live.on', { timeout: 20_000 });
+      expect(new URL(other.url()).pathname).toBe('/ui/');
+      // the cookie is not readable by the page's scripts
+      expect(await other.evaluate(() => document.cookie)).toBe('');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('logs in from the #token= address, removes the token from it, and shows the fleet live', async () => {
     await page.goto(`${d!.topo.controlUrl}/ui/#token=${d!.topo.operatorToken}`);
     await page.waitForSelector('#live.on', { timeout: 20_000 });

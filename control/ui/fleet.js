@@ -87,7 +87,7 @@ export class FleetView {
         const healthy = members.filter((a) => a.group === 'healthy').length;
         return h(
           'div',
-          { class: `site ${s.consistent ? 'ok' : 'warning'}`, dataset: { site: s.site } },
+          { class: `site ${s.consistent ? 'consistent' : 'inconsistent'}`, dataset: { site: s.site } },
           h('strong', {}, s.site),
           h('span', {}, `${healthy} of ${members.length} healthy`),
           h('span', {}, `${s.prefixes} prefixes`),

@@ -72,8 +72,8 @@ export class SteeringView {
     const x = (t) => PAD.l + ((t - t0) / Math.max(1, now - t0)) * (W - PAD.l - PAD.r);
     const y = (v) => H - PAD.b - (v / yMax) * (H - PAD.t - PAD.b);
     const parts = [];
-    for (let i = 0; i <= 4; i++) {
-      const v = (yMax * i) / 4;
+    for (let i = 0; i <= 5; i++) {
+      const v = (yMax * i) / 5;
       parts.push(s('line', { x1: PAD.l, x2: W - PAD.r, y1: y(v), y2: y(v), class: 'grid' }));
       parts.push(s('text', { x: PAD.l - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' }, fmtRate(v)));
     }
