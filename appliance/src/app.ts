@@ -200,7 +200,7 @@ export async function startAppliance(
     turnup: async (run) => {
       if (hooks) return hooks.turnup(run);
       const last = turnup?.runner.last();
-      return run || !last ? turnup!.runner.runNow() : last;
+      return run ? turnup!.runner.runFresh() : (last ?? turnup!.runner.runNow());
     },
     drain: async ({ exit }) => {
       // The ISP's own drain: control's order never undoes it (agent/control-drain.ts).

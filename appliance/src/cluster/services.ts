@@ -163,7 +163,7 @@ export async function startPrimaryServices(
     turnup: async (run) => {
       if (!turnup) throw new Error('the turn-up checks start once every worker listens');
       const last = turnup.runner.last();
-      return run || !last ? turnup.runner.runNow() : last;
+      return run ? turnup.runner.runFresh() : (last ?? turnup.runner.runNow());
     },
     markUnreadable: (fileId, reason) => store.markUnreadable(fileId, reason),
     stop: () => {

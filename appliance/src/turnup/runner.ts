@@ -41,7 +41,7 @@ export class TurnupRunner {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.schedule(0);
+    this.schedule(this.lastReport ? this.nextDelay(this.lastReport, Date.now()) : 0);
   }
 
   stop(): void {
@@ -55,6 +55,12 @@ export class TurnupRunner {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  /** A run that starts after this call (GET /v1/turnup?run=1): one in progress may predate a fix. */
+  async runFresh(): Promise<TurnupReport> {
+    await this.running?.catch(() => undefined);
+    return this.runNow();
   }
 
   /** Something a check depends on changed (control's first reply, its signing key): run soon. */
@@ -86,11 +92,16 @@ export class TurnupRunner {
     this.lastReport = report;
     if (report.passed) this.failingSince = undefined;
     else this.failingSince ??= now;
-    const fast = !report.passed && now - (this.failingSince ?? now) < FAST_FOR_MS;
-    const next = this.again ? 0 : fast ? (this.opts.fastMs ?? FAST_MS) : (this.opts.slowMs ?? SLOW_MS);
+    const next = this.again ? 0 : this.nextDelay(report, now);
     this.again = false;
     this.schedule(next);
     return report;
+  }
+
+  /** Every second while failing (for at most FAST_FOR_MS), else every minute. */
+  private nextDelay(report: TurnupReport, now: number): number {
+    const fast = !report.passed && now - (this.failingSince ?? now) < FAST_FOR_MS;
+    return fast ? (this.opts.fastMs ?? FAST_MS) : (this.opts.slowMs ?? SLOW_MS);
   }
 
   private note(report: TurnupReport): void {
