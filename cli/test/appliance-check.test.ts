@@ -36,9 +36,7 @@ describe('ferry appliance check', () => {
     await store.add(join(dir, 'f-a'), 'f-a');
     store.close();
     full = await startAppliance(embeddedConfig({ id: 'check-full', stores: [fullStore] }));
-    empty = await startAppliance(embeddedConfig({ id: 'check-empty', stores: [join(dir, 'store-empty')] }), {
-      logger,
-    });
+    empty = await startAppliance(embeddedConfig({ id: 'check-empty', stores: [join(dir, 'store-empty')] }));
   });
 
   afterAll(async () => {
