@@ -14,6 +14,7 @@ import type { ApplianceMetrics } from '../ops/metrics.js';
 import type { ResponseTally } from '../ops/response-tally.js';
 import type { ServeState } from '../server.js';
 import type { ContentStore } from '../store/store.js';
+import type { TurnupPart } from '../turnup/start-turnup.js';
 import { ControlAgent } from './agent.js';
 import { ControlDrain, type DrainTarget } from './control-drain.js';
 import { HeartbeatBuilder, type HeartbeatSources } from './heartbeat.js';
@@ -34,6 +35,8 @@ export interface ControlPartsInput {
   logger: Logger;
   /** what control's drain order drains: this process's server, or every worker */
   drain: DrainTarget;
+  /** the turn-up checks: their report goes in every heartbeat, control's replies feed them */
+  turnup?: TurnupPart;
   /** Where the counts come from: this process, or the sum of the workers' reports. */
   counts: {
     state(): ServeState;
@@ -89,6 +92,7 @@ export function startControlParts(input: ControlPartsInput): ControlParts {
     chaos: () => chaos.report(),
     fill: fill?.report,
     served: counts.served,
+    ...(input.turnup ? { turnup: () => input.turnup?.runner.last() } : {}),
   });
   const agent = new ControlAgent({
     controlUrl: control,
@@ -101,7 +105,10 @@ export function startControlParts(input: ControlPartsInput): ControlParts {
     chaos,
   });
   const drain = new ControlDrain(input.drain, logger.child({ part: 'control-drain' }));
-  agent.onReply((reply) => drain.receive(reply.drain));
+  agent.onReply((reply) => {
+    drain.receive(reply.drain);
+    input.turnup?.noteReply(reply);
+  });
   return { agent, heartbeat, fill, drain };
 }
 

@@ -227,6 +227,14 @@ export async function runPrimary(
       totals.record(index, w.process.pid ?? 0, m.report);
     } else if (m.type === 'ferry:unreadable') {
       services.markUnreadable(m.fileId, m.reason);
+    } else if (m.type === 'ferry:ask' && m.what === 'turnup') {
+      services.turnup(m.run).then(
+        (body) =>
+          w.isConnected() && w.send({ type: 'ferry:answer', id: m.id, body } satisfies PrimaryToWorker),
+        (err: Error) =>
+          w.isConnected() &&
+          w.send({ type: 'ferry:answer', id: m.id, error: err.message } satisfies PrimaryToWorker),
+      );
     } else if (m.type === 'ferry:ask') {
       let body: unknown;
       let error: string | undefined;

@@ -1,3 +1,4 @@
+import type { TurnupReport } from '@ferry/protocol';
 import type { ControlAgent } from '../agent/agent.js';
 import type { ControlDrain } from '../agent/control-drain.js';
 import { startControlParts } from '../agent/control-parts.js';
@@ -15,6 +16,7 @@ import type { Logger } from '../ops/logger.js';
 import { ApplianceMetrics } from '../ops/metrics.js';
 import type { ServeState } from '../server.js';
 import { ContentStore } from '../store/store.js';
+import { startTurnup, type TurnupPart } from '../turnup/start-turnup.js';
 import type { SharedState } from './messages.js';
 import { SharedStateHub } from './shared-state.js';
 import type { WorkerTotals } from './totals.js';
@@ -41,6 +43,8 @@ export interface PrimaryServices {
   /** The primary's parts of /v1/status. */
   status(): Record<string, unknown>;
   routes(query: URLSearchParams): RoutesAnswer;
+  /** GET /v1/turnup of any worker: the last report, or a run now */
+  turnup(run: boolean): Promise<TurnupReport>;
   reloadKeys(why: string): void;
   /** A drain or undrain asked on a worker's admin listener (the ISP's: control leaves it). */
   noteLocalOrder(order: 'drain' | 'undrain'): void;
@@ -69,6 +73,8 @@ export async function startPrimaryServices(
   let heartbeat: HeartbeatBuilder | undefined;
   let fill: FillPart | undefined;
   let controlDrain: ControlDrain | undefined;
+  let viewerUrl: string | undefined;
+  let turnup: TurnupPart | undefined;
   let chaosRef: ChaosExecutor | undefined;
   const metrics = new ApplianceMetrics({
     // The workers' transfers are in their own series; the sum adds nothing from here.
@@ -93,6 +99,20 @@ export async function startPrimaryServices(
 
   const start = async (url: string) => {
     await bgp?.speaker.start();
+    viewerUrl = url;
+    turnup = startTurnup({
+      config,
+      store,
+      keys,
+      bgp,
+      viewerUrl: () => viewerUrl,
+      agent: () => agent,
+      serving: () => side.state() === 'serving',
+      logger,
+    });
+    // Before the first heartbeat: control must never hear this appliance without a report.
+    await turnup.runner.runNow();
+    turnup.runner.start();
     if (!config.control || !identity) return;
     const parts = startControlParts({
       config,
@@ -106,6 +126,7 @@ export async function startPrimaryServices(
       metrics,
       logger,
       drain: { drain: () => side.order('drain'), undrain: () => side.order('undrain') },
+      turnup,
       counts: {
         state: () => side.state(),
         bytesSent: () => side.totals.bytesSent(),
@@ -139,11 +160,17 @@ export async function startPrimaryServices(
       bgp?.routes(query) ?? { status: 200, body: { routes: [], total: 0, bgp: 'not configured' } },
     reloadKeys: (why) => void keys?.reload(why),
     noteLocalOrder: (order) => controlDrain?.noteLocal(order),
+    turnup: async (run) => {
+      if (!turnup) throw new Error('the turn-up checks start once every worker listens');
+      const last = turnup.runner.last();
+      return run ? turnup.runner.runFresh() : (last ?? turnup.runner.runNow());
+    },
     markUnreadable: (fileId, reason) => store.markUnreadable(fileId, reason),
     stop: () => {
       stopping ??= (async () => {
         chaos.stop();
         keys?.stop();
+        turnup?.runner.stop();
         await fill?.stop();
         await agent?.stop();
         await bgp?.stop();
