@@ -3,8 +3,9 @@
 // control, the chaos executor that runs control's faults and the filler that fetches what
 // control wants held. Used by `ferry appliance` and by tests.
 import type { Server as HttpsServer } from 'node:https';
-import type { KeyRingReloadEvent } from '@ferry/protocol';
+import type { KeyRingReloadEvent, TurnupReport } from '@ferry/protocol';
 import type { ControlAgent } from './agent/agent.js';
+import type { ControlDrain } from './agent/control-drain.js';
 import { startControlParts } from './agent/control-parts.js';
 import type { HeartbeatBuilder } from './agent/heartbeat.js';
 import { type BgpPart, startBgp } from './bgp/appliance-bgp.js';
@@ -29,6 +30,7 @@ import { ApplianceServer, defaultLimits } from './server.js';
 import { ContentStore } from './store/store.js';
 import { probeKtls } from './tls/ktls.js';
 import { ViewerTls } from './tls/viewer-tls.js';
+import { startTurnup, type TurnupPart } from './turnup/start-turnup.js';
 
 export const VERSION = '0.1.0';
 
@@ -93,6 +95,8 @@ export interface WorkerHooks {
   /** what the primary reports in /v1/status (BGP, control, chaos, fill), over this worker's own */
   primaryStatus(): Promise<Record<string, unknown>>;
   routes(query: URLSearchParams): Promise<RoutesAnswer>;
+  /** the primary's turn-up report (it runs the checks) */
+  turnup(run: boolean): Promise<TurnupReport>;
 }
 
 export async function startAppliance(
@@ -121,6 +125,9 @@ export async function startAppliance(
   // The executor needs the metrics' counters; the metrics read it back through this.
   let chaosRef: ChaosExecutor | undefined;
   let fill: FillPart | undefined;
+  let controlDrain: ControlDrain | undefined;
+  let turnup: TurnupPart | undefined;
+  let viewerUrl: string | undefined;
   let hooks: WorkerHooks | undefined;
   // In a worker the agent runs in the primary, which tells every worker when it is isolated.
   const isolated = () => agent?.isolated ?? hooks?.isolated() ?? false;
@@ -189,11 +196,22 @@ export async function startAppliance(
     // A worker has no RIB of its own: the primary's answers (hooks are set before listening).
     routes: opts.cluster ? (q) => hooks!.routes(q) : bgp?.routes,
     healthy,
+    // A worker's checks run in the primary, which sees BGP, the agent and the whole store.
+    turnup: async (run) => {
+      if (hooks) return hooks.turnup(run);
+      const last = turnup?.runner.last();
+      return run ? turnup!.runner.runFresh() : (last ?? turnup!.runner.runNow());
+    },
     drain: async ({ exit }) => {
+      // The ISP's own drain: control's order never undoes it (agent/control-drain.ts).
+      controlDrain?.noteLocal('drain');
       if (hooks) await hooks.requestDrain(exit);
       else server.requestDrain(exit);
     },
-    undrain: async () => (hooks ? hooks.requestUndrain() : server.undrain()),
+    undrain: async () => {
+      controlDrain?.noteLocal('undrain');
+      return hooks ? hooks.requestUndrain() : server.undrain();
+    },
     status: () => ({
       id: config.id,
       site: config.site,
@@ -213,7 +231,7 @@ export async function startAppliance(
         .filter((f) => f.unreadable !== undefined)
         .map((f) => ({ id: f.id, reason: f.unreadable })),
       isolated: isolated(),
-      control: agent?.status(),
+      control: agent ? { ...agent.status(), drain: controlDrain?.status() } : undefined,
       bgp: bgp ? bgpStatus(bgp) : undefined,
       responses: tally.snapshot(),
       chaos: chaos.status(),
@@ -256,6 +274,22 @@ export async function startAppliance(
     );
   }
   await bgp?.speaker.start();
+  viewerUrl = url;
+  if (!opts.cluster) {
+    turnup = startTurnup({
+      config,
+      store,
+      keys,
+      bgp,
+      viewerUrl: () => viewerUrl,
+      agent: () => agent,
+      serving: () => server.state === 'serving',
+      logger,
+    });
+    // Before the first heartbeat: control must never hear this appliance without a report.
+    await turnup.runner.runNow();
+    turnup.runner.start();
+  }
   if (config.control && identity) {
     const parts = startControlParts({
       config,
@@ -268,6 +302,8 @@ export async function startAppliance(
       chaos,
       metrics,
       logger,
+      drain: { drain: () => server.requestDrain(false), undrain: () => server.undrain() },
+      turnup,
       counts: {
         state: () => server.state,
         bytesSent: () => metrics.bytesSentTotal(),
@@ -278,6 +314,7 @@ export async function startAppliance(
       },
     });
     ({ agent, heartbeat, fill } = parts);
+    controlDrain = parts.drain;
     parts.agent.start();
   }
 
@@ -294,6 +331,7 @@ export async function startAppliance(
       if (result === 'timeout')
         logger.warn({ inFlight: server.requestsInFlight }, 'drain timed out; closing');
       keys?.stop();
+      turnup?.runner.stop();
       // Downloads stop with their partials on disk: the next start resumes them.
       await fill?.stop();
       await agent?.stop();

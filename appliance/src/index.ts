@@ -19,7 +19,7 @@ export { BgpErrors } from './bgp/errors.js';
 export { AdjRibIn, type PeerTable, type RibChange } from './bgp/rib/rib.js';
 export { BgpSpeaker, type PeerStatus, type SpeakerOptions } from './bgp/session/speaker.js';
 export { runAppliance } from './cli.js';
-export { type ApplianceConfig, type ApplianceFlags, embeddedConfig } from './config.js';
+export { type ApplianceConfig, type ApplianceFlags, DEFAULT_ADMIN_PORT, embeddedConfig } from './config.js';
 export { ConfigErrors, Errors as HttpErrors, MediaErrors } from './errors.js';
 export type { FillSettings, OriginSettings } from './fill/settings.js';
 export {
@@ -38,3 +38,4 @@ export { StoreErrors } from './store/errors.js';
 export { ContentStore } from './store/store.js';
 export { runContentAdd, runContentGenerate } from './synthetic/cli.js';
 export { type GenerateOptions, type GenerateResult, generateContent } from './synthetic/generate.js';
+export { TURNUP_FIXES } from './turnup/fixes.js';

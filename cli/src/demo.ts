@@ -4,6 +4,7 @@
 // each site its client prefix over BGP with `ferry announce`, loads the catalog, plays an
 // audience from both sites' networks and runs a short game day through control: one latency,
 // one throttle, one BGP flap and one kill, each on one east appliance, one after another.
+// The dashboard's URL is printed as soon as control is up (docs/dashboard.md).
 // It prints what the viewers saw and where the HTML report is, with the experiments drawn on
 // its charts. Every process it started is stopped on exit, Ctrl-C included.
 import { join, resolve } from 'node:path';
@@ -56,6 +57,14 @@ export function demoContent(durationSec: number): { titles: number; minutes: num
   return { titles: 4, minutes: Math.max(2, Math.ceil((durationSec * 1.5) / 60)), seed: 'ferry-demo' };
 }
 
+/**
+ * The dashboard's address with the demo's operator token in its fragment: the page logs in
+ * with it and removes it from the address bar; a fragment never reaches a server's logs.
+ */
+export function dashboardUrl(controlUrl: string, token: string): string {
+  return `${controlUrl}/ui/#token=${token}`;
+}
+
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
@@ -79,6 +88,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       fillFromOrigin: true,
       say,
       signal: stop.signal,
+      // As soon as control answers: the dashboard shows the rest coming up.
+      onControl: (t) => say(`dashboard: ${dashboardUrl(t.controlUrl, t.operatorToken)}`),
     });
     topo = d.topo;
     if (stop.signal.aborted) return;

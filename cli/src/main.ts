@@ -1,6 +1,7 @@
 // The `ferry` command: flags are parsed here (they are part of DESIGN's CLI contract);
 // each action loads its implementation lazily so that `ferry --help` stays fast.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerApplianceCheck } from './appliance-check.js';
 import { registerChaos } from './chaos.js';
 import { registerOrigin } from './origin.js';
 import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt, withControl } from './parse.js';
@@ -335,6 +336,7 @@ export function buildProgram(): Command {
     });
 
   registerChaos(program);
+  registerApplianceCheck(program);
 
   const content = program.command('content').description('synthetic content and appliance stores');
   content

@@ -41,6 +41,21 @@ function descendants(pid: number): Proc[] {
   return out;
 }
 
+/** What the dashboard's snapshot and steering ring say, read with the printed URL's token. */
+async function readDashboard(base: string, token: string) {
+  const headers = { authorization: `Bearer ${token}` };
+  const snap = (await (await fetch(`${base}/ui/api/snapshot`, { headers })).json()) as {
+    appliances: unknown[];
+  };
+  const ring = (await (await fetch(`${base}/ui/api/steering`, { headers })).json()) as {
+    totals: Record<string, number>;
+  };
+  return {
+    appliances: snap.appliances.length,
+    decisions: Object.values(ring.totals).reduce((a, b) => a + b, 0),
+  };
+}
+
 describe('ferry demo', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-demo-test-'));
   let child: ChildProcess | undefined;
@@ -65,13 +80,25 @@ describe('ferry demo', () => {
       out += c.toString();
     });
     proc.stderr!.resume();
-    // While viewers play, the demo's own processes are running under it.
+    // While viewers play, the demo's own processes are running under it, and the dashboard
+    // printed first shows them live.
+    let dashboard: { appliances: number; decisions: number } | undefined;
     const sample = setInterval(() => {
-      if (out.includes('playing 6 viewers')) seen = [...new Set([...seen, ...descendants(proc.pid!)])];
+      if (!out.includes('playing 6 viewers')) return;
+      seen = [...new Set([...seen, ...descendants(proc.pid!)])];
+      const m = /dashboard: (http:\/\/\S+)\/ui\/#token=(\S+)/.exec(out);
+      if (m && !dashboard?.decisions)
+        void readDashboard(m[1]!, m[2]!).then(
+          (d) => (dashboard = d),
+          () => undefined,
+        );
     }, 1000);
     const code = await new Promise<number | null>((r) => proc.once('exit', r));
     clearInterval(sample);
     expect(code, out).toBe(0);
+    expect(out.indexOf('dashboard: http://')).toBeLessThan(out.indexOf('appliance east-1'));
+    expect(dashboard).toMatchObject({ appliances: 4 });
+    expect(dashboard!.decisions).toBeGreaterThan(0);
     for (const kind of ['latency', 'throttle', 'bgp-flap', 'kill'])
       expect(out, out).toMatch(new RegExp(`chaos: ${kind} on east-\\d for \\d+ s \\(\\S+, running\\)`));
     expect(out).toMatch(/east-\d exited \(killed by chaos, restarted\)/);

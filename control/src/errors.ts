@@ -19,6 +19,11 @@ export const Errors = defineErrors('control', {
   UNKNOWN_TITLE: spec('FERRY_ERR_UNKNOWN_TITLE', 404, 'no such title'),
   UNKNOWN_SITE: spec('FERRY_ERR_UNKNOWN_SITE', 404, 'no appliance is registered in this site'),
   CATALOG_INVALID: spec('FERRY_ERR_CATALOG_INVALID', 400, 'catalog is invalid'),
+  MAINTENANCE_INVALID: spec(
+    'FERRY_ERR_MAINTENANCE_INVALID',
+    400,
+    'maintenance window must end after it starts, end in the future and last at most 7 days',
+  ),
   // Heartbeats
   ROUTES_LIMIT: spec('FERRY_ERR_ROUTES_LIMIT', 413, 'routes exceed --max-routes-per-appliance'),
   UNKNOWN_IDENTITY: spec('FERRY_ERR_UNKNOWN_IDENTITY', 404, 'no appliance is enrolled with this id'),
@@ -64,6 +69,18 @@ export const Errors = defineErrors('control', {
   ),
   AUTH_BAD_TOKEN: spec('FERRY_ERR_AUTH_BAD_TOKEN', 401, 'the operator token is not valid'),
   AUTH_FORBIDDEN: spec('FERRY_ERR_AUTH_FORBIDDEN', 403, "the operator token's role does not allow this"),
+  // Dashboard sessions (docs/dashboard.md)
+  AUTH_SESSION_ENDED: spec(
+    'FERRY_ERR_AUTH_SESSION_ENDED',
+    401,
+    'the dashboard session has ended (logged out, idle for an hour, 12 hours old, or control restarted): log in again',
+  ),
+  AUTH_CSRF: spec(
+    'FERRY_ERR_AUTH_CSRF',
+    403,
+    'a write with a dashboard session needs the X-Ferry-CSRF header of GET /ui/api/session',
+  ),
+  UI_STREAMS_FULL: spec('FERRY_ERR_UI_STREAMS_FULL', 503, 'too many dashboard live streams are open'),
   // Steering
   NO_APPLIANCE: spec('FERRY_ERR_NO_APPLIANCE', 503, 'no appliance can serve this title'),
   RATE_LIMITED: spec('FERRY_ERR_RATE_LIMITED', 429, 'too many steering requests from this address'),

@@ -310,6 +310,7 @@ describe.each(harnesses)('state store contract ($label)', (h) => {
         { kind: 'appliance', id: 'a1' },
         { kind: 'routes', id: 'a1' },
         { kind: 'inventory', id: 'a1' },
+        { kind: 'admin', id: 'a1' },
       ]);
       expect(await s.getIdentity('a1')).toBeUndefined();
       expect(await s.getAppliance('a1')).toBeUndefined();
@@ -319,6 +320,28 @@ describe.each(harnesses)('state store contract ($label)', (h) => {
       expect((await s.listIdentities()).map((i) => i.id)).toEqual(['a2']);
       expect((await s.getRoutes('a2'))?.prefixes).toEqual(['10.0.0.0/8']);
       expect((await s.getInventory('a2'))?.files).toEqual(['f1']);
+    });
+
+    it('stores admin state, deletes a record with neither drain nor window, and drops it with the appliance', async () => {
+      const s = await open();
+      const seen: StateChange[] = [];
+      s.subscribe((c) => seen.push(c));
+      const drained = { id: 'a1', drain: { reason: 'disk', by: 'ops', sinceMs: 5 }, maintenance: null };
+      const window = { startMs: 10, endMs: 20, reason: '', by: 'ops' };
+      await s.putAdmin(drained);
+      await s.putAdmin({ id: 'a2', drain: null, maintenance: window });
+      expect(await s.getAdmin('a1')).toEqual(drained);
+      expect((await s.listAdmins()).map((a) => a.id)).toEqual(['a1', 'a2']);
+      await s.putAdmin({ id: 'a2', drain: null, maintenance: null });
+      expect(await s.getAdmin('a2')).toBeUndefined();
+      await s.removeAppliance('a1');
+      expect(await s.listAdmins()).toEqual([]);
+      expect(seen.filter((c) => c.kind === 'admin')).toEqual([
+        { kind: 'admin', id: 'a1' },
+        { kind: 'admin', id: 'a2' },
+        { kind: 'admin', id: 'a2' },
+        { kind: 'admin', id: 'a1' },
+      ]);
     });
 
     it('round-trips the catalog', async () => {

@@ -55,6 +55,8 @@ export interface DeploymentOptions extends TopologyOptions {
   fillFromOrigin?: boolean;
   /** lines for the operator as the deployment comes up */
   say?: (line: string) => void;
+  /** called once control is up with its catalog, before any appliance starts */
+  onControl?: (topo: Topology) => void;
   signal?: AbortSignal;
 }
 
@@ -106,6 +108,7 @@ export async function startDeployment(opts: DeploymentOptions): Promise<Deployme
     await topo.startControl(keys);
     await topo.loadCatalog(catalogPath);
     opts.say?.(`control on ${topo.controlUrl} (SQLite ${join(opts.dir, 'control.db')})`);
+    opts.onControl?.(topo);
     for (const spec of specs) {
       await topo.startAppliance(spec, keys);
       opts.say?.(

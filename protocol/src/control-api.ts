@@ -203,6 +203,12 @@ export const HeartbeatReply = Type.Object({
    * appliance is the ISP's and is not undone by control.
    */
   drain: Type.Optional(DrainOrder),
+  /**
+   * The token key control signs URLs with now (docs/tokens.md "Which key control signs
+   * with"), by id and fingerprint: the appliance's `keys` turn-up check passes only when it
+   * holds this key. Absent when control signs nothing (no --token-key-file).
+   */
+  signingKey: Type.Optional(HeldKey),
 });
 export type HeartbeatReply = Static<typeof HeartbeatReply>;
 

@@ -16,6 +16,7 @@ import {
 } from './chaos.js';
 import { type Heartbeat, HeartbeatReply, SegmentIndex, SteerResponse } from './control-api.js';
 import {
+  AdminStateView,
   ApplianceIdentityView,
   ApplianceList,
   type ApplianceView,
@@ -89,7 +90,7 @@ export interface HeartbeatCallOptions extends CallOptions {
   signingKey?: KeyObject;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** A raw answer: what a benchmark that checks bodies itself needs. */
 export interface RawAnswer {
@@ -176,6 +177,33 @@ export class ControlClient {
     const what = `DELETE /v1/appliances/${encodeURIComponent(id)}`;
     const r = await this.call('DELETE', `/v1/appliances/${encodeURIComponent(id)}`, undefined, opts ?? {});
     if (r.status !== 204) throw statusError(what, r);
+  }
+
+  /** POST /v1/appliances/{id}/drain (operator): out of steering, and told to drain. */
+  drainAppliance(id: string, reason?: string, opts?: CallOptions): Promise<AdminStateView> {
+    const body = JSON.stringify(reason === undefined ? {} : { reason });
+    return this.json('POST', `/v1/appliances/${encodeURIComponent(id)}/drain`, AdminStateView, body, opts);
+  }
+
+  /** POST /v1/appliances/{id}/undrain (operator). */
+  undrainAppliance(id: string, opts?: CallOptions): Promise<AdminStateView> {
+    return this.json('POST', `/v1/appliances/${encodeURIComponent(id)}/undrain`, AdminStateView, '{}', opts);
+  }
+
+  /** PUT /v1/appliances/{id}/maintenance (operator): drained from startMs to endMs. */
+  scheduleMaintenance(
+    id: string,
+    window: { startMs: number; endMs: number; reason?: string },
+    opts?: CallOptions,
+  ): Promise<AdminStateView> {
+    const path = `/v1/appliances/${encodeURIComponent(id)}/maintenance`;
+    return this.json('PUT', path, AdminStateView, JSON.stringify(window), opts);
+  }
+
+  /** DELETE /v1/appliances/{id}/maintenance (operator). */
+  cancelMaintenance(id: string, opts?: CallOptions): Promise<AdminStateView> {
+    const path = `/v1/appliances/${encodeURIComponent(id)}/maintenance`;
+    return this.json('DELETE', path, AdminStateView, undefined, opts);
   }
 
   getAppliance(id: string, opts?: CallOptions): Promise<ApplianceView> {

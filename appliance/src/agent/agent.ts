@@ -83,6 +83,7 @@ export class ControlAgent {
   private readonly log: Logger;
   private readonly dispatcher: Agent;
   private readonly listeners = new Set<(isolated: boolean) => void>();
+  private readonly replyListeners = new Set<(reply: HeartbeatReply) => void>();
   private intervalMs: number;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
@@ -124,6 +125,15 @@ export class ControlAgent {
   onIsolationChange(fn: (isolated: boolean) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Called with every good reply (its drain order, control's signing key); returns an
+   * unsubscribe function.
+   */
+  onReply(fn: (reply: HeartbeatReply) => void): () => void {
+    this.replyListeners.add(fn);
+    return () => this.replyListeners.delete(fn);
   }
 
   /**
@@ -284,6 +294,13 @@ export class ControlAgent {
       this.opts.chaos?.receive(chaos);
     } catch (err) {
       this.log.error({ err }, 'chaos executor threw on orders');
+    }
+    for (const fn of this.replyListeners) {
+      try {
+        fn(reply);
+      } catch (err) {
+        this.log.error({ err }, 'reply listener threw');
+      }
     }
   }
 

@@ -14,7 +14,9 @@ import type { ApplianceMetrics } from '../ops/metrics.js';
 import type { ResponseTally } from '../ops/response-tally.js';
 import type { ServeState } from '../server.js';
 import type { ContentStore } from '../store/store.js';
+import type { TurnupPart } from '../turnup/start-turnup.js';
 import { ControlAgent } from './agent.js';
+import { ControlDrain, type DrainTarget } from './control-drain.js';
 import { HeartbeatBuilder, type HeartbeatSources } from './heartbeat.js';
 import { InventoryFeed } from './inventory-feed.js';
 import { LoadSampler } from './load.js';
@@ -31,6 +33,10 @@ export interface ControlPartsInput {
   chaos: ChaosExecutor;
   metrics: ApplianceMetrics;
   logger: Logger;
+  /** what control's drain order drains: this process's server, or every worker */
+  drain: DrainTarget;
+  /** the turn-up checks: their report goes in every heartbeat, control's replies feed them */
+  turnup?: TurnupPart;
   /** Where the counts come from: this process, or the sum of the workers' reports. */
   counts: {
     state(): ServeState;
@@ -47,6 +53,8 @@ export interface ControlParts {
   agent: ControlAgent;
   heartbeat: HeartbeatBuilder;
   fill?: FillPart;
+  /** follows control's drain order; told of local drains by the admin listener */
+  drain: ControlDrain;
 }
 
 /** Starts the filler (when configured) and the agent; the caller stops them. */
@@ -84,6 +92,7 @@ export function startControlParts(input: ControlPartsInput): ControlParts {
     chaos: () => chaos.report(),
     fill: fill?.report,
     served: counts.served,
+    ...(input.turnup ? { turnup: () => input.turnup?.runner.last() } : {}),
   });
   const agent = new ControlAgent({
     controlUrl: control,
@@ -95,7 +104,12 @@ export function startControlParts(input: ControlPartsInput): ControlParts {
     heartbeat,
     chaos,
   });
-  return { agent, heartbeat, fill };
+  const drain = new ControlDrain(input.drain, logger.child({ part: 'control-drain' }));
+  agent.onReply((reply) => {
+    drain.receive(reply.drain);
+    input.turnup?.noteReply(reply);
+  });
+  return { agent, heartbeat, fill, drain };
 }
 
 /** An address to connect from: an IP, not a wildcard or a name. */

@@ -17,6 +17,7 @@ import {
   MAX_HEARTBEAT_SEQ,
   type RoutesReport,
   type ServedReport,
+  type TurnupReport,
 } from '@ferry/protocol';
 import type { DiskStats } from '../store/types.js';
 import type { InventoryFeed } from './inventory-feed.js';
@@ -55,6 +56,8 @@ export interface HeartbeatSources {
   fill?: Reported<FillReport>;
   /** body bytes served per file since the last heartbeat (popularity) */
   served?: Reported<ServedReport>;
+  /** the last turn-up report (turnup/runner.ts); left out before the first run ends */
+  turnup?(): TurnupReport | undefined;
   /** first sequence number of this boot (default 0) */
   firstSeq?: number;
   /** routes per snapshot part (default SNAPSHOT_PART_ROUTES) */
@@ -131,6 +134,8 @@ export class HeartbeatBuilder implements HeartbeatSource {
     if (this.src.chaos) hb.chaos = this.src.chaos();
     if (this.src.fill) hb.fill = this.src.fill.take();
     if (this.src.served) hb.served = this.src.served.take();
+    const turnup = this.src.turnup?.();
+    if (turnup) hb.turnup = turnup;
     const inventory = this.inventoryReport();
     if (inventory) hb.inventory = inventory;
     const routes = this.routesReport();

@@ -48,6 +48,7 @@ export type WorkerToPrimary =
   | { type: 'ferry:report'; report: WorkerReport }
   | { type: 'ferry:unreadable'; fileId: string; reason: string }
   | { type: 'ferry:ask'; id: number; what: 'status' }
+  | { type: 'ferry:ask'; id: number; what: 'turnup'; run: boolean }
   | { type: 'ferry:ask'; id: number; what: 'routes'; query: string };
 
 export type PrimaryToWorker =

@@ -89,6 +89,8 @@ export async function runPrimary(
       }, STORE_REFRESH_MS);
     },
     exit: killAll,
+    // Control's drain order (agent/control-drain.ts): the same fan-out as an admin order.
+    order: (order) => runOrder(order),
   });
 
   /** Sends `order` to every live worker; resolves when all have applied it (or timed out). */
@@ -196,8 +198,12 @@ export async function runPrimary(
       if (ready.size === workers) onAllReady(m.url, m.adminUrl);
     } else if (m.type === 'ferry:drain-request') {
       if (m.exit) stopAll('drain request');
-      else void runOrder('drain');
+      else {
+        services.noteLocalOrder('drain');
+        void runOrder('drain');
+      }
     } else if (m.type === 'ferry:order') {
+      services.noteLocalOrder(m.order);
       void runOrder(m.order).then(
         (result) => w.isConnected() && w.send({ type: 'ferry:order-done', id: m.id, result }),
       );
@@ -221,6 +227,14 @@ export async function runPrimary(
       totals.record(index, w.process.pid ?? 0, m.report);
     } else if (m.type === 'ferry:unreadable') {
       services.markUnreadable(m.fileId, m.reason);
+    } else if (m.type === 'ferry:ask' && m.what === 'turnup') {
+      services.turnup(m.run).then(
+        (body) =>
+          w.isConnected() && w.send({ type: 'ferry:answer', id: m.id, body } satisfies PrimaryToWorker),
+        (err: Error) =>
+          w.isConnected() &&
+          w.send({ type: 'ferry:answer', id: m.id, error: err.message } satisfies PrimaryToWorker),
+      );
     } else if (m.type === 'ferry:ask') {
       let body: unknown;
       let error: string | undefined;

@@ -1,4 +1,6 @@
+import type { TurnupReport } from '@ferry/protocol';
 import type { ControlAgent } from '../agent/agent.js';
+import type { ControlDrain } from '../agent/control-drain.js';
 import { startControlParts } from '../agent/control-parts.js';
 import type { HeartbeatBuilder } from '../agent/heartbeat.js';
 import { bgpStatus, VERSION } from '../app.js';
@@ -14,6 +16,7 @@ import type { Logger } from '../ops/logger.js';
 import { ApplianceMetrics } from '../ops/metrics.js';
 import type { ServeState } from '../server.js';
 import { ContentStore } from '../store/store.js';
+import { startTurnup, type TurnupPart } from '../turnup/start-turnup.js';
 import type { SharedState } from './messages.js';
 import { SharedStateHub } from './shared-state.js';
 import type { WorkerTotals } from './totals.js';
@@ -28,6 +31,8 @@ export interface ClusterSide {
   storeChanged(): void;
   /** a chaos kill: ends every worker and the primary at once */
   exit(code: number): void;
+  /** drains or undrains every worker, as control's drain order asks */
+  order(order: 'drain' | 'undrain'): Promise<unknown>;
 }
 
 export interface PrimaryServices {
@@ -38,7 +43,11 @@ export interface PrimaryServices {
   /** The primary's parts of /v1/status. */
   status(): Record<string, unknown>;
   routes(query: URLSearchParams): RoutesAnswer;
+  /** GET /v1/turnup of any worker: the last report, or a run now */
+  turnup(run: boolean): Promise<TurnupReport>;
   reloadKeys(why: string): void;
+  /** A drain or undrain asked on a worker's admin listener (the ISP's: control leaves it). */
+  noteLocalOrder(order: 'drain' | 'undrain'): void;
   /** A worker could not read a file: it leaves the inventory control hears. */
   markUnreadable(fileId: string, reason: string): void;
   stop(): Promise<void>;
@@ -63,6 +72,9 @@ export async function startPrimaryServices(
   let agent: ControlAgent | undefined;
   let heartbeat: HeartbeatBuilder | undefined;
   let fill: FillPart | undefined;
+  let controlDrain: ControlDrain | undefined;
+  let viewerUrl: string | undefined;
+  let turnup: TurnupPart | undefined;
   let chaosRef: ChaosExecutor | undefined;
   const metrics = new ApplianceMetrics({
     // The workers' transfers are in their own series; the sum adds nothing from here.
@@ -87,6 +99,20 @@ export async function startPrimaryServices(
 
   const start = async (url: string) => {
     await bgp?.speaker.start();
+    viewerUrl = url;
+    turnup = startTurnup({
+      config,
+      store,
+      keys,
+      bgp,
+      viewerUrl: () => viewerUrl,
+      agent: () => agent,
+      serving: () => side.state() === 'serving',
+      logger,
+    });
+    // Before the first heartbeat: control must never hear this appliance without a report.
+    await turnup.runner.runNow();
+    turnup.runner.start();
     if (!config.control || !identity) return;
     const parts = startControlParts({
       config,
@@ -99,6 +125,8 @@ export async function startPrimaryServices(
       chaos,
       metrics,
       logger,
+      drain: { drain: () => side.order('drain'), undrain: () => side.order('undrain') },
+      turnup,
       counts: {
         state: () => side.state(),
         bytesSent: () => side.totals.bytesSent(),
@@ -110,6 +138,7 @@ export async function startPrimaryServices(
       },
     });
     ({ agent, heartbeat, fill } = parts);
+    controlDrain = parts.drain;
     parts.agent.onIsolationChange((isolated) => shared.setIsolated(isolated));
     parts.agent.start();
   };
@@ -121,7 +150,7 @@ export async function startPrimaryServices(
     start,
     // `isolated` is left to each worker: what it shows is what it applies (SharedState).
     status: () => ({
-      control: agent?.status(),
+      control: agent ? { ...agent.status(), drain: controlDrain?.status() } : undefined,
       bgp: bgp ? bgpStatus(bgp) : undefined,
       chaos: chaos.status(),
       fill: fill ? fill.status() : { mode: 'off' },
@@ -130,11 +159,18 @@ export async function startPrimaryServices(
     routes: (query) =>
       bgp?.routes(query) ?? { status: 200, body: { routes: [], total: 0, bgp: 'not configured' } },
     reloadKeys: (why) => void keys?.reload(why),
+    noteLocalOrder: (order) => controlDrain?.noteLocal(order),
+    turnup: async (run) => {
+      if (!turnup) throw new Error('the turn-up checks start once every worker listens');
+      const last = turnup.runner.last();
+      return run ? turnup.runner.runFresh() : (last ?? turnup.runner.runNow());
+    },
     markUnreadable: (fileId, reason) => store.markUnreadable(fileId, reason),
     stop: () => {
       stopping ??= (async () => {
         chaos.stop();
         keys?.stop();
+        turnup?.runner.stop();
         await fill?.stop();
         await agent?.stop();
         await bgp?.stop();

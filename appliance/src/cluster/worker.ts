@@ -2,6 +2,7 @@
 // asks the primary for what it holds (cluster-wide metrics, BGP routes, the agent's, chaos
 // executor's and filler's status), forwards drains and undrains, follows the primary's
 // orders and shared state (worker-sync.ts) and reports its traffic every REPORT_MS.
+import type { TurnupReport } from '@ferry/protocol';
 import type { RoutesAnswer } from '../http/admin-handler.js';
 import {
   type AdminOrder,
@@ -32,6 +33,8 @@ export interface WorkerLink {
   isolated(): boolean;
   /** the primary's parts of /v1/status (BGP, control, chaos, fill, the workers) */
   primaryStatus(): Promise<Record<string, unknown>>;
+  /** GET /v1/turnup, answered by the primary, which runs the checks */
+  turnup(run: boolean): Promise<TurnupReport>;
   /** GET /v1/routes, answered by the primary's RIB */
   routes(query: URLSearchParams): Promise<RoutesAnswer>;
   announceListening(url: string, adminUrl: string): void;
@@ -150,6 +153,8 @@ export function linkToPrimary(parts: ServingParts, orders: PrimaryOrders): Worke
     isolated: () => sync.isolated,
     primaryStatus: () =>
       ask<Record<string, unknown>>((mid) => ({ type: 'ferry:ask', id: mid, what: 'status' }), 'status'),
+    turnup: (run) =>
+      ask<TurnupReport>((mid) => ({ type: 'ferry:ask', id: mid, what: 'turnup', run }), 'turnup'),
     routes: (query) =>
       ask<RoutesAnswer>(
         (mid) => ({ type: 'ferry:ask', id: mid, what: 'routes', query: query.toString() }),

@@ -1,7 +1,8 @@
-// The admin listener's endpoints: /healthz, /metrics, /v1/status, /v1/routes,
+// The admin listener's endpoints: /healthz, /metrics, /v1/status, /v1/routes, /v1/turnup,
 // POST /v1/drain and POST /v1/undrain. None of these is served on the viewers' port (only
 // /healthz is, see server.ts): a viewer must not drain an appliance or read its state.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TurnupReport } from '@ferry/protocol';
 import { Errors } from '../errors.js';
 import { checkAdminWrite } from './admin-guard.js';
 import { sendError, sendJson } from './respond.js';
@@ -23,6 +24,8 @@ export interface AdminContext {
   /** Resolves once the drain is in force (on every worker, with --workers). */
   drain(opts: { exit: boolean }): Promise<void>;
   undrain(): Promise<UndrainResult>;
+  /** The last turn-up report; `run`: run the checks now and answer with that (docs/turnup.md). */
+  turnup(run: boolean): Promise<TurnupReport>;
   /** Routes learned over BGP; absent when no BGP speaker is configured. */
   routes?(query: URLSearchParams): RoutesAnswer | Promise<RoutesAnswer>;
 }
@@ -74,6 +77,11 @@ export async function handleAdmin(
         return sendJson(res, r.status, r.body, head);
       }
       return sendJson(res, 200, { routes: [], total: 0, bgp: 'not configured' }, head);
+    case '/v1/turnup': {
+      if (!readOnly) return methodNotAllowed(res, 'GET, HEAD');
+      const report = await ctx.turnup(url.query.get('run') === '1');
+      return sendJson(res, 200, report, head);
+    }
     case '/v1/drain': {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
       const refused = checkAdminWrite(req.headers);

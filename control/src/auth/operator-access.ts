@@ -69,6 +69,15 @@ export class OperatorAccess {
     return { ok: true, entry: t.entry };
   }
 
+  /**
+   * Is the token with this id still in force with at least this role? A dashboard session
+   * lives only as long as the token it was made with (docs/dashboard.md).
+   */
+  stillHolds(id: string, role: Role): boolean {
+    const e = this.entries.get(id);
+    return e !== undefined && roleAllows(e.role, role);
+  }
+
   /** Polls the file's mtime, size and inode; a change reloads it. */
   watch(intervalMs = 1000): void {
     const file = this.file;

@@ -84,6 +84,13 @@ export function followStore(opts: FollowOptions): () => void {
           else model.experiments.remove(change.id);
         });
         break;
+      case 'admin':
+        serial(`ad:${change.id}`, async () => {
+          const admin = await store.getAdmin(change.id);
+          if (admin) model.admin.set(admin);
+          else model.admin.remove(change.id);
+        });
+        break;
       case 'catalog':
         serial('catalog', async () => {
           const catalog = await store.getCatalog();

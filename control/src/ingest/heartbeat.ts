@@ -136,6 +136,8 @@ export class HeartbeatIngest {
       // An appliance that fills reports how in every heartbeat (`--fill on`); one that does
       // not holds what it holds, and placement leaves it out.
       ...(hb.fill ? { fills: true } : {}),
+      // Failed checks keep it out of steering (model.isHeldOut) and show in its health.
+      ...(hb.turnup ? { turnup: hb.turnup } : {}),
     };
     await store.putAppliance(rec);
     model.setAppliance(rec);

@@ -7,6 +7,7 @@ export async function loadModel(model: ControlModel, store: StateStore): Promise
   if (catalog) model.setCatalog(catalog);
   for (const identity of await store.listIdentities()) model.identities.set(identity);
   for (const exp of await store.listExperiments()) model.experiments.set(exp);
+  for (const admin of await store.listAdmins()) model.admin.set(admin);
   for (const rec of await store.listAppliances()) {
     const [routes, inventory] = await Promise.all([store.getRoutes(rec.id), store.getInventory(rec.id)]);
     if (routes) await model.setRoutes(rec.id, routes);

@@ -21,5 +21,6 @@ export function heldStateOf(model: ControlModel): HeldState {
     },
     catalog: () => model.getCatalog(),
     experiments: () => model.experiments.list(),
+    admins: () => model.admin.list(),
   };
 }

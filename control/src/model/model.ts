@@ -6,6 +6,7 @@
 import type { Catalog, CatalogTitle, HealthStatus, PathPref } from '@ferry/protocol';
 import { canonicalPrefix } from '../route-trie/prefix-format.js';
 import type { ApplianceRecord, InventorySet, RouteSet } from '../state/store.js';
+import { AdminIndex } from './admin.js';
 import { ExperimentIndex } from './experiments.js';
 import { FillReports } from './fill-reports.js';
 import { IdentityIndex } from './identities.js';
@@ -44,6 +45,8 @@ export class ControlModel {
   readonly identities = new IdentityIndex();
   /** chaos experiments: the orders every heartbeat reply carries come from here */
   readonly experiments = new ExperimentIndex();
+  /** operators' drains and maintenance windows (docs/control.md "Admin state") */
+  readonly admin = new AdminIndex();
   /** the last fill report of each appliance that fills (docs/fill.md) */
   readonly fillReports = new FillReports();
   /**
@@ -105,6 +108,15 @@ export class ControlModel {
     return this.identities.get(id)?.identity.disabled === true;
   }
 
+  /**
+   * Out of steering on purpose: drained by an operator, inside a maintenance window, or its
+   * last turn-up report failed (an appliance that sends none counts as passed). Checked per
+   * candidate, so a drain takes effect on the next steering answer, not the next heartbeat.
+   */
+  isHeldOut(id: string, rec: Readonly<ApplianceRecord>, nowMs: number): boolean {
+    return rec.turnup?.passed === false || this.admin.draining(id, nowMs);
+  }
+
   /** Forgets everything about one appliance but its identity (removed apart). */
   removeAppliance(id: string): void {
     const rec = this.appliances.get(id);
@@ -112,6 +124,7 @@ export class ControlModel {
     this.appliances.delete(id);
     this.health.delete(id);
     this.fillReports.remove(id);
+    this.admin.remove(id);
     this.clearReports(id);
     for (const l of this.removalListeners) l(id);
   }

@@ -16,7 +16,7 @@ export function applianceView(model: ControlModel, rec: ApplianceRecord): Applia
     inventoryVersion: model.inventoryVersion(rec.id) ?? null,
     keys: rec.keys ?? [],
     enrollment: enrollmentOf(model, rec.id),
-    admin: { drain: null, maintenance: null, draining: false },
+    admin: model.admin.view(rec.id, Date.now()),
   };
 }
 

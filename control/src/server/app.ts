@@ -31,6 +31,12 @@ import { ControlModel } from '../model/model.js';
 import { ResilientStore } from '../state/resilient-store.js';
 import type { StateStore } from '../state/store.js';
 import { RateLimiter } from '../steering/rate-limit.js';
+import { UiLive } from '../ui/live.js';
+import { loginHandlers } from '../ui/login-handlers.js';
+import { readHandlers } from '../ui/read-handlers.js';
+import { UiSessions } from '../ui/sessions.js';
+import { loadStaticFiles } from '../ui/static-files.js';
+import { SteeringSamples } from '../ui/steering-samples.js';
 import { ClientAddressResolver } from './client-address.js';
 import type { ControlContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
@@ -154,7 +160,12 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   const monitor = new HealthMonitor({
     config,
     model,
-    record: (verdict) => recordHealthVerdict({ model, store, logger }, verdict),
+    record: (verdict) => {
+      const done = recordHealthVerdict({ model, store, logger }, verdict);
+      // The dashboard shows a transition at once, not at its next second.
+      live.poke();
+      return done;
+    },
     ...(signingKeys ? { keyMismatch: (rec) => keyMismatch(rec.keys, signingKeys.choice().key) } : {}),
   });
   const chaos = new ChaosService({
@@ -183,6 +194,23 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     ...(chaos.heartbeats ? { chaos: chaos.heartbeats } : {}),
     fill: fillService,
   });
+
+  // The dashboard (docs/dashboard.md): sessions in memory, the page's files read once.
+  const sessions = new UiSessions();
+  const samples = new SteeringSamples();
+  const live: UiLive = new UiLive({
+    sources: {
+      model,
+      fill: fillService,
+      samples,
+      chaosConfigured: chaos.configured,
+      ...(signingKeys ? { signingKeys } : {}),
+    },
+    sessions,
+    readDecisions: async () => (await metrics.steering.get()).values,
+    logger,
+  });
+  const ui = { sessions, live, samples, files: loadStaticFiles(), ...(signingKeys ? { signingKeys } : {}) };
 
   const ctx: ControlContext = {
     config,
@@ -215,6 +243,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     // Per instance: with several instances a replay to another one inside the skew window
     // passes (docs/security.md, out of scope).
     nonces: new MemoryNonceCache(),
+    sessions,
     logger,
   };
 
@@ -267,11 +296,15 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
   await app.register(opsHandlers(ctx));
   await app.register(chaosHandlers(ctx));
   await app.register(fillHandlers(ctx));
+  await app.register((await import('./handlers/admin.js')).adminHandlers(ctx));
+  await app.register(loginHandlers(ctx, ui));
+  await app.register(readHandlers(ctx, ui));
   await app.ready();
   monitor.start();
   chaos.start();
   fillService.start();
   access.watch(opts.tokenPollMs);
+  live.start();
 
   return {
     app,
@@ -283,6 +316,7 @@ export async function buildControlApp(opts: ControlAppOptions): Promise<ControlA
     chaos,
     fill: fillService,
     async close() {
+      live.stop();
       fillService.stop();
       chaos.stop();
       access.stop();

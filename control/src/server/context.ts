@@ -13,6 +13,7 @@ import type { StoreStatus } from '../state/resilient-store.js';
 import type { StateStore } from '../state/store.js';
 import type { RateLimiter } from '../steering/rate-limit.js';
 import type { SteeringOptions } from '../steering/steer.js';
+import type { UiSessions } from '../ui/sessions.js';
 import type { ClientAddressResolver } from './client-address.js';
 import type { ControlMetrics } from './metrics.js';
 
@@ -37,6 +38,8 @@ export interface ControlContext {
   access: OperatorAccess;
   /** counts and logs every refused credential */
   refusals: AuthRefusals;
+  /** the dashboard's login sessions (docs/dashboard.md); absent: cookies are not credentials */
+  sessions?: UiSessions;
   /** nonces of appliance signatures seen inside the skew window (replays) */
   nonces: NonceCache;
   logger: FastifyBaseLogger;

@@ -1,9 +1,17 @@
 // The credential checks as fastify hooks: `requireRole` in front of every call that changes
-// or exposes the fleet (docs/security.md, operator roles). A refusal is counted, logged
-// (rate-limited, with the caller's address) and answered with its own FERRY_ERR_AUTH_ code.
+// or exposes the fleet (docs/security.md, operator roles). The credential is an operator
+// token (`Authorization: Bearer`) or, without one, the dashboard's session cookie, which
+// carries its token's role (docs/dashboard.md); a write with a session also needs the
+// session's X-Ferry-CSRF header, so a page of another site cannot drive it. A refusal is
+// counted, logged (rate-limited, with the caller's address) and answered with its own
+// FERRY_ERR_AUTH_ code.
 import { FerryError } from '@ferry/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { OperatorTokenEntry, Role } from '../auth/operator-tokens.js';
+import type { AccessCheck } from '../auth/operator-access.js';
+import { type OperatorTokenEntry, type Role, roleAllows } from '../auth/operator-tokens.js';
+import { Errors } from '../errors.js';
+import { readCookie, SESSION_COOKIE } from '../ui/cookies.js';
+import { csrfMatches, type UiSession } from '../ui/sessions.js';
 import type { ControlContext } from './context.js';
 
 /** The caller's address, as steering sees it (trusted proxies' X-Forwarded-For). */
@@ -19,9 +27,40 @@ export function operatorName(req: FastifyRequest): string {
   return callers.get(req)?.name ?? 'unknown';
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The dashboard session a request's cookie names, if it is live and its token still stands
+ * (removed or changed in the token file: the session ends here).
+ */
+export function liveSession(ctx: ControlContext, req: FastifyRequest): UiSession | undefined {
+  const sessions = ctx.sessions;
+  if (!sessions) return undefined;
+  const s = sessions.get(readCookie(req.headers.cookie, SESSION_COOKIE));
+  if (!s) return undefined;
+  if (!ctx.access.stillHolds(s.tokenId, s.role)) {
+    sessions.endToken(s.tokenId);
+    return undefined;
+  }
+  return s;
+}
+
+function sessionCheck(ctx: ControlContext, req: FastifyRequest, role: Role): AccessCheck | undefined {
+  if (!ctx.sessions || readCookie(req.headers.cookie, SESSION_COOKIE) === undefined) return undefined;
+  const s = liveSession(ctx, req);
+  if (!s) return { ok: false, spec: Errors.AUTH_SESSION_ENDED, reason: 'session-ended' };
+  if (!SAFE_METHODS.has(req.method) && !csrfMatches(s, req.headers['x-ferry-csrf']))
+    return { ok: false, spec: Errors.AUTH_CSRF, reason: 'csrf' };
+  if (!roleAllows(s.role, role)) return { ok: false, spec: Errors.AUTH_FORBIDDEN, reason: 'forbidden' };
+  return { ok: true, entry: { id: s.tokenId, role: s.role, name: s.name, hash: Buffer.alloc(0) } };
+}
+
 export function requireRole(ctx: ControlContext, role: Role) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const check = ctx.access.check(req.headers.authorization, role);
+    // A token wins over a cookie: scripts and `ferry` never hold a session.
+    const check =
+      (req.headers.authorization === undefined ? sessionCheck(ctx, req, role) : undefined) ??
+      ctx.access.check(req.headers.authorization, role);
     if (check.ok) {
       callers.set(req, check.entry);
       return;

@@ -29,6 +29,8 @@ function keyOf(change: StateChange): string | undefined {
       return `id:${change.id}`;
     case 'experiment':
       return `x:${change.id}`;
+    case 'admin':
+      return `ad:${change.id}`;
     case 'event':
       return undefined;
   }
@@ -68,7 +70,15 @@ export class PendingWrites {
 
   /** The held keys, appliances first so a reader never finds routes of an unknown appliance. */
   heldKeys(): HeldKey[] {
-    const order = { identity: 0, appliance: 1, experiment: 2, routes: 3, inventory: 4, catalog: 5 } as const;
+    const order = {
+      identity: 0,
+      appliance: 1,
+      admin: 2,
+      experiment: 3,
+      routes: 4,
+      inventory: 5,
+      catalog: 6,
+    } as const;
     return [...this.keys.values()].sort((a, b) => order[a.change.kind] - order[b.change.kind]);
   }
 

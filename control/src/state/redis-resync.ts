@@ -1,6 +1,6 @@
 // Pub/sub is fire-and-forget: while the subscriber connection is down, other instances'
 // changes are simply not delivered. After a reconnect the store therefore announces every
-// appliance, route set, inventory, experiment and the catalog as changed, so listeners reload from Redis
+// appliance, route set, inventory, experiment, admin state and the catalog as changed, so listeners reload from Redis
 // instead of keeping a model that silently missed updates. Missed events are not replayed;
 // they stay readable through listEvents.
 import type { Redis } from 'ioredis';
@@ -24,13 +24,14 @@ async function idsOf(client: Redis, prefix: string, kind: 'routes' | 'inventory'
 
 /** Every change a listener needs to rebuild its model from what Redis holds now. */
 export async function changesForResync(client: Redis, prefix: string): Promise<StateChange[]> {
-  const [identities, appliances, routes, inventory, catalog, experiments] = await Promise.all([
+  const [identities, appliances, routes, inventory, catalog, experiments, admin] = await Promise.all([
     client.hkeys(`${prefix}identities`),
     client.hkeys(`${prefix}appliances`),
     idsOf(client, prefix, 'routes'),
     idsOf(client, prefix, 'inventory'),
     client.exists(`${prefix}catalog`),
     client.hkeys(`${prefix}experiments`),
+    client.hkeys(`${prefix}admin`),
   ]);
   const changes: StateChange[] = [];
   for (const id of identities.sort()) changes.push({ kind: 'identity', id });
@@ -39,5 +40,6 @@ export async function changesForResync(client: Redis, prefix: string): Promise<S
   for (const id of inventory) changes.push({ kind: 'inventory', id });
   if (catalog) changes.push({ kind: 'catalog' });
   for (const id of experiments.sort()) changes.push({ kind: 'experiment', id });
+  for (const id of admin.sort()) changes.push({ kind: 'admin', id });
   return changes;
 }

@@ -12,6 +12,7 @@
 //   identities                hash id -> ApplianceIdentity JSON
 //   experiments               hash id -> ExperimentRecord JSON, experiments:{id}:applied hash
 //                             (redis-experiments.ts)
+//   admin                     hash id -> AdminRecord JSON (drain, maintenance window)
 //   catalog                   string, Catalog JSON
 //   dataset                   string, id of this data set (redis-dataset.ts)
 //   events:seq                counter                  events, events:appliance:{id},
@@ -34,6 +35,7 @@ import {
 } from './redis-scripts.js';
 import { eventRetention } from './retention.js';
 import type {
+  AdminRecord,
   ApplianceIdentity,
   ApplianceRecord,
   ChangeListener,
@@ -312,11 +314,14 @@ export class RedisStore implements StateStore {
   }
 
   async removeAppliance(id: string): Promise<void> {
-    await this.removeWith(id, (tx) => tx.hdel(this.key('appliances'), id).hdel(this.key('identities'), id), [
+    const drop = (tx: ReturnType<Redis['multi']>) =>
+      tx.hdel(this.key('appliances'), id).hdel(this.key('identities'), id).hdel(this.key('admin'), id);
+    await this.removeWith(id, drop, [
       { kind: 'identity', id },
       { kind: 'appliance', id },
       { kind: 'routes', id },
       { kind: 'inventory', id },
+      { kind: 'admin', id },
     ]);
   }
 
@@ -333,6 +338,27 @@ export class RedisStore implements StateStore {
 
   listExperiments(): Promise<ExperimentRecord[]> {
     return this.experiments.list();
+  }
+
+  async putAdmin(rec: AdminRecord): Promise<void> {
+    const change: StateChange = { kind: 'admin', id: rec.id };
+    const tx = this.client.multi();
+    if (rec.drain === null && rec.maintenance === null) tx.hdel(this.key('admin'), rec.id);
+    else tx.hset(this.key('admin'), rec.id, JSON.stringify(rec));
+    execValues(await tx.publish(this.channel, this.message(change)).exec());
+    this.feed.emit(change, this.instanceId);
+  }
+
+  async getAdmin(id: string): Promise<AdminRecord | undefined> {
+    const raw = await this.client.hget(this.key('admin'), id);
+    return raw === null ? undefined : (JSON.parse(raw) as AdminRecord);
+  }
+
+  async listAdmins(): Promise<AdminRecord[]> {
+    const all = await this.client.hgetall(this.key('admin'));
+    return Object.keys(all)
+      .sort()
+      .map((id) => JSON.parse(all[id] as string) as AdminRecord);
   }
 
   async putCatalog(catalog: Catalog): Promise<void> {

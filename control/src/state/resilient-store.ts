@@ -15,6 +15,7 @@ import { Errors, FerryError } from '../errors.js';
 import { ChangeFeed, type StoreLogger } from './change-feed.js';
 import { PendingWrites } from './pending-writes.js';
 import type {
+  AdminRecord,
   ApplianceIdentity,
   ApplianceRecord,
   ChangeListener,
@@ -273,6 +274,20 @@ export class ResilientStore implements StateStore {
 
   listExperiments(): Promise<ExperimentRecord[]> {
     return this.read('experiments', () => this.inner.listExperiments());
+  }
+
+  // Admin state is an operator's call, as enrollment is: straight to the store or
+  // FERRY_ERR_STORE_UNAVAILABLE, so every instance orders the same drains.
+  putAdmin(rec: AdminRecord): Promise<void> {
+    return this.read('admin state', () => this.inner.putAdmin(rec));
+  }
+
+  getAdmin(id: string): Promise<AdminRecord | undefined> {
+    return this.read('admin state', () => this.inner.getAdmin(id));
+  }
+
+  listAdmins(): Promise<AdminRecord[]> {
+    return this.read('admin states', () => this.inner.listAdmins());
   }
 
   putCatalog(catalog: Catalog): Promise<void> {

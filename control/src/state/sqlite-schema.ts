@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 
 /** Bumped with every schema change. */
-export const SQLITE_SCHEMA_VERSION = 4;
+export const SQLITE_SCHEMA_VERSION = 5;
 
 /** The first schema, kept as it was: new files start from it, and the migration test writes it. */
 export const SCHEMA_V1 = `
@@ -53,6 +53,12 @@ ALTER TABLE events ADD COLUMN detail TEXT;
 CREATE INDEX events_by_experiment ON events (experiment_id, time_ms) WHERE experiment_id IS NOT NULL;
 `;
 
+// v5: operators' admin state per appliance (drain, maintenance window; docs/control.md
+// "Admin state"), one JSON record each.
+const MIGRATE_V5 = `
+CREATE TABLE admin_states (id TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID;
+`;
+
 // Generations a crash left half written (or not yet deleted) are referenced by no route set.
 const DROP_ORPHANS = `
 DELETE FROM route_members WHERE set_id IN
@@ -72,6 +78,7 @@ export function migrate(db: Database.Database): void {
     if (current < 2) db.exec(MIGRATE_V2);
     if (current < 3) db.exec(MIGRATE_V3);
     if (current < 4) db.exec(MIGRATE_V4);
+    if (current < 5) db.exec(MIGRATE_V5);
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   }).immediate();
   db.exec(DROP_ORPHANS);

@@ -13,6 +13,7 @@ import { eventRetention } from './retention.js';
 import { SqliteRouteSets } from './sqlite-route-sets.js';
 import { migrate } from './sqlite-schema.js';
 import type {
+  AdminRecord,
   ApplianceIdentity,
   ApplianceRecord,
   ChangeListener,
@@ -88,6 +89,10 @@ function prepareStatements(db: Database.Database) {
     putExperiment: db.prepare('INSERT OR REPLACE INTO experiments (id, experiment) VALUES (?, ?)'),
     getExperiment: db.prepare('SELECT experiment FROM experiments WHERE id = ?').pluck(),
     listExperiments: db.prepare('SELECT experiment FROM experiments ORDER BY id').pluck(),
+    putAdmin: db.prepare('INSERT OR REPLACE INTO admin_states (id, state) VALUES (?, ?)'),
+    getAdmin: db.prepare('SELECT state FROM admin_states WHERE id = ?').pluck(),
+    listAdmins: db.prepare('SELECT state FROM admin_states ORDER BY id').pluck(),
+    deleteAdmin: db.prepare('DELETE FROM admin_states WHERE id = ?'),
     putCatalog: db.prepare('INSERT OR REPLACE INTO catalog (id, body) VALUES (1, ?)'),
     getCatalog: db.prepare('SELECT body FROM catalog WHERE id = 1').pluck(),
     trimEvents: db.prepare('DELETE FROM events WHERE seq <= ?'),
@@ -217,8 +222,9 @@ export class SqliteStore implements StateStore {
       this.deleteReports(id);
       this.stmt.deleteAppliance.run(id);
       this.stmt.deleteIdentity.run(id);
+      this.stmt.deleteAdmin.run(id);
     })();
-    for (const kind of ['identity', 'appliance', 'routes', 'inventory'] as const) {
+    for (const kind of ['identity', 'appliance', 'routes', 'inventory', 'admin'] as const) {
       this.feed.emit({ kind, id }, this.instanceId);
     }
   }
@@ -242,6 +248,21 @@ export class SqliteStore implements StateStore {
 
   async listExperiments(): Promise<ExperimentRecord[]> {
     return (this.stmt.listExperiments.all() as string[]).map((raw) => JSON.parse(raw) as ExperimentRecord);
+  }
+
+  async putAdmin(rec: AdminRecord): Promise<void> {
+    if (rec.drain === null && rec.maintenance === null) this.stmt.deleteAdmin.run(rec.id);
+    else this.stmt.putAdmin.run(rec.id, JSON.stringify(rec));
+    this.feed.emit({ kind: 'admin', id: rec.id }, this.instanceId);
+  }
+
+  async getAdmin(id: string): Promise<AdminRecord | undefined> {
+    const raw = this.stmt.getAdmin.get(id) as string | undefined;
+    return raw === undefined ? undefined : (JSON.parse(raw) as AdminRecord);
+  }
+
+  async listAdmins(): Promise<AdminRecord[]> {
+    return (this.stmt.listAdmins.all() as string[]).map((raw) => JSON.parse(raw) as AdminRecord);
   }
 
   async putCatalog(catalog: Catalog): Promise<void> {

@@ -3,7 +3,15 @@
 // one state and hear each other's changes). Steering never reads the store per request:
 // control keeps an in-memory model, loaded at start and kept current through `subscribe`.
 
-import type { ApplianceState, Catalog, ChaosExperiment, HealthStatus, HeldKey } from '@ferry/protocol';
+import type {
+  ApplianceState,
+  Catalog,
+  ChaosExperiment,
+  HealthStatus,
+  HeldKey,
+  MaintenanceWindow,
+  TurnupReport,
+} from '@ferry/protocol';
 import type { StoreLink } from './store-link.js';
 
 export interface ApplianceRecord {
@@ -35,6 +43,21 @@ export interface ApplianceRecord {
   diskBytes?: number;
   /** true once its heartbeats carry a fill report: placement gives it files (docs/fill.md) */
   fills?: boolean;
+  /** its last heartbeat's turn-up report; absent from appliances that send none (passed) */
+  turnup?: TurnupReport;
+}
+
+/**
+ * What operators asked of one appliance through control (docs/control.md "Admin state"): a
+ * drain and a maintenance window, each independent. Written only by operator calls
+ * (admin/service.ts), straight to the store like enrollment; a record with neither is
+ * deleted. `startedLogged` notes that the window's start was logged, so a control restart
+ * inside the window does not log it again.
+ */
+export interface AdminRecord {
+  id: string;
+  drain: { reason: string; by: string; sinceMs: number } | null;
+  maintenance: (MaintenanceWindow & { startedLogged?: boolean }) | null;
 }
 
 /**
@@ -121,6 +144,7 @@ export type StateChange =
   | { kind: 'catalog' }
   | { kind: 'identity'; id: string }
   | { kind: 'experiment'; id: string }
+  | { kind: 'admin'; id: string }
   | { kind: 'event'; event: ControlEvent };
 
 /**
@@ -170,7 +194,7 @@ export interface StateStore {
   /** Forgets an appliance's routes and inventory (it sends them in full when it may again). */
   clearReports(id: string): Promise<void>;
   /**
-   * Removes identity, record, routes and inventory in one step; the changes announced
+   * Removes identity, record, routes, inventory and admin state in one step; the changes announced
    * re-read as absent, so every instance drops the appliance. Events stay.
    */
   removeAppliance(id: string): Promise<void>;
@@ -184,6 +208,11 @@ export interface StateStore {
   putExperiment(exp: ExperimentRecord): Promise<ExperimentWrite>;
   getExperiment(id: string): Promise<ExperimentRecord | undefined>;
   listExperiments(): Promise<ExperimentRecord[]>;
+
+  /** Writes an appliance's admin state; one with neither drain nor maintenance is deleted. */
+  putAdmin(rec: AdminRecord): Promise<void>;
+  getAdmin(id: string): Promise<AdminRecord | undefined>;
+  listAdmins(): Promise<AdminRecord[]>;
 
   putCatalog(catalog: Catalog): Promise<void>;
   getCatalog(): Promise<Catalog | undefined>;

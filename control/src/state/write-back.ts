@@ -8,12 +8,14 @@
 //   inventory         ours unless the stored version is the same or later
 //   catalog           ours when it was posted here while the store was away; on a re-seed
 //                     only where the store has none
+//   admin state       only re-seeded (operator calls write it straight to the store)
 //   experiment        by the store's own rule (experiment-merge.ts): ours where its state is
 //                     further along, applied times merged; a stored state further along wins
 // The checks read before they write, so two instances writing back the same key at the same
 // instant can still race; the delta check and the next heartbeat settle it within seconds.
 import type { Catalog } from '@ferry/protocol';
 import type {
+  AdminRecord,
   ApplianceIdentity,
   ApplianceRecord,
   ExperimentRecord,
@@ -36,6 +38,8 @@ export interface HeldState {
   catalog(): Catalog | undefined;
   /** chaos experiments: every instance must answer heartbeats from the same ones */
   experiments(): ExperimentRecord[];
+  /** operators' admin state (drains, windows): re-seeded into a store that came back empty */
+  admins(): AdminRecord[];
 }
 
 /** written: ours is stored now; kept: the store already had it or something later; absent: we hold nothing */
@@ -57,6 +61,14 @@ export async function writeBackKey(
       if (!ours) return 'absent';
       if (await store.getIdentity(change.id)) return 'kept';
       await store.putIdentity(ours);
+      return 'written';
+    }
+    case 'admin': {
+      // Written straight to the store as enrollment is: only ever re-seeded.
+      const ours = held.admins().find((a) => a.id === change.id);
+      if (!ours) return 'absent';
+      if (await store.getAdmin(change.id)) return 'kept';
+      await store.putAdmin(ours);
       return 'written';
     }
     case 'appliance': {
@@ -108,6 +120,7 @@ export function everyHeldKey(held: HeldState): KeyChange[] {
   const ids = held.applianceIds();
   const keys: KeyChange[] = held.identities().map((i) => ({ kind: 'identity', id: i.id }));
   for (const id of ids) keys.push({ kind: 'appliance', id });
+  for (const a of held.admins()) keys.push({ kind: 'admin', id: a.id });
   for (const id of ids) keys.push({ kind: 'routes', id }, { kind: 'inventory', id });
   for (const e of held.experiments()) keys.push({ kind: 'experiment', id: e.id });
   keys.push({ kind: 'catalog' });

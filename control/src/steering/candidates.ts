@@ -33,8 +33,9 @@ export function lastResortCandidates(model: ControlModel): Candidate[] {
 
 function candidate(model: ControlModel, id: string): Candidate | undefined {
   const held = model.peekAppliance(id);
-  // A disabled appliance has no routes in the trie, but may sit in a fallback site.
-  if (!held || model.isDisabled(id)) return undefined;
+  // A disabled appliance has no routes in the trie, but may sit in a fallback site. Drained
+  // by an operator, in a maintenance window or turning up: left out, even as a last resort.
+  if (!held || model.isDisabled(id) || model.isHeldOut(id, held.rec, Date.now())) return undefined;
   const { rec, health } = held;
   const files = model.inventoryOf(rec.id);
   return {

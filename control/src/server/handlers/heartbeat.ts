@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, FerryError, Heartbeat, HeartbeatReply } from '@ferry/protocol';
 import type { FastifyRequest } from 'fastify';
+import { withReplyOrders } from '../../admin/reply-orders.js';
 import { checkClaims, checkHeaderEarly, checkSigner, type Refusal } from '../../auth/heartbeat-auth.js';
 import type { ApplianceIdentity } from '../../state/store.js';
 import type { ControlContext } from '../context.js';
@@ -69,7 +70,8 @@ export function heartbeatHandlers(ctx: ControlContext): FastifyPluginAsyncTypebo
         const identity = signers.get(req)!;
         const refusal = checkClaims(req.body, identity, callerAddress(ctx, req));
         if (refusal) refuse(req, req.params.id, refusal);
-        return ctx.heartbeats.ingest(req.params.id, req.body);
+        const reply = await ctx.heartbeats.ingest(req.params.id, req.body);
+        return withReplyOrders(reply, req.params.id, ctx.model, ctx.steering.signingKey);
       },
     );
   };
