@@ -38,7 +38,8 @@ export interface PrimaryServices {
   /** The primary's parts of /v1/status. */
   status(): Record<string, unknown>;
   routes(query: URLSearchParams): RoutesAnswer;
-  reloadKeys(why: string): void;
+  /** SIGHUP: the key file read again, and the store index (the inventory control hears) */
+  reload(why: string): void;
   /** A worker could not read a file: it leaves the inventory control hears. */
   markUnreadable(fileId: string, reason: string): void;
   stop(): Promise<void>;
@@ -129,7 +130,10 @@ export async function startPrimaryServices(
     }),
     routes: (query) =>
       bgp?.routes(query) ?? { status: 200, body: { routes: [], total: 0, bgp: 'not configured' } },
-    reloadKeys: (why) => void keys?.reload(why),
+    reload: (why) => {
+      store.refresh();
+      void keys?.reload(why);
+    },
     markUnreadable: (fileId, reason) => store.markUnreadable(fileId, reason),
     stop: () => {
       stopping ??= (async () => {
