@@ -151,6 +151,9 @@ function parseFile(cmd: Command, file: string, json: Values): Values {
       if (typeof item !== 'string' && typeof item !== 'number') {
         throw fail(repeatable ? 'must be a string, a number or a list of them' : 'must be a string or a number');
       }
+      if (o.argChoices && !o.argChoices.includes(String(item))) {
+        throw fail(`${JSON.stringify(item)} is not one of ${o.argChoices.join(', ')}`);
+      }
       try {
         parsed = parse ? parse(String(item), parsed) : String(item);
       } catch (err) {
