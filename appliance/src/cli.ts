@@ -27,7 +27,8 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   if (workers > 1 && cluster.isPrimary) {
     const logger = createServiceLogger(config.logLevel, { appliance: config.id, role: 'primary' });
     const primary = await runPrimary(config, workers, logger);
-    onHangup = () => void settingsOnHangup(config, reread, logger).then((live) => primary.reload('SIGHUP', live));
+    onHangup = () =>
+      void settingsOnHangup(config, reread, logger).then((live) => primary.reload('SIGHUP', live));
     return;
   }
   const worker = cluster.isWorker ? workerIdentity() : null;
@@ -101,7 +102,10 @@ async function settingsOnHangup(
   try {
     next = configFromFlags((await reread()) as ApplianceFlags);
   } catch (err) {
-    logger.error({ err: (err as Error).message }, 'SIGHUP: config file not applied, the running settings stay');
+    logger.error(
+      { err: (err as Error).message },
+      'SIGHUP: config file not applied, the running settings stay',
+    );
     return undefined;
   }
   const { live, restart } = diffSettings(running, next);

@@ -13,12 +13,7 @@ export interface LiveSettings {
   drainTimeoutSec: number;
 }
 
-const LIVE: readonly (keyof LiveSettings)[] = [
-  'logLevel',
-  'accessLog',
-  'capacityBps',
-  'drainTimeoutSec',
-];
+const LIVE: readonly (keyof LiveSettings)[] = ['logLevel', 'accessLog', 'capacityBps', 'drainTimeoutSec'];
 
 export function liveSettings(c: ApplianceConfig): LiveSettings {
   return {

@@ -106,7 +106,9 @@ for (const workers of [1, 2]) {
         workers,
       });
       writeConfig(config, base);
-      child = spawn(process.execPath, [CLI, 'appliance', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn(process.execPath, [CLI, 'appliance', '--config', config], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       child.stderr!.on('data', (c: Buffer) => {
         stderr += c.toString();
       });
@@ -128,11 +130,14 @@ for (const workers of [1, 2]) {
       const held = await heldDownload(`${url}/v1/c/big`);
       expect(held.res.statusCode).toBe(200);
       expect((await codes('old')).every((c) => c === 206)).toBe(true);
-      await waitUntil(async () => existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('"fileId":"old"'), {
-        what: 'access lines in the first file',
-        timeoutMs: 10_000,
-        intervalMs: 100,
-      });
+      await waitUntil(
+        async () => existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('"fileId":"old"'),
+        {
+          what: 'access lines in the first file',
+          timeoutMs: 10_000,
+          intervalMs: 100,
+        },
+      );
       for (const s of await statuses()) {
         expect(s.settings).toEqual({ logLevel: 'info', accessLog, capacityBps: 10e9, drainTimeoutSec: 30 });
       }
@@ -171,11 +176,14 @@ for (const workers of [1, 2]) {
         intervalMs: 100,
       });
       // Lines after the signal go to a new file by the old name; the renamed one keeps the old.
-      await waitUntil(async () => existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('"fileId":"new"'), {
-        what: 'access lines in the reopened file',
-        timeoutMs: 10_000,
-        intervalMs: 100,
-      });
+      await waitUntil(
+        async () => existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('"fileId":"new"'),
+        {
+          what: 'access lines in the reopened file',
+          timeoutMs: 10_000,
+          intervalMs: 100,
+        },
+      );
       expect(readFileSync(`${accessLog}.1`, 'utf8')).not.toContain('"fileId":"new"');
 
       const body = await held.finish();

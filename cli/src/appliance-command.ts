@@ -2,7 +2,14 @@
 // which a config file may carry instead (config-file.ts).
 import { type Command, Option } from 'commander';
 import { withConfigFile } from './config-file.js';
-import { collect, listenOption, parseHostPort, parseNonNegativeInt, parsePositiveInt, parseRate } from './parse.js';
+import {
+  collect,
+  listenOption,
+  parseHostPort,
+  parseNonNegativeInt,
+  parsePositiveInt,
+  parseRate,
+} from './parse.js';
 import { asUsage, settingsOrPrint } from './server-settings.js';
 import { requiredWith } from './usage.js';
 
@@ -54,7 +61,7 @@ export function registerApplianceServer(program: Command): Command {
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option(
       '--capacity <rate>',
-      "what this appliance may send, reported to control: 10Gb/s, 2500Mb/s, or bits/s (default 10Gb/s); SIGHUP rereads it",
+      'what this appliance may send, reported to control: 10Gb/s, 2500Mb/s, or bits/s (default 10Gb/s); SIGHUP rereads it',
       parseRate,
     )
     .option('--access-log <file>', "access log destination: a file, '-' for stdout, 'off'", '-')
@@ -117,7 +124,9 @@ export function registerApplianceServer(program: Command): Command {
       const settings = await settingsOrPrint(command);
       if (!settings) return;
       const { runAppliance } = await import('@ferry/appliance');
-      await asUsage(command, () => runAppliance({ ...settings.values, rereadConfig: settings.reread } as never));
+      await asUsage(command, () =>
+        runAppliance({ ...settings.values, rereadConfig: settings.reread } as never),
+      );
     });
   requiredWith(cmd, '--identity-key', '--control');
   requiredWith(cmd, '--bgp-peer', '--peer-asn');

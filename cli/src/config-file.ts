@@ -124,7 +124,10 @@ async function readJsonObject(file: string): Promise<Values> {
     throw new UsageError(undefined, `${file}: not JSON: ${(err as Error).message}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new UsageError(undefined, `${file}: must hold a JSON object of settings, e.g. {"listen": "0.0.0.0:80"}`);
+    throw new UsageError(
+      undefined,
+      `${file}: must hold a JSON object of settings, e.g. {"listen": "0.0.0.0:80"}`,
+    );
   }
   return json as Values;
 }
@@ -149,7 +152,9 @@ function parseFile(cmd: Command, file: string, json: Values): Values {
     let parsed: unknown;
     for (const item of items) {
       if (typeof item !== 'string' && typeof item !== 'number') {
-        throw fail(repeatable ? 'must be a string, a number or a list of them' : 'must be a string or a number');
+        throw fail(
+          repeatable ? 'must be a string, a number or a list of them' : 'must be a string or a number',
+        );
       }
       if (o.argChoices && !o.argChoices.includes(String(item))) {
         throw fail(`${JSON.stringify(item)} is not one of ${o.argChoices.join(', ')}`);

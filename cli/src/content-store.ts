@@ -48,7 +48,11 @@ async function openStore(dirs: string[]) {
   });
 }
 
-export async function runContentList(opts: { store: string[]; catalog?: string; json: boolean }): Promise<void> {
+export async function runContentList(opts: {
+  store: string[];
+  catalog?: string;
+  json: boolean;
+}): Promise<void> {
   const names = opts.catalog ? await titleNames(opts.catalog) : new Map<string, string>();
   const store = await openStore(opts.store);
   let files: Listed[];

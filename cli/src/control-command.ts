@@ -2,7 +2,13 @@
 // which a config file may carry instead (config-file.ts).
 import type { Command } from 'commander';
 import { withConfigFile } from './config-file.js';
-import { collect, listenOption, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from './parse.js';
+import {
+  collect,
+  listenOption,
+  parseNonNegativeInt,
+  parsePositiveInt,
+  parsePositiveNumber,
+} from './parse.js';
 import { asUsage, settingsOrPrint } from './server-settings.js';
 import { requiredWith } from './usage.js';
 
@@ -113,7 +119,9 @@ export function registerControlServer(program: Command): Command {
       const settings = await settingsOrPrint(command);
       if (!settings) return;
       const { runControl } = await import('@ferry/control');
-      await asUsage(command, () => runControl({ ...settings.values, rereadConfig: settings.reread } as never));
+      await asUsage(command, () =>
+        runControl({ ...settings.values, rereadConfig: settings.reread } as never),
+      );
     });
   requiredWith(cmd, '--chaos-key', '--chaos-policy');
   withConfigFile(cmd);

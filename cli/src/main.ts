@@ -1,11 +1,11 @@
 // The `ferry` command: flags are parsed here (they are part of DESIGN's CLI contract);
 // each action loads its implementation lazily so that `ferry --help` stays fast.
 import { Command, Option } from 'commander';
-import { registerChaos } from './chaos.js';
-import { registerOrigin } from './origin.js';
 import { registerApplianceServer } from './appliance-command.js';
+import { registerChaos } from './chaos.js';
 import { registerContentStore } from './content-store.js';
 import { registerControlServer } from './control-command.js';
+import { registerOrigin } from './origin.js';
 import {
   collect,
   parseHostPort,

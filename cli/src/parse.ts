@@ -45,13 +45,16 @@ export function withControl(cmd: Command, tokenHelp = 'operator token (default: 
 
 export function parsePositiveNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
   return n;
 }
 
 /** `--listen HOST:PORT` with its default (the appliance's and control's differ). */
 export function listenOption(description: string, dflt: string): Option {
-  return new Option('--listen <host:port>', description).argParser(parseHostPort).default(parseHostPort(dflt), dflt);
+  return new Option('--listen <host:port>', description)
+    .argParser(parseHostPort)
+    .default(parseHostPort(dflt), dflt);
 }
 
 const RATE_UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
@@ -61,7 +64,9 @@ export function parseRate(value: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:b(?:\/s|ps)?|bit\/s)?\s*$/.exec(value);
   const n = m ? Number(m[1]) * RATE_UNITS[m[2]!.toLowerCase()]! : Number.NaN;
   if (!Number.isFinite(n) || n < 1 || !Number.isSafeInteger(Math.round(n))) {
-    throw new InvalidArgumentError(`expected a rate like 10Gb/s, 2500Mb/s or a number of bits/s, got "${value}"`);
+    throw new InvalidArgumentError(
+      `expected a rate like 10Gb/s, 2500Mb/s or a number of bits/s, got "${value}"`,
+    );
   }
   return Math.round(n);
 }

@@ -9,7 +9,9 @@ import { UsageError } from './usage.js';
 
 export function registerStatus(program: Command): void {
   withControl(
-    program.command('status').description('the fleet from control: health and why, state, load, routes, files'),
+    program
+      .command('status')
+      .description('the fleet from control: health and why, state, load, routes, files'),
     'operator token, role viewer or higher (default: $FERRY_TOKEN; control may answer without one)',
   )
     .option('--json', "control's answer as JSON instead of the table", false)
@@ -18,7 +20,10 @@ export function registerStatus(program: Command): void {
     });
 }
 
-async function runStatus(opts: { control: string; token?: string; json: boolean }, cmd: Command): Promise<void> {
+async function runStatus(
+  opts: { control: string; token?: string; json: boolean },
+  cmd: Command,
+): Promise<void> {
   try {
     new URL(opts.control);
   } catch {
@@ -83,7 +88,9 @@ function adminText(a: ApplianceView): string {
   if (a.admin?.drain) parts.push(`drain (${a.admin.drain.by})`);
   if (a.admin?.maintenance) {
     const m = a.admin.maintenance;
-    parts.push(`maintenance ${new Date(m.startMs).toISOString().slice(0, 16)}–${new Date(m.endMs).toISOString().slice(11, 16)}Z`);
+    parts.push(
+      `maintenance ${new Date(m.startMs).toISOString().slice(0, 16)}–${new Date(m.endMs).toISOString().slice(11, 16)}Z`,
+    );
   }
   return parts.length > 0 ? parts.join(', ') : '-';
 }

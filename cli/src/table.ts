@@ -21,7 +21,8 @@ export function renderTable(columns: Column[], rows: string[][], width?: number)
     while (over > 0) {
       let best = -1;
       for (let i = 0; i < columns.length; i++) {
-        if (columns[i]!.shrink && widths[i]! > MIN_SHRUNK && (best < 0 || widths[i]! > widths[best]!)) best = i;
+        if (columns[i]!.shrink && widths[i]! > MIN_SHRUNK && (best < 0 || widths[i]! > widths[best]!))
+          best = i;
       }
       if (best < 0) break;
       const give = Math.min(over, widths[best]! - MIN_SHRUNK);
@@ -34,6 +35,10 @@ export function renderTable(columns: Column[], rows: string[][], width?: number)
     const t = text.length > w ? `${text.slice(0, Math.max(0, w - 1))}…` : text;
     return columns[i]!.right ? t.padStart(w) : t.padEnd(w);
   };
-  const line = (r: string[]) => r.map((t, i) => cell(t, i)).join(GAP).trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((t, i) => cell(t, i))
+      .join(GAP)
+      .trimEnd();
   return `${[line(columns.map((c) => c.title)), ...rows.map(line)].join('\n')}\n`;
 }

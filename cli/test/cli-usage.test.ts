@@ -70,13 +70,19 @@ describe('ferry conventions', () => {
         // The option's help entry runs from its flags to the next entry.
         const at = help.indexOf(`  ${o.flags}`);
         expect(at, `${cmd.name()} ${o.flags}`).toBeGreaterThan(-1);
-        const entry = help.slice(at).split(/\n {2}-/)[0]!.replace(/\s+/g, ' ');
+        const entry = help
+          .slice(at)
+          .split(/\n {2}-/)[0]!
+          .replace(/\s+/g, ' ');
         expect(entry, `${cmd.name()} ${o.flags}`).toContain('(required)');
         marked++;
       }
     }
     expect(marked).toBeGreaterThan(20);
-    const appliance = program.commands.find((c) => c.name() === 'appliance')!.helpInformation().replace(/\s+/g, ' ');
+    const appliance = program.commands
+      .find((c) => c.name() === 'appliance')!
+      .helpInformation()
+      .replace(/\s+/g, ' ');
     expect(appliance).toMatch(/--id <id> appliance id, reported to control and in logs \(required\)/);
     expect(appliance).toMatch(/--identity-key <file> .*?\(required with --control\)/);
     expect(appliance).toMatch(/--tls-key <file> .*?\(required with --tls-cert\)/);
@@ -86,7 +92,9 @@ describe('ferry conventions', () => {
   it('answers a usage error with one line, the command help to read, and exit 2', async () => {
     const missing = await ferry(['appliance', '--store', join(dir, 's')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe("ferry: required option '--id <id>' not specified\nSee 'ferry appliance --help'.\n");
+    expect(missing.stderr).toBe(
+      "ferry: required option '--id <id>' not specified\nSee 'ferry appliance --help'.\n",
+    );
     const unknown = await ferry(['control', 'token', 'list', '--file', 'x', '--bogus']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe("ferry: unknown option '--bogus'\nSee 'ferry control token list --help'.\n");
@@ -98,7 +106,9 @@ describe('ferry conventions', () => {
     // A setting the appliance refuses at start is a usage error too.
     const refused = await ferry(['appliance', '--id', 'a', '--store', join(dir, 's')]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^ferry: --token-key-file FILE is required.*\nSee 'ferry appliance --help'\.\n$/);
+    expect(refused.stderr).toMatch(
+      /^ferry: --token-key-file FILE is required.*\nSee 'ferry appliance --help'\.\n$/,
+    );
   });
 
   it('gives control and the appliance distinct default ports', async () => {
@@ -123,7 +133,16 @@ describe('ferry conventions', () => {
         'body-sender': 'copy',
       }),
     );
-    const r = await ferry(['appliance', '--config', file, '--max-ranges', '8', '--site', 'east', '--print-config']);
+    const r = await ferry([
+      'appliance',
+      '--config',
+      file,
+      '--max-ranges',
+      '8',
+      '--site',
+      'east',
+      '--print-config',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const printed = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -155,7 +174,10 @@ describe('ferry conventions', () => {
       [{ id: 'a', store: ['s'], open: 'yes' }, /"open": must be true or false/],
       [{ id: 'a', store: ['s'], listen: ['a:1', 'b:2'] }, /"listen": takes one value, not a list/],
       [{ id: 'a', store: ['s'], 'max-ranges': -1 }, /"max-ranges": expected a positive integer, got "-1"/],
-      [{ id: 'a', store: ['s'], 'body-sender': 'zero' }, /"body-sender": "zero" is not one of auto, sendfile, copy/],
+      [
+        { id: 'a', store: ['s'], 'body-sender': 'zero' },
+        /"body-sender": "zero" is not one of auto, sendfile, copy/,
+      ],
       [{ id: 'a', store: ['s'], capacity: '10GB/s' }, /"capacity": expected a rate like 10Gb\/s/],
       [{ id: 'a', store: [{ path: 's' }] }, /"store": must be a string, a number or a list of them/],
     ];
@@ -174,18 +196,33 @@ describe('ferry conventions', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${notJson}: not JSON`);
     const control = join(dir, 'control.json');
-    writeFileSync(control, JSON.stringify({ listen: '0.0.0.0:8000', 'fallback-site': ['ix'], 'log-level': 'debug' }));
+    writeFileSync(
+      control,
+      JSON.stringify({ listen: '0.0.0.0:8000', 'fallback-site': ['ix'], 'log-level': 'debug' }),
+    );
     const ok = await ferry(['control', '--config', control, '--print-config']);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ listen: '0.0.0.0:8000', 'fallback-site': ['ix'], 'log-level': 'debug' });
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      listen: '0.0.0.0:8000',
+      'fallback-site': ['ix'],
+      'log-level': 'debug',
+    });
   });
 
   it('starts an appliance from its config file alone', async () => {
     const file = join(dir, 'serve.json');
     writeFileSync(
       file,
-      JSON.stringify({ id: 'cfg-1', listen: '127.0.0.1:0', store: [join(dir, 'store')], open: true, 'access-log': 'off' }),
+      JSON.stringify({
+        id: 'cfg-1',
+        listen: '127.0.0.1:0',
+        store: [join(dir, 'store')],
+        open: true,
+        'access-log': 'off',
+      }),
     );
-    const child = spawn(process.execPath, [CLI, 'appliance', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'appliance', '--config', file], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       let err = '';
       const url = await new Promise<string>((resolve, reject) => {

@@ -69,7 +69,11 @@ describe('ferry content list and remove', () => {
     expect(lines[0]).toMatch(/^FILE ID\s+TITLE\s+SIZE\s+SHA256\s+ADDED\s+DISK$/);
     const t1 = lines.find((l) => l.startsWith('t1-v800k'))!;
     const sha = rows.find((r) => r.id === 't1-v800k')!.sha256;
-    expect(t1).toMatch(new RegExp(`^t1-v800k\\s+t1\\s+3\\.0 MB\\s+${sha.slice(0, 12)}…\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\S+$`));
+    expect(t1).toMatch(
+      new RegExp(
+        `^t1-v800k\\s+t1\\s+3\\.0 MB\\s+${sha.slice(0, 12)}…\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\S+$`,
+      ),
+    );
     expect(lines.at(-1)).toBe('4 files, 15.0 MB');
   });
 

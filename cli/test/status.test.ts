@@ -13,7 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = join(import.meta.dirname, '../bin/ferry.js');
 
-function ferry(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function ferry(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,7 +89,9 @@ describe('ferry status', () => {
     expect(lines[0]).toMatch(
       /^SITE\s+ID\s+HEALTH\s+WHY\s+STATE\s+ADMIN\s+LOAD Mb\/s\s+CONNS\s+ROUTES\s+FILES\s+DISK\s+VERSION\s+HEARTBEAT$/,
     );
-    expect(lines[1]).toMatch(/^east\s+east-1\s+healthy\s+\S.*\s+serving\s+-\s+\d+(\.\d)?\/2500\s+\d+\s+1\s+0\s+\S+\s+0\.1\.0\s+\d+ s ago$/);
+    expect(lines[1]).toMatch(
+      /^east\s+east-1\s+healthy\s+\S.*\s+serving\s+-\s+\d+(\.\d)?\/2500\s+\d+\s+1\s+0\s+\S+\s+0\.1\.0\s+\d+ s ago$/,
+    );
     expect(lines[2]).toMatch(/^west\s+west-1\s+healthy\s+.*\/2500\s+/);
     expect(lines[3]).toBe('2 appliances: 2 healthy');
     const j = await ferry(['status', '--control', t.controlUrl, '--json'], { FERRY_TOKEN: t.operatorToken });
@@ -100,11 +105,14 @@ describe('ferry status', () => {
     writeConfig(config, { capacity: '4Gb/s' });
     const west = t.procs.find((p) => p.name === 'west-1')!;
     process.kill(west.child.pid!, 'SIGHUP');
-    await waitUntil(async () => (await fleet()).appliances.find((a) => a.id === 'west-1')!.capacityBps === 4e9, {
-      what: 'control sees 4 Gb/s',
-      timeoutMs: 15_000,
-      intervalMs: 300,
-    });
+    await waitUntil(
+      async () => (await fleet()).appliances.find((a) => a.id === 'west-1')!.capacityBps === 4e9,
+      {
+        what: 'control sees 4 Gb/s',
+        timeoutMs: 15_000,
+        intervalMs: 300,
+      },
+    );
     const r = await ferry(['status', '--control', t.controlUrl, '--token', t.operatorToken]);
     expect(r.stdout).toMatch(/west-1\s+healthy.*\/4000\s/);
     // Only the appliance that had the signal read the file again.
@@ -115,11 +123,14 @@ describe('ferry status', () => {
   it('shows a killed appliance as unhealthy, with why', async () => {
     const east = t.procs.find((p) => p.name === 'east-1')!;
     process.kill(east.child.pid!, 'SIGKILL');
-    await waitUntil(async () => (await fleet()).appliances.find((a) => a.id === 'east-1')!.health !== 'healthy', {
-      what: 'east-1 unhealthy',
-      timeoutMs: 15_000,
-      intervalMs: 300,
-    });
+    await waitUntil(
+      async () => (await fleet()).appliances.find((a) => a.id === 'east-1')!.health !== 'healthy',
+      {
+        what: 'east-1 unhealthy',
+        timeoutMs: 15_000,
+        intervalMs: 300,
+      },
+    );
     const r = await ferry(['status', '--control', t.controlUrl, '--token', t.operatorToken]);
     const row = r.stdout.split('\n').find((l) => l.startsWith('east'))!;
     const view = (await fleet()).appliances.find((a) => a.id === 'east-1')!;

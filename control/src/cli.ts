@@ -104,7 +104,10 @@ async function rereadSettings(
   try {
     next = configFromFlags((await reread()) as ControlFlags);
   } catch (err) {
-    logger.error({ err: (err as Error).message }, 'SIGHUP: config file not applied, the running settings stay');
+    logger.error(
+      { err: (err as Error).message },
+      'SIGHUP: config file not applied, the running settings stay',
+    );
     return;
   }
   const changed = diffConfig(running, next);

@@ -11,8 +11,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { ApplianceConfig } from '../config.js';
-import { applyLive, type LiveSettings } from '../reload.js';
 import type { Logger } from '../ops/logger.js';
+import { applyLive, type LiveSettings } from '../reload.js';
 import { loadCertPair } from '../tls/certificate.js';
 import {
   type AdminOrder,

@@ -2,8 +2,9 @@
 // asks the primary for what it holds (cluster-wide metrics, BGP routes, the agent's, chaos
 // executor's and filler's status), forwards drains and undrains, follows the primary's
 // orders and shared state (worker-sync.ts) and reports its traffic every REPORT_MS.
-import type { LiveSettings } from '../reload.js';
+
 import type { RoutesAnswer } from '../http/admin-handler.js';
+import type { LiveSettings } from '../reload.js';
 import {
   type AdminOrder,
   isFerryMessage,
