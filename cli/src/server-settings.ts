@@ -15,13 +15,15 @@ export async function settingsOrPrint(cmd: Command): Promise<Merged | undefined>
   return merged;
 }
 
-/** A setting the server refuses at start (code FERRY_ERR_CONFIG) is a usage error of `cmd`. */
+/** Settings the server refuses at start (FERRY_ERR_CONFIG, FERRY_ERR_BGP_CONFIG) are usage errors of `cmd`. */
 export async function asUsage(cmd: Command, run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (err) {
     const e = err as { code?: string; message?: string };
-    if (e.code === 'FERRY_ERR_CONFIG') throw new UsageError(cmd, e.message ?? String(err));
+    if (e.code === 'FERRY_ERR_CONFIG' || e.code === 'FERRY_ERR_BGP_CONFIG') {
+      throw new UsageError(cmd, e.message ?? String(err), e.code);
+    }
     throw err;
   }
 }

@@ -10,6 +10,8 @@ export class UsageError extends Error {
   constructor(
     readonly command: Command | undefined,
     message: string,
+    /** the catalogue code of a setting the server refused (FERRY_ERR_CONFIG) */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'UsageError';
@@ -74,7 +76,9 @@ export function reportError(err: unknown, write: (s: string) => void): number {
     return 2;
   }
   if (err instanceof UsageError) {
-    write(`ferry: ${err.message}\nSee '${commandPath(err.command)} --help'.\n`);
+    write(
+      `ferry: ${err.code ? `${err.code}: ` : ''}${err.message}\nSee '${commandPath(err.command)} --help'.\n`,
+    );
     return 2;
   }
   const e = err as { code?: string; message?: string };

@@ -107,7 +107,7 @@ describe('ferry conventions', () => {
     const refused = await ferry(['appliance', '--id', 'a', '--store', join(dir, 's')]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
-      /^ferry: --token-key-file FILE is required.*\nSee 'ferry appliance --help'\.\n$/,
+      /^ferry: FERRY_ERR_CONFIG: --token-key-file FILE is required.*\nSee 'ferry appliance --help'\.\n$/,
     );
   });
 
