@@ -161,7 +161,7 @@ export function adminListenFor(
   return { host: '127.0.0.1', port: listen.port === 0 ? 0 : DEFAULT_ADMIN_PORT };
 }
 
-/** Flags as commander hands them over (see cli/src/main.ts). */
+/** Flags as commander hands them over (see cli/src/appliance-command.ts). */
 export interface ApplianceFlags extends BgpFlags, FillFlags {
   id: string;
   listen: { host: string; port: number };

@@ -257,7 +257,7 @@ function validateChaos(c: ChaosConfig): void {
   }
 }
 
-/** Flags as commander hands them over (see cli/src/main.ts). */
+/** Flags as commander hands them over (see cli/src/control-command.ts). */
 export interface ControlFlags {
   listen: { host: string; port: number };
   db?: string;
