@@ -12,7 +12,7 @@ export function registerStatus(program: Command): void {
     program
       .command('status')
       .description('the fleet from control: health and why, state, load, routes, files'),
-    'operator token, role viewer or higher (default: $FERRY_TOKEN; control may answer without one)',
+    'operator token, role viewer or higher (default: $FERRY_TOKEN)',
   )
     .option('--json', "control's answer as JSON instead of the table", false)
     .action(async (opts: { control: string; token?: string; json: boolean }, cmd: Command) => {
@@ -31,7 +31,13 @@ async function runStatus(
   }
   const { ControlClient } = await import('@ferry/protocol');
   const token = opts.token ?? process.env['FERRY_TOKEN'];
-  const client = new ControlClient({ baseUrl: opts.control, ...(token ? { token } : {}) });
+  if (!token) {
+    throw new UsageError(
+      cmd,
+      'an operator token (role viewer or higher) is required: --token TOKEN or FERRY_TOKEN',
+    );
+  }
+  const client = new ControlClient({ baseUrl: opts.control, token });
   const fleet = await client.listFleet();
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(fleet, null, 2)}\n`);

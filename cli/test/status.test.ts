@@ -100,6 +100,14 @@ describe('ferry status', () => {
     expect(answer.appliances.map((x) => x.id).sort()).toEqual(['east-1', 'west-1']);
   });
 
+  it('asks for a token before calling control', async () => {
+    const r = await ferry(['status', '--control', t.controlUrl], { FERRY_TOKEN: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "ferry: an operator token (role viewer or higher) is required: --token TOKEN or FERRY_TOKEN\nSee 'ferry status --help'.\n",
+    );
+  });
+
   it('reports the capacity of a config file reread on SIGHUP', async () => {
     expect((await fleet()).appliances.find((a) => a.id === 'west-1')!.capacityBps).toBe(2.5e9);
     writeConfig(config, { capacity: '4Gb/s' });
