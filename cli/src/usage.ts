@@ -2,7 +2,7 @@
 // and usage errors as one line naming the problem plus where the help is, exit code 2
 // (docs/cli.md, "Conventions").
 import { readFileSync } from 'node:fs';
-import { type Command, CommanderError, Help, type Option } from 'commander';
+import { type Command, CommanderError, Help, InvalidArgumentError, type Option } from 'commander';
 import { REQUIRED } from './config-file.js';
 
 /** A wrong flag, argument or config file: exit 2, with a pointer to the command's --help. */
@@ -37,9 +37,15 @@ export function versionLine(): string {
   return `ferry ${pkg.version} (node ${process.version})`;
 }
 
+/** The command whose action runs: where an action's own usage error points. */
+let running: Command | undefined;
+
 /** Settings every command inherits: set on the program before its subcommands are made. */
 export function configureUsage(program: Command): Command {
   return program
+    .hook('preAction', (_program, action) => {
+      running = action;
+    })
     .version(versionLine(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureHelp({
@@ -70,15 +76,16 @@ export function commandPath(cmd: Command | undefined): string {
  * 0 for --help and --version, 2 for a usage error, 1 for the rest.
  */
 export function reportError(err: unknown, write: (s: string) => void): number {
-  if (err instanceof CommanderError) {
-    // Commander has written its message (and the pointer to --help) already.
-    if (err.exitCode === 0) return 0;
+  // An action's own check of its flags (commander's parsing never throws this class: it
+  // reports through exitOverride with a plain CommanderError, after writing the message).
+  if (err instanceof InvalidArgumentError) {
+    write(`ferry: ${err.message}\nSee '${commandPath(running)} --help'.\n`);
     return 2;
   }
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
   if (err instanceof UsageError) {
-    write(
-      `ferry: ${err.code ? `${err.code}: ` : ''}${err.message}\nSee '${commandPath(err.command)} --help'.\n`,
-    );
+    const code = err.code ? `${err.code}: ` : '';
+    write(`ferry: ${code}${err.message}\nSee '${commandPath(err.command ?? running)} --help'.\n`);
     return 2;
   }
   const e = err as { code?: string; message?: string };
