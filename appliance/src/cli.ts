@@ -28,7 +28,7 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
     const logger = createServiceLogger(config.logLevel, { appliance: config.id, role: 'primary' });
     const primary = await runPrimary(config, workers, logger);
     onHangup = () =>
-      void settingsOnHangup(config, reread, logger).then((live) => primary.reload('SIGHUP', live));
+      void settingsOnHangup(config, workers, reread, logger).then((live) => primary.reload('SIGHUP', live));
     return;
   }
   const worker = cluster.isWorker ? workerIdentity() : null;
@@ -58,7 +58,7 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   });
   if (!worker) {
     onHangup = () =>
-      void settingsOnHangup(config, reread, app.logger).then((live) => app.reload('SIGHUP', live));
+      void settingsOnHangup(config, workers, reread, app.logger).then((live) => app.reload('SIGHUP', live));
   }
   shutdown = async (why: string) => {
     if (stopRequested) {
@@ -94,13 +94,17 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
  */
 async function settingsOnHangup(
   running: ApplianceConfig,
+  workers: number,
   reread: ApplianceFlags['rereadConfig'],
   logger: Logger,
 ): Promise<LiveSettings | undefined> {
   if (!reread) return undefined;
   let next: ApplianceConfig;
+  let nextWorkers: number;
   try {
-    next = configFromFlags((await reread()) as ApplianceFlags);
+    const flags = (await reread()) as ApplianceFlags & { workers?: string };
+    next = configFromFlags(flags);
+    nextWorkers = parseWorkers(flags.workers ?? '1');
   } catch (err) {
     logger.error(
       { err: (err as Error).message },
@@ -109,6 +113,7 @@ async function settingsOnHangup(
     return undefined;
   }
   const { live, restart } = diffSettings(running, next);
+  if (nextWorkers !== workers) restart.push('workers');
   if (restart.length > 0) {
     logger.warn({ settings: restart }, 'SIGHUP: changed settings that need a restart; left as they are');
   }
