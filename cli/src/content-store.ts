@@ -37,15 +37,27 @@ interface Listed {
   missing: boolean;
 }
 
+/** The store of `dirs` as it is (nothing created); an error when no directory is usable. */
 async function openStore(dirs: string[]) {
-  const { ContentStore } = await import('@ferry/appliance');
+  const { ContentStore, StoreErrors } = await import('@ferry/appliance');
+  const { FerryError } = await import('@ferry/protocol');
   const { pino } = await import('pino');
-  return ContentStore.open(dirs, {
-    logger: pino({ level: 'warn' }, pino.destination(2)),
+  const store = ContentStore.open(dirs, {
+    // What is wrong with a directory is said once, below, not as a JSON log line.
+    logger: pino({ level: 'error' }, pino.destination(2)),
     create: false,
     checkIntervalMs: 0,
     flushIntervalMs: 0,
   });
+  const disks = store.disks();
+  if (disks.every((d) => d.state !== 'ok')) {
+    store.close();
+    const reasons = disks.map((d) => d.reason ?? d.path).join('; ');
+    throw new FerryError(StoreErrors.NO_HEALTHY_DISK, `no usable store directory (${reasons})`, {
+      replaceMessage: true,
+    });
+  }
+  return store;
 }
 
 export async function runContentList(opts: {

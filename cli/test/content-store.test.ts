@@ -99,4 +99,12 @@ describe('ferry content list and remove', () => {
     expect(left.some((n) => n.startsWith('t1-v800k') || n.startsWith('t2-v3000k'))).toBe(false);
     expect(left.filter((n) => n.startsWith('t1-v3000k') || n.startsWith('loose.bin'))).toHaveLength(2);
   });
+
+  it('names a store directory it cannot use', async () => {
+    const r = await ferry(['content', 'list', '--store', join(dir, 'absent')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^ferry: FERRY_ERR_STORE_NO_HEALTHY_DISK: no usable store directory \(.*absent.*\)\n$/,
+    );
+  });
 });
