@@ -42,8 +42,10 @@ export function withConfigFile(cmd: Command): Command {
     if (parse) rec.parsers.set(attr, parse as (value: string, previous: unknown) => unknown);
     // Every value given on the command line passes through here first (booleans have no text).
     o.argParser((value: string, previous: unknown) => {
-      const list = parse === collect ? [...(rec.raw.get(attr) ?? []), value] : [value];
-      rec.raw.set(attr, list);
+      // A flag without a value (--open) is called with undefined: its value is what it sets.
+      if (typeof value === 'string') {
+        rec.raw.set(attr, parse === collect ? [...(rec.raw.get(attr) ?? []), value] : [value]);
+      }
       return parse ? parse(value, previous as never) : value;
     });
   }

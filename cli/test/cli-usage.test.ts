@@ -141,6 +141,7 @@ describe('ferry conventions', () => {
       '8',
       '--site',
       'east',
+      '--open',
       '--print-config',
     ]);
     expect(r.stderr).toBe('');
@@ -156,6 +157,7 @@ describe('ferry conventions', () => {
       site: 'east',
       'body-sender': 'copy',
       'drain-timeout': 30,
+      open: true,
     });
     expect(printed).not.toHaveProperty('config');
     // What it printed is a config file that gives the same settings.
