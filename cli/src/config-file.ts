@@ -184,7 +184,11 @@ function asConfigFile(cmd: Command, values: Values, fromFile: Values): Values {
     if (v === undefined) continue;
     const source = cmd.getOptionValueSource(attr);
     if (source === 'cli' && rec?.raw.has(attr)) {
-      const raw = rec.raw.get(attr)!.map((s) => (typeof v === 'number' || isNumberList(v) ? Number(s) : s));
+      // A number stays a number when it was written as one (`8`), text otherwise (`2500Mb/s`).
+      const asWritten = (text: string) => (String(Number(text)) === text ? Number(text) : text);
+      const raw = rec.raw
+        .get(attr)!
+        .map((t) => (typeof v === 'number' || isNumberList(v) ? asWritten(t) : t));
       out[key] = Array.isArray(v) ? raw : raw[raw.length - 1];
     } else if (source === 'cli') out[key] = v;
     else if (key in fromFile) out[key] = fromFile[key];

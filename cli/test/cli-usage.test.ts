@@ -166,8 +166,17 @@ describe('ferry conventions', () => {
     const r2 = await ferry(['appliance', '--config', again, '--print-config']);
     expect(JSON.parse(r2.stdout)).toEqual(printed);
     // A repeatable flag on the command line replaces the file's list.
-    const r3 = await ferry(['appliance', '--config', file, '--store', '/srv/other', '--print-config']);
-    expect(JSON.parse(r3.stdout).store).toEqual(['/srv/other']);
+    const r3 = await ferry([
+      'appliance',
+      '--config',
+      file,
+      '--store',
+      '/srv/other',
+      '--capacity',
+      '4Gb/s',
+      '--print-config',
+    ]);
+    expect(JSON.parse(r3.stdout)).toMatchObject({ store: ['/srv/other'], capacity: '4Gb/s' });
   });
 
   it('names the file and the key of a bad setting', async () => {
