@@ -24,7 +24,7 @@ import { FileTraffic } from './ops/file-traffic.js';
 import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
 import { ApplianceMetrics } from './ops/metrics.js';
 import { ResponseTally } from './ops/response-tally.js';
-import { applyLive, type LiveSettings } from './reload.js';
+import { type LiveSettings, reloader } from './reload.js';
 import { createBodySender } from './sendfile/choose.js';
 import { ApplianceServer, defaultLimits } from './server.js';
 import { ContentStore } from './store/store.js';
@@ -328,17 +328,16 @@ export async function startAppliance(
     await tls?.reload(why);
     return keys ? keys.reload(why) : null;
   };
-  const reload = async (why: string, live?: LiveSettings) => {
-    if (live) {
-      applyLive(config, live);
-      logger.level = live.logLevel;
-    }
-    accessLog.reopen(config.accessLog);
-    store.refresh();
-    await reloadKeys(why);
-    lastReload = { why, atMs: Date.now() };
-    logger.info({ why, settings: live ?? null, files: store.stats().files }, 'reloaded');
-  };
+  const reload = reloader({
+    config,
+    logger,
+    accessLog,
+    store,
+    reloadKeys,
+    reloaded: (why) => {
+      lastReload = { why, atMs: Date.now() };
+    },
+  });
   return {
     config,
     address,

@@ -32,6 +32,8 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
     return;
   }
   const worker = cluster.isWorker ? workerIdentity() : null;
+  // Set once the appliance has started: a reload order before that has nothing to reload.
+  let reloadApp: (live?: LiveSettings) => void = () => {};
   let stopRequested = false;
   let shutdown: (why: string) => Promise<void> = async () => {};
   let link: WorkerLink | undefined;
@@ -46,7 +48,7 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
       ? (parts) => {
           link = linkToPrimary(parts, {
             drainExit: () => void shutdown('primary'),
-            reload: (live) => void app.reload('SIGHUP', live),
+            reload: (live) => reloadApp(live),
             apply: (order) => {
               if (order === 'drain') parts.server.requestDrain(false);
               else parts.server.undrain();
@@ -56,6 +58,7 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
         }
       : undefined,
   });
+  reloadApp = (live) => void app.reload('SIGHUP', live);
   if (!worker) {
     onHangup = () =>
       void settingsOnHangup(config, workers, reread, app.logger).then((live) => app.reload('SIGHUP', live));

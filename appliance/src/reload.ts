@@ -2,6 +2,8 @@
 // "Reloading"): the settings below are applied live, in every worker; any other setting
 // that differs in the re-read config file is logged as needing a restart and left as it is.
 import type { ApplianceConfig } from './config.js';
+import type { AccessLog, Logger } from './ops/logger.js';
+import type { ContentStore } from './store/store.js';
 
 /** The settings a SIGHUP applies live; they travel from the primary to its workers. */
 export interface LiveSettings {
@@ -47,4 +49,44 @@ export function applyLive(config: ApplianceConfig, live: LiveSettings): void {
   config.drainTimeoutSec = live.drainTimeoutSec;
   if (live.capacityBps === undefined) delete config.capacityBps;
   else config.capacityBps = live.capacityBps;
+}
+
+export interface ReloadParts {
+  config: ApplianceConfig;
+  logger: Logger;
+  accessLog: AccessLog;
+  store: ContentStore;
+  /** the token keys and the TLS pair */
+  reloadKeys(why: string): Promise<unknown>;
+  reloaded(why: string): void;
+}
+
+/**
+ * One process's SIGHUP: the live settings applied, the access log reopened, the store index
+ * rescanned, the keys and TLS pair read again. Each part on its own: one that fails is
+ * logged and the others still reload; nothing drains or closes a connection.
+ */
+export function reloader(p: ReloadParts): (why: string, live?: LiveSettings) => Promise<void> {
+  return async (why, live) => {
+    const step = async (what: string, run: () => unknown) => {
+      try {
+        await run();
+      } catch (err) {
+        p.logger.error({ why, err: (err as Error).message }, `reload: ${what} failed`);
+      }
+    };
+    if (live) {
+      applyLive(p.config, live);
+      p.logger.level = live.logLevel;
+    }
+    await step('access log', () =>
+      p.accessLog.reopen(p.config.accessLog, (err) =>
+        p.logger.error({ err: err.message, accessLog: p.config.accessLog }, 'access log: cannot write'),
+      ),
+    );
+    await step('store index', () => p.store.refresh());
+    await step('keys', () => p.reloadKeys(why));
+    p.reloaded(why);
+    p.logger.info({ why, settings: live ?? null, files: p.store.stats().files }, 'reloaded');
+  };
 }

@@ -16,7 +16,7 @@ export interface AccessLog {
    * SIGHUP: the same file opened again by name (logrotate has renamed the old one), or a
    * new destination; lines pending are written to the old one first.
    */
-  reopen(dest?: string): void;
+  reopen(dest?: string, onError?: (err: Error) => void): void;
   close(): void;
 }
 
@@ -66,9 +66,15 @@ export function createAccessLog(initial: string): AccessLog {
       if (pending.length >= ACCESS_BATCH_BYTES) hand();
       else timer ??= setTimeout(hand, ACCESS_FLUSH_MS).unref();
     },
-    reopen(next = dest) {
+    reopen(next = dest, onError) {
       hand();
+      // At start a destination that cannot be opened stops the appliance; on a reload it is
+      // logged (onError) and the appliance goes on serving.
+      const guard = (s: Destination | undefined) => {
+        if (s && onError && s.listenerCount('error') === 0) s.on('error', onError);
+      };
       if (next === dest && stream && dest !== '-') {
+        guard(stream);
         stream.reopen();
         return;
       }
@@ -76,6 +82,7 @@ export function createAccessLog(initial: string): AccessLog {
       const old = stream;
       const oldDest = dest;
       stream = openDestination(next);
+      guard(stream);
       dest = next;
       if (old && oldDest !== '-') old.end();
     },
