@@ -7,7 +7,7 @@ import type { KeyRingReloadEvent, TurnupReport } from '@ferry/protocol';
 import type { ControlAgent } from './agent/agent.js';
 import type { ControlDrain } from './agent/control-drain.js';
 import { startControlParts } from './agent/control-parts.js';
-import type { HeartbeatBuilder } from './agent/heartbeat.js';
+import { DEFAULT_CAPACITY_BPS, type HeartbeatBuilder } from './agent/heartbeat.js';
 import { type BgpPart, startBgp } from './bgp/appliance-bgp.js';
 import { ContentFaults } from './chaos/content-faults.js';
 import type { ChaosExecutor } from './chaos/executor.js';
@@ -25,6 +25,7 @@ import { FileTraffic } from './ops/file-traffic.js';
 import { createAccessLog, createServiceLogger, type Logger } from './ops/logger.js';
 import { ApplianceMetrics } from './ops/metrics.js';
 import { ResponseTally } from './ops/response-tally.js';
+import { type LiveSettings, reloader } from './reload.js';
 import { createBodySender } from './sendfile/choose.js';
 import { ApplianceServer, defaultLimits } from './server.js';
 import { ContentStore } from './store/store.js';
@@ -64,6 +65,12 @@ export interface RunningAppliance {
    * with --open. Never drains or stops.
    */
   reloadKeys(why: string): Promise<KeyRingReloadEvent | null>;
+  /**
+   * SIGHUP: the keys and the TLS pair (reloadKeys), the store index rescanned (files that
+   * `ferry content add/remove` changed), the access log reopened (logrotate), and `live`
+   * settings applied (reload.ts). Never drains, stops or drops a connection.
+   */
+  reload(why: string, live?: LiveSettings): Promise<void>;
   /** drain (bounded by drainTimeoutSec), then close everything */
   stop(): Promise<void>;
 }
@@ -120,6 +127,7 @@ export async function startAppliance(
   logger.info({ path: sender.path, reason }, 'body sender');
   const accessLog = createAccessLog(config.accessLog);
   const startedAt = Date.now();
+  let lastReload: { why: string; atMs: number } | null = null;
   let agent: ControlAgent | undefined;
   let heartbeat: HeartbeatBuilder | undefined;
   // The executor needs the metrics' counters; the metrics read it back through this.
@@ -219,6 +227,13 @@ export async function startAppliance(
       state: server.state,
       worker: hooks ? { index: hooks.index, count: hooks.count, pid: process.pid } : undefined,
       uptimeSec: Math.round((Date.now() - startedAt) / 1000),
+      settings: {
+        logLevel: config.logLevel,
+        accessLog: config.accessLog,
+        capacityBps: config.capacityBps ?? DEFAULT_CAPACITY_BPS,
+        drainTimeoutSec: config.drainTimeoutSec,
+      },
+      lastReload,
       tokens: config.open ? 'open' : 'required',
       keys: keys?.heldKeys ?? [],
       keyFile: keys ? { path: keys.status().file, lastReload: keys.status().lastReload } : undefined,
@@ -351,6 +366,16 @@ export async function startAppliance(
     await tls?.reload(why);
     return keys ? keys.reload(why) : null;
   };
+  const reload = reloader({
+    config,
+    logger,
+    accessLog,
+    store,
+    reloadKeys,
+    reloaded: (why) => {
+      lastReload = { why, atMs: Date.now() };
+    },
+  });
   return {
     config,
     address,
@@ -368,6 +393,7 @@ export async function startAppliance(
     traffic,
     tls,
     reloadKeys,
+    reload,
     stop,
   };
 }

@@ -1,7 +1,10 @@
 // `ferry appliance`: one process, or with --workers N a primary (BGP, the control agent,
 // chaos, fill: cluster/services.ts) and N workers sharing the listen sockets. Drains and
-// exits on SIGTERM/SIGINT or POST /v1/drain?exit=true on the admin listener; SIGHUP reloads
-// the token key file and the TLS certificate, and nothing else.
+// exits on SIGTERM/SIGINT or POST /v1/drain?exit=true on the admin listener. SIGHUP reloads
+// without dropping a connection: the token key file, the TLS certificate, the config file
+// (live settings applied, the others logged as needing a restart: reload.ts), the store
+// index and the access log (logrotate's rename, then SIGHUP). With --workers the primary
+// reads the config file and every worker does its share.
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { startAppliance } from './app.js';
@@ -9,11 +12,14 @@ import { runPrimary } from './cluster/primary.js';
 import { linkToPrimary, type WorkerLink, workerIdentity } from './cluster/worker.js';
 import { type ApplianceConfig, type ApplianceFlags, configFromFlags } from './config.js';
 import { configError } from './errors.js';
-import { createServiceLogger } from './ops/logger.js';
+import { createServiceLogger, type Logger } from './ops/logger.js';
+import { diffSettings, type LiveSettings, liveSettings } from './reload.js';
 
 export async function runAppliance(flags: ApplianceFlags & { workers?: string }): Promise<void> {
   const config = configFromFlags(flags);
   const workers = parseWorkers(flags.workers ?? '1');
+  // Only the process that receives SIGHUP reads the file again: the primary, or the lone process.
+  const reread = cluster.isPrimary ? flags.rereadConfig : undefined;
   // Installed before anything else: node's default for SIGHUP ends the process, and an
   // operator's reload must never cost the viewers their transfers (docs/appliance.md).
   let onHangup: () => void = () => {};
@@ -21,10 +27,13 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   if (workers > 1 && cluster.isPrimary) {
     const logger = createServiceLogger(config.logLevel, { appliance: config.id, role: 'primary' });
     const primary = await runPrimary(config, workers, logger);
-    onHangup = () => primary.reloadKeys('SIGHUP');
+    onHangup = () =>
+      void settingsOnHangup(config, workers, reread, logger).then((live) => primary.reload('SIGHUP', live));
     return;
   }
   const worker = cluster.isWorker ? workerIdentity() : null;
+  // Set once the appliance has started: a reload order before that has nothing to reload.
+  let reloadApp: (live?: LiveSettings) => void = () => {};
   let stopRequested = false;
   let shutdown: (why: string) => Promise<void> = async () => {};
   let link: WorkerLink | undefined;
@@ -39,7 +48,7 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
       ? (parts) => {
           link = linkToPrimary(parts, {
             drainExit: () => void shutdown('primary'),
-            reloadKeys: () => onHangup(),
+            reload: (live) => reloadApp(live),
             apply: (order) => {
               if (order === 'drain') parts.server.requestDrain(false);
               else parts.server.undrain();
@@ -49,7 +58,11 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
         }
       : undefined,
   });
-  onHangup = () => void app.reloadKeys('SIGHUP');
+  reloadApp = (live) => void app.reload('SIGHUP', live);
+  if (!worker) {
+    onHangup = () =>
+      void settingsOnHangup(config, workers, reread, app.logger).then((live) => app.reload('SIGHUP', live));
+  }
   shutdown = async (why: string) => {
     if (stopRequested) {
       // A second signal while draining means: stop waiting.
@@ -75,6 +88,40 @@ export async function runAppliance(flags: ApplianceFlags & { workers?: string })
   // "serving on" has both); the service log goes to stderr.
   process.stderr.write(`ferry appliance ${config.id} admin on ${app.adminUrl}\n`);
   process.stderr.write(`ferry appliance ${config.id} serving on ${app.url}\n`);
+}
+
+/**
+ * The live settings of the config file read again (undefined without --config, or when the
+ * file no longer parses: the running settings stay, and the error is logged); settings that
+ * changed but cannot change live are logged as needing a restart.
+ */
+async function settingsOnHangup(
+  running: ApplianceConfig,
+  workers: number,
+  reread: ApplianceFlags['rereadConfig'],
+  logger: Logger,
+): Promise<LiveSettings | undefined> {
+  if (!reread) return undefined;
+  let next: ApplianceConfig;
+  let nextWorkers: number;
+  try {
+    const flags = (await reread()) as ApplianceFlags & { workers?: string };
+    next = configFromFlags(flags);
+    nextWorkers = parseWorkers(flags.workers ?? '1');
+  } catch (err) {
+    logger.error(
+      { err: (err as Error).message },
+      'SIGHUP: config file not applied, the running settings stay',
+    );
+    return undefined;
+  }
+  const { live, restart } = diffSettings(running, next);
+  if (nextWorkers !== workers) restart.push('workers');
+  if (restart.length > 0) {
+    logger.warn({ settings: restart }, 'SIGHUP: changed settings that need a restart; left as they are');
+  }
+  if (live.length > 0) logger.info({ settings: live }, 'SIGHUP: applying changed settings');
+  return liveSettings(next);
 }
 
 /** A worker's configuration: everything that serves, nothing that exists once per appliance. */

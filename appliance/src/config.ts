@@ -25,6 +25,8 @@ export interface ApplianceConfig {
   logLevel: string;
   maxRanges: number;
   drainTimeoutSec: number;
+  /** What this appliance may send, bits/s, as reported to control (absent: 10 Gb/s). */
+  capacityBps?: number;
   limits?: Partial<ServerLimits>;
   /** How often disks are checked for failure (default 5000 ms). */
   storeCheckIntervalMs?: number;
@@ -91,6 +93,9 @@ export function validateConfig(c: ApplianceConfig): ApplianceConfig {
     );
   }
   if (!LEVELS.has(c.logLevel)) throw configError(`--log-level must be one of ${[...LEVELS].join(', ')}`);
+  if (c.capacityBps !== undefined && (!Number.isSafeInteger(c.capacityBps) || c.capacityBps < 1)) {
+    throw configError(`--capacity must be a positive rate in bits/s, got ${c.capacityBps}`);
+  }
   if (c.control !== undefined) {
     try {
       new URL(c.control);
@@ -140,7 +145,7 @@ function isAnyAddress(host: string): boolean {
   return host === '0.0.0.0' || host === '::';
 }
 
-/** The admin listener's default port, beside the viewers' default 8080. */
+/** The admin listener's default port, beside the viewers' default 8080 (control's is 8000). */
 export const DEFAULT_ADMIN_PORT = 9081;
 
 /**
@@ -156,7 +161,7 @@ export function adminListenFor(
   return { host: '127.0.0.1', port: listen.port === 0 ? 0 : DEFAULT_ADMIN_PORT };
 }
 
-/** Flags as commander hands them over (see cli/src/main.ts). */
+/** Flags as commander hands them over (see cli/src/appliance-command.ts). */
 export interface ApplianceFlags extends BgpFlags, FillFlags {
   id: string;
   listen: { host: string; port: number };
@@ -177,6 +182,13 @@ export interface ApplianceFlags extends BgpFlags, FillFlags {
   chaosVerifyKey?: string[];
   tlsCert?: string;
   tlsKey?: string;
+  /** --capacity, bits/s */
+  capacity?: number;
+  /**
+   * Reads the settings again as they were first given (the command line over the config
+   * file): SIGHUP applies what changed (reload.ts). Absent: SIGHUP reloads no settings.
+   */
+  rereadConfig?: () => Promise<unknown>;
 }
 
 export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
@@ -195,6 +207,7 @@ export function configFromFlags(f: ApplianceFlags): ApplianceConfig {
     logLevel: f.logLevel,
     maxRanges: f.maxRanges,
     drainTimeoutSec: f.drainTimeout,
+    ...(f.capacity !== undefined ? { capacityBps: f.capacity } : {}),
     bgp: settingsFromFlags(f),
     ...(f.controlGrace !== undefined ? { controlGraceMs: f.controlGrace * 1000 } : {}),
     chaos: { mode: f.chaos ?? 'off', verifyKeys: f.chaosVerifyKey ?? [] },

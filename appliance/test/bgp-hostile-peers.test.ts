@@ -129,7 +129,7 @@ describe('bgp hostile peers: who may connect', () => {
     const args = ['appliance', '--id', 'x', '--store', dir, '--open', '--listen', '127.0.0.1:0'];
     const bgp = ['--bgp-listen', `${LISTEN}:0`, '--asn', String(FERRY_AS), '--peer-asn', String(PEER_AS)];
     const r = spawnSync(process.execPath, [CLI, ...args, ...bgp], { encoding: 'utf8', timeout: 20_000 });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/FERRY_ERR_BGP_CONFIG: --peer-asn needs --bgp-peer/);
   });
 

@@ -42,12 +42,13 @@ describe('ferry appliance with HTTPS', () => {
   ];
 
   /** Runs `ferry appliance` expecting it to refuse to start; returns its stderr. */
-  const refused = (args: string[]): string => {
+  /** Exit 2 for a usage error (a flag without its pair), 1 for a pair that cannot serve. */
+  const refused = (args: string[], status = 1): string => {
     const r = spawnSync(process.execPath, [CLI, 'appliance', ...base(), ...args], {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(status);
     return r.stderr;
   };
 
@@ -71,8 +72,8 @@ describe('ferry appliance with HTTPS', () => {
   });
 
   it('refuses to start with one flag of the two, or a pair that cannot serve', () => {
-    expect(refused(['--tls-cert', served.certFile])).toMatch(/--tls-key FILE is required with --tls-cert/);
-    expect(refused(['--tls-key', served.keyFile])).toMatch(/--tls-cert FILE is required with --tls-key/);
+    expect(refused(['--tls-cert', served.certFile], 2)).toMatch(/--tls-key FILE is required with --tls-cert/);
+    expect(refused(['--tls-key', served.keyFile], 2)).toMatch(/--tls-cert FILE is required with --tls-key/);
     expect(refused(['--tls-cert', join(dir, 'absent.crt'), '--tls-key', served.keyFile])).toMatch(
       /FERRY_ERR_TLS_CERT_UNREADABLE: .*absent\.crt: ENOENT/,
     );

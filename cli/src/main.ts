@@ -1,125 +1,34 @@
 // The `ferry` command: flags are parsed here (they are part of DESIGN's CLI contract);
 // each action loads its implementation lazily so that `ferry --help` stays fast.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { registerApplianceCheck } from './appliance-check.js';
+import { registerApplianceServer } from './appliance-command.js';
 import { registerChaos } from './chaos.js';
+import { registerContentStore } from './content-store.js';
+import { registerControlServer } from './control-command.js';
 import { registerOrigin } from './origin.js';
-import { collect, parseHostPort, parseNonNegativeInt, parsePositiveInt, withControl } from './parse.js';
+import {
+  collect,
+  parseHostPort,
+  parseNonNegativeInt,
+  parsePositiveInt,
+  parsePositiveNumber,
+  withControl,
+} from './parse.js';
+import { registerStatus } from './status.js';
+import { configureUsage, pointToHelp, reportError, UsageError } from './usage.js';
 
 // For the generated error table (scripts/error-table.ts): defines the origin catalogue.
 export { loadOriginErrors } from './origin.js';
 
 export function buildProgram(): Command {
-  const program = new Command('ferry')
-    .description('Ferry: edge appliances, a control service, a device simulator and benchmarks')
-    .showHelpAfterError()
-    .configureOutput({ outputError: (str, write) => write(`ferry: ${str.replace(/^error: /, '')}`) });
+  const program = configureUsage(
+    new Command('ferry').description(
+      'Ferry: edge appliances, a control service, a device simulator and benchmarks',
+    ),
+  );
 
-  program
-    .command('appliance')
-    .description('run an edge appliance: serves stored files as byte ranges over HTTP')
-    .requiredOption('--id <id>', 'appliance id, reported to control and in logs')
-    .addOption(listenOption('HTTP listen address for viewers: content and /healthz'))
-    .option(
-      '--admin-listen <host:port>',
-      'admin listener: drain, undrain, status, routes, metrics (default 127.0.0.1:9081; 127.0.0.1:0 with --listen port 0)',
-      parseHostPort,
-    )
-    .requiredOption('--store <dir>', 'content store directory, one per disk (repeatable)', collect)
-    .option('--control <url>', 'control service base URL (heartbeats every second)')
-    .option(
-      '--identity-key <file>',
-      "this appliance's Ed25519 key (ferry keys identity); signs every heartbeat, required with --control",
-    )
-    .option(
-      '--control-grace <seconds>',
-      'without control this long, take no new sessions',
-      parsePositiveInt,
-      30,
-    )
-    .option('--site <name>', 'site name', 'default')
-    .option('--bgp-listen <host:port>', 'BGP listen address', parseHostPort)
-    .option('--asn <n>', 'local AS number (BGP)', parsePositiveInt)
-    .option('--peer-asn <n>', 'peer AS number (BGP)', parsePositiveInt)
-    .option(
-      '--bgp-peer <addr>',
-      "the router's address: BGP is accepted from it only (required with --peer-asn; 'any': any address, labs only)",
-    )
-    .option('--bgp-router-id <a.b.c.d>', 'BGP identifier (default: the --bgp-listen address when IPv4)')
-    .option('--bgp-hold-time <seconds>', 'proposed BGP hold time, 0 or 3-65535', parseNonNegativeInt)
-    .option('--bgp-config <file>', 'BGP neighbors from a JSON file (docs/bgp.md)')
-    .option('--token-key-file <file>', 'URL token keys (see docs/tokens.md)')
-    .option('--open', 'serve without tokens (local use only)', false)
-    .addOption(
-      new Option('--body-sender <kind>', 'how bodies are sent: sendfile engine, copy path, or auto')
-        .choices(['auto', 'sendfile', 'copy'])
-        .default('auto'),
-    )
-    .option(
-      '--tls-cert <file>',
-      "PEM certificate (chain): the viewers' port speaks HTTPS, TLS 1.2/1.3; with --tls-key; SIGHUP reloads both",
-    )
-    .option('--tls-key <file>', 'PEM private key of --tls-cert')
-    .option('--access-log <file>', "access log destination: a file, '-' for stdout, 'off'", '-')
-    .option('--log-level <level>', 'pino log level', 'info')
-    .option('--max-ranges <n>', 'most ranges served as multipart in one request', parsePositiveInt, 16)
-    .option(
-      '--drain-timeout <seconds>',
-      'longest wait for in-flight transfers on drain',
-      parsePositiveInt,
-      30,
-    )
-    .option('--workers <n>', "worker processes sharing the listen socket ('auto': one per core)", '1')
-    .addOption(
-      new Option('--chaos <mode>', "run chaos orders from control ('off': refuse them all)")
-        .choices(['on', 'off'])
-        .default('off'),
-    )
-    .option(
-      '--chaos-verify-key <key>',
-      "control's chaos public key (base64url, as ferry keys identity prints it); repeatable for a rotation, required with --chaos on",
-      collect,
-    )
-    .addOption(
-      new Option('--fill <mode>', "fill the store with what control wants held ('off': hold what is there)")
-        .choices(['on', 'off'])
-        .default('off'),
-    )
-    .option('--origin <origin>', 'where origin sources are read: s3://BUCKET[/PREFIX] or dir:/path')
-    .option(
-      '--origin-endpoint <url>',
-      'S3-compatible endpoint of an s3:// origin (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
-    )
-    .option('--origin-region <region>', 'region of an s3:// origin (default us-east-1)')
-    .option('--fill-window <window>', "when to fill: 'always' or HH:MM-HH:MM, local time", 'always')
-    .option(
-      '--fill-rate <bytes/s>',
-      'cap over all fill downloads, bytes per second (default: none)',
-      parsePositiveInt,
-    )
-    .option('--fill-concurrency <n>', 'files downloaded at once', parsePositiveInt, 2)
-    .option(
-      '--evict-grace-sec <seconds>',
-      'keep a file control no longer wants this long before removing it',
-      parseNonNegativeInt,
-      300,
-    )
-    .option(
-      '--fill-manifest-interval <seconds>',
-      'ask control for the manifest this often',
-      parsePositiveInt,
-      10,
-    )
-    .option(
-      '--fill-stall-timeout <seconds>',
-      'give up a source that sends nothing this long',
-      parsePositiveInt,
-      30,
-    )
-    .action(async (opts) => {
-      const { runAppliance } = await import('@ferry/appliance');
-      await runAppliance(opts);
-    });
+  registerApplianceServer(program);
 
   program
     .command('announce')
@@ -149,112 +58,7 @@ export function buildProgram(): Command {
       await runAnnounce(opts);
     });
 
-  const control = program
-    .command('control')
-    .description('run the control service: registry, heartbeats, BGP routes, health, steering')
-    .addOption(listenOption('HTTP listen address'))
-    .option('--db <file>', 'SQLite state file (default ./ferry-control.db)')
-    .option('--redis <url>', 'Redis state shared by several control instances, e.g. redis://127.0.0.1:6379')
-    .option('--token-key-file <file>', 'URL token keys for signing (see docs/tokens.md)')
-    .option(
-      '--operator-tokens <file>',
-      'hashed operator tokens (ferry control token create); reloaded on change and SIGHUP',
-    )
-    .option('--fallback-site <name>', 'site that serves every client after BGP matches (repeatable)', collect)
-    .option(
-      '--last-resort <on|off>',
-      'without a fallback site, send clients nothing else serves to any appliance holding the file (default on)',
-    )
-    .option('--trusted-proxy <cidr>', 'proxy network whose X-Forwarded-For is believed (repeatable)', collect)
-    .option(
-      '--max-routes-per-appliance <n>',
-      'refuse heartbeats that would leave one appliance with more prefixes (default 2000000)',
-      parsePositiveInt,
-    )
-    .option(
-      '--steer-rate-limit <n>',
-      'POST /v1/steer requests/s per client address, burst the same (default 0: off)',
-      parseNonNegativeInt,
-    )
-    .option(
-      '--player-steering-ttl <sec>',
-      'TTL of the HLS/DASH steering manifests: how often players ask again (default 10)',
-      parsePositiveInt,
-    )
-    .option(
-      '--chaos-key <file>',
-      'Ed25519 key that signs chaos orders (write one with ferry keys identity --out FILE); enables /v1/chaos. ' +
-        'Its public key is logged at start: the appliances take it as --chaos-verify-key',
-    )
-    .option(
-      '--chaos-lease-ms <ms>',
-      'an appliance reverts every fault without newer orders this long (1000-600000, default 10000)',
-      parsePositiveInt,
-    )
-    .option(
-      '--chaos-max-site-share <share>',
-      "most of a site's capacity experiments may take out at once, 0-1 (default 0.34)",
-      parsePositiveNumber,
-    )
-    .option(
-      '--chaos-policy <file>',
-      'chaos schedule, JSON (docs/chaos.md); one control instance should carry it',
-    )
-    .option('--chaos-abort-window-sec <s>', 'window of the abort conditions (default 10)', parsePositiveInt)
-    .option(
-      '--chaos-abort-steer-miss-share <share>',
-      'abort every experiment when this share of steering decisions are none or health-miss (default 0.5)',
-      parsePositiveNumber,
-    )
-    .option(
-      '--chaos-abort-min-decisions <n>',
-      'fewer steering decisions in the window decide nothing (default 20)',
-      parsePositiveInt,
-    )
-    .option(
-      '--chaos-abort-error-rate <share>',
-      'abort every experiment when this share of responses fail, errors experiments left out (default 0.5)',
-      parsePositiveNumber,
-    )
-    .option(
-      '--chaos-abort-min-responses <n>',
-      'fewer responses in the window decide nothing (default 100)',
-      parsePositiveInt,
-    )
-    .option(
-      '--fill-parent <site=parent>',
-      "appliances of SITE fill from PARENT's appliances after their own site's (repeatable; docs/fill.md)",
-      collect,
-    )
-    .option(
-      '--origin-prefix <prefix>',
-      "origin object keys are PREFIX/FILEID, under each appliance's own --origin (default: none, FILEID)",
-    )
-    .option(
-      '--fill-min-copies <n>',
-      'a file is live in a site once this many serving appliances there hold it (default 1)',
-      parsePositiveInt,
-    )
-    .option(
-      '--fill-keep-free <share>',
-      "share of each appliance's capacity placement leaves free (default 0.1)",
-      Number,
-    )
-    .option(
-      '--fill-capacity <bytes>',
-      'bytes each filling appliance may hold, instead of what its disks report',
-      parsePositiveInt,
-    )
-    .option(
-      '--fill-half-life-sec <s>',
-      'popularity (bytes served) halves in this time (default 3600)',
-      parsePositiveInt,
-    )
-    .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
-    .action(async (opts) => {
-      const { runControl } = await import('@ferry/control');
-      await runControl(opts);
-    });
+  const control = registerControlServer(program);
 
   const token = control.command('token').description('operator API tokens (hashed in a token file)');
   token
@@ -336,6 +140,7 @@ export function buildProgram(): Command {
     });
 
   registerChaos(program);
+  registerStatus(program);
   registerApplianceCheck(program);
 
   const content = program.command('content').description('synthetic content and appliance stores');
@@ -358,9 +163,9 @@ export function buildProgram(): Command {
       parsePositiveNumber,
       2,
     )
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       if (opts.minutes !== undefined && opts.seconds !== undefined)
-        throw new InvalidArgumentError('give --minutes or --seconds, not both');
+        throw new UsageError(cmd, 'give --minutes or --seconds, not both');
       const minutes: number | undefined = opts.seconds === undefined ? (opts.minutes ?? 1) : undefined;
       const base = { out: opts.out, titles: opts.titles, seed: opts.seed };
       if (opts.media) {
@@ -386,6 +191,7 @@ export function buildProgram(): Command {
       const { runContentAdd } = await import('@ferry/appliance');
       await runContentAdd({ ...opts, files });
     });
+  registerContentStore(content);
 
   registerOrigin(program);
 
@@ -602,27 +408,14 @@ export function buildProgram(): Command {
       await runDemo(opts);
     });
 
+  pointToHelp(program);
   return program;
-}
-
-function listenOption(description: string): Option {
-  return new Option('--listen <host:port>', description)
-    .argParser(parseHostPort)
-    .default(parseHostPort('127.0.0.1:8080'), '127.0.0.1:8080');
-}
-
-function parsePositiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
 }
 
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    const e = err as { code?: string; message?: string };
-    process.stderr.write(`ferry: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = reportError(err, (s) => process.stderr.write(s));
   }
 }

@@ -1,10 +1,12 @@
 // `ferry control`: opens the state store, loads signing keys (followed on change and on
 // SIGHUP, which never ends control), serves the control API until SIGTERM/SIGINT, then
-// closes the server before the store.
+// closes the server before the store. SIGHUP also rereads the operator token file and the
+// config file (--config): the log level is applied, other changed settings are logged as
+// needing a restart.
 import pino from 'pino';
 import { type ChaosKey, loadChaosKey } from './chaos/chaos-key.js';
 import { type ChaosPolicy, loadChaosPolicy } from './chaos/policy.js';
-import { type ControlFlags, configFromFlags } from './config.js';
+import { type ControlConfig, type ControlFlags, configFromFlags, diffConfig } from './config.js';
 import { ControlKeyFile } from './keys/key-file.js';
 import { buildControlApp } from './server/app.js';
 import { openStore } from './state/open-store.js';
@@ -79,6 +81,7 @@ export async function runControl(flags: ControlFlags): Promise<void> {
   };
   // SIGHUP rereads the operator token file at once (it is also polled for changes).
   process.on('SIGHUP', () => void control.access.reload());
+  process.on('SIGHUP', () => void rereadSettings(config, flags.rereadConfig, logger));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
@@ -88,4 +91,33 @@ export async function runControl(flags: ControlFlags): Promise<void> {
   logger.info({ backend: store.backend, url: `http://${host}:${port}` }, 'control serving');
   // Readiness line for scripts and humans; the service log is JSON on stderr too.
   process.stderr.write(`ferry control serving on http://${host}:${port}\n`);
+}
+
+/** SIGHUP with --config: the file read again; the log level applies at once, the rest at the next start. */
+async function rereadSettings(
+  running: ControlConfig,
+  reread: ControlFlags['rereadConfig'],
+  logger: pino.Logger,
+): Promise<void> {
+  if (!reread) return;
+  let next: ControlConfig;
+  try {
+    next = configFromFlags((await reread()) as ControlFlags);
+  } catch (err) {
+    logger.error(
+      { err: (err as Error).message },
+      'SIGHUP: config file not applied, the running settings stay',
+    );
+    return;
+  }
+  const changed = diffConfig(running, next);
+  const restart = changed.filter((k) => k !== 'logLevel');
+  if (changed.includes('logLevel')) {
+    running.logLevel = next.logLevel;
+    logger.level = next.logLevel;
+    logger.info({ logLevel: next.logLevel }, 'SIGHUP: log level applied');
+  }
+  if (restart.length > 0) {
+    logger.warn({ settings: restart }, 'SIGHUP: changed settings that need a restart; left as they are');
+  } else logger.info('SIGHUP: config file reread');
 }

@@ -257,7 +257,7 @@ function validateChaos(c: ChaosConfig): void {
   }
 }
 
-/** Flags as commander hands them over (see cli/src/main.ts). */
+/** Flags as commander hands them over (see cli/src/control-command.ts). */
 export interface ControlFlags {
   listen: { host: string; port: number };
   db?: string;
@@ -287,6 +287,11 @@ export interface ControlFlags {
   fillKeepFree?: number;
   fillCapacity?: number;
   fillHalfLifeSec?: number;
+  /**
+   * Reads the settings again as first given (the command line over the config file), for
+   * SIGHUP (cli.ts). Absent: SIGHUP reloads no settings.
+   */
+  rereadConfig?: () => Promise<unknown>;
 }
 
 export function configFromFlags(flags: ControlFlags): ControlConfig {
@@ -314,6 +319,12 @@ export function configFromFlags(flags: ControlFlags): ControlConfig {
     chaos: chaosFromFlags(flags),
     fill: fillFromFlags(flags),
   });
+}
+
+/** The settings (top-level keys) that differ between two configurations. */
+export function diffConfig(a: ControlConfig, b: ControlConfig): (keyof ControlConfig)[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof ControlConfig>;
+  return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }
 
 function onOff(flag: string, value: string | undefined, dflt: boolean): boolean {

@@ -68,8 +68,10 @@ describe('ferry chaos', () => {
     expect((await f.client().listChaos('running')).length).toBe(0);
 
     const noTarget = await ferryRun(['chaos', 'run', '--kind', 'kill', '--duration', '5', ...control], env);
-    expect(noTarget.code).toBe(1);
+    // A usage error: exit 2, and where the help is (docs/cli.md).
+    expect(noTarget.code).toBe(2);
     expect(noTarget.stderr).toMatch(/name one target: --appliance ID, or --site NAME/);
+    expect(noTarget.stderr).toContain("See 'ferry chaos run --help'.");
   });
 });
 
@@ -82,21 +84,22 @@ describe('ferry control chaos flags', () => {
     await writeFile(badPolicy, JSON.stringify({ scopes: [{ enabled: true }] }));
     const db = (name: string) => ['--db', join(f.t.dir, `${name}.db`)];
     const listen = ['--listen', '127.0.0.1:0'];
+    // Usage errors: exit 2 (docs/cli.md).
     const [share, policy, noKey] = await Promise.all([
       ferryRun(['control', ...listen, ...db('a'), '--chaos-key', keyFile, '--chaos-max-site-share', '2']),
       ferryRun(['control', ...listen, ...db('b'), '--chaos-key', keyFile, '--chaos-policy', badPolicy]),
       ferryRun(['control', ...listen, ...db('c'), '--chaos-policy', badPolicy]),
     ]);
     expect(share).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringMatching(/--chaos-max-site-share must be a share above 0 and at most 1/),
     });
     expect(policy).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringMatching(/--chaos-policy .*policy.json: \/scopes\/0/),
     });
     expect(noKey).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringMatching(/--chaos-policy needs --chaos-key/),
     });
 

@@ -158,7 +158,8 @@ describe('ferry control process', () => {
       err += b.toString();
     });
     const code = await new Promise<number | null>((done) => proc.once('exit', done));
-    expect(code).toBe(1);
+    // A usage error: exit 2 (docs/cli.md).
+    expect(code).toBe(2);
     expect(err).toContain('FERRY_ERR_CONFIG');
   });
 });

@@ -79,6 +79,7 @@ export function startControlParts(input: ControlPartsInput): ControlParts {
     url: input.url,
     site: config.site,
     version: input.version,
+    capacityBitsPerSecond: () => config.capacityBps,
     state: () => counts.state(),
     disks: () => store.stats().disks,
     load: new LoadSampler({

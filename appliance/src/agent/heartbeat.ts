@@ -39,8 +39,8 @@ export interface HeartbeatSources {
   site: string;
   version: string;
   state(): Heartbeat['state'];
-  /** what this appliance may send, bits/s (default 10 Gb/s) */
-  capacityBitsPerSecond?: number;
+  /** what this appliance may send, bits/s (default 10 Gb/s); asked at each heartbeat (SIGHUP may change it) */
+  capacityBitsPerSecond?: () => number | undefined;
   disks(): DiskStats[];
   load: Pick<LoadSampler, 'sample'>;
   inventory?: Pick<InventoryFeed, 'full' | 'since'>;
@@ -126,7 +126,7 @@ export class HeartbeatBuilder implements HeartbeatSource {
       boot: this.bootId,
       seq: this.seq++,
       load,
-      capacity: { bitsPerSecond: this.src.capacityBitsPerSecond ?? DEFAULT_CAPACITY_BPS },
+      capacity: { bitsPerSecond: this.src.capacityBitsPerSecond?.() ?? DEFAULT_CAPACITY_BPS },
       disks: this.src.disks().map((d) => ({ id: d.id, state: d.state, bytes: d.bytes, ...diskSize(d.path) })),
     };
     if (this.src.keys) hb.keys = this.src.keys();

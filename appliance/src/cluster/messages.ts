@@ -1,5 +1,6 @@
 // Messages between the appliance's primary process and its workers (node:cluster IPC).
 import type { ChaosParams } from '@ferry/protocol';
+import type { LiveSettings } from '../reload.js';
 
 /** What an admin write asks of every worker. */
 export type AdminOrder = 'drain' | 'undrain';
@@ -53,7 +54,8 @@ export type WorkerToPrimary =
 
 export type PrimaryToWorker =
   | { type: 'ferry:drain'; exit: boolean }
-  | { type: 'ferry:reload-keys' }
+  /** SIGHUP: keys, store index, access log, and the live settings of a re-read config */
+  | { type: 'ferry:reload'; live?: LiveSettings }
   | { type: 'ferry:apply'; round: number; order: AdminOrder }
   | { type: 'ferry:order-done'; id: number; result: OrderResult }
   | { type: 'ferry:metrics'; id: number; text?: string; error?: string }

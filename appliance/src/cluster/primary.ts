@@ -3,14 +3,16 @@
 // worker that dies, fans drains and undrains out to every worker (answering the admin
 // request only once every worker has applied it, so any worker's /v1/status agrees right
 // after), sums /metrics over all of them and its own registry, on SIGTERM/SIGINT drains the
-// workers and exits once they have, and on SIGHUP tells every worker to reload its token
-// keys (each worker also polls the key file itself, so a rotation needs no signal).
+// workers and exits once they have, and on SIGHUP tells every worker to reload (keys, store
+// index, access log, the live settings of a re-read config file: reload.ts; each worker also
+// polls the key file itself, so a rotation needs no signal).
 // It also runs the parts that exist once per appliance (services.ts: BGP, the control
 // agent, chaos, fill), publishing what workers must follow and summing what they report.
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { ApplianceConfig } from '../config.js';
 import type { Logger } from '../ops/logger.js';
+import { applyLive, type LiveSettings } from '../reload.js';
 import { loadCertPair } from '../tls/certificate.js';
 import {
   type AdminOrder,
@@ -34,8 +36,8 @@ const STORE_REFRESH_MS = 20;
 const SERVICES_STOP_MS = 5000;
 
 export interface RunningPrimary {
-  /** Forwards a key reload to every worker (and the primary's own key view). */
-  reloadKeys(why: string): void;
+  /** SIGHUP: reloads its own parts and every worker's, with the live settings given. */
+  reload(why: string, live?: LiveSettings): void;
 }
 
 export async function runPrimary(
@@ -298,10 +300,14 @@ export async function runPrimary(
   process.stderr.write(`ferry appliance ${config.id} admin on ${adminUrl}\n`);
   process.stderr.write(`ferry appliance ${config.id} serving on ${url} (${workers} workers)\n`);
   return {
-    reloadKeys: (why) => {
-      logger.info({ why, workers: live.size }, 'asking workers to reload their token keys');
-      services.reloadKeys(why);
-      broadcast({ type: 'ferry:reload-keys' });
+    reload: (why, settings) => {
+      logger.info({ why, workers: live.size }, 'asking workers to reload');
+      if (settings) {
+        applyLive(config, settings);
+        logger.level = settings.logLevel;
+      }
+      services.reload(why);
+      broadcast(settings ? { type: 'ferry:reload', live: settings } : { type: 'ferry:reload' });
     },
   };
 }

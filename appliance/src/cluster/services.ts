@@ -45,9 +45,10 @@ export interface PrimaryServices {
   routes(query: URLSearchParams): RoutesAnswer;
   /** GET /v1/turnup of any worker: the last report, or a run now */
   turnup(run: boolean): Promise<TurnupReport>;
-  reloadKeys(why: string): void;
   /** A drain or undrain asked on a worker's admin listener (the ISP's: control leaves it). */
   noteLocalOrder(order: 'drain' | 'undrain'): void;
+  /** SIGHUP: the key file read again, and the store index (the inventory control hears) */
+  reload(why: string): void;
   /** A worker could not read a file: it leaves the inventory control hears. */
   markUnreadable(fileId: string, reason: string): void;
   stop(): Promise<void>;
@@ -158,12 +159,15 @@ export async function startPrimaryServices(
     }),
     routes: (query) =>
       bgp?.routes(query) ?? { status: 200, body: { routes: [], total: 0, bgp: 'not configured' } },
-    reloadKeys: (why) => void keys?.reload(why),
     noteLocalOrder: (order) => controlDrain?.noteLocal(order),
     turnup: async (run) => {
       if (!turnup) throw new Error('the turn-up checks start once every worker listens');
       const last = turnup.runner.last();
       return run ? turnup.runner.runFresh() : (last ?? turnup.runner.runNow());
+    },
+    reload: (why) => {
+      store.refresh();
+      void keys?.reload(why);
     },
     markUnreadable: (fileId, reason) => store.markUnreadable(fileId, reason),
     stop: () => {

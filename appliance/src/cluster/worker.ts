@@ -4,6 +4,7 @@
 // orders and shared state (worker-sync.ts) and reports its traffic every REPORT_MS.
 import type { TurnupReport } from '@ferry/protocol';
 import type { RoutesAnswer } from '../http/admin-handler.js';
+import type { LiveSettings } from '../reload.js';
 import {
   type AdminOrder,
   isFerryMessage,
@@ -45,8 +46,8 @@ export interface PrimaryOrders {
   /** the primary's drain-and-exit (SIGTERM, drain?exit=true) */
   drainExit(): void;
   apply(order: AdminOrder): void;
-  /** the primary's SIGHUP: read the token key file again */
-  reloadKeys(): void;
+  /** the primary's SIGHUP: keys, store index, access log, and the live settings it read */
+  reload(live?: LiveSettings): void;
 }
 
 export function workerIdentity(): { index: number; count: number } | null {
@@ -104,8 +105,8 @@ export function linkToPrimary(parts: ServingParts, orders: PrimaryOrders): Worke
     if (m.type === 'ferry:drain') {
       if (m.exit) orders.drainExit();
       else orders.apply('drain');
-    } else if (m.type === 'ferry:reload-keys') {
-      orders.reloadKeys();
+    } else if (m.type === 'ferry:reload') {
+      orders.reload(m.live);
     } else if (m.type === 'ferry:apply') {
       orders.apply(m.order);
       if (m.round >= 0) send({ type: 'ferry:applied', round: m.round });

@@ -12,6 +12,11 @@ export interface AccessLog {
   /** False for `--access-log off`: callers skip building entries nobody writes. */
   readonly enabled: boolean;
   write(entry: AccessEntry): void;
+  /**
+   * SIGHUP: the same file opened again by name (logrotate has renamed the old one), or a
+   * new destination; lines pending are written to the old one first.
+   */
+  reopen(dest?: string, onError?: (err: Error) => void): void;
   close(): void;
 }
 
@@ -28,10 +33,17 @@ export interface AccessEntry {
   outcome?: string;
 }
 
-export function createAccessLog(dest: string): AccessLog {
-  if (dest === 'off') return { enabled: false, write() {}, close() {} };
+type Destination = ReturnType<typeof pino.destination>;
+
+function openDestination(dest: string): Destination | undefined {
+  if (dest === 'off') return undefined;
   // Asynchronous destination: the access log must never block the event loop.
-  const stream = pino.destination({ dest: dest === '-' ? 1 : dest, sync: false, mkdir: true });
+  return pino.destination({ dest: dest === '-' ? 1 : dest, sync: false, mkdir: true });
+}
+
+export function createAccessLog(initial: string): AccessLog {
+  let dest = initial;
+  let stream = openDestination(dest);
   // Lines are gathered and handed over in batches (ACCESS_BATCH_BYTES, or after
   // ACCESS_FLUSH_MS): one file write per line was, per small request, as costly as the
   // rest of the request. A line reaches the file at most ACCESS_FLUSH_MS after its response.
@@ -41,19 +53,42 @@ export function createAccessLog(dest: string): AccessLog {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (pending === '') return;
-    stream.write(pending);
+    stream?.write(pending);
     pending = '';
   };
   return {
-    enabled: true,
+    get enabled() {
+      return stream !== undefined;
+    },
     write(entry) {
+      if (!stream) return;
       pending += accessLine(entry, Date.now());
       if (pending.length >= ACCESS_BATCH_BYTES) hand();
       else timer ??= setTimeout(hand, ACCESS_FLUSH_MS).unref();
     },
+    reopen(next = dest, onError) {
+      hand();
+      // At start a destination that cannot be opened stops the appliance; on a reload it is
+      // logged (onError) and the appliance goes on serving.
+      const guard = (s: Destination | undefined) => {
+        if (s && onError && s.listenerCount('error') === 0) s.on('error', onError);
+      };
+      if (next === dest && stream && dest !== '-') {
+        guard(stream);
+        stream.reopen();
+        return;
+      }
+      if (next === dest) return;
+      const old = stream;
+      const oldDest = dest;
+      stream = openDestination(next);
+      guard(stream);
+      dest = next;
+      if (old && oldDest !== '-') old.end();
+    },
     close() {
       hand();
-      stream.flushSync();
+      stream?.flushSync();
     },
   };
 }

@@ -13,6 +13,7 @@ export const StoreErrors = defineErrors('store', {
   CHECKSUM_MISMATCH: spec('FERRY_ERR_STORE_CHECKSUM_MISMATCH', 500, 'checksum does not match'),
   WRITE_FAILED: spec('FERRY_ERR_STORE_WRITE_FAILED', 500, 'writing to the store failed'),
   CLOSED: spec('FERRY_ERR_STORE_CLOSED', 500, 'store is closed'),
+  FILE_UNKNOWN: spec('FERRY_ERR_STORE_FILE_UNKNOWN', 500, 'the store holds no file of that id'),
 });
 
 export type StoreErrorSpec = (typeof StoreErrors)[keyof typeof StoreErrors];

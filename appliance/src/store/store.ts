@@ -305,9 +305,11 @@ export class ContentStore {
       this.unreadable.delete(id);
       this.hits.forget(id);
       const disk = this.disksById.get(f.disk);
+      // The index first (one committed row delete), the bytes after: a crash between the two
+      // leaves an unindexed file, which the next open's consistency pass removes.
       if (disk?.state === 'ok') {
-        rmSync(f.path, { force: true });
         disk.db!.delete(id);
+        rmSync(f.path, { force: true });
       }
       this.emit({ type: 'removed', id, disk: f.disk });
       return true;
