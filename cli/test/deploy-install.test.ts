@@ -12,7 +12,6 @@ import { eventually, ProcessGroup } from '@ferry/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accounts,
-  expandConfig,
   netnsAdd,
   netnsDelete,
   procStatus,
@@ -169,17 +168,13 @@ describe('install scripts', () => {
 
   it('start each service from its unit in a network namespace, as ferry, stopping on SIGTERM', async () => {
     netnsAdd(ns);
-    const help = execFileSync('node', [join(root, 'opt/ferry/cli/bin/ferry.js'), 'appliance', '--help'], {
-      encoding: 'utf8',
-    });
-    const readsConfig = help.includes('--config');
     const ferry = accounts(root).get('ferry')!;
     for (const [name, url, caps] of [
       ['ferry-appliance.service', 'http://127.0.0.1:80/healthz', '0000000000000400'],
       ['ferry-control.service', 'http://127.0.0.1:8000/healthz', '0000000000000000'],
     ] as const) {
       const settings = unit(name);
-      const argv = expandConfig(settings.get('ExecStart')!.split(' '), root, readsConfig);
+      const argv = settings.get('ExecStart')!.split(' ');
       const writable = settings.get('ReadWritePaths')!.split(' ');
       const child = startFromUnit(group, { ns, root, unit: settings, argv, writable }, name);
       await eventually(

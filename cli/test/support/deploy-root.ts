@@ -173,21 +173,3 @@ export function procStatus(pid: number): Map<string, string> {
   }
   return out;
 }
-
-/**
- * `ferry X --config FILE` as flags, for a ferry that does not read config files yet: each
- * key a long flag, arrays repeated, true a bare flag. With one that does, the argv is kept.
- */
-export function expandConfig(argv: readonly string[], root: string, ferrySupportsConfig: boolean): string[] {
-  const i = argv.indexOf('--config');
-  if (i < 0 || ferrySupportsConfig) return [...argv];
-  const config = JSON.parse(readFileSync(join(root, argv[i + 1]!), 'utf8')) as Record<string, unknown>;
-  const flags: string[] = [];
-  for (const [key, value] of Object.entries(config)) {
-    for (const v of Array.isArray(value) ? value : [value]) {
-      if (v === true) flags.push(`--${key}`);
-      else if (v !== false) flags.push(`--${key}`, String(v));
-    }
-  }
-  return [...argv.slice(0, i), ...flags, ...argv.slice(i + 2)];
-}
