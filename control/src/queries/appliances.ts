@@ -4,11 +4,13 @@ import type { ApplianceIdentityView, ApplianceView } from '@ferry/protocol';
 import { Errors, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
 import type { ApplianceRecord } from '../state/store.js';
+import { turnupReason } from './turnup.js';
 
 export function applianceView(model: ControlModel, rec: ApplianceRecord): ApplianceView {
   const rv = model.routeVersion(rec.id);
   return {
     ...rec,
+    healthReason: turnupReason(rec.turnup) ?? rec.healthReason,
     routes: model.routes.count(rec.id),
     routesEpoch: rv?.epoch ?? null,
     routesVersion: rv?.version ?? null,
