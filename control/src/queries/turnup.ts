@@ -2,7 +2,8 @@
 // monitor (probes and heartbeats): an appliance turning up answers both, and placement must
 // still give an empty one its files (fill/service.ts fills only serving appliances), or a
 // new appliance that fails `test-range` for want of content would wait forever. So the
-// status stays, and the reason says "turning up: <failed checks>"; steering leaves it out
+// status stays, and while it is a serving one the reason says "turning up: <failed checks>"
+// (another verdict's reason, a key mismatch say, is kept: it is why it is out); steering leaves it out
 // regardless (model.isHeldOut), and the dashboard counts it as "turning up" from the view's
 // `turnup.passed === false`.
 import type { TurnupReport } from '@ferry/protocol';
