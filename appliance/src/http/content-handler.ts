@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyRing } from '@ferry/protocol';
 import type { ContentFaultPlan, ContentFaultSource } from '../chaos/content-faults.js';
 import { Errors } from '../errors.js';
-import { FILL_REQUEST_HEADER, type FileTraffic } from '../ops/file-traffic.js';
+import { FILL_REQUEST_HEADER, type FileTraffic, isTurnupRequest } from '../ops/file-traffic.js';
 import type { AccessLog } from '../ops/logger.js';
 import type { ApplianceMetrics } from '../ops/metrics.js';
 import type { ResponseTally } from '../ops/response-tally.js';
@@ -88,8 +88,11 @@ function finish(
   bodyPath?: string,
   outcome?: string,
 ): void {
-  ctx.metrics.countResponse(status);
-  ctx.tally.record(status, outcome === undefined || outcome === 'ok');
+  // The turn-up check's own test range is no viewer's: it is logged, not counted.
+  if (!isTurnupRequest(req.headers, req.socket.remoteAddress)) {
+    ctx.metrics.countResponse(status);
+    ctx.tally.record(status, outcome === undefined || outcome === 'ok');
+  }
   if (!ctx.accessLog.enabled) return;
   ctx.accessLog.write({
     method: req.method ?? '',
@@ -164,7 +167,8 @@ export async function handleContent(
   const file = d.file;
   const fileId = file.id;
   // A peer filling its store is not a viewer: its bytes are not demand (fill/http-source.ts).
-  const viewer = req.headers[FILL_REQUEST_HEADER] === undefined;
+  const viewer =
+    req.headers[FILL_REQUEST_HEADER] === undefined && !isTurnupRequest(req.headers, req.socket.remoteAddress);
   // Counted from before the file is checked until the body is done: eviction waits for it.
   ctx.traffic?.begin(fileId);
   try {
