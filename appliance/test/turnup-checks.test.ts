@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '@ferry/harness';
 import type { TurnupReport } from '@ferry/protocol';
 import { TURNUP_CHECKS } from '@ferry/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +157,20 @@ describe('turn-up checks on a real appliance', () => {
       expect(r.passed).toBe(true);
     } finally {
       await empty.stop();
+    }
+  });
+
+  it('fail control while no heartbeat is accepted (control unreachable)', async () => {
+    const port = await freePort('127.0.0.1');
+    const lost = await startFixture({ config: { control: `http://127.0.0.1:${port}`, heartbeatMs: 200 } });
+    try {
+      const c = check(await turnup(lost), 'control');
+      expect(c.ok).toBe(false);
+      expect(c.detail).toMatch(/^no heartbeat accepted yet/);
+      // Control never answered: it never named a signing key either (the fixture runs --open).
+      expect(check(await turnup(lost, false), 'keys').detail).toBe('open: no tokens');
+    } finally {
+      await lost.stop();
     }
   });
 

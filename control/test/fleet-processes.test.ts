@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContentStore, createIdentityKey, generateContent } from '@ferry/appliance';
-import { freePort, waitUntil } from '@ferry/harness';
+import { freePort, waitTurnedUp, waitUntil } from '@ferry/harness';
 import { ControlClient, formatKeyFile, generateKey, type SteerResponse } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type FerryProc, ferry, ferryControl, killAll, SERVING } from './support/ferry-cli.js';
@@ -163,6 +163,8 @@ describe('control, two appliances and two BGP feeds as real processes', () => {
         procs,
       );
     }
+    // Control steers to an appliance once its turn-up checks pass (BGP up, control heard).
+    await waitTurnedUp(new ControlClient({ baseUrl: control.url!, token: tokens.admin }), ['a1', 'a2']);
     // Routes reach control through the appliances' heartbeats; health needs a few probes.
     await until(
       'both networks steerable',

@@ -11,6 +11,7 @@ import { uploadToOrigin } from './origin-upload.js';
 import { ProcessGroup } from './processes.js';
 import { startS3Server } from './s3-server.js';
 import { type ApplianceSpec, Topology, type TopologyOptions, writeDemoKeys } from './topology.js';
+import { waitTurnedUp } from './turnup-wait.js';
 
 export interface SiteSpec {
   id: string;
@@ -126,6 +127,11 @@ export async function startDeployment(opts: DeploymentOptions): Promise<Deployme
       { what: 'every appliance healthy at control, with its routes', timeoutMs: 30_000, intervalMs: 200 },
     );
     if (origin) await waitFilled(topo, specs, opts);
+    await waitTurnedUp(
+      client,
+      specs.map((s) => s.id),
+      { signal: opts.signal },
+    );
   } catch (err) {
     await topo.stop();
     throw err;

@@ -17,3 +17,4 @@ export * from './redis-server.js';
 export * from './s3-server.js';
 export * from './self-signed-cert.js';
 export * from './topology.js';
+export * from './turnup-wait.js';

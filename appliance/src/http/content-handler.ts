@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyRing } from '@ferry/protocol';
 import type { ContentFaultPlan, ContentFaultSource } from '../chaos/content-faults.js';
 import { Errors } from '../errors.js';
-import { FILL_REQUEST_HEADER, type FileTraffic } from '../ops/file-traffic.js';
+import { FILL_REQUEST_HEADER, type FileTraffic, isTurnupRequest } from '../ops/file-traffic.js';
 import type { AccessLog } from '../ops/logger.js';
 import type { ApplianceMetrics } from '../ops/metrics.js';
 import type { ResponseTally } from '../ops/response-tally.js';
@@ -105,12 +105,37 @@ function finish(
   });
 }
 
+/** Contexts for the turn-up check's own requests, one per serving context. */
+const quietContexts = new WeakMap<ContentContext, ContentContext>();
+
+/**
+ * The turn-up check's test range (isTurnupRequest) is no viewer's: it is served and logged
+ * like any request, but counts in neither the responses and bytes metrics, the heartbeat's
+ * tally nor the bytes served per file. Its own failures (a transfer cut, a read error) still
+ * count: they are the appliance's.
+ */
+function quietContext(ctx: ContentContext): ContentContext {
+  let quiet = quietContexts.get(ctx);
+  if (!quiet) {
+    const metrics = Object.create(ctx.metrics, {
+      countResponse: { value: () => {} },
+      countBytesSent: { value: () => {} },
+    }) as ApplianceMetrics;
+    const tally = Object.create(ctx.tally, { record: { value: () => {} } }) as ResponseTally;
+    quiet = { ...ctx, metrics, tally };
+    quietContexts.set(ctx, quiet);
+  }
+  return quiet;
+}
+
 export async function handleContent(
-  ctx: ContentContext,
+  serving: ContentContext,
   req: IncomingMessage,
   res: ServerResponse,
   url: RequestTarget,
 ): Promise<void> {
+  const turnup = isTurnupRequest(req.headers, req.socket.remoteAddress);
+  const ctx = turnup ? quietContext(serving) : serving;
   const started = ctx.accessLog.enabled ? performance.now() : 0;
   const head = req.method === 'HEAD';
   const p = prepare(ctx);
@@ -164,7 +189,7 @@ export async function handleContent(
   const file = d.file;
   const fileId = file.id;
   // A peer filling its store is not a viewer: its bytes are not demand (fill/http-source.ts).
-  const viewer = req.headers[FILL_REQUEST_HEADER] === undefined;
+  const viewer = req.headers[FILL_REQUEST_HEADER] === undefined && !turnup;
   // Counted from before the file is checked until the body is done: eviction waits for it.
   ctx.traffic?.begin(fileId);
   try {

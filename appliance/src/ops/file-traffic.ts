@@ -2,6 +2,7 @@
 // (eviction waits until a file has none: removing it mid-transfer would cut viewers off, or
 // fail the open a request is about to make) and the body bytes served from each file since
 // the last heartbeat (`served`: the popularity placement works from).
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ServedReport } from '@ferry/protocol';
 
 /**
@@ -10,6 +11,21 @@ import type { ServedReport } from '@ferry/protocol';
  * popularity, or placement would keep re-ranking files by how they happened to be filled.
  */
 export const FILL_REQUEST_HEADER = 'x-ferry-fill';
+
+/**
+ * Marks the appliance's own turn-up test range (turnup/facts.ts), sent over loopback: not a
+ * viewer's response, so it is left out of the heartbeat's response tally, the responses
+ * metric and the bytes served per file. Honoured only from a loopback address.
+ */
+export const TURNUP_REQUEST_HEADER = 'x-ferry-turnup';
+
+/** The turn-up check's own request (TURNUP_REQUEST_HEADER from loopback). */
+export function isTurnupRequest(headers: IncomingHttpHeaders, remoteAddress: string | undefined): boolean {
+  if (headers[TURNUP_REQUEST_HEADER] === undefined || remoteAddress === undefined) return false;
+  return (
+    remoteAddress.startsWith('127.') || remoteAddress === '::1' || remoteAddress.startsWith('::ffff:127.')
+  );
+}
 
 /** The most files one heartbeat reports (ServedReport's maxItems); the rest wait for the next. */
 export const MAX_SERVED_FILES = 100_000;

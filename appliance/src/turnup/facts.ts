@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { type KeyRing, signToken, tokenQuery, verifyToken } from '@ferry/protocol';
+import { TURNUP_REQUEST_HEADER } from '../ops/file-traffic.js';
 import type { ContentStore } from '../store/store.js';
 import { type DiskFact, type IndexFact, TEST_RANGE_BYTES, type TestRangeFact } from './checks.js';
 
@@ -118,7 +119,11 @@ function fetchRange(url: string): Promise<{ status: number; bytes: number }> {
     const req = send(
       url,
       {
-        headers: { range: `bytes=0-${TEST_RANGE_BYTES - 1}`, 'user-agent': 'ferry-turnup' },
+        headers: {
+          range: `bytes=0-${TEST_RANGE_BYTES - 1}`,
+          'user-agent': 'ferry-turnup',
+          [TURNUP_REQUEST_HEADER]: '1',
+        },
         timeout: FETCH_TIMEOUT_MS,
         agent: false,
         // Its own certificate, reached by address: serving is what is checked, not the name.

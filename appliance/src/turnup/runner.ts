@@ -104,21 +104,26 @@ export class TurnupRunner {
     return fast ? (this.opts.fastMs ?? FAST_MS) : (this.opts.slowMs ?? SLOW_MS);
   }
 
+  /**
+   * Logs each change of outcome: failing (first run, or after passing) at warn, a change of
+   * which checks fail at info, passing again at info. A check that keeps failing is not
+   * logged again each second.
+   */
   private note(report: TurnupReport): void {
     const prev = this.lastReport;
-    const failed = report.checks.filter((c) => !c.ok);
-    const key = (r: TurnupReport | undefined) =>
+    const failedNames = (r: TurnupReport | undefined) =>
       r?.checks
         .filter((c) => !c.ok)
         .map((c) => c.name)
         .join(',');
-    if (prev && prev.passed === report.passed && key(prev) === key(report)) return;
-    if (report.passed) this.log.info({ checks: report.checks.length }, 'turn-up checks pass');
-    else {
-      this.log.warn(
-        { failed: failed.map((c) => ({ check: c.name, detail: c.detail })) },
-        'turn-up checks failing: control will not steer viewers here',
-      );
+    if (prev && prev.passed === report.passed && failedNames(prev) === failedNames(report)) return;
+    if (report.passed) {
+      this.log.info({ checks: report.checks.length }, 'turn-up checks pass');
+      return;
     }
+    const failed = report.checks.filter((c) => !c.ok).map((c) => ({ check: c.name, detail: c.detail }));
+    const msg = 'turn-up checks failing: control will not steer viewers here';
+    if (!prev || prev.passed) this.log.warn({ failed }, msg);
+    else this.log.info({ failed }, msg);
   }
 }

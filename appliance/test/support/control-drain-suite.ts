@@ -73,6 +73,17 @@ export function controlDrainSuite(shape: DrainShape): void {
       }
     };
 
+    it('has turned up: every worker answers the primary’s passed report', async () => {
+      for (let i = 0; i < shape.workers * 2; i++) {
+        const r = json(await get(`${adminUrl()}/v1/turnup`)) as unknown as {
+          passed: boolean;
+          checks: unknown[];
+        };
+        expect(r.passed, JSON.stringify(r.checks)).toBe(true);
+      }
+      expect((await d.topo.client().getAppliance(shape.id)).turnup?.passed).toBe(true);
+    });
+
     it('drains on control’s order and serves again on its undrain', async () => {
       const client = d.topo.client();
       expect(await viewerStatus()).toBe(1);

@@ -141,7 +141,9 @@ export class AdminService {
         await this.queue
           .run(rec.id, () => this.step(rec.id))
           .catch((err: unknown) => {
-            this.opts.logger.warn(
+            // A store that is away is the store's to report; the step waits for it.
+            const away = err instanceof FerryError && err.code === Errors.STORE_UNAVAILABLE.code;
+            this.opts.logger[away ? 'debug' : 'warn'](
               { err, appliance: rec.id },
               'maintenance window step failed; retried next tick',
             );

@@ -33,12 +33,6 @@ export interface Observation {
    * runs without keys.
    */
   keyMismatch?: string;
-  /**
-   * The failed turn-up checks of the appliance's last report ("bgp: no session
-   * Established"), absent when they passed or it sends no report (docs/control.md "Admin
-   * state").
-   */
-  turnupFailed?: string;
 }
 
 export interface HealthConfig {
@@ -130,11 +124,6 @@ function decide(
   // Every URL control would hand out for it answers 403; the good probes keep counting, so
   // it serves again on the first observation after it reports the right key.
   if (obs.keyMismatch !== undefined) return { status: 'unhealthy', reason: obs.keyMismatch };
-  // Turning up is `unknown`, not `unhealthy`: nothing broke, the appliance has not yet shown
-  // it can serve, so it pages nobody; steering leaves it out (model.isHeldOut) and the
-  // dashboard counts it as "turning up" from the view's `turnup.passed === false`. The good
-  // probes keep counting, so it serves on the first observation after its checks pass.
-  if (obs.turnupFailed !== undefined) return { status: 'unknown', reason: `turning up: ${obs.turnupFailed}` };
   if (!isServing(prev)) {
     if (c.successes < cfg.successesToHealthy) {
       return waiting(prev, obs, cfg, c);

@@ -18,13 +18,6 @@ import {
 } from './evaluate.js';
 import { createProbeAgent, probeHealthz } from './probe.js';
 
-/** "keys: …; test-range: …" from a failed turn-up report, short enough for a reason. */
-function failedChecks(checks: readonly { name: string; ok: boolean; detail: string }[]): string {
-  const failed = checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-  const text = failed.length > 0 ? failed.join('; ') : 'checks not passed';
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-}
-
 export interface HealthMonitorOptions {
   config: ControlConfig;
   /** read only: the monitor's verdicts reach it through `record` */
@@ -160,7 +153,6 @@ export class HealthMonitor {
       connections: rec.connections,
       reportedState: rec.reportedState,
     };
-    if (rec.turnup?.passed === false) obs.turnupFailed = failedChecks(rec.turnup.checks);
     const mismatch = this.opts.keyMismatch?.(rec);
     if (mismatch !== undefined) obs.keyMismatch = mismatch;
     const next = evaluateHealth(t.state ?? initialHealthState(nowMs), obs, this.healthConfig);

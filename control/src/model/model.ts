@@ -110,7 +110,8 @@ export class ControlModel {
 
   /**
    * Out of steering on purpose: drained by an operator, inside a maintenance window, or its
-   * last turn-up report failed (an appliance that sends none counts as passed). Checked per
+   * last turn-up report failed (an appliance that sends none counts as passed; its health
+   * status stays the monitor's, queries/turnup.ts says why). Checked per
    * candidate, so a drain takes effect on the next steering answer, not the next heartbeat.
    */
   isHeldOut(id: string, rec: Readonly<ApplianceRecord>, nowMs: number): boolean {

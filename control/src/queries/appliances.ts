@@ -1,14 +1,16 @@
 // The registry as devices and operators read it: each appliance's record with its health and
 // how many routes and files it reported (protocol's ApplianceView).
-import type { ApplianceIdentityView, ApplianceView } from '@ferry/protocol';
+import { type ApplianceIdentityView, type ApplianceView, isServing } from '@ferry/protocol';
 import { Errors, FerryError } from '../errors.js';
 import type { ControlModel } from '../model/model.js';
 import type { ApplianceRecord } from '../state/store.js';
+import { turnupReason } from './turnup.js';
 
 export function applianceView(model: ControlModel, rec: ApplianceRecord): ApplianceView {
   const rv = model.routeVersion(rec.id);
   return {
     ...rec,
+    healthReason: viewReason(rec),
     routes: model.routes.count(rec.id),
     routesEpoch: rv?.epoch ?? null,
     routesVersion: rv?.version ?? null,
@@ -18,6 +20,15 @@ export function applianceView(model: ControlModel, rec: ApplianceRecord): Applia
     enrollment: enrollmentOf(model, rec.id),
     admin: model.admin.view(rec.id, Date.now()),
   };
+}
+
+/**
+ * A serving verdict's reason ("probes, heartbeat and load ok") would hide why steering leaves
+ * a turning-up appliance out; any other verdict's reason (keys, stale heartbeat) comes first.
+ */
+function viewReason(rec: ApplianceRecord): string {
+  const turnup = isServing(rec.health) ? turnupReason(rec.turnup) : undefined;
+  return turnup ?? rec.healthReason;
 }
 
 function enrollmentOf(model: ControlModel, id: string): ApplianceView['enrollment'] {
