@@ -1,4 +1,4 @@
-// The turn-up checks on a real appliance (docs/turnup.md): all pass on an open appliance with
+// The turn-up checks on a real appliance (docs/install.md "Turn-up"): all pass on an open appliance with
 // content and nothing else configured; an unwritable store directory (chattr +i: the tests
 // run as root, which file modes do not stop), a file missing behind the index's back and an
 // empty store each fail their check with a detail, and pass again once put right. The pure

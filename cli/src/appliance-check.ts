@@ -1,4 +1,4 @@
-// `ferry appliance check`: the appliance's turn-up checks (docs/turnup.md), run now through its
+// `ferry appliance check`: the appliance's turn-up checks (docs/install.md "Turn-up"), run now through its
 // admin listener (GET /v1/turnup?run=1), one line per check with what to do about a failure.
 // Exit 0 when every check passes, 1 when one fails, 2 when the appliance cannot be asked.
 import { request } from 'node:http';

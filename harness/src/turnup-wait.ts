@@ -1,4 +1,4 @@
-// Control steers to an appliance only once its turn-up checks pass (docs/turnup.md): right
+// Control steers to an appliance only once its turn-up checks pass (docs/install.md "Turn-up"): right
 // after start its first heartbeat says `control` failed (no heartbeat accepted yet) and an
 // appliance filling from an origin fails `test-range` until it holds a file. A test or demo
 // that steers right after the appliances come up waits for this first.

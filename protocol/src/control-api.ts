@@ -100,7 +100,7 @@ export const TurnupCheck = Type.Object({
 });
 export type TurnupCheck = Static<typeof TurnupCheck>;
 
-/** The checks `ferry appliance check` runs, in order (docs/turnup.md). */
+/** The checks `ferry appliance check` runs, in order (docs/install.md "Turn-up"). */
 export const TURNUP_CHECKS = ['disks', 'store-index', 'keys', 'control', 'bgp', 'test-range'] as const;
 
 export const TurnupReport = Type.Object({
@@ -175,7 +175,7 @@ export const Heartbeat = Type.Object({
   /** body bytes served per file since the last heartbeat: popularity for placement */
   served: Type.Optional(ServedReport),
   /**
-   * Turn-up checks (`ferry appliance check`, docs/turnup.md): until `passed`,
+   * Turn-up checks (`ferry appliance check`, docs/install.md "Turn-up"): until `passed`,
    * control does not steer to this appliance and shows it as turning up, with the failed
    * checks as the reason. Absent from older appliances: treated as passed.
    */

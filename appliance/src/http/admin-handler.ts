@@ -24,7 +24,7 @@ export interface AdminContext {
   /** Resolves once the drain is in force (on every worker, with --workers). */
   drain(opts: { exit: boolean }): Promise<void>;
   undrain(): Promise<UndrainResult>;
-  /** The last turn-up report; `run`: run the checks now and answer with that (docs/turnup.md). */
+  /** The last turn-up report; `run`: run the checks now and answer with that (docs/install.md "Turn-up"). */
   turnup(run: boolean): Promise<TurnupReport>;
   /** Routes learned over BGP; absent when no BGP speaker is configured. */
   routes?(query: URLSearchParams): RoutesAnswer | Promise<RoutesAnswer>;

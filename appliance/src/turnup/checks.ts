@@ -1,4 +1,4 @@
-// The turn-up checks as pure evaluations (docs/turnup.md): each takes the facts facts.ts
+// The turn-up checks as pure evaluations (docs/install.md "Turn-up"): each takes the facts facts.ts
 // gathered and says ok or not, with a detail an ISP engineer can act on. No I/O here, so
 // every outcome is table-testable; the order is protocol's TURNUP_CHECKS.
 import type { HeldKey, TurnupCheck, TurnupReport } from '@ferry/protocol';

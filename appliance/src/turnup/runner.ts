@@ -1,4 +1,4 @@
-// Runs the turn-up checks (docs/turnup.md): at start, again every second while one fails
+// Runs the turn-up checks (docs/install.md "Turn-up"): at start, again every second while one fails
 // (for at most FAST_FOR_MS, then every minute), and every minute once they pass. The last
 // report goes into each heartbeat, so control steers to the appliance only once they pass,
 // and answers GET /v1/turnup on the admin listener. Each change of outcome is logged.
