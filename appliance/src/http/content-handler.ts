@@ -109,10 +109,10 @@ function finish(
 const quietContexts = new WeakMap<ContentContext, ContentContext>();
 
 /**
- * The turn-up check's test range (isTurnupRequest) is no viewer's: it is served and logged
- * like any request, but counts in neither the responses and bytes metrics, the heartbeat's
- * tally nor the bytes served per file. Its own failures (a transfer cut, a read error) still
- * count: they are the appliance's.
+ * The turn-up check's test range (isTurnupRequest) is no viewer's: it is served like any
+ * request, but is not in the access log (its result is in /v1/turnup) and counts in neither
+ * the responses and bytes metrics, the heartbeat's tally nor the bytes served per file. Its
+ * own failures (a transfer cut, a read error) still count: they are the appliance's.
  */
 function quietContext(ctx: ContentContext): ContentContext {
   let quiet = quietContexts.get(ctx);
@@ -122,7 +122,8 @@ function quietContext(ctx: ContentContext): ContentContext {
       countBytesSent: { value: () => {} },
     }) as ApplianceMetrics;
     const tally = Object.create(ctx.tally, { record: { value: () => {} } }) as ResponseTally;
-    quiet = { ...ctx, metrics, tally };
+    const accessLog = Object.create(ctx.accessLog, { enabled: { value: false } }) as AccessLog;
+    quiet = { ...ctx, metrics, tally, accessLog };
     quietContexts.set(ctx, quiet);
   }
   return quiet;
@@ -140,7 +141,9 @@ export async function handleContent(
   const head = req.method === 'HEAD';
   const p = prepare(ctx);
 
-  const fault = ctx.faults?.plan() ?? NO_FAULT;
+  // Chaos faults are for viewers: the turn-up check failing under one would take the
+  // appliance out of steering and spoil the experiment that measures viewers' failover.
+  const fault = turnup ? NO_FAULT : (ctx.faults?.plan() ?? NO_FAULT);
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   if (fault.fail === '503') {
     sendError(res, Errors.CHAOS_INJECTED, { head, headers: CORS_HEADERS });
