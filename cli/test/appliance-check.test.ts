@@ -1,7 +1,6 @@
 // `ferry appliance check` against real appliances: one line per check with ✓ or ✗, the detail
 // and a fix under each failure; exit 0 when all pass, 1 when one fails (an empty store: no
 // test range), 2 when the admin listener cannot be reached; --json prints the report.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,17 +8,9 @@ import { ContentStore, embeddedConfig, type RunningAppliance, startAppliance } f
 import { freePort } from '@ferry/harness';
 import { TURNUP_CHECKS } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFerry } from './support/run-ferry.js';
 
-const CLI = join(import.meta.dirname, '../bin/ferry.js');
-
-function ferry(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? -1) : 0;
-      resolve({ code: typeof code === 'number' ? code : -1, stdout, stderr });
-    });
-  });
-}
+const ferry = (args: string[]) => runFerry(args, { timeoutMs: 60_000 });
 
 const admin = (a: RunningAppliance) => `${a.adminAddress.host}:${a.adminAddress.port}`;
 

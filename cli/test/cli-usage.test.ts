@@ -10,36 +10,9 @@ import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REQUIRED } from '../src/config-file.js';
 import { buildProgram } from '../src/main.js';
+import { CLI, runFerry } from './support/run-ferry.js';
 
-const CLI = join(import.meta.dirname, '../bin/ferry.js');
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ferry(args: string[], timeoutMs = 20_000): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ferry ${args.join(' ')} did not finish: ${stderr}`));
-    }, timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const ferry = (args: string[], timeoutMs = 20_000) => runFerry(args, { timeoutMs });
 
 function allCommands(cmd: Command): Command[] {
   return [cmd, ...cmd.commands.flatMap(allCommands)];

@@ -5,7 +5,8 @@ import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOriginList } from '../src/origin/list.js';
 import { runOriginUpload } from '../src/origin/upload.js';
-import { collect, directClient, type OriginFixture, runFerry, startOriginFixture } from './support/origin.js';
+import { collect, directClient, type OriginFixture, startOriginFixture } from './support/origin.js';
+import { runFerry } from './support/run-ferry.js';
 
 const BUCKET = 'ferry-origin-list';
 
@@ -31,7 +32,7 @@ describe('ferry origin list', () => {
   it('lists every object with its size and finds the catalog complete', async () => {
     const r = await runFerry(
       ['origin', 'list', '--bucket', BUCKET, '--prefix', '/media/v1/', '--endpoint', f.endpoint],
-      f.env,
+      { env: f.env },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -16,9 +16,9 @@ import {
   directClient,
   type OriginFixture,
   objectBytes,
-  runFerry,
   startOriginFixture,
 } from './support/origin.js';
+import { runFerry } from './support/run-ferry.js';
 
 const BUCKET = 'ferry-origin';
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -58,7 +58,7 @@ describe('ferry origin upload', () => {
   it('refuses a bucket that does not exist, naming --create-bucket (exit 1)', async () => {
     const r = await runFerry(
       ['origin', 'upload', '--bucket', BUCKET, '--endpoint', f.endpoint, f.contentDir],
-      f.env,
+      { env: f.env },
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^ferry: FERRY_ERR_ORIGIN_NO_BUCKET: .*--create-bucket/m);
@@ -80,7 +80,7 @@ describe('ferry origin upload', () => {
         '5',
         f.contentDir,
       ],
-      f.env,
+      { env: f.env },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -3,43 +3,15 @@
 // files and the heartbeat's age; --json as control answered. The appliances' --capacity
 // (from their config file) reaches control, and a SIGHUP after the file changes reports the
 // new one. A killed appliance shows as unhealthy, with why.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topology, waitUntil, writeDemoKeys } from '@ferry/harness';
 import type { ApplianceList } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFerry } from './support/run-ferry.js';
 
-const CLI = join(import.meta.dirname, '../bin/ferry.js');
-
-function ferry(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ferry ${args.join(' ')} did not finish`));
-    }, 30_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const ferry = (args: string[], extraEnv: Record<string, string> = {}) => runFerry(args, { extraEnv });
 
 function writeConfig(path: string, settings: Record<string, unknown>): void {
   writeFileSync(`${path}.tmp`, JSON.stringify(settings));

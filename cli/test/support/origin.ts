@@ -2,7 +2,6 @@
 // front (the commands are pointed at the proxy, so a test sees every request they made), a
 // small generated content directory, the `ferry` command run as a user runs it, and an SDK
 // client to look at the bucket independently of the code under test.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,6 @@ import { type CountingProxy, startCountingProxy } from '@ferry/bench';
 import { type S3Server, startS3Server } from '@ferry/harness';
 import type { Catalog } from '@ferry/protocol';
 
-const CLI = join(import.meta.dirname, '../../bin/ferry.js');
 // As the commands do (origin/s3-client.ts): this SDK version supports Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -63,33 +61,6 @@ export function collect(): Writable & { text(): string } {
     },
   });
   return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
-
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `ferry ARGS…` in a child process, killed after `timeoutMs`. */
-export function runFerry(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** An SDK client straight at s3rver (not through the proxy), to check what the bucket holds. */
