@@ -10,29 +10,19 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Deployment, demoSites, eventually, pidAlive, startDeployment } from '@ferry/harness';
+import { type LaunchedChromium, launchChromium } from '@ferry/client-sim';
+import { type Deployment, demoSites, eventually, startDeployment } from '@ferry/harness';
 import type { ApplianceView, EventView } from '@ferry/protocol';
-import { type Browser, type BrowserServer, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const SHOTS = fileURLToPath(new URL('../../test-results/dashboard/', import.meta.url));
 // east-1, east-2 in isp-east and west-1 in isp-west, on addresses of their own
 const SITES = demoSites(141).filter((s) => s.id !== 'east-3');
 
 let dir = '';
 let d: Deployment | undefined;
-let server: BrowserServer | undefined;
-let browser: Browser | undefined;
+let chromium: LaunchedChromium | undefined;
 let page: Page;
 const problems: string[] = [];
 const shots: string[] = [];
@@ -81,17 +71,12 @@ beforeAll(async () => {
     content: { titles: 1, minutes: 1, seed: 'ui-dashboard' },
     chaos: true,
   });
-  // A missing Chromium fails the test (launchServer throws): it never skips.
-  server = await chromium.launchServer({
-    executablePath: CHROMIUM,
-    args: ARGS,
-    timeout: 60_000,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
+  // A missing Chromium fails the test (launchChromium throws): it never skips.
+  chromium = await launchChromium();
+  const context = await chromium.browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    acceptDownloads: true,
   });
-  browser = await chromium.connect(server.wsEndpoint(), { timeout: 60_000 });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`);
@@ -100,11 +85,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  const pid = server?.process()?.pid;
-  await browser?.close().catch(() => undefined);
-  await Promise.race([server?.close(), new Promise((r) => setTimeout(r, 15_000))]);
-  // A browser that did not close in time: by its pid, never by name.
-  if (pid && pidAlive(pid)) process.kill(pid, 'SIGKILL');
+  // A browser that does not close in time is killed by its pid, never by name.
+  await chromium?.close();
   await d?.topo.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
   if (shots.length > 0) process.stdout.write(`dashboard screenshots:\n  ${shots.join('\n  ')}\n`);
@@ -112,7 +94,7 @@ afterAll(async () => {
 
 describe('the dashboard in Chromium', () => {
   it('sends a visitor without a session to the login page, where a pasted token logs in', async () => {
-    const context = await browser!.newContext();
+    const context = await chromium!.browser.newContext();
     try {
       const other = await context.newPage();
       other.on('pageerror', (err) => problems.push(`page error (login page): ${err.message}`));
