@@ -1,7 +1,7 @@
 // Operator tokens on a real control app: catalog and enrollment need `operator`, fleet reads
 // need `viewer`, steering, titles, health, metrics and docs stay open; the token file is
 // reloaded when it changes; without a file every protected call is refused.
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { eventually } from '@ferry/harness';
 import { generateSigningKeyPair } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
+
+async function replaceFile(file: string, text: string): Promise<void> {
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
+}
 
 describe('operator tokens', () => {
   it('refuses a catalog upload without a token (401) and with a viewer token (403), changing nothing', async () => {
@@ -123,10 +128,12 @@ describe('operator tokens', () => {
         expect((await rawCall(t.base, 'GET', '/v1/events', { headers: bearer(added) })).status).toBe(200),
       { timeoutMs: 5000, intervalMs: 50 },
     );
-    await writeFile(t.tokens.file, 'this is not a token file\n');
+    // Replaced whole (temp + rename, as `ferry control token create` does): the file's poller
+    // must never see it half written, truncated to nothing, which is a valid empty set.
+    await replaceFile(t.tokens.file, 'this is not a token file\n');
     expect(await t.control.access.reload()).toBe(false);
     expect((await rawCall(t.base, 'GET', '/v1/events', { headers: bearer(added) })).status).toBe(200);
-    await writeFile(t.tokens.file, '# empty\n');
+    await replaceFile(t.tokens.file, '# empty\n');
     expect(await t.control.access.reload()).toBe(true);
     expect((await rawCall(t.base, 'GET', '/v1/events', { headers: bearer(added) })).json.error).toBe(
       'FERRY_ERR_AUTH_BAD_TOKEN',
