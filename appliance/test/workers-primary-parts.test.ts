@@ -399,6 +399,14 @@ describe('ferry appliance --workers 2 with BGP, control, chaos and fill', () => 
     held.end();
     try {
       expect(await answered).toBe(200);
+      // The primary hears of the body from the worker's next report (every 250 ms, later on a
+      // busy machine); its heartbeats count that report's connections. Once one shows the
+      // body, the evictor knows it too, so the manifest that drops the file changes now.
+      const from = control.fake.heartbeats.length;
+      await eventually(
+        () => control.fake.heartbeats.slice(from).some(({ body }) => body.load.connections >= 1),
+        { what: 'the primary counting the body in flight', timeoutMs: 15_000, intervalMs: 50 },
+      );
       control.fake.manifests.set(
         ID,
         manifestOf(ID, [manifestFile('fresh', fresh, [origin('fresh')])], { version: 2 }),
