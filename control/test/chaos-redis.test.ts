@@ -116,8 +116,13 @@ describe('chaos on two control instances sharing Redis', () => {
         timeoutMs: 5000,
       });
     }
-    const { events } = await operator(two).events({ experiment: exp.id });
-    expect(events.map((e) => e.kind)).toEqual(['chaos-planned', 'chaos-started', 'chaos-ended']);
+    // The event is written after the state changes: wait for it, then make sure no second
+    // instance adds its own copy a moment later.
+    const kinds = async () => (await operator(two).events({ experiment: exp.id })).events.map((e) => e.kind);
+    const once = ['chaos-planned', 'chaos-started', 'chaos-ended'];
+    await eventually(async () => expect(await kinds()).toEqual(once), { timeoutMs: 5000, intervalMs: 50 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await kinds()).toEqual(once);
   });
 
   it('takes an abort while Redis is hung at once, and writes it back when Redis returns', async () => {
