@@ -10,7 +10,7 @@ import {
   parsePositiveInt,
   parseRate,
 } from './parse.js';
-import { asUsage, settingsOrPrint } from './server-settings.js';
+import { serverAction } from './server-settings.js';
 import { requiredWith } from './usage.js';
 
 export function registerApplianceServer(program: Command): Command {
@@ -120,14 +120,12 @@ export function registerApplianceServer(program: Command): Command {
       parsePositiveInt,
       30,
     )
-    .action(async (_opts, command: Command) => {
-      const settings = await settingsOrPrint(command);
-      if (!settings) return;
-      const { runAppliance } = await import('@ferry/appliance');
-      await asUsage(command, () =>
-        runAppliance({ ...settings.values, rereadConfig: settings.reread } as never),
-      );
-    });
+    .action(
+      serverAction(async (flags) => {
+        const { runAppliance } = await import('@ferry/appliance');
+        await runAppliance(flags as never);
+      }),
+    );
   requiredWith(cmd, '--identity-key', '--control');
   requiredWith(cmd, '--bgp-peer', '--peer-asn');
   requiredWith(cmd, '--chaos-verify-key', '--chaos on');

@@ -9,7 +9,7 @@ import {
   parsePositiveInt,
   parsePositiveNumber,
 } from './parse.js';
-import { asUsage, settingsOrPrint } from './server-settings.js';
+import { serverAction } from './server-settings.js';
 import { requiredWith } from './usage.js';
 
 export function registerControlServer(program: Command): Command {
@@ -115,14 +115,12 @@ export function registerControlServer(program: Command): Command {
       parsePositiveInt,
     )
     .option('--log-level <level>', 'pino log level (JSON log on stderr)', 'info')
-    .action(async (_opts, command: Command) => {
-      const settings = await settingsOrPrint(command);
-      if (!settings) return;
-      const { runControl } = await import('@ferry/control');
-      await asUsage(command, () =>
-        runControl({ ...settings.values, rereadConfig: settings.reread } as never),
-      );
-    });
+    .action(
+      serverAction(async (flags) => {
+        const { runControl } = await import('@ferry/control');
+        await runControl(flags as never);
+      }),
+    );
   requiredWith(cmd, '--chaos-key', '--chaos-policy');
   withConfigFile(cmd);
   return cmd;

@@ -6,7 +6,7 @@ import { type Merged, mergeConfig } from './config-file.js';
 import { UsageError } from './usage.js';
 
 /** The merged settings, or undefined once --print-config has printed them. */
-export async function settingsOrPrint(cmd: Command): Promise<Merged | undefined> {
+async function settingsOrPrint(cmd: Command): Promise<Merged | undefined> {
   const merged = await mergeConfig(cmd);
   if (cmd.getOptionValue('printConfig') === true) {
     process.stdout.write(`${JSON.stringify(merged.asFile, null, 2)}\n`);
@@ -16,7 +16,7 @@ export async function settingsOrPrint(cmd: Command): Promise<Merged | undefined>
 }
 
 /** Settings the server refuses at start (FERRY_ERR_CONFIG, FERRY_ERR_BGP_CONFIG) are usage errors of `cmd`. */
-export async function asUsage(cmd: Command, run: () => Promise<void>): Promise<void> {
+async function asUsage(cmd: Command, run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (err) {
@@ -26,4 +26,18 @@ export async function asUsage(cmd: Command, run: () => Promise<void>): Promise<v
     }
     throw err;
   }
+}
+
+/**
+ * The action of a server command: the merged settings (or --print-config), then `run` with
+ * them and the config file's reread for SIGHUP, its configuration errors as usage errors.
+ */
+export function serverAction(
+  run: (flags: Merged['values'] & { rereadConfig: Merged['reread'] }) => Promise<void>,
+): (opts: unknown, command: Command) => Promise<void> {
+  return async (_opts, command) => {
+    const settings = await settingsOrPrint(command);
+    if (!settings) return;
+    await asUsage(command, () => run({ ...settings.values, rereadConfig: settings.reread }));
+  };
 }
