@@ -17,6 +17,7 @@ let t: TestControl;
 const stubs: CountingHealthz[] = [];
 let cookie = '';
 let csrf = '';
+let beating: NodeJS.Timeout | undefined;
 
 beforeAll(async () => {
   t = await startTestControl();
@@ -39,10 +40,22 @@ beforeAll(async () => {
     await model.setRoutes(id, { epoch: 'e', version: 1, prefixes: [...prefixes] });
   }
   model.setInventory('a1', { version: 1, files: ['t1-v1'] });
-  // Control probes them itself: steering ranks on its verdicts.
-  await eventually(() => {
-    expect(model.listAppliances().map((a) => a.health)).toEqual(['healthy', 'healthy', 'healthy']);
-  });
+  // Heartbeats, as the appliances would send them: a record silent for 2.5 s counts as down
+  // (and must then earn 3 good probes again), and this file outlasts that.
+  beating = setInterval(() => {
+    for (const rec of model.listAppliances()) model.setAppliance({ ...rec, lastHeartbeatMs: Date.now() });
+  }, 500);
+  // Control probes them itself: steering ranks on its verdicts. The records start out
+  // `healthy`, so wait for the monitor's own verdict (3 good probes), not the seeded one.
+  await eventually(
+    () => {
+      for (const a of model.listAppliances()) {
+        expect(a.health).toBe('healthy');
+        expect(a.healthReason).toMatch(/good probes in a row/);
+      }
+    },
+    { timeoutMs: 10_000 },
+  );
   const res = await fetch(`${t.base}/ui/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -53,6 +66,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  clearInterval(beating);
   await t?.close();
   for (const s of stubs) await s.stop();
 });
@@ -160,9 +174,6 @@ describe('dashboard reads', () => {
   });
 
   it('says where an address would go without counting a decision', async () => {
-    // A heartbeat from a1 now: set up seconds ago, its record would count as silent (2.5 s).
-    const a1 = t.control.model.getAppliance('a1')!;
-    t.control.model.setAppliance({ ...a1, lastHeartbeatMs: Date.now() });
     const before = (await t.control.metrics.steering.get()).values.reduce((n, v) => n + v.value, 0);
     const any = await get('/ui/api/where?ip=10.3.0.7');
     expect(any.json).toMatchObject({ ip: '10.3.0.7', clientPrefix: '10.3.0.0/24', titleId: null });
