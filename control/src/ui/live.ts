@@ -101,7 +101,7 @@ export class UiLive {
     res.on('drain', () => {
       s.blocked = false;
     });
-    this.send(s, this.snapshot());
+    this.send(s, snapshotEvent(this.snapshot()));
   }
 
   snapshot(): FleetSnapshot {
@@ -121,13 +121,14 @@ export class UiLive {
   private broadcast(): void {
     if (this.streams.size === 0) return;
     this.changed();
-    const snap = this.snapshot();
-    for (const s of this.streams) this.send(s, snap);
+    // Serialised once for every stream: the snapshot is the same for all of them.
+    const text = snapshotEvent(this.snapshot());
+    for (const s of this.streams) this.send(s, text);
   }
 
-  private send(s: Stream, snap: FleetSnapshot): void {
+  private send(s: Stream, text: string): void {
     if (s.blocked) return;
-    s.blocked = !s.res.write(`event: snapshot\ndata: ${JSON.stringify(snap)}\n\n`);
+    s.blocked = !s.res.write(text);
   }
 
   private close(s: Stream): void {
@@ -144,4 +145,8 @@ export class UiLive {
     this.fingerprint = fp;
     return true;
   }
+}
+
+function snapshotEvent(snap: FleetSnapshot): string {
+  return `event: snapshot\ndata: ${JSON.stringify(snap)}\n\n`;
 }
