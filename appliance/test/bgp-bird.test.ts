@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIRD_BIN, Bird, type BirdRoute, birdConfig, eventually, freePort } from '@ferry/harness';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdjRibIn } from '../src/bgp/rib/rib.js';
 import type { NeighborConfig } from '../src/bgp/session/neighbors.js';
 import { BgpSpeaker } from '../src/bgp/session/speaker.js';
+import { explained, LogRing } from './support/bgp-bird-rig.js';
 
 // Addresses of their own, so a parallel test file on 127.0.0.1 cannot collide with these.
 const BIRD_ADDR = '127.0.0.42';
@@ -31,6 +31,7 @@ const ROUTES6: BirdRoute[] = [
 interface Rig {
   bird: Bird;
   speaker: BgpSpeaker;
+  speakerLog: LogRing;
   rib: AdjRibIn;
   downs: string[];
 }
@@ -61,10 +62,11 @@ async function startRig(birdPassive: boolean): Promise<Rig> {
   };
   const rib = new AdjRibIn();
   const downs: string[] = [];
+  const speakerLog = new LogRing();
   const speaker = new BgpSpeaker({
     neighbors: [neighbor],
     ...(birdPassive ? {} : { listen: { host: FERRY_ADDR, port: ferryPort } }),
-    logger: pino({ level: 'silent' }),
+    logger: speakerLog.logger(),
     onUpdate: (peer, update) => rib.apply(peer, update),
     onPeerDown: (peer, reason) => {
       downs.push(reason);
@@ -85,7 +87,7 @@ async function startRig(birdPassive: boolean): Promise<Rig> {
     routes6: ROUTES6,
     ipv6NextHop: V6_NEXT_HOP,
   });
-  rig = { bird, speaker, rib, downs };
+  rig = { bird, speaker, speakerLog, rib, downs };
   await speaker.start();
   return rig;
 }
@@ -126,7 +128,9 @@ describe('BGP interop with BIRD 2', () => {
 
   it('BIRD active: IPv4 and IPv6 routes arrive with their attributes; withdrawals and a restart follow', async () => {
     const r = await startRig(false);
-    await eventually(established(r), { what: 'session established', timeoutMs: 15_000, intervalMs: 50 });
+    await explained(r, () =>
+      eventually(established(r), { what: 'session established', timeoutMs: 15_000, intervalMs: 50 }),
+    );
     await eventually(() => r.rib.size() === 5, { what: 'all routes', timeoutMs: 15_000, intervalMs: 50 });
     const [v4] = r.rib.list({ limit: 10, contains: '10.10.1.1' }).routes;
     expect(v4).toMatchObject({
@@ -158,14 +162,18 @@ describe('BGP interop with BIRD 2', () => {
 
     await r.bird.restart();
     await eventually(() => r.downs.length > 0, { what: 'session down', timeoutMs: 15_000, intervalMs: 50 });
-    await eventually(established(r), { what: 'session back', timeoutMs: 15_000, intervalMs: 50 });
+    await explained(r, () =>
+      eventually(established(r), { what: 'session back', timeoutMs: 15_000, intervalMs: 50 }),
+    );
     await eventually(() => r.rib.size() === 2, { what: 'routes back', timeoutMs: 15_000, intervalMs: 50 });
     expect(prefixes(r.rib)).toEqual(['10.10.0.0/16', '2001:db8:11::/48']);
   });
 
   it('BIRD passive: the appliance connects; disabling the session in BIRD drops its routes', async () => {
     const r = await startRig(true);
-    await eventually(established(r), { what: 'session established', timeoutMs: 15_000, intervalMs: 50 });
+    await explained(r, () =>
+      eventually(established(r), { what: 'session established', timeoutMs: 15_000, intervalMs: 50 }),
+    );
     await eventually(() => r.rib.size() === 5, { what: 'all routes', timeoutMs: 15_000, intervalMs: 50 });
     expect(prefixes(r.rib)).toEqual([
       '10.10.0.0/16',
@@ -179,7 +187,9 @@ describe('BGP interop with BIRD 2', () => {
     await eventually(() => r.rib.size() === 0, { what: 'routes dropped', timeoutMs: 15_000, intervalMs: 50 });
     expect(r.downs.length).toBe(1);
     await r.bird.enable();
-    await eventually(established(r), { what: 'session back', timeoutMs: 15_000, intervalMs: 50 });
+    await explained(r, () =>
+      eventually(established(r), { what: 'session back', timeoutMs: 15_000, intervalMs: 50 }),
+    );
     await eventually(() => r.rib.size() === 5, { what: 'routes back', timeoutMs: 15_000, intervalMs: 50 });
   });
 });

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { eventually, freePort } from '@ferry/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Refusal } from '../src/bgp/session/listener.js';
-import { type BirdRig, bothEstablished, startBirdRig } from './support/bgp-bird-rig.js';
+import { type BirdRig, bothEstablished, explained, startBirdRig } from './support/bgp-bird-rig.js';
 import { type DelayProxy, startDelayProxy } from './support/delay-proxy.js';
 
 const ROUTES4 = ['10.47.0.0/16', '10.48.0.0/16'];
@@ -53,16 +53,14 @@ async function run(birdAddr: string, ferryAddr: string): Promise<{ refusals: Ref
     await bothEstablished(r);
     await eventually(() => r.rib.size() === 2, { what: 'routes', timeoutMs: 15_000, intervalMs: 50 });
     // One session: the other connection is closed, on both ends, once the session is up.
-    await eventually(
-      () => {
-        const c = connections(birdAddr, ferryAddr);
-        if (c.length !== 1) throw new Error(`connections: ${JSON.stringify(c)}`);
-      },
-      {
-        what: 'exactly one TCP connection',
-        timeoutMs: 10_000,
-        intervalMs: 100,
-      },
+    await explained(r, () =>
+      eventually(
+        () => {
+          const c = connections(birdAddr, ferryAddr);
+          if (c.length !== 1) throw new Error(`connections: ${JSON.stringify(c)}`);
+        },
+        { what: 'exactly one TCP connection', timeoutMs: 10_000, intervalMs: 100 },
+      ),
     );
     // Both sides drop the session and try again at once (BIRD's connect delay is 1 s, the
     // appliance's retry 1 s): the next round collides again.
@@ -113,14 +111,16 @@ async function collide(birdAddr: string, ferryAddr: string): Promise<{ r: BirdRi
   rig = r;
   await bothEstablished(r);
   await eventually(() => r.rib.size() === 2, { what: 'routes', timeoutMs: 15_000, intervalMs: 50 });
-  const conn = await eventually(
-    () => {
-      // The appliance's leg to the relay is not a BGP connection between the two.
-      const c = connections(birdAddr, ferryAddr, proxy!.port);
-      if (c.length !== 1) throw new Error(`connections: ${JSON.stringify(c)}`);
-      return c[0]!;
-    },
-    { what: 'exactly one TCP connection', timeoutMs: 10_000, intervalMs: 100 },
+  const conn = await explained(r, () =>
+    eventually(
+      () => {
+        // The appliance's leg to the relay is not a BGP connection between the two.
+        const c = connections(birdAddr, ferryAddr, proxy!.port);
+        if (c.length !== 1) throw new Error(`connections: ${JSON.stringify(c)}`);
+        return c[0]!;
+      },
+      { what: 'exactly one TCP connection', timeoutMs: 10_000, intervalMs: 100 },
+    ),
   );
   // BIRD's connection ends at the appliance's listener; the appliance's own at BIRD's port.
   const listenPort = r.speaker.listenAddress!.port;

@@ -85,6 +85,8 @@ export function bgpProtocol(name: string, s: BirdSession, channels: { ipv4: stri
     '  connect delay time 1;',
     '  connect retry time 1;',
     '  error wait time 1, 2;',
+    // State changes and their causes in BIRD's log: what a failing test prints (no per-route lines).
+    '  debug { states, events };',
     ...(s.options ?? []).map((l) => `  ${l}`),
     `  ipv4 { ${channels.ipv4} };`,
     `  ipv6 { ${channels.ipv6} };`,

@@ -13,6 +13,8 @@ export const FERRY_AS = 65010;
 export interface BirdRig {
   bird: Bird;
   speaker: BgpSpeaker;
+  /** the speaker's recent log lines (debug and up), for failure messages */
+  speakerLog?: LogRing;
   rib: AdjRibIn;
   downs: { reason: string; graceful: boolean }[];
   neighbor: NeighborConfig;
@@ -58,10 +60,11 @@ export async function startBirdRig(o: BirdRigOptions): Promise<BirdRig> {
   };
   const rib = new AdjRibIn();
   const downs: BirdRig['downs'] = [];
+  const speakerLog = new LogRing();
   const speaker = new BgpSpeaker({
     neighbors: [neighbor],
     ...(o.birdPassive ? {} : { listen: { host: o.ferryAddress, port: ferryPort } }),
-    logger: pino({ level: process.env.FERRY_TEST_LOG ?? 'silent' }),
+    logger: speakerLog.logger(),
     rib,
     onPeerDown: (_peer, reason, graceful) => downs.push({ reason, graceful }),
     maxBackoffSec: 1,
@@ -83,6 +86,7 @@ export async function startBirdRig(o: BirdRigOptions): Promise<BirdRig> {
   const rig: BirdRig = {
     bird,
     speaker,
+    speakerLog,
     rib,
     downs,
     neighbor,
@@ -102,14 +106,60 @@ export async function startBirdRig(o: BirdRigOptions): Promise<BirdRig> {
   return rig;
 }
 
+/** The last lines a speaker logged (debug and up), kept in memory, bounded. */
+export class LogRing {
+  private readonly lines: string[] = [];
+  constructor(private readonly max = 40) {}
+  logger(): pino.Logger {
+    return pino(
+      { level: 'debug' },
+      {
+        write: (line: string) => {
+          this.lines.push(line.trimEnd());
+          if (this.lines.length > this.max) this.lines.shift();
+        },
+      },
+    );
+  }
+  tail(): string {
+    return this.lines.join('\n');
+  }
+}
+
 export function prefixes(rib: AdjRibIn): string[] {
   return rib.list({ limit: 1000 }).routes.map((r) => r.prefix);
 }
 
 export async function bothEstablished(r: BirdRig, timeoutMs = 20_000): Promise<void> {
-  await eventually(
-    async () =>
-      r.speaker.status()[0]?.state === 'Established' && (await r.bird.sessionInfo()) === 'Established',
-    { what: 'session established on both sides', timeoutMs, intervalMs: 50 },
+  await explained(r, () =>
+    eventually(
+      async () =>
+        r.speaker.status()[0]?.state === 'Established' && (await r.bird.sessionInfo()) === 'Established',
+      { what: 'session established on both sides', timeoutMs, intervalMs: 50 },
+    ),
   );
+}
+
+/**
+ * Runs a wait; when it fails, its error also carries what each side said at that moment
+ * (the speaker's status, BIRD's `show protocols all` and the tail of BIRD's log), so a
+ * failure seen once on a loaded machine names its cause without a rerun.
+ */
+export async function explained<T>(
+  r: Pick<BirdRig, 'bird' | 'speaker' | 'speakerLog'>,
+  wait: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    const birdSays = await r.bird
+      .birdc('show', 'protocols', 'all', r.bird.protocol)
+      .catch((e: Error) => `birdc failed: ${e.message}`);
+    const log = (await r.bird.log()).trim().split('\n').slice(-30).join('\n');
+    (err as Error).message +=
+      `\n--- speaker: ${JSON.stringify(r.speaker.status())}` +
+      (r.speakerLog ? `\n--- speaker log (tail):\n${r.speakerLog.tail()}` : '') +
+      `\n--- bird show protocols all:\n${birdSays.trim()}\n--- bird log (tail):\n${log}`;
+    throw err;
+  }
 }
