@@ -17,7 +17,7 @@ import {
   type ServerLimits,
 } from './http/listener.js';
 import { sendError } from './http/respond.js';
-import { splitTarget } from './http/target.js';
+import { type RequestTarget, splitTarget } from './http/target.js';
 import type { Logger } from './ops/logger.js';
 
 /** A draining appliance's refusal of a content request: retry elsewhere, readable cross-origin. */
@@ -127,6 +127,13 @@ export class ApplianceServer {
     for (const w of this.drainWaiters.splice(0)) w();
   }
 
+  /** A content request that threw: logged, and answered 500 unless its headers are out. */
+  private failed(err: unknown, url: RequestTarget, res: ServerResponse): void {
+    this.logger.error({ err, url: url.pathname }, 'request failed');
+    if (!res.headersSent) sendError(res, Errors.INTERNAL, { headers: CORS_HEADERS });
+    else res.destroy();
+  }
+
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const head = req.method === 'HEAD';
     if (this.stateValue !== 'serving') res.shouldKeepAlive = false;
@@ -147,11 +154,11 @@ export class ApplianceServer {
       sendError(res, Errors.DRAINING, { head, headers: DRAINING_HEADERS });
       this.opts.content.tally.record(Errors.DRAINING.status, true);
     } else {
-      handleContent(this.opts.content, req, res, url).catch((err: unknown) => {
-        this.logger.error({ err, url: url.pathname }, 'request failed');
-        if (!res.headersSent) sendError(res, Errors.INTERNAL, { headers: CORS_HEADERS });
-        else res.destroy();
-      });
+      try {
+        handleContent(this.opts.content, req, res, url)?.catch((err: unknown) => this.failed(err, url, res));
+      } catch (err) {
+        this.failed(err, url, res);
+      }
     }
   }
 }

@@ -129,28 +129,59 @@ function quietContext(ctx: ContentContext): ContentContext {
   return quiet;
 }
 
-export async function handleContent(
+/**
+ * Answers one content request. Returns undefined when the answer was written without waiting
+ * (every error, and a small cached body from a file found readable a moment ago: most
+ * requests), else a promise of the rest. No promise is made on that common path: an async
+ * function's promise, and the catch chained to it, were a measurable share of a small
+ * request's cost (docs/benchmarks.md).
+ */
+export function handleContent(
   serving: ContentContext,
   req: IncomingMessage,
   res: ServerResponse,
   url: RequestTarget,
-): Promise<void> {
+): Promise<void> | undefined {
   const turnup = isTurnupRequest(req.headers, req.socket.remoteAddress);
   const ctx = turnup ? quietContext(serving) : serving;
   const started = ctx.accessLog.enabled ? performance.now() : 0;
-  const head = req.method === 'HEAD';
-  const p = prepare(ctx);
-
   // Chaos faults are for viewers: the turn-up check failing under one would take the
   // appliance out of steering and spoil the experiment that measures viewers' failover.
   const fault = turnup ? NO_FAULT : (ctx.faults?.plan() ?? NO_FAULT);
-  if (fault.delayMs > 0) await sleep(fault.delayMs);
+  if (fault.delayMs > 0) return delayed(ctx, req, res, url, turnup, started, fault);
+  return answer(ctx, req, res, url, turnup, started, fault);
+}
+
+async function delayed(
+  ctx: ContentContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: RequestTarget,
+  turnup: boolean,
+  started: number,
+  fault: ContentFaultPlan,
+): Promise<void> {
+  await sleep(fault.delayMs);
+  await answer(ctx, req, res, url, turnup, started, fault);
+}
+
+function answer(
+  ctx: ContentContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: RequestTarget,
+  turnup: boolean,
+  started: number,
+  fault: ContentFaultPlan,
+): Promise<void> | undefined {
+  const head = req.method === 'HEAD';
   if (fault.fail === '503') {
     sendError(res, Errors.CHAOS_INJECTED, { head, headers: CORS_HEADERS });
     finish(ctx, req, url, started, Errors.CHAOS_INJECTED.status, 0, undefined, undefined, 'chaos-503');
-    return;
+    return undefined;
   }
 
+  const p = prepare(ctx);
   const nowMs = Date.now();
   const d = decideContentResponse(
     {
@@ -175,46 +206,90 @@ export async function handleContent(
     if (d.kind === 'error')
       finish(ctx, req, url, started, d.error.status, 0, d.fileId, undefined, 'chaos-reset');
     else finish(ctx, req, url, started, d.status, 0, d.file.id, undefined, 'chaos-reset');
-    return;
+    return undefined;
   }
   if (d.kind === 'error') {
     sendError(res, d.error, { head, headers: withCors(d.headers) });
     finish(ctx, req, url, started, d.error.status, 0, d.fileId);
-    return;
+    return undefined;
   }
   if (!hasBody) {
     ctx.store.recordHit(d.file.id);
     res.writeHead(d.status, d.headers);
     res.end();
     finish(ctx, req, url, started, d.status, 0, d.file.id);
-    return;
+    return undefined;
   }
-  const file = d.file;
-  const fileId = file.id;
   // A peer filling its store is not a viewer: its bytes are not demand (fill/http-source.ts).
   const viewer = req.headers[FILL_REQUEST_HEADER] === undefined && !turnup;
-  // Counted from before the file is checked until the body is done: eviction waits for it.
+  // The file must be readable before the headers go; one found good a moment ago is not
+  // checked again (file-check.ts). Its body, when small and cached, is then read and
+  // written before this function returns: nothing else runs in between, so it needs no
+  // in-flight count (eviction cannot remove the file under a body that is already sent).
+  if (p.fileCheck.knownGood(d.file.path, d.file.size, nowMs)) {
+    ctx.store.recordHit(d.file.id, nowMs);
+    res.writeHead(d.status, d.headers);
+    const sent = sendBodyNow(ctx, res, d, fault);
+    if (sent) {
+      done(ctx, req, url, started, d, sent, viewer);
+      return undefined;
+    }
+    return sendCounted(ctx, p, req, res, url, started, d, fault, viewer, false);
+  }
+  return sendCounted(ctx, p, req, res, url, started, d, fault, viewer, true);
+}
+
+/**
+ * A body that waits for something (the file check, the engine, a thread): counted in flight
+ * for its file from before the check until it is done, so eviction waits for it.
+ */
+async function sendCounted(
+  ctx: ContentContext,
+  p: Prepared,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: RequestTarget,
+  started: number,
+  d: BodyDecision,
+  fault: ContentFaultPlan,
+  viewer: boolean,
+  check: boolean,
+): Promise<void> {
+  const file = d.file;
+  const fileId = file.id;
   ctx.traffic?.begin(fileId);
   try {
-    // The file must be readable before the headers go; one found good a moment ago is not
-    // checked again (file-check.ts).
-    if (!p.fileCheck.knownGood(file.path, file.size, nowMs)) {
-      const problem = await p.fileCheck.problem(file.path, file.size, nowMs);
+    if (check) {
+      const problem = await p.fileCheck.problem(file.path, file.size, Date.now());
       if (problem) {
         unreadable(ctx, file, problem);
         sendError(res, Errors.FILE_UNREADABLE, { head: false, headers: CORS_HEADERS });
         finish(ctx, req, url, started, Errors.FILE_UNREADABLE.status, 0, fileId, undefined, problem);
         return;
       }
+      ctx.store.recordHit(fileId);
+      res.writeHead(d.status, d.headers);
     }
-    ctx.store.recordHit(fileId);
-    res.writeHead(d.status, d.headers);
-    const sent = sendBodyNow(ctx, res, d, fault) ?? (await sendBody(ctx, p, req, res, d, fault));
-    if (viewer) ctx.traffic?.addServed(fileId, sent.bytes);
-    finish(ctx, req, url, started, d.status, sent.bytes, fileId, sent.path, sent.outcome);
+    const sent =
+      (check ? sendBodyNow(ctx, res, d, fault) : null) ?? (await sendBody(ctx, p, req, res, d, fault));
+    done(ctx, req, url, started, d, sent, viewer);
   } finally {
     ctx.traffic?.end(fileId);
   }
+}
+
+/** The bytes served to a viewer, then the metrics, tally and access-log line. */
+function done(
+  ctx: ContentContext,
+  req: IncomingMessage,
+  url: RequestTarget,
+  started: number,
+  d: BodyDecision,
+  sent: Sent,
+  viewer: boolean,
+): void {
+  if (viewer) ctx.traffic?.addServed(d.file.id, sent.bytes);
+  finish(ctx, req, url, started, d.status, sent.bytes, d.file.id, sent.path, sent.outcome);
 }
 
 type BodyDecision = Extract<Decision, { kind: 'body' }>;

@@ -131,8 +131,8 @@ export class ContentStore {
     if (disk?.state === 'ok' && !disk.check(this.log)) this.announceFailure(disk);
   }
 
-  recordHit(id: string): void {
-    this.hits.record(id, Date.now());
+  recordHit(id: string, nowMs = Date.now()): void {
+    this.hits.record(id, nowMs);
   }
 
   /** Every file the store knows, servable or not (`missing: true` on failed disks and for unreadable files). */
