@@ -148,21 +148,10 @@ export function handleContent(
   // Chaos faults are for viewers: the turn-up check failing under one would take the
   // appliance out of steering and spoil the experiment that measures viewers' failover.
   const fault = turnup ? NO_FAULT : (ctx.faults?.plan() ?? NO_FAULT);
-  if (fault.delayMs > 0) return delayed(ctx, req, res, url, turnup, started, fault);
+  if (fault.delayMs > 0) {
+    return sleep(fault.delayMs).then(() => answer(ctx, req, res, url, turnup, started, fault));
+  }
   return answer(ctx, req, res, url, turnup, started, fault);
-}
-
-async function delayed(
-  ctx: ContentContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: RequestTarget,
-  turnup: boolean,
-  started: number,
-  fault: ContentFaultPlan,
-): Promise<void> {
-  await sleep(fault.delayMs);
-  await answer(ctx, req, res, url, turnup, started, fault);
 }
 
 function answer(
@@ -227,16 +216,30 @@ function answer(
   // written before this function returns: nothing else runs in between, so it needs no
   // in-flight count (eviction cannot remove the file under a body that is already sent).
   if (p.fileCheck.knownGood(d.file.path, d.file.size, nowMs)) {
-    ctx.store.recordHit(d.file.id, nowMs);
-    res.writeHead(d.status, d.headers);
-    const sent = sendBodyNow(ctx, res, d, fault);
+    const sent = startBody(ctx, res, d, fault, nowMs);
     if (sent) {
       done(ctx, req, url, started, d, sent, viewer);
       return undefined;
     }
-    return sendCounted(ctx, p, req, res, url, started, d, fault, viewer, false);
+    return sendCounted(ctx, p, req, res, url, started, d, fault, viewer, true);
   }
-  return sendCounted(ctx, p, req, res, url, started, d, fault, viewer, true);
+  return sendCounted(ctx, p, req, res, url, started, d, fault, viewer, false);
+}
+
+/**
+ * The file's hit and the response headers, then the body at once when it can go so
+ * (sendBodyNow); null when the body is still to send.
+ */
+function startBody(
+  ctx: ContentContext,
+  res: ServerResponse,
+  d: BodyDecision,
+  fault: ContentFaultPlan,
+  nowMs: number,
+): Sent | null {
+  ctx.store.recordHit(d.file.id, nowMs);
+  res.writeHead(d.status, d.headers);
+  return sendBodyNow(ctx, res, d, fault);
 }
 
 /**
@@ -253,26 +256,26 @@ async function sendCounted(
   d: BodyDecision,
   fault: ContentFaultPlan,
   viewer: boolean,
-  check: boolean,
+  /** the file was found good a moment ago and startBody has run */
+  headersOut: boolean,
 ): Promise<void> {
   const file = d.file;
   const fileId = file.id;
   ctx.traffic?.begin(fileId);
   try {
-    if (check) {
-      const problem = await p.fileCheck.problem(file.path, file.size, Date.now());
+    let sent: Sent | null = null;
+    if (!headersOut) {
+      const nowMs = Date.now();
+      const problem = await p.fileCheck.problem(file.path, file.size, nowMs);
       if (problem) {
         unreadable(ctx, file, problem);
         sendError(res, Errors.FILE_UNREADABLE, { head: false, headers: CORS_HEADERS });
         finish(ctx, req, url, started, Errors.FILE_UNREADABLE.status, 0, fileId, undefined, problem);
         return;
       }
-      ctx.store.recordHit(fileId);
-      res.writeHead(d.status, d.headers);
+      sent = startBody(ctx, res, d, fault, nowMs);
     }
-    const sent =
-      (check ? sendBodyNow(ctx, res, d, fault) : null) ?? (await sendBody(ctx, p, req, res, d, fault));
-    done(ctx, req, url, started, d, sent, viewer);
+    done(ctx, req, url, started, d, sent ?? (await sendBody(ctx, p, req, res, d, fault)), viewer);
   } finally {
     ctx.traffic?.end(fileId);
   }
